@@ -1,0 +1,38 @@
+/*
+ * quote: separate the new text of a plain-text reply from the quoted
+ * history and a trailing signature.
+ *
+ * Pure logic on strings: no I/O, no logging, no global state.
+ * Error contract: these functions cannot fail.  Any input, including
+ * invalid UTF-8, gives a best-effort split; output is always valid UTF-8
+ * with LF line ends.
+ * Ownership: every char * in struct quote_split and the result of
+ * quote_strip() belongs to the caller and is freed with g_free()
+ * (quote_split_clear() frees all three).
+ */
+#ifndef POSTDESK_QUOTE_H
+#define POSTDESK_QUOTE_H
+
+#include <glib.h>
+
+/* The marker postdesk puts at the top of every notification. */
+#define QUOTE_REPLY_MARKER "-- Reply ABOVE THIS LINE to add to ticket --"
+
+struct quote_split {
+	char	*fresh;		/* new text; "" if none */
+	char	*quoted;	/* quoted history; "" if none */
+	char	*signature;	/* signature without its "-- " line; "" */
+};
+
+/* Splits text (UTF-8, LF or CRLF) into out.  Each member is freed with
+ * g_free(), or all at once with quote_split_clear(). */
+void	 quote_split_text(const char *text, struct quote_split *out);
+
+/* Frees the members of q and sets them to NULL.  Accepts NULL members. */
+void	 quote_split_clear(struct quote_split *q);
+
+/* The fresh text only, trailing whitespace trimmed.
+ * Returns a string freed with g_free(). */
+char	*quote_strip(const char *text);
+
+#endif
