@@ -166,7 +166,7 @@ nbsp_len(const char *s, gsize len)
 	return 0;
 }
 
-/* Narrows *l to its text without surrounding spaces and tabs. */
+/* l without the spaces and tabs around it. */
 static struct line
 trim(struct line l)
 {

@@ -1,0 +1,356 @@
+/*
+ * Unit tests for src/quote.c: a table of small cases, the sample
+ * messages in tests/data/quote (NNNN-what.txt against
+ * NNNN-what.expected) and robustness checks.
+ */
+#include <string.h>
+
+#include <glib.h>
+
+#include "quote.h"
+
+#ifndef QUOTE_DATA_DIR
+#define QUOTE_DATA_DIR "tests/data/quote"
+#endif
+
+struct qcase {
+	const char	*name;
+	const char	*in;
+	const char	*fresh;
+	const char	*sig;		/* NULL: not checked */
+	gboolean	 quoted;	/* expect non-empty quoted part */
+};
+
+#define GMAIL_EN "On Mon, Jan 1, 2024 at 10:00 AM Support <s@example.com>"
+
+static const struct qcase cases[] = {
+	{ "empty", "", "", "", FALSE },
+	{ "no-quote",
+	  "Hello,\n\nMy printer is broken.\n\nThanks\nBob\n",
+	  "Hello,\n\nMy printer is broken.\n\nThanks\nBob", "", FALSE },
+	{ "en-attribution",
+	  "Thanks, it works.\n\n" GMAIL_EN " wrote:\n> Please retry.\n>\n"
+	  "> Regards\n",
+	  "Thanks, it works.", "", TRUE },
+	{ "en-attribution-wrapped",
+	  "Yes.\n\nOn Mon, Jan 1, 2024 at 10:00 AM Very Long Team Name <\n"
+	  "support@example.com> wrote:\n\n> Did it work?\n",
+	  "Yes.", "", TRUE },
+	{ "en-attribution-no-prefix",
+	  "Done.\n\n" GMAIL_EN " wrote:\n\nPrevious text, not prefixed.\n",
+	  "Done.", "", TRUE },
+	{ "en-thunderbird",
+	  "Fixed now.\n\nOn 1/2/24 10:00 AM, Ann Lee wrote:\n> broken\n",
+	  "Fixed now.", "", TRUE },
+	{ "en-bare-wrote",
+	  "Answer.\n\nAnn Lee wrote:\n> question\n", "Answer.", "", TRUE },
+	{ "de-attribution",
+	  "Danke!\n\nAm 01.02.2024 um 10:00 schrieb Max Muster "
+	  "<max@example.de>:\n> Bitte testen.\n",
+	  "Danke!", "", TRUE },
+	{ "de-attribution-wrapped",
+	  "Danke!\n\nAm Mo., 5. Feb. 2024 um 10:00 Uhr schrieb Support Team <"
+	  "\nsupport@example.com>:\n> Text\n",
+	  "Danke!", "", TRUE },
+	{ "fr-attribution",
+	  "Merci.\n\nLe lun. 5 f\xc3\xa9vr. 2024 \xc3\xa0 10:00, Jean Dupont "
+	  "<jean@exemple.fr> a \xc3\xa9" "crit :\n> Bonjour\n",
+	  "Merci.", "", TRUE },
+	{ "fr-attribution-nbsp",
+	  "Merci.\n\nLe 5 f\xc3\xa9vr. 2024, Jean <j@exemple.fr> a "
+	  "\xc3\xa9" "crit\xc2\xa0:\n> Bonjour\n",
+	  "Merci.", "", TRUE },
+	{ "fr-attribution-wrapped",
+	  "Merci.\n\nLe lun. 5 f\xc3\xa9vr. 2024 \xc3\xa0 10:00, Jean Dupont "
+	  "<jean@exemple.fr> a\n\xc3\xa9" "crit :\n\n> Bonjour\n",
+	  "Merci.", "", TRUE },
+	{ "es-attribution",
+	  "Gracias.\n\nEl lun, 5 feb 2024 a las 10:00, Juan "
+	  "(<juan@ejemplo.es>) escribi\xc3\xb3:\n> Hola\n",
+	  "Gracias.", "", TRUE },
+	{ "guard-on-prose",
+	  "On Monday the server crashed again.\nPlease check the logs.\n",
+	  "On Monday the server crashed again.\nPlease check the logs.",
+	  "", FALSE },
+	{ "guard-on-wrote-far",
+	  "On 5 May I\nlooked at it\nand then wrote:\nthe fix\n",
+	  "On 5 May I\nlooked at it\nand then wrote:\nthe fix", "", FALSE },
+	{ "guard-on-no-date",
+	  "On second thought I wrote:\nnothing\n",
+	  "On second thought I wrote:\nnothing", "", FALSE },
+	{ "outlook-original",
+	  "See below.\n\n-----Original Message-----\nFrom: Ann\n"
+	  "Sent: Monday\nTo: Bob\nSubject: Hi\n\nOld\n",
+	  "See below.", "", TRUE },
+	{ "outlook-express-original",
+	  "See below.\n\n----- Original Message -----\nFrom: Ann\n",
+	  "See below.", "", TRUE },
+	{ "de-original",
+	  "Siehe unten.\n\n-----Urspr\xc3\xbcngliche Nachricht-----\n"
+	  "Von: Anna\n", "Siehe unten.", "", TRUE },
+	{ "outlook-headers-en",
+	  "Ok.\n\nFrom: Support <s@x.com>\nSent: Monday, January 1, 2024\n"
+	  "To: Bob <b@x.com>\nSubject: RE: [Support #12] Printer\n\nOld\n",
+	  "Ok.", "", TRUE },
+	{ "outlook-headers-bold",
+	  "Ok.\n\n*From:* Support <s@x.com>\n*Sent:* Monday\n"
+	  "*To:* Bob\n*Subject:* RE: x\n\nOld\n", "Ok.", "", TRUE },
+	{ "outlook-headers-fr",
+	  "D'accord.\n\nDe : Support <s@x.fr>\nEnvoy\xc3\xa9 : lundi 5 "
+	  "f\xc3\xa9vrier 2024 10:00\n\xc3\x80 : Bob\nObjet : RE: test\n\n"
+	  "Ancien\n", "D'accord.", "", TRUE },
+	{ "outlook-headers-de",
+	  "Gut.\n\nVon: Support <s@x.de>\nGesendet: Montag, 5. Februar 2024"
+	  "\nAn: Bob\nBetreff: AW: Test\n\nAlt\n", "Gut.", "", TRUE },
+	{ "outlook-underscores",
+	  "Fine.\n\n________________________________\nFrom: Support "
+	  "<s@x.com>\nSent: Monday\n\nOld\n", "Fine.", "", TRUE },
+	{ "guard-underscores-alone",
+	  "Sign here: ________________________\n\n"
+	  "________________________________\nThanks\n",
+	  "Sign here: ________________________\n\n"
+	  "________________________________\nThanks", "", FALSE },
+	{ "marker-zendesk",
+	  "My reply\n\n##- Please type your reply above this line -##\n\n"
+	  "Your request #5 was updated.\n", "My reply", "", TRUE },
+	{ "marker-generic",
+	  "Reply\n-- Reply above this line --\nTicket text\n", "Reply", "",
+	  TRUE },
+	{ "marker-postdesk-quoted",
+	  "Answer\n\n" GMAIL_EN " wrote:\n> " QUOTE_REPLY_MARKER "\n"
+	  "> Ticket #5 updated\n", "Answer", "", TRUE },
+	{ "marker-postdesk-bare",
+	  "Answer\n" QUOTE_REPLY_MARKER "\nnot a > line\n", "Answer", "",
+	  TRUE },
+	{ "trailing-block",
+	  "Sure.\n\n> old\n> old\n", "Sure.", "", TRUE },
+	{ "nested-quotes",
+	  "Ok\n\nOn 1 Jan 2024, Ann wrote:\n> Bob wrote:\n>> deep\n> mid\n",
+	  "Ok", "", TRUE },
+	{ "bottom-post",
+	  "On Jan 1, 2024, at 10:00, Ann <a@x.org> wrote:\n> Question?\n\n"
+	  "Answer here.\n", "Answer here.", "", TRUE },
+	{ "interleaved",
+	  "> Question 1?\nAnswer 1\n\n> Question 2?\nAnswer 2\n\n"
+	  "> Thanks\n> Ann\n",
+	  "> Question 1?\nAnswer 1\n\n> Question 2?\nAnswer 2", "", TRUE },
+	{ "only-quote", "> a\n> b\n", "", "", TRUE },
+	{ "signature",
+	  "Thanks\n\n-- \nBob Smith\nACME\n", "Thanks", "Bob Smith\nACME",
+	  FALSE },
+	{ "guard-dashdash-nospace",
+	  "a\n--\nb\n", "a\n--\nb", "", FALSE },
+	{ "signature-then-quote",
+	  "Answer\n-- \nBob\n\nOn 1/1/24, Ann <a@x.org> wrote:\n> q\n",
+	  "Answer", "Bob", TRUE },
+	{ "bottom-post-signature",
+	  "On 1/1/24, Ann <a@x.org> wrote:\n> q\n\nAnswer\n-- \nBob\n",
+	  "Answer", "Bob", TRUE },
+	{ "mobile-en",
+	  "Yes\n\nSent from my iPhone\n\n" GMAIL_EN " wrote:\n\n> Hi\n",
+	  "Yes", "Sent from my iPhone", TRUE },
+	{ "mobile-de",
+	  "Ja\n\nVon meinem iPhone gesendet\n", "Ja",
+	  "Von meinem iPhone gesendet", FALSE },
+	{ "guard-mobile-not-last",
+	  "Sent from my iPhone is how I write.\nNow from a laptop.\n",
+	  "Sent from my iPhone is how I write.\nNow from a laptop.", "",
+	  FALSE },
+	{ "forward-gmail",
+	  "FYI, see below.\n\n---------- Forwarded message ---------\n"
+	  "From: Ann <a@x.org>\nDate: Mon, Jan 1, 2024 at 10:00 AM\n"
+	  "Subject: Broken\nTo: Bob <b@x.org>\n\nIt is broken.\n\n"
+	  GMAIL_EN " wrote:\n> older\n",
+	  "FYI, see below.\n\n---------- Forwarded message ---------\n"
+	  "From: Ann <a@x.org>\nDate: Mon, Jan 1, 2024 at 10:00 AM\n"
+	  "Subject: Broken\nTo: Bob <b@x.org>\n\nIt is broken.\n\n"
+	  GMAIL_EN " wrote:\n> older", "", FALSE },
+	{ "forward-apple",
+	  "See this.\n\nBegin forwarded message:\n\nFrom: Ann <a@x.org>\n"
+	  "Subject: Broken\nDate: 1 January 2024\nTo: Bob\n\nBody\n",
+	  "See this.\n\nBegin forwarded message:\n\nFrom: Ann <a@x.org>\n"
+	  "Subject: Broken\nDate: 1 January 2024\nTo: Bob\n\nBody", "",
+	  FALSE },
+	{ "forward-thunderbird-de",
+	  "Zur Info\n\n-------- Weitergeleitete Nachricht --------\n"
+	  "Betreff: x\nDatum: 1.1.2024\nVon: A\nAn: B\n\nText\n",
+	  "Zur Info\n\n-------- Weitergeleitete Nachricht --------\n"
+	  "Betreff: x\nDatum: 1.1.2024\nVon: A\nAn: B\n\nText", "", FALSE },
+	{ "crlf",
+	  "Thanks\r\n\r\n" GMAIL_EN " wrote:\r\n> hi\r\n> there\r\n",
+	  "Thanks", "", TRUE },
+	{ "crlf-signature",
+	  "Thanks\r\n-- \r\nBob\r\n", "Thanks", "Bob", FALSE },
+	{ "cr-only", "Thanks\r\rOn 1/1/24, Ann <a@x.org> wrote:\r> hi\r",
+	  "Thanks", "", TRUE },
+	{ "commands-kept",
+	  "Status: closed\nPriority: major\n\nThanks!\n",
+	  "Status: closed\nPriority: major\n\nThanks!", "", FALSE },
+};
+
+static void
+test_case(gconstpointer data)
+{
+	const struct qcase *c = data;
+	struct quote_split q;
+
+	quote_split_text(c->in, &q);
+	g_assert_cmpstr(q.fresh, ==, c->fresh);
+	if (c->sig != NULL)
+		g_assert_cmpstr(q.signature, ==, c->sig);
+	g_assert_cmpint(q.quoted[0] != '\0', ==, c->quoted);
+	g_assert_true(g_utf8_validate(q.fresh, -1, NULL));
+	quote_split_clear(&q);
+	g_assert_null(q.fresh);
+}
+
+static void
+test_quoted_text(void)
+{
+	struct quote_split q;
+
+	quote_split_text("New\n\nOn 1/1/24, Ann <a@x.org> wrote:\n> old\n",
+	    &q);
+	g_assert_cmpstr(q.quoted, ==,
+	    "On 1/1/24, Ann <a@x.org> wrote:\n> old");
+	quote_split_clear(&q);
+	quote_split_clear(&q);	/* twice is fine */
+}
+
+static void
+test_null(void)
+{
+	char *s = quote_strip(NULL);
+
+	g_assert_cmpstr(s, ==, "");
+	g_free(s);
+}
+
+static void
+test_invalid_utf8(void)
+{
+	static const char *const inputs[] = {
+		"\xff\xfe\xfd\n> \xc3\n",
+		"Ok \xc3\n\nOn \xe2\x82 1/1/24 \xff wrote:\n> x\n",
+		"Le 1 \xc3\xa0 a \xc3",
+		"\xe2\x80",
+		"-- \n\xc0\xaf",
+	};
+	struct quote_split q;
+	gsize i;
+
+	for (i = 0; i < G_N_ELEMENTS(inputs); i++) {
+		quote_split_text(inputs[i], &q);
+		g_assert_true(g_utf8_validate(q.fresh, -1, NULL));
+		g_assert_true(g_utf8_validate(q.quoted, -1, NULL));
+		g_assert_true(g_utf8_validate(q.signature, -1, NULL));
+		quote_split_clear(&q);
+	}
+}
+
+/* 1 MB of quoted lines, and one 1 MB line: must be quick (linear). */
+static void
+test_huge(void)
+{
+	GString *s = g_string_new("Answer on top.\n\n");
+	gint64 t0;
+	char *r;
+
+	while (s->len < 1024 * 1024)
+		g_string_append(s, "> On 1/1/24, Ann <a@x.org> wrote:\n>\n");
+	t0 = g_get_monotonic_time();
+	r = quote_strip(s->str);
+	g_assert_cmpstr(r, ==, "Answer on top.");
+	g_free(r);
+	g_string_truncate(s, 0);
+	while (s->len < 1024 * 1024)
+		g_string_append(s, "On 1 wrote: > -- ");
+	r = quote_strip(s->str);
+	g_assert_cmpuint(strlen(r), >, 1000000);
+	g_free(r);
+	g_string_truncate(s, 0);
+	while (s->len < 1024 * 1024)
+		g_string_append(s, "From: a\n\n\n\n\nOn 1, a@b\n");
+	r = quote_strip(s->str);
+	g_free(r);
+	/* generous: sanitizer builds are slow, quadratic would be minutes */
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, 10 * G_USEC_PER_SEC);
+	g_string_free(s, TRUE);
+}
+
+static char *
+data_dir(void)
+{
+	const char *env = g_getenv("QUOTE_DATA_DIR");
+
+	return g_strdup(env != NULL ? env : QUOTE_DATA_DIR);
+}
+
+static void
+check_sample(const char *dir, const char *name)
+{
+	char *in_path, *exp_path, *stem, *in, *exp, *got;
+	GError *err = NULL;
+
+	stem = g_strndup(name, strlen(name) - 4);
+	in_path = g_build_filename(dir, name, NULL);
+	exp_path = g_strconcat(dir, G_DIR_SEPARATOR_S, stem, ".expected",
+	    NULL);
+	g_assert_true(g_file_get_contents(in_path, &in, NULL, &err));
+	g_assert_no_error(err);
+	g_assert_true(g_file_get_contents(exp_path, &exp, NULL, &err));
+	g_assert_no_error(err);
+	got = quote_strip(in);
+	g_strchomp(exp);
+	if (strcmp(got, exp) != 0)
+		g_test_message("%s: got\n%s\n---", name, got);
+	g_assert_cmpstr(got, ==, exp);
+	g_free(got);
+	g_free(in);
+	g_free(exp);
+	g_free(stem);
+	g_free(in_path);
+	g_free(exp_path);
+}
+
+static void
+test_samples(void)
+{
+	char *dir = data_dir();
+	GError *err = NULL;
+	const char *name;
+	GDir *d;
+	guint n = 0;
+
+	d = g_dir_open(dir, 0, &err);
+	g_assert_no_error(err);
+	while ((name = g_dir_read_name(d)) != NULL) {
+		if (!g_str_has_suffix(name, ".txt"))
+			continue;
+		check_sample(dir, name);
+		n++;
+	}
+	g_dir_close(d);
+	g_free(dir);
+	g_assert_cmpuint(n, >=, 15);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *path;
+	gsize i;
+
+	g_test_init(&argc, &argv, NULL);
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		path = g_strconcat("/quote/split/", cases[i].name, NULL);
+		g_test_add_data_func(path, &cases[i], test_case);
+		g_free(path);
+	}
+	g_test_add_func("/quote/quoted-text", test_quoted_text);
+	g_test_add_func("/quote/null", test_null);
+	g_test_add_func("/quote/invalid-utf8", test_invalid_utf8);
+	g_test_add_func("/quote/huge", test_huge);
+	g_test_add_func("/quote/samples", test_samples);
+	return g_test_run();
+}
