@@ -1,0 +1,325 @@
+/*
+ * cli: init, list and show.
+ */
+#include "pdconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <json-glib/json-glib.h>
+
+#include "cli.h"
+#include "text.h"
+
+int
+cli_usage(struct cli *c)
+{
+	fprintf(stderr, "usage: postdesk %s %s\n", c->command->name,
+	    c->command->args);
+	return 1;
+}
+
+int
+cli_open_store(struct cli *c, enum store_mode mode)
+{
+	GError	*e = NULL;
+
+	if (store_open(&c->store, c->config->store_path, mode, &e))
+		return EX_OK;
+	fprintf(stderr, "postdesk: %s\n", e->message);
+	g_error_free(e);
+	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
+}
+
+int
+cli_init(struct cli *c)
+{
+	int	 rc;
+
+	if (c->argc != 1)
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+		return rc;
+	printf("database %s ready (schema version %d)\n",
+	    c->config->store_path, store_schema_version(c->store));
+	return EX_OK;
+}
+
+bool
+text_to_id(int64_t *out, const char *s)
+{
+	guint64	 v;
+	char	*end;
+
+	if (s != NULL && *s == '#')
+		s++;
+	if (s == NULL || !g_ascii_isdigit(*s))
+		return false;
+	v = g_ascii_strtoull(s, &end, 10);
+	if (*end != '\0' || v == 0 || v > G_MAXINT64)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
+static void
+json_time(JsonBuilder *b, const char *name, int64_t t)
+{
+	GDateTime	*d = g_date_time_new_from_unix_utc(t);
+	char		*s = d != NULL ? g_date_time_format_iso8601(d) : NULL;
+
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, s != NULL ? s : "");
+	g_free(s);
+	if (d != NULL)
+		g_date_time_unref(d);
+}
+
+static void
+json_str(JsonBuilder *b, const char *name, const char *v)
+{
+	json_builder_set_member_name(b, name);
+	if (v != NULL)
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void
+json_ticket(JsonBuilder *b, const struct ticket *t)
+{
+	json_builder_set_member_name(b, "id");
+	json_builder_add_int_value(b, t->id);
+	json_str(b, "subject", t->subject);
+	json_str(b, "status", t->status);
+	json_str(b, "queue", t->queue);
+	json_str(b, "priority", t->priority);
+	json_builder_set_member_name(b, "hotrush");
+	json_builder_add_boolean_value(b, t->hotrush);
+	json_str(b, "requester", t->requester);
+	json_str(b, "owner", t->owner);
+	json_builder_set_member_name(b, "linked_to");
+	if (t->linked_to > 0)
+		json_builder_add_int_value(b, t->linked_to);
+	else
+		json_builder_add_null_value(b);
+	json_builder_set_member_name(b, "messages");
+	json_builder_add_int_value(b, t->n_messages);
+	json_time(b, "created", t->created);
+	json_time(b, "updated", t->updated);
+}
+
+static void
+print_json(JsonBuilder *b)
+{
+	JsonGenerator	*g = json_generator_new();
+	JsonNode	*root = json_builder_get_root(b);
+	char		*s;
+
+	json_generator_set_pretty(g, TRUE);
+	json_generator_set_root(g, root);
+	s = json_generator_to_data(g, NULL);
+	puts(s);
+	g_free(s);
+	json_node_unref(root);
+	g_object_unref(g);
+}
+
+int
+cli_list(struct cli *c)
+{
+	struct ticket_filter f = { 0 };
+	GPtrArray	*a;
+	GError		*e = NULL;
+	bool		 json = false;
+	int		 i, rc;
+
+	for (i = 1; i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(c->argv[i], "--status") == 0 && i + 1 < c->argc)
+			f.status = c->argv[++i];
+		else if (strcmp(c->argv[i], "--queue") == 0 && i + 1 < c->argc)
+			f.queue = c->argv[++i];
+		else
+			return cli_usage(c);
+	}
+	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
+		return rc;
+	if (!store_ticket_list(c->store, &f, &a, &e)) {
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		g_error_free(e);
+		return EX_SOFTWARE;
+	}
+	if (json) {
+		JsonBuilder *b = json_builder_new();
+		guint k;
+
+		json_builder_begin_array(b);
+		for (k = 0; k < a->len; k++) {
+			json_builder_begin_object(b);
+			json_ticket(b, a->pdata[k]);
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		print_json(b);
+		g_object_unref(b);
+	} else {
+		guint k;
+
+		printf("%6s  %-13s %-8s %-7s %-16s %-28s %s\n", "ID", "STATUS",
+		    "QUEUE", "PRIO", "UPDATED", "REQUESTER", "SUBJECT");
+		for (k = 0; k < a->len; k++) {
+			const struct ticket *t = a->pdata[k];
+			char	*when = text_time(t->updated);
+
+			printf("%6" G_GINT64_FORMAT "  %-13s %-8s %-7s %-16s "
+			    "%-28.28s ", t->id, t->status, t->queue,
+			    t->priority, when, t->requester);
+			tty_puts(t->hotrush ? "[HotRush] " : "", stdout);
+			tty_puts(t->subject, stdout);
+			putchar('\n');
+			g_free(when);
+		}
+		printf("%u ticket%s\n", a->len, a->len == 1 ? "" : "s");
+	}
+	g_ptr_array_free(a, TRUE);
+	return EX_OK;
+}
+
+static void
+show_text(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
+{
+	guint	 i;
+
+	printf("Ticket #%" G_GINT64_FORMAT ": ", t->id);
+	tty_puts(t->subject, stdout);
+	printf("\nStatus: %s  Queue: %s  Priority: %s%s  Requester: %s\n",
+	    t->status, t->queue, t->priority, t->hotrush ? "  HotRush" : "",
+	    t->requester);
+	if (t->linked_to > 0)
+		printf("Linked to: #%" G_GINT64_FORMAT "\n", t->linked_to);
+	for (i = 0; i < thread->len; i++) {
+		const struct message *m = thread->pdata[i];
+		char	*when = text_time(m->received);
+
+		printf("\n--- message %u of %u (%s%s) %s from ", i + 1,
+		    thread->len, m->outbound ? "out" : "in",
+		    m->internal ? ", internal" : "", when);
+		tty_puts(m->from_addr ? m->from_addr : "?", stdout);
+		printf(" <%s>\n", m->message_id);
+		tty_puts(m->stripped, stdout);
+		if (strlen(m->text) > strlen(m->stripped) + 16)
+			printf("\n[quoted history: %zu more bytes; "
+			    "postdesk show --full]\n",
+			    strlen(m->text) - MIN(strlen(m->text),
+			    strlen(m->stripped)));
+		putchar('\n');
+		g_free(when);
+	}
+	printf("\n--- events\n");
+	for (i = 0; i < events->len; i++) {
+		const struct event *ev = events->pdata[i];
+		char	*when = text_time(ev->at);
+
+		printf("%s %-8s ", when, ev->kind);
+		tty_puts(ev->detail, stdout);
+		putchar('\n');
+		g_free(when);
+	}
+}
+
+static void
+show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
+{
+	JsonBuilder	*b = json_builder_new();
+	guint		 i;
+
+	json_builder_begin_object(b);
+	json_ticket(b, t);
+	json_builder_set_member_name(b, "thread");
+	json_builder_begin_array(b);
+	for (i = 0; i < thread->len; i++) {
+		const struct message *m = thread->pdata[i];
+
+		json_builder_begin_object(b);
+		json_str(b, "message_id", m->message_id);
+		json_str(b, "direction", m->outbound ? "out" : "in");
+		json_str(b, "from", m->from_addr);
+		json_str(b, "subject", m->subject);
+		json_time(b, "received", m->received);
+		json_str(b, "stripped", m->stripped);
+		json_str(b, "text", m->text);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "events");
+	json_builder_begin_array(b);
+	for (i = 0; i < events->len; i++) {
+		const struct event *ev = events->pdata[i];
+
+		json_builder_begin_object(b);
+		json_str(b, "kind", ev->kind);
+		json_str(b, "actor", ev->actor);
+		json_str(b, "detail", ev->detail);
+		json_time(b, "at", ev->at);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	print_json(b);
+	g_object_unref(b);
+}
+
+int
+cli_show(struct cli *c)
+{
+	struct ticket	*t = NULL;
+	GPtrArray	*thread = NULL, *events = NULL;
+	GError		*e = NULL;
+	int64_t		 id = 0;
+	bool		 json = false, full = false;
+	int		 i, rc;
+
+	for (i = 1; i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(c->argv[i], "--full") == 0)
+			full = true;
+		else if (id != 0 || !text_to_id(&id, c->argv[i]))
+			return cli_usage(c);
+	}
+	if (id == 0)
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
+		return rc;
+	if (!store_ticket_get(c->store, id, &t, &e) ||
+	    !store_thread(c->store, id, &thread, &e) ||
+	    !store_events(c->store, id, &events, &e)) {
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		rc = g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND) ?
+		    EX_NOINPUT : EX_SOFTWARE;
+		g_error_free(e);
+		ticket_free(t);
+		if (thread != NULL)
+			g_ptr_array_free(thread, TRUE);
+		return rc;
+	}
+	if (full) {
+		guint k;
+		for (k = 0; k < thread->len; k++) {
+			struct message *m = thread->pdata[k];
+			g_free(m->stripped);
+			m->stripped = g_strdup(m->text);
+		}
+	}
+	if (json)
+		show_json(t, thread, events);
+	else
+		show_text(t, thread, events);
+	ticket_free(t);
+	g_ptr_array_free(thread, TRUE);
+	g_ptr_array_free(events, TRUE);
+	return EX_OK;
+}

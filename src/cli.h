@@ -1,0 +1,44 @@
+/*
+ * cli: the postdesk admin commands.  Each takes the parsed struct cli
+ * (argv[0] is the command name) and returns a sysexits code, 1 for a
+ * usage error.  Handlers print to stdout and diagnostics to stderr; mail
+ * text reaches the terminal only through tty_puts().
+ */
+#ifndef POSTDESK_CLI_H
+#define POSTDESK_CLI_H
+
+#include "config.h"
+#include "store.h"
+
+struct cli;
+
+struct cli_command {
+	const char	*name;
+	const char	*args;
+	const char	*help;
+	int		(*run)(struct cli *);
+};
+
+struct cli {
+	struct config		*config;
+	struct store		*store;		/* opened by cli_open_store */
+	int			 argc;
+	char			**argv;
+	const struct cli_command *command;
+};
+
+/* Opens the configured store; prints the error and returns an exit code
+ * (0 on success). */
+int	 cli_open_store(struct cli *, enum store_mode);
+int	 cli_usage(struct cli *);
+/* "123" or "#123" → 123; false otherwise. */
+bool	 text_to_id(int64_t *out, const char *s);
+
+int	 cli_init(struct cli *);
+int	 cli_list(struct cli *);
+int	 cli_show(struct cli *);
+int	 cli_raw(struct cli *);
+int	 cli_quarantine(struct cli *);
+int	 cli_reparse(struct cli *);
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * config: load and validate postdesk.conf.
+ */
+#include "config.h"
+#include "pdconfig.h"
+
+#include <string.h>
+
+enum key_type { KEY_STRING, KEY_PATH, KEY_SIZE, KEY_BOOL, KEY_LIST,
+    KEY_PATH_LIST, KEY_INT, KEY_TYPE__MAX };
+
+struct key_def {
+	const char	*group;
+	const char	*key;
+	enum key_type	 type;
+};
+
+/* Every known key.  Later modules add their rows here. */
+static const struct key_def known_keys[] = {
+	{ "store", "path", KEY_PATH },
+	{ "mail", "address", KEY_STRING },
+	{ "mail", "subject_tag", KEY_STRING },
+	{ "mail", "host", KEY_STRING },
+	{ "mail", "max_message_size", KEY_SIZE },
+	{ "mail", "token_key", KEY_STRING },
+	{ "mail", "own_addresses", KEY_LIST },
+	{ "staff", "addresses", KEY_LIST },
+	{ "intake", "foreign_sender", KEY_STRING },
+	{ "rules", "scripts", KEY_PATH_LIST },
+	{ "rules", "discard_keeps_raw", KEY_BOOL },
+	{ "templates", "dir", KEY_PATH },
+	{ "notify", "smtp_url", KEY_STRING },
+	{ "notify", "smtp_user", KEY_STRING },
+	{ "notify", "smtp_password", KEY_STRING },
+	{ "notify", "sendmail", KEY_STRING },
+	{ "notify", "poll_interval", KEY_INT },
+	{ "notify", "max_attempts", KEY_INT },
+	{ "notify", "auto_reply_limit", KEY_INT },
+	{ "web", "base_url", KEY_STRING },
+	{ "web", "link_key", KEY_STRING },
+	{ "web", "link_lifetime", KEY_INT },
+	{ "fetch", "sources", KEY_LIST },
+	{ "fetch", "password", KEY_STRING },
+	{ "fetch", "password_command", KEY_STRING },
+	{ "fetch", "ca_file", KEY_PATH },
+	{ "fetch", "after", KEY_STRING },
+	{ "fetch", "move_to", KEY_STRING },
+	{ "auth", "trusted_authserv_id", KEY_STRING },
+	{ "auth", "spf", KEY_BOOL },
+};
+
+G_DEFINE_QUARK(postdesk-config-error-quark, config_error)
+
+static const struct key_def *
+find_key(const char *group, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
+		if (strcmp(known_keys[i].group, group) == 0 &&
+		    strcmp(known_keys[i].key, key) == 0)
+			return &known_keys[i];
+	return NULL;
+}
+
+/*
+ * GKeyFile does not keep line numbers, so find the line of GROUP/KEY in
+ * the text for error messages.  Returns 0 if not found.
+ */
+static unsigned
+line_of(const char *text, const char *group, const char *key)
+{
+	char	**lines;
+	unsigned  i, found = 0;
+	bool	  in_group = false;
+
+	if (text == NULL)
+		return 0;
+	lines = g_strsplit(text, "\n", -1);
+	for (i = 0; lines[i] != NULL && found == 0; i++) {
+		char	*l = g_strstrip(lines[i]);
+		size_t	 klen;
+
+		if (l[0] == '[') {
+			char	*end = strchr(l, ']');
+			in_group = end != NULL &&
+			    (size_t)(end - l - 1) == strlen(group) &&
+			    strncmp(l + 1, group, strlen(group)) == 0;
+			if (in_group && key == NULL)
+				found = i + 1;
+			continue;
+		}
+		if (!in_group || key == NULL)
+			continue;
+		klen = strlen(key);
+		if (strncmp(l, key, klen) == 0 &&
+		    (l[klen] == '=' || l[klen] == ' ' || l[klen] == '\t'))
+			found = i + 1;
+	}
+	g_strfreev(lines);
+	return found;
+}
+
+bool
+text_to_size(uint64_t *out, const char *s)
+{
+	guint64	 v;
+	gchar	*end;
+	uint64_t mult = 1;
+
+	if (s == NULL || !g_ascii_isdigit(*s))
+		return false;
+	v = g_ascii_strtoull(s, &end, 10);
+	switch (g_ascii_toupper(*end)) {
+	case 'K': mult = 1024; end++; break;
+	case 'M': mult = 1024 * 1024; end++; break;
+	case 'G': mult = 1024 * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (g_ascii_toupper(*end) == 'B')
+		end++;
+	if (*end != '\0' || v > G_MAXUINT64 / mult)
+		return false;
+	*out = v * mult;
+	return true;
+}
+
+static char *
+resolve_path(const char *base_dir, const char *p)
+{
+	if (p == NULL || *p == '\0')
+		return NULL;
+	if (g_path_is_absolute(p) || base_dir == NULL)
+		return g_strdup(p);
+	return g_build_filename(base_dir, p, NULL);
+}
+
+struct config *
+config_new_default(void)
+{
+	struct config	*c = g_new0(struct config, 1);
+
+	c->store_path = g_strdup(POSTDESK_DB_PATH);
+	c->address = g_strdup("support@localhost");
+	c->subject_tag = g_strdup("Support");
+	c->host = g_strdup("localhost");
+	c->max_message_size = 50 * 1024 * 1024;
+	c->token_key = NULL;
+	c->own_addresses = g_new0(char *, 1);
+	c->staff_addresses = g_new0(char *, 1);
+	c->foreign_sender_new_ticket = true;
+	c->rules_scripts = g_new0(char *, 1);
+	c->discard_keeps_raw = true;
+	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
+	return c;
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->path);
+	g_free(c->store_path);
+	g_free(c->address);
+	g_free(c->subject_tag);
+	g_free(c->host);
+	g_free(c->token_key);
+	g_strfreev(c->own_addresses);
+	g_strfreev(c->staff_addresses);
+	g_strfreev(c->rules_scripts);
+	g_free(c->templates_dir);
+	g_free(c);
+}
+
+static char **
+lowered_list(GKeyFile *kf, const char *group, const char *key)
+{
+	char	**v = g_key_file_get_string_list(kf, group, key, NULL, NULL);
+	size_t	  i, n = 0;
+
+	if (v == NULL)
+		return g_new0(char *, 1);
+	for (i = 0; v[i] != NULL; i++) {
+		char	*s = g_ascii_strdown(g_strstrip(v[i]), -1);
+
+		g_free(v[i]);
+		if (*s == '\0') {
+			g_free(s);
+			continue;
+		}
+		v[n++] = s;
+	}
+	v[n] = NULL;
+	return v;
+}
+
+/* Checks that every key is known and has a value of its type. */
+static bool
+validate(GKeyFile *kf, const char *path, const char *text, GError **err)
+{
+	char	**groups = g_key_file_get_groups(kf, NULL);
+	bool	  ok = true;
+	size_t	  g, k;
+
+	for (g = 0; ok && groups[g] != NULL; g++) {
+		char	**keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+
+		for (k = 0; ok && keys != NULL && keys[k] != NULL; k++) {
+			const struct key_def *d = find_key(groups[g], keys[k]);
+			char	*v = g_key_file_get_value(kf, groups[g],
+			    keys[k], NULL);
+			uint64_t sz;
+			GError	*e = NULL;
+			const char *why = NULL;
+
+			if (d == NULL)
+				why = "unknown key";
+			else if (d->type == KEY_SIZE && !text_to_size(&sz, v))
+				why = "not a size (e.g. 25M)";
+			else if (d->type == KEY_BOOL) {
+				(void)g_key_file_get_boolean(kf, groups[g],
+				    keys[k], &e);
+				if (e != NULL)
+					why = "not a boolean (true/false)";
+			} else if (d->type == KEY_INT) {
+				(void)g_key_file_get_int64(kf, groups[g],
+				    keys[k], &e);
+				if (e != NULL)
+					why = "not an integer";
+			}
+			g_clear_error(&e);
+			if (why != NULL) {
+				g_set_error(err, CONFIG_ERROR,
+				    CONFIG_ERROR_VALUE, "%s:%u: [%s] %s: %s",
+				    path, line_of(text, groups[g], keys[k]),
+				    groups[g], keys[k], why);
+				ok = false;
+			}
+			g_free(v);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	return ok;
+}
+
+static void
+take_string(GKeyFile *kf, const char *g, const char *k, char **field)
+{
+	char	*v = g_key_file_get_string(kf, g, k, NULL);
+
+	if (v == NULL)
+		return;
+	g_free(*field);
+	*field = g_strstrip(v);
+}
+
+static void
+apply(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char	 *v;
+	char	**list;
+	size_t	  i;
+
+	if ((v = g_key_file_get_string(kf, "store", "path", NULL)) != NULL) {
+		g_free(c->store_path);
+		c->store_path = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+	take_string(kf, "mail", "address", &c->address);
+	take_string(kf, "mail", "subject_tag", &c->subject_tag);
+	take_string(kf, "mail", "host", &c->host);
+	take_string(kf, "mail", "token_key", &c->token_key);
+	if ((v = g_key_file_get_string(kf, "mail", "max_message_size",
+	    NULL)) != NULL) {
+		(void)text_to_size(&c->max_message_size, g_strstrip(v));
+		g_free(v);
+	}
+	if (g_key_file_has_key(kf, "mail", "own_addresses", NULL)) {
+		g_strfreev(c->own_addresses);
+		c->own_addresses = lowered_list(kf, "mail", "own_addresses");
+	}
+	if (g_key_file_has_key(kf, "staff", "addresses", NULL)) {
+		g_strfreev(c->staff_addresses);
+		c->staff_addresses = lowered_list(kf, "staff", "addresses");
+	}
+	if (g_key_file_has_key(kf, "rules", "discard_keeps_raw", NULL))
+		c->discard_keeps_raw = g_key_file_get_boolean(kf, "rules",
+		    "discard_keeps_raw", NULL);
+	list = g_key_file_get_string_list(kf, "rules", "scripts", NULL,
+	    NULL);
+	if (list != NULL) {
+		GPtrArray *a = g_ptr_array_new();
+
+		for (i = 0; list[i] != NULL; i++) {
+			char	*p = g_strstrip(list[i]);
+			if (*p != '\0')
+				g_ptr_array_add(a, resolve_path(dir, p));
+		}
+		g_ptr_array_add(a, NULL);
+		g_strfreev(c->rules_scripts);
+		c->rules_scripts = (char **)g_ptr_array_free(a, FALSE);
+		g_strfreev(list);
+	}
+	if ((v = g_key_file_get_string(kf, "templates", "dir", NULL)) != NULL) {
+		g_free(c->templates_dir);
+		c->templates_dir = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+}
+
+/* Semantic checks that need the whole file. */
+static bool
+check_values(struct config *c, GKeyFile *kf, const char *path,
+    const char *text, GError **err)
+{
+	char	*v;
+	bool	 ok = true;
+
+	if (strchr(c->address, '@') == NULL) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [mail] address: not a mail address: %s", path,
+		    line_of(text, "mail", "address"), c->address);
+		return false;
+	}
+	if (*c->subject_tag == '\0' || strpbrk(c->subject_tag, "[]#") != NULL) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [mail] subject_tag: must be a non-empty word "
+		    "without [ ] #", path,
+		    line_of(text, "mail", "subject_tag"));
+		return false;
+	}
+	v = g_key_file_get_string(kf, "intake", "foreign_sender", NULL);
+	if (v != NULL) {
+		g_strstrip(v);
+		if (strcmp(v, "new-ticket") == 0)
+			c->foreign_sender_new_ticket = true;
+		else if (strcmp(v, "join") == 0)
+			c->foreign_sender_new_ticket = false;
+		else {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [intake] foreign_sender: expected "
+			    "new-ticket or join, got \"%s\"", path,
+			    line_of(text, "intake", "foreign_sender"), v);
+			ok = false;
+		}
+		g_free(v);
+	}
+	return ok;
+}
+
+bool
+config_load(struct config **out, const char *path, GError **err)
+{
+	struct config	*c = config_new_default();
+	GKeyFile	*kf;
+	char		*text = NULL, *dir;
+	gsize		 len;
+	GError		*e = NULL;
+	bool		 explicit = true;
+
+	if (path == NULL)
+		path = g_getenv("POSTDESK_CONFIG");
+	if (path == NULL || *path == '\0') {
+		path = POSTDESK_CONFIG_PATH;
+		explicit = false;
+	}
+	if (!g_file_get_contents(path, &text, &len, &e)) {
+		if (!explicit && g_error_matches(e, G_FILE_ERROR,
+		    G_FILE_ERROR_NOENT)) {
+			g_error_free(e);
+			*out = c;
+			return true;
+		}
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:0: %s",
+		    path, e->message);
+		g_error_free(e);
+		config_free(c);
+		return false;
+	}
+	kf = g_key_file_new();
+	g_key_file_set_list_separator(kf, ';');
+	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+		/* GLib's message names the offending line's text. */
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s: %s",
+		    path, e->message);
+		g_error_free(e);
+		goto fail;
+	}
+	if (!validate(kf, path, text, err))
+		goto fail;
+	dir = g_path_get_dirname(path);
+	apply(c, kf, dir);
+	g_free(dir);
+	if (!check_values(c, kf, path, text, err))
+		goto fail;
+	c->path = g_strdup(path);
+	g_key_file_free(kf);
+	g_free(text);
+	*out = c;
+	return true;
+fail:
+	g_key_file_free(kf);
+	g_free(text);
+	config_free(c);
+	return false;
+}
+
+static bool
+in_list(char *const *list, const char *addr)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (g_ascii_strcasecmp(*list, addr) == 0)
+			return true;
+	return false;
+}
+
+bool
+config_is_staff(const struct config *c, const char *addr)
+{
+	return addr != NULL && in_list(c->staff_addresses, addr);
+}
+
+bool
+config_is_own_address(const struct config *c, const char *addr)
+{
+	const char	*at, *sat;
+	size_t		 local;
+
+	if (addr == NULL)
+		return false;
+	if (in_list(c->own_addresses, addr) ||
+	    g_ascii_strcasecmp(addr, c->address) == 0)
+		return true;
+	/* support+anything@host is ours too. */
+	at = strrchr(addr, '@');
+	sat = strrchr(c->address, '@');
+	if (at == NULL || sat == NULL)
+		return false;
+	local = (size_t)(sat - c->address);
+	return g_ascii_strcasecmp(at, sat) == 0 &&
+	    (size_t)(at - addr) > local && addr[local] == '+' &&
+	    g_ascii_strncasecmp(addr, c->address, local) == 0;
+}

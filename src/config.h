@@ -1,0 +1,64 @@
+/*
+ * config: postdesk.conf, a GLib key file, turned into a typed struct.
+ *
+ * Every key postdesk knows is declared once in config.c's table with its
+ * type; an unknown group or key, or a value of the wrong type, is an error
+ * naming the file and line, so a typo never silently falls back to a
+ * default.  Relative paths in the file are resolved against the file's
+ * directory.  The struct is immutable after config_load().
+ */
+#ifndef POSTDESK_CONFIG_H
+#define POSTDESK_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#define CONFIG_ERROR (config_error_quark())
+enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
+
+struct config {
+	char	 *path;			/* the file read, or NULL */
+	/* [store] */
+	char	 *store_path;
+	/* [mail] */
+	char	 *address;		/* support@example.com */
+	char	 *subject_tag;		/* "Support" → [Support #12] */
+	char	 *host;			/* for Message-IDs */
+	uint64_t  max_message_size;	/* bytes */
+	char	 *token_key;		/* HMAC key for reply tokens */
+	char	**own_addresses;	/* extra addresses that are ours */
+	/* [staff] */
+	char	**staff_addresses;	/* lower-case */
+	/* [intake] */
+	bool	  foreign_sender_new_ticket; /* policy for non-participants */
+	/* [rules] */
+	char	**rules_scripts;	/* absolute paths */
+	bool	  discard_keeps_raw;
+	/* [templates] */
+	char	 *templates_dir;
+};
+
+GQuark	 config_error_quark(void);
+
+/*
+ * Loads PATH, or if NULL the file named by $POSTDESK_CONFIG, or the
+ * compiled-in default.  A missing default file is not an error (built-in
+ * defaults apply); a missing explicit file is.  On failure *err says
+ * "FILE:LINE: reason".  Free the result with config_free().
+ */
+bool	 config_load(struct config **out, const char *path, GError **err);
+/* Built-in defaults only, for tests and dry runs. */
+struct config *config_new_default(void);
+void	 config_free(struct config *);
+
+/* True if ADDR (any case) is one of the staff addresses. */
+bool	 config_is_staff(const struct config *, const char *addr);
+/* True if ADDR is the support address, one of its +extensions or ours. */
+bool	 config_is_own_address(const struct config *, const char *addr);
+
+/* "25M" → 26214400.  False on bad syntax or overflow. */
+bool	 text_to_size(uint64_t *out, const char *s);
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * intake: the one path every message takes into the store.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "intake.h"
+#include "mail.h"
+#include "thread.h"
+
+struct intake {
+	const struct config	*config;
+	struct store		*store;
+};
+
+const char *
+intake_outcome_to_text(enum intake_outcome o)
+{
+	static const char *const names[INTAKE_OUTCOME__MAX] = {
+		"new-ticket", "reply", "duplicate", "quarantined"
+	};
+
+	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
+}
+
+struct intake *
+intake_new(const struct config *c, struct store *s)
+{
+	struct intake	*in = g_new0(struct intake, 1);
+
+	in->config = c;
+	in->store = s;
+	return in;
+}
+
+void
+intake_free(struct intake *in)
+{
+	g_free(in);
+}
+
+void
+intake_result_clear(struct intake_result *r)
+{
+	g_free(r->message_id);
+	g_free(r->reason);
+	if (r->report != NULL)
+		g_string_free(r->report, TRUE);
+	memset(r, 0, sizeof *r);
+}
+
+static char *
+join_addresses(GPtrArray *a)
+{
+	GString	*g = g_string_new(NULL);
+	guint	 i;
+
+	for (i = 0; i < a->len; i++) {
+		const struct mail_address *x = a->pdata[i];
+
+		g_string_append_printf(g, "%s%s", i ? ", " : "", x->addr);
+	}
+	return g_string_free(g, FALSE);
+}
+
+static void
+report_summary(GString *r, const struct mail *m)
+{
+	char	*to = join_addresses(m->to), *cc = join_addresses(m->cc);
+	guint	 i;
+
+	g_string_append_printf(r, "parse:\n  Message-ID: %s%s\n",
+	    m->message_id, m->message_id_synthetic ?
+	    " (none in message; synthetic)" : "");
+	g_string_append_printf(r, "  From: %s%s%s%s\n",
+	    m->from.name ? m->from.name : "", m->from.name ? " <" : "",
+	    m->from.addr ? m->from.addr : "(unparseable)",
+	    m->from.name ? ">" : "");
+	g_string_append_printf(r, "  To: %s\n  Cc: %s\n  Subject: %s\n",
+	    to, cc, m->subject);
+	g_string_append_printf(r, "  In-Reply-To: %s\n  References: %u\n",
+	    m->in_reply_to ? m->in_reply_to : "(none)",
+	    m->references ? g_strv_length(m->references) : 0);
+	g_string_append_printf(r, "  text: %zu bytes%s, stripped: %zu bytes\n",
+	    strlen(m->text), m->text_from_html ? " (from HTML)" : "",
+	    strlen(m->stripped));
+	for (i = 0; i < m->attachments->len; i++) {
+		const struct mail_attachment *a = m->attachments->pdata[i];
+
+		g_string_append_printf(r, "  attachment: %s (%s, %zu bytes)\n",
+		    a->filename ? a->filename : "(unnamed)", a->content_type,
+		    g_bytes_get_size(a->data));
+	}
+	for (i = 0; i < m->warnings->len; i++)
+		g_string_append_printf(r, "  warning: %s\n",
+		    (const char *)m->warnings->pdata[i]);
+	g_free(to);
+	g_free(cc);
+}
+
+static bool
+quarantine(struct intake *in, const struct intake_input *ii,
+    const char *reason, struct intake_result *res, GError **err)
+{
+	struct quarantine_entry q = { 0 };
+	char	 sha[65];
+
+	res->outcome = INTAKE_QUARANTINED;
+	res->reason = g_strdup(reason);
+	g_string_append_printf(res->report, "quarantine: yes — %s\n", reason);
+	if (ii->explain)
+		return true;
+	q.received = ii->now;
+	q.reason = (char *)reason;
+	q.size = (int64_t)ii->len;
+	q.envelope_from = (char *)ii->sender;
+	q.envelope_to = (char *)ii->recipient;
+	q.client_ip = (char *)ii->client_ip;
+	q.raw_sha256 = sha;
+	if (!store_begin(in->store, err) ||
+	    !store_blob_put(in->store, ii->raw, ii->len, sha, err) ||
+	    !store_quarantine_add(in->store, &q, err) ||
+	    !store_commit(in->store, err)) {
+		store_rollback(in->store);
+		return false;
+	}
+	return true;
+}
+
+static bool
+add_participants(struct intake *in, int64_t ticket, const struct mail *m,
+    bool new_ticket, GError **err)
+{
+	const char	*role;
+	guint		 i;
+
+	if (m->from.addr != NULL) {
+		role = config_is_staff(in->config, m->from.addr) ? "staff" :
+		    new_ticket ? "requester" : "cc";
+		if (!store_participant_add(in->store, ticket, m->from.addr,
+		    m->from.name, role, err))
+			return false;
+	}
+	if (!new_ticket)
+		return true;
+	/* The customer's CCs on the first message may follow the ticket. */
+	for (i = 0; i < m->cc->len; i++) {
+		const struct mail_address *a = m->cc->pdata[i];
+
+		if (config_is_own_address(in->config, a->addr))
+			continue;
+		role = config_is_staff(in->config, a->addr) ? "staff" : "cc";
+		if (!store_participant_add(in->store, ticket, a->addr, a->name,
+		    role, err))
+			return false;
+	}
+	return true;
+}
+
+static bool
+store_attachments_of(struct intake *in, int64_t row, const struct mail *m,
+    GError **err)
+{
+	guint	 i;
+
+	for (i = 0; i < m->attachments->len; i++) {
+		const struct mail_attachment *ma = m->attachments->pdata[i];
+		struct attachment a = { 0 };
+		char	 sha[65];
+		gsize	 len;
+		const void *data = g_bytes_get_data(ma->data, &len);
+
+		if (!store_blob_put(in->store, data, len, sha, err))
+			return false;
+		a.message_row = row;
+		a.filename = ma->filename;
+		a.content_type = ma->content_type;
+		a.disposition = ma->disposition;
+		a.content_id = ma->content_id;
+		a.size = (int64_t)len;
+		a.sha256 = sha;
+		if (!store_attachment_insert(in->store, &a, err))
+			return false;
+	}
+	return true;
+}
+
+static char *
+references_text(const struct mail *m)
+{
+	return m->references != NULL && m->references[0] != NULL ?
+	    g_strjoinv(" ", m->references) : NULL;
+}
+
+static bool
+insert_message(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, int64_t ticket, int64_t *row, GError **err)
+{
+	struct message	 msg = { 0 };
+	char		 sha[65];
+	char		*to = join_addresses(m->to), *cc = join_addresses(m->cc);
+	char		*refs = references_text(m);
+	bool		 ok;
+
+	ok = store_blob_put(in->store, ii->raw, ii->len, sha, err);
+	msg.ticket_id = ticket;
+	msg.message_id = m->message_id;
+	msg.in_reply_to = m->in_reply_to;
+	msg.references = refs;
+	msg.from_addr = m->from.addr;
+	msg.from_name = m->from.name;
+	msg.to_addrs = to;
+	msg.cc_addrs = cc;
+	msg.envelope_from = (char *)ii->sender;
+	msg.envelope_to = (char *)ii->recipient;
+	msg.client_ip = (char *)ii->client_ip;
+	msg.subject = m->subject;
+	msg.date = m->date;
+	msg.received = ii->now;
+	msg.text = m->text;
+	msg.stripped = m->stripped;
+	msg.body_hash = m->body_hash;
+	msg.raw_sha256 = sha;
+	ok = ok && store_message_insert(in->store, &msg, err) &&
+	    store_attachments_of(in, msg.id, m, err);
+	*row = msg.id;
+	g_free(to);
+	g_free(cc);
+	g_free(refs);
+	return ok;
+}
+
+/* Applies the verdict: ticket, participants, message, events. */
+static bool
+apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
+    const struct thread_verdict *v, struct intake_result *res, GError **err)
+{
+	const char	*actor = m->from.addr != NULL ? m->from.addr :
+	    ii->sender;
+	int64_t		 ticket = v->ticket, row;
+
+	if (ticket == 0) {
+		struct ticket t = { 0 };
+
+		t.subject = *m->subject ? m->subject : "(no subject)";
+		t.requester = m->from.addr != NULL ? m->from.addr :
+		    (char *)(ii->sender != NULL ? ii->sender : "");
+		t.linked_to = v->foreign ? v->named : 0;
+		t.created = ii->now;
+		if (!store_ticket_insert(in->store, &t, err))
+			return false;
+		ticket = t.id;
+	}
+	if (!add_participants(in, ticket, m, v->ticket == 0, err) ||
+	    !insert_message(in, ii, m, ticket, &row, err) ||
+	    !store_ticket_touch(in->store, ticket, ii->now, err))
+		return false;
+	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,
+	    ii->now, actor, "created", m->subject, err))
+		return false;
+	if (!store_event_add(in->store, ticket, row, ii->now, actor, "thread",
+	    v->why, err))
+		return false;
+	if (v->foreign && (!store_event_add(in->store, ticket, row, ii->now,
+	    actor, "linked", v->why, err) ||
+	    !store_event_add(in->store, v->named, 0, ii->now, actor,
+	    "linked", v->why, err)))
+		return false;
+	res->ticket = ticket;
+	res->message_row = row;
+	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
+	return true;
+}
+
+/* Everything after parsing; inside a transaction unless explaining. */
+static bool
+take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
+    struct intake_result *res, GError **err)
+{
+	struct thread_verdict v;
+	int64_t		 dup_ticket;
+	bool		 dup = false;
+
+	if (in->store != NULL && !store_message_duplicate(in->store,
+	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
+		return false;
+	if (dup) {
+		res->outcome = INTAKE_DUPLICATE;
+		res->ticket = dup_ticket;
+		g_string_append_printf(res->report, "duplicate: already stored "
+		    "in ticket #%" G_GINT64_FORMAT " (same Message-ID and body)"
+		    "; nothing to do\n", dup_ticket);
+		return true;
+	}
+	if (in->store == NULL) {
+		g_string_append(res->report, "thread: no database yet; "
+		    "would open a new ticket\n");
+		res->outcome = INTAKE_NEW_TICKET;
+		return true;
+	}
+	if (!thread_decide(in->store, in->config, m, ii->recipient, &v, err))
+		return false;
+	g_string_append_printf(res->report, "thread: rule %s — %s\n",
+	    thread_rule_to_text(v.rule), v.why);
+	if (v.named != 0)
+		g_string_append_printf(res->report, "participant check: %s\n",
+		    v.foreign ? "sender is NOT a participant" :
+		    "sender is a participant (or staff)");
+	if (ii->explain) {
+		res->outcome = v.ticket ? INTAKE_REPLY : INTAKE_NEW_TICKET;
+		res->ticket = v.ticket;
+		thread_verdict_clear(&v);
+		return true;
+	}
+	if (!apply(in, ii, m, &v, res, err)) {
+		thread_verdict_clear(&v);
+		return false;
+	}
+	thread_verdict_clear(&v);
+	return true;
+}
+
+bool
+intake_message(struct intake *in, const struct intake_input *ii,
+    struct intake_result *res, GError **err)
+{
+	struct mail	*m = NULL;
+	GError		*perr = NULL;
+	bool		 ok;
+
+	memset(res, 0, sizeof *res);
+	res->report = g_string_new(NULL);
+	g_return_val_if_fail(in->store != NULL || ii->explain, false);
+	if (!mail_parse(&m, ii->raw, ii->len, &perr)) {
+		ok = quarantine(in, ii, perr->message, res, err);
+		g_error_free(perr);
+		return ok;
+	}
+	report_summary(res->report, m);
+	g_string_append(res->report, "quarantine: no\n");
+	res->message_id = g_strdup(m->message_id);
+	if (!ii->explain && !store_begin(in->store, err)) {
+		mail_free(m);
+		return false;
+	}
+	ok = take_in(in, ii, m, res, err);
+	if (ok && !ii->explain && res->outcome != INTAKE_DUPLICATE)
+		ok = store_commit(in->store, err);
+	else if (in->store != NULL)
+		store_rollback(in->store);
+	mail_free(m);
+	return ok;
+}

@@ -1,0 +1,60 @@
+/*
+ * intake: one raw message into the store, the same way for every source
+ * (MTA pipe, mailbox fetch, import): parse → thread → apply, all in one
+ * SQLite transaction.  With explain set nothing is written and
+ * result->report tells how the message would be handled.
+ *
+ * Error contract: intake_message() returns false with err set when the
+ * message could not be taken in; store_error_is_transient(err) says
+ * whether a retry can help.  Unparseable input is not an error: it is
+ * quarantined and the outcome says so.
+ */
+#ifndef POSTDESK_INTAKE_H
+#define POSTDESK_INTAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "store.h"
+
+enum intake_outcome {
+	INTAKE_NEW_TICKET,
+	INTAKE_REPLY,
+	INTAKE_DUPLICATE,
+	INTAKE_QUARANTINED,
+	INTAKE_OUTCOME__MAX
+};
+
+struct intake_input {
+	const void	*raw;
+	size_t		 len;
+	const char	*sender;	/* envelope MAIL FROM, may be NULL */
+	const char	*recipient;	/* envelope RCPT TO, may be NULL */
+	const char	*client_ip;
+	int64_t		 now;		/* unix seconds */
+	bool		 explain;	/* dry run: write nothing */
+};
+
+struct intake_result {
+	enum intake_outcome outcome;
+	int64_t		 ticket;
+	int64_t		 message_row;
+	char		*message_id;
+	char		*reason;	/* quarantine reason, or NULL */
+	GString		*report;	/* --explain text; always filled */
+};
+
+struct intake;
+
+/* STORE may be NULL only with explain (no database yet). */
+struct intake	*intake_new(const struct config *, struct store *);
+void		 intake_free(struct intake *);
+bool		 intake_message(struct intake *, const struct intake_input *,
+		    struct intake_result *out, GError **err);
+void		 intake_result_clear(struct intake_result *);
+const char	*intake_outcome_to_text(enum intake_outcome);
+
+#endif

@@ -1,0 +1,384 @@
+/*
+ * mail: GMime parsing of the envelope-independent parts of a message:
+ * headers, addresses, identifiers, dates and the body hash.  Choosing the
+ * text and collecting attachments is mail_text.c's job.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "mail-priv.h"
+
+G_DEFINE_QUARK(postdesk-mail-error-quark, mail_error)
+
+/* GMime keeps global state; initialise it once per process. */
+static void
+gmime_init_once(void)
+{
+	static gsize	 done = 0;
+
+	if (g_once_init_enter(&done)) {
+		g_mime_init();
+		g_once_init_leave(&done, 1);
+	}
+}
+
+static GMimeParserOptions *
+parser_options(void)
+{
+	/* Undeclared 8-bit headers: try UTF-8 first, then Windows-1252. */
+	static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+	GMimeParserOptions *o = g_mime_parser_options_new();
+
+	g_mime_parser_options_set_fallback_charsets(o, fallback);
+	g_mime_parser_options_set_rfc2047_compliance_mode(o,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(o,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(o,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	return o;
+}
+
+char *
+mail_clean_id(const char *s)
+{
+	GString	*g;
+
+	if (s == NULL)
+		return NULL;
+	g = g_string_new(NULL);
+	for (; *s != '\0'; s++)
+		if (*s != '<' && *s != '>' && !g_ascii_isspace(*s) &&
+		    (unsigned char)*s >= 0x20)
+			g_string_append_c(g, *s);
+	if (g->len == 0 || g->len > 998) {
+		g_string_free(g, TRUE);
+		return NULL;
+	}
+	return g_string_free(g, FALSE);
+}
+
+static void
+address_free(gpointer p)
+{
+	struct mail_address *a = p;
+
+	g_free(a->name);
+	g_free(a->addr);
+	g_free(a);
+}
+
+static void
+header_free(gpointer p)
+{
+	struct mail_header *h = p;
+
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+static void
+attachment_free_(gpointer p)
+{
+	struct mail_attachment *a = p;
+
+	g_free(a->filename);
+	g_free(a->content_type);
+	g_free(a->disposition);
+	g_free(a->content_id);
+	if (a->data != NULL)
+		g_bytes_unref(a->data);
+	g_free(a);
+}
+
+void
+mail_free(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->message_id);
+	g_free(m->in_reply_to);
+	g_strfreev(m->references);
+	g_free(m->from.name);
+	g_free(m->from.addr);
+	g_ptr_array_unref(m->to);
+	g_ptr_array_unref(m->cc);
+	g_ptr_array_unref(m->reply_to);
+	g_free(m->subject);
+	g_ptr_array_unref(m->headers);
+	g_free(m->text);
+	g_free(m->stripped);
+	g_ptr_array_unref(m->attachments);
+	g_free(m->body_hash);
+	g_ptr_array_unref(m->warnings);
+	g_free(m);
+}
+
+/* user@Example.COM → user@example.com; NULL if not an address. */
+static char *
+normalize_addr(const char *a)
+{
+	const char	*at;
+	char		*dom, *out;
+
+	if (a == NULL || (at = strrchr(a, '@')) == NULL || at == a ||
+	    at[1] == '\0' || strlen(a) > 320)
+		return NULL;
+	dom = g_ascii_strdown(at + 1, -1);
+	out = g_strdup_printf("%.*s@%s", (int)(at - a), a, dom);
+	g_free(dom);
+	return out;
+}
+
+/* Flattens an address list (groups included) into struct mail_address. */
+static void
+collect_addresses(InternetAddressList *list, GPtrArray *out)
+{
+	int	 i, n;
+
+	if (list == NULL)
+		return;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n && out->len < 1000; i++) {
+		InternetAddress	*ia = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			collect_addresses(internet_address_group_get_members(
+			    INTERNET_ADDRESS_GROUP(ia)), out);
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *addr = internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia));
+			const char *name = internet_address_get_name(ia);
+			struct mail_address *a;
+			char	*norm = normalize_addr(addr);
+
+			if (norm == NULL)
+				continue;
+			a = g_new0(struct mail_address, 1);
+			a->addr = norm;
+			a->name = name != NULL && *name != '\0' ?
+			    g_strdup(name) : NULL;
+			g_ptr_array_add(out, a);
+		}
+	}
+}
+
+static void
+collect_headers(struct mail *m, GMimeObject *msg)
+{
+	GMimeHeaderList	*hl = g_mime_object_get_header_list(msg);
+	int		 i, n = g_mime_header_list_get_count(hl);
+
+	for (i = 0; i < n && i < 2000; i++) {
+		GMimeHeader	*h = g_mime_header_list_get_header_at(hl, i);
+		struct mail_header *mh = g_new0(struct mail_header, 1);
+		const char	*v = g_mime_header_get_value(h);
+		char		*dec;
+
+		mh->name = g_strdup(g_mime_header_get_name(h));
+		dec = g_mime_utils_header_decode_text(NULL, v != NULL ? v : "");
+		mh->value = mail_text_to_utf8(dec, strlen(dec), "UTF-8");
+		g_free(dec);
+		g_strstrip(mh->value);
+		g_ptr_array_add(m->headers, mh);
+	}
+}
+
+const char *
+mail_header(const struct mail *m, const char *name)
+{
+	guint	 i;
+
+	for (i = 0; i < m->headers->len; i++) {
+		const struct mail_header *h = m->headers->pdata[i];
+
+		if (g_ascii_strcasecmp(h->name, name) == 0)
+			return h->value;
+	}
+	return NULL;
+}
+
+static void
+collect_ids(struct mail *m, GMimeMessage *msg)
+{
+	const char	*v;
+	GMimeReferences	*refs;
+	GPtrArray	*a = g_ptr_array_new();
+	int		 i;
+
+	m->message_id = mail_clean_id(g_mime_message_get_message_id(msg));
+	v = g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To");
+	if (v != NULL && (refs = g_mime_references_parse(NULL, v)) != NULL) {
+		if (g_mime_references_length(refs) > 0)
+			m->in_reply_to = mail_clean_id(
+			    g_mime_references_get_message_id(refs, 0));
+		g_mime_references_free(refs);
+	}
+	v = g_mime_object_get_header(GMIME_OBJECT(msg), "References");
+	if (v != NULL && (refs = g_mime_references_parse(NULL, v)) != NULL) {
+		int	 n = g_mime_references_length(refs);
+
+		/* Keep the newest 100: enough to thread, bounded. */
+		for (i = n > 100 ? n - 100 : 0; i < n; i++) {
+			char *id = mail_clean_id(
+			    g_mime_references_get_message_id(refs, i));
+			if (id != NULL)
+				g_ptr_array_add(a, id);
+		}
+		g_mime_references_free(refs);
+	}
+	g_ptr_array_add(a, NULL);
+	m->references = (char **)g_ptr_array_free(a, FALSE);
+}
+
+/* The raw body starts after the first empty line. */
+static size_t
+body_offset(const char *raw, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (raw[i] != '\n')
+			continue;
+		if (raw[i + 1] == '\n')
+			return i + 2;
+		if (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n')
+			return i + 3;
+	}
+	return len;
+}
+
+/* A message has at least one of the headers every mail carries. */
+static bool
+looks_like_mail(GMimeMessage *msg)
+{
+	static const char *const any[] = { "From", "Sender", "To", "Subject",
+	    "Date", "Message-ID", "Content-Type", "MIME-Version",
+	    "Received", "Return-Path" };
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(any); i++)
+		if (g_mime_object_get_header(GMIME_OBJECT(msg), any[i]) !=
+		    NULL)
+			return true;
+	return false;
+}
+
+static void
+parser_warning(gint64 offset, GMimeParserWarning errcode, const gchar *item,
+    gpointer data)
+{
+	struct mail	*m = data;
+
+	if (m->warnings->len < 50)
+		g_ptr_array_add(m->warnings, g_strdup_printf(
+		    "offset %" G_GINT64_FORMAT ": GMime warning %d%s%s",
+		    offset, (int)errcode, item ? ": " : "", item ? item : ""));
+}
+
+static struct mail *
+mail_new(void)
+{
+	struct mail	*m = g_new0(struct mail, 1);
+
+	m->to = g_ptr_array_new_with_free_func(address_free);
+	m->cc = g_ptr_array_new_with_free_func(address_free);
+	m->reply_to = g_ptr_array_new_with_free_func(address_free);
+	m->headers = g_ptr_array_new_with_free_func(header_free);
+	m->attachments = g_ptr_array_new_with_free_func(attachment_free_);
+	m->warnings = g_ptr_array_new_with_free_func(g_free);
+	return m;
+}
+
+static void
+fill_envelope_fields(struct mail *m, GMimeMessage *msg)
+{
+	GPtrArray	*from = g_ptr_array_new_with_free_func(address_free);
+	const char	*subj;
+	GDateTime	*d;
+
+	collect_addresses(g_mime_message_get_from(msg), from);
+	if (from->len == 0)
+		collect_addresses(g_mime_message_get_sender(msg), from);
+	if (from->len > 0) {
+		struct mail_address *a = from->pdata[0];
+
+		m->from.addr = g_strdup(a->addr);
+		m->from.name = g_strdup(a->name);
+	}
+	g_ptr_array_unref(from);
+	collect_addresses(g_mime_message_get_to(msg), m->to);
+	collect_addresses(g_mime_message_get_cc(msg), m->cc);
+	collect_addresses(g_mime_message_get_reply_to(msg), m->reply_to);
+	subj = g_mime_message_get_subject(msg);
+	m->subject = subj != NULL ?
+	    mail_text_to_utf8(subj, strlen(subj), "UTF-8") : g_strdup("");
+	g_strstrip(m->subject);
+	d = g_mime_message_get_date(msg);
+	m->date = d != NULL ? g_date_time_to_unix(d) : 0;
+}
+
+bool
+mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
+{
+	GMimeStream		*stream;
+	GMimeParser		*parser;
+	GMimeParserOptions	*opts;
+	GMimeMessage		*msg;
+	GByteArray		*ba;
+	struct mail		*m;
+	bool			 ok;
+
+	gmime_init_once();
+	m = mail_new();
+	/*
+	 * No copy: GMime reads the caller's buffer through a byte array we
+	 * own and empty again before freeing it.  GMime only reads it.
+	 */
+	ba = g_byte_array_new_take((guint8 *)raw, len);
+	stream = g_mime_stream_mem_new_with_byte_array(ba);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+	parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	g_mime_parser_set_respect_content_length(parser, FALSE);
+	opts = parser_options();
+	g_mime_parser_options_set_warning_callback(opts, parser_warning, m);
+	msg = g_mime_parser_construct_message(parser, opts);
+	if (msg == NULL || !looks_like_mail(msg)) {
+		g_set_error(err, MAIL_ERROR, MAIL_ERROR_NOT_A_MESSAGE,
+		    "not a mail message (no header block)");
+		ok = false;
+		goto out;
+	}
+	collect_headers(m, GMIME_OBJECT(msg));
+	collect_ids(m, msg);
+	fill_envelope_fields(m, msg);
+	m->body_offset = body_offset(raw, len);
+	m->body_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)raw + m->body_offset, len - m->body_offset);
+	if (m->message_id == NULL) {
+		/* Stable across re-delivery, so duplicates are still found. */
+		char *h = g_compute_checksum_for_data(G_CHECKSUM_SHA256, raw,
+		    len);
+		m->message_id = g_strdup_printf("%.32s@missing-id.postdesk", h);
+		m->message_id_synthetic = true;
+		g_free(h);
+	}
+	ok = mail_text_collect(m, g_mime_message_get_mime_part(msg), err);
+out:
+	if (msg != NULL)
+		g_object_unref(msg);
+	g_mime_parser_options_free(opts);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	(void)g_byte_array_steal(ba, NULL);
+	g_byte_array_unref(ba);
+	if (!ok) {
+		mail_free(m);
+		return false;
+	}
+	*out = m;
+	return true;
+}

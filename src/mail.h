@@ -1,0 +1,82 @@
+/*
+ * mail: one raw message parsed (GMime) into the plain struct the rest of
+ * postdesk works with.  Mail reaches other modules only as struct mail.
+ *
+ * mail_parse() never rejects odd MIME: it decodes what it can and falls
+ * back sensibly (charset aliases, undeclared 8-bit text, HTML-only mail).
+ * It fails only for input that is not a message at all or is nested too
+ * deeply; the caller then quarantines the raw bytes.  All strings in the
+ * struct are UTF-8 and owned by it; free it with mail_free().
+ */
+#ifndef POSTDESK_MAIL_H
+#define POSTDESK_MAIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#define MAIL_ERROR (mail_error_quark())
+enum mail_error_code { MAIL_ERROR_NOT_A_MESSAGE, MAIL_ERROR_TOO_DEEP };
+
+#define MAIL_MAX_DEPTH	32
+
+struct mail_address {
+	char	*name;		/* display name, may be NULL */
+	char	*addr;		/* lower-cased domain, as written local part */
+};
+
+struct mail_header {
+	char	*name;
+	char	*value;		/* unfolded, RFC 2047-decoded */
+};
+
+struct mail_attachment {
+	char	*filename;	/* RFC 2231/2047-decoded, may be NULL */
+	char	*content_type;	/* "type/subtype" */
+	char	*disposition;	/* "attachment" or "inline" */
+	char	*content_id;
+	GBytes	*data;		/* transfer-decoded content */
+};
+
+struct mail {
+	char		*message_id;	/* without <>; synthetic if absent */
+	bool		 message_id_synthetic;
+	char		*in_reply_to;	/* first id of In-Reply-To */
+	char		**references;	/* NULL-terminated, oldest first */
+	struct mail_address from;	/* addr NULL if unparseable */
+	GPtrArray	*to;		/* of struct mail_address */
+	GPtrArray	*cc;
+	GPtrArray	*reply_to;
+	char		*subject;	/* "" if none */
+	int64_t		 date;		/* 0 if absent or unparseable */
+	GPtrArray	*headers;	/* of struct mail_header, in order */
+	char		*text;		/* the chosen text, full */
+	bool		 text_from_html;
+	char		*stripped;	/* new text without quoted history */
+	GPtrArray	*attachments;	/* of struct mail_attachment */
+	char		*body_hash;	/* hex SHA-256 of the raw body */
+	size_t		 body_offset;	/* where the raw body starts */
+	GPtrArray	*warnings;	/* char *: parser complaints, for --explain */
+};
+
+GQuark	 mail_error_quark(void);
+
+/* Parses RAW (not copied; must outlive the call only). */
+bool	 mail_parse(struct mail **out, const void *raw, size_t len,
+	    GError **err);
+void	 mail_free(struct mail *);
+
+/* First header NAME (any case), decoded; NULL if absent. Borrowed. */
+const char *mail_header(const struct mail *, const char *name);
+
+/* Message-ID text to the form postdesk stores: no <>, no spaces. */
+char	*mail_clean_id(const char *s);		/* g_free; NULL if empty */
+
+/* Decodes BYTES declared as CHARSET (may be NULL) to valid UTF-8. */
+char	*mail_text_to_utf8(const char *bytes, size_t len,
+	    const char *charset);		/* g_free */
+/* The name iconv knows for a charset label real clients send. */
+const char *mail_charset_alias(const char *label);
+
+#endif

@@ -1,0 +1,328 @@
+/*
+ * mail_text: choose the text of a message, decode it to UTF-8, convert
+ * HTML-only mail to text, strip quoted history, and keep everything else
+ * (attachments, inline images, message/rfc822, winmail.dat) as
+ * attachments.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "htmltext.h"
+#include "mail-priv.h"
+#include "quote.h"
+
+/*
+ * Labels real clients send that iconv does not know or decodes too
+ * narrowly.  WHATWG's Encoding Standard makes the same choices.
+ */
+static const struct { const char *label, *name; } aliases[] = {
+	{ "ks_c_5601-1987", "CP949" },
+	{ "ks_c_5601", "CP949" },
+	{ "ksc5601", "CP949" },
+	{ "euc-kr", "CP949" },
+	{ "gb2312", "GB18030" },
+	{ "gbk", "GB18030" },
+	{ "x-gbk", "GB18030" },
+	{ "cp936", "GB18030" },
+	{ "iso-2022-jp", "ISO-2022-JP-2" },
+	{ "iso-2022-jp-1", "ISO-2022-JP-2" },
+	{ "iso-2022-jp-2", "ISO-2022-JP-2" },
+	{ "iso-2022-jp-3", "ISO-2022-JP-3" },
+	{ "csiso2022jp", "ISO-2022-JP-2" },
+	{ "shift_jis", "CP932" },
+	{ "x-sjis", "CP932" },
+	{ "sjis", "CP932" },
+	{ "iso-8859-1", "WINDOWS-1252" },
+	{ "latin1", "WINDOWS-1252" },
+	{ "us-ascii", "WINDOWS-1252" },
+	{ "ascii", "WINDOWS-1252" },
+	{ "iso-8859-8-i", "ISO-8859-8" },
+	{ "iso-8859-6-i", "ISO-8859-6" },
+	{ "windows-874", "CP874" },
+	{ "tis-620", "CP874" },
+	{ "utf8", "UTF-8" },
+	{ "unicode-1-1-utf-7", "UTF-7" },
+	{ "x-unknown", NULL },
+	{ "unknown-8bit", NULL },
+	{ "x-user-defined", NULL },
+	{ "default", NULL },
+};
+
+const char *
+mail_charset_alias(const char *label)
+{
+	size_t	 i;
+
+	if (label == NULL)
+		return NULL;
+	for (i = 0; i < G_N_ELEMENTS(aliases); i++)
+		if (g_ascii_strcasecmp(label, aliases[i].label) == 0)
+			return aliases[i].name;
+	return label;
+}
+
+/* Bytes as UTF-8 with invalid sequences replaced; never fails. */
+static char *
+utf8_repair(const char *s, size_t len)
+{
+	return g_utf8_make_valid(s, (gssize)len);
+}
+
+static char *
+convert(const char *bytes, size_t len, const char *charset)
+{
+	GError	*e = NULL;
+	gsize	 r, w;
+	char	*out;
+
+	out = g_convert(bytes, (gssize)len, "UTF-8", charset, &r, &w, &e);
+	if (out == NULL || r != len) {
+		g_clear_error(&e);
+		g_free(out);
+		return NULL;
+	}
+	return out;
+}
+
+char *
+mail_text_to_utf8(const char *bytes, size_t len, const char *charset)
+{
+	const char	*name = mail_charset_alias(charset);
+	char		*out;
+
+	/* Declared UTF-8 (or nothing) and valid: the common case, no copy
+	 * through iconv. */
+	if ((name == NULL || g_ascii_strcasecmp(name, "UTF-8") == 0 ||
+	    g_ascii_strcasecmp(name, "WINDOWS-1252") == 0) &&
+	    g_utf8_validate(bytes, (gssize)len, NULL))
+		return g_strndup(bytes, len);
+	if (name != NULL && (out = convert(bytes, len, name)) != NULL)
+		return out;
+	/* Wrong or unknown label: UTF-8 if it is valid, else cp1252. */
+	if (g_utf8_validate(bytes, (gssize)len, NULL))
+		return g_strndup(bytes, len);
+	if ((out = convert(bytes, len, "WINDOWS-1252")) != NULL)
+		return out;
+	return utf8_repair(bytes, len);
+}
+
+/* Transfer-decoded content of a leaf part. */
+static GBytes *
+part_bytes(GMimePart *part)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream	*mem;
+	GByteArray	*ba;
+
+	if (dw == NULL)
+		return g_bytes_new(NULL, 0);
+	mem = g_mime_stream_mem_new();
+	(void)g_mime_data_wrapper_write_to_stream(dw, mem);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_object_unref(mem);
+	return g_byte_array_free_to_bytes(ba);
+}
+
+static char *
+part_text(GMimePart *part)
+{
+	GBytes		*b = part_bytes(part);
+	gsize		 len;
+	const char	*data = g_bytes_get_data(b, &len);
+	char		*s;
+
+	s = mail_text_to_utf8(data != NULL ? data : "", len,
+	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
+	    "charset"));
+	g_bytes_unref(b);
+	return s;
+}
+
+static bool
+is_attachment(GMimeObject *o)
+{
+	const char	*d = g_mime_object_get_disposition(o);
+
+	return d != NULL && g_ascii_strcasecmp(d, "attachment") == 0;
+}
+
+static bool
+is_type(GMimeObject *o, const char *type, const char *sub)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+
+	return ct != NULL && g_mime_content_type_is_type(ct, type, sub);
+}
+
+/* The leaf that carries the text: plain preferred within alternatives. */
+static GMimePart *
+find_body(GMimeObject *o, int depth, bool want_html)
+{
+	int		 i, n;
+	GMimeMultipart	*mp;
+	GMimePart	*found = NULL;
+
+	if (depth > MAIL_MAX_DEPTH)
+		return NULL;
+	if (GMIME_IS_PART(o)) {
+		if (is_attachment(o) || g_mime_part_get_filename(
+		    GMIME_PART(o)) != NULL)
+			return NULL;
+		if (is_type(o, "text", want_html ? "html" : "plain"))
+			return GMIME_PART(o);
+		return NULL;
+	}
+	if (!GMIME_IS_MULTIPART(o))
+		return NULL;
+	mp = GMIME_MULTIPART(o);
+	n = g_mime_multipart_get_count(mp);
+	for (i = 0; i < n && found == NULL; i++)
+		found = find_body(g_mime_multipart_get_part(mp, i), depth + 1,
+		    want_html);
+	return found;
+}
+
+static void
+add_attachment(struct mail *m, GMimeObject *o, GBytes *data,
+    const char *filename)
+{
+	struct mail_attachment *a = g_new0(struct mail_attachment, 1);
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	const char	*disp = g_mime_object_get_disposition(o);
+	const char	*cid = g_mime_object_get_content_id(o);
+
+	a->filename = filename != NULL ? mail_text_to_utf8(filename,
+	    strlen(filename), "UTF-8") : NULL;
+	if (ct != NULL) {
+		char *t = g_mime_content_type_get_mime_type(ct);
+		a->content_type = g_ascii_strdown(t, -1);
+		g_free(t);
+	} else
+		a->content_type = g_strdup("application/octet-stream");
+	a->disposition = g_strdup(disp != NULL &&
+	    g_ascii_strcasecmp(disp, "inline") == 0 ? "inline" : "attachment");
+	a->content_id = cid != NULL ? g_strdup(cid) : NULL;
+	a->data = data;
+	g_ptr_array_add(m->attachments, a);
+}
+
+/* message/rfc822 parts are kept whole, as the .eml the sender attached. */
+static void
+add_message_part(struct mail *m, GMimeMessagePart *mp)
+{
+	GMimeMessage	*inner = g_mime_message_part_get_message(mp);
+	GMimeStream	*mem = g_mime_stream_mem_new();
+	GByteArray	*ba;
+	const char	*fn = g_mime_object_get_content_disposition_parameter(
+	    GMIME_OBJECT(mp), "filename");
+	char		*name = NULL;
+
+	if (inner != NULL)
+		(void)g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL,
+		    mem);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_object_unref(mem);
+	if (fn == NULL && inner != NULL) {
+		const char *subj = g_mime_message_get_subject(inner);
+		name = g_strdup_printf("%s.eml", subj != NULL && *subj ?
+		    subj : "message");
+		g_strdelimit(name, "/\\\r\n\t", '_');
+	}
+	add_attachment(m, GMIME_OBJECT(mp), g_byte_array_free_to_bytes(ba),
+	    fn != NULL ? fn : name);
+	g_free(name);
+}
+
+struct walk {
+	struct mail	*m;
+	GMimePart	*body;
+	GString		*extra;		/* further inline text parts */
+	bool		 too_deep;
+};
+
+static void
+walk(struct walk *w, GMimeObject *o, int depth, bool in_alternative)
+{
+	int	 i, n;
+
+	if (depth > MAIL_MAX_DEPTH) {
+		w->too_deep = true;
+		return;
+	}
+	if (GMIME_IS_MULTIPART(o)) {
+		GMimeMultipart	*mp = GMIME_MULTIPART(o);
+		bool		 alt = is_type(o, "multipart", "alternative");
+
+		n = g_mime_multipart_get_count(mp);
+		for (i = 0; i < n; i++)
+			walk(w, g_mime_multipart_get_part(mp, i), depth + 1,
+			    alt || in_alternative);
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(o)) {
+		add_message_part(w->m, GMIME_MESSAGE_PART(o));
+		return;
+	}
+	if (!GMIME_IS_PART(o) || GMIME_PART(o) == w->body)
+		return;
+	/* Other renderings of the chosen text are not attachments. */
+	if (in_alternative && is_type(o, "text", "*") && !is_attachment(o))
+		return;
+	if (is_type(o, "text", "plain") && !is_attachment(o) &&
+	    g_mime_part_get_filename(GMIME_PART(o)) == NULL) {
+		char *t = part_text(GMIME_PART(o));
+		g_string_append_printf(w->extra, "\n%s", t);
+		g_free(t);
+		return;
+	}
+	add_attachment(w->m, o, part_bytes(GMIME_PART(o)),
+	    g_mime_part_get_filename(GMIME_PART(o)));
+}
+
+bool
+mail_text_collect(struct mail *m, GMimeObject *body, GError **err)
+{
+	struct walk	 w = { m, NULL, g_string_new(NULL), false };
+	gboolean	 had_quote = FALSE;
+	char		*html_stripped = NULL;
+
+	if (body != NULL) {
+		w.body = find_body(body, 0, false);
+		if (w.body == NULL && (w.body = find_body(body, 0, true)) !=
+		    NULL)
+			m->text_from_html = true;
+		walk(&w, body, 0, false);
+	}
+	if (w.too_deep) {
+		g_string_free(w.extra, TRUE);
+		g_set_error(err, MAIL_ERROR, MAIL_ERROR_TOO_DEEP,
+		    "MIME structure nested deeper than %d levels",
+		    MAIL_MAX_DEPTH);
+		return false;
+	}
+	if (w.body == NULL)
+		m->text = g_strdup("");
+	else if (!m->text_from_html)
+		m->text = part_text(w.body);
+	else {
+		char *html = part_text(w.body);
+
+		m->text = htmltext_to_text(html, strlen(html), FALSE, NULL);
+		html_stripped = htmltext_to_text(html, strlen(html), TRUE,
+		    &had_quote);
+		g_free(html);
+	}
+	if (w.extra->len > 0) {
+		char *t = g_strconcat(m->text, w.extra->str, NULL);
+		g_free(m->text);
+		m->text = t;
+	}
+	g_string_free(w.extra, TRUE);
+	/* The HTML markers are surer than text heuristics when present. */
+	m->stripped = quote_strip(had_quote ? html_stripped : m->text);
+	g_free(html_stripped);
+	return true;
+}

@@ -1,0 +1,102 @@
+/*
+ * postdesk: the admin CLI.  Commands are declared in one table; each
+ * handler returns a sysexits code.  Exit 1 is a usage error.
+ */
+#include "pdconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include <glib.h>
+
+#include "cli.h"
+#include "log.h"
+
+static const struct cli_command commands[] = {
+	{ "init", "", "create or upgrade the database", cli_init },
+	{ "list", "[--status S] [--queue Q] [--json]", "list tickets",
+	    cli_list },
+	{ "show", "TICKET [--json]", "show a ticket's thread, new text first",
+	    cli_show },
+	{ "raw", "MESSAGE-ID", "print a stored message's original bytes",
+	    cli_raw },
+	{ "quarantine", "list | show ID | replay ID|--all",
+	    "inspect and replay quarantined input", cli_quarantine },
+	{ "reparse", "TICKET | --all",
+	    "rebuild decoded and stripped text from the raw bytes",
+	    cli_reparse },
+};
+
+static void
+usage(FILE *fp)
+{
+	size_t	 i;
+
+	fprintf(fp, "usage: postdesk [--config FILE] COMMAND [ARGS]\n\n"
+	    "commands:\n");
+	for (i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(fp, "  %-11s %-36s %s\n", commands[i].name,
+		    commands[i].args, commands[i].help);
+	fprintf(fp, "\noptions:\n  -c, --config FILE  configuration file "
+	    "(else $POSTDESK_CONFIG, else %s)\n  -h, --help         this "
+	    "help\n  -V, --version      print the version\n",
+	    POSTDESK_CONFIG_PATH);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct cli	 cli = { 0 };
+	const char	*config_path = NULL;
+	GError		*e = NULL;
+	int		 i = 1, rc;
+	size_t		 k;
+
+	log_init("postdesk", LOG_TO_STDERR, false);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return EX_OK;
+		} else if (strcmp(argv[i], "-V") == 0 ||
+		    strcmp(argv[i], "--version") == 0) {
+			printf("postdesk %s\n", PACKAGE_VERSION);
+			return EX_OK;
+		} else if ((strcmp(argv[i], "-c") == 0 ||
+		    strcmp(argv[i], "--config") == 0) && i + 1 < argc)
+			config_path = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			config_path = argv[i] + 9;
+		else {
+			fprintf(stderr, "postdesk: unknown option %s\n",
+			    argv[i]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	for (k = 0; k < G_N_ELEMENTS(commands); k++)
+		if (strcmp(commands[k].name, argv[i]) == 0)
+			break;
+	if (k == G_N_ELEMENTS(commands)) {
+		fprintf(stderr, "postdesk: unknown command %s\n", argv[i]);
+		usage(stderr);
+		return 1;
+	}
+	if (!config_load(&cli.config, config_path, &e)) {
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		g_error_free(e);
+		return EX_CONFIG;
+	}
+	cli.argc = argc - i;
+	cli.argv = argv + i;
+	cli.command = &commands[k];
+	rc = commands[k].run(&cli);
+	store_close(cli.store);
+	config_free(cli.config);
+	return rc;
+}

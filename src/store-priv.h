@@ -1,0 +1,27 @@
+/*
+ * store-priv: what store.c shares with its suffix files (store_*.c).
+ * Nothing outside the store module includes this header.
+ */
+#ifndef POSTDESK_STORE_PRIV_H
+#define POSTDESK_STORE_PRIV_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct store {
+	sqlite3		*db;
+	GHashTable	*stmts;		/* SQL text pointer → sqlite3_stmt */
+	enum store_mode	 mode;
+};
+
+/* The cached, reset statement for SQL (a string literal), or NULL+err. */
+sqlite3_stmt	*store_stmt(struct store *, const char *sql, GError **err);
+/* Fills err from the connection's last error; returns false. */
+bool		 store_fail(struct store *, int rc, GError **err);
+/* Runs a statement to completion (no rows expected). */
+bool		 store_step_done(struct store *, sqlite3_stmt *, GError **err);
+char		*store_col_text(sqlite3_stmt *, int col);	/* g_free */
+void		 store_bind_text(sqlite3_stmt *, int idx, const char *s);
+
+#endif

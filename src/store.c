@@ -1,0 +1,296 @@
+/*
+ * store: connection, transactions, error mapping and blobs.
+ * Tickets live in store_ticket.c, messages in store_message.c, the
+ * schema in store_schema.c.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store-priv.h"
+
+bool	 store_schema_migrate(struct store *, int from, GError **err);
+
+G_DEFINE_QUARK(postdesk-store-error-quark, store_error)
+
+bool
+store_error_is_transient(const GError *e)
+{
+	return e != NULL && e->domain == STORE_ERROR &&
+	    (e->code == STORE_ERROR_BUSY || e->code == STORE_ERROR_IO);
+}
+
+static enum store_error_code
+rc_to_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_ERROR_BUSY;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_NOMEM:
+	case SQLITE_PROTOCOL:
+		return STORE_ERROR_IO;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return STORE_ERROR_CORRUPT;
+	case SQLITE_CONSTRAINT:
+		return STORE_ERROR_CONSTRAINT;
+	default:
+		return STORE_ERROR_OTHER;
+	}
+}
+
+bool
+store_fail(struct store *s, int rc, GError **err)
+{
+	g_set_error(err, STORE_ERROR, rc_to_code(rc), "database: %s",
+	    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	return false;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *s, const char *sql, GError **err)
+{
+	sqlite3_stmt	*st = g_hash_table_lookup(s->stmts, sql);
+	int		 rc;
+
+	if (st != NULL) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st, NULL);
+	if (rc != SQLITE_OK) {
+		(void)store_fail(s, rc, err);
+		return NULL;
+	}
+	g_hash_table_insert(s->stmts, (gpointer)sql, st);
+	return st;
+}
+
+bool
+store_step_done(struct store *s, sqlite3_stmt *st, GError **err)
+{
+	int	 rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(st);
+		return true;
+	}
+	(void)store_fail(s, rc, err);
+	sqlite3_reset(st);
+	return false;
+}
+
+char *
+store_col_text(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL ? g_strdup((const char *)t) : NULL;
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+static void
+stmt_finalize(gpointer p)
+{
+	sqlite3_finalize(p);
+}
+
+static bool
+exec_const(struct store *s, const char *sql, GError **err)
+{
+	int	 rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK || store_fail(s, rc, err);
+}
+
+static bool
+pragma_int(struct store *s, const char *sql, int *out, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, sql, err);
+	int		 rc;
+
+	if (st == NULL)
+		return false;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return store_fail(s, rc, err);
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return true;
+}
+
+static bool
+setup(struct store *s, GError **err)
+{
+	int	 version;
+
+	/* Wait for a concurrent writer rather than failing at once. */
+	sqlite3_busy_timeout(s->db, 10000);
+	if (!exec_const(s, "PRAGMA foreign_keys = ON", err))
+		return false;
+	if (s->mode == STORE_READONLY) {
+		if (!pragma_int(s, "PRAGMA user_version", &version, err))
+			return false;
+		if (version == STORE_SCHEMA_VERSION)
+			return true;
+		g_set_error(err, STORE_ERROR, STORE_ERROR_SCHEMA,
+		    "schema version %d, expected %d: run 'postdesk init'",
+		    version, STORE_SCHEMA_VERSION);
+		return false;
+	}
+	/* WAL + FULL: a commit is durable once it returns. */
+	if (!exec_const(s, "PRAGMA journal_mode = WAL", err) ||
+	    !exec_const(s, "PRAGMA synchronous = FULL", err))
+		return false;
+	if (!pragma_int(s, "PRAGMA user_version", &version, err))
+		return false;
+	if (version == STORE_SCHEMA_VERSION)
+		return true;
+	if (!exec_const(s, "BEGIN EXCLUSIVE", err))
+		return false;
+	if (!pragma_int(s, "PRAGMA user_version", &version, err) ||
+	    !store_schema_migrate(s, version, err)) {
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return false;
+	}
+	return exec_const(s, "COMMIT", err);
+}
+
+bool
+store_open(struct store **out, const char *path, enum store_mode mode,
+    GError **err)
+{
+	struct store	*s = g_new0(struct store, 1);
+	int		 flags, rc;
+
+	s->mode = mode;
+	s->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+	    stmt_finalize);
+	flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		g_set_error(err, STORE_ERROR, rc_to_code(rc), "%s: %s", path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) :
+		    sqlite3_errstr(rc));
+		store_close(s);
+		return false;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	if (!setup(s, err)) {
+		g_prefix_error(err, "%s: ", path);
+		store_close(s);
+		return false;
+	}
+	*out = s;
+	return true;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	g_hash_table_destroy(s->stmts);
+	sqlite3_close_v2(s->db);
+	g_free(s);
+}
+
+int
+store_schema_version(struct store *s)
+{
+	int	 v = -1;
+
+	(void)pragma_int(s, "PRAGMA user_version", &v, NULL);
+	return v;
+}
+
+bool
+store_begin(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "BEGIN IMMEDIATE", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+bool
+store_commit(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "COMMIT", err);
+
+	if (st != NULL && store_step_done(s, st, err))
+		return true;
+	store_rollback(s);
+	return false;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+bool
+store_blob_put(struct store *s, const void *data, size_t len,
+    char hex[65], GError **err)
+{
+	sqlite3_stmt	*st;
+	char		*sum;
+
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
+	g_strlcpy(hex, sum, 65);
+	g_free(sum);
+	st = store_stmt(s, "INSERT INTO blobs (sha256, size, data) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	/* STATIC: the caller's buffer outlives the step; no copy. */
+	sqlite3_bind_blob64(st, 3, len ? data : "", len, SQLITE_STATIC);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_blob_get(struct store *s, const char *hex, GBytes **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT data FROM blobs WHERE sha256 = ?1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, hex);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = g_bytes_new(sqlite3_column_blob(st, 0),
+		    (gsize)sqlite3_column_bytes(st, 0));
+		sqlite3_reset(st);
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+		    "no blob %s", hex);
+		return false;
+	}
+	return store_fail(s, rc, err);
+}

@@ -1,0 +1,222 @@
+/*
+ * store: every byte postdesk keeps, in one SQLite database.
+ *
+ * This module (store.c and its store_*.c suffix files) is the only code
+ * that speaks SQL; every statement is prepared once per connection with
+ * bound parameters.  The schema is versioned by PRAGMA user_version and
+ * migrated forward on open.
+ *
+ * Error contract: functions returning bool fill a GError in STORE_ERROR;
+ * store_error_is_transient() tells a caller whether retrying later can
+ * help (busy, locked, read-only, disk full, I/O) — postdesk-ingest maps
+ * that to EX_TEMPFAIL.  Returned structs are owned by the caller and freed
+ * with the matching _free(); returned GPtrArrays free their elements.
+ */
+#ifndef POSTDESK_STORE_H
+#define POSTDESK_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#define STORE_ERROR (store_error_quark())
+enum store_error_code {
+	STORE_ERROR_BUSY,	/* locked by another process: retry */
+	STORE_ERROR_IO,		/* disk I/O, disk full, read-only: retry */
+	STORE_ERROR_NOTFOUND,
+	STORE_ERROR_CORRUPT,
+	STORE_ERROR_SCHEMA,	/* database newer than this program */
+	STORE_ERROR_CONSTRAINT,
+	STORE_ERROR_OTHER
+};
+
+enum store_mode { STORE_READONLY, STORE_READWRITE };
+
+#define STORE_SCHEMA_VERSION	1
+
+struct store;
+
+struct ticket {
+	int64_t	 id;
+	char	*subject;
+	char	*status;
+	char	*queue;
+	char	*priority;
+	bool	 hotrush;
+	char	*requester;
+	char	*owner;		/* NULL if unassigned */
+	int64_t	 linked_to;	/* 0 if none */
+	int64_t	 created;	/* unix seconds */
+	int64_t	 updated;
+	int64_t	 n_messages;	/* filled by list/get */
+};
+
+struct message {
+	int64_t	 id;
+	int64_t	 ticket_id;
+	bool	 outbound;
+	bool	 internal;	/* staff comment, never mailed out */
+	char	*message_id;	/* without angle brackets */
+	char	*in_reply_to;
+	char	*references;	/* space separated, without brackets */
+	char	*from_addr;
+	char	*from_name;
+	char	*to_addrs;	/* comma separated */
+	char	*cc_addrs;
+	char	*envelope_from;
+	char	*envelope_to;
+	char	*client_ip;
+	char	*subject;
+	int64_t	 date;		/* Date: header, unix seconds, 0 if none */
+	int64_t	 received;
+	char	*text;		/* full decoded text */
+	char	*stripped;	/* new text without quoted history */
+	char	*body_hash;	/* hex SHA-256 of the raw body */
+	char	*raw_sha256;	/* blob of the raw message */
+	char	*spf;		/* NULL until authentication runs */
+};
+
+struct attachment {
+	int64_t	 id;
+	int64_t	 message_row;
+	char	*filename;
+	char	*content_type;
+	char	*disposition;	/* attachment / inline */
+	char	*content_id;
+	int64_t	 size;
+	char	*sha256;
+};
+
+struct event {
+	int64_t	 id;
+	int64_t	 ticket_id;
+	int64_t	 message_row;	/* 0 if none */
+	int64_t	 at;
+	char	*actor;
+	char	*kind;
+	char	*detail;
+};
+
+struct quarantine_entry {
+	int64_t	 id;
+	int64_t	 received;
+	char	*reason;
+	char	*raw_sha256;
+	int64_t	 size;
+	char	*envelope_from;
+	char	*envelope_to;
+	char	*client_ip;
+	int64_t	 replayed_as;	/* message row, 0 if not replayed */
+};
+
+struct ticket_filter {
+	const char	*status;	/* NULL: any */
+	const char	*queue;
+	int64_t		 limit;		/* 0: no limit */
+	int64_t		 offset;
+};
+
+GQuark	 store_error_quark(void);
+bool	 store_error_is_transient(const GError *);
+
+/* Opens (and in READWRITE mode creates and migrates) the database. */
+bool	 store_open(struct store **out, const char *path, enum store_mode,
+	    GError **err);
+void	 store_close(struct store *);
+int	 store_schema_version(struct store *);
+
+/* BEGIN IMMEDIATE: takes the write lock now so a busy DB fails early. */
+bool	 store_begin(struct store *, GError **err);
+bool	 store_commit(struct store *, GError **err);
+void	 store_rollback(struct store *);
+
+/* Content-addressed blobs: duplicates are stored once. */
+bool	 store_blob_put(struct store *, const void *data, size_t len,
+	    char sha256_hex[65], GError **err);
+bool	 store_blob_get(struct store *, const char *sha256_hex, GBytes **out,
+	    GError **err);
+
+/* Tickets. */
+bool	 store_ticket_insert(struct store *, struct ticket *t, GError **err);
+bool	 store_ticket_get(struct store *, int64_t id, struct ticket **out,
+	    GError **err);	/* NOTFOUND if absent */
+bool	 store_ticket_exists(struct store *, int64_t id, bool *exists,
+	    GError **err);
+bool	 store_ticket_touch(struct store *, int64_t id, int64_t now,
+	    GError **err);
+bool	 store_ticket_set(struct store *, int64_t id, const char *field,
+	    const char *value, GError **err);	/* status/queue/priority/owner */
+bool	 store_ticket_set_hotrush(struct store *, int64_t id, bool on,
+	    GError **err);
+bool	 store_ticket_add_tag(struct store *, int64_t id, const char *tag,
+	    GError **err);
+bool	 store_ticket_set_field(struct store *, int64_t id, const char *name,
+	    const char *value, GError **err);
+bool	 store_ticket_list(struct store *, const struct ticket_filter *,
+	    GPtrArray **out, GError **err);	/* of struct ticket */
+/* Tags and custom fields as "name=value" strings. */
+bool	 store_ticket_tags(struct store *, int64_t id, GPtrArray **out,
+	    GError **err);
+bool	 store_ticket_fields(struct store *, int64_t id, GPtrArray **out,
+	    GError **err);
+void	 ticket_free(struct ticket *);
+
+/* Participants: role is "requester", "cc" or "staff". */
+bool	 store_participant_add(struct store *, int64_t ticket,
+	    const char *addr, const char *name, const char *role,
+	    GError **err);
+bool	 store_participant_is(struct store *, int64_t ticket,
+	    const char *addr, bool *yes, GError **err);
+
+/* Messages. */
+bool	 store_message_insert(struct store *, struct message *m,
+	    GError **err);	/* sets m->id */
+/* Finds the ticket a stored message (in or out) belongs to. */
+bool	 store_message_ticket(struct store *, const char *message_id,
+	    int64_t *ticket, bool *found, GError **err);
+/* Same Message-ID and same body hash already stored? */
+bool	 store_message_duplicate(struct store *, const char *message_id,
+	    const char *body_hash, int64_t *ticket, bool *found,
+	    GError **err);
+bool	 store_message_get(struct store *, const char *message_id,
+	    struct message **out, GError **err);
+bool	 store_message_get_row(struct store *, int64_t row,
+	    struct message **out, GError **err);
+bool	 store_thread(struct store *, int64_t ticket, GPtrArray **out,
+	    GError **err);	/* of struct message, oldest first */
+bool	 store_message_rows(struct store *, int64_t ticket, GPtrArray **out,
+	    GError **err);	/* int64_t* rows; ticket 0 = all */
+bool	 store_message_update_text(struct store *, int64_t row,
+	    const char *subject, const char *text, const char *stripped,
+	    GError **err);
+void	 message_free(struct message *);
+
+/* Attachments. */
+bool	 store_attachment_insert(struct store *, struct attachment *a,
+	    GError **err);
+bool	 store_attachments(struct store *, int64_t message_row,
+	    GPtrArray **out, GError **err);
+bool	 store_attachments_delete(struct store *, int64_t message_row,
+	    GError **err);
+void	 attachment_free(struct attachment *);
+
+/* Events: the audit trail of every change. */
+bool	 store_event_add(struct store *, int64_t ticket, int64_t message_row,
+	    int64_t at, const char *actor, const char *kind,
+	    const char *detail, GError **err);
+bool	 store_events(struct store *, int64_t ticket, GPtrArray **out,
+	    GError **err);
+void	 event_free(struct event *);
+
+/* Quarantine: input kept raw because it could not be taken in. */
+bool	 store_quarantine_add(struct store *, struct quarantine_entry *q,
+	    GError **err);	/* sets q->id */
+bool	 store_quarantine_list(struct store *, GPtrArray **out, GError **err);
+bool	 store_quarantine_get(struct store *, int64_t id,
+	    struct quarantine_entry **out, GError **err);
+bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
+	    int64_t message_row, GError **err);
+void	 quarantine_entry_free(struct quarantine_entry *);
+
+#endif

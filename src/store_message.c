@@ -1,0 +1,549 @@
+/*
+ * store_message: messages, attachments, events and the quarantine.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store-priv.h"
+
+#define MESSAGE_COLS \
+	"id, ticket_id, direction, internal, message_id, in_reply_to, " \
+	"refs, from_addr, from_name, to_addrs, cc_addrs, envelope_from, " \
+	"envelope_to, client_ip, subject, date, received, text, stripped, " \
+	"body_hash, raw_sha256, spf"
+
+static struct message *
+row_to_message(sqlite3_stmt *st)
+{
+	struct message	*m = g_new0(struct message, 1);
+	const char	*dir = (const char *)sqlite3_column_text(st, 2);
+
+	m->id = sqlite3_column_int64(st, 0);
+	m->ticket_id = sqlite3_column_int64(st, 1);
+	m->outbound = dir != NULL && strcmp(dir, "out") == 0;
+	m->internal = sqlite3_column_int(st, 3) != 0;
+	m->message_id = store_col_text(st, 4);
+	m->in_reply_to = store_col_text(st, 5);
+	m->references = store_col_text(st, 6);
+	m->from_addr = store_col_text(st, 7);
+	m->from_name = store_col_text(st, 8);
+	m->to_addrs = store_col_text(st, 9);
+	m->cc_addrs = store_col_text(st, 10);
+	m->envelope_from = store_col_text(st, 11);
+	m->envelope_to = store_col_text(st, 12);
+	m->client_ip = store_col_text(st, 13);
+	m->subject = store_col_text(st, 14);
+	m->date = sqlite3_column_int64(st, 15);
+	m->received = sqlite3_column_int64(st, 16);
+	m->text = store_col_text(st, 17);
+	m->stripped = store_col_text(st, 18);
+	m->body_hash = store_col_text(st, 19);
+	m->raw_sha256 = store_col_text(st, 20);
+	m->spf = store_col_text(st, 21);
+	return m;
+}
+
+void
+message_free(struct message *m)
+{
+	if (m == NULL)
+		return;
+	g_free(m->message_id);
+	g_free(m->in_reply_to);
+	g_free(m->references);
+	g_free(m->from_addr);
+	g_free(m->from_name);
+	g_free(m->to_addrs);
+	g_free(m->cc_addrs);
+	g_free(m->envelope_from);
+	g_free(m->envelope_to);
+	g_free(m->client_ip);
+	g_free(m->subject);
+	g_free(m->text);
+	g_free(m->stripped);
+	g_free(m->body_hash);
+	g_free(m->raw_sha256);
+	g_free(m->spf);
+	g_free(m);
+}
+
+bool
+store_message_insert(struct store *s, struct message *m, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO messages (ticket_id, direction, "
+	    "internal, message_id, in_reply_to, refs, from_addr, from_name, "
+	    "to_addrs, cc_addrs, envelope_from, envelope_to, client_ip, "
+	    "subject, date, received, text, stripped, body_hash, raw_sha256, "
+	    "spf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, m->ticket_id);
+	store_bind_text(st, 2, m->outbound ? "out" : "in");
+	sqlite3_bind_int(st, 3, m->internal);
+	store_bind_text(st, 4, m->message_id);
+	store_bind_text(st, 5, m->in_reply_to);
+	store_bind_text(st, 6, m->references);
+	store_bind_text(st, 7, m->from_addr);
+	store_bind_text(st, 8, m->from_name);
+	store_bind_text(st, 9, m->to_addrs);
+	store_bind_text(st, 10, m->cc_addrs);
+	store_bind_text(st, 11, m->envelope_from);
+	store_bind_text(st, 12, m->envelope_to);
+	store_bind_text(st, 13, m->client_ip);
+	store_bind_text(st, 14, m->subject);
+	sqlite3_bind_int64(st, 15, m->date);
+	sqlite3_bind_int64(st, 16, m->received);
+	store_bind_text(st, 17, m->text != NULL ? m->text : "");
+	store_bind_text(st, 18, m->stripped != NULL ? m->stripped : "");
+	store_bind_text(st, 19, m->body_hash);
+	store_bind_text(st, 20, m->raw_sha256);
+	store_bind_text(st, 21, m->spf);
+	if (!store_step_done(s, st, err))
+		return false;
+	m->id = sqlite3_last_insert_rowid(s->db);
+	return true;
+}
+
+bool
+store_message_ticket(struct store *s, const char *message_id,
+    int64_t *ticket, bool *found, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT ticket_id FROM messages WHERE "
+	    "message_id = ?1 ORDER BY id LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ticket = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
+}
+
+bool
+store_message_duplicate(struct store *s, const char *message_id,
+    const char *body_hash, int64_t *ticket, bool *found, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT ticket_id FROM messages WHERE "
+	    "message_id = ?1 AND body_hash = ?2", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, message_id);
+	store_bind_text(st, 2, body_hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ticket = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
+}
+
+static bool
+get_one(struct store *s, sqlite3_stmt *st, struct message **out,
+    const char *what, GError **err)
+{
+	int	 rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*out = row_to_message(st);
+		sqlite3_reset(st);
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+	    "no message %s", what);
+	return false;
+}
+
+bool
+store_message_get(struct store *s, const char *message_id,
+    struct message **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
+	    "message_id = ?1 ORDER BY id LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, message_id);
+	return get_one(s, st, out, message_id, err);
+}
+
+bool
+store_message_get_row(struct store *s, int64_t row, struct message **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	char		 what[32];
+
+	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
+	    "id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, row);
+	g_snprintf(what, sizeof what, "row %" G_GINT64_FORMAT, row);
+	return get_one(s, st, out, what, err);
+}
+
+bool
+store_thread(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
+	    "ticket_id = ?1 ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)message_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, row_to_message(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_message_rows(struct store *s, int64_t ticket, GPtrArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT id FROM messages WHERE ?1 = 0 OR "
+	    "ticket_id = ?1 ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	a = g_ptr_array_new_with_free_func(g_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t	*row = g_new(int64_t, 1);
+
+		*row = sqlite3_column_int64(st, 0);
+		g_ptr_array_add(a, row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_message_update_text(struct store *s, int64_t row, const char *subject,
+    const char *text, const char *stripped, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE messages SET subject = ?2, text = ?3, "
+	    "stripped = ?4 WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, row);
+	store_bind_text(st, 2, subject);
+	store_bind_text(st, 3, text);
+	store_bind_text(st, 4, stripped);
+	return store_step_done(s, st, err);
+}
+
+void
+attachment_free(struct attachment *a)
+{
+	if (a == NULL)
+		return;
+	g_free(a->filename);
+	g_free(a->content_type);
+	g_free(a->disposition);
+	g_free(a->content_id);
+	g_free(a->sha256);
+	g_free(a);
+}
+
+bool
+store_attachment_insert(struct store *s, struct attachment *a, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO attachments (message_row, filename, "
+	    "content_type, disposition, content_id, size, sha256) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, a->message_row);
+	store_bind_text(st, 2, a->filename);
+	store_bind_text(st, 3, a->content_type);
+	store_bind_text(st, 4, a->disposition);
+	store_bind_text(st, 5, a->content_id);
+	sqlite3_bind_int64(st, 6, a->size);
+	store_bind_text(st, 7, a->sha256);
+	if (!store_step_done(s, st, err))
+		return false;
+	a->id = sqlite3_last_insert_rowid(s->db);
+	return true;
+}
+
+bool
+store_attachments(struct store *s, int64_t message_row, GPtrArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT id, message_row, filename, content_type, "
+	    "disposition, content_id, size, sha256 FROM attachments WHERE "
+	    "message_row = ?1 ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, message_row);
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)attachment_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct attachment *x = g_new0(struct attachment, 1);
+
+		x->id = sqlite3_column_int64(st, 0);
+		x->message_row = sqlite3_column_int64(st, 1);
+		x->filename = store_col_text(st, 2);
+		x->content_type = store_col_text(st, 3);
+		x->disposition = store_col_text(st, 4);
+		x->content_id = store_col_text(st, 5);
+		x->size = sqlite3_column_int64(st, 6);
+		x->sha256 = store_col_text(st, 7);
+		g_ptr_array_add(a, x);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_attachments_delete(struct store *s, int64_t message_row, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "DELETE FROM attachments WHERE message_row = ?1",
+	    err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, message_row);
+	return store_step_done(s, st, err);
+}
+
+void
+event_free(struct event *e)
+{
+	if (e == NULL)
+		return;
+	g_free(e->actor);
+	g_free(e->kind);
+	g_free(e->detail);
+	g_free(e);
+}
+
+bool
+store_event_add(struct store *s, int64_t ticket, int64_t message_row,
+    int64_t at, const char *actor, const char *kind, const char *detail,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO events (ticket_id, message_row, at, "
+	    "actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err);
+	if (st == NULL)
+		return false;
+	if (ticket > 0)
+		sqlite3_bind_int64(st, 1, ticket);
+	if (message_row > 0)
+		sqlite3_bind_int64(st, 2, message_row);
+	sqlite3_bind_int64(st, 3, at);
+	store_bind_text(st, 4, actor);
+	store_bind_text(st, 5, kind);
+	store_bind_text(st, 6, detail);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_events(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT id, ticket_id, message_row, at, actor, "
+	    "kind, detail FROM events WHERE ticket_id = ?1 ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event *e = g_new0(struct event, 1);
+
+		e->id = sqlite3_column_int64(st, 0);
+		e->ticket_id = sqlite3_column_int64(st, 1);
+		e->message_row = sqlite3_column_int64(st, 2);
+		e->at = sqlite3_column_int64(st, 3);
+		e->actor = store_col_text(st, 4);
+		e->kind = store_col_text(st, 5);
+		e->detail = store_col_text(st, 6);
+		g_ptr_array_add(a, e);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+void
+quarantine_entry_free(struct quarantine_entry *q)
+{
+	if (q == NULL)
+		return;
+	g_free(q->reason);
+	g_free(q->raw_sha256);
+	g_free(q->envelope_from);
+	g_free(q->envelope_to);
+	g_free(q->client_ip);
+	g_free(q);
+}
+
+bool
+store_quarantine_add(struct store *s, struct quarantine_entry *q,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO quarantine (received, reason, "
+	    "raw_sha256, size, envelope_from, envelope_to, client_ip) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, q->received);
+	store_bind_text(st, 2, q->reason);
+	store_bind_text(st, 3, q->raw_sha256);
+	sqlite3_bind_int64(st, 4, q->size);
+	store_bind_text(st, 5, q->envelope_from);
+	store_bind_text(st, 6, q->envelope_to);
+	store_bind_text(st, 7, q->client_ip);
+	if (!store_step_done(s, st, err))
+		return false;
+	q->id = sqlite3_last_insert_rowid(s->db);
+	return true;
+}
+
+#define QUARANTINE_COLS "id, received, reason, raw_sha256, size, " \
+	"envelope_from, envelope_to, client_ip, replayed_as"
+
+static struct quarantine_entry *
+row_to_quarantine(sqlite3_stmt *st)
+{
+	struct quarantine_entry *q = g_new0(struct quarantine_entry, 1);
+
+	q->id = sqlite3_column_int64(st, 0);
+	q->received = sqlite3_column_int64(st, 1);
+	q->reason = store_col_text(st, 2);
+	q->raw_sha256 = store_col_text(st, 3);
+	q->size = sqlite3_column_int64(st, 4);
+	q->envelope_from = store_col_text(st, 5);
+	q->envelope_to = store_col_text(st, 6);
+	q->client_ip = store_col_text(st, 7);
+	q->replayed_as = sqlite3_column_int64(st, 8);
+	return q;
+}
+
+bool
+store_quarantine_list(struct store *s, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT " QUARANTINE_COLS " FROM quarantine "
+	    "ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	a = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)quarantine_entry_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, row_to_quarantine(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_quarantine_get(struct store *s, int64_t id,
+    struct quarantine_entry **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT " QUARANTINE_COLS " FROM quarantine "
+	    "WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = row_to_quarantine(st);
+		sqlite3_reset(st);
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+	    "no quarantine entry %" G_GINT64_FORMAT, id);
+	return false;
+}
+
+bool
+store_quarantine_mark_replayed(struct store *s, int64_t id,
+    int64_t message_row, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE quarantine SET replayed_as = ?2 WHERE "
+	    "id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	if (message_row > 0)
+		sqlite3_bind_int64(st, 2, message_row);
+	return store_step_done(s, st, err);
+}

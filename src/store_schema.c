@@ -1,0 +1,182 @@
+/*
+ * store_schema: the schema and its forward migrations.
+ *
+ * migrations[i] takes a database from user_version i to i+1.  Never edit
+ * a shipped step; append a new one.
+ */
+#include "pdconfig.h"
+
+#include "store-priv.h"
+
+static const char *const migrations[] = {
+	/* 0 → 1: the foundation. */
+	"CREATE TABLE blobs ("
+	"  sha256 TEXT PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  data BLOB NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  subject TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'submitted',"
+	"  queue TEXT NOT NULL DEFAULT 'support',"
+	"  priority TEXT NOT NULL DEFAULT 'normal'"
+	"    CHECK (priority IN ('minor','normal','major')),"
+	"  hotrush INTEGER NOT NULL DEFAULT 0,"
+	"  requester TEXT NOT NULL,"
+	"  owner TEXT,"
+	"  linked_to INTEGER REFERENCES tickets(id),"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");"
+	"CREATE INDEX tickets_status ON tickets(status, updated);"
+	"CREATE INDEX tickets_queue ON tickets(queue, updated);"
+	"CREATE INDEX tickets_updated ON tickets(updated);"
+	"CREATE INDEX tickets_requester ON tickets(requester);"
+	"CREATE TABLE ticket_tags ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  tag TEXT NOT NULL,"
+	"  PRIMARY KEY (ticket_id, tag)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE ticket_fields ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  name TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (ticket_id, name)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE participants ("
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  name TEXT,"
+	"  role TEXT NOT NULL CHECK (role IN ('requester','cc','staff')),"
+	"  bounced INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (ticket_id, address)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX participants_address ON participants(address);"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in','out')),"
+	"  internal INTEGER NOT NULL DEFAULT 0,"
+	"  message_id TEXT NOT NULL,"
+	"  in_reply_to TEXT,"
+	"  refs TEXT,"
+	"  from_addr TEXT,"
+	"  from_name TEXT,"
+	"  to_addrs TEXT,"
+	"  cc_addrs TEXT,"
+	"  envelope_from TEXT,"
+	"  envelope_to TEXT,"
+	"  client_ip TEXT,"
+	"  subject TEXT,"
+	"  date INTEGER,"
+	"  received INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  stripped TEXT NOT NULL,"
+	"  body_hash TEXT NOT NULL,"
+	"  raw_sha256 TEXT REFERENCES blobs(sha256),"
+	"  spf TEXT,"
+	"  UNIQUE (message_id, body_hash)"
+	");"
+	"CREATE INDEX messages_message_id ON messages(message_id);"
+	"CREATE INDEX messages_ticket ON messages(ticket_id, id);"
+	"CREATE TABLE attachments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_row INTEGER NOT NULL REFERENCES messages(id),"
+	"  filename TEXT,"
+	"  content_type TEXT NOT NULL,"
+	"  disposition TEXT,"
+	"  content_id TEXT,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL REFERENCES blobs(sha256)"
+	");"
+	"CREATE INDEX attachments_message ON attachments(message_row);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  message_row INTEGER REFERENCES messages(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  kind TEXT NOT NULL,"
+	"  detail TEXT"
+	");"
+	"CREATE INDEX events_ticket ON events(ticket_id, id);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  message_row INTEGER REFERENCES messages(id),"
+	"  kind TEXT NOT NULL,"
+	"  template TEXT,"
+	"  recipients TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (status IN ('pending','sending','sent','failed',"
+	"      'cancelled')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  claimed_by TEXT,"
+	"  last_error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	");"
+	"CREATE INDEX outbox_due ON outbox(status, next_attempt);"
+	"CREATE TABLE quarantine ("
+	"  id INTEGER PRIMARY KEY,"
+	"  received INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  raw_sha256 TEXT NOT NULL REFERENCES blobs(sha256),"
+	"  size INTEGER NOT NULL,"
+	"  envelope_from TEXT,"
+	"  envelope_to TEXT,"
+	"  client_ip TEXT,"
+	"  replayed_as INTEGER REFERENCES messages(id)"
+	");"
+	"CREATE VIRTUAL TABLE messages_fts USING fts5("
+	"  subject, text, content='messages', content_rowid='id',"
+	"  tokenize='unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN"
+	"  INSERT INTO messages_fts(rowid, subject, text)"
+	"    VALUES (new.id, new.subject, new.text);"
+	"END;"
+	"CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, subject, text)"
+	"    VALUES ('delete', old.id, old.subject, old.text);"
+	"END;"
+	"CREATE TRIGGER messages_au AFTER UPDATE OF subject, text ON messages"
+	" BEGIN"
+	"  INSERT INTO messages_fts(messages_fts, rowid, subject, text)"
+	"    VALUES ('delete', old.id, old.subject, old.text);"
+	"  INSERT INTO messages_fts(rowid, subject, text)"
+	"    VALUES (new.id, new.subject, new.text);"
+	"END;",
+};
+
+G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
+
+/* Called inside an exclusive transaction by store_open(). */
+bool
+store_schema_migrate(struct store *s, int from, GError **err)
+{
+	int	 v, rc;
+	char	*sql;
+
+	if (from > STORE_SCHEMA_VERSION) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_SCHEMA,
+		    "database schema version %d is newer than this "
+		    "postdesk (%d); upgrade postdesk", from,
+		    STORE_SCHEMA_VERSION);
+		return false;
+	}
+	for (v = from; v < STORE_SCHEMA_VERSION; v++) {
+		/* Migration text is a compile-time constant, not input. */
+		rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			return store_fail(s, rc, err);
+	}
+	if (from == STORE_SCHEMA_VERSION)
+		return true;
+	sql = g_strdup_printf("PRAGMA user_version = %d",
+	    STORE_SCHEMA_VERSION);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	g_free(sql);
+	return rc == SQLITE_OK || store_fail(s, rc, err);
+}

@@ -1,0 +1,324 @@
+/*
+ * store_ticket: tickets, their tags and fields, and participants.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store-priv.h"
+
+#define TICKET_COLS \
+	"t.id, t.subject, t.status, t.queue, t.priority, t.hotrush, " \
+	"t.requester, t.owner, t.linked_to, t.created, t.updated, " \
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
+
+static struct ticket *
+row_to_ticket(sqlite3_stmt *st)
+{
+	struct ticket	*t = g_new0(struct ticket, 1);
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->subject = store_col_text(st, 1);
+	t->status = store_col_text(st, 2);
+	t->queue = store_col_text(st, 3);
+	t->priority = store_col_text(st, 4);
+	t->hotrush = sqlite3_column_int(st, 5) != 0;
+	t->requester = store_col_text(st, 6);
+	t->owner = store_col_text(st, 7);
+	t->linked_to = sqlite3_column_int64(st, 8);
+	t->created = sqlite3_column_int64(st, 9);
+	t->updated = sqlite3_column_int64(st, 10);
+	t->n_messages = sqlite3_column_int64(st, 11);
+	return t;
+}
+
+void
+ticket_free(struct ticket *t)
+{
+	if (t == NULL)
+		return;
+	g_free(t->subject);
+	g_free(t->status);
+	g_free(t->queue);
+	g_free(t->priority);
+	g_free(t->requester);
+	g_free(t->owner);
+	g_free(t);
+}
+
+bool
+store_ticket_insert(struct store *s, struct ticket *t, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO tickets (subject, status, queue, "
+	    "priority, hotrush, requester, owner, linked_to, created, "
+	    "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, t->subject != NULL ? t->subject : "");
+	store_bind_text(st, 2, t->status != NULL ? t->status : "submitted");
+	store_bind_text(st, 3, t->queue != NULL ? t->queue : "support");
+	store_bind_text(st, 4, t->priority != NULL ? t->priority : "normal");
+	sqlite3_bind_int(st, 5, t->hotrush);
+	store_bind_text(st, 6, t->requester != NULL ? t->requester : "");
+	store_bind_text(st, 7, t->owner);
+	if (t->linked_to > 0)
+		sqlite3_bind_int64(st, 8, t->linked_to);
+	sqlite3_bind_int64(st, 9, t->created);
+	if (!store_step_done(s, st, err))
+		return false;
+	t->id = sqlite3_last_insert_rowid(s->db);
+	t->updated = t->created;
+	return true;
+}
+
+bool
+store_ticket_get(struct store *s, int64_t id, struct ticket **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT " TICKET_COLS " FROM tickets t "
+	    "WHERE t.id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = row_to_ticket(st);
+		sqlite3_reset(st);
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+	    "no ticket #%" G_GINT64_FORMAT, id);
+	return false;
+}
+
+bool
+store_ticket_exists(struct store *s, int64_t id, bool *exists, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM tickets WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*exists = rc == SQLITE_ROW;
+	return true;
+}
+
+bool
+store_ticket_touch(struct store *s, int64_t id, int64_t now, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE tickets SET updated = max(updated, ?2) "
+	    "WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_ticket_set(struct store *s, int64_t id, const char *field,
+    const char *value, GError **err)
+{
+	/* One literal statement per column: no SQL is built from input. */
+	static const struct { const char *field, *sql; } setters[] = {
+		{ "status", "UPDATE tickets SET status = ?2 WHERE id = ?1" },
+		{ "queue", "UPDATE tickets SET queue = ?2 WHERE id = ?1" },
+		{ "priority",
+		    "UPDATE tickets SET priority = ?2 WHERE id = ?1" },
+		{ "owner", "UPDATE tickets SET owner = ?2 WHERE id = ?1" },
+		{ "subject", "UPDATE tickets SET subject = ?2 WHERE id = ?1" },
+	};
+	sqlite3_stmt	*st = NULL;
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(setters); i++)
+		if (strcmp(setters[i].field, field) == 0)
+			st = store_stmt(s, setters[i].sql, err);
+	if (st == NULL) {
+		if (err != NULL && *err == NULL)
+			g_set_error(err, STORE_ERROR, STORE_ERROR_OTHER,
+			    "unknown ticket field %s", field);
+		return false;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, value);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_ticket_set_hotrush(struct store *s, int64_t id, bool on, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE tickets SET hotrush = ?2 WHERE id = ?1",
+	    err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, on);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_ticket_add_tag(struct store *s, int64_t id, const char *tag,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag)"
+	    " VALUES (?1, ?2)", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, tag);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_ticket_set_field(struct store *s, int64_t id, const char *name,
+    const char *value, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO ticket_fields (ticket_id, name, value)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (ticket_id, name) DO UPDATE"
+	    " SET value = excluded.value", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, name);
+	store_bind_text(st, 3, value);
+	return store_step_done(s, st, err);
+}
+
+static bool
+collect_strings(struct store *s, sqlite3_stmt *st, GPtrArray **out,
+    GError **err)
+{
+	GPtrArray	*a = g_ptr_array_new_with_free_func(g_free);
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, store_col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_ticket_tags(struct store *s, int64_t id, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT tag FROM ticket_tags WHERE ticket_id = ?1"
+	    " ORDER BY tag", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	return collect_strings(s, st, out, err);
+}
+
+bool
+store_ticket_fields(struct store *s, int64_t id, GPtrArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT name || '=' || value FROM ticket_fields"
+	    " WHERE ticket_id = ?1 ORDER BY name", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	return collect_strings(s, st, out, err);
+}
+
+bool
+store_ticket_list(struct store *s, const struct ticket_filter *f,
+    GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	/* NULL filter values match anything; still one prepared query. */
+	st = store_stmt(s, "SELECT " TICKET_COLS " FROM tickets t"
+	    " WHERE (?1 IS NULL OR t.status = ?1)"
+	    " AND (?2 IS NULL OR t.queue = ?2)"
+	    " ORDER BY t.updated DESC, t.id DESC LIMIT ?3 OFFSET ?4", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, f->status);
+	store_bind_text(st, 2, f->queue);
+	sqlite3_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int64(st, 4, f->offset);
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, row_to_ticket(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_participant_add(struct store *s, int64_t ticket, const char *addr,
+    const char *name, const char *role, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	/* A requester stays requester when later seen as CC. */
+	st = store_stmt(s, "INSERT INTO participants (ticket_id, address, "
+	    "name, role) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET"
+	    " name = coalesce(participants.name, excluded.name)", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, addr);
+	store_bind_text(st, 3, name);
+	store_bind_text(st, 4, role);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_participant_is(struct store *s, int64_t ticket, const char *addr,
+    bool *yes, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM participants WHERE ticket_id = ?1"
+	    " AND address = ?2", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, addr);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*yes = rc == SQLITE_ROW;
+	return true;
+}
