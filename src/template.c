@@ -27,8 +27,8 @@ struct parser {
 
 struct tag {
 	const char	*open;		/* the "{{" */
-	const char	*after;		/* first byte after the closing braces */
-	char		 sigil;		/* '#', '^', '/', '!', '&', '{', ... or 0 */
+	const char	*after;		/* just past the closing braces */
+	char		 sigil;		/* one of #^/!&{>= or 0 */
 	const char	*name;		/* trimmed; not NUL-terminated */
 	size_t		 len;
 	unsigned int	 line;		/* of the "{{" */

@@ -162,7 +162,8 @@ static void
 test_escape(void)
 {
 	const char *j = "{\"x\": \"<script>alert('x')</script>\","
-	    " \"q\": \"a \\\"b\\\" & c\", \"attr\": \"\\\" onmouseover=\\\"x\"}";
+	    " \"q\": \"a \\\"b\\\" & c\","
+	    " \"attr\": \"\\\" onmouseover=\\\"x\"}";
 
 	check_html("<p>{{x}}</p>", j,
 	    "<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;</p>");
