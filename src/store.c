@@ -5,6 +5,7 @@
  */
 #include "pdconfig.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "store-priv.h"
@@ -136,6 +137,26 @@ pragma_int(struct store *s, const char *sql, int *out, GError **err)
 	return true;
 }
 
+/* After a migration: no row may point at a missing parent. */
+static bool
+foreign_keys_hold(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "PRAGMA foreign_key_check", err);
+	int		 rc;
+
+	if (st == NULL)
+		return false;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return true;
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc, err);
+	g_set_error(err, STORE_ERROR, STORE_ERROR_CORRUPT,
+	    "schema migration left foreign keys dangling");
+	return false;
+}
+
 static bool
 setup(struct store *s, GError **err)
 {
@@ -163,14 +184,22 @@ setup(struct store *s, GError **err)
 		return false;
 	if (version == STORE_SCHEMA_VERSION)
 		return true;
-	if (!exec_const(s, "BEGIN EXCLUSIVE", err))
+	/*
+	 * A migration may rebuild a table others reference, SQLite's
+	 * documented way to change a table: foreign keys off meanwhile
+	 * (a no-op inside a transaction, so before BEGIN), then checked.
+	 */
+	if (!exec_const(s, "PRAGMA foreign_keys = OFF", err) ||
+	    !exec_const(s, "BEGIN EXCLUSIVE", err))
 		return false;
 	if (!pragma_int(s, "PRAGMA user_version", &version, err) ||
-	    !store_schema_migrate(s, version, err)) {
+	    !store_schema_migrate(s, version, err) ||
+	    !foreign_keys_hold(s, err) ||
+	    !exec_const(s, "COMMIT", err)) {
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return false;
 	}
-	return exec_const(s, "COMMIT", err);
+	return exec_const(s, "PRAGMA foreign_keys = ON", err);
 }
 
 bool
@@ -248,25 +277,73 @@ store_rollback(struct store *s)
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Blobs larger than this are written in pieces of this size. */
+#define BLOB_PIECE	(1024 * 1024)
+
+/* Fills the zeroblob of row ROW piece by piece: no copy of DATA. */
+static bool
+blob_write(struct store *s, sqlite3_int64 row, const guint8 *data,
+    size_t len, GError **err)
+{
+	sqlite3_blob	*b;
+	size_t		 off, n;
+	int		 rc;
+
+	rc = sqlite3_blob_open(s->db, "main", "blobs", "data", row, 1, &b);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, err);
+	for (off = 0; off < len && rc == SQLITE_OK; off += n) {
+		n = MIN(len - off, BLOB_PIECE);
+		rc = sqlite3_blob_write(b, data + off, (int)n, (int)off);
+	}
+	if (rc != SQLITE_OK) {
+		(void)store_fail(s, rc, err);
+		sqlite3_blob_close(b);
+		return false;
+	}
+	rc = sqlite3_blob_close(b);
+	return rc == SQLITE_OK || store_fail(s, rc, err);
+}
+
 bool
 store_blob_put(struct store *s, const void *data, size_t len,
     char hex[65], GError **err)
 {
 	sqlite3_stmt	*st;
 	char		*sum;
+	bool		 big = len > BLOB_PIECE;
 
 	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
 	g_strlcpy(hex, sum, 65);
 	g_free(sum);
+	if (len > INT_MAX) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_OTHER,
+		    "blob of %zu bytes is too large for the store", len);
+		return false;
+	}
 	st = store_stmt(s, "INSERT INTO blobs (sha256, size, data) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
-	/* STATIC: the caller's buffer outlives the step; no copy. */
-	sqlite3_bind_blob64(st, 3, len ? data : "", len, SQLITE_STATIC);
-	return store_step_done(s, st, err);
+	/*
+	 * A large blob goes in as zeros and is then written in place:
+	 * binding it would make SQLite build the whole row in memory, a
+	 * second copy as big as the blob.  STATIC: the caller's buffer
+	 * outlives the step; no copy.
+	 */
+	if (big)
+		sqlite3_bind_zeroblob64(st, 3, len);
+	else
+		sqlite3_bind_blob64(st, 3, len ? data : "", len,
+		    SQLITE_STATIC);
+	if (!store_step_done(s, st, err))
+		return false;
+	if (!big || sqlite3_changes(s->db) == 0)
+		return true;
+	return blob_write(s, sqlite3_last_insert_rowid(s->db), data, len,
+	    err);
 }
 
 bool
