@@ -1,0 +1,222 @@
+#!/bin/sh
+# Ingest benchmark (not part of make check).
+#
+# 1. Delivers N (default 1000) generated ~3 KB messages into a fresh
+#    database, one postdesk-ingest process per message as an MTA pipe
+#    would, and prints messages/second.  Two in three messages open a
+#    ticket; every third is a reply (In-Reply-To, quoted history); one in
+#    five is multipart/alternative with an HTML part.
+# 2. Does the same with tests/bench/floor.c (read stdin, init GMime,
+#    parse, one durable SQLite insert per process; WAL and
+#    synchronous=FULL like the store) and prints the ratio
+#    postdesk-ingest / floor.  Target: at least 0.6.
+# 3. Measures the peak RSS of postdesk-ingest for one message with a
+#    50 MB attachment.  Target: under 3x the message size.
+#
+# Usage: tests/bench/ingest.sh [N]    (from the top of a built tree)
+# Environment: BENCH_RUNS (default 3; the best run counts), BENCH_DIR
+# (where the databases go; default a temp dir under $TMPDIR, which
+# should be on a real disk: fsync is what durable costs), top_builddir.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_builddir=${top_builddir:-$(cd "$here/../.." && pwd)}
+N=${1:-1000}
+RUNS=${BENCH_RUNS:-3}
+INGEST="$top_builddir/postdesk-ingest"
+PD="$top_builddir/postdesk"
+
+for p in "$INGEST" "$PD"; do
+	[ -x "$p" ] || { echo "bench: build first: $p missing" >&2; exit 1; }
+done
+command -v sqlite3 >/dev/null || { echo "bench: needs sqlite3" >&2; exit 1; }
+
+T=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/postdesk-bench.XXXXXX")}
+mkdir -p "$T/msgs"
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM HUP
+
+# --- build the floor --------------------------------------------------
+# shellcheck disable=SC2046
+gcc -O2 -Wall -o "$T/floor" "$here/floor.c" \
+    $(pkg-config --cflags --libs gmime-3.0 sqlite3)
+FLOOR="$T/floor"
+
+# --- generate the messages -------------------------------------------
+awk -v dir="$T/msgs" -v n="$N" 'BEGIN {
+	srand(42)
+	words = "printer invoice server account password license backup " \
+	    "network error update the a of to and is not since yesterday " \
+	    "please could you check our we have again after restart mail"
+	nw = split(words, w, " ")
+	for (i = 1; i <= n; i++) {
+		f = sprintf("%s/%05d.eml", dir, i)
+		reply = (i % 3 == 0)
+		# A reply comes from the customer who wrote the original.
+		c = (reply ? i - 1 : i) % 50
+		alt = (i % 5 == 0)
+		printf "Return-Path: <customer%d@example.net>\n", c > f
+		printf "Received: from mail.example.net (mail.example.net " \
+		    "[192.0.2.%d])\n\tby mx.helpdesk.test (Postfix) with " \
+		    "ESMTPS id %08X\n\tfor <support@helpdesk.test>; " \
+		    "Mon, 23 Nov 2026 10:%02d:%02d +0000 (UTC)\n", \
+		    c + 1, i, i % 60, i % 60 > f
+		printf "From: Customer %d <customer%d@example.net>\n", c, c > f
+		printf "To: Support <support@helpdesk.test>\n" > f
+		printf "Date: Mon, 23 Nov 2026 10:%02d:%02d +0000\n", \
+		    i % 60, i % 60 > f
+		printf "Message-ID: <bench.%d.%d@example.net>\n", i, c > f
+		if (reply) {
+			printf "Subject: Re: Problem number %d\n", i - 1 > f
+			printf "In-Reply-To: <bench.%d.%d@example.net>\n", \
+			    i - 1, c > f
+			printf "References: <bench.%d.%d@example.net>\n", \
+			    i - 1, c > f
+		} else
+			printf "Subject: Problem number %d\n", i > f
+		printf "MIME-Version: 1.0\n" > f
+		if (alt) {
+			printf "Content-Type: multipart/alternative; " \
+			    "boundary=\"b%d\"\n\n--b%d\n", i, i > f
+		}
+		printf "Content-Type: text/plain; charset=utf-8\n" > f
+		printf "Content-Transfer-Encoding: 8bit\n\n" > f
+		text = ""
+		while (length(text) < (alt ? 1100 : 2200)) {
+			line = ""
+			while (length(line) < 66)
+				line = line w[int(rand() * nw) + 1] " "
+			text = text line "\n"
+		}
+		printf "%s", text > f
+		if (reply) {
+			printf "\nOn Mon, 23 Nov 2026, Customer %d wrote:\n", \
+			    c > f
+			for (k = 0; k < 8; k++)
+				printf "> %s earlier text line %d\n", \
+				    w[k + 1], k > f
+		}
+		printf "-- \nCustomer %d, Example Net\n", c > f
+		if (alt) {
+			printf "\n--b%d\nContent-Type: text/html; " \
+			    "charset=utf-8\n\n<html><body><p>", i > f
+			gsub(/\n/, "</p>\n<p>", text)
+			printf "%s</p></body></html>\n--b%d--\n", text, i > f
+		}
+		close(f)
+	}
+}'
+size=$(cat "$T"/msgs/*.eml | wc -c)
+printf 'messages: %d, %d bytes on average\n' "$N" $((size / N))
+
+cat > "$T/postdesk.conf" <<EOF
+[store]
+path = $T/postdesk.db
+[mail]
+address = support@helpdesk.test
+subject_tag = Support
+host = helpdesk.test
+max_message_size = 100M
+EOF
+
+now() { date +%s%N; }
+
+# run_loop NAME: deliver every message with "$@", one process each;
+# prints the elapsed nanoseconds.
+run_loop() {
+	t0=$(now)
+	for f in "$T"/msgs/*.eml; do
+		"$@" < "$f" || { echo "bench: $* failed on $f" >&2; exit 1; }
+	done
+	t1=$(now)
+	echo $((t1 - t0))
+}
+
+fresh_ingest_db() {
+	rm -f "$T"/postdesk.db*
+	"$PD" --config "$T/postdesk.conf" init >/dev/null
+}
+fresh_floor_db() {
+	rm -f "$T"/floor.db*
+	"$FLOOR" "$T/floor.db" init
+}
+
+best_ingest=0
+best_floor=0
+r=0
+while [ $r -lt "$RUNS" ]; do
+	r=$((r + 1))
+	fresh_floor_db
+	ns=$(run_loop "$FLOOR" "$T/floor.db")
+	[ $best_floor -eq 0 ] || [ "$ns" -lt $best_floor ] && best_floor=$ns
+	fresh_ingest_db
+	ns=$(run_loop "$INGEST" --config "$T/postdesk.conf" \
+	    --sender customer@example.net --recipient support@helpdesk.test \
+	    --client-ip 192.0.2.1)
+	[ $best_ingest -eq 0 ] || [ "$ns" -lt $best_ingest ] && best_ingest=$ns
+	printf 'run %d: ingest %d ms, floor %d ms\n' $r \
+	    $((best_ingest / 1000000)) $((best_floor / 1000000))
+done
+
+# The last ingest run must have stored everything, threaded as built.
+stored=$(sqlite3 "$T/postdesk.db" "SELECT count(*) FROM messages")
+tickets=$(sqlite3 "$T/postdesk.db" "SELECT count(*) FROM tickets")
+want_tickets=$((N - N / 3))
+floor_rows=$(sqlite3 "$T/floor.db" "SELECT count(*) FROM messages")
+if [ "$stored" -ne "$N" ] || [ "$tickets" -ne $want_tickets ] ||
+    [ "$floor_rows" -ne "$N" ]; then
+	echo "bench: stored $stored messages in $tickets tickets (want $N" \
+	    "in $want_tickets), floor stored $floor_rows" >&2
+	exit 1
+fi
+
+awk -v n="$N" -v a="$best_ingest" -v b="$best_floor" 'BEGIN {
+	ri = n / (a / 1e9); rf = n / (b / 1e9)
+	printf "postdesk-ingest: %d messages in %.2f s = %.1f msg/s " \
+	    "(%.2f ms each)\n", n, a / 1e9, ri, a / 1e6 / n
+	printf "floor:           %d messages in %.2f s = %.1f msg/s " \
+	    "(%.2f ms each)\n", n, b / 1e9, rf, b / 1e6 / n
+	printf "ratio ingest/floor: %.2f (target >= 0.60)\n", ri / rf
+}'
+
+# --- peak RSS with a 50 MB attachment ----------------------------------
+big="$T/big.eml"
+{
+	printf 'From: Customer <customer@example.net>\n'
+	printf 'To: support@helpdesk.test\nSubject: the database dump\n'
+	printf 'Message-ID: <bench.big@example.net>\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="big"\n\n--big\n'
+	printf 'Content-Type: text/plain\n\nHere is the dump you asked for.\n'
+	printf '\n--big\nContent-Type: application/octet-stream\n'
+	printf 'Content-Disposition: attachment; filename="dump.bin"\n'
+	printf 'Content-Transfer-Encoding: base64\n\n'
+	head -c 52428800 /dev/urandom | base64 -w 76
+	printf '\n--big--\n'
+} > "$big"
+bigsize=$(wc -c < "$big")
+
+# peak_rss_kb CMD...: the child's maximum resident set size in kB.
+peak_rss_kb() {
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -v "$@" < "$big" 2>"$T/time.out" >/dev/null ||
+		    { cat "$T/time.out" >&2; exit 1; }
+		sed -n 's/.*Maximum resident set size (kbytes): //p' \
+		    "$T/time.out"
+	else
+		# No time(1): getrusage() of the finished child.
+		python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdin=open(sys.argv[1], "rb"),
+               stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$big" "$@"
+	fi
+}
+fresh_ingest_db
+rss=$(peak_rss_kb "$INGEST" --config "$T/postdesk.conf")
+fresh_floor_db
+frss=$(peak_rss_kb "$FLOOR" "$T/floor.db")
+awk -v s="$bigsize" -v r="$rss" -v f="$frss" 'BEGIN {
+	printf "50 MB attachment: message %.1f MB; peak RSS " \
+	    "postdesk-ingest %.1f MB = %.2fx the message (target < 3x), " \
+	    "floor %.1f MB = %.2fx\n", s / 1048576, r / 1024,
+	    r * 1024 / s, f / 1024, f * 1024 / s
+}'
