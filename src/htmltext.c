@@ -557,6 +557,8 @@ skip_tag(struct conv *c, const struct tag *t)
 		c->skip_depth--;
 	else
 		c->skip_depth++;
+	if (c->skip_depth == 0)
+		out_break(&c->o, 1);	/* what was skipped was a block */
 }
 
 static void
@@ -618,6 +620,8 @@ block_breaks(struct conv *c, const struct tag *t)
 	/* Outlook writes one <p class=MsoNormal> per line, margin 0. */
 	gboolean mso = strcmp(t->name, "p") == 0 && c->mso_p;
 
+	if (strcmp(t->name, "li") == 0 && !t->close)
+		return;		/* list_item() did it */
 	if (in_list(t->name, line_elems, G_N_ELEMENTS(line_elems)) ||
 	    nested_list || mso)
 		out_break(&c->o, 1);
@@ -644,6 +648,7 @@ handle_tag(struct conv *c)
 	if (!t.close && c->cut && quote_start(c, &t)) {
 		if (!is_void(t.name))
 			skip_start(c, t.name);
+		out_break(&c->o, 1);
 		return;
 	}
 	if (c->stop)
