@@ -460,10 +460,12 @@ link_finish(struct conv *c)
 	url = g_strstrip(c->href);
 	text = g_strstrip(g_strndup(s->str + c->link_mark,
 	    s->len - MIN(c->link_mark, s->len)));
+	/* Only targets a reader could not see already. */
 	if (*url != '\0' && *url != '#' &&
 	    g_ascii_strncasecmp(url, "javascript:", 11) != 0 &&
 	    strcmp(url, text) != 0 &&
-	    !(g_str_has_prefix(url, "mailto:") && strcmp(url + 7, text) == 0)) {
+	    !(g_str_has_prefix(url, "mailto:") &&
+	    strcmp(url + 7, text) == 0)) {
 		if (*text != '\0')
 			c->o.space = TRUE;
 		out_text(&c->o, "<", 1);
@@ -730,8 +732,10 @@ tidy(const char *text)
 		if (len == 0)
 			blanks++;
 		else {
-			if (out->len > 0)
-				g_string_append(out, blanks > 0 ? "\n\n" : "\n");
+			if (out->len > 0 && blanks > 0)
+				g_string_append(out, "\n\n");
+			else if (out->len > 0)
+				g_string_append_c(out, '\n');
 			g_string_append_len(out, p, len);
 			blanks = 0;
 		}

@@ -643,7 +643,8 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 	}
 }
 
-/* Appends lines with the given role, then trims blank lines around. */
+/* The lines with the given role, joined, without blank lines around;
+ * freed with g_free(). */
 static char *
 collect(const struct scan *sc, enum role role)
 {

@@ -18,14 +18,17 @@ struct hcase {
 };
 
 #define GMAIL_REPLY \
-	"<div dir=\"ltr\">Thanks, fixed.</div><br><div class=\"gmail_quote\">" \
+	"<div dir=\"ltr\">Thanks, fixed.</div><br>" \
+	"<div class=\"gmail_quote\">" \
 	"<div dir=\"ltr\" class=\"gmail_attr\">On Mon, Jan 1, 2024 at 10:00 " \
-	"AM Support &lt;<a href=\"mailto:s@x.com\">s@x.com</a>&gt; wrote:<br>" \
+	"AM Support &lt;<a href=\"mailto:s@x.com\">s@x.com</a>&gt; " \
+	"wrote:<br>" \
 	"</div><blockquote class=\"gmail_quote\" style=\"margin:0px 0px 0px " \
 	"0.8ex\">Old text</blockquote></div>"
 
 #define OUTLOOK_REPLY \
-	"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html\">" \
+	"<html><head>" \
+	"<meta http-equiv=\"Content-Type\" content=\"text/html\">" \
 	"<style type=\"text/css\" style=\"display:none;\"> P {margin:0;} " \
 	"</style></head><body dir=\"ltr\"><div class=\"elementToProof\">" \
 	"Reply text</div><div id=\"appendonsend\"></div><hr style=\"display:" \
@@ -34,7 +37,8 @@ struct hcase {
 	"</b> Monday</font></div><div>Old body</div></body></html>"
 
 #define APPLE_REPLY \
-	"<html><body><div>Top answer</div><div><br><blockquote type=\"cite\">" \
+	"<html><body><div>Top answer</div><div><br>" \
+	"<blockquote type=\"cite\">" \
 	"<div>On 1 Jan 2024, at 10:00, Ann wrote:</div><div>Q1</div>" \
 	"</blockquote></div><div>Inline answer</div></body></html>"
 
