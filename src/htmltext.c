@@ -120,6 +120,18 @@ static const char *const quote_classes[] = {
 	"yahoo_quoted", "protonmail_quote", "moz-cite-prefix",
 };
 
+/* Gmail wraps forwarded mail in gmail_quote and Apple in a cite
+ * blockquote, right after or before one of these lines. */
+static const char *const forward_phrases[] = {
+	"forwarded message", "weitergeleitete nachricht",
+	"message transf\xc3\xa9r\xc3\xa9", "mensaje reenviado",
+	"messaggio inoltrato", "begin forwarded message",
+};
+
+/* How far around a quote marker to look for a forward line. */
+#define FORWARD_AHEAD	512
+#define FORWARD_BEHIND	200
+
 static gboolean
 in_list(const char *name, const char *const *list, gsize n)
 {
@@ -488,6 +500,23 @@ list_item(struct out *o)
 	g_string_append(o->s, "- ");
 }
 
+/* Does a forward line sit just before (in the text written so far) or
+ * just after (in the markup) the current position? */
+static gboolean
+near_forward(const struct conv *c)
+{
+	const GString *s = c->o.s;
+	gsize i, from = s->len > FORWARD_BEHIND ? s->len - FORWARD_BEHIND : 0;
+	gsize ahead = MIN(c->len, c->pos + FORWARD_AHEAD);
+
+	for (i = 0; i < G_N_ELEMENTS(forward_phrases); i++)
+		if (find_ci(s->str, s->len, from, forward_phrases[i]) <
+		    s->len ||
+		    find_ci(c->h, ahead, c->pos, forward_phrases[i]) < ahead)
+			return TRUE;
+	return FALSE;
+}
+
 /* Is t the start of quoted history?  Sets c->stop for markers after
  * which everything is history; returns TRUE for elements to skip. */
 static gboolean
@@ -502,17 +531,22 @@ quote_start(struct conv *c, const struct tag *t)
 		c->had_quote = c->stop = TRUE;
 		return FALSE;
 	}
-	if (strcmp(t->name, "blockquote") == 0 &&
-	    slice_ieq(t->type, "cite")) {
-		c->had_quote = TRUE;
-		return TRUE;
-	}
 	for (i = 0; i < G_N_ELEMENTS(quote_classes); i++)
-		if (slice_has_token(t->klass, quote_classes[i])) {
-			c->had_quote = TRUE;
-			return TRUE;
-		}
-	return FALSE;
+		if (slice_has_token(t->klass, quote_classes[i]))
+			break;
+	if (i == G_N_ELEMENTS(quote_classes) &&
+	    !(strcmp(t->name, "blockquote") == 0 &&
+	    slice_ieq(t->type, "cite")))
+		return FALSE;
+	/* A forwarded message is content, not history (as in quote.c),
+	 * and so is everything after it: stop cutting for good, which
+	 * also keeps this check to once per document. */
+	if (near_forward(c)) {
+		c->cut = FALSE;
+		return FALSE;
+	}
+	c->had_quote = TRUE;
+	return TRUE;
 }
 
 static gboolean

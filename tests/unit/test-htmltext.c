@@ -127,6 +127,17 @@ static const struct hcase cases[] = {
 	{ "proton-keep",
 	  "<div>Ok</div><div class=\"protonmail_quote\">old</div>", FALSE,
 	  "Ok\nold", FALSE },
+	{ "gmail-forward",
+	  "<div>FYI</div><div class=\"gmail_quote\"><div class=\"gmail_attr"
+	  "\">---------- Forwarded message ---------<br>From: Ann</div><div>"
+	  "Body</div></div>", TRUE,
+	  "FYI\n---------- Forwarded message ---------\nFrom: Ann\nBody",
+	  FALSE },
+	{ "apple-forward",
+	  "<div>See below</div><div><br><div>Begin forwarded message:</div>"
+	  "<br><blockquote type=\"cite\"><div><b>From: </b>Ann</div>"
+	  "</blockquote></div>", TRUE,
+	  "See below\n\nBegin forwarded message:\n\nFrom: Ann", FALSE },
 	{ "no-quote-cut", "<p>Plain</p>", TRUE, "Plain", FALSE },
 	{ "unclosed-comment", "a<!-- b <p>c", FALSE, "a", FALSE },
 	{ "unclosed-script", "a<script>xx", FALSE, "a", FALSE },
