@@ -1154,7 +1154,6 @@ int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_set_nonfatal_assertions(); /*TMP*/
 	g_test_add_func("/sieve/lexer", test_lexer);
 	g_test_add_func("/sieve/errors/located", test_errors);
 	g_test_add_func("/sieve/errors/file", test_error_file);
