@@ -644,6 +644,18 @@ test_regex_catastrophic(void)
 	g_assert_cmpint(dt, <, 2 * G_USEC_PER_SEC);
 	g_assert_cmpuint(res->actions->len, ==, 0);
 	g_assert_true(res->implicit_keep);
+	g_assert_nonnull(strstr(res->trace->str,
+	    "t.sieve:2:   regex gave up (match limit exceeded): treated as "
+	    "no match\n"));
+	sieve_result_free(res);
+	/* without the stopper (a+)+$ matches, and as fast */
+	g_string_truncate(v, v->len - 1);
+	h.value = v->str;
+	res = sieve_result_new();
+	t0 = g_get_monotonic_time();
+	g_assert_true(sieve_run(s, &m, res, &err));
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, 2 * G_USEC_PER_SEC);
+	g_assert_cmpuint(res->actions->len, ==, 1);
 	sieve_result_free(res);
 	sieve_script_free(s);
 	g_string_free(v, TRUE);
