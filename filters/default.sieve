@@ -36,16 +36,24 @@ if anyof (exists "List-Id",
 #    refund or a double charge.
 if ticket :is "new" {
 	if anyof (header :regex "Subject"
-		      "\\b(invoice\\s+(#|no\\.?\\s*)?[0-9]+|billing|refunds?|receipts?|charged\\s+twice|double[- ]charged)\\b",
+		      ["\\binvoice\\s+(#|no\\.?\\s*)?[0-9]+",
+		       "\\b(billing|refunds?|receipts?)\\b",
+		       "\\b(charged\\s+twice|double[- ]charged)\\b"],
 		  body :regex
-		      "\\b(invoice\\s+(#|no\\.?\\s*)?[0-9]+|refund|charged\\s+twice|double[- ]charged|billing\\s+(question|issue|problem))\\b")
+		      ["\\binvoice\\s+(#|no\\.?\\s*)?[0-9]+",
+		       "\\b(refund|charged\\s+twice|double[- ]charged)\\b",
+		       "\\bbilling\\s+(question|issue|problem)\\b"])
 	{
 		fileinto "billing";
 	}
 	elsif anyof (header :regex "Subject"
-			 "\\b(prices?|pricing|quote|purchase|buy|pre-?sales?|discount|licen[cs]es?)\\b",
+			 ["\\b(prices?|pricing|quote|discount)\\b",
+			  "\\b(purchase|buy|pre-?sales?|licen[cs]es?)\\b"],
 		     body :regex
-			 "\\b(licen[cs]e\\s+(key|transfer|renewal|upgrade|url)|price\\s+(list|quote)|how\\s+much\\s+(is|does|do)|purchase\\s+(a|an|the)|buy\\s+(a|an|the|more))\\b")
+			 ["\\blicen[cs]e\\s+(key|transfer|renewal|url)\\b",
+			  "\\bprice\\s+(list|quote)\\b",
+			  "\\bhow\\s+much\\s+(is|does|do)\\b",
+			  "\\b(purchase|buy)\\s+(a|an|the|more)\\b"])
 	{
 		fileinto "sales";
 	}
@@ -56,9 +64,13 @@ if ticket :is "new" {
 if allof (not sender_role :is "staff",
 	  string :is "${autoreply}" "yes",
 	  anyof (header :regex "Subject"
-		     "\\b(store|site|shop|website) (is )?(completely |totally )?down\\b|\\bemergency\\b",
+		     ["\\b(store|site|shop|website)\\s+(is\\s+)?down\\b",
+		      "\\b(store|(web)?site|shop)\\s+is\\s+\\w+ly\\s+down\\b",
+		      "\\bemergency\\b"],
 		 body :regex
-		     "\\b(store|site|shop|website)\\s+(is|went)\\s+(completely\\s+|totally\\s+)?down\\b|\\bsite\\s+down\\b|\\bemergency\\b"))
+		     ["\\b(store|site|shop|website)\\s+(is|went)\\s+down\\b",
+		      "\\b(store|(web)?site|shop)\\s+is\\s+\\w+ly\\s+down\\b",
+		      "\\bemergency\\b"]))
 {
 	set_hotrush;
 	set_priority "major";
@@ -66,15 +78,14 @@ if allof (not sender_role :is "staff",
 
 # 4. Product version, e.g. "X-Cart 4.7.12" or "version 5.4.1", goes into
 #    the ticket field "version".  ${1} is the first group of the regex
-#    that matched (anyof stops at the first true test).
+#    that matched (anyof stops at the first true test, a key list at the
+#    first matching key).
 if anyof (header :regex "Subject"
-	      "\\b(?:x-cart|litecommerce)[[:space:]]+v?([0-9]+(?:\\.[0-9]+){1,3})\\b",
-	  header :regex "Subject"
-	      "\\bversion[[:space:]:]+v?([0-9]+(?:\\.[0-9]+){1,3})\\b",
+	      ["\\b(?:x-cart|litecommerce)\\s+v?(\\d+(?:\\.\\d+){1,3})\\b",
+	       "\\bversion[\\s:]+v?(\\d+(?:\\.\\d+){1,3})\\b"],
 	  body :regex
-	      "\\b(?:x-cart|litecommerce)[[:space:]]+v?([0-9]+(?:\\.[0-9]+){1,3})\\b",
-	  body :regex
-	      "\\bversion[[:space:]:]+v?([0-9]+(?:\\.[0-9]+){1,3})\\b")
+	      ["\\b(?:x-cart|litecommerce)\\s+v?(\\d+(?:\\.\\d+){1,3})\\b",
+	       "\\bversion[\\s:]+v?(\\d+(?:\\.\\d+){1,3})\\b"])
 {
 	set_field "version" "${1}";
 }
@@ -84,9 +95,17 @@ if anyof (header :regex "Subject"
 #    week per sender with templates/mail/out-of-scope.txt -- never bulk
 #    mail, never staff.
 if anyof (header :regex "Subject"
-	      "\\b(domain (name )?(registration|transfer|renewal)|register (a|my) domain|ssl (certificate|cert)|custom (html|css|javascript|js|design|theme)|(html|css|javascript) customi[sz]ation)\\b",
+	      ["\\bdomain\\s+(name\\s+)?(registration|transfer|renewal)\\b",
+	       "\\bregister\\s+(a|my|our)\\s+domain\\b",
+	       "\\bssl\\s+(certificate|cert)\\b",
+	       "\\bcustom\\s+(html|css|javascript|js|design|theme)\\b",
+	       "\\b(html|css|javascript)\\s+customi[sz]ation\\b"],
 	  body :regex
-	      "\\b(register\\s+(a|my|the|our)\\s+domain|domain\\s+(name\\s+)?(registration|transfer)|(buy|install|renew|get)\\s+(an?\\s+|the\\s+|my\\s+|our\\s+)?ssl(\\s+certificate)?|custom\\s+(html|css|javascript|js)|(html|css|javascript)\\s+(customi[sz]ations?|changes))\\b")
+	      ["\\bdomain\\s+(name\\s+)?(registration|transfer)\\b",
+	       "\\bregister\\s+(a|my|the|our)\\s+domain\\b",
+	       "\\b(buy|install|renew|get)\\s+(an?\\s+|the\\s+|my\\s+)?ssl\\b",
+	       "\\bcustom\\s+(html|css|javascript|js)\\b",
+	       "\\b(html|css|javascript)\\s+(customi[sz]ations?|changes)\\b"])
 {
 	addflag "out-of-scope";
 	if allof (string :is "${autoreply}" "yes",
