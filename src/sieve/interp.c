@@ -244,7 +244,8 @@ address_fn(struct sieve_run *r, const struct sieve_test *t,
 		g_ptr_array_set_size(addrs, 0);
 		sieve_match_addresses(h->value, addrs);
 		for (j = 0; !v && j < addrs->len; j++)
-			v = match_part(r, t, g_ptr_array_index(addrs, j), keys);
+			v = match_part(r, t, g_ptr_array_index(addrs, j),
+			    keys);
 		if (v) {
 			*hit = h->value;
 			r->hit_name = h->name;

@@ -176,7 +176,7 @@ struct sieve_strlist {
 
 struct sieve_key {
 	struct sieve_string s;
-	const char *lower;	/* ASCII-lowered text for casemap is/contains */
+	const char *lower;	/* ASCII-lowered, for casemap :contains */
 	pcre2_code *re;		/* :regex without variables */
 };
 

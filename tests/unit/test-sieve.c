@@ -280,7 +280,8 @@ test_errors(void)
 		{ "if header :is \"a\" \"b\nkeep;", "t.sieve:1:19: "
 		    "unterminated string" },
 		{ "/* open", "t.sieve:1:1: unterminated comment" },
-		{ "keep;\n\tkeep @;", "t.sieve:2:7: unexpected character '@'" },
+		{ "keep;\n\tkeep @;",
+		    "t.sieve:2:7: unexpected character '@'" },
 		{ "if header :regex \"a\" \"b\" { keep; }", "t.sieve:1:11: "
 		    "':regex' requires 'require \"regex\";'" },
 		{ "require \"regex\";\nif header :regex \"s\" \"(\" {}",
@@ -310,7 +311,8 @@ test_errors(void)
 		    "t.sieve:1:23: unsupported comparator \"i;unicode\"" },
 		{ "if size 3 {}", "t.sieve:1:4: 'size' expects :over or "
 		    ":under and a number" },
-		{ "keep \"x\";", "t.sieve:1:6: too many arguments for 'keep'" },
+		{ "keep \"x\";",
+		    "t.sieve:1:6: too many arguments for 'keep'" },
 		{ "require \"fileinto\";\nfileinto [\"a\", \"b\"];",
 		    "t.sieve:2:10: expected a single string (queue) for "
 		    "'fileinto', found a list" },
@@ -350,7 +352,8 @@ test_errors(void)
 		    "take a nested test" },
 		{ "keep { }", "t.sieve:1:1: command 'keep' does not take a "
 		    "block" },
-		{ "require \"imap4flags\";\naddflag \"v\" \"x\";", "t.sieve:2:1: "
+		{ "require \"imap4flags\";\naddflag \"v\" \"x\";",
+		    "t.sieve:2:1: "
 		    "the variable-name form of 'addflag' is not supported" },
 		{ "if header :count \"ge\" \"a\" \"1\" {}", "t.sieve:1:11: "
 		    "relational match type ':count' is not supported" },
@@ -413,7 +416,8 @@ test_core_tests(void)
 		    "keep  (t.sieve:1)\n" },
 		{ "if exists [\"from\", \"x-none\"] { keep; }",
 		    "implicit keep\n" },
-		{ "if not exists \"x-none\" { keep; }", "keep  (t.sieve:1)\n" },
+		{ "if not exists \"x-none\" { keep; }",
+		    "keep  (t.sieve:1)\n" },
 		{ "if size :over 100 { keep; }", "keep  (t.sieve:1)\n" },
 		{ "if size :under 100 { keep; }", "implicit keep\n" },
 		{ "if allof (true, false) { keep; }", "implicit keep\n" },
@@ -497,7 +501,8 @@ test_rfc5228_example(void)
 	    "elsif anyof (NOT address :all :contains\n"
 	    "               [\"To\", \"Cc\", \"Bcc\"] \"me@example.com\",\n"
 	    "             header :matches \"subject\"\n"
-	    "               [\"*make*money*fast*\", \"*university*dipl*mas*\"])"
+	    "               [\"*make*money*fast*\", "
+	    "\"*university*dipl*mas*\"])"
 	    "\n{\n"
 	    "        fileinto \"spam\";\n"
 	    "}\n"
@@ -597,12 +602,14 @@ test_regex(void)
 		/* a pattern built from a variable is compiled at run time */
 		{ "require [\"regex\", \"variables\", \"fileinto\"];\n"
 		    "set \"p\" \"pre.ent\";\n"
-		    "if header :regex \"subject\" \"${p}\" { fileinto \"v\"; }",
-		    "fileinto \"v\"  (t.sieve:3)\n" },
+		    "if header :regex \"subject\" \"${p}\"\n"
+		    "{ fileinto \"v\"; }",
+		    "fileinto \"v\"  (t.sieve:4)\n" },
 		/* an invalid run-time pattern never matches */
 		{ "require [\"regex\", \"variables\", \"fileinto\"];\n"
 		    "set \"p\" \"(\";\n"
-		    "if header :regex \"subject\" \"${p}\" { fileinto \"v\"; }",
+		    "if header :regex \"subject\" \"${p}\"\n"
+		    "{ fileinto \"v\"; }",
 		    "implicit keep\n" },
 	};
 
