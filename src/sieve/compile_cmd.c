@@ -196,6 +196,8 @@ check_vacation(struct sieve_compiler *c, const struct sieve_node *n,
 	    "digits, '.', '-', '_'), not \"%.40s\"", cmd->arg.text);
 }
 
+#define MOD_FIRST (MOD_LOWERFIRST | MOD_UPPERFIRST)
+
 static bool
 set_modifier(struct sieve_compiler *c, const struct sieve_arg *a,
     struct sieve_cmd *cmd, GError **err)
@@ -206,8 +208,8 @@ set_modifier(struct sieve_compiler *c, const struct sieve_arg *a,
 	} mods[] = {
 		{ "lower", MOD_LOWER, MOD_LOWER | MOD_UPPER },
 		{ "upper", MOD_UPPER, MOD_LOWER | MOD_UPPER },
-		{ "lowerfirst", MOD_LOWERFIRST, MOD_LOWERFIRST | MOD_UPPERFIRST },
-		{ "upperfirst", MOD_UPPERFIRST, MOD_LOWERFIRST | MOD_UPPERFIRST },
+		{ "lowerfirst", MOD_LOWERFIRST, MOD_FIRST },
+		{ "upperfirst", MOD_UPPERFIRST, MOD_FIRST },
 		{ "quotewildcard", MOD_QUOTEWILDCARD, MOD_QUOTEWILDCARD },
 		{ "length", MOD_LENGTH, MOD_LENGTH },
 	};
@@ -396,7 +398,8 @@ sieve_compile_cmd_block(struct sieve_compiler *c, struct sieve_node **nodes,
 
 	list = g_ptr_array_new();
 	for (i = 0; ok && i < n; i++) {
-		if (eq(nodes[i]->name, "elsif") || eq(nodes[i]->name, "else")) {
+		if (eq(nodes[i]->name, "elsif") ||
+		    eq(nodes[i]->name, "else")) {
 			ok = fail(c, nodes[i]->line, nodes[i]->col, err,
 			    "'%s' without a preceding 'if'",
 			    nodes[i]->name);

@@ -132,7 +132,15 @@ trace_test(struct sieve_run *r, const struct sieve_test *t, bool v,
 
 	if (r->res->trace == NULL)
 		return;
+	static const char *const parts[ADDR__MAX] = {
+		":all", ":localpart", ":domain"
+	};
+
 	s = g_string_new(t->name);
+	if (t->kind == TEST_ADDRESS || t->kind == TEST_ENVELOPE)
+		g_string_append_printf(s, " %s", parts[t->addr]);
+	if (t->kind == TEST_BODY)
+		g_string_append(s, t->body == BODY_RAW ? " :raw" : " :text");
 	if (t->n_keys > 0 || t->kind == TEST_HEADER)
 		g_string_append_printf(s, " %s", match_names[t->match]);
 	for (i = 0; i < t->sources.n && i < 3; i++) {
@@ -148,6 +156,8 @@ trace_test(struct sieve_run *r, const struct sieve_test *t, bool v,
 	g_string_append(s, v ? " -> true" : " -> false");
 	if (v && value != NULL) {
 		g_string_append_printf(s, " on %s", what);
+		if (r->hit_name != NULL)
+			g_string_append_printf(s, "%s: ", r->hit_name);
 		append_short(s, value);
 	}
 	sieve_interp_trace(r, t->line, "%s", s->str);
@@ -196,6 +206,7 @@ header_fn(struct sieve_run *r, const struct sieve_test *t, const char *name,
 		if (sieve_match_value(r, t, h->value, hdr_lower_slot(r, i),
 		    keys)) {
 			*hit = h->value;
+			r->hit_name = h->name;
 			return true;
 		}
 	}
@@ -233,9 +244,12 @@ address_fn(struct sieve_run *r, const struct sieve_test *t,
 		g_ptr_array_set_size(addrs, 0);
 		sieve_match_addresses(h->value, addrs);
 		for (j = 0; !v && j < addrs->len; j++)
-			v = match_part(r, t, g_ptr_array_index(addrs, j), keys);
-		if (v)
+			v = match_part(r, t, g_ptr_array_index(addrs, j),
+			    keys);
+		if (v) {
 			*hit = h->value;
+			r->hit_name = h->name;
+		}
 	}
 	g_ptr_array_free(addrs, TRUE);
 	return v;
@@ -334,10 +348,10 @@ value_test(struct sieve_run *r, const struct sieve_test *t,
 
 	switch (t->kind) {
 	case TEST_HEADER:
-		*what = "header ";
+		*what = "";
 		return each_source(r, t, header_fn, keys, hit);
 	case TEST_ADDRESS:
-		*what = "header ";
+		*what = "";
 		return each_source(r, t, address_fn, keys, hit);
 	case TEST_ENVELOPE:
 		*what = "envelope ";
@@ -368,6 +382,7 @@ eval_values(struct sieve_run *r, const struct sieve_test *t)
 	const char *hit = NULL, *what = "";
 	bool v;
 
+	r->hit_name = NULL;
 	keys = t->n_keys <= G_N_ELEMENTS(stack_keys) ? stack_keys :
 	    g_new(struct sieve_rkey, t->n_keys);
 	sieve_match_prepare(r, t, keys);

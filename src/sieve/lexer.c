@@ -111,7 +111,8 @@ skip_comment(struct lexer *lx, GError **err)
 	adv(lx);
 	for (;;) {
 		if (lx->p >= lx->end)
-			return fail(lx, line, col, "unterminated comment", err);
+			return fail(lx, line, col, "unterminated comment",
+			    err);
 		if (peek(lx, 0) == '*' && peek(lx, 1) == '/')
 			break;
 		adv(lx);

@@ -146,7 +146,7 @@ static bool
 parse_test_list(struct parser *p, unsigned depth, GPtrArray *tests,
     GError **err)
 {
-	struct sieve_node *t;
+	struct sieve_node *t = NULL;
 
 	next(p);
 	for (;;) {
@@ -275,7 +275,7 @@ parse_commands(struct parser *p, unsigned depth, struct sieve_node ***out,
     size_t *n, GError **err)
 {
 	GPtrArray *cmds;
-	struct sieve_node *c;
+	struct sieve_node *c = NULL;
 	bool ok = true;
 
 	cmds = g_ptr_array_new();

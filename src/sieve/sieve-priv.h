@@ -176,7 +176,7 @@ struct sieve_strlist {
 
 struct sieve_key {
 	struct sieve_string s;
-	const char *lower;	/* ASCII-lowered text for casemap is/contains */
+	const char *lower;	/* ASCII-lowered, for casemap :contains */
 	pcre2_code *re;		/* :regex without variables */
 };
 
@@ -352,6 +352,7 @@ struct sieve_run {
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
 	size_t expanded;		/* bytes produced by expansion */
+	const char *hit_name;		/* header that matched, for trace */
 	unsigned depth;			/* for trace indentation */
 	bool stop;
 	GError *error;			/* first runtime error */
