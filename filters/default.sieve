@@ -48,7 +48,7 @@ if ticket :is "new" {
 	}
 	elsif anyof (header :regex "Subject"
 			 ["\\b(prices?|pricing|quote|discount)\\b",
-			  "\\b(purchase|buy|pre-?sales?|licen[cs]es?)\\b"],
+			  "\\b(purchase|buy|pre-?sales?|licen[cs]es?|lizenz\\w*|licencias?)\\b"],
 		     body :regex
 			 ["\\blicen[cs]e\\s+(key|transfer|renewal|url)\\b",
 			  "\\bprice\\s+(list|quote)\\b",

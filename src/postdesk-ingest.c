@@ -164,8 +164,9 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 	ii.explain = o->explain;
 	if (!intake_message(in, &ii, &res, &e)) {
 		log_warnx("not stored: %s", e->message);
-		/* Nothing was committed: keep the mail queued at the MTA. */
-		rc = EX_TEMPFAIL;
+		/* Nothing was committed: keep the mail queued at the MTA.
+		 * A rule that cannot finish is a configuration problem. */
+		rc = e->domain == SIEVE_ERROR ? EX_CONFIG : EX_TEMPFAIL;
 		g_error_free(e);
 	} else if (res.outcome == INTAKE_REJECTED && !o->explain) {
 		fprintf(stderr, "postdesk-ingest: message rejected: %s\n",
