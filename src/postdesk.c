@@ -26,6 +26,8 @@ static const struct cli_command commands[] = {
 	{ "reparse", "TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
+	{ "link", "ADDRESS", "print a customer's signed web viewer link",
+	    cli_link },
 };
 
 static void

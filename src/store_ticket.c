@@ -322,3 +322,10 @@ store_participant_is(struct store *s, int64_t ticket, const char *addr,
 	*yes = rc == SQLITE_ROW;
 	return true;
 }
+
+/* For the other store_*.c files: a row selected with TICKET_COLS. */
+struct ticket *
+store_ticket_from_row(sqlite3_stmt *st)
+{
+	return row_to_ticket(st);
+}
