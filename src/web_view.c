@@ -191,6 +191,18 @@ size_text(int64_t n)
 	return g_format_size_full((guint64)n, G_FORMAT_SIZE_DEFAULT);
 }
 
+/* Equal but for blanks at the ends. */
+static bool
+same_text(const char *a, const char *b)
+{
+	char	*x = g_strstrip(g_strdup(a)), *y = g_strstrip(g_strdup(b));
+	bool	 same = strcmp(x, y) == 0;
+
+	g_free(x);
+	g_free(y);
+	return same;
+}
+
 static bool
 message_json(struct web *w, const struct message *m, JsonArray *out,
     GError **err)
@@ -234,7 +246,7 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 	web_json_str(o, "stripped", *m->stripped != '\0' ? m->stripped :
 	    m->text);
 	/* The full text only when it says more than the stripped part. */
-	if (strcmp(m->text, m->stripped) != 0 && *m->stripped != '\0')
+	if (*m->stripped != '\0' && !same_text(m->text, m->stripped))
 		web_json_str(o, "full", m->text);
 	json_object_set_array_member(o, "attachments", atts);
 	json_object_set_boolean_member(o, "has_attachments",
@@ -425,6 +437,8 @@ web_page_search(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "searched", F(w, KEY_Q)->present);
 	json_object_set_boolean_member(o, "none", F(w, KEY_Q)->present &&
 	    json_array_get_length(a) == 0);
+	json_object_set_boolean_member(o, "found",
+	    json_array_get_length(a) > 0);
 	json_object_set_array_member(o, "hits", a);
 	pager(w, o, "/search", page, hits != NULL &&
 	    hits->len > WEB_PAGE_SIZE);
