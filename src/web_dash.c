@@ -118,8 +118,10 @@ opened_chart(GPtrArray *days, int64_t first_day, JsonArray *legend)
 		const struct store_web_day *d = days->pdata[i];
 		int64_t k = d->day - first_day;
 
-		if (k >= 0 && k < DASH_DAYS)
-			max = MAX(max, totals[k] += d->n);
+		if (k >= 0 && k < DASH_DAYS) {
+			totals[k] += d->n;
+			max = MAX(max, totals[k]);
+		}
 	}
 	o = chart_new(CHART_W, CHART_H, &bars, &labels);
 	col = (CHART_W - 40) / DASH_DAYS;
