@@ -1,6 +1,7 @@
 /*
- * cli_web: "postdesk link ADDRESS" prints a signed, expiring customer
- * link into the web viewer, as the outbound templates carry it.
+ * cli_web: "postdesk link ADDRESS [TICKET]" prints a signed, expiring
+ * customer link into the web viewer, as the outbound templates carry it
+ * ({{ticket.link}}).
  */
 #include "pdconfig.h"
 
@@ -16,10 +17,12 @@ int
 cli_link(struct cli *c)
 {
 	char	*link;
+	int64_t	 ticket = 0;
 
-	if (c->argc != 2 || strchr(c->argv[1], '@') == NULL)
+	if (c->argc < 2 || c->argc > 3 || strchr(c->argv[1], '@') == NULL ||
+	    (c->argc == 3 && !text_to_id(&ticket, c->argv[2])))
 		return cli_usage(c);
-	link = web_customer_link(c->config, c->argv[1],
+	link = web_customer_link(c->config, c->argv[1], ticket,
 	    (int64_t)time(NULL));
 	if (link == NULL) {
 		fprintf(stderr, "postdesk: set [web] link_key in %s to make "

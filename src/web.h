@@ -196,9 +196,11 @@ bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 const char *web_participant_filter(const struct web *);
 /* Lifecycle status names a staff action may set (issue 5 replaces). */
 bool	 web_status_allowed(const char *status);
-/* A link (to g_free) that logs ADDR in; NULL without [web] link_key. */
+/* A link (to g_free) that signs ADDR in and opens TICKET (0: the
+ * list): what notifications carry as {{ticket.link}}.  NULL without
+ * [web] link_key. */
 char	*web_customer_link(const struct config *, const char *addr,
-	    int64_t now);
+	    int64_t ticket, int64_t now);
 
 /* web_view.c, web_post.c, web_dash.c: page handlers. */
 struct web_response *web_page_list(struct web *, GError **err);

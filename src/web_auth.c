@@ -340,9 +340,10 @@ web_status_allowed(const char *status)
 }
 
 char *
-web_customer_link(const struct config *c, const char *addr, int64_t now)
+web_customer_link(const struct config *c, const char *addr,
+    int64_t ticket, int64_t now)
 {
-	char	*lower, *t, *link;
+	char	*lower, *t, *link, *page;
 	int64_t	 life = c->web_link_lifetime > 0 ? c->web_link_lifetime :
 	    14 * 24 * 3600;
 
@@ -351,8 +352,11 @@ web_customer_link(const struct config *c, const char *addr, int64_t now)
 		return NULL;
 	lower = g_ascii_strdown(addr, -1);
 	t = web_token_make(c->web_link_key, "link", lower, now + life);
+	page = ticket > 0 ? g_strdup_printf("/ticket/%" G_GINT64_FORMAT,
+	    ticket) : g_strdup("/");
 	link = g_strconcat(c->web_base_url != NULL ? c->web_base_url : "",
-	    "/?t=", t, NULL);
+	    page, "?t=", t, NULL);
+	g_free(page);
 	g_free(lower);
 	g_free(t);
 	return link;

@@ -308,11 +308,11 @@ test_status_and_link(void)
 	g_assert_false(web_status_allowed("Closed"));
 	g_assert_false(web_status_allowed("deleted"));
 	g_assert_false(web_status_allowed(NULL));
-	g_assert_null(web_customer_link(c, "carol@example.com", 100));
+	g_assert_null(web_customer_link(c, "carol@example.com", 0, 100));
 	c->web_link_key = g_strdup(KEY);
 	c->web_base_url = g_strdup("https://help.example.com/pd.cgi");
 	c->web_link_lifetime = 3600;
-	l = web_customer_link(c, "Carol@Example.COM", 100);
+	l = web_customer_link(c, "Carol@Example.COM", 0, 100);
 	g_assert_true(g_str_has_prefix(l,
 	    "https://help.example.com/pd.cgi/?t="));
 	g_assert_true(web_token_check(KEY, "link", strchr(l, '=') + 1,
@@ -321,6 +321,10 @@ test_status_and_link(void)
 	g_assert_false(web_token_check(KEY, "link", strchr(l, '=') + 1,
 	    3701, &addr));
 	g_free(addr);
+	g_free(l);
+	l = web_customer_link(c, "carol@example.com", 42, 100);
+	g_assert_true(g_str_has_prefix(l,
+	    "https://help.example.com/pd.cgi/ticket/42?t="));
 	g_free(l);
 	config_free(c);
 }
