@@ -124,6 +124,23 @@ store_web_hit_free(struct store_web_hit *h)
 	g_free(h);
 }
 
+#define SEARCH_COLS \
+	"SELECT m.id, m.ticket_id, t.subject, m.from_addr, m.received," \
+	" snippet(messages_fts, -1, char(1), char(2), '\xe2\x80\xa6', 16)"
+#define SEARCH_STAFF SEARCH_COLS \
+	" FROM messages_fts" \
+	" JOIN messages m ON m.id = messages_fts.rowid" \
+	" JOIN tickets t ON t.id = m.ticket_id" \
+	" WHERE messages_fts MATCH ?1 AND ?2 IS NULL" \
+	" ORDER BY messages_fts.rowid DESC LIMIT ?3 OFFSET ?4"
+#define SEARCH_CUSTOMER SEARCH_COLS \
+	" FROM participants p CROSS JOIN messages m" \
+	" CROSS JOIN messages_fts CROSS JOIN tickets t" \
+	" WHERE p.address = ?2 AND m.ticket_id = p.ticket_id" \
+	" AND m.internal = 0 AND messages_fts.rowid = m.id" \
+	" AND messages_fts MATCH ?1 AND t.id = m.ticket_id" \
+	" ORDER BY m.id DESC LIMIT ?3 OFFSET ?4"
+
 bool
 store_web_search(struct store *s, const char *query, const char *who,
     int64_t limit, int64_t offset, GPtrArray **out, GError **err)
@@ -132,19 +149,12 @@ store_web_search(struct store *s, const char *query, const char *who,
 	GPtrArray	*a;
 	int		 rc;
 
-	/* rowid order lets FTS5 stop after LIMIT hits; bm25 ranking would
-	 * score every match of a common word first. */
-	st = store_stmt(s, "SELECT m.id, m.ticket_id, t.subject, m.from_addr,"
-	    " m.received,"
-	    " snippet(messages_fts, -1, char(1), char(2), '\xe2\x80\xa6', 16)"
-	    " FROM messages_fts"
-	    " JOIN messages m ON m.id = messages_fts.rowid"
-	    " JOIN tickets t ON t.id = m.ticket_id"
-	    " WHERE messages_fts MATCH ?1"
-	    " AND (?2 IS NULL OR (m.internal = 0 AND m.ticket_id IN"
-	    "  (SELECT p.ticket_id FROM participants p"
-	    "   WHERE p.address = ?2)))"
-	    " ORDER BY messages_fts.rowid DESC LIMIT ?3 OFFSET ?4", err);
+	/* Staff: rowid order lets FTS5 stop after LIMIT hits (bm25 ranking
+	 * would score every match of a common word first).  A customer:
+	 * her own messages drive the loop (CROSS JOIN fixes the order) and
+	 * FTS5 checks each by rowid, so a common word costs no more than
+	 * her tickets' size. */
+	st = store_stmt(s, who == NULL ? SEARCH_STAFF : SEARCH_CUSTOMER, err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, query);

@@ -16,7 +16,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/pdbench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
 db=${BENCH_DB:-$dir/bench.db}
 
-make -C "$top_builddir" -s postdesk.cgi tests/bench/fill-web
+make -C "$top_builddir" -s postdesk postdesk.cgi tests/bench/fill-web
 if [ ! -s "$db" ]; then
 	start=$(date +%s)
 	"$top_builddir/tests/bench/fill-web" "$db" "$tickets" "$per"
@@ -34,9 +34,12 @@ dir = $top_srcdir/templates
 link_key = bench
 CONF
 export POSTDESK_CONFIG="$dir/pd.conf"
-python3 - "$top_builddir/postdesk.cgi" "$runs" "$tickets" <<'PY'
+# A customer's signed link: the token signs in every request it is on.
+token=$("$top_builddir/postdesk" link customer123@example.com | sed 's/.*?t=//')
+python3 - "$top_builddir/postdesk.cgi" "$runs" "$tickets" "$token" <<'PY'
 import os, statistics, subprocess, sys, time
 cgi, runs, tickets = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+token = sys.argv[4]
 base = dict(os.environ, REQUEST_METHOD="GET", SCRIPT_NAME="/pd.cgi",
             REMOTE_USER="staff", TZ="UTC")
 cases = [
@@ -46,10 +49,15 @@ cases = [
     ("thread page", "/ticket/%d" % (tickets // 2), ""),
     ("FTS search 'printer fire'", "/search", "q=printer+fire"),
     ("FTS search 'zebrafish'", "/search", "q=zebrafish"),
+    ("FTS search 'the' (most messages)", "/search", "q=the"),
+    ("customer list page", "/", "t=" + token),
+    ("customer FTS search 'the'", "/search", "t=%s&q=the" % token),
 ]
 print("%-40s %9s %9s" % ("request", "median ms", "p95 ms"))
 for name, path, q in cases:
     env = dict(base, PATH_INFO=path, QUERY_STRING=q)
+    if q.startswith("t="):
+        del env["REMOTE_USER"]
     times = []
     for i in range(runs + 2):
         t = time.perf_counter()
