@@ -102,7 +102,8 @@ apply(struct web *w, const struct ticket *t, GError **err)
 		if (!changed(old[i], v))
 			continue;
 		d = g_strdup_printf("%s -> %s", old[i], v);
-		ok = store_ticket_set(w->store, t->id, sets[i].field, v, err) &&
+		ok = store_ticket_set(w->store, t->id, sets[i].field, v,
+		    err) &&
 		    store_event_add(w->store, t->id, 0, w->now, actor,
 		    sets[i].field, d, err);
 		g_free(d);

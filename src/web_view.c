@@ -37,7 +37,8 @@ options(const char *const *names, size_t n, const char *current)
 			break;
 		o = json_object_new();
 		json_object_set_string_member(o, "name", name);
-		json_object_set_boolean_member(o, "selected", current != NULL &&
+		json_object_set_boolean_member(o, "selected",
+		    current != NULL &&
 		    strcmp(name, current) == 0);
 		seen = seen || (current != NULL && strcmp(name, current) == 0);
 		json_array_add_object_element(a, o);
@@ -345,7 +346,8 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	}
 	json_object_set_boolean_member(o, "can_rate",
-	    w->viewer.role == WEB_CUSTOMER && strcmp(t->status, "closed") == 0);
+	    w->viewer.role == WEB_CUSTOMER &&
+	    strcmp(t->status, "closed") == 0);
 	if (w->viewer.role == WEB_STAFF) {
 		json_object_set_array_member(o, "statuses", options(
 		    status_names, G_N_ELEMENTS(status_names), t->status));
@@ -402,7 +404,8 @@ web_page_search(struct web *w, GError **err)
 	JsonObject	*o = json_object_new();
 	JsonArray	*a = json_array_new();
 	GPtrArray	*hits = NULL;
-	int64_t		 page = F(w, KEY_PAGE)->present ? F(w, KEY_PAGE)->i : 1;
+	int64_t		 page = F(w, KEY_PAGE)->present ?
+	    F(w, KEY_PAGE)->i : 1;
 	char		*q = store_web_fts_query(F(w, KEY_Q)->s);
 	guint		 i;
 

@@ -146,7 +146,7 @@ test_params_bad(void)
 	}
 	/* Lengths: 200 characters of search text, not 201. */
 	for (i = 0; i < 200; i++)
-		g_string_append(longq, "%C3%A9");	/* é: 2 bytes, 1 char */
+		g_string_append(longq, "%C3%A9");	/* é: 1 char */
 	{
 		struct web_request *r;
 		GError *e = NULL;
