@@ -30,6 +30,9 @@ static const struct cli_command commands[] = {
 	    "[--spf R] [--sender A] < MSG",
 	    "lint rules; show what a message would get (no database)",
 	    cli_rules },
+	{ "link", "ADDRESS [TICKET]",
+	    "print a customer's signed web viewer link",
+	    cli_link },
 };
 
 static void
