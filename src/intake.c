@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "intake.h"
+#include "bounce.h"
 #include "mail.h"
+#include "outbox.h"
 #include "thread.h"
 
 struct intake {
@@ -18,7 +20,8 @@ const char *
 intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
-		"new-ticket", "reply", "duplicate", "quarantined"
+		"new-ticket", "reply", "duplicate", "quarantined",
+		"bounce"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -267,9 +270,35 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    !store_event_add(in->store, v->named, 0, ii->now, actor,
 	    "linked", v->why, err)))
 		return false;
+	/* The mail this causes, in the same transaction (outbox.h). */
+	if (!outbox_after_intake(in->store, in->config, m, ii->sender, ticket,
+	    row, v->ticket == 0, ii->now, err))
+		return false;
 	res->ticket = ticket;
 	res->message_row = row;
 	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
+	return true;
+}
+
+/* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
+static bool
+take_bounce(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, struct intake_result *res, bool *handled,
+    GError **err)
+{
+	char	*detail = NULL;
+
+	*handled = false;
+	if (ii->explain)
+		return true;
+	if (!bounce_intake(in->store, in->config, m, ii->recipient, ii->now,
+	    handled, &res->ticket, &detail, err))
+		return false;
+	if (*handled) {
+		res->outcome = INTAKE_BOUNCE;
+		res->reason = detail;
+		g_string_append_printf(res->report, "bounce: %s\n", detail);
+	}
 	return true;
 }
 
@@ -280,7 +309,7 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 {
 	struct thread_verdict v;
 	int64_t		 dup_ticket;
-	bool		 dup = false;
+	bool		 dup = false, bounced = false;
 
 	if (in->store != NULL && !store_message_duplicate(in->store,
 	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
@@ -293,6 +322,10 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		    "; nothing to do\n", dup_ticket);
 		return true;
 	}
+	if (in->store != NULL && !take_bounce(in, ii, m, res, &bounced, err))
+		return false;
+	if (bounced)
+		return true;
 	if (in->store == NULL) {
 		g_string_append(res->report, "thread: no database yet; "
 		    "would open a new ticket\n");

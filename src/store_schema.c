@@ -148,6 +148,12 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, text)"
 	"    VALUES (new.id, new.subject, new.text);"
 	"END;",
+	/* 1 → 2: outbound mail (postdesk-notify). */
+	"ALTER TABLE outbox ADD COLUMN sent_row INTEGER"
+	"  REFERENCES messages(id);"
+	"ALTER TABLE outbox ADD COLUMN sent_at INTEGER;"
+	"CREATE INDEX outbox_recipient ON outbox(recipients, kind, created);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
