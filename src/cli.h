@@ -40,5 +40,8 @@ int	 cli_show(struct cli *);
 int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
+int	 cli_outbox(struct cli *);	/* cli_outbox.c */
+int	 cli_reply(struct cli *);
+int	 cli_comment(struct cli *);
 
 #endif

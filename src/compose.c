@@ -60,13 +60,22 @@ add_addresses(GMimeMessage *msg, GMimeAddressType type,
 	}
 }
 
-/* A text/plain part: UTF-8, QP or base64 only when needed. */
+/*
+ * A text/plain part in UTF-8 (g_mime_text_part_set_text() would pick
+ * a legacy charset), quoted-printable or base64 only when needed.
+ */
 static GMimeObject *
 text_part(const char *text)
 {
 	GMimeTextPart	*p = g_mime_text_part_new_with_subtype("plain");
+	GMimeStream	*st = g_mime_stream_mem_new_with_buffer(text,
+	    strlen(text));
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(st,
+	    GMIME_CONTENT_ENCODING_DEFAULT);
 
-	g_mime_text_part_set_text(p, text);
+	g_mime_part_set_content(GMIME_PART(p), w);
+	g_object_unref(w);
+	g_object_unref(st);
 	g_mime_text_part_set_charset(p, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(p),
 	    g_mime_part_get_best_content_encoding(GMIME_PART(p),

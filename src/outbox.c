@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "compose.h"
 #include "outbox.h"
 
 bool
@@ -210,5 +211,184 @@ outbox_after_intake(struct store *s, const struct config *c,
 	ok = outbox_enqueue_all(s, ticket, row, OUTBOX_STAFF,
 	    "staff-notification", staff, m->from.addr, now, err);
 	g_ptr_array_free(staff, TRUE);
+	return ok;
+}
+
+/* The newest message from outside: the one a staff message answers. */
+static bool
+last_inbound(struct store *s, int64_t ticket, struct message **out,
+    GError **err)
+{
+	GPtrArray	*thread = NULL;
+	gint		 i;
+
+	*out = NULL;
+	if (!store_thread(s, ticket, &thread, err))
+		return false;
+	for (i = (gint)thread->len - 1; i >= 0 && *out == NULL; i--) {
+		struct message *m = thread->pdata[i];
+
+		if (!m->outbound)
+			*out = g_ptr_array_steal_index(thread, (guint)i);
+	}
+	g_ptr_array_free(thread, TRUE);
+	return true;
+}
+
+static GPtrArray *
+staff_recipients(struct store *s, const struct config *c,
+    const struct ticket *t, const struct outbox_staff_message *sm,
+    GError **err)
+{
+	GPtrArray	*a, *cc = NULL;
+	guint		 i;
+
+	a = g_ptr_array_new_with_free_func(g_free);
+	if (sm->internal) {
+		for (i = 0; c->staff_addresses[i] != NULL; i++)
+			if (g_ascii_strcasecmp(c->staff_addresses[i],
+			    sm->from_addr) != 0)
+				g_ptr_array_add(a,
+				    g_strdup(c->staff_addresses[i]));
+		return a;
+	}
+	if (!store_participants(s, t->id, "cc", true, &cc, err)) {
+		g_ptr_array_free(a, TRUE);
+		return NULL;
+	}
+	g_ptr_array_add(a, g_strdup(t->requester));
+	for (i = 0; i < cc->len; i++)
+		if (!config_is_own_address(c, cc->pdata[i]) &&
+		    g_ascii_strcasecmp(cc->pdata[i], t->requester) != 0)
+			g_ptr_array_add(a, g_strdup(cc->pdata[i]));
+	g_ptr_array_free(cc, TRUE);
+	return a;
+}
+
+static char *
+join_from(GPtrArray *a, guint from)
+{
+	GString	*g = g_string_new(NULL);
+	guint	 i;
+
+	for (i = from; i < a->len; i++)
+		g_string_append_printf(g, "%s%s", g->len ? ", " : "",
+		    (const char *)a->pdata[i]);
+	return g_string_free(g, g->len == 0);
+}
+
+static bool
+store_staff_attachments(struct store *s, int64_t row, GPtrArray *att,
+    GError **err)
+{
+	guint	 i;
+
+	for (i = 0; att != NULL && i < att->len; i++) {
+		const struct compose_attachment *ca = att->pdata[i];
+		struct attachment a = { 0 };
+		char	 sha[65];
+		gsize	 len;
+		const void *d = g_bytes_get_data(ca->data, &len);
+
+		a.message_row = row;
+		a.filename = (char *)ca->filename;
+		a.content_type = (char *)(ca->content_type != NULL ?
+		    ca->content_type : "application/octet-stream");
+		a.disposition = "attachment";
+		a.size = (int64_t)len;
+		a.sha256 = sha;
+		if (!store_blob_put(s, d, len, sha, err) ||
+		    !store_attachment_insert(s, &a, err))
+			return false;
+	}
+	return true;
+}
+
+/* The message row itself; M carries the first row's Message-ID. */
+static bool
+insert_staff_message(struct store *s, const struct ticket *t,
+    const struct outbox_staff_message *sm, const struct message *about,
+    GPtrArray *rcpts, struct message *m, int64_t now, GError **err)
+{
+	char	*hash, *refs = NULL, *cc, *subject;
+	bool	 ok;
+
+	hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, sm->text, -1);
+	if (about != NULL)
+		refs = about->references != NULL && *about->references ?
+		    g_strdup_printf("%s %s", about->references,
+		    about->message_id) : g_strdup(about->message_id);
+	cc = sm->internal ? NULL : join_from(rcpts, 1);
+	subject = g_strdup_printf("Re: %s", t->subject);
+	m->ticket_id = t->id;
+	m->outbound = true;
+	m->internal = sm->internal;
+	m->in_reply_to = about != NULL ? about->message_id : NULL;
+	m->references = refs;
+	m->from_addr = (char *)sm->from_addr;
+	m->from_name = (char *)sm->from_name;
+	m->to_addrs = sm->internal ? join_from(rcpts, 0) :
+	    g_strdup(rcpts->pdata[0]);
+	m->cc_addrs = cc;
+	m->subject = subject;
+	m->date = m->received = now;
+	m->text = m->stripped = (char *)sm->text;
+	m->body_hash = hash;
+	ok = store_message_insert(s, m, err) &&
+	    store_staff_attachments(s, m->id, sm->attachments, err);
+	g_free(m->to_addrs);
+	g_free(hash);
+	g_free(refs);
+	g_free(cc);
+	g_free(subject);
+	return ok;
+}
+
+bool
+outbox_staff_message(struct store *s, const struct config *c, int64_t ticket,
+    const struct outbox_staff_message *sm, int64_t now, int64_t *row,
+    GError **err)
+{
+	const char	*kind = sm->internal ? OUTBOX_COMMENT : OUTBOX_REPLY;
+	const char	*tmpl = sm->internal ? "comment-notification" :
+	    "reply-to-customer";
+	struct ticket	*t = NULL;
+	struct message	*about = NULL, m = { 0 };
+	struct outbox_row r = { 0 };
+	GPtrArray	*rcpts = NULL;
+	int64_t		 first = 0;
+	guint		 i;
+	bool		 ok;
+
+	if (!store_ticket_get(s, ticket, &t, err))
+		return false;
+	ok = last_inbound(s, ticket, &about, err) &&
+	    (rcpts = staff_recipients(s, c, t, sm, err)) != NULL;
+	/* Nobody to mail (a note with no other staff): stored only. */
+	if (ok && rcpts->len > 0)
+		ok = outbox_enqueue(s, ticket, 0, kind, tmpl, rcpts->pdata[0],
+		    now, &first, err);
+	m.message_id = compose_message_id(ticket, first, c->host);
+	ok = ok && insert_staff_message(s, t, sm, about, rcpts, &m, now, err);
+	if (ok && first > 0)
+		ok = store_outbox_set_sent_row(s, first, m.id, err);
+	r.ticket_id = ticket;
+	r.message_row = r.sent_row = m.id;
+	r.kind = (char *)kind;
+	r.template = (char *)tmpl;
+	r.next_attempt = r.created = now;
+	for (i = 1; ok && i < rcpts->len; i++) {
+		r.recipient = rcpts->pdata[i];
+		ok = store_outbox_insert(s, &r, err);
+	}
+	ok = ok && store_ticket_touch(s, ticket, now, err) &&
+	    store_event_add(s, ticket, m.id, now, sm->from_addr,
+	    sm->internal ? "comment" : "reply", t->subject, err);
+	*row = m.id;
+	g_free(m.message_id);
+	if (rcpts != NULL)
+		g_ptr_array_free(rcpts, TRUE);
+	message_free(about);
+	ticket_free(t);
 	return ok;
 }

@@ -64,4 +64,25 @@ bool	 outbox_after_intake(struct store *, const struct config *,
 	    const struct mail *m, const char *sender, int64_t ticket,
 	    int64_t message_row, bool new_ticket, int64_t now, GError **err);
 
+/*
+ * A message written by staff (postdesk reply/comment, later staff
+ * mail): stored as an outbound message with its attachments, plus one
+ * outbox row per recipient, all sending the same composed bytes.  A
+ * reply goes to the requester and CCs (bounced addresses left out); an
+ * internal note (INTERNAL) only to the staff, never to customers.
+ * Runs in the caller's transaction; *row gets the message row.  Fails
+ * with STORE_ERROR_NOTFOUND for an unknown ticket.
+ */
+struct outbox_staff_message {
+	const char	*from_addr;
+	const char	*from_name;	/* may be NULL */
+	const char	*text;
+	GPtrArray	*attachments;	/* of struct compose_attachment */
+	bool		 internal;
+};
+
+bool	 outbox_staff_message(struct store *, const struct config *,
+	    int64_t ticket, const struct outbox_staff_message *, int64_t now,
+	    int64_t *row, GError **err);
+
 #endif

@@ -268,6 +268,7 @@ bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
 	    int64_t next, const char *reply, GError **err);
 bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
+/* Also sets message_row if it was unset. */
 bool	 store_outbox_set_sent_row(struct store *, int64_t id,
 	    int64_t sent_row, GError **err);
 /* Admin: failed/cancelled/pending → pending now with attempts reset;

@@ -199,8 +199,8 @@ store_outbox_set_sent_row(struct store *s, int64_t id, int64_t sent_row,
 {
 	sqlite3_stmt	*st;
 
-	st = store_stmt(s, "UPDATE outbox SET sent_row = ?2 WHERE id = ?1",
-	    err);
+	st = store_stmt(s, "UPDATE outbox SET sent_row = ?2, message_row = "
+	    "coalesce(message_row, ?2) WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
