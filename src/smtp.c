@@ -19,6 +19,7 @@ struct smtp {
 	bool			 reuse;
 	char			 errbuf[CURL_ERROR_SIZE];
 	GString			*last_reply;	/* the server's last line */
+	GString			*refusal;	/* its last 4xx/5xx line */
 };
 
 /* The message being uploaded, with CRLF line ends. */
@@ -46,6 +47,7 @@ smtp_new(const struct config *c)
 	s->c = c;
 	s->reuse = c->reuse_connection;
 	s->last_reply = g_string_new(NULL);
+	s->refusal = g_string_new(NULL);
 	return s;
 }
 
@@ -57,6 +59,7 @@ smtp_free(struct smtp *s)
 	if (s->curl != NULL)
 		curl_easy_cleanup(s->curl);
 	g_string_free(s->last_reply, TRUE);
+	g_string_free(s->refusal, TRUE);
 	g_free(s);
 }
 
@@ -92,6 +95,10 @@ debug_cb(CURL *h, curl_infotype type, char *data, size_t len, void *arg)
 		len--;
 	g_string_truncate(s->last_reply, 0);
 	g_string_append_len(s->last_reply, data, (gssize)MIN(len, 500));
+	/* After a refusal curl says QUIT; the refusal is what matters. */
+	if (len >= 3 && (data[0] == '4' || data[0] == '5') &&
+	    g_ascii_isdigit(data[1]) && g_ascii_isdigit(data[2]))
+		g_string_assign(s->refusal, s->last_reply->str);
 	return 0;
 }
 
@@ -168,6 +175,7 @@ send_curl(struct smtp *s, const char *from, const char *rcpt, GBytes *raw,
 	setup_handle(s);
 	s->errbuf[0] = '\0';
 	g_string_truncate(s->last_reply, 0);
+	g_string_truncate(s->refusal, 0);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, mfrom);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, &u);
@@ -177,7 +185,9 @@ send_curl(struct smtp *s, const char *from, const char *rcpt, GBytes *raw,
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	r = classify(rc, code);
 	*connected = code > 0;
-	if (s->last_reply->len > 0)
+	if (r != SMTP_SENT && s->refusal->len > 0)
+		*reply = g_strdup(s->refusal->str);
+	else if (s->last_reply->len > 0)
 		*reply = g_strdup(s->last_reply->str);
 	else
 		*reply = g_strdup(*s->errbuf ? s->errbuf :
