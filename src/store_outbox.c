@@ -149,7 +149,7 @@ store_outbox_sent(struct store *s, int64_t id, int64_t now,
 	sqlite3_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'sent', updated = ?2,"
-	    " sent_at = ?2, last_error = ?3, claimed_by = NULL WHERE id = ?1",
+	    " sent_at = ?2, last_error = ?3 WHERE id = ?1",
 	    err);
 	if (st == NULL)
 		return false;

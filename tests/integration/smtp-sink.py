@@ -4,14 +4,16 @@
 # X-Envelope-To lines in front; recipients matching --reject get 550,
 # matching --defer get 451.  Prints nothing; the PID file says it runs.
 #   smtp-sink.py --port P --dir D [--reject RE] [--defer RE] [--pidfile F]
+#                [--delay SECONDS-PER-MESSAGE]
 import argparse, asyncio, os, re, signal, sys
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 
 class Sink:
-    def __init__(self, d, reject, defer):
+    def __init__(self, d, reject, defer, delay):
         self.dir, self.reject, self.defer, self.n = d, reject, defer, 0
+        self.delay = delay
 
     async def handle_RCPT(self, server, session, envelope, address, opts):
         if self.reject and re.search(self.reject, address):
@@ -22,6 +24,8 @@ class Sink:
         return '250 OK'
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.n += 1
         name = '%06d-%d' % (self.n, os.getpid())
         tmp = os.path.join(self.dir, '.' + name)
@@ -41,10 +45,11 @@ def main():
     p.add_argument('--reject')
     p.add_argument('--defer')
     p.add_argument('--pidfile')
+    p.add_argument('--delay', type=float, default=0)
     a = p.parse_args()
     sigs = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
-    c = Controller(Sink(a.dir, a.reject, a.defer), hostname='127.0.0.1',
+    c = Controller(Sink(a.dir, a.reject, a.defer, a.delay), hostname='127.0.0.1',
                    port=a.port, server_kwargs={'decode_data': False})
     c.start()
     if a.pidfile:
