@@ -43,5 +43,6 @@ int	 cli_reparse(struct cli *);
 int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
 int	 cli_comment(struct cli *);
+int	 cli_rules(struct cli *);
 
 #endif

@@ -32,6 +32,10 @@ static const struct cli_command commands[] = {
 	    "staff reply to the requester and CCs", cli_reply },
 	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
 	    "internal note, mailed to staff only", cli_comment },
+	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
+	    "[--spf R] [--sender A] < MSG",
+	    "lint rules; show what a message would get (no database)",
+	    cli_rules },
 };
 
 static void
