@@ -26,6 +26,12 @@ static const struct cli_command commands[] = {
 	{ "reparse", "TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
+	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
+	    "inspect and manage outgoing mail", cli_outbox },
+	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "staff reply to the requester and CCs", cli_reply },
+	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "internal note, mailed to staff only", cli_comment },
 	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
 	    "[--spf R] [--sender A] < MSG",
 	    "lint rules; show what a message would get (no database)",

@@ -162,6 +162,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX tickets_order ON tickets(hotrush DESC,"
 	"  CASE priority WHEN 'major' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END,"
 	"  created);",
+	/* 2 → 3: outbound mail (postdesk-notify). */
+	"ALTER TABLE outbox ADD COLUMN sent_row INTEGER"
+	"  REFERENCES messages(id);"
+	"ALTER TABLE outbox ADD COLUMN sent_at INTEGER;"
+	"CREATE INDEX outbox_recipient ON outbox(recipients, kind, created);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
