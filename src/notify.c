@@ -9,6 +9,7 @@
 
 #include "compose.h"
 #include "notify.h"
+#include "web.h"
 #include "outbox.h"
 #include "template.h"
 #include "token.h"
@@ -100,11 +101,24 @@ message_object(const struct message *m)
 /* The variables of postdesk-templates(5). */
 static JsonObject *
 context(const struct config *c, const struct ticket *t,
-    const struct message *m)
+    const struct message *m, const char *recipient)
 {
 	JsonObject	*ctx = json_object_new(), *req = json_object_new();
+	JsonObject	*to = ticket_object(t);
+	char		*link = NULL;
 
-	json_object_set_object_member(ctx, "ticket", ticket_object(t));
+	/* A signed viewer link for a customer; staff sign in at the web
+	 * server.  Shared bytes (recipient NULL) carry no link. */
+	if (recipient != NULL && !config_is_staff(c, recipient))
+		link = web_customer_link(c, recipient, t->id,
+		    g_get_real_time() / G_USEC_PER_SEC);
+	else if (recipient != NULL && c->web_base_url != NULL)
+		link = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
+		    c->web_base_url, t->id);
+	if (link != NULL)
+		json_object_set_string_member(to, "link", link);
+	g_free(link);
+	json_object_set_object_member(ctx, "ticket", to);
 	json_object_set_string_member(req, "address", t->requester);
 	if (m != NULL && m->from_addr != NULL && m->from_name != NULL &&
 	    g_ascii_strcasecmp(m->from_addr, t->requester) == 0)
@@ -128,7 +142,8 @@ context(const struct config *c, const struct ticket *t,
 /* Renders TEMPLATE_NAME for the ticket's queue. */
 static bool
 render(const struct config *c, const char *name, const struct ticket *t,
-    const struct message *m, char **subject, char **body, GError **err)
+    const struct message *m, const char *recipient, char **subject,
+    char **body, GError **err)
 {
 	struct template	*tp = NULL;
 	JsonObject	*ctx;
@@ -145,7 +160,7 @@ render(const struct config *c, const char *name, const struct ticket *t,
 	g_free(path);
 	if (!ok)
 		return false;
-	ctx = context(c, t, m);
+	ctx = context(c, t, m, recipient);
 	ok = template_render_mail(tp, ctx, subject, body, err);
 	json_object_unref(ctx);
 	template_free(tp);
@@ -217,7 +232,8 @@ compose_notice(struct job *j, int64_t now, int64_t *sent_row, GError **err)
 	bool		 ok;
 
 	if (!render(j->c, j->r->template != NULL ? j->r->template :
-	    "staff-notification", j->t, j->about, &subject, &body, err))
+	    "staff-notification", j->t, j->about, j->r->recipient, &subject,
+	    &body, err))
 		return false;
 	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
 	compose_common(j, &k, reply_to);
@@ -341,8 +357,8 @@ compose_stored(struct job *j, struct message *m, GError **err)
 	cc = split_list(m->cc_addrs);
 	att = load_attachments(j->s, m->id, err);
 	ok = att != NULL && render(j->c, j->r->template != NULL ?
-	    j->r->template : "reply-to-customer", j->t, m, &subject, &body,
-	    err);
+	    j->r->template : "reply-to-customer", j->t, m, NULL, &subject,
+	    &body, err);
 	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
 	if (ok) {
 		compose_common(j, &k, reply_to);

@@ -6,13 +6,16 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..32"
+echo "1..34"
 PORT=$(free_port)
 start_sink sink "$PORT" --reject 'nobody@'
 mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
 from_name = Example Support
 [staff]
 addresses = bob@staff.example.com; carol@staff.example.com
+[web]
+base_url = https://help.example/cgi-bin/postdesk.cgi
+link_key = test-link-key-0123456789
 EOF
 export POSTDESK_CONFIG="$T/pd.conf"
 DB=$T/pd.db
@@ -42,7 +45,19 @@ check "ack: VERP envelope sender" sh -c "grep -Eq '^X-Envelope-From: bounces\+[0
 check "ack: reply marker on top of the body" sh -c "tr -d '\r' <'$ACK' | sed '1,/^$/d' | head -1 | grep -q 'Reply ABOVE THIS LINE'"
 check "ack: template rendered (ticket number in text)" grep -q "registered it as ticket #1" "$ACK"
 
+cat > "$T/body.py" <<'PY'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+for part in m.walk():
+    if part.get_content_type() == "text/plain":
+        sys.stdout.write(part.get_payload(decode=True).decode("utf-8"))
+        break
+PY
+check "ack: signed customer link to the ticket" sh -c \
+    "/usr/bin/python3 '$T/body.py' '$ACK' | grep -Eq 'https://help\.example/cgi-bin/postdesk\.cgi/ticket/1\?t=[A-Za-z0-9._-]+'"
 STAFF=$(mail_to sink bob@staff.example.com)
+check "staff notification: plain viewer link, no customer token" sh -c \
+    "/usr/bin/python3 '$T/body.py' '$STAFF' | grep -q 'https://help.example/cgi-bin/postdesk.cgi/ticket/1' && ! /usr/bin/python3 '$T/body.py' '$STAFF' | grep -q '?t='" 
 check "staff: Auto-Submitted: auto-generated" test "$(hdr "$STAFF" Auto-Submitted)" = auto-generated
 check "staff: carries the customer's text" grep -q "blank page" "$STAFF"
 
