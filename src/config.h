@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+struct lifecycle_set;
+
 #define CONFIG_ERROR (config_error_quark())
 enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
 
@@ -38,6 +40,13 @@ struct config {
 	bool	  discard_keeps_raw;
 	/* [templates] */
 	char	 *templates_dir;
+	/* [intake] unknown_sender = open | refuse */
+	bool	  unknown_sender_refuse;
+	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */
+	struct lifecycle_set *lifecycle;
+	/* [auth] */
+	char	 *trusted_authserv_id;	/* NULL: trust no header */
+	bool	  spf;			/* check SPF (default true) */
 };
 
 GQuark	 config_error_quark(void);
