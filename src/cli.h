@@ -40,5 +40,12 @@ int	 cli_show(struct cli *);
 int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
+/* cli_lifecycle.c */
+int	 cli_tick(struct cli *);
+int	 cli_status(struct cli *);
+int	 cli_priority(struct cli *);
+int	 cli_hotrush(struct cli *);
+int	 cli_rate(struct cli *);
+int	 cli_list_queue(struct cli *);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "intake.h"
+#include "intake-lifecycle.h"
 #include "mail.h"
 #include "thread.h"
 
@@ -18,7 +19,7 @@ const char *
 intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
-		"new-ticket", "reply", "duplicate", "quarantined"
+		"new-ticket", "reply", "duplicate", "quarantined", "refused"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -234,11 +235,12 @@ insert_message(struct intake *in, const struct intake_input *ii,
 /* Applies the verdict: ticket, participants, message, events. */
 static bool
 apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
-    const struct thread_verdict *v, struct intake_result *res, GError **err)
+    const struct thread_verdict *v, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
 {
 	const char	*actor = m->from.addr != NULL ? m->from.addr :
 	    ii->sender;
-	int64_t		 ticket = v->ticket, row;
+	int64_t		 ticket = lc->follow_up_of ? 0 : v->ticket, row;
 
 	if (ticket == 0) {
 		struct ticket t = { 0 };
@@ -246,18 +248,22 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		t.subject = *m->subject ? m->subject : "(no subject)";
 		t.requester = m->from.addr != NULL ? m->from.addr :
 		    (char *)(ii->sender != NULL ? ii->sender : "");
-		t.linked_to = v->foreign ? v->named : 0;
+		t.linked_to = v->foreign ? v->named : lc->follow_up_of;
 		t.created = ii->now;
 		if (!store_ticket_insert(in->store, &t, err))
 			return false;
 		ticket = t.id;
 	}
-	if (!add_participants(in, ticket, m, v->ticket == 0, err) ||
+	if (!add_participants(in, ticket, m, v->ticket == 0 ||
+	    lc->follow_up_of != 0, err) ||
 	    !insert_message(in, ii, m, ticket, &row, err) ||
 	    !store_ticket_touch(in->store, ticket, ii->now, err))
 		return false;
 	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,
 	    ii->now, actor, "created", m->subject, err))
+		return false;
+	if (!intake_lc_apply(in->store, in->config, m, lc, ticket,
+	    v->ticket == 0 || lc->follow_up_of != 0, row, actor, ii->now, err))
 		return false;
 	if (!store_event_add(in->store, ticket, row, ii->now, actor, "thread",
 	    v->why, err))
@@ -269,8 +275,40 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		return false;
 	res->ticket = ticket;
 	res->message_row = row;
-	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
+	res->outcome = v->ticket == 0 || lc->follow_up_of ? INTAKE_NEW_TICKET :
+	    INTAKE_REPLY;
 	return true;
+}
+
+/* Not taken in (view-only member, unknown sender): the raw message is
+ * kept in quarantine, the event is logged and the sender may be told. */
+static bool
+refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
+    const struct thread_verdict *v, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
+{
+	struct quarantine_entry q = { 0 };
+	char	 sha[65];
+
+	res->outcome = INTAKE_REFUSED;
+	res->reason = g_strdup(lc->refusal);
+	res->ticket = v->named;
+	if (ii->explain)
+		return true;
+	q.received = ii->now;
+	q.reason = lc->refusal;
+	q.size = (int64_t)ii->len;
+	q.envelope_from = (char *)ii->sender;
+	q.envelope_to = (char *)ii->recipient;
+	q.client_ip = (char *)ii->client_ip;
+	q.raw_sha256 = sha;
+	return store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+	    store_quarantine_add(in->store, &q, err) &&
+	    store_event_add(in->store, v->named, 0, ii->now, m->from.addr,
+	    "refused", lc->refusal, err) &&
+	    (lc->refusal_template == NULL || m->from.addr == NULL ||
+	    store_notice_add(in->store, v->named, 0, lc->refusal_template,
+	    m->from.addr, ii->now, err));
 }
 
 /* Everything after parsing; inside a transaction unless explaining. */
@@ -279,8 +317,9 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
     struct intake_result *res, GError **err)
 {
 	struct thread_verdict v;
+	struct intake_lc lc;
 	int64_t		 dup_ticket;
-	bool		 dup = false;
+	bool		 dup = false, ok = true;
 
 	if (in->store != NULL && !store_message_duplicate(in->store,
 	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
@@ -307,18 +346,22 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		g_string_append_printf(res->report, "participant check: %s\n",
 		    v.foreign ? "sender is NOT a participant" :
 		    "sender is a participant (or staff)");
-	if (ii->explain) {
-		res->outcome = v.ticket ? INTAKE_REPLY : INTAKE_NEW_TICKET;
-		res->ticket = v.ticket;
-		thread_verdict_clear(&v);
-		return true;
-	}
-	if (!apply(in, ii, m, &v, res, err)) {
+	if (!intake_lc_decide(in->store, in->config, m, &v, ii->now, &lc,
+	    res->report, err)) {
 		thread_verdict_clear(&v);
 		return false;
 	}
+	if (lc.refuse)
+		ok = refuse(in, ii, m, &v, &lc, res, err);
+	else if (ii->explain) {
+		res->outcome = v.ticket && !lc.follow_up_of ? INTAKE_REPLY :
+		    INTAKE_NEW_TICKET;
+		res->ticket = v.ticket;
+	} else
+		ok = apply(in, ii, m, &v, &lc, res, err);
+	intake_lc_clear(&lc);
 	thread_verdict_clear(&v);
-	return true;
+	return ok;
 }
 
 bool

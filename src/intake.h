@@ -25,6 +25,7 @@ enum intake_outcome {
 	INTAKE_REPLY,
 	INTAKE_DUPLICATE,
 	INTAKE_QUARANTINED,
+	INTAKE_REFUSED,		/* kept in quarantine, sender told */
 	INTAKE_OUTCOME__MAX
 };
 

@@ -15,7 +15,8 @@
 
 static const struct cli_command commands[] = {
 	{ "init", "", "create or upgrade the database", cli_init },
-	{ "list", "[--status S] [--queue Q] [--json]", "list tickets",
+	{ "list", "[--status S] [--queue Q] [--json] | --order=queue [--now T]",
+	    "list tickets; --order=queue: open tickets in work order",
 	    cli_list },
 	{ "show", "TICKET [--json]", "show a ticket's thread, new text first",
 	    cli_show },
@@ -26,6 +27,17 @@ static const struct cli_command commands[] = {
 	{ "reparse", "TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
+	{ "tick", "[--now EPOCH]", "apply due life-cycle timers (cron)",
+	    cli_tick },
+	{ "status", "TICKET STATUS [--as customer]",
+	    "change a ticket's status (checked against its life cycle)",
+	    cli_status },
+	{ "priority", "TICKET minor|normal|major [--as customer]",
+	    "change a ticket's priority", cli_priority },
+	{ "hotrush", "TICKET on|off [--as customer]",
+	    "switch HotRush (customers: limited cancellations)", cli_hotrush },
+	{ "rate", "TICKET 1-5 [COMMENT]", "record the customer's rating of a "
+	    "closed ticket", cli_rate },
 };
 
 static void

@@ -1,0 +1,171 @@
+/*
+ * intake_lifecycle: the life-cycle effect of an incoming message.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "intake-lifecycle.h"
+#include "lifecycle_apply.h"
+
+void
+intake_lc_clear(struct intake_lc *lc)
+{
+	g_free(lc->refusal);
+	memset(lc, 0, sizeof *lc);
+}
+
+static const char *const effect_names[LC_EFFECT__MAX] = {
+	"none", "status", "acknowledgement", "follow-up"
+};
+
+/* Who may write at all: view-only members and, by policy, strangers
+ * are refused. */
+static bool
+check_sender(struct store *s, const struct config *c, const char *from,
+    const struct thread_verdict *v, struct intake_lc *out, GError **err)
+{
+	struct org_member *om = NULL;
+	bool	 known = true;
+
+	if (from == NULL)
+		return true;
+	if (!store_org_member_get(s, from, &om, err))
+		return false;
+	if (om != NULL && strcmp(om->role, "secondary") == 0) {
+		out->refuse = true;
+		out->refusal_template = "view-only-refusal";
+		out->refusal = g_strdup_printf("%s is a view-only member of "
+		    "%s", from, om->org);
+	}
+	org_member_free(om);
+	if (out->refuse || v->ticket != 0 || !c->unknown_sender_refuse)
+		return true;
+	if (!store_contact_known(s, from, &known, err))
+		return false;
+	if (!known) {
+		/* No reply: a refusal to a stranger would be backscatter. */
+		out->refuse = true;
+		out->refusal = g_strdup_printf("unknown sender %s refused "
+		    "([intake] unknown_sender = refuse)", from);
+	}
+	return true;
+}
+
+bool
+intake_lc_decide(struct store *s, const struct config *c,
+    const struct mail *m, const struct thread_verdict *v, int64_t now,
+    struct intake_lc *out, GString *report, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct ticket_times tt;
+	struct lc_ticket f;
+	const struct lifecycle *lc;
+
+	memset(out, 0, sizeof *out);
+	out->role = m->from.addr != NULL && config_is_staff(c, m->from.addr) ?
+	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
+	if (out->role == LC_ROLE_CUSTOMER &&
+	    !check_sender(s, c, m->from.addr, v, out, err))
+		return false;
+	if (out->refuse) {
+		g_string_append_printf(report, "life cycle: refused — %s%s%s\n",
+		    out->refusal, out->refusal_template ? "; reply: " : "",
+		    out->refusal_template ? out->refusal_template : "");
+		return true;
+	}
+	if (v->ticket == 0) {
+		g_string_append_printf(report, "life cycle: new ticket, "
+		    "status %s\n", lifecycle_for(c->lifecycle, NULL)->initial);
+		return true;
+	}
+	if (!store_ticket_get(s, v->ticket, &t, err))
+		return false;
+	if (!store_ticket_times(s, v->ticket, &tt, err)) {
+		ticket_free(t);
+		return false;
+	}
+	lc = lifecycle_apply_lc(c, t);
+	lifecycle_apply_facts(t, &tt, &f);
+	if (out->role == LC_ROLE_STAFF)
+		lifecycle_on_staff_reply(lc, &f, &out->verdict);
+	else {
+		out->ack = lifecycle_is_ack(lc, m->stripped);
+		lifecycle_on_customer_message(lc, &f, now, out->ack,
+		    &out->verdict);
+	}
+	if (out->verdict.effect == LC_EFFECT_FOLLOW_UP)
+		out->follow_up_of = v->ticket;
+	g_string_append_printf(report, "life cycle: %s message to a %s "
+	    "ticket: %s%s%s — %s\n", lifecycle_role_to_text(out->role),
+	    t->status, effect_names[out->verdict.effect],
+	    out->verdict.to ? " → " : "",
+	    out->verdict.to ? out->verdict.to : "", out->verdict.why);
+	ticket_free(t);
+	return true;
+}
+
+static bool
+apply_existing(struct store *s, const struct config *c,
+    const struct intake_lc *lc, int64_t ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	struct ticket	*t = NULL;
+	bool		 ok;
+
+	if (lc->verdict.effect == LC_EFFECT_ACK)
+		return store_event_add(s, ticket, row, now, actor,
+		    "acknowledged", lc->verdict.why, err);
+	if (lc->verdict.effect != LC_EFFECT_STATUS)
+		return true;
+	if (!store_ticket_get(s, ticket, &t, err))
+		return false;
+	ok = lifecycle_apply_status(s, c, t, lc->verdict.to, actor,
+	    lc->verdict.why, row, now, err);
+	ticket_free(t);
+	return ok;
+}
+
+static bool
+apply_follow_up(struct store *s, const struct mail *m,
+    const struct intake_lc *lc, int64_t ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	char	*to_old = g_strdup_printf("follow-up ticket #%" G_GINT64_FORMAT
+	    " opened: %s", ticket, lc->verdict.why);
+	char	*to_new = g_strdup_printf("follow-up of closed ticket #%"
+	    G_GINT64_FORMAT, lc->follow_up_of);
+	bool	 ok;
+
+	ok = store_event_add(s, lc->follow_up_of, 0, now, actor, "follow-up",
+	    to_old, err) &&
+	    store_event_add(s, ticket, row, now, actor, "follow-up", to_new,
+	    err) &&
+	    (m->from.addr == NULL || store_notice_add(s, ticket, row,
+	    "follow-up-opened", m->from.addr, now, err));
+	g_free(to_old);
+	g_free(to_new);
+	return ok;
+}
+
+bool
+intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
+    const struct intake_lc *lc, int64_t ticket, bool new_ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	bool	 staff = lc->role == LC_ROLE_STAFF;
+
+	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
+		return false;
+	if (!staff && m->from.addr != NULL && !store_contact_add(s,
+	    m->from.addr, m->from.name, now, err))
+		return false;
+	if (!new_ticket)
+		return apply_existing(s, c, lc, ticket, row, actor, now, err);
+	if (!store_ticket_set_status(s, ticket, lifecycle_for(c->lifecycle,
+	    NULL)->initial, now, err))
+		return false;
+	if (lc->follow_up_of != 0)
+		return apply_follow_up(s, m, lc, ticket, row, actor, now, err);
+	return true;
+}
