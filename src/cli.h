@@ -47,5 +47,6 @@ int	 cli_priority(struct cli *);
 int	 cli_hotrush(struct cli *);
 int	 cli_rate(struct cli *);
 int	 cli_list_queue(struct cli *);
+int	 cli_rules(struct cli *);
 
 #endif

@@ -38,6 +38,10 @@ static const struct cli_command commands[] = {
 	    "switch HotRush (customers: limited cancellations)", cli_hotrush },
 	{ "rate", "TICKET 1-5 [COMMENT]", "record the customer's rating of a "
 	    "closed ticket", cli_rate },
+	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
+	    "[--spf R] [--sender A] < MSG",
+	    "lint rules; show what a message would get (no database)",
+	    cli_rules },
 };
 
 static void
