@@ -48,5 +48,8 @@ int	 cli_hotrush(struct cli *);
 int	 cli_rate(struct cli *);
 int	 cli_list_queue(struct cli *);
 int	 cli_rules(struct cli *);
+int	 cli_outbox(struct cli *);	/* cli_outbox.c */
+int	 cli_reply(struct cli *);
+int	 cli_comment(struct cli *);
 
 #endif

@@ -37,6 +37,12 @@ static const struct key_def known_keys[] = {
 	{ "notify", "poll_interval", KEY_INT },
 	{ "notify", "max_attempts", KEY_INT },
 	{ "notify", "auto_reply_limit", KEY_INT },
+	{ "notify", "starttls", KEY_BOOL },
+	{ "notify", "ca_file", KEY_PATH },
+	{ "notify", "retry_base", KEY_INT },
+	{ "notify", "timeout", KEY_INT },
+	{ "notify", "reuse_connection", KEY_BOOL },
+	{ "notify", "from_name", KEY_STRING },
 	{ "web", "base_url", KEY_STRING },
 	{ "web", "link_key", KEY_STRING },
 	{ "web", "link_lifetime", KEY_INT },
@@ -188,6 +194,13 @@ config_new_default(void)
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
 	c->lifecycle = lifecycle_set_new_default();
 	c->spf = true;
+	c->smtp_url = g_strdup("smtp://localhost:25");
+	c->poll_interval = 30;
+	c->max_attempts = 10;
+	c->retry_base = 60;
+	c->smtp_timeout = 60;
+	c->reuse_connection = true;
+	c->auto_reply_limit = 5;
 	return c;
 }
 
@@ -208,6 +221,12 @@ config_free(struct config *c)
 	g_free(c->templates_dir);
 	lifecycle_set_free(c->lifecycle);
 	g_free(c->trusted_authserv_id);
+	g_free(c->smtp_url);
+	g_free(c->smtp_user);
+	g_free(c->smtp_password);
+	g_free(c->smtp_ca_file);
+	g_free(c->sendmail);
+	g_free(c->from_name);
 	g_free(c);
 }
 
@@ -295,6 +314,52 @@ take_string(GKeyFile *kf, const char *g, const char *k, char **field)
 }
 
 static void
+take_int(GKeyFile *kf, const char *g, const char *k, int64_t *field)
+{
+	if (g_key_file_has_key(kf, g, k, NULL))
+		*field = g_key_file_get_int64(kf, g, k, NULL);
+}
+
+static void
+take_bool(GKeyFile *kf, const char *g, const char *k, bool *field)
+{
+	if (g_key_file_has_key(kf, g, k, NULL))
+		*field = g_key_file_get_boolean(kf, g, k, NULL);
+}
+
+/* [notify]: an empty smtp_url means "use the sendmail command". */
+static void
+apply_notify(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char	*v;
+
+	/* A sendmail command alone replaces the default SMTP URL. */
+	if (g_key_file_has_key(kf, "notify", "sendmail", NULL) &&
+	    !g_key_file_has_key(kf, "notify", "smtp_url", NULL))
+		g_clear_pointer(&c->smtp_url, g_free);
+	take_string(kf, "notify", "smtp_url", &c->smtp_url);
+	if (c->smtp_url != NULL && *c->smtp_url == '\0')
+		g_clear_pointer(&c->smtp_url, g_free);
+	take_string(kf, "notify", "smtp_user", &c->smtp_user);
+	take_string(kf, "notify", "smtp_password", &c->smtp_password);
+	take_string(kf, "notify", "sendmail", &c->sendmail);
+	take_string(kf, "notify", "from_name", &c->from_name);
+	if ((v = g_key_file_get_string(kf, "notify", "ca_file", NULL)) !=
+	    NULL) {
+		g_free(c->smtp_ca_file);
+		c->smtp_ca_file = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+	take_bool(kf, "notify", "starttls", &c->smtp_starttls);
+	take_bool(kf, "notify", "reuse_connection", &c->reuse_connection);
+	take_int(kf, "notify", "poll_interval", &c->poll_interval);
+	take_int(kf, "notify", "max_attempts", &c->max_attempts);
+	take_int(kf, "notify", "retry_base", &c->retry_base);
+	take_int(kf, "notify", "timeout", &c->smtp_timeout);
+	take_int(kf, "notify", "auto_reply_limit", &c->auto_reply_limit);
+}
+
+static void
 apply(struct config *c, GKeyFile *kf, const char *dir)
 {
 	char	 *v;
@@ -350,6 +415,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->templates_dir = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	apply_notify(c, kf, dir);
 }
 
 /* Semantic checks that need the whole file. */

@@ -47,6 +47,20 @@ struct config {
 	/* [auth] */
 	char	 *trusted_authserv_id;	/* NULL: trust no header */
 	bool	  spf;			/* check SPF (default true) */
+	/* [notify] (postdesk-notify(8)) */
+	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
+	char	 *smtp_user;
+	char	 *smtp_password;
+	bool	  smtp_starttls;	/* require STARTTLS on smtp:// */
+	char	 *smtp_ca_file;
+	char	 *sendmail;		/* command, used without smtp_url */
+	int64_t	  poll_interval;	/* seconds, --watch */
+	int64_t	  max_attempts;		/* then the row fails */
+	int64_t	  retry_base;		/* seconds, doubled per attempt */
+	int64_t	  smtp_timeout;		/* seconds, per message */
+	bool	  reuse_connection;	/* one SMTP session for a batch */
+	int64_t	  auto_reply_limit;	/* per sender per hour */
+	char	 *from_name;		/* display name on our mail */
 };
 
 GQuark	 config_error_quark(void);

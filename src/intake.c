@@ -7,6 +7,8 @@
 
 #include "intake-priv.h"
 #include "intake-lifecycle.h"
+#include "bounce.h"
+#include "outbox.h"
 #include "thread.h"
 
 const char *
@@ -14,7 +16,7 @@ intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
 		"new-ticket", "reply", "duplicate", "quarantined",
-		"discarded", "rejected", "refused"
+		"discarded", "rejected", "refused", "bounce"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -274,6 +276,10 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    !store_event_add(in->store, v->named, 0, ii->now, actor,
 	    "linked", v->why, err)))
 		return false;
+	/* The mail this causes, in the same transaction (outbox.h). */
+	if (!outbox_after_intake(in->store, in->config, m, ii->sender, ticket,
+	    row, v->ticket == 0, ii->now, err))
+		return false;
 	res->ticket = ticket;
 	res->message_row = row;
 	res->outcome = v->ticket == 0 || lc->follow_up_of ? INTAKE_NEW_TICKET :
@@ -308,8 +314,9 @@ refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    store_event_add(in->store, v->named, 0, ii->now, m->from.addr,
 	    "refused", lc->refusal, err) &&
 	    (lc->refusal_template == NULL || m->from.addr == NULL ||
-	    store_notice_add(in->store, v->named, 0, lc->refusal_template,
-	    m->from.addr, ii->now, err));
+	    outbox_auto_refusal(in->config, m, ii->sender) != NULL ||
+	    outbox_enqueue(in->store, v->named, 0, OUTBOX_NOTICE,
+	    lc->refusal_template, m->from.addr, ii->now, NULL, err));
 }
 
 /* A message a rule discarded: an event, and the raw bytes if asked. */
@@ -377,6 +384,28 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 	    res->message_row, err);
 }
 
+/* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
+static bool
+take_bounce(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, struct intake_result *res, bool *handled,
+    GError **err)
+{
+	char	*detail = NULL;
+
+	*handled = false;
+	if (ii->explain)
+		return true;
+	if (!bounce_intake(in->store, in->config, m, ii->recipient, ii->now,
+	    handled, &res->ticket, &detail, err))
+		return false;
+	if (*handled) {
+		res->outcome = INTAKE_BOUNCE;
+		res->reason = detail;
+		g_string_append_printf(res->report, "bounce: %s\n", detail);
+	}
+	return true;
+}
+
 /* Everything after parsing; inside a transaction unless explaining. */
 static bool
 take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
@@ -386,7 +415,7 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	struct sieve_result *rules = NULL;
 	struct intake_lc lc;
 	int64_t		 dup_ticket;
-	bool		 dup = false, ok;
+	bool		 dup = false, bounced = false, ok;
 
 	if (in->store != NULL && !store_message_duplicate(in->store,
 	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
@@ -399,6 +428,10 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		    "; nothing to do\n", dup_ticket);
 		return true;
 	}
+	if (in->store != NULL && !take_bounce(in, ii, m, res, &bounced, err))
+		return false;
+	if (bounced)
+		return true;
 	if (in->store == NULL) {
 		g_string_append(res->report, "thread: no database yet; "
 		    "would open a new ticket\n");

@@ -28,6 +28,7 @@ enum intake_outcome {
 	INTAKE_DISCARDED,	/* by a rule; event recorded */
 	INTAKE_REJECTED,	/* by a rule; reason says why (exit 65) */
 	INTAKE_REFUSED,		/* kept in quarantine, sender told */
+	INTAKE_BOUNCE,		/* to a VERP return path (bounce.h) */
 	INTAKE_OUTCOME__MAX
 };
 

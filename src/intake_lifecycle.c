@@ -7,6 +7,7 @@
 
 #include "intake-lifecycle.h"
 #include "lifecycle_apply.h"
+#include "outbox.h"
 
 void
 intake_lc_clear(struct intake_lc *lc)
@@ -141,8 +142,8 @@ apply_follow_up(struct store *s, const struct mail *m,
 	    to_old, err) &&
 	    store_event_add(s, ticket, row, now, actor, "follow-up", to_new,
 	    err) &&
-	    (m->from.addr == NULL || store_notice_add(s, ticket, row,
-	    "follow-up-opened", m->from.addr, now, err));
+	    (m->from.addr == NULL || outbox_enqueue(s, ticket, row,
+	    OUTBOX_NOTICE, "follow-up-opened", m->from.addr, now, NULL, err));
 	g_free(to_old);
 	g_free(to_new);
 	return ok;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lifecycle_apply.h"
+#include "outbox.h"
 
 static const char *const command_names[LC_CMD__MAX] = {
 	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating"
@@ -70,8 +71,8 @@ lifecycle_apply_status(struct store *s, const struct config *c,
 	ok = store_ticket_set_status(s, t->id, to, now, err) &&
 	    store_event_add(s, t->id, message_row, now, actor, "status",
 	    detail, err) &&
-	    (notice == NULL || store_notice_add(s, t->id, message_row, notice,
-	    t->requester, now, err));
+	    (notice == NULL || outbox_enqueue(s, t->id, message_row,
+	    OUTBOX_NOTICE, notice, t->requester, now, NULL, err));
 	g_free(detail);
 	return ok;
 }

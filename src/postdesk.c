@@ -42,6 +42,12 @@ static const struct cli_command commands[] = {
 	    "[--spf R] [--sender A] < MSG",
 	    "lint rules; show what a message would get (no database)",
 	    cli_rules },
+	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
+	    "inspect and manage outgoing mail", cli_outbox },
+	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "staff reply to the requester and CCs", cli_reply },
+	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "internal note, mailed to staff only", cli_comment },
 };
 
 static void

@@ -233,25 +233,3 @@ store_priority_mix(struct store *s, GHashTable **out, GError **err)
 	*out = h;
 	return true;
 }
-
-bool
-store_notice_add(struct store *s, int64_t ticket, int64_t message_row,
-    const char *template_name, const char *recipients, int64_t now,
-    GError **err)
-{
-	sqlite3_stmt	*st;
-
-	st = store_stmt(s, "INSERT INTO outbox (ticket_id, message_row, kind,"
-	    " template, recipients, created, updated) VALUES (?1, ?2,"
-	    " 'notice', ?3, ?4, ?5, ?5)", err);
-	if (st == NULL)
-		return false;
-	if (ticket > 0)
-		sqlite3_bind_int64(st, 1, ticket);
-	if (message_row > 0)
-		sqlite3_bind_int64(st, 2, message_row);
-	store_bind_text(st, 3, template_name);
-	store_bind_text(st, 4, recipients);
-	sqlite3_bind_int64(st, 5, now);
-	return store_step_done(s, st, err);
-}

@@ -149,7 +149,13 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, text)"
 	"    VALUES (new.id, new.subject, new.text);"
 	"END;",
-	/* 1 → 2: life cycle, ratings, HotRush, organizations, contacts.
+	/* 1 → 2: outbound mail (postdesk-notify). */
+	"ALTER TABLE outbox ADD COLUMN sent_row INTEGER"
+	"  REFERENCES messages(id);"
+	"ALTER TABLE outbox ADD COLUMN sent_at INTEGER;"
+	"CREATE INDEX outbox_recipient ON outbox(recipients, kind, created);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
+	/* 2 → 3: life cycle, ratings, HotRush, organizations, contacts.
 	 * tickets.updated stays "last message"; status_since is when the
 	 * status last changed. */
 	"ALTER TABLE tickets ADD COLUMN status_since INTEGER NOT NULL"
