@@ -47,6 +47,7 @@ int	 cli_priority(struct cli *);
 int	 cli_hotrush(struct cli *);
 int	 cli_rate(struct cli *);
 int	 cli_list_queue(struct cli *);
+int	 cli_org(struct cli *);		/* cli_org.c */
 int	 cli_rules(struct cli *);
 int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
