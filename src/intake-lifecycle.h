@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "command.h"
 #include "config.h"
 #include "lifecycle.h"
 #include "mail.h"
@@ -28,15 +29,28 @@ struct intake_lc {
 	bool		 ack;		/* an acknowledgement */
 	struct lc_verdict verdict;	/* effect on the named ticket */
 	int64_t		 follow_up_of;	/* open a follow-up of this ticket */
+	bool		 claims_staff;	/* From: is a staff address */
+	bool		 authenticated;	/* SPF pass or a valid reply token */
+	bool		 internal;	/* to the comment address: a note */
+	struct command_block *commands;	/* the command block, parsed */
 };
 
+/* SPF is the result of the sender check ("pass", ...; NULL: none);
+ * RECIPIENT the envelope recipient (may be NULL). */
 bool	 intake_lc_decide(struct store *, const struct config *,
-	    const struct mail *, const struct thread_verdict *, int64_t now,
+	    const struct mail *, const struct thread_verdict *,
+	    const char *spf, const char *recipient, int64_t now,
 	    struct intake_lc *out, GString *report, GError **err);
 bool	 intake_lc_apply(struct store *, const struct config *,
 	    const struct mail *, const struct intake_lc *, int64_t ticket,
 	    bool new_ticket, int64_t row, const char *actor, int64_t now,
 	    GError **err);
+/* Commands, staff reply relay, internal note relay and transcript:
+ * after the message is stored and the rules ran. */
+bool	 intake_lc_after(struct store *, const struct config *,
+	    const struct mail *, const char *sender,
+	    const struct intake_lc *, int64_t ticket, int64_t row,
+	    int64_t now, GError **err);
 void	 intake_lc_clear(struct intake_lc *);
 
 #endif

@@ -199,7 +199,8 @@ references_text(const struct mail *m)
 
 static bool
 insert_message(struct intake *in, const struct intake_input *ii,
-    const struct mail *m, int64_t ticket, int64_t *row, GError **err)
+    const struct mail *m, int64_t ticket, bool internal, int64_t *row,
+    GError **err)
 {
 	struct message	 msg = { 0 };
 	char		 sha[65];
@@ -209,6 +210,8 @@ insert_message(struct intake *in, const struct intake_input *ii,
 
 	ok = store_blob_put(in->store, ii->raw, ii->len, sha, err);
 	msg.ticket_id = ticket;
+	msg.internal = internal;
+	msg.spf = (char *)ii->spf;
 	msg.message_id = m->message_id;
 	msg.in_reply_to = m->in_reply_to;
 	msg.references = refs;
@@ -259,7 +262,7 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	}
 	if (!add_participants(in, ticket, m, v->ticket == 0 ||
 	    lc->follow_up_of != 0, err) ||
-	    !insert_message(in, ii, m, ticket, &row, err) ||
+	    !insert_message(in, ii, m, ticket, lc->internal, &row, err) ||
 	    !store_ticket_touch(in->store, ticket, ii->now, err))
 		return false;
 	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,
@@ -381,7 +384,9 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 	}
 	return apply(in, ii, m, v, lc, res, err) &&
 	    intake_rules_apply(in, ii, m, rules, res->ticket,
-	    res->message_row, err);
+	    res->message_row, err) &&
+	    intake_lc_after(in->store, in->config, m, ii->sender, lc,
+	    res->ticket, res->message_row, ii->now, err);
 }
 
 /* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
@@ -446,8 +451,8 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		g_string_append_printf(res->report, "participant check: %s\n",
 		    v.foreign ? "sender is NOT a participant" :
 		    "sender is a participant (or staff)");
-	if (!intake_lc_decide(in->store, in->config, m, &v, ii->now, &lc,
-	    res->report, err)) {
+	if (!intake_lc_decide(in->store, in->config, m, &v, ii->spf,
+	    ii->recipient, ii->now, &lc, res->report, err)) {
 		thread_verdict_clear(&v);
 		return false;
 	}

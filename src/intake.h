@@ -38,6 +38,7 @@ struct intake_input {
 	const char	*sender;	/* envelope MAIL FROM, may be NULL */
 	const char	*recipient;	/* envelope RCPT TO, may be NULL */
 	const char	*client_ip;
+	const char	*spf;		/* SPF result (auth.h), NULL: none */
 	int64_t		 now;		/* unix seconds */
 	bool		 explain;	/* dry run: write nothing */
 };

@@ -8,11 +8,13 @@
 #include "intake-lifecycle.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
+#include "token.h"
 
 void
 intake_lc_clear(struct intake_lc *lc)
 {
 	g_free(lc->refusal);
+	command_block_free(lc->commands);
 	memset(lc, 0, sizeof *lc);
 }
 
@@ -53,20 +55,75 @@ check_sender(struct store *s, const struct config *c, const char *from,
 	return true;
 }
 
+/* support+comment@host, or a Cc/To of it: an internal note. */
+static bool
+to_comment_address(const struct config *c, const struct mail *m,
+    const char *recipient)
+{
+	const char	*at = strrchr(c->address, '@');
+	char		*comment;
+	GPtrArray	*rcpts;
+	guint		 i;
+	bool		 hit = false;
+
+	if (at == NULL)
+		return false;
+	comment = g_strdup_printf("%.*s+comment%s", (int)(at - c->address),
+	    c->address, at);
+	rcpts = token_recipients(m, recipient);
+	for (i = 0; !hit && i < rcpts->len; i++)
+		hit = g_ascii_strcasecmp(rcpts->pdata[i], comment) == 0;
+	g_ptr_array_free(rcpts, TRUE);
+	g_free(comment);
+	return hit;
+}
+
+static void
+report_commands(GString *report, const struct intake_lc *out)
+{
+	guint	 i;
+
+	if (out->commands->commands->len == 0)
+		return;
+	g_string_append_printf(report, "commands: %u, from %s%s\n",
+	    out->commands->commands->len, lifecycle_role_to_text(out->role),
+	    out->claims_staff && !out->authenticated ?
+	    " address WITHOUT authentication: all refused" : "");
+	for (i = 0; i < out->commands->commands->len; i++) {
+		const struct command *cmd = out->commands->commands->pdata[i];
+
+		g_string_append_printf(report, "  command: %s\n", cmd->line);
+	}
+}
+
 bool
 intake_lc_decide(struct store *s, const struct config *c,
-    const struct mail *m, const struct thread_verdict *v, int64_t now,
-    struct intake_lc *out, GString *report, GError **err)
+    const struct mail *m, const struct thread_verdict *v, const char *spf,
+    const char *recipient, int64_t now, struct intake_lc *out,
+    GString *report, GError **err)
 {
 	struct ticket	*t = NULL;
 	struct ticket_times tt;
 	struct lc_ticket f;
 	const struct lifecycle *lc;
+	bool		 token = v->rule == THREAD_TOKEN && v->ticket != 0;
 
 	memset(out, 0, sizeof *out);
-	out->role = m->from.addr != NULL && config_is_staff(c, m->from.addr) ?
+	out->commands = command_parse(m->stripped);
+	out->claims_staff = m->from.addr != NULL &&
+	    config_is_staff(c, m->from.addr);
+	out->authenticated = token || g_strcmp0(spf, "pass") == 0;
+	/* A staff address without proof is treated as a stranger. */
+	out->role = out->claims_staff && out->authenticated ?
 	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
-	if (out->role == LC_ROLE_CUSTOMER &&
+	out->internal = out->role == LC_ROLE_STAFF &&
+	    to_comment_address(c, m, recipient);
+	g_string_append_printf(report, "authentication: spf=%s, reply token "
+	    "%s%s\n", spf != NULL ? spf : "none", token ? "valid" : "none",
+	    out->claims_staff ? out->authenticated ? "; staff sender "
+	    "authenticated" : "; staff address NOT authenticated" : "");
+	report_commands(report, out);
+	if (out->role == LC_ROLE_CUSTOMER && !out->claims_staff &&
 	    !check_sender(s, c, m->from.addr, v, out, err))
 		return false;
 	if (out->refuse) {
@@ -80,6 +137,11 @@ intake_lc_decide(struct store *s, const struct config *c,
 		    "status %s\n", lifecycle_for(c->lifecycle, NULL)->initial);
 		return true;
 	}
+	if (out->internal) {
+		g_string_append(report, "life cycle: internal note, status "
+		    "unchanged\n");
+		return true;
+	}
 	if (!store_ticket_get(s, v->ticket, &t, err))
 		return false;
 	if (!store_ticket_times(s, v->ticket, &tt, err)) {
@@ -91,7 +153,10 @@ intake_lc_decide(struct store *s, const struct config *c,
 	if (out->role == LC_ROLE_STAFF)
 		lifecycle_on_staff_reply(lc, &f, &out->verdict);
 	else {
-		out->ack = lifecycle_is_ack(lc, m->stripped);
+		/* Only commands ("Rating: 5") count as an acknowledgement. */
+		out->ack = lifecycle_is_ack(lc, out->commands->rest) ||
+		    (out->commands->commands->len > 0 &&
+		    *out->commands->rest == '\0');
 		lifecycle_on_customer_message(lc, &f, now, out->ack,
 		    &out->verdict);
 	}
@@ -156,6 +221,8 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 {
 	bool	 staff = lc->role == LC_ROLE_STAFF;
 
+	if (lc->internal)
+		return true;
 	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
 		return false;
 	if (!staff && m->from.addr != NULL && !store_contact_add(s,
@@ -169,4 +236,65 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 	if (lc->follow_up_of != 0)
 		return apply_follow_up(s, m, lc, ticket, row, actor, now, err);
 	return true;
+}
+
+static bool
+run_commands(struct store *s, const struct config *c, const char *actor,
+    const struct intake_lc *lc, int64_t ticket, int64_t row, int64_t now,
+    GError **err)
+{
+	guint	 i;
+	bool	 ok = true;
+
+	for (i = 0; ok && i < lc->commands->commands->len; i++) {
+		const struct command *cmd = lc->commands->commands->pdata[i];
+		bool	 applied = false;
+		char	*why = NULL, *detail;
+
+		if (lc->claims_staff && !lc->authenticated)
+			why = g_strdup("sender uses a staff address but is not "
+			    "authenticated (no SPF pass, no valid reply token)");
+		else
+			ok = lifecycle_apply_command(s, c, ticket, cmd->cmd,
+			    cmd->value, lc->role, actor, row, now, &applied,
+			    &why, err);
+		detail = g_strdup_printf("%s — %s", cmd->line,
+		    why != NULL ? why : "");
+		ok = ok && store_event_add(s, ticket, row, now, actor,
+		    applied ? "command" : "command-refused", detail, err);
+		g_free(detail);
+		g_free(why);
+	}
+	return ok;
+}
+
+bool
+intake_lc_after(struct store *s, const struct config *c,
+    const struct mail *m, const char *sender, const struct intake_lc *lc,
+    int64_t ticket, int64_t row, int64_t now, GError **err)
+{
+	const char	*actor = m->from.addr != NULL ? m->from.addr : sender;
+	struct outbox_staff_message sm = { 0 };
+	int64_t		 out_row;
+
+	if (lc->commands->commands->len > 0) {
+		if (!run_commands(s, c, actor, lc, ticket, row, now, err))
+			return false;
+		/* The transcript, as Debian's control@ does. */
+		if (m->from.addr != NULL &&
+		    outbox_auto_refusal(c, m, sender) == NULL &&
+		    !outbox_enqueue(s, ticket, row, OUTBOX_NOTICE,
+		    "command-transcript", m->from.addr, now, NULL, err))
+			return false;
+	}
+	if (lc->role != LC_ROLE_STAFF || lc->follow_up_of != 0 ||
+	    *lc->commands->rest == '\0')
+		return true;
+	/* A staff reply by mail goes on to the requester and CCs; a note to
+	 * the comment address only to the other staff. */
+	sm.from_addr = m->from.addr;
+	sm.from_name = m->from.name;
+	sm.text = lc->commands->rest;
+	sm.internal = lc->internal;
+	return outbox_staff_message(s, c, ticket, &sm, now, &out_row, err);
 }
