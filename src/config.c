@@ -55,6 +55,7 @@ static const struct key_def known_keys[] = {
 	{ "auth", "trusted_authserv_id", KEY_STRING },
 	{ "auth", "spf", KEY_BOOL },
 	{ "intake", "unknown_sender", KEY_STRING },
+	{ "auth", "spf_local_records", KEY_LIST },
 	/* [lifecycle] and [lifecycle.QUEUE]; lifecycle_conf.c checks them. */
 	{ "lifecycle", "statuses", KEY_STRING },
 	{ "lifecycle", "transitions", KEY_STRING },
@@ -221,6 +222,7 @@ config_free(struct config *c)
 	g_free(c->templates_dir);
 	lifecycle_set_free(c->lifecycle);
 	g_free(c->trusted_authserv_id);
+	g_strfreev(c->spf_local_records);
 	g_free(c->smtp_url);
 	g_free(c->smtp_user);
 	g_free(c->smtp_password);
@@ -408,6 +410,14 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	}
 	take_string(kf, "auth", "trusted_authserv_id",
 	    &c->trusted_authserv_id);
+	if (g_key_file_has_key(kf, "auth", "spf_local_records", NULL)) {
+		g_strfreev(c->spf_local_records);
+		c->spf_local_records = g_key_file_get_string_list(kf, "auth",
+		    "spf_local_records", NULL, NULL);
+		for (char **r = c->spf_local_records; r != NULL && *r != NULL;
+		    r++)
+			g_strstrip(*r);
+	}
 	if (g_key_file_has_key(kf, "auth", "spf", NULL))
 		c->spf = g_key_file_get_boolean(kf, "auth", "spf", NULL);
 	if ((v = g_key_file_get_string(kf, "templates", "dir", NULL)) != NULL) {

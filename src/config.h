@@ -47,6 +47,8 @@ struct config {
 	/* [auth] */
 	char	 *trusted_authserv_id;	/* NULL: trust no header */
 	bool	  spf;			/* check SPF (default true) */
+	char	**spf_local_records;	/* "domain v=spf1 ..." instead of
+					   DNS (tests, offline); NULL */
 	/* [notify] (postdesk-notify(8)) */
 	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
 	char	 *smtp_user;
