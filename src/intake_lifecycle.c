@@ -79,6 +79,14 @@ to_comment_address(const struct config *c, const struct mail *m,
 }
 
 static void
+verdict_none(struct intake_lc *out)
+{
+	out->verdict.effect = LC_EFFECT_NONE;
+	out->verdict.to = NULL;
+	out->verdict.why = "no life-cycle effect";
+}
+
+static void
 report_commands(GString *report, const struct intake_lc *out)
 {
 	guint	 i;
@@ -137,9 +145,12 @@ intake_lc_decide(struct store *s, const struct config *c,
 		    "status %s\n", lifecycle_for(c->lifecycle, NULL)->initial);
 		return true;
 	}
-	if (out->internal) {
-		g_string_append(report, "life cycle: internal note, status "
-		    "unchanged\n");
+	if (out->internal || (out->claims_staff && !out->authenticated)) {
+		/* A staff address without proof moves nothing. */
+		g_string_append(report, out->internal ? "life cycle: internal "
+		    "note, status unchanged\n" : "life cycle: unauthenticated "
+		    "staff address, status unchanged\n");
+		verdict_none(out);
 		return true;
 	}
 	if (!store_ticket_get(s, v->ticket, &t, err))
@@ -221,7 +232,7 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 {
 	bool	 staff = lc->role == LC_ROLE_STAFF;
 
-	if (lc->internal)
+	if (lc->internal || (lc->claims_staff && !staff))
 		return true;
 	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
 		return false;
