@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..25"
+echo "1..26"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
@@ -54,6 +54,8 @@ check "command block removed from the text sent on" \
     sh -c "! grep -q 'Priority: major' '$R'"
 check "transcript mailed back to the staff sender" \
     test "$(outbox_to bob@staff.example.com command-transcript)" = 1
+check "transcript says what was applied" sh -c \
+    "grep -l 'applied:  Priority: major' '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: bob@' | grep -q ."
 
 # Internal note to support+comment@: never mailed to the customer.
 mail bob@staff.example.com support+comment@example.com \
