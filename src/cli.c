@@ -142,6 +142,8 @@ cli_list(struct cli *c)
 			f.status = c->argv[++i];
 		else if (strcmp(c->argv[i], "--queue") == 0 && i + 1 < c->argc)
 			f.queue = c->argv[++i];
+		else if (strcmp(c->argv[i], "--order=queue") == 0)
+			return cli_list_queue(c);
 		else
 			return cli_usage(c);
 	}

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "pdconfig.h"
+#include "lifecycle.h"
 
 #include <string.h>
 
@@ -54,6 +55,33 @@ static const struct key_def known_keys[] = {
 	{ "fetch", "move_to", KEY_STRING },
 	{ "auth", "trusted_authserv_id", KEY_STRING },
 	{ "auth", "spf", KEY_BOOL },
+	{ "intake", "unknown_sender", KEY_STRING },
+	{ "auth", "spf_local_records", KEY_LIST },
+	/* [lifecycle] and [lifecycle.QUEUE]; lifecycle_conf.c checks them. */
+	{ "lifecycle", "statuses", KEY_STRING },
+	{ "lifecycle", "transitions", KEY_STRING },
+	{ "lifecycle", "initial", KEY_STRING },
+	{ "lifecycle", "assigned", KEY_STRING },
+	{ "lifecycle", "working", KEY_STRING },
+	{ "lifecycle", "waiting", KEY_STRING },
+	{ "lifecycle", "pre_closed", KEY_STRING },
+	{ "lifecycle", "closed", KEY_STRING },
+	{ "lifecycle", "reopened", KEY_STRING },
+	{ "lifecycle", "final", KEY_STRING },
+	{ "lifecycle", "staff_reply_to_waiting", KEY_STRING },
+	{ "lifecycle", "preclose_from", KEY_STRING },
+	{ "lifecycle", "preclose_after", KEY_STRING },
+	{ "lifecycle", "preclose_basis", KEY_STRING },
+	{ "lifecycle", "close_after", KEY_STRING },
+	{ "lifecycle", "reopen_window", KEY_STRING },
+	{ "lifecycle", "hotrush_free", KEY_STRING },
+	{ "lifecycle", "hotrush_off_limit", KEY_INT },
+	{ "lifecycle", "sla_minor", KEY_STRING },
+	{ "lifecycle", "sla_normal", KEY_STRING },
+	{ "lifecycle", "sla_major", KEY_STRING },
+	{ "lifecycle", "sla_hotrush", KEY_STRING },
+	{ "lifecycle", "ack_pattern", KEY_STRING },
+	{ "lifecycle", "ack_max_length", KEY_INT },
 };
 
 G_DEFINE_QUARK(postdesk-config-error-quark, config_error)
@@ -63,6 +91,13 @@ find_key(const char *group, const char *key)
 {
 	size_t	 i;
 
+	/* [lifecycle.QUEUE] takes [lifecycle]'s keys, and ack_pattern
+	 * takes a language suffix: ack_pattern[de]. */
+	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
+		group = "lifecycle";
+	if (strcmp(group, "lifecycle") == 0 &&
+	    strncmp(key, "ack_pattern[", 12) == 0)
+		key = "ack_pattern";
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0 &&
 		    strcmp(known_keys[i].key, key) == 0)
@@ -161,6 +196,8 @@ config_new_default(void)
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
 	c->web_link_lifetime = 14 * 24 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
+	c->lifecycle = lifecycle_set_new_default();
+	c->spf = true;
 	c->smtp_url = g_strdup("smtp://localhost:25");
 	c->poll_interval = 30;
 	c->max_attempts = 10;
@@ -189,6 +226,9 @@ config_free(struct config *c)
 	g_free(c->web_base_url);
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
+	lifecycle_set_free(c->lifecycle);
+	g_free(c->trusted_authserv_id);
+	g_strfreev(c->spf_local_records);
 	g_free(c->smtp_url);
 	g_free(c->smtp_user);
 	g_free(c->smtp_password);
@@ -388,6 +428,18 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->rules_scripts = (char **)g_ptr_array_free(a, FALSE);
 		g_strfreev(list);
 	}
+	take_string(kf, "auth", "trusted_authserv_id",
+	    &c->trusted_authserv_id);
+	if (g_key_file_has_key(kf, "auth", "spf_local_records", NULL)) {
+		g_strfreev(c->spf_local_records);
+		c->spf_local_records = g_key_file_get_string_list(kf, "auth",
+		    "spf_local_records", NULL, NULL);
+		for (char **r = c->spf_local_records; r != NULL && *r != NULL;
+		    r++)
+			g_strstrip(*r);
+	}
+	if (g_key_file_has_key(kf, "auth", "spf", NULL))
+		c->spf = g_key_file_get_boolean(kf, "auth", "spf", NULL);
 	if ((v = g_key_file_get_string(kf, "templates", "dir", NULL)) != NULL) {
 		g_free(c->templates_dir);
 		c->templates_dir = resolve_path(dir, g_strstrip(v));
@@ -434,6 +486,25 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		}
 		g_free(v);
 	}
+	v = g_key_file_get_string(kf, "intake", "unknown_sender", NULL);
+	if (ok && v != NULL) {
+		g_strstrip(v);
+		if (strcmp(v, "open") == 0 || strcmp(v, "refuse") == 0)
+			c->unknown_sender_refuse = strcmp(v, "refuse") == 0;
+		else {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [intake] unknown_sender: expected open or "
+			    "refuse, got \"%s\"", path,
+			    line_of(text, "intake", "unknown_sender"), v);
+			ok = false;
+		}
+	}
+	g_free(v);
+	if (ok) {
+		lifecycle_set_free(c->lifecycle);
+		c->lifecycle = NULL;
+		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, err);
+	}
 	return ok;
 }
 
@@ -468,7 +539,9 @@ config_load(struct config **out, const char *path, GError **err)
 	}
 	kf = g_key_file_new();
 	g_key_file_set_list_separator(kf, ';');
-	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+	/* Keep ack_pattern[de] and friends: all languages are used. */
+	if (!g_key_file_load_from_data(kf, text, len,
+	    G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
 		/* GLib's message names the offending line's text. */
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s: %s",
 		    path, e->message);

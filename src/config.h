@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+struct lifecycle_set;
+
 #define CONFIG_ERROR (config_error_quark())
 enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
 
@@ -43,6 +45,15 @@ struct config {
 	char	 *web_link_key;		/* HMAC key for links; NULL: none */
 	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
 	char	**web_staff_users;	/* "user=address" pairs */
+	/* [intake] unknown_sender = open | refuse */
+	bool	  unknown_sender_refuse;
+	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */
+	struct lifecycle_set *lifecycle;
+	/* [auth] */
+	char	 *trusted_authserv_id;	/* NULL: trust no header */
+	bool	  spf;			/* check SPF (default true) */
+	char	**spf_local_records;	/* "domain v=spf1 ..." instead of
+					   DNS (tests, offline); NULL */
 	/* [notify] (postdesk-notify(8)) */
 	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
 	char	 *smtp_user;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "intake-lifecycle.h"
 #include "bounce.h"
 #include "outbox.h"
 #include "thread.h"
@@ -15,7 +16,7 @@ intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
 		"new-ticket", "reply", "duplicate", "quarantined",
-		"bounce", "discarded", "rejected"
+		"discarded", "rejected", "refused", "bounce"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -198,7 +199,8 @@ references_text(const struct mail *m)
 
 static bool
 insert_message(struct intake *in, const struct intake_input *ii,
-    const struct mail *m, int64_t ticket, int64_t *row, GError **err)
+    const struct mail *m, int64_t ticket, bool internal, int64_t *row,
+    GError **err)
 {
 	struct message	 msg = { 0 };
 	char		 sha[65];
@@ -208,6 +210,8 @@ insert_message(struct intake *in, const struct intake_input *ii,
 
 	ok = store_blob_put(in->store, ii->raw, ii->len, sha, err);
 	msg.ticket_id = ticket;
+	msg.internal = internal;
+	msg.spf = (char *)ii->spf;
 	msg.message_id = m->message_id;
 	msg.in_reply_to = m->in_reply_to;
 	msg.references = refs;
@@ -237,11 +241,12 @@ insert_message(struct intake *in, const struct intake_input *ii,
 /* Applies the verdict: ticket, participants, message, events. */
 static bool
 apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
-    const struct thread_verdict *v, struct intake_result *res, GError **err)
+    const struct thread_verdict *v, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
 {
 	const char	*actor = m->from.addr != NULL ? m->from.addr :
 	    ii->sender;
-	int64_t		 ticket = v->ticket, row;
+	int64_t		 ticket = lc->follow_up_of ? 0 : v->ticket, row;
 
 	if (ticket == 0) {
 		struct ticket t = { 0 };
@@ -249,18 +254,22 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		t.subject = *m->subject ? m->subject : "(no subject)";
 		t.requester = m->from.addr != NULL ? m->from.addr :
 		    (char *)(ii->sender != NULL ? ii->sender : "");
-		t.linked_to = v->foreign ? v->named : 0;
+		t.linked_to = v->foreign ? v->named : lc->follow_up_of;
 		t.created = ii->now;
 		if (!store_ticket_insert(in->store, &t, err))
 			return false;
 		ticket = t.id;
 	}
-	if (!add_participants(in, ticket, m, v->ticket == 0, err) ||
-	    !insert_message(in, ii, m, ticket, &row, err) ||
+	if (!add_participants(in, ticket, m, v->ticket == 0 ||
+	    lc->follow_up_of != 0, err) ||
+	    !insert_message(in, ii, m, ticket, lc->internal, &row, err) ||
 	    !store_ticket_touch(in->store, ticket, ii->now, err))
 		return false;
 	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,
 	    ii->now, actor, "created", m->subject, err))
+		return false;
+	if (!intake_lc_apply(in->store, in->config, m, lc, ticket,
+	    v->ticket == 0 || lc->follow_up_of != 0, row, actor, ii->now, err))
 		return false;
 	if (!store_event_add(in->store, ticket, row, ii->now, actor, "thread",
 	    v->why, err))
@@ -272,30 +281,41 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		return false;
 	res->ticket = ticket;
 	res->message_row = row;
-	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
+	res->outcome = v->ticket == 0 || lc->follow_up_of ? INTAKE_NEW_TICKET :
+	    INTAKE_REPLY;
 	return true;
 }
 
-/* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
+/* Not taken in (view-only member, unknown sender): the raw message is
+ * kept in quarantine, the event is logged and the sender may be told. */
 static bool
-take_bounce(struct intake *in, const struct intake_input *ii,
-    const struct mail *m, struct intake_result *res, bool *handled,
-    GError **err)
+refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
+    const struct thread_verdict *v, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
 {
-	char	*detail = NULL;
+	struct quarantine_entry q = { 0 };
+	char	 sha[65];
 
-	*handled = false;
+	res->outcome = INTAKE_REFUSED;
+	res->reason = g_strdup(lc->refusal);
+	res->ticket = v->named;
 	if (ii->explain)
 		return true;
-	if (!bounce_intake(in->store, in->config, m, ii->recipient, ii->now,
-	    handled, &res->ticket, &detail, err))
-		return false;
-	if (*handled) {
-		res->outcome = INTAKE_BOUNCE;
-		res->reason = detail;
-		g_string_append_printf(res->report, "bounce: %s\n", detail);
-	}
-	return true;
+	q.received = ii->now;
+	q.reason = lc->refusal;
+	q.size = (int64_t)ii->len;
+	q.envelope_from = (char *)ii->sender;
+	q.envelope_to = (char *)ii->recipient;
+	q.client_ip = (char *)ii->client_ip;
+	q.raw_sha256 = sha;
+	return store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+	    store_quarantine_add(in->store, &q, err) &&
+	    store_event_add(in->store, v->named, 0, ii->now, m->from.addr,
+	    "refused", lc->refusal, err) &&
+	    (lc->refusal_template == NULL || m->from.addr == NULL ||
+	    outbox_auto_refusal(in->config, m, ii->sender) != NULL ||
+	    outbox_enqueue(in->store, v->named, 0, OUTBOX_NOTICE,
+	    lc->refusal_template, m->from.addr, ii->now, NULL, err));
 }
 
 /* A message a rule discarded: an event, and the raw bytes if asked. */
@@ -335,8 +355,8 @@ discard(struct intake *in, const struct intake_input *ii,
 static bool
 take_in_ruled(struct intake *in, const struct intake_input *ii,
     const struct mail *m, const struct thread_verdict *v,
-    const struct sieve_result *rules, struct intake_result *res,
-    GError **err)
+    const struct sieve_result *rules, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
 {
 	const struct sieve_action *why;
 
@@ -353,17 +373,42 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 		break;
 	}
 	if (ii->explain) {
-		res->outcome = v->ticket ? INTAKE_REPLY : INTAKE_NEW_TICKET;
+		res->outcome = v->ticket && !lc->follow_up_of ? INTAKE_REPLY :
+		    INTAKE_NEW_TICKET;
 		res->ticket = v->ticket;
 		return true;
 	}
-	/* Then the mail this causes, in the same transaction (outbox.h). */
-	return apply(in, ii, m, v, res, err) &&
+	return apply(in, ii, m, v, lc, res, err) &&
 	    intake_rules_apply(in, ii, m, rules, res->ticket,
 	    res->message_row, err) &&
+	    intake_lc_after(in->store, in->config, m, ii->sender, lc,
+	    res->ticket, res->message_row, ii->now, err) &&
+	    /* Notifications after the rules, so a rule's queue change
+	     * shows in the mail; same transaction (outbox.h). */
 	    outbox_after_intake(in->store, in->config, m, ii->sender,
-	    res->ticket, res->message_row, res->outcome == INTAKE_NEW_TICKET,
-	    ii->now, err);
+	    res->ticket, res->message_row, v->ticket == 0, ii->now, err);
+}
+
+/* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
+static bool
+take_bounce(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, struct intake_result *res, bool *handled,
+    GError **err)
+{
+	char	*detail = NULL;
+
+	*handled = false;
+	if (ii->explain)
+		return true;
+	if (!bounce_intake(in->store, in->config, m, ii->recipient, ii->now,
+	    handled, &res->ticket, &detail, err))
+		return false;
+	if (*handled) {
+		res->outcome = INTAKE_BOUNCE;
+		res->reason = detail;
+		g_string_append_printf(res->report, "bounce: %s\n", detail);
+	}
+	return true;
 }
 
 /* Everything after parsing; inside a transaction unless explaining. */
@@ -373,6 +418,7 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 {
 	struct thread_verdict v;
 	struct sieve_result *rules = NULL;
+	struct intake_lc lc;
 	int64_t		 dup_ticket;
 	bool		 dup = false, bounced = false, ok;
 
@@ -405,10 +451,21 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		g_string_append_printf(res->report, "participant check: %s\n",
 		    v.foreign ? "sender is NOT a participant" :
 		    "sender is a participant (or staff)");
-	ok = intake_rules_run(in, ii, m, v.ticket == 0, &rules, err);
-	if (ok)
-		ok = take_in_ruled(in, ii, m, &v, rules, res, err);
-	sieve_result_free(rules);
+	if (!intake_lc_decide(in->store, in->config, m, &v, ii->spf,
+	    ii->recipient, ii->now, &lc, res->report, err)) {
+		thread_verdict_clear(&v);
+		return false;
+	}
+	if (lc.refuse)
+		ok = refuse(in, ii, m, &v, &lc, res, err);
+	else {
+		ok = intake_rules_run(in, ii, m, v.ticket == 0, &rules, err);
+		if (ok)
+			ok = take_in_ruled(in, ii, m, &v, rules, &lc, res,
+			    err);
+		sieve_result_free(rules);
+	}
+	intake_lc_clear(&lc);
 	thread_verdict_clear(&v);
 	return ok;
 }

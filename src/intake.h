@@ -25,9 +25,10 @@ enum intake_outcome {
 	INTAKE_REPLY,
 	INTAKE_DUPLICATE,
 	INTAKE_QUARANTINED,
-	INTAKE_BOUNCE,		/* to a VERP return path (bounce.h) */
 	INTAKE_DISCARDED,	/* by a rule; event recorded */
 	INTAKE_REJECTED,	/* by a rule; reason says why (exit 65) */
+	INTAKE_REFUSED,		/* kept in quarantine, sender told */
+	INTAKE_BOUNCE,		/* to a VERP return path (bounce.h) */
 	INTAKE_OUTCOME__MAX
 };
 
@@ -37,6 +38,7 @@ struct intake_input {
 	const char	*sender;	/* envelope MAIL FROM, may be NULL */
 	const char	*recipient;	/* envelope RCPT TO, may be NULL */
 	const char	*client_ip;
+	const char	*spf;		/* SPF result (auth.h), NULL: none */
 	int64_t		 now;		/* unix seconds */
 	bool		 explain;	/* dry run: write nothing */
 };

@@ -38,7 +38,7 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
 	ctx.raw = ii->raw;
 	ctx.raw_len = ii->len;
 	ctx.new_ticket = new_ticket;
-	ctx.spf = NULL;		/* authentication comes with auth.c */
+	ctx.spf = ii->spf;	/* auth.c, via postdesk-ingest */
 	ctx.sender_role = sender_role(in, m, err, &ok);
 	ctx.trace = ii->explain;
 	if (!ok)

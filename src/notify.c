@@ -98,6 +98,48 @@ message_object(const struct message *m)
 	return o;
 }
 
+/*
+ * {{#commands}} for command-transcript: the command events of message
+ * M ("LINE — why", written by intake_lifecycle.c).
+ */
+static bool
+commands_array(struct store *s, const struct message *m, JsonArray **out,
+    GError **err)
+{
+	GPtrArray	*ev = NULL;
+	guint		 i;
+
+	*out = json_array_new();
+	if (!store_events(s, m->ticket_id, &ev, err))
+		return false;
+	for (i = 0; i < ev->len; i++) {
+		const struct event *e = ev->pdata[i];
+		const char	*sep;
+		JsonObject	*o;
+		char		*line;
+		bool		 applied;
+
+		if (e->message_row != m->id || e->detail == NULL)
+			continue;
+		applied = strcmp(e->kind, "command") == 0;
+		if (!applied && strcmp(e->kind, "command-refused") != 0)
+			continue;
+		o = json_object_new();
+		sep = strstr(e->detail, " — ");
+		line = sep != NULL ? g_strndup(e->detail,
+		    (gsize)(sep - e->detail)) : g_strdup(e->detail);
+		json_object_set_string_member(o, "command", line);
+		g_free(line);
+		if (sep != NULL && sep[strlen(" — ")] != '\0')
+			json_object_set_string_member(o, "reason",
+			    sep + strlen(" — "));
+		json_object_set_boolean_member(o, "applied", applied);
+		json_array_add_object_element(*out, o);
+	}
+	g_ptr_array_free(ev, TRUE);
+	return true;
+}
+
 /* The variables of postdesk-templates(5). */
 static JsonObject *
 context(const struct config *c, const struct ticket *t,
@@ -141,9 +183,9 @@ context(const struct config *c, const struct ticket *t,
 
 /* Renders TEMPLATE_NAME for the ticket's queue. */
 static bool
-render(const struct config *c, const char *name, const struct ticket *t,
-    const struct message *m, const char *recipient, char **subject,
-    char **body, GError **err)
+render(struct store *s, const struct config *c, const char *name,
+    const struct ticket *t, const struct message *m, const char *recipient,
+    char **subject, char **body, GError **err)
 {
 	struct template	*tp = NULL;
 	JsonObject	*ctx;
@@ -161,7 +203,13 @@ render(const struct config *c, const char *name, const struct ticket *t,
 	if (!ok)
 		return false;
 	ctx = context(c, t, m, recipient);
-	ok = template_render_mail(tp, ctx, subject, body, err);
+	if (m != NULL) {
+		JsonArray *cmds = NULL;
+
+		ok = commands_array(s, m, &cmds, err);
+		json_object_set_array_member(ctx, "commands", cmds);
+	}
+	ok = ok && template_render_mail(tp, ctx, subject, body, err);
 	json_object_unref(ctx);
 	template_free(tp);
 	return ok;
@@ -231,7 +279,7 @@ compose_notice(struct job *j, int64_t now, int64_t *sent_row, GError **err)
 	GBytes		*raw = NULL;
 	bool		 ok;
 
-	if (!render(j->c, j->r->template != NULL ? j->r->template :
+	if (!render(j->s, j->c, j->r->template != NULL ? j->r->template :
 	    "staff-notification", j->t, j->about, j->r->recipient, &subject,
 	    &body, err))
 		return false;
@@ -356,7 +404,7 @@ compose_stored(struct job *j, struct message *m, GError **err)
 
 	cc = split_list(m->cc_addrs);
 	att = load_attachments(j->s, m->id, err);
-	ok = att != NULL && render(j->c, j->r->template != NULL ?
+	ok = att != NULL && render(j->s, j->c, j->r->template != NULL ?
 	    j->r->template : "reply-to-customer", j->t, m, NULL, &subject,
 	    &body, err);
 	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);

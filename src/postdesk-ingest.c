@@ -20,8 +20,10 @@
 
 #include <glib.h>
 
+#include "auth.h"
 #include "config.h"
 #include "intake.h"
+#include "mail.h"
 #include "log.h"
 #include "rules.h"
 #include "store.h"
@@ -120,6 +122,37 @@ log_outcome(const struct options *o, const struct intake_result *r,
 	    r->reason ? r->reason : "");
 }
 
+/*
+ * SPF of the envelope sender and client IP (the MTA's, or for fetched
+ * mail the trusted receiving host's headers).  *spf is static text or
+ * NULL when SPF is off; fails only for a broken [auth] configuration.
+ */
+static bool
+authenticate(const struct options *o, const struct config *c,
+    GByteArray *raw, const char **spf, GError **err)
+{
+	struct auth	*a = NULL;
+	struct mail	*m = NULL;
+	char		*ip = NULL, *from = NULL;
+
+	*spf = NULL;
+	if (!c->spf)
+		return true;
+	if (!auth_new(&a, c->spf_local_records, err))
+		return false;
+	if (o->client_ip == NULL && c->trusted_authserv_id != NULL &&
+	    mail_parse(&m, raw->data, raw->len, NULL)) {
+		auth_trusted_origin(m, c->trusted_authserv_id, &ip, &from);
+		mail_free(m);
+	}
+	*spf = auth_spf(a, o->client_ip != NULL ? o->client_ip : ip,
+	    o->sender != NULL ? o->sender : from, NULL);
+	g_free(ip);
+	g_free(from);
+	auth_free(a);
+	return true;
+}
+
 static int
 run(const struct options *o, const struct config *c, const struct rules *r)
 {
@@ -127,6 +160,7 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 	struct intake		*in;
 	struct intake_input	 ii = { 0 };
 	struct intake_result	 res;
+	const char		*spf = NULL;
 	GByteArray		*raw = NULL;
 	GError			*e = NULL;
 	int			 rc;
@@ -153,6 +187,13 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 		g_clear_error(&e);
 		s = NULL;
 	}
+	if (!authenticate(o, c, raw, &spf, &e)) {
+		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		store_close(s);
+		g_byte_array_unref(raw);
+		return EX_CONFIG;
+	}
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
 	ii.raw = raw->data;
@@ -160,6 +201,7 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 	ii.sender = o->sender;
 	ii.recipient = o->recipient;
 	ii.client_ip = o->client_ip;
+	ii.spf = spf;
 	ii.now = g_get_real_time() / G_USEC_PER_SEC;
 	ii.explain = o->explain;
 	if (!intake_message(in, &ii, &res, &e)) {

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 
@@ -225,6 +225,78 @@ bool	 store_quarantine_get(struct store *, int64_t id,
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
+
+/*
+ * Life cycle (store_lifecycle.c).  tickets.updated is the time of the
+ * last message; the times below are kept by the life-cycle code.
+ */
+struct ticket_times {
+	int64_t	 status_since;
+	int64_t	 staff_reply_at;	/* last staff reply, 0 if none */
+	int64_t	 customer_at;		/* last customer message */
+	int64_t	 first_response_at;	/* first staff reply */
+};
+
+bool	 store_ticket_times(struct store *, int64_t id, struct ticket_times *,
+	    GError **err);
+/* Sets status and status_since. */
+bool	 store_ticket_set_status(struct store *, int64_t id,
+	    const char *status, int64_t now, GError **err);
+/* Records a reply: staff (also first_response_at once) or customer. */
+bool	 store_ticket_mark_reply(struct store *, int64_t id, bool staff,
+	    int64_t now, GError **err);
+/* Ids of tickets whose status is not in the JSON array FINAL_JSON. */
+bool	 store_ticket_ids_not_in(struct store *, const char *final_json,
+	    GArray **out, GError **err);	/* of int64_t */
+bool	 store_rating_set(struct store *, int64_t ticket, int rating,
+	    const char *comment, int64_t at, GError **err);
+/* *rating 0 if the ticket is not rated; *comment g_free. */
+bool	 store_rating_get(struct store *, int64_t ticket, int *rating,
+	    char **comment, GError **err);
+/* Counted HotRush cancellations of ACCOUNT. */
+bool	 store_hotrush_offs(struct store *, const char *account, int64_t *n,
+	    GError **err);
+bool	 store_hotrush_off_add(struct store *, const char *account,
+	    int64_t ticket, const char *actor, int64_t at, GError **err);
+/* Tickets per priority (minor, normal, major) of every account. */
+bool	 store_priority_mix(struct store *, GHashTable **out, GError **err);
+	    /* account (char *) → int64_t[3], both g_free */
+
+/*
+ * Organizations and contacts (store_org.c).  Member roles: "primary",
+ * "advanced", "secondary" (view-only).
+ */
+struct org_member {
+	char	*org;
+	char	*address;
+	char	*name;
+	char	*role;
+};
+
+bool	 store_org_add(struct store *, const char *name, int64_t now,
+	    int64_t *id, GError **err);	/* CONSTRAINT if it exists */
+/* NOTFOUND if there is no such organization. */
+bool	 store_org_member_add(struct store *, const char *org,
+	    const char *addr, const char *name, const char *role,
+	    GError **err);
+bool	 store_org_members(struct store *, const char *org, GPtrArray **out,
+	    GError **err);	/* of struct org_member; org NULL: all */
+/* *out NULL if ADDR is in no organization. */
+bool	 store_org_member_get(struct store *, const char *addr,
+	    struct org_member **out, GError **err);
+/* Is ADDR a member of the organization of TICKET's requester? */
+bool	 store_org_shares_ticket(struct store *, int64_t ticket,
+	    const char *addr, bool *yes, GError **err);
+/* The account HotRush limits and priority mixes count against:
+ * "org:NAME" for organization members, else the address. g_free. */
+bool	 store_account_of(struct store *, const char *addr, char **out,
+	    GError **err);
+void	 org_member_free(struct org_member *);
+bool	 store_contact_add(struct store *, const char *addr,
+	    const char *name, int64_t now, GError **err);
+/* Known: a contact, an organization member or a past participant. */
+bool	 store_contact_known(struct store *, const char *addr, bool *yes,
+	    GError **err);
 
 /*
  * Outbox (store_outbox.c): one row per mail and recipient, written in

@@ -155,7 +155,7 @@ static const char *const migrations[] = {
 	"  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
 	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
 	"  comment TEXT,"
-	"  rated_by TEXT NOT NULL,"
+	"  rated_by TEXT,"
 	"  at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX tickets_created ON tickets(created);"
@@ -168,6 +168,47 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN sent_at INTEGER;"
 	"CREATE INDEX outbox_recipient ON outbox(recipients, kind, created);"
 	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
+	/* 3 → 4: life cycle, HotRush, organizations, contacts (ratings
+	 * came with 1 → 2).
+	 * tickets.updated stays "last message"; status_since is when the
+	 * status last changed. */
+	"ALTER TABLE tickets ADD COLUMN status_since INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN staff_reply_at INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN customer_at INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN first_response_at INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE tickets SET status_since = updated;"
+	"CREATE TABLE hotrush_offs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account TEXT NOT NULL COLLATE NOCASE,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  actor TEXT,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX hotrush_offs_account ON hotrush_offs(account);"
+	"CREATE TABLE organizations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE org_members ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  org_id INTEGER NOT NULL REFERENCES organizations(id),"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('primary','advanced','secondary')),"
+	"  name TEXT"
+	") WITHOUT ROWID;"
+	"CREATE INDEX org_members_org ON org_members(org_id);"
+	"CREATE TABLE contacts ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  name TEXT,"
+	"  created INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO contacts (address, name, created)"
+	"  SELECT address, name, 0 FROM participants WHERE role <> 'staff';",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

@@ -162,6 +162,11 @@ check_participant(struct store *s, const struct config *c,
 	else if (m->from.addr != NULL && !store_participant_is(s, v->named,
 	    m->from.addr, &yes, err))
 		return false;
+	/* Members of the requester's organization write in each other's
+	 * tickets. */
+	if (!yes && m->from.addr != NULL && !store_org_shares_ticket(s,
+	    v->named, m->from.addr, &yes, err))
+		return false;
 	if (yes || !c->foreign_sender_new_ticket) {
 		v->ticket = v->named;
 		v->why = g_strdup_printf("%s %s names ticket #%" G_GINT64_FORMAT
