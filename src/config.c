@@ -18,6 +18,7 @@ struct key_def {
 /* Every known key.  Later modules add their rows here. */
 static const struct key_def known_keys[] = {
 	{ "store", "path", KEY_PATH },
+	{ "store", "busy_timeout", KEY_INT },
 	{ "mail", "address", KEY_STRING },
 	{ "mail", "subject_tag", KEY_STRING },
 	{ "mail", "host", KEY_STRING },
@@ -141,6 +142,7 @@ config_new_default(void)
 	struct config	*c = g_new0(struct config, 1);
 
 	c->store_path = g_strdup(POSTDESK_DB_PATH);
+	c->busy_timeout = 10000;
 	c->address = g_strdup("support@localhost");
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");
@@ -268,6 +270,9 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->store_path = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	if (g_key_file_has_key(kf, "store", "busy_timeout", NULL))
+		c->busy_timeout = g_key_file_get_int64(kf, "store",
+		    "busy_timeout", NULL);
 	take_string(kf, "mail", "address", &c->address);
 	take_string(kf, "mail", "subject_tag", &c->subject_tag);
 	take_string(kf, "mail", "host", &c->host);
@@ -318,6 +323,12 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	char	*v;
 	bool	 ok = true;
 
+	if (c->busy_timeout < 0 || c->busy_timeout > G_MAXINT) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [store] busy_timeout: milliseconds, 0 or more",
+		    path, line_of(text, "store", "busy_timeout"));
+		return false;
+	}
 	if (strchr(c->address, '@') == NULL) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] address: not a mail address: %s", path,

@@ -152,6 +152,8 @@ run(const struct options *o, const struct config *c)
 		g_clear_error(&e);
 		s = NULL;
 	}
+	if (s != NULL)
+		store_set_busy_timeout(s, (int)c->busy_timeout);
 	in = intake_new(c, s);
 	ii.raw = raw->data;
 	ii.len = raw->len;
