@@ -4,6 +4,7 @@
 #include "config.h"
 #include "pdconfig.h"
 
+#include <errno.h>
 #include <string.h>
 
 enum key_type { KEY_STRING, KEY_PATH, KEY_SIZE, KEY_BOOL, KEY_LIST,
@@ -111,7 +112,11 @@ text_to_size(uint64_t *out, const char *s)
 
 	if (s == NULL || !g_ascii_isdigit(*s))
 		return false;
+	/* strtoull saturates on overflow; only errno tells. */
+	errno = 0;
 	v = g_ascii_strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return false;
 	switch (g_ascii_toupper(*end)) {
 	case 'K': mult = 1024; end++; break;
 	case 'M': mult = 1024 * 1024; end++; break;
