@@ -65,6 +65,17 @@ find_key(const char *group, const char *key)
 	return NULL;
 }
 
+static bool
+known_group(const char *group)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
+		if (strcmp(known_keys[i].group, group) == 0)
+			return true;
+	return false;
+}
+
 /*
  * GKeyFile does not keep line numbers, so find the line of GROUP/KEY in
  * the text for error messages.  Returns 0 if not found.
@@ -211,7 +222,17 @@ validate(GKeyFile *kf, const char *path, const char *text, GError **err)
 	size_t	  g, k;
 
 	for (g = 0; ok && groups[g] != NULL; g++) {
-		char	**keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+		char	**keys;
+
+		/* An empty misspelt group would otherwise pass unnoticed. */
+		if (!known_group(groups[g])) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [%s]: unknown group", path,
+			    line_of(text, groups[g], NULL), groups[g]);
+			ok = false;
+			break;
+		}
+		keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
 
 		for (k = 0; ok && keys != NULL && keys[k] != NULL; k++) {
 			const struct key_def *d = find_key(groups[g], keys[k]);
