@@ -114,6 +114,32 @@ line_of(const char *text, const char *group, const char *key)
 	return found;
 }
 
+/*
+ * GKeyFile's syntax errors quote the line but not its number: find the
+ * first line it cannot parse (a key outside a group, a line without '=',
+ * an unclosed group header).  Returns 0 if none is found.
+ */
+static unsigned
+syntax_error_line(const char *text)
+{
+	char	**lines = g_strsplit(text, "\n", -1);
+	unsigned  i, found = 0;
+	bool	  in_group = false;
+
+	for (i = 0; lines[i] != NULL && found == 0; i++) {
+		char	*l = g_strstrip(lines[i]);
+
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (*l == '[')
+			in_group = g_str_has_suffix(l, "]");
+		if (!in_group || (*l != '[' && strchr(l, '=') == NULL))
+			found = i + 1;
+	}
+	g_strfreev(lines);
+	return found;
+}
+
 bool
 text_to_size(uint64_t *out, const char *s)
 {
@@ -420,8 +446,8 @@ config_load(struct config **out, const char *path, GError **err)
 	g_key_file_set_list_separator(kf, ';');
 	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
 		/* GLib's message names the offending line's text. */
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s: %s",
-		    path, e->message);
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:%u: %s",
+		    path, syntax_error_line(text), e->message);
 		g_error_free(e);
 		goto fail;
 	}
