@@ -188,6 +188,18 @@ part_bytes(GMimePart *part)
 	return g_byte_array_free_to_bytes(ba);
 }
 
+/* CRLF to LF in place; done on UTF-8, after charset decoding. */
+static void
+lf_only(char *s)
+{
+	char	*w = s;
+
+	for (; *s != '\0'; s++)
+		if (s[0] != '\r' || s[1] != '\n')
+			*w++ = *s;
+	*w = '\0';
+}
+
 static char *
 part_text(GMimePart *part)
 {
@@ -200,6 +212,8 @@ part_text(GMimePart *part)
 	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
 	    "charset"));
 	g_bytes_unref(b);
+	/* The text is LF-only whatever the message's line ends were. */
+	lf_only(s);
 	return s;
 }
 
