@@ -69,6 +69,29 @@ utf8_repair(const char *s, size_t len)
 	return g_utf8_make_valid(s, (gssize)len);
 }
 
+/*
+ * A NUL would end the C string and silently drop the text after it:
+ * show it as U+FFFD, as g_utf8_make_valid() does.  Takes S.
+ */
+static char *
+nul_free(char *s, size_t len)
+{
+	GString	*g;
+	size_t	 i;
+
+	if (memchr(s, '\0', len) == NULL)
+		return s;
+	g = g_string_sized_new(len + 16);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			g_string_append(g, "\xef\xbf\xbd");
+		else
+			g_string_append_c(g, s[i]);
+	}
+	g_free(s);
+	return g_string_free(g, FALSE);
+}
+
 static char *
 convert(const char *bytes, size_t len, const char *charset)
 {
@@ -82,7 +105,7 @@ convert(const char *bytes, size_t len, const char *charset)
 		g_free(out);
 		return NULL;
 	}
-	return out;
+	return nul_free(out, w);
 }
 
 /*
