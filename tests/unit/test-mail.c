@@ -612,9 +612,31 @@ test_text_to_utf8(void)
 	s = mail_text_to_utf8("\x81\x8d\x8f\x90\x9d", 5, "utf-8");
 	g_assert_true(g_utf8_validate(s, -1, NULL));
 	g_free(s);
+	/* A NUL does not cut the text short, whatever the charset. */
 	s = mail_text_to_utf8("a\0b", 3, "utf-8");
-	g_assert_true(g_utf8_validate(s, -1, NULL));
+	g_assert_cmpstr(s, ==, "a\xef\xbf\xbd" "b");
 	g_free(s);
+	s = mail_text_to_utf8("a\0b", 3, NULL);
+	g_assert_cmpstr(s, ==, "a\xef\xbf\xbd" "b");
+	g_free(s);
+	s = mail_text_to_utf8("a\0\xe9", 3, "iso-8859-15");
+	g_assert_cmpstr(s, ==, "a\xef\xbf\xbd\xc3\xa9");
+	g_free(s);
+	/* ... while UTF-16's zero bytes are not NULs. */
+	s = mail_text_to_utf8("a\0b\0", 4, "UTF-16LE");
+	g_assert_cmpstr(s, ==, "ab");
+	g_free(s);
+}
+
+static void
+test_nul_in_body(void)
+{
+	static const char raw[] = HDR "Subject: nul\n\nbefore\0after\n";
+	struct mail *m = parse_len(raw, sizeof raw - 1);
+
+	assert_contains(m->text, "before");
+	assert_contains(m->text, "after");
+	mail_free(m);
 }
 
 /* --- attachments ------------------------------------------------------- */
@@ -1054,6 +1076,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/mail/text/charset-alias", test_charset_alias);
 	g_test_add_func("/mail/text/to-utf8", test_text_to_utf8);
 	g_test_add_func("/mail/text/multiple-parts", test_multiple_text_parts);
+	g_test_add_func("/mail/text/nul", test_nul_in_body);
 	g_test_add_func("/mail/text/empty", test_empty_body);
 	g_test_add_func("/mail/attachment/basic", test_attachments);
 	g_test_add_func("/mail/attachment/rfc2231", test_rfc2231_filenames);
