@@ -182,7 +182,8 @@ mail_text_to_utf8(const char *bytes, size_t len, const char *charset)
 		return g_strndup(bytes, len);
 	if (name != NULL && (out = convert(bytes, len, name)) != NULL)
 		return out;
-	if (name != NULL && g_ascii_strncasecmp(name, "ISO-2022-JP", 11) == 0 &&
+	if (name != NULL &&
+	    g_ascii_strncasecmp(name, "ISO-2022-JP", 11) == 0 &&
 	    (out = iso2022jp_windows(bytes, len)) != NULL)
 		return out;
 	/* Wrong or unknown label: UTF-8 if it is valid, else cp1252. */
