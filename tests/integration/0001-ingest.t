@@ -131,6 +131,92 @@ linked() {
 	    [ "$(cat "$T/f/linked_to" 2>/dev/null)" = "$1" ]
 }
 
+# check_key KEY VALUE: one line of a .expected file.
+check_key() {
+	key=$1
+	val=$2
+	what="$name: $key: $val"
+	case $key in
+	''|'#'*|sender|exit)
+		;;
+	outcome)
+		check "$what" [ "$outcome" = "$val" ] ;;
+	thread)
+		check "$what (explain: '$rule')" [ "$rule" = "$val" ] ;;
+	ticket)
+		case $val in
+		new)
+			check "$what" [ "$outcome" = new-ticket ] ;;
+		same-as\ *)
+			other=$(ticket_of "${val#same-as }")
+			check "$what (#$ticket, #${other:-?})" \
+			    [ "$ticket" = "${other:-none}" ] ;;
+		linked-to\ *)
+			other=$(ticket_of "${val#linked-to }")
+			check "$what (#$ticket)" linked "${other:-none}"
+			;;
+		*)
+			not_ok "$what: unknown ticket form" ;;
+		esac ;;
+	subject|from|requester|ticket-subject|text)
+		check "$what" strcheck eq "$f/$key" "$val" ;;
+	subject-prefix)
+		check "$what" strcheck prefix "$f/subject" "$val" ;;
+	subject-suffix)
+		check "$what" strcheck suffix "$f/subject" "$val" ;;
+	text-contains|stripped-contains)
+		check "$what" strcheck contains "$f/${key%-contains}" \
+		    "$val" ;;
+	text-lacks|stripped-lacks)
+		check "$what" strcheck lacks "$f/${key%-lacks}" "$val" ;;
+	message-id)
+		if [ "$val" = synthetic ]; then
+			check "$what ($msgid)" \
+			    grep -q '(none in message; synthetic)' \
+			    "$T/explain"
+		else
+			check "$what" [ "$msgid" = "$val" ]
+		fi ;;
+	html)
+		if grep -q '^  text: .*(from HTML)' "$T/explain"; then
+			h=yes
+		else
+			h=no
+		fi
+		check "$what" [ "$h" = "$val" ] ;;
+	attachments)
+		check "$what" [ "$(sql "SELECT count(*) FROM attachments
+		    WHERE message_row = $row")" = "$val" ] ;;
+	attachment)
+		size=${val##* }
+		rest=$val
+		cond=''
+		case $size in
+		*[!0-9]*|'') ;;
+		*) rest=${val% *}; cond="AND size = $size" ;;
+		esac
+		type=${rest##* }
+		fname=${rest% *}
+		check "$what" [ "$(sql "SELECT count(*) FROM attachments
+		    WHERE message_row = $row AND filename = $(q "$fname")
+		    AND content_type = $(q "$type") $cond")" -ge 1 ] ;;
+	participant)
+		check "$what" [ "$(sql "SELECT count(*) FROM participants
+		    WHERE ticket_id = $ticket AND
+		    address = $(q "${val% *}") AND
+		    role = $(q "${val##* }")")" = 1 ] ;;
+	event)
+		check "$what" grep -qx "$val" "$f/events" ;;
+	explain-contains)
+		check "$what" strcheck contains "$T/explain" "$val" ;;
+	quarantine-reason)
+		sql "SELECT reason FROM quarantine WHERE id = $qid" \
+		    >"$T/reason"
+		check "$what" strcheck contains "$T/reason" "$val" ;;
+	*)
+		not_ok "$what: unknown key" ;;
+	esac
+}
 for eml in "$DATA"/[0-9][0-9][0-9][0-9]-*.eml; do
 	base=${eml%.eml}
 	name=${base##*/}
@@ -166,8 +252,10 @@ for eml in "$DATA"/[0-9][0-9][0-9][0-9]-*.eml; do
 	after=$(state)
 
 	# What happened, read from the database itself.
+	# shellcheck disable=SC2086
 	set -- $before
 	tb=$1 mb=$2 qb=$3
+	# shellcheck disable=SC2086
 	set -- $after
 	if [ "$3" -eq $((qb + 1)) ] && [ "$1" -eq "$tb" ] &&
 	    [ "$2" -eq "$mb" ]; then
@@ -220,87 +308,7 @@ for eml in "$DATA"/[0-9][0-9][0-9][0-9]-*.eml; do
 		key=${line%%:*}
 		val=${line#*:}
 		val=${val# }
-		what="$name: $line"
-		case $key in
-		''|'#'*|sender|exit)
-			;;
-		outcome)
-			check "$what" [ "$outcome" = "$val" ] ;;
-		thread)
-			check "$what (explain: '$rule')" [ "$rule" = "$val" ] ;;
-		ticket)
-			case $val in
-			new)
-				check "$what" [ "$outcome" = new-ticket ] ;;
-			same-as\ *)
-				other=$(ticket_of "${val#same-as }")
-				check "$what (#$ticket, #${other:-?})" \
-				    [ "$ticket" = "${other:-none}" ] ;;
-			linked-to\ *)
-				other=$(ticket_of "${val#linked-to }")
-				check "$what (#$ticket)" linked "${other:-none}"
-				;;
-			*)
-				not_ok "$what: unknown ticket form" ;;
-			esac ;;
-		subject|from|requester|ticket-subject|text)
-			check "$what" strcheck eq "$f/$key" "$val" ;;
-		subject-prefix)
-			check "$what" strcheck prefix "$f/subject" "$val" ;;
-		subject-suffix)
-			check "$what" strcheck suffix "$f/subject" "$val" ;;
-		text-contains|stripped-contains)
-			check "$what" strcheck contains "$f/${key%-contains}" \
-			    "$val" ;;
-		text-lacks|stripped-lacks)
-			check "$what" strcheck lacks "$f/${key%-lacks}" "$val" ;;
-		message-id)
-			if [ "$val" = synthetic ]; then
-				check "$what ($msgid)" \
-				    grep -q '(none in message; synthetic)' \
-				    "$T/explain"
-			else
-				check "$what" [ "$msgid" = "$val" ]
-			fi ;;
-		html)
-			if grep -q '^  text: .*(from HTML)' "$T/explain"; then
-				h=yes
-			else
-				h=no
-			fi
-			check "$what" [ "$h" = "$val" ] ;;
-		attachments)
-			check "$what" [ "$(sql "SELECT count(*) FROM attachments
-			    WHERE message_row = $row")" = "$val" ] ;;
-		attachment)
-			size=${val##* }
-			rest=$val
-			cond=''
-			case $size in
-			*[!0-9]*|'') ;;
-			*) rest=${val% *}; cond="AND size = $size" ;;
-			esac
-			type=${rest##* }
-			fname=${rest% *}
-			check "$what" [ "$(sql "SELECT count(*) FROM attachments
-			    WHERE message_row = $row AND filename = $(q "$fname")
-			    AND content_type = $(q "$type") $cond")" -ge 1 ] ;;
-		participant)
-			check "$what" [ "$(sql "SELECT count(*) FROM participants
-			    WHERE ticket_id = $ticket AND
-			    address = $(q "${val% *}") AND
-			    role = $(q "${val##* }")")" = 1 ] ;;
-		event)
-			check "$what" grep -qx "$val" "$f/events" ;;
-		explain-contains)
-			check "$what" strcheck contains "$T/explain" "$val" ;;
-		quarantine-reason)
-			sql "SELECT reason FROM quarantine WHERE id = $qid" \
-			    >"$T/reason"
-			check "$what" strcheck contains "$T/reason" "$val" ;;
-		*)
-			not_ok "$what: unknown key" ;;
-		esac
+		check_key "$key" "$val"
 	done <"$exp"
 done
 

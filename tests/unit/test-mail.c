@@ -326,8 +326,9 @@ test_body_hash(void)
 	const char	*body = "\nThe body.\n";
 	char		*a = g_strconcat(HDR "Subject: h\nMessage-ID: <h@x>\n",
 	    body, NULL);
-	char		*b = g_strconcat("Received: from mx1 by mx2; Mon, 5 Feb "
-	    "2024 10:00:01 +0100\nReceived: from a by b\nX-Spam: no\n",
+	char		*b = g_strconcat("Received: from mx1 by mx2; "
+	    "Mon, 5 Feb 2024 10:00:01 +0100\nReceived: from a by b\n"
+	    "X-Spam: no\n",
 	    HDR "Subject: h\nMessage-ID: <h@x>\n", body, NULL);
 	char		*c = g_strconcat(HDR "Subject: h\nMessage-ID: <h@x>\n",
 	    "\nThe body!\n", NULL);
@@ -737,7 +738,8 @@ test_name_parameter(void)
 	struct mail *m = parse(HDR "Subject: f\nMIME-Version: 1.0\n"
 	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
 	    "--b\nContent-Type: text/plain\n\nbody\n"
-	    "--b\nContent-Type: image/jpeg; name=\"=?UTF-8?Q?f=C3=B6to.jpg?=\"\n"
+	    "--b\nContent-Type: image/jpeg;\n"
+	    " name=\"=?UTF-8?Q?f=C3=B6to.jpg?=\"\n"
 	    "Content-Transfer-Encoding: base64\n\n/9j/4AAQ\n"
 	    "--b--\n");
 
@@ -1054,7 +1056,8 @@ main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mail/basic", test_basic);
-	g_test_add_func("/mail/header/rfc2047-subjects", test_rfc2047_subjects);
+	g_test_add_func("/mail/header/rfc2047-subjects",
+	    test_rfc2047_subjects);
 	g_test_add_func("/mail/header/rfc2047-from", test_rfc2047_from);
 	g_test_add_func("/mail/header/8bit", test_8bit_headers);
 	g_test_add_func("/mail/header/long", test_long_header);
@@ -1065,7 +1068,8 @@ main(int argc, char *argv[])
 	g_test_add_func("/mail/header/synthetic-id", test_synthetic_id);
 	g_test_add_func("/mail/header/missing", test_missing_headers);
 	g_test_add_func("/mail/body-hash", test_body_hash);
-	g_test_add_func("/mail/text/alternative", test_alternative_prefers_plain);
+	g_test_add_func("/mail/text/alternative",
+	    test_alternative_prefers_plain);
 	g_test_add_func("/mail/text/html-only", test_html_only);
 	g_test_add_func("/mail/text/html-gmail-quote", test_html_gmail_quote);
 	g_test_add_func("/mail/text/undeclared-8bit", test_undeclared_8bit);

@@ -35,7 +35,8 @@ test_subject_ticket(void)
 		/* Tags with spaces and punctuation. */
 		{ "Re: [IT Help #42] VPN", "IT Help", TRUE, 42 },
 		{ "Re: [it help #42] VPN", "IT Help", TRUE, 42 },
-		{ "[helpdesk.example.com #3]", "helpdesk.example.com", TRUE, 3 },
+		{ "[helpdesk.example.com #3]", "helpdesk.example.com", TRUE,
+		    3 },
 		{ "[IT Help #42]", "IT", FALSE, 0 },
 		/* Several brackets: the first valid tag wins. */
 		{ "[EXTERNAL] [Support #11] Re: x", "Support", TRUE, 11 },
