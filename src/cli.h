@@ -40,5 +40,7 @@ int	 cli_show(struct cli *);
 int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
+int	 cli_rules(struct cli *);
+int	 cli_link(struct cli *);
 
 #endif

@@ -41,6 +41,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "base_url", KEY_STRING },
 	{ "web", "link_key", KEY_STRING },
 	{ "web", "link_lifetime", KEY_INT },
+	{ "web", "staff_users", KEY_LIST },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
@@ -196,6 +197,8 @@ config_new_default(void)
 	c->rules_scripts = g_new0(char *, 1);
 	c->discard_keeps_raw = true;
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
+	c->web_link_lifetime = 14 * 24 * 3600;
+	c->web_staff_users = g_new0(char *, 1);
 	return c;
 }
 
@@ -214,6 +217,9 @@ config_free(struct config *c)
 	g_strfreev(c->staff_addresses);
 	g_strfreev(c->rules_scripts);
 	g_free(c->templates_dir);
+	g_free(c->web_base_url);
+	g_free(c->web_link_key);
+	g_strfreev(c->web_staff_users);
 	g_free(c);
 }
 
@@ -311,6 +317,20 @@ take_string(GKeyFile *kf, const char *g, const char *k, char **field)
 }
 
 static void
+apply_web(struct config *c, GKeyFile *kf)
+{
+	take_string(kf, "web", "base_url", &c->web_base_url);
+	take_string(kf, "web", "link_key", &c->web_link_key);
+	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
+		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
+		    "link_lifetime", NULL);
+	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
+		g_strfreev(c->web_staff_users);
+		c->web_staff_users = lowered_list(kf, "web", "staff_users");
+	}
+}
+
+static void
 apply(struct config *c, GKeyFile *kf, const char *dir)
 {
 	char	 *v;
@@ -365,6 +385,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->templates_dir = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	apply_web(c, kf);
 }
 
 /* Semantic checks that need the whole file. */

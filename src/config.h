@@ -39,6 +39,11 @@ struct config {
 	bool	  discard_keeps_raw;
 	/* [templates] */
 	char	 *templates_dir;
+	/* [web] */
+	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
+	char	 *web_link_key;		/* HMAC key for links; NULL: none */
+	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
+	char	**web_staff_users;	/* "user=address" pairs */
 };
 
 GQuark	 config_error_quark(void);

@@ -26,6 +26,13 @@ static const struct cli_command commands[] = {
 	{ "reparse", "TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
+	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
+	    "[--spf R] [--sender A] < MSG",
+	    "lint rules; show what a message would get (no database)",
+	    cli_rules },
+	{ "link", "ADDRESS [TICKET]",
+	    "print a customer's signed web viewer link",
+	    cli_link },
 };
 
 static void

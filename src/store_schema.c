@@ -101,6 +101,7 @@ static const char *const migrations[] = {
 	"  detail TEXT"
 	");"
 	"CREATE INDEX events_ticket ON events(ticket_id, id);"
+	"CREATE INDEX events_kind_actor ON events(kind, actor, at);"
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ticket_id INTEGER REFERENCES tickets(id),"
@@ -148,6 +149,19 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, text)"
 	"    VALUES (new.id, new.subject, new.text);"
 	"END;",
+	/* 1 → 2: the web viewer: ratings, and indexes for its sort orders
+	 * (tickets_order must match store_web.c's ORDER BY exactly). */
+	"CREATE TABLE ratings ("
+	"  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
+	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  rated_by TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX tickets_created ON tickets(created);"
+	"CREATE INDEX tickets_order ON tickets(hotrush DESC,"
+	"  CASE priority WHEN 'major' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END,"
+	"  created);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
