@@ -39,6 +39,8 @@ fx_teardown(struct fixture *fx, gconstpointer data)
 	const char	*n;
 
 	store_close(fx->s);
+	/* The read-only test may have left the directory unwritable. */
+	(void)g_chmod(fx->dir, 0700);
 	d = g_dir_open(fx->dir, 0, NULL);
 	while (d != NULL && (n = g_dir_read_name(d)) != NULL) {
 		char *p = g_build_filename(fx->dir, n, NULL);
@@ -49,7 +51,6 @@ fx_teardown(struct fixture *fx, gconstpointer data)
 	}
 	if (d != NULL)
 		g_dir_close(d);
-	(void)g_chmod(fx->dir, 0700);
 	g_rmdir(fx->dir);
 	g_free(fx->path);
 	g_free(fx->dir);
