@@ -25,8 +25,10 @@ cli_open_store(struct cli *c, enum store_mode mode)
 {
 	GError	*e = NULL;
 
-	if (store_open(&c->store, c->config->store_path, mode, &e))
+	if (store_open(&c->store, c->config->store_path, mode, &e)) {
+		store_set_busy_timeout(c->store, (int)c->config->busy_timeout);
 		return EX_OK;
+	}
 	fprintf(stderr, "postdesk: %s\n", e->message);
 	g_error_free(e);
 	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;

@@ -5,6 +5,7 @@
 #include "pdconfig.h"
 #include "lifecycle.h"
 
+#include <errno.h>
 #include <string.h>
 
 enum key_type { KEY_STRING, KEY_PATH, KEY_SIZE, KEY_BOOL, KEY_LIST,
@@ -19,6 +20,7 @@ struct key_def {
 /* Every known key.  Later modules add their rows here. */
 static const struct key_def known_keys[] = {
 	{ "store", "path", KEY_PATH },
+	{ "store", "busy_timeout", KEY_INT },
 	{ "mail", "address", KEY_STRING },
 	{ "mail", "subject_tag", KEY_STRING },
 	{ "mail", "host", KEY_STRING },
@@ -105,6 +107,17 @@ find_key(const char *group, const char *key)
 	return NULL;
 }
 
+static bool
+known_group(const char *group)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
+		if (strcmp(known_keys[i].group, group) == 0)
+			return true;
+	return false;
+}
+
 /*
  * GKeyFile does not keep line numbers, so find the line of GROUP/KEY in
  * the text for error messages.  Returns 0 if not found.
@@ -143,6 +156,32 @@ line_of(const char *text, const char *group, const char *key)
 	return found;
 }
 
+/*
+ * GKeyFile's syntax errors quote the line but not its number: find the
+ * first line it cannot parse (a key outside a group, a line without '=',
+ * an unclosed group header).  Returns 0 if none is found.
+ */
+static unsigned
+syntax_error_line(const char *text)
+{
+	char	**lines = g_strsplit(text, "\n", -1);
+	unsigned  i, found = 0;
+	bool	  in_group = false;
+
+	for (i = 0; lines[i] != NULL && found == 0; i++) {
+		char	*l = g_strstrip(lines[i]);
+
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (*l == '[')
+			in_group = g_str_has_suffix(l, "]");
+		if (!in_group || (*l != '[' && strchr(l, '=') == NULL))
+			found = i + 1;
+	}
+	g_strfreev(lines);
+	return found;
+}
+
 bool
 text_to_size(uint64_t *out, const char *s)
 {
@@ -152,7 +191,11 @@ text_to_size(uint64_t *out, const char *s)
 
 	if (s == NULL || !g_ascii_isdigit(*s))
 		return false;
+	/* strtoull saturates on overflow; only errno tells. */
+	errno = 0;
 	v = g_ascii_strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return false;
 	switch (g_ascii_toupper(*end)) {
 	case 'K': mult = 1024; end++; break;
 	case 'M': mult = 1024 * 1024; end++; break;
@@ -183,6 +226,7 @@ config_new_default(void)
 	struct config	*c = g_new0(struct config, 1);
 
 	c->store_path = g_strdup(POSTDESK_DB_PATH);
+	c->busy_timeout = 10000;
 	c->address = g_strdup("support@localhost");
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");
@@ -269,7 +313,17 @@ validate(GKeyFile *kf, const char *path, const char *text, GError **err)
 	size_t	  g, k;
 
 	for (g = 0; ok && groups[g] != NULL; g++) {
-		char	**keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+		char	**keys;
+
+		/* An empty misspelt group would otherwise pass unnoticed. */
+		if (!known_group(groups[g])) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [%s]: unknown group", path,
+			    line_of(text, groups[g], NULL), groups[g]);
+			ok = false;
+			break;
+		}
+		keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
 
 		for (k = 0; ok && keys != NULL && keys[k] != NULL; k++) {
 			const struct key_def *d = find_key(groups[g], keys[k]);
@@ -393,6 +447,9 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->store_path = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	if (g_key_file_has_key(kf, "store", "busy_timeout", NULL))
+		c->busy_timeout = g_key_file_get_int64(kf, "store",
+		    "busy_timeout", NULL);
 	take_string(kf, "mail", "address", &c->address);
 	take_string(kf, "mail", "subject_tag", &c->subject_tag);
 	take_string(kf, "mail", "host", &c->host);
@@ -457,6 +514,12 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	char	*v;
 	bool	 ok = true;
 
+	if (c->busy_timeout < 0 || c->busy_timeout > G_MAXINT) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [store] busy_timeout: milliseconds, 0 or more",
+		    path, line_of(text, "store", "busy_timeout"));
+		return false;
+	}
 	if (strchr(c->address, '@') == NULL) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] address: not a mail address: %s", path,
@@ -543,8 +606,8 @@ config_load(struct config **out, const char *path, GError **err)
 	if (!g_key_file_load_from_data(kf, text, len,
 	    G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
 		/* GLib's message names the offending line's text. */
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s: %s",
-		    path, e->message);
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:%u: %s",
+		    path, syntax_error_line(text), e->message);
 		g_error_free(e);
 		goto fail;
 	}

@@ -24,6 +24,7 @@ struct config {
 	char	 *path;			/* the file read, or NULL */
 	/* [store] */
 	char	 *store_path;
+	int64_t	  busy_timeout;		/* ms to wait for a locked DB */
 	/* [mail] */
 	char	 *address;		/* support@example.com */
 	char	 *subject_tag;		/* "Support" → [Support #12] */

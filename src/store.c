@@ -213,6 +213,12 @@ store_close(struct store *s)
 	g_free(s);
 }
 
+void
+store_set_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
 int
 store_schema_version(struct store *s)
 {

@@ -124,6 +124,8 @@ bool	 store_error_is_transient(const GError *);
 bool	 store_open(struct store **out, const char *path, enum store_mode,
 	    GError **err);
 void	 store_close(struct store *);
+/* How long to wait for another writer before STORE_ERROR_BUSY. */
+void	 store_set_busy_timeout(struct store *, int ms);
 int	 store_schema_version(struct store *);
 
 /* BEGIN IMMEDIATE: takes the write lock now so a busy DB fails early. */
