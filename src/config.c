@@ -112,6 +112,9 @@ known_group(const char *group)
 {
 	size_t	 i;
 
+	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys. */
+	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
+		return true;
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0)
 			return true;
