@@ -40,5 +40,6 @@ int	 cli_show(struct cli *);
 int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
+int	 cli_import(struct cli *);
 
 #endif

@@ -12,6 +12,7 @@
 struct intake {
 	const struct config	*config;
 	struct store		*store;
+	bool			 batch;		/* inside intake_batch_begin */
 };
 
 const char *
@@ -118,6 +119,15 @@ quarantine(struct intake *in, const struct intake_input *ii,
 	q.envelope_to = (char *)ii->recipient;
 	q.client_ip = (char *)ii->client_ip;
 	q.raw_sha256 = sha;
+	if (in->batch) {
+		if (store_savepoint(in->store, err) &&
+		    store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+		    store_quarantine_add(in->store, &q, err) &&
+		    store_release(in->store, err))
+			return true;
+		store_rollback_savepoint(in->store);
+		return false;
+	}
 	if (!store_begin(in->store, err) ||
 	    !store_blob_put(in->store, ii->raw, ii->len, sha, err) ||
 	    !store_quarantine_add(in->store, &q, err) ||
@@ -267,6 +277,12 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    !store_event_add(in->store, v->named, 0, ii->now, actor,
 	    "linked", v->why, err)))
 		return false;
+	/* The outbox reads ii->import too: imported history is never
+	 * announced.  The event makes that visible in the audit trail. */
+	if (ii->import && !store_event_add(in->store, ticket, row, ii->now,
+	    actor, "imported", ii->origin != NULL ? ii->origin :
+	    "import: no notifications", err))
+		return false;
 	res->ticket = ticket;
 	res->message_row = row;
 	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
@@ -322,9 +338,69 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 }
 
 bool
+intake_batch_begin(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->store != NULL && !in->batch, false);
+	if (!store_begin(in->store, err))
+		return false;
+	in->batch = true;
+	return true;
+}
+
+bool
+intake_batch_commit(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->batch, false);
+	in->batch = false;
+	return store_commit(in->store, err);
+}
+
+void
+intake_batch_rollback(struct intake *in)
+{
+	if (in == NULL || !in->batch)
+		return;
+	in->batch = false;
+	store_rollback(in->store);
+}
+
+bool
+intake_in_batch(const struct intake *in)
+{
+	return in->batch;
+}
+
+/* One message's writes: a transaction alone, a savepoint in a batch. */
+static bool
+unit_begin(struct intake *in, GError **err)
+{
+	return in->batch ? store_savepoint(in->store, err) :
+	    store_begin(in->store, err);
+}
+
+static bool
+unit_end(struct intake *in, bool keep, GError **err)
+{
+	if (keep && in->batch) {
+		if (store_release(in->store, err))
+			return true;
+		store_rollback_savepoint(in->store);
+		return false;
+	}
+	if (keep)
+		return store_commit(in->store, err);
+	if (in->batch)
+		store_rollback_savepoint(in->store);
+	else
+		store_rollback(in->store);
+	return true;
+}
+
+bool
 intake_message(struct intake *in, const struct intake_input *ii,
     struct intake_result *res, GError **err)
 {
+	struct intake_input eff = *ii;
 	struct mail	*m = NULL;
 	GError		*perr = NULL;
 	bool		 ok;
@@ -332,23 +408,30 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	memset(res, 0, sizeof *res);
 	res->report = g_string_new(NULL);
 	g_return_val_if_fail(in->store != NULL || ii->explain, false);
+	g_return_val_if_fail(!in->batch || !ii->explain, false);
 	if (!mail_parse(&m, ii->raw, ii->len, &perr)) {
 		ok = quarantine(in, ii, perr->message, res, err);
 		g_error_free(perr);
 		return ok;
 	}
+	/* Imported history keeps its own time line. */
+	if (ii->import && m->date > 0)
+		eff.now = m->date;
 	report_summary(res->report, m);
 	g_string_append(res->report, "quarantine: no\n");
 	res->message_id = g_strdup(m->message_id);
-	if (!ii->explain && !store_begin(in->store, err)) {
+	if (!ii->explain && !unit_begin(in, err)) {
 		mail_free(m);
 		return false;
 	}
-	ok = take_in(in, ii, m, res, err);
-	if (ok && !ii->explain && res->outcome != INTAKE_DUPLICATE)
-		ok = store_commit(in->store, err);
-	else if (in->store != NULL)
-		store_rollback(in->store);
+	ok = take_in(in, &eff, m, res, err);
+	if (ii->explain) {
+		if (in->store != NULL && !in->batch)
+			store_rollback(in->store);
+	} else if (ok && res->outcome != INTAKE_DUPLICATE)
+		ok = unit_end(in, true, err);
+	else
+		(void)unit_end(in, false, NULL);
 	mail_free(m);
 	return ok;
 }

@@ -26,6 +26,9 @@ static const struct cli_command commands[] = {
 	{ "reparse", "TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
+	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
+	    "[--[no-]progress] PATH...",
+	    "import old mail as history (no notifications)", cli_import },
 };
 
 static void

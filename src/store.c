@@ -249,6 +249,30 @@ store_rollback(struct store *s)
 }
 
 bool
+store_savepoint(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "SAVEPOINT unit", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+bool
+store_release(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "RELEASE unit", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+void
+store_rollback_savepoint(struct store *s)
+{
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
+	(void)sqlite3_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL,
+	    NULL, NULL);
+}
+
+bool
 store_blob_put(struct store *s, const void *data, size_t len,
     char hex[65], GError **err)
 {

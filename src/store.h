@@ -130,6 +130,11 @@ int	 store_schema_version(struct store *);
 bool	 store_begin(struct store *, GError **err);
 bool	 store_commit(struct store *, GError **err);
 void	 store_rollback(struct store *);
+/* A nested unit inside a transaction (intake's batch mode): released
+ * into the transaction, or rolled back alone. */
+bool	 store_savepoint(struct store *, GError **err);
+bool	 store_release(struct store *, GError **err);
+void	 store_rollback_savepoint(struct store *);
 
 /* Content-addressed blobs: duplicates are stored once. */
 bool	 store_blob_put(struct store *, const void *data, size_t len,
