@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 
 struct store;
 
@@ -223,5 +223,40 @@ bool	 store_quarantine_get(struct store *, int64_t id,
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
+
+/*
+ * Mailbox sources (store_fetch.c).  SOURCE is the URL without password.
+ * fetch_state holds UIDVALIDITY (IMAP; the inode for mbox) and the last
+ * UID (byte offset for mbox) taken in.  fetch_items holds single
+ * messages: "pending" = committed here, server not yet told (flag, move
+ * or delete still due); "done" = POP3 UIDL kept on the server; "failed"
+ * = to retry on the next run.  UID is text so POP3 UIDLs fit.
+ */
+struct fetch_item {
+	char	*uid;
+	char	*state;
+	int64_t	 attempts;
+	char	*last_error;
+};
+
+bool	 store_fetch_state_get(struct store *, const char *source,
+	    int64_t *uidvalidity, int64_t *last_uid, bool *found,
+	    GError **err);
+bool	 store_fetch_state_set(struct store *, const char *source,
+	    int64_t uidvalidity, int64_t last_uid, int64_t now, GError **err);
+/* Drops the items of SOURCE whose uidvalidity is not UIDVALIDITY. */
+bool	 store_fetch_reset(struct store *, const char *source,
+	    int64_t uidvalidity, GError **err);
+/* Sets an item's state; "failed" counts an attempt and keeps ERROR. */
+bool	 store_fetch_item_set(struct store *, const char *source,
+	    int64_t uidvalidity, const char *uid, const char *state,
+	    const char *error, int64_t now, GError **err);
+bool	 store_fetch_item_delete(struct store *, const char *source,
+	    int64_t uidvalidity, const char *uid, GError **err);
+/* Items of SOURCE/UIDVALIDITY in STATE (NULL: any), by uid. */
+bool	 store_fetch_items(struct store *, const char *source,
+	    int64_t uidvalidity, const char *state, GPtrArray **out,
+	    GError **err);		/* of struct fetch_item */
+void	 fetch_item_free(struct fetch_item *);
 
 #endif
