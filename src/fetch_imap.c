@@ -15,7 +15,6 @@
  */
 #include "pdconfig.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <string.h>
 
@@ -99,17 +98,16 @@ imap_connect(struct fetch_source *src, GError **err)
 
 	src->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(src->imap, src->o->timeout);
-	errno = 0;
 	r = u->proto == FETCH_IMAPS ?
 	    mailimap_ssl_connect(src->imap, u->host, u->port) :
 	    mailimap_socket_connect(src->imap, u->host, u->port);
 	if (!imap_ok(r)) {
+		/* libetpan connects non-blocking; errno is not the cause. */
 		g_set_error(err, FETCH_ERROR, r == MAILIMAP_ERROR_SSL ?
-		    FETCH_ERROR_TLS : FETCH_ERROR_CONNECT,
-		    "%s:%u: cannot connect%s%s", u->host, u->port,
-		    errno != 0 ? ": " : (r == MAILIMAP_ERROR_SSL ?
-		    ": TLS handshake failed" : ""),
-		    errno != 0 ? g_strerror(errno) : "");
+		    FETCH_ERROR_TLS : FETCH_ERROR_CONNECT, "%s:%u: %s",
+		    u->host, u->port, r == MAILIMAP_ERROR_SSL ?
+		    "TLS handshake failed" : "cannot connect (refused, "
+		    "unreachable or timed out)");
 		goto fail;
 	}
 	if (!imap_tls(src, err))

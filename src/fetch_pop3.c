@@ -12,7 +12,6 @@
  */
 #include "pdconfig.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "fetch-priv.h"
@@ -47,17 +46,15 @@ pop3_connect(struct pop3_run *run, GError **err)
 
 	run->pop = mailpop3_new(0, NULL);
 	mailpop3_set_timeout(run->pop, run->src->o->timeout);
-	errno = 0;
 	r = u->proto == FETCH_POP3S ?
 	    mailpop3_ssl_connect(run->pop, u->host, u->port) :
 	    mailpop3_socket_connect(run->pop, u->host, u->port);
 	if (r != MAILPOP3_NO_ERROR) {
 		g_set_error(err, FETCH_ERROR, r == MAILPOP3_ERROR_SSL ?
-		    FETCH_ERROR_TLS : FETCH_ERROR_CONNECT,
-		    "%s:%u: cannot connect%s%s", u->host, u->port,
-		    errno != 0 ? ": " : (r == MAILPOP3_ERROR_SSL ?
-		    ": TLS handshake failed" : ""),
-		    errno != 0 ? g_strerror(errno) : "");
+		    FETCH_ERROR_TLS : FETCH_ERROR_CONNECT, "%s:%u: %s",
+		    u->host, u->port, r == MAILPOP3_ERROR_SSL ?
+		    "TLS handshake failed" : "cannot connect (refused, "
+		    "unreachable or timed out)");
 		return false;
 	}
 	if (u->proto == FETCH_POP3 &&
@@ -161,24 +158,26 @@ pop3_finish(struct pop3_run *run, carray *msgs, GError **err)
 {
 	struct fetch_source *src = run->src;
 	struct store	*s = src->o->store;
-	GHashTable	*listed = g_hash_table_new(g_str_hash, g_str_equal);
+	GHashTable	*listed = g_hash_table_new_full(g_str_hash,
+	    g_str_equal, g_free, NULL);
 	GHashTableIter	 hi;
 	gpointer	 k, v;
 	guint		 i;
 	bool		 ok = true;
 
+	/* MSGS belongs to the session and dies with QUIT: copy first. */
+	for (i = 0; i < carray_count(msgs); i++) {
+		struct mailpop3_msg_info *mi = carray_get(msgs, i);
+
+		if (mi != NULL && mi->msg_uidl != NULL)
+			g_hash_table_add(listed, g_strdup(mi->msg_uidl));
+	}
 	for (i = 0; ok && i < run->owed->len; i++)
 		if (mailpop3_dele(run->pop, GPOINTER_TO_UINT(
 		    run->owed->pdata[i])) != MAILPOP3_NO_ERROR)
 			ok = pop3_fail(run, FETCH_ERROR_PROTOCOL, "DELE", err);
 	if (ok && mailpop3_quit(run->pop) != MAILPOP3_NO_ERROR)
 		ok = pop3_fail(run, FETCH_ERROR_PROTOCOL, "QUIT", err);
-	for (i = 0; i < carray_count(msgs); i++) {
-		struct mailpop3_msg_info *mi = carray_get(msgs, i);
-
-		if (mi != NULL && mi->msg_uidl != NULL)
-			g_hash_table_add(listed, mi->msg_uidl);
-	}
 	if (ok && (ok = store_begin(s, err))) {
 		for (i = 0; ok && i < run->owed_uidl->len; i++)
 			ok = store_fetch_item_delete(s, src->url->text, 0,

@@ -82,7 +82,8 @@ check_chain(gnutls_x509_trust_list_t list, gnutls_x509_crt_t *certs,
 	    GNUTLS_CRT_X509, &why, 0);
 	g_set_error(err, FETCH_ERROR, FETCH_ERROR_TLS,
 	    "%s: TLS: certificate not trusted: %s", host,
-	    why.data != NULL ? (const char *)why.data : "unknown reason");
+	    why.data != NULL ? g_strstrip((char *)why.data) :
+	    "unknown reason");
 	gnutls_free(why.data);
 	return false;
 }
