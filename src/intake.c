@@ -106,12 +106,27 @@ quarantine(struct intake *in, const struct intake_input *ii,
 {
 	struct quarantine_entry q = { 0 };
 	char	 sha[65];
+	char	*sum;
+	bool	 seen = false;
 
 	res->outcome = INTAKE_QUARANTINED;
 	res->reason = g_strdup(reason);
 	g_string_append_printf(res->report, "quarantine: yes — %s\n", reason);
 	if (ii->explain)
 		return true;
+	/* Re-delivered or re-imported garbage is kept once. */
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, ii->raw, ii->len);
+	if (!store_quarantine_has_raw(in->store, sum, &seen, err)) {
+		g_free(sum);
+		return false;
+	}
+	g_free(sum);
+	if (seen) {
+		res->outcome = INTAKE_DUPLICATE;
+		g_string_append(res->report, "duplicate: already in "
+		    "quarantine; nothing to do\n");
+		return true;
+	}
 	q.received = ii->now;
 	q.reason = (char *)reason;
 	q.size = (int64_t)ii->len;

@@ -220,6 +220,9 @@ bool	 store_quarantine_add(struct store *, struct quarantine_entry *q,
 bool	 store_quarantine_list(struct store *, GPtrArray **out, GError **err);
 bool	 store_quarantine_get(struct store *, int64_t id,
 	    struct quarantine_entry **out, GError **err);
+/* The same raw bytes already quarantined (and not replayed)? */
+bool	 store_quarantine_has_raw(struct store *, const char *sha256_hex,
+	    bool *found, GError **err);
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
