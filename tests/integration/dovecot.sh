@@ -26,6 +26,8 @@ dovecot_start() {
 	mkdir -p "$_d/run" "$_d/state" "$_d/home/support/Maildir/cur" \
 	    "$_d/home/support/Maildir/new" "$_d/home/support/Maildir/tmp"
 	MAILDIR=$_d/home/support/Maildir
+	# Dovecot's auth and mail processes run as other users: let them in.
+	chmod 755 "$_d" "$(dirname "$_d")"
 	[ -f "$_d/cert.pem" ] || dovecot_cert "$_d" || return 1
 	IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
 	POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
