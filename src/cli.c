@@ -189,7 +189,28 @@ cli_list(struct cli *c)
 }
 
 static void
-show_text(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
+show_attachments(struct store *s, const struct message *m)
+{
+	GPtrArray	*a = NULL;
+	guint		 i;
+
+	if (!store_attachments(s, m->id, &a, NULL))
+		return;
+	for (i = 0; i < a->len; i++) {
+		const struct attachment *x = a->pdata[i];
+
+		printf("[attachment: ");
+		tty_puts(x->filename != NULL ? x->filename : "(unnamed)",
+		    stdout);
+		printf(", %s, %" G_GINT64_FORMAT " bytes]\n", x->content_type,
+		    x->size);
+	}
+	g_ptr_array_free(a, TRUE);
+}
+
+static void
+show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
+    GPtrArray *events)
 {
 	guint	 i;
 
@@ -216,6 +237,7 @@ show_text(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
 			    strlen(m->text) - MIN(strlen(m->text),
 			    strlen(m->stripped)));
 		putchar('\n');
+		show_attachments(s, m);
 		g_free(when);
 	}
 	printf("\n--- events\n");
@@ -317,7 +339,7 @@ cli_show(struct cli *c)
 	if (json)
 		show_json(t, thread, events);
 	else
-		show_text(t, thread, events);
+		show_text(c->store, t, thread, events);
 	ticket_free(t);
 	g_ptr_array_free(thread, TRUE);
 	g_ptr_array_free(events, TRUE);

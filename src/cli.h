@@ -41,5 +41,6 @@ int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
 int	 cli_import(struct cli *);
+int	 cli_rules(struct cli *);
 
 #endif

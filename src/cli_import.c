@@ -21,6 +21,7 @@
 #include "maildir.h"
 #include "mbox.h"
 #include "progress.h"
+#include "rules.h"
 
 #define IMPORT_BATCH_DEFAULT	500
 
@@ -288,16 +289,25 @@ cli_import(struct cli *c)
 {
 	struct import_opts o = { 0 };
 	struct import_run r = { 0 };
+	struct rules	*rules = NULL;
 	GPtrArray	*srcs;
+	GError		*e = NULL;
 	int		 rc;
 	bool		 tty;
 
 	if (!parse_import_args(c, &o))
 		return cli_usage(c);
+	/* The same rules as live mail: queues, tags, priorities. */
+	if (!rules_load(&rules, c->config->rules_scripts, &e)) {
+		fprintf(stderr, "postdesk: rules: %s\n", e->message);
+		g_error_free(e);
+		return EX_CONFIG;
+	}
 	srcs = g_ptr_array_new();
 	if ((rc = open_sources(c, &o, srcs, &r.total)) != EX_OK ||
 	    (rc = cli_open_store(c, STORE_READWRITE)) != EX_OK) {
 		free_sources(srcs, o.maildir);
+		rules_free(rules);
 		return rc;
 	}
 	tty = o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO));
@@ -305,6 +315,7 @@ cli_import(struct cli *c)
 	r.batch = o.batch;
 	r.now = g_get_real_time() / G_USEC_PER_SEC;
 	r.in = intake_new(c->config, c->store);
+	intake_set_rules(r.in, rules);
 	if (o.progress != 0)
 		r.prog = progress_new(stderr, "import", r.total, tty, 10);
 	rc = run_import(&r, &o, srcs);
@@ -312,5 +323,6 @@ cli_import(struct cli *c)
 	intake_free(r.in);
 	g_clear_error(&r.fatal);
 	free_sources(srcs, o.maildir);
+	rules_free(rules);
 	return rc;
 }

@@ -52,6 +52,7 @@ fetch_source_new(const struct fetch_url *u, const struct fetch_options *o)
 	src->url = u;
 	src->o = o;
 	src->in = intake_new(o->config, o->store);
+	intake_set_rules(src->in, o->rules);
 	return src;
 }
 

@@ -5,21 +5,15 @@
 
 #include <string.h>
 
-#include "intake.h"
-#include "mail.h"
+#include "intake-priv.h"
 #include "thread.h"
-
-struct intake {
-	const struct config	*config;
-	struct store		*store;
-	bool			 batch;		/* inside intake_batch_begin */
-};
 
 const char *
 intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
-		"new-ticket", "reply", "duplicate", "quarantined"
+		"new-ticket", "reply", "duplicate", "quarantined",
+		"discarded", "rejected"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -39,6 +33,12 @@ void
 intake_free(struct intake *in)
 {
 	g_free(in);
+}
+
+void
+intake_set_rules(struct intake *in, const struct rules *r)
+{
+	in->rules = r;
 }
 
 void
@@ -304,14 +304,79 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	return true;
 }
 
+/* A message a rule discarded: an event, and the raw bytes if asked. */
+static bool
+discard(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct sieve_action *a,
+    struct intake_result *res, GError **err)
+{
+	char	*why = g_strdup_printf("discarded by rule %s:%u",
+	    a != NULL ? a->script : "?", a != NULL ? a->line : 0);
+	bool	 ok;
+
+	res->outcome = INTAKE_DISCARDED;
+	res->reason = why;
+	if (ii->explain)
+		return true;
+	ok = store_event_add(in->store, 0, 0, ii->now, m->from.addr != NULL ?
+	    m->from.addr : ii->sender, "discard", why, err);
+	if (ok && in->config->discard_keeps_raw) {
+		struct quarantine_entry q = { 0 };
+		char	 sha[65];
+
+		q.received = ii->now;
+		q.reason = why;
+		q.size = (int64_t)ii->len;
+		q.envelope_from = (char *)ii->sender;
+		q.envelope_to = (char *)ii->recipient;
+		q.client_ip = (char *)ii->client_ip;
+		q.raw_sha256 = sha;
+		ok = store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+		    store_quarantine_add(in->store, &q, err);
+	}
+	return ok;
+}
+
+/* After threading: the rules decide whether and how it is applied. */
+static bool
+take_in_ruled(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct thread_verdict *v,
+    const struct sieve_result *rules, struct intake_result *res,
+    GError **err)
+{
+	const struct sieve_action *why;
+
+	intake_rules_report(res->report, rules);
+	switch (intake_rules_verdict(rules, &why)) {
+	case RULES_REJECT:
+		res->outcome = INTAKE_REJECTED;
+		res->reason = g_strdup_printf("%s (rule %s:%u)", why->arg,
+		    why->script, why->line);
+		return true;
+	case RULES_DISCARD:
+		return discard(in, ii, m, why, res, err);
+	case RULES_KEEP:
+		break;
+	}
+	if (ii->explain) {
+		res->outcome = v->ticket ? INTAKE_REPLY : INTAKE_NEW_TICKET;
+		res->ticket = v->ticket;
+		return true;
+	}
+	return apply(in, ii, m, v, res, err) &&
+	    intake_rules_apply(in, ii, m, rules, res->ticket,
+	    res->message_row, err);
+}
+
 /* Everything after parsing; inside a transaction unless explaining. */
 static bool
 take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
     struct intake_result *res, GError **err)
 {
 	struct thread_verdict v;
+	struct sieve_result *rules = NULL;
 	int64_t		 dup_ticket;
-	bool		 dup = false;
+	bool		 dup = false, ok;
 
 	if (in->store != NULL && !store_message_duplicate(in->store,
 	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
@@ -338,18 +403,12 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		g_string_append_printf(res->report, "participant check: %s\n",
 		    v.foreign ? "sender is NOT a participant" :
 		    "sender is a participant (or staff)");
-	if (ii->explain) {
-		res->outcome = v.ticket ? INTAKE_REPLY : INTAKE_NEW_TICKET;
-		res->ticket = v.ticket;
-		thread_verdict_clear(&v);
-		return true;
-	}
-	if (!apply(in, ii, m, &v, res, err)) {
-		thread_verdict_clear(&v);
-		return false;
-	}
+	ok = intake_rules_run(in, ii, m, v.ticket == 0, &rules, err);
+	if (ok)
+		ok = take_in_ruled(in, ii, m, &v, rules, res, err);
+	sieve_result_free(rules);
 	thread_verdict_clear(&v);
-	return true;
+	return ok;
 }
 
 bool
@@ -443,7 +502,8 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	if (ii->explain) {
 		if (in->store != NULL && !in->batch)
 			store_rollback(in->store);
-	} else if (ok && res->outcome != INTAKE_DUPLICATE)
+	} else if (ok && res->outcome != INTAKE_DUPLICATE &&
+	    res->outcome != INTAKE_REJECTED)
 		ok = unit_end(in, true, err);
 	else
 		(void)unit_end(in, false, NULL);

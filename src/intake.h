@@ -32,6 +32,8 @@ enum intake_outcome {
 	INTAKE_REPLY,
 	INTAKE_DUPLICATE,
 	INTAKE_QUARANTINED,
+	INTAKE_DISCARDED,	/* by a rule; event recorded */
+	INTAKE_REJECTED,	/* by a rule; reason says why (exit 65) */
 	INTAKE_OUTCOME__MAX
 };
 
@@ -62,10 +64,13 @@ struct intake_result {
 };
 
 struct intake;
+struct rules;
 
 /* STORE may be NULL only with explain (no database yet). */
 struct intake	*intake_new(const struct config *, struct store *);
 void		 intake_free(struct intake *);
+/* Rules to run on every message (borrowed; NULL for none). */
+void		 intake_set_rules(struct intake *, const struct rules *);
 bool		 intake_message(struct intake *, const struct intake_input *,
 		    struct intake_result *out, GError **err);
 void		 intake_result_clear(struct intake_result *);

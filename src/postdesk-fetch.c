@@ -25,6 +25,7 @@
 #include "config.h"
 #include "fetch.h"
 #include "log.h"
+#include "rules.h"
 #include "store.h"
 
 #define FETCH_EXIT_MAX	63
@@ -279,7 +280,8 @@ wait_for_news(GPtrArray *srcs, int seconds)
 }
 
 static int
-run(const struct options *o, const struct config *c)
+run(const struct options *o, const struct config *c,
+    const struct rules *rules)
 {
 	struct fetch_options base = { 0 };
 	GPtrArray	*srcs = g_ptr_array_new();
@@ -289,6 +291,7 @@ run(const struct options *o, const struct config *c)
 	guint		 i;
 
 	base.config = c;
+	base.rules = rules;
 	base.ca_file = c->fetch_ca_file;
 	base.move_to = c->fetch_move_to;
 	base.batch = o->batch > 0 ? (unsigned)o->batch : 50;
@@ -327,6 +330,7 @@ main(int argc, char *argv[])
 {
 	struct options	 o = { 0 };
 	struct config	*c = NULL;
+	struct rules	*rules = NULL;
 	struct sigaction sa;
 	GError		*e = NULL;
 	int		 rc;
@@ -349,7 +353,14 @@ main(int argc, char *argv[])
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
 	(void)signal(SIGPIPE, SIG_IGN);
-	rc = run(&o, c);
+	if (!rules_load(&rules, c->rules_scripts, &e)) {
+		log_warnx("rules: %s", e->message);
+		g_error_free(e);
+		config_free(c);
+		return EX_CONFIG;
+	}
+	rc = run(&o, c, rules);
+	rules_free(rules);
 	config_free(c);
 	g_free(o.config);
 	g_strfreev(o.sources);

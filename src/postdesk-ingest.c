@@ -23,6 +23,7 @@
 #include "config.h"
 #include "intake.h"
 #include "log.h"
+#include "rules.h"
 #include "store.h"
 
 struct options {
@@ -120,7 +121,7 @@ log_outcome(const struct options *o, const struct intake_result *r,
 }
 
 static int
-run(const struct options *o, const struct config *c)
+run(const struct options *o, const struct config *c, const struct rules *r)
 {
 	struct store		*s = NULL;
 	struct intake		*in;
@@ -153,6 +154,7 @@ run(const struct options *o, const struct config *c)
 		s = NULL;
 	}
 	in = intake_new(c, s);
+	intake_set_rules(in, r);
 	ii.raw = raw->data;
 	ii.len = raw->len;
 	ii.sender = o->sender;
@@ -162,9 +164,15 @@ run(const struct options *o, const struct config *c)
 	ii.explain = o->explain;
 	if (!intake_message(in, &ii, &res, &e)) {
 		log_warnx("not stored: %s", e->message);
-		/* Nothing was committed: keep the mail queued at the MTA. */
-		rc = EX_TEMPFAIL;
+		/* Nothing was committed: keep the mail queued at the MTA.
+		 * A rule that cannot finish is a configuration problem. */
+		rc = e->domain == SIEVE_ERROR ? EX_CONFIG : EX_TEMPFAIL;
 		g_error_free(e);
+	} else if (res.outcome == INTAKE_REJECTED && !o->explain) {
+		fprintf(stderr, "postdesk-ingest: message rejected: %s\n",
+		    res.reason);
+		log_outcome(o, &res, raw->len);
+		rc = EX_DATAERR;
 	} else if (o->explain) {
 		fputs(res.report->str, stdout);
 		printf("outcome: %s%s\n", intake_outcome_to_text(res.outcome),
@@ -183,6 +191,7 @@ main(int argc, char *argv[])
 {
 	struct options	 o = { 0 };
 	struct config	*c = NULL;
+	struct rules	*rules = NULL;
 	GError		*e = NULL;
 	int		 rc;
 
@@ -200,7 +209,15 @@ main(int argc, char *argv[])
 		g_error_free(e);
 		return EX_CONFIG;
 	}
-	rc = run(&o, c);
+	if (!rules_load(&rules, c->rules_scripts, &e)) {
+		fprintf(stderr, "postdesk-ingest: rules: %s\n", e->message);
+		log_warnx("rules: %s", e->message);
+		g_error_free(e);
+		config_free(c);
+		return EX_CONFIG;
+	}
+	rc = run(&o, c, rules);
+	rules_free(rules);
 	config_free(c);
 	g_free(o.config);
 	g_free(o.sender);

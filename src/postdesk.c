@@ -29,6 +29,10 @@ static const struct cli_command commands[] = {
 	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
 	    "[--[no-]progress] PATH...",
 	    "import old mail as history (no notifications)", cli_import },
+	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
+	    "[--spf R] [--sender A] < MSG",
+	    "lint rules; show what a message would get (no database)",
+	    cli_rules },
 };
 
 static void

@@ -173,6 +173,9 @@ bool	 store_participant_add(struct store *, int64_t ticket,
 	    GError **err);
 bool	 store_participant_is(struct store *, int64_t ticket,
 	    const char *addr, bool *yes, GError **err);
+/* Is ADDR a requester or CC of any ticket? */
+bool	 store_address_known(struct store *, const char *addr, bool *yes,
+	    GError **err);
 
 /* Messages. */
 bool	 store_message_insert(struct store *, struct message *m,
@@ -211,6 +214,10 @@ bool	 store_event_add(struct store *, int64_t ticket, int64_t message_row,
 	    int64_t at, const char *actor, const char *kind,
 	    const char *detail, GError **err);
 bool	 store_events(struct store *, int64_t ticket, GPtrArray **out,
+	    GError **err);
+/* Was an event KIND with ACTOR and DETAIL recorded at or after SINCE? */
+bool	 store_event_since(struct store *, const char *kind,
+	    const char *actor, const char *detail, int64_t since, bool *found,
 	    GError **err);
 void	 event_free(struct event *);
 

@@ -425,6 +425,29 @@ store_events(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 	return true;
 }
 
+bool
+store_event_since(struct store *s, const char *kind, const char *actor,
+    const char *detail, int64_t since, bool *found, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM events WHERE kind = ?1 AND "
+	    "actor = ?2 AND detail IS ?3 AND at >= ?4 LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, actor);
+	store_bind_text(st, 3, detail);
+	sqlite3_bind_int64(st, 4, since);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
+}
+
 void
 quarantine_entry_free(struct quarantine_entry *q)
 {

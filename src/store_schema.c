@@ -101,6 +101,7 @@ static const char *const migrations[] = {
 	"  detail TEXT"
 	");"
 	"CREATE INDEX events_ticket ON events(ticket_id, id);"
+	"CREATE INDEX events_kind_actor ON events(kind, actor, at);"
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ticket_id INTEGER REFERENCES tickets(id),"
