@@ -415,7 +415,7 @@ bool
 intake_batch_begin(struct intake *in, GError **err)
 {
 	g_return_val_if_fail(in->store != NULL && !in->batch, false);
-	if (!store_begin(in->store, err))
+	if (!store_bulk(in->store, err) || !store_begin(in->store, err))
 		return false;
 	in->batch = true;
 	return true;

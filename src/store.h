@@ -130,6 +130,8 @@ int	 store_schema_version(struct store *);
 bool	 store_begin(struct store *, GError **err);
 bool	 store_commit(struct store *, GError **err);
 void	 store_rollback(struct store *);
+/* Tunes the connection for large batches (imports, fetch): more cache. */
+bool	 store_bulk(struct store *, GError **err);
 /* A nested unit inside a transaction (intake's batch mode): released
  * into the transaction, or rolled back alone. */
 bool	 store_savepoint(struct store *, GError **err);
