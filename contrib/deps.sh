@@ -8,7 +8,7 @@ BUILD="build-essential autoconf automake libtool pkg-config
  libcurl4-gnutls-dev libetpan-dev libgnutls28-dev libspf2-dev
  libjson-glib-dev"
 TEST="sqlite3 postfix swaks python3-aiosmtpd dovecot-imapd dovecot-pop3d
- lighttpd chromium curl openssl procps"
+ lighttpd chromium curl openssl procps nodejs python3"
 
 want=""
 for p in $BUILD ${POSTDESK_DEPS_NOTEST:+} $TEST; do

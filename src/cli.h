@@ -41,6 +41,10 @@ int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
 int	 cli_import(struct cli *);
+int	 cli_outbox(struct cli *);	/* cli_outbox.c */
+int	 cli_reply(struct cli *);
+int	 cli_comment(struct cli *);
 int	 cli_rules(struct cli *);
+int	 cli_link(struct cli *);
 
 #endif

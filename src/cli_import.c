@@ -36,7 +36,7 @@ struct import_run {
 	unsigned	 batch;		/* messages per transaction */
 	unsigned	 pending;	/* in the open batch */
 	int64_t		 now;
-	GError		*fatal;		/* transient: stop, keep what is done */
+	GError		*fatal;		/* transient: stop, keep what's done */
 };
 
 static bool
@@ -61,8 +61,8 @@ import_one(struct import_run *r, const char *raw, size_t len,
 		return false;
 	r->done++;
 	if ((uint64_t)len > r->cli->config->max_message_size) {
-		fprintf(stderr, "postdesk: %s: skipped: %zu bytes is more than "
-		    "[mail] max_message_size\n", where, len);
+		fprintf(stderr, "postdesk: %s: skipped: %zu bytes is more "
+		    "than [mail] max_message_size\n", where, len);
 		r->failed++;
 		return true;
 	}

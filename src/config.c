@@ -36,9 +36,16 @@ static const struct key_def known_keys[] = {
 	{ "notify", "poll_interval", KEY_INT },
 	{ "notify", "max_attempts", KEY_INT },
 	{ "notify", "auto_reply_limit", KEY_INT },
+	{ "notify", "starttls", KEY_BOOL },
+	{ "notify", "ca_file", KEY_PATH },
+	{ "notify", "retry_base", KEY_INT },
+	{ "notify", "timeout", KEY_INT },
+	{ "notify", "reuse_connection", KEY_BOOL },
+	{ "notify", "from_name", KEY_STRING },
 	{ "web", "base_url", KEY_STRING },
 	{ "web", "link_key", KEY_STRING },
 	{ "web", "link_lifetime", KEY_INT },
+	{ "web", "staff_users", KEY_LIST },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
@@ -156,6 +163,15 @@ config_new_default(void)
 	c->fetch_sources = g_new0(char *, 1);
 	c->fetch_after = g_strdup("seen");
 	c->fetch_poll_interval = 60;
+	c->web_link_lifetime = 14 * 24 * 3600;
+	c->web_staff_users = g_new0(char *, 1);
+	c->smtp_url = g_strdup("smtp://localhost:25");
+	c->poll_interval = 30;
+	c->max_attempts = 10;
+	c->retry_base = 60;
+	c->smtp_timeout = 60;
+	c->reuse_connection = true;
+	c->auto_reply_limit = 5;
 	return c;
 }
 
@@ -182,6 +198,15 @@ config_free(struct config *c)
 	g_free(c->fetch_ca_file);
 	g_free(c->fetch_after);
 	g_free(c->fetch_move_to);
+	g_free(c->web_base_url);
+	g_free(c->web_link_key);
+	g_strfreev(c->web_staff_users);
+	g_free(c->smtp_url);
+	g_free(c->smtp_user);
+	g_free(c->smtp_password);
+	g_free(c->smtp_ca_file);
+	g_free(c->sendmail);
+	g_free(c->from_name);
 	g_free(c);
 }
 
@@ -307,6 +332,66 @@ apply_fetch(struct config *c, GKeyFile *kf, const char *dir)
 }
 
 static void
+apply_web(struct config *c, GKeyFile *kf)
+{
+	take_string(kf, "web", "base_url", &c->web_base_url);
+	take_string(kf, "web", "link_key", &c->web_link_key);
+	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
+		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
+		    "link_lifetime", NULL);
+	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
+		g_strfreev(c->web_staff_users);
+		c->web_staff_users = lowered_list(kf, "web", "staff_users");
+	}
+}
+
+static void
+take_int(GKeyFile *kf, const char *g, const char *k, int64_t *field)
+{
+	if (g_key_file_has_key(kf, g, k, NULL))
+		*field = g_key_file_get_int64(kf, g, k, NULL);
+}
+
+static void
+take_bool(GKeyFile *kf, const char *g, const char *k, bool *field)
+{
+	if (g_key_file_has_key(kf, g, k, NULL))
+		*field = g_key_file_get_boolean(kf, g, k, NULL);
+}
+
+/* [notify]: an empty smtp_url means "use the sendmail command". */
+static void
+apply_notify(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char	*v;
+
+	/* A sendmail command alone replaces the default SMTP URL. */
+	if (g_key_file_has_key(kf, "notify", "sendmail", NULL) &&
+	    !g_key_file_has_key(kf, "notify", "smtp_url", NULL))
+		g_clear_pointer(&c->smtp_url, g_free);
+	take_string(kf, "notify", "smtp_url", &c->smtp_url);
+	if (c->smtp_url != NULL && *c->smtp_url == '\0')
+		g_clear_pointer(&c->smtp_url, g_free);
+	take_string(kf, "notify", "smtp_user", &c->smtp_user);
+	take_string(kf, "notify", "smtp_password", &c->smtp_password);
+	take_string(kf, "notify", "sendmail", &c->sendmail);
+	take_string(kf, "notify", "from_name", &c->from_name);
+	if ((v = g_key_file_get_string(kf, "notify", "ca_file", NULL)) !=
+	    NULL) {
+		g_free(c->smtp_ca_file);
+		c->smtp_ca_file = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+	take_bool(kf, "notify", "starttls", &c->smtp_starttls);
+	take_bool(kf, "notify", "reuse_connection", &c->reuse_connection);
+	take_int(kf, "notify", "poll_interval", &c->poll_interval);
+	take_int(kf, "notify", "max_attempts", &c->max_attempts);
+	take_int(kf, "notify", "retry_base", &c->retry_base);
+	take_int(kf, "notify", "timeout", &c->smtp_timeout);
+	take_int(kf, "notify", "auto_reply_limit", &c->auto_reply_limit);
+}
+
+static void
 apply(struct config *c, GKeyFile *kf, const char *dir)
 {
 	char	 *v;
@@ -359,6 +444,8 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		g_free(v);
 	}
 	apply_fetch(c, kf, dir);
+	apply_web(c, kf);
+	apply_notify(c, kf, dir);
 }
 
 /* Semantic checks that need the whole file. */

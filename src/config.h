@@ -46,6 +46,25 @@ struct config {
 	char	 *fetch_after;		/* "seen", "move" or "delete" */
 	char	 *fetch_move_to;	/* folder for "move" */
 	int64_t	  fetch_poll_interval;	/* seconds, --watch without IDLE */
+	/* [web] */
+	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
+	char	 *web_link_key;		/* HMAC key for links; NULL: none */
+	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
+	char	**web_staff_users;	/* "user=address" pairs */
+	/* [notify] (postdesk-notify(8)) */
+	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
+	char	 *smtp_user;
+	char	 *smtp_password;
+	bool	  smtp_starttls;	/* require STARTTLS on smtp:// */
+	char	 *smtp_ca_file;
+	char	 *sendmail;		/* command, used without smtp_url */
+	int64_t	  poll_interval;	/* seconds, --watch */
+	int64_t	  max_attempts;		/* then the row fails */
+	int64_t	  retry_base;		/* seconds, doubled per attempt */
+	int64_t	  smtp_timeout;		/* seconds, per message */
+	bool	  reuse_connection;	/* one SMTP session for a batch */
+	int64_t	  auto_reply_limit;	/* per sender per hour */
+	char	 *from_name;		/* display name on our mail */
 };
 
 GQuark	 config_error_quark(void);

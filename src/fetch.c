@@ -125,7 +125,8 @@ fetch_take(struct fetch_source *src, int64_t uidvalidity, const char *uid,
 			g_propagate_error(err, e);
 			return false;
 		}
-		ok = record_failure(src, uidvalidity, uid, e->message, st, err);
+		ok = record_failure(src, uidvalidity, uid, e->message, st,
+		    err);
 		g_error_free(e);
 		return ok;
 	}

@@ -25,7 +25,8 @@
 static bool
 imap_ok(int r)
 {
-	return r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+	return r == MAILIMAP_NO_ERROR ||
+	    r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
 	    r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
 }
 
@@ -117,7 +118,8 @@ imap_connect(struct fetch_source *src, GError **err)
 		goto fail;
 	r = mailimap_login(src->imap, u->user, src->o->password);
 	if (!imap_ok(r)) {
-		(void)imap_fail(src, FETCH_ERROR_AUTH, r, "LOGIN as user", err);
+		(void)imap_fail(src, FETCH_ERROR_AUTH, r, "LOGIN as user",
+		    err);
 		goto fail;
 	}
 	if (!refresh_caps(src, err))
@@ -376,7 +378,8 @@ fetch_body(struct fetch_source *src, uint32_t uid, GByteArray *out,
 			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION)
 				body = st->att_data.att_body_section;
 		}
-		if (got == uid && body != NULL && body->sec_body_part != NULL) {
+		if (got == uid && body != NULL &&
+		    body->sec_body_part != NULL) {
 			g_byte_array_append(out,
 			    (const guint8 *)body->sec_body_part,
 			    (guint)body->sec_length);

@@ -86,7 +86,8 @@ parse_remote(struct fetch_url *u, const char *rest, const char *s,
     GError **err)
 {
 	const char	*slash = strchr(rest, '/');
-	const char	*auth_end = slash != NULL ? slash : rest + strlen(rest);
+	const char	*auth_end = slash != NULL ? slash :
+	    rest + strlen(rest);
 	const char	*at = g_strrstr_len(rest, auth_end - rest, "@");
 	char		*raw_user;
 

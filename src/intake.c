@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "bounce.h"
+#include "outbox.h"
 #include "thread.h"
 
 const char *
@@ -13,7 +15,7 @@ intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
 		"new-ticket", "reply", "duplicate", "quarantined",
-		"discarded", "rejected"
+		"bounce", "discarded", "rejected"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -292,8 +294,8 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    !store_event_add(in->store, v->named, 0, ii->now, actor,
 	    "linked", v->why, err)))
 		return false;
-	/* The outbox reads ii->import too: imported history is never
-	 * announced.  The event makes that visible in the audit trail. */
+	/* Imported history is never announced (no outbox rows, see
+	 * take_in_ruled); the event makes that visible in the trail. */
 	if (ii->import && !store_event_add(in->store, ticket, row, ii->now,
 	    actor, "imported", ii->origin != NULL ? ii->origin :
 	    "import: no notifications", err))
@@ -301,6 +303,28 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	res->ticket = ticket;
 	res->message_row = row;
 	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
+	return true;
+}
+
+/* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
+static bool
+take_bounce(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, struct intake_result *res, bool *handled,
+    GError **err)
+{
+	char	*detail = NULL;
+
+	*handled = false;
+	if (ii->explain)
+		return true;
+	if (!bounce_intake(in->store, in->config, m, ii->recipient, ii->now,
+	    handled, &res->ticket, &detail, err))
+		return false;
+	if (*handled) {
+		res->outcome = INTAKE_BOUNCE;
+		res->reason = detail;
+		g_string_append_printf(res->report, "bounce: %s\n", detail);
+	}
 	return true;
 }
 
@@ -363,9 +387,14 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 		res->ticket = v->ticket;
 		return true;
 	}
+	/* Then the mail this causes, in the same transaction (outbox.h);
+	 * imported history causes none. */
 	return apply(in, ii, m, v, res, err) &&
 	    intake_rules_apply(in, ii, m, rules, res->ticket,
-	    res->message_row, err);
+	    res->message_row, err) && (ii->import ||
+	    outbox_after_intake(in->store, in->config, m, ii->sender,
+	    res->ticket, res->message_row, res->outcome == INTAKE_NEW_TICKET,
+	    ii->now, err));
 }
 
 /* Everything after parsing; inside a transaction unless explaining. */
@@ -376,7 +405,7 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	struct thread_verdict v;
 	struct sieve_result *rules = NULL;
 	int64_t		 dup_ticket;
-	bool		 dup = false, ok;
+	bool		 dup = false, bounced = false, ok;
 
 	if (in->store != NULL && !store_message_duplicate(in->store,
 	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
@@ -389,6 +418,10 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		    "; nothing to do\n", dup_ticket);
 		return true;
 	}
+	if (in->store != NULL && !take_bounce(in, ii, m, res, &bounced, err))
+		return false;
+	if (bounced)
+		return true;
 	if (in->store == NULL) {
 		g_string_append(res->report, "thread: no database yet; "
 		    "would open a new ticket\n");

@@ -32,6 +32,7 @@ enum intake_outcome {
 	INTAKE_REPLY,
 	INTAKE_DUPLICATE,
 	INTAKE_QUARANTINED,
+	INTAKE_BOUNCE,		/* to a VERP return path (bounce.h) */
 	INTAKE_DISCARDED,	/* by a rule; event recorded */
 	INTAKE_REJECTED,	/* by a rule; reason says why (exit 65) */
 	INTAKE_OUTCOME__MAX

@@ -67,10 +67,9 @@ list_sub(const char *dir, const char *subname, bool unseen_only,
 static gint
 by_key(gconstpointer a, gconstpointer b)
 {
-	const struct maildir_entry *x = *(const struct maildir_entry *const *)a;
-	const struct maildir_entry *y = *(const struct maildir_entry *const *)b;
+	const struct maildir_entry *const *x = a, *const *y = b;
 
-	return strcmp(x->key, y->key);
+	return strcmp((*x)->key, (*y)->key);
 }
 
 bool

@@ -167,7 +167,8 @@ unquote(struct mbox *mb, const char *body, size_t len)
 	g_byte_array_set_size(mb->buf, 0);
 	while (p < len) {
 		const char *nl = memchr(body + p, '\n', len - p);
-		size_t	 l = nl != NULL ? (size_t)(nl - body - p) + 1 : len - p;
+		size_t	 l = nl != NULL ? (size_t)(nl - body - p) + 1 :
+		    len - p;
 
 		mbox_unquote_line(mb->buf, body + p, l, mb->format);
 		p += l;

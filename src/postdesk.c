@@ -29,10 +29,19 @@ static const struct cli_command commands[] = {
 	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
 	    "[--[no-]progress] PATH...",
 	    "import old mail as history (no notifications)", cli_import },
+	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
+	    "inspect and manage outgoing mail", cli_outbox },
+	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "staff reply to the requester and CCs", cli_reply },
+	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "internal note, mailed to staff only", cli_comment },
 	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
 	    "[--spf R] [--sender A] < MSG",
 	    "lint rules; show what a message would get (no database)",
 	    cli_rules },
+	{ "link", "ADDRESS [TICKET]",
+	    "print a customer's signed web viewer link",
+	    cli_link },
 };
 
 static void

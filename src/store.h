@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 
@@ -235,6 +235,85 @@ bool	 store_quarantine_has_raw(struct store *, const char *sha256_hex,
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
+
+/*
+ * Outbox (store_outbox.c): one row per mail and recipient, written in
+ * the transaction of the change that causes it; postdesk-notify claims
+ * and sends them.  status: pending → sending → sent | failed, or
+ * cancelled; a failed or cancelled row may be made pending again.
+ */
+struct outbox_row {
+	int64_t	 id;
+	int64_t	 ticket_id;
+	int64_t	 message_row;	/* the message the mail is about, or 0 */
+	int64_t	 sent_row;	/* the composed outbound message, or 0 */
+	char	*kind;		/* ack, staff, reply, comment, notice */
+	char	*template;	/* template name, or NULL */
+	char	*recipient;	/* one address */
+	char	*status;
+	int64_t	 attempts;
+	int64_t	 next_attempt;
+	char	*claimed_by;
+	char	*last_error;	/* the server's last reply, or NULL */
+	int64_t	 created;
+	int64_t	 updated;
+	int64_t	 sent_at;	/* 0 until sent */
+};
+
+struct outbox_filter {
+	const char	*status;	/* NULL: any */
+	int64_t		 ticket;	/* 0: any */
+	int64_t		 limit;		/* 0: no limit */
+};
+
+/* Sets r->id; status pending, due at r->next_attempt (0 = now). */
+bool	 store_outbox_insert(struct store *, struct outbox_row *r,
+	    GError **err);
+/*
+ * Claims up to LIMIT due rows for CLAIMER in its own BEGIN IMMEDIATE
+ * transaction: pending rows due by NOW, and rows left "sending" by a
+ * claimer that died (updated before NOW - LEASE).  Each claimed row
+ * has attempts incremented.  Two processes never get the same row.
+ */
+bool	 store_outbox_claim(struct store *, const char *claimer, int64_t now,
+	    int64_t lease, int limit, GPtrArray **out, GError **err);
+/* Outcomes of one attempt; callers add the event in the same
+ * transaction. */
+bool	 store_outbox_sent(struct store *, int64_t id, int64_t now,
+	    const char *reply, GError **err);
+bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
+	    int64_t next, const char *reply, GError **err);
+bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
+	    const char *reply, GError **err);
+/* Also sets message_row if it was unset. */
+bool	 store_outbox_set_sent_row(struct store *, int64_t id,
+	    int64_t sent_row, GError **err);
+/* Admin: failed/cancelled/pending → pending now with attempts reset;
+ * pending/failed → cancelled.  *changed false if the status did not
+ * allow it. */
+bool	 store_outbox_retry(struct store *, int64_t id, int64_t now,
+	    bool *changed, GError **err);
+bool	 store_outbox_cancel(struct store *, int64_t id, int64_t now,
+	    bool *changed, GError **err);
+bool	 store_outbox_get(struct store *, int64_t id, struct outbox_row **out,
+	    GError **err);	/* NOTFOUND if absent */
+bool	 store_outbox_list(struct store *, const struct outbox_filter *,
+	    GPtrArray **out, GError **err);	/* of struct outbox_row */
+/* Rows of KIND to RECIPIENT created at or after SINCE (rate limit). */
+bool	 store_outbox_count_since(struct store *, const char *kind,
+	    const char *recipient, int64_t since, int64_t *n, GError **err);
+void	 outbox_row_free(struct outbox_row *);
+
+/* Marks ADDR bounced on every ticket it takes part in. */
+bool	 store_participant_bounced(struct store *, const char *addr,
+	    GError **err);
+/* Participants of TICKET with ROLE as "address" strings; bounced
+ * addresses are left out when SKIP_BOUNCED. */
+bool	 store_participants(struct store *, int64_t ticket, const char *role,
+	    bool skip_bounced, GPtrArray **out, GError **err);
+/* Sets the raw blob of an outbound message if it has none yet. */
+bool	 store_message_set_raw(struct store *, int64_t row,
+	    const char *sha256_hex, GError **err);
 
 /*
  * Mailbox sources (store_fetch.c).  SOURCE is the URL without password.

@@ -149,7 +149,26 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, text)"
 	"    VALUES (new.id, new.subject, new.text);"
 	"END;",
-	/* 1 → 2: mailbox sources (postdesk-fetch). */
+	/* 1 → 2: the web viewer: ratings, and indexes for its sort orders
+	 * (tickets_order must match store_web.c's ORDER BY exactly). */
+	"CREATE TABLE ratings ("
+	"  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
+	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  rated_by TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX tickets_created ON tickets(created);"
+	"CREATE INDEX tickets_order ON tickets(hotrush DESC,"
+	"  CASE priority WHEN 'major' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END,"
+	"  created);",
+	/* 2 → 3: outbound mail (postdesk-notify). */
+	"ALTER TABLE outbox ADD COLUMN sent_row INTEGER"
+	"  REFERENCES messages(id);"
+	"ALTER TABLE outbox ADD COLUMN sent_at INTEGER;"
+	"CREATE INDEX outbox_recipient ON outbox(recipients, kind, created);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
+	/* 3 → 4: mailbox sources (postdesk-fetch). */
 	"CREATE TABLE fetch_state ("
 	"  source TEXT PRIMARY KEY,"
 	"  uidvalidity INTEGER NOT NULL,"

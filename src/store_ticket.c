@@ -342,3 +342,10 @@ store_address_known(struct store *s, const char *addr, bool *yes,
 	*yes = rc == SQLITE_ROW;
 	return true;
 }
+
+/* For the other store_*.c files: a row selected with TICKET_COLS. */
+struct ticket *
+store_ticket_from_row(sqlite3_stmt *st)
+{
+	return row_to_ticket(st);
+}

@@ -1,0 +1,356 @@
+#!/bin/sh
+# End to end through a real MTA: a throw-away Postfix instance (its own
+# config, queue and data directories under a temp dir, smtpd on a free
+# loopback port) pipes mail into the freshly built postdesk-ingest, the
+# way contrib/mta/postfix-*.cf tell an admin to.  Mail goes in over SMTP
+# with swaks; the database is checked with the postdesk CLI.
+#
+#   new message          -> new ticket
+#   reply, In-Reply-To   -> same ticket (rule references)
+#   reply, [Support #N]  -> same ticket (rule subject-tag)
+#   database read-only   -> exit 75, Postfix defers, retries, delivers
+#   over max_message_size-> exit 65, Postfix bounces, sender gets a DSN
+set -u
+
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else not_ok "$desc"; fi; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+
+[ "$(id -u)" -eq 0 ] || skip_all "Postfix's master(8) must start as root"
+POSTFIX_SBIN=$(postconf -d -h daemon_directory 2>/dev/null) ||
+    skip_all "postfix not installed (contrib/deps.sh)"
+command -v swaks >/dev/null || skip_all "swaks not installed (contrib/deps.sh)"
+command -v python3 >/dev/null || skip_all "python3 not installed"
+id nobody >/dev/null 2>&1 || skip_all "no user nobody for the pipe service"
+
+echo "1..17"
+
+T=$(mktemp -d /tmp/postdesk-postfix.XXXXXX)
+master_pid=""
+cleanup() {
+	if [ -n "$master_pid" ]; then
+		kill "$master_pid" 2>/dev/null
+		# master(8) stops its children on SIGTERM; wait for it.
+		i=0
+		while kill -0 "$master_pid" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$master_pid" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# The pipe service runs as nobody: everything it touches must be
+# reachable by nobody.  The binaries are copied so that the build tree's
+# permissions do not matter.
+chmod 0755 "$T"
+mkdir -p "$T/etc" "$T/queue" "$T/data" "$T/bin" "$T/db" "$T/sink"
+cp "$top_builddir/postdesk-ingest" "$top_builddir/postdesk" "$T/bin/"
+chown nobody "$T/db" "$T/sink"
+chown postfix "$T/data"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+cat > "$T/postdesk.conf" <<EOF
+[store]
+path = $T/db/postdesk.db
+[mail]
+address = support@helpdesk.test
+subject_tag = Support
+host = helpdesk.test
+max_message_size = 20K
+[staff]
+addresses = staff@helpdesk.test
+EOF
+chmod 0644 "$T/postdesk.conf"
+export POSTDESK_CONFIG="$T/postdesk.conf"
+PD="$T/bin/postdesk"
+
+# A second pipe service collects what Postfix sends back (the DSN).
+cat > "$T/bin/sink" <<'EOF'
+#!/bin/sh
+cat > "$1/msg.$$"
+EOF
+chmod 0755 "$T/bin/sink"
+
+cat > "$T/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $T/queue
+data_directory = $T/data
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx.helpdesk.test
+mydomain = helpdesk.test
+myorigin = helpdesk.test
+mydestination = helpdesk.test, customer.test
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+alias_maps =
+alias_database =
+smtputf8_enable = no
+biff = no
+maillog_file = $T/maillog
+maillog_file_prefixes = $T
+transport_maps = texthash:$T/etc/transport
+# From contrib/mta/postfix-main.cf:
+postdesk_destination_recipient_limit = 1
+recipient_delimiter = +
+# Retry deferred mail quickly, so the test does not wait long.
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+delay_warning_time = 0
+EOF
+
+cat > "$T/etc/transport" <<EOF
+support@helpdesk.test   postdesk:
+customer.test           sink:
+EOF
+
+# No chroot: a throw-away instance has no copy of /etc in its queue.
+cat > "$T/etc/master.cf" <<EOF
+127.0.0.1:$port inet n  -       n       -       -       smtpd
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+# From contrib/mta/postfix-master.cf, with the test's paths:
+postdesk  unix  -       n       n       -       -       pipe
+  flags=Rq user=nobody null_sender=
+  argv=$T/bin/postdesk-ingest --config $T/postdesk.conf --sender \${sender} --recipient \${recipient} --client-ip \${client_address}
+sink      unix  -       n       n       -       -       pipe
+  flags=R user=nobody argv=$T/bin/sink $T/sink
+EOF
+
+"$PD" init >/dev/null && chown -R nobody "$T/db"
+check "postdesk init made the test database" test -f "$T/db/postdesk.db"
+
+# postfix(8) logs only to maillog_file (stderr is not a terminal here).
+if postfix -c "$T/etc" check >"$T/check.out" 2>&1 &&
+    ! grep -Eqs 'warning|error|fatal' "$T/check.out" "$T/maillog"; then
+	ok "postfix check: no errors or warnings"
+else
+	not_ok "postfix check: no errors or warnings"
+	diag "$(cat "$T/check.out" "$T/maillog" 2>/dev/null)"
+fi
+
+# master(8) in the foreground (-d), under our own PID.
+"$POSTFIX_SBIN/master" -c "$T/etc" -d </dev/null >"$T/master.out" 2>&1 &
+master_pid=$!
+
+# Polls until "$@" succeeds, up to $1 tenths of a second.
+wait_for() {
+	limit=$1; shift
+	i=0
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+port_open() {
+	python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$port"
+}
+if wait_for 100 port_open; then
+	ok "Postfix smtpd listens on 127.0.0.1:$port"
+else
+	not_ok "Postfix smtpd listens on 127.0.0.1:$port"
+	diag "$(cat "$T/master.out" "$T/maillog" 2>/dev/null)"
+	exit 1
+fi
+
+# send FILE: one message over SMTP, envelope from the From: header.
+send() {
+	swaks --server "127.0.0.1:$port" --helo client.customer.test \
+	    --from "$2" --to "${3:-support@helpdesk.test}" \
+	    --data "$1" >"$T/swaks.out" 2>&1 ||
+	    { diag "swaks failed:" "$(tail -5 "$T/swaks.out")"; return 1; }
+}
+count_log() {
+	grep -c "$1" "$T/maillog" 2>/dev/null || true
+}
+log_has_n() {
+	[ "$(count_log "$1")" -ge "$2" ]
+}
+ticket_count() {
+	"$PD" list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+thread_len() {
+	"$PD" show "$1" --json 2>/dev/null |
+	    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["thread"]))'
+}
+thread_is() {
+	[ "$(thread_len "$1")" = "$2" ]
+}
+
+cat > "$T/m1.eml" <<'EOF'
+From: Alice Customer <alice@customer.test>
+To: support@helpdesk.test
+Subject: Printer on fire
+Message-ID: <m1.alice@customer.test>
+Date: Mon, 23 Nov 2026 10:00:00 +0000
+
+Hello, the printer in room 4 is on fire again.
+EOF
+
+cat > "$T/m2.eml" <<'EOF'
+From: Alice Customer <alice@customer.test>
+To: support@helpdesk.test
+Subject: Re: Printer on fire
+Message-ID: <m2.alice@customer.test>
+In-Reply-To: <m1.alice@customer.test>
+References: <m1.alice@customer.test>
+Date: Mon, 23 Nov 2026 10:05:00 +0000
+
+It is spreading to the scanner.
+
+On Mon, 23 Nov 2026, Alice Customer wrote:
+> Hello, the printer in room 4 is on fire again.
+EOF
+
+send "$T/m1.eml" alice@customer.test
+if wait_for 150 log_has_n 'status=sent (delivered via postdesk service)' 1; then
+	ok "new message delivered through the postdesk pipe service"
+else
+	not_ok "new message delivered through the postdesk pipe service"
+	diag "$(tail -20 "$T/maillog")"
+fi
+check "a new message opened ticket 1" test "$(ticket_count)" = 1
+"$PD" show 1 --json >"$T/t1.json" 2>/dev/null
+check "ticket 1: requester and subject from the message" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert t["requester"] == "alice@customer.test", t["requester"]
+assert t["subject"] == "Printer on fire", t["subject"]
+assert t["thread"][0]["message_id"] == "m1.alice@customer.test"
+' "$T/t1.json"
+
+send "$T/m2.eml" alice@customer.test
+wait_for 150 thread_is 1 2
+check "reply with In-Reply-To joined ticket 1 (still one ticket)" \
+    test "$(thread_len 1)-$(ticket_count)" = "2-1"
+
+cat > "$T/m3.eml" <<'EOF'
+From: alice@customer.test
+To: support@helpdesk.test
+Subject: [Support #1] fire is out
+Message-ID: <m3.alice@customer.test>
+Date: Mon, 23 Nov 2026 11:00:00 +0000
+
+Never mind, the fire brigade was here.
+EOF
+send "$T/m3.eml" alice@customer.test
+wait_for 150 thread_is 1 3
+check "reply tagged [Support #1] joined ticket 1 (still one ticket)" \
+    test "$(thread_len 1)-$(ticket_count)" = "3-1"
+"$PD" show 1 --json >"$T/t1.json" 2>/dev/null
+check "events name the rules: references, then subject-tag" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+why = [e["detail"] for e in t["events"] if e["kind"] == "thread"]
+assert len(why) == 3, why
+assert why[1].startswith("references"), why
+assert why[2].startswith("subject-tag"), why
+' "$T/t1.json"
+
+# The raw message is what Postfix piped: the original plus Return-Path
+# (flags=R) and Postfix's Received: header.
+"$PD" raw m3.alice@customer.test >"$T/raw3" 2>/dev/null
+check "stored raw message has Return-Path (flags=R) and the original body" \
+    sh -c "grep -q '^Return-Path: <alice@customer.test>' '$T/raw3' &&
+	grep -q '^Received: from client.customer.test' '$T/raw3' &&
+	grep -q '^Never mind, the fire brigade was here.\$' '$T/raw3'"
+
+# Transient failure: the database is read-only for the pipe's user.
+# postdesk-ingest exits 75, Postfix defers and retries; once the
+# database is writable again the message arrives, exactly once.
+chmod 0555 "$T/db"
+chmod 0444 "$T/db/postdesk.db"
+cat > "$T/m4.eml" <<'EOF'
+From: Bob Other <bob@customer.test>
+To: support+sales@helpdesk.test
+Subject: Quote for 20 printers
+Message-ID: <m4.bob@customer.test>
+Date: Mon, 23 Nov 2026 12:00:00 +0000
+
+Please send a quote.
+EOF
+send "$T/m4.eml" bob@customer.test support+sales@helpdesk.test
+if wait_for 150 log_has_n 'status=deferred (temporary failure' 1; then
+	ok "read-only database: exit 75, Postfix deferred the message"
+else
+	not_ok "read-only database: exit 75, Postfix deferred the message"
+	diag "$(tail -10 "$T/maillog")"
+fi
+check "nothing was written while deferred" test "$(ticket_count)" = 1
+chmod 0755 "$T/db"
+chmod 0644 "$T/db/postdesk.db"
+ticket_count_is() { [ "$(ticket_count)" = "$1" ]; }
+wait_for 150 ticket_count_is 2
+check "after the fix Postfix retried: the message became ticket 2" \
+    test "$(ticket_count)" = 2
+"$PD" show 2 --json >"$T/t2.json" 2>/dev/null
+check "ticket 2 belongs to bob, its message stored once" python3 -c '
+import json, sys
+t = json.load(open(sys.argv[1]))
+assert t["requester"] == "bob@customer.test", t["requester"]
+assert len(t["thread"]) == 1, t["thread"]
+' "$T/t2.json"
+
+# Too large: over max_message_size (20K) but under Postfix's limit.
+{
+	printf 'From: alice@customer.test\nTo: support@helpdesk.test\n'
+	printf 'Subject: huge log file\nMessage-ID: <m5.alice@customer.test>\n\n'
+	i=0
+	while [ $i -lt 600 ]; do
+		echo "log line $i: the quick brown fox jumps over the lazy dog"
+		i=$((i + 1))
+	done
+} > "$T/m5.eml"
+send "$T/m5.eml" alice@customer.test
+dsn_arrived() { grep -l 'multipart/report' "$T/sink/"* >/dev/null 2>&1; }
+if wait_for 150 log_has_n 'status=bounced' 1 &&
+    grep 'status=bounced' "$T/maillog" | grep -q 'larger than'; then
+	ok "too large: exit 65, Postfix bounced with postdesk's reason"
+else
+	not_ok "too large: exit 65, Postfix bounced with postdesk's reason"
+	diag "$(tail -10 "$T/maillog")"
+fi
+if wait_for 150 dsn_arrived &&
+    grep -q 'm5.alice@customer.test\|huge log file' "$T/sink/"* &&
+    grep -q 'larger than' "$T/sink/"*; then
+	ok "the sender got a DSN naming the message and the reason"
+else
+	not_ok "the sender got a DSN naming the message and the reason"
+	diag "$(ls -l "$T/sink")"
+fi
+check "the bounced message made no ticket" test "$(ticket_count)" = 2
+
+[ $failed -eq 0 ] || diag "maillog:" "$(cat "$T/maillog")"
+exit 0
