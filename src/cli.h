@@ -49,6 +49,7 @@ int	 cli_rate(struct cli *);
 int	 cli_list_queue(struct cli *);
 int	 cli_org(struct cli *);		/* cli_org.c */
 int	 cli_rules(struct cli *);
+int	 cli_import(struct cli *);
 int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
 int	 cli_comment(struct cli *);

@@ -55,6 +55,7 @@ static const struct key_def known_keys[] = {
 	{ "fetch", "ca_file", KEY_PATH },
 	{ "fetch", "after", KEY_STRING },
 	{ "fetch", "move_to", KEY_STRING },
+	{ "fetch", "poll_interval", KEY_INT },
 	{ "auth", "trusted_authserv_id", KEY_STRING },
 	{ "auth", "spf", KEY_BOOL },
 	{ "intake", "unknown_sender", KEY_STRING },
@@ -241,6 +242,9 @@ config_new_default(void)
 	c->rules_scripts = g_new0(char *, 1);
 	c->discard_keeps_raw = true;
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
+	c->fetch_sources = g_new0(char *, 1);
+	c->fetch_after = g_strdup("seen");
+	c->fetch_poll_interval = 60;
 	c->web_link_lifetime = 14 * 24 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
@@ -270,6 +274,14 @@ config_free(struct config *c)
 	g_strfreev(c->staff_addresses);
 	g_strfreev(c->rules_scripts);
 	g_free(c->templates_dir);
+	g_strfreev(c->fetch_sources);
+	if (c->fetch_password != NULL)
+		memset(c->fetch_password, 0, strlen(c->fetch_password));
+	g_free(c->fetch_password);
+	g_free(c->fetch_password_command);
+	g_free(c->fetch_ca_file);
+	g_free(c->fetch_after);
+	g_free(c->fetch_move_to);
 	g_free(c->web_base_url);
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
@@ -376,6 +388,44 @@ take_string(GKeyFile *kf, const char *g, const char *k, char **field)
 		return;
 	g_free(*field);
 	*field = g_strstrip(v);
+}
+
+static void
+apply_fetch(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char	 *v;
+	char	**list;
+	size_t	  i, n = 0;
+
+	list = g_key_file_get_string_list(kf, "fetch", "sources", NULL, NULL);
+	if (list != NULL) {
+		for (i = 0; list[i] != NULL; i++) {
+			char *u = g_strdup(g_strstrip(list[i]));
+
+			g_free(list[i]);
+			if (*u == '\0')
+				g_free(u);
+			else
+				list[n++] = u;
+		}
+		list[n] = NULL;
+		g_strfreev(c->fetch_sources);
+		c->fetch_sources = list;
+	}
+	/* A password is taken as written: spaces may be part of it. */
+	if ((v = g_key_file_get_string(kf, "fetch", "password", NULL)) != NULL)
+		c->fetch_password = v;
+	take_string(kf, "fetch", "password_command",
+	    &c->fetch_password_command);
+	take_string(kf, "fetch", "after", &c->fetch_after);
+	take_string(kf, "fetch", "move_to", &c->fetch_move_to);
+	if ((v = g_key_file_get_string(kf, "fetch", "ca_file", NULL)) != NULL) {
+		c->fetch_ca_file = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+	if (g_key_file_has_key(kf, "fetch", "poll_interval", NULL))
+		c->fetch_poll_interval = g_key_file_get_int64(kf, "fetch",
+		    "poll_interval", NULL);
 }
 
 static void
@@ -505,6 +555,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->templates_dir = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	apply_fetch(c, kf, dir);
 	apply_web(c, kf);
 	apply_notify(c, kf, dir);
 }
@@ -534,6 +585,33 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		    "%s:%u: [mail] subject_tag: must be a non-empty word "
 		    "without [ ] #", path,
 		    line_of(text, "mail", "subject_tag"));
+		return false;
+	}
+	if (c->fetch_move_to != NULL && strcmp(c->fetch_after, "seen") == 0) {
+		/* Naming a folder is asking for the move. */
+		g_free(c->fetch_after);
+		c->fetch_after = g_strdup("move");
+	}
+	if (strcmp(c->fetch_after, "seen") != 0 &&
+	    strcmp(c->fetch_after, "move") != 0 &&
+	    strcmp(c->fetch_after, "delete") != 0) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [fetch] after: expected seen, move or delete, "
+		    "got \"%s\"", path, line_of(text, "fetch", "after"),
+		    c->fetch_after);
+		return false;
+	}
+	if (strcmp(c->fetch_after, "move") == 0 && (c->fetch_move_to == NULL ||
+	    *c->fetch_move_to == '\0')) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [fetch] after = move needs [fetch] move_to",
+		    path, line_of(text, "fetch", "after"));
+		return false;
+	}
+	if (c->fetch_poll_interval < 1) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [fetch] poll_interval: must be at least 1 second",
+		    path, line_of(text, "fetch", "poll_interval"));
 		return false;
 	}
 	v = g_key_file_get_string(kf, "intake", "foreign_sender", NULL);

@@ -41,6 +41,14 @@ struct config {
 	bool	  discard_keeps_raw;
 	/* [templates] */
 	char	 *templates_dir;
+	/* [fetch] (postdesk-fetch) */
+	char	**fetch_sources;	/* URLs */
+	char	 *fetch_password;
+	char	 *fetch_password_command;
+	char	 *fetch_ca_file;	/* NULL: the system's CAs */
+	char	 *fetch_after;		/* "seen", "move" or "delete" */
+	char	 *fetch_move_to;	/* folder for "move" */
+	int64_t	  fetch_poll_interval;	/* seconds, --watch without IDLE */
 	/* [web] */
 	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
 	char	 *web_link_key;		/* HMAC key for links; NULL: none */

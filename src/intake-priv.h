@@ -10,6 +10,7 @@ struct intake {
 	const struct config	*config;
 	struct store		*store;
 	const struct rules	*rules;
+	bool			 batch;		/* inside intake_batch_begin */
 };
 
 enum rules_verdict { RULES_KEEP, RULES_DISCARD, RULES_REJECT };

@@ -109,12 +109,27 @@ quarantine(struct intake *in, const struct intake_input *ii,
 {
 	struct quarantine_entry q = { 0 };
 	char	 sha[65];
+	char	*sum;
+	bool	 seen = false;
 
 	res->outcome = INTAKE_QUARANTINED;
 	res->reason = g_strdup(reason);
 	g_string_append_printf(res->report, "quarantine: yes — %s\n", reason);
 	if (ii->explain)
 		return true;
+	/* Re-delivered or re-imported garbage is kept once. */
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, ii->raw, ii->len);
+	if (!store_quarantine_has_raw(in->store, sum, &seen, err)) {
+		g_free(sum);
+		return false;
+	}
+	g_free(sum);
+	if (seen) {
+		res->outcome = INTAKE_DUPLICATE;
+		g_string_append(res->report, "duplicate: already in "
+		    "quarantine; nothing to do\n");
+		return true;
+	}
 	q.received = ii->now;
 	q.reason = (char *)reason;
 	q.size = (int64_t)ii->len;
@@ -122,6 +137,15 @@ quarantine(struct intake *in, const struct intake_input *ii,
 	q.envelope_to = (char *)ii->recipient;
 	q.client_ip = (char *)ii->client_ip;
 	q.raw_sha256 = sha;
+	if (in->batch) {
+		if (store_savepoint(in->store, err) &&
+		    store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+		    store_quarantine_add(in->store, &q, err) &&
+		    store_release(in->store, err))
+			return true;
+		store_rollback_savepoint(in->store);
+		return false;
+	}
 	if (!store_begin(in->store, err) ||
 	    !store_blob_put(in->store, ii->raw, ii->len, sha, err) ||
 	    !store_quarantine_add(in->store, &q, err) ||
@@ -279,6 +303,12 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    !store_event_add(in->store, v->named, 0, ii->now, actor,
 	    "linked", v->why, err)))
 		return false;
+	/* Imported history is never announced (no outbox rows, see
+	 * take_in_ruled); the event makes that visible in the trail. */
+	if (ii->import && !store_event_add(in->store, ticket, row, ii->now,
+	    actor, "imported", ii->origin != NULL ? ii->origin :
+	    "import: no notifications", err))
+		return false;
 	res->ticket = ticket;
 	res->message_row = row;
 	res->outcome = v->ticket == 0 || lc->follow_up_of ? INTAKE_NEW_TICKET :
@@ -381,12 +411,14 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 	return apply(in, ii, m, v, lc, res, err) &&
 	    intake_rules_apply(in, ii, m, rules, res->ticket,
 	    res->message_row, err) &&
-	    intake_lc_after(in->store, in->config, m, ii->sender, lc,
-	    res->ticket, res->message_row, ii->now, err) &&
+	    /* Imported history causes no mail. */
+	    (ii->import || intake_lc_after(in->store, in->config, m,
+	    ii->sender, lc, res->ticket, res->message_row, ii->now, err)) &&
 	    /* Notifications after the rules, so a rule's queue change
 	     * shows in the mail; same transaction (outbox.h). */
-	    outbox_after_intake(in->store, in->config, m, ii->sender,
-	    res->ticket, res->message_row, v->ticket == 0, ii->now, err);
+	    (ii->import || outbox_after_intake(in->store, in->config, m,
+	    ii->sender, res->ticket, res->message_row, v->ticket == 0,
+	    ii->now, err));
 }
 
 /* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
@@ -471,9 +503,69 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 }
 
 bool
+intake_batch_begin(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->store != NULL && !in->batch, false);
+	if (!store_bulk(in->store, err) || !store_begin(in->store, err))
+		return false;
+	in->batch = true;
+	return true;
+}
+
+bool
+intake_batch_commit(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->batch, false);
+	in->batch = false;
+	return store_commit(in->store, err);
+}
+
+void
+intake_batch_rollback(struct intake *in)
+{
+	if (in == NULL || !in->batch)
+		return;
+	in->batch = false;
+	store_rollback(in->store);
+}
+
+bool
+intake_in_batch(const struct intake *in)
+{
+	return in->batch;
+}
+
+/* One message's writes: a transaction alone, a savepoint in a batch. */
+static bool
+unit_begin(struct intake *in, GError **err)
+{
+	return in->batch ? store_savepoint(in->store, err) :
+	    store_begin(in->store, err);
+}
+
+static bool
+unit_end(struct intake *in, bool keep, GError **err)
+{
+	if (keep && in->batch) {
+		if (store_release(in->store, err))
+			return true;
+		store_rollback_savepoint(in->store);
+		return false;
+	}
+	if (keep)
+		return store_commit(in->store, err);
+	if (in->batch)
+		store_rollback_savepoint(in->store);
+	else
+		store_rollback(in->store);
+	return true;
+}
+
+bool
 intake_message(struct intake *in, const struct intake_input *ii,
     struct intake_result *res, GError **err)
 {
+	struct intake_input eff = *ii;
 	struct mail	*m = NULL;
 	GError		*perr = NULL;
 	bool		 ok;
@@ -481,24 +573,31 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	memset(res, 0, sizeof *res);
 	res->report = g_string_new(NULL);
 	g_return_val_if_fail(in->store != NULL || ii->explain, false);
+	g_return_val_if_fail(!in->batch || !ii->explain, false);
 	if (!mail_parse(&m, ii->raw, ii->len, &perr)) {
 		ok = quarantine(in, ii, perr->message, res, err);
 		g_error_free(perr);
 		return ok;
 	}
+	/* Imported history keeps its own time line. */
+	if (ii->import && m->date > 0)
+		eff.now = m->date;
 	report_summary(res->report, m);
 	g_string_append(res->report, "quarantine: no\n");
 	res->message_id = g_strdup(m->message_id);
-	if (!ii->explain && !store_begin(in->store, err)) {
+	if (!ii->explain && !unit_begin(in, err)) {
 		mail_free(m);
 		return false;
 	}
-	ok = take_in(in, ii, m, res, err);
-	if (ok && !ii->explain && res->outcome != INTAKE_DUPLICATE &&
+	ok = take_in(in, &eff, m, res, err);
+	if (ii->explain) {
+		if (in->store != NULL && !in->batch)
+			store_rollback(in->store);
+	} else if (ok && res->outcome != INTAKE_DUPLICATE &&
 	    res->outcome != INTAKE_REJECTED)
-		ok = store_commit(in->store, err);
-	else if (in->store != NULL)
-		store_rollback(in->store);
+		ok = unit_end(in, true, err);
+	else
+		(void)unit_end(in, false, NULL);
 	mail_free(m);
 	return ok;
 }

@@ -8,6 +8,13 @@
  * message could not be taken in; store_error_is_transient(err) says
  * whether a retry can help.  Unparseable input is not an error: it is
  * quarantined and the outcome says so.
+ *
+ * Batch mode (imports, mailbox fetch): between intake_batch_begin() and
+ * intake_batch_commit() every message shares one transaction, each inside
+ * its own savepoint, so a message that fails leaves no trace while the
+ * others stay; nothing is durable before intake_batch_commit() returns.
+ * Outside a batch each message is its own transaction, durable when
+ * intake_message() returns true.
  */
 #ifndef POSTDESK_INTAKE_H
 #define POSTDESK_INTAKE_H
@@ -41,6 +48,13 @@ struct intake_input {
 	const char	*spf;		/* SPF result (auth.h), NULL: none */
 	int64_t		 now;		/* unix seconds */
 	bool		 explain;	/* dry run: write nothing */
+	/*
+	 * Imported history: times come from the message's Date: header
+	 * (now only if it has none), an "imported" event is recorded and
+	 * no notification may be sent for it.
+	 */
+	bool		 import;
+	const char	*origin;	/* "mbox:/x", "imaps://…"; may be NULL */
 };
 
 struct intake_result {
@@ -63,6 +77,10 @@ void		 intake_set_rules(struct intake *, const struct rules *);
 bool		 intake_message(struct intake *, const struct intake_input *,
 		    struct intake_result *out, GError **err);
 void		 intake_result_clear(struct intake_result *);
+bool		 intake_batch_begin(struct intake *, GError **err);
+bool		 intake_batch_commit(struct intake *, GError **err);
+void		 intake_batch_rollback(struct intake *);
+bool		 intake_in_batch(const struct intake *);
 const char	*intake_outcome_to_text(enum intake_outcome);
 
 #endif

@@ -45,6 +45,9 @@ static const struct cli_command commands[] = {
 	    "[--spf R] [--sender A] < MSG",
 	    "lint rules; show what a message would get (no database)",
 	    cli_rules },
+	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
+	    "[--[no-]progress] PATH...",
+	    "import old mail as history (no notifications)", cli_import },
 	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
 	    "inspect and manage outgoing mail", cli_outbox },
 	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",

@@ -255,6 +255,43 @@ store_rollback(struct store *s)
 }
 
 bool
+store_bulk(struct store *s, GError **err)
+{
+	/*
+	 * Each message of a batch runs in a savepoint, whose sub-journal
+	 * (the pages' old images, for ROLLBACK TO) is a temp file by
+	 * default: 100+ KB written per message.  In memory it costs
+	 * nothing on disk; a larger cache keeps a batch's pages too.
+	 */
+	return exec_const(s, "PRAGMA temp_store = MEMORY", err) &&
+	    exec_const(s, "PRAGMA cache_size = -65536", err);
+}
+
+bool
+store_savepoint(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "SAVEPOINT unit", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+bool
+store_release(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "RELEASE unit", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+void
+store_rollback_savepoint(struct store *s)
+{
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
+	(void)sqlite3_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL,
+	    NULL, NULL);
+}
+
+bool
 store_blob_put(struct store *s, const void *data, size_t len,
     char hex[65], GError **err)
 {

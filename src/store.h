@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 
@@ -132,6 +132,13 @@ int	 store_schema_version(struct store *);
 bool	 store_begin(struct store *, GError **err);
 bool	 store_commit(struct store *, GError **err);
 void	 store_rollback(struct store *);
+/* Tunes the connection for large batches (imports, fetch): more cache. */
+bool	 store_bulk(struct store *, GError **err);
+/* A nested unit inside a transaction (intake's batch mode): released
+ * into the transaction, or rolled back alone. */
+bool	 store_savepoint(struct store *, GError **err);
+bool	 store_release(struct store *, GError **err);
+void	 store_rollback_savepoint(struct store *);
 
 /* Content-addressed blobs: duplicates are stored once. */
 bool	 store_blob_put(struct store *, const void *data, size_t len,
@@ -224,6 +231,9 @@ bool	 store_quarantine_add(struct store *, struct quarantine_entry *q,
 bool	 store_quarantine_list(struct store *, GPtrArray **out, GError **err);
 bool	 store_quarantine_get(struct store *, int64_t id,
 	    struct quarantine_entry **out, GError **err);
+/* The same raw bytes already quarantined (and not replayed)? */
+bool	 store_quarantine_has_raw(struct store *, const char *sha256_hex,
+	    bool *found, GError **err);
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
@@ -378,5 +388,40 @@ bool	 store_participants(struct store *, int64_t ticket, const char *role,
 /* Sets the raw blob of an outbound message if it has none yet. */
 bool	 store_message_set_raw(struct store *, int64_t row,
 	    const char *sha256_hex, GError **err);
+
+/*
+ * Mailbox sources (store_fetch.c).  SOURCE is the URL without password.
+ * fetch_state holds UIDVALIDITY (IMAP; the inode for mbox) and the last
+ * UID (byte offset for mbox) taken in.  fetch_items holds single
+ * messages: "pending" = committed here, server not yet told (flag, move
+ * or delete still due); "done" = POP3 UIDL kept on the server; "failed"
+ * = to retry on the next run.  UID is text so POP3 UIDLs fit.
+ */
+struct fetch_item {
+	char	*uid;
+	char	*state;
+	int64_t	 attempts;
+	char	*last_error;
+};
+
+bool	 store_fetch_state_get(struct store *, const char *source,
+	    int64_t *uidvalidity, int64_t *last_uid, bool *found,
+	    GError **err);
+bool	 store_fetch_state_set(struct store *, const char *source,
+	    int64_t uidvalidity, int64_t last_uid, int64_t now, GError **err);
+/* Drops the items of SOURCE whose uidvalidity is not UIDVALIDITY. */
+bool	 store_fetch_reset(struct store *, const char *source,
+	    int64_t uidvalidity, GError **err);
+/* Sets an item's state; "failed" counts an attempt and keeps ERROR. */
+bool	 store_fetch_item_set(struct store *, const char *source,
+	    int64_t uidvalidity, const char *uid, const char *state,
+	    const char *error, int64_t now, GError **err);
+bool	 store_fetch_item_delete(struct store *, const char *source,
+	    int64_t uidvalidity, const char *uid, GError **err);
+/* Items of SOURCE/UIDVALIDITY in STATE (NULL: any), by uid. */
+bool	 store_fetch_items(struct store *, const char *source,
+	    int64_t uidvalidity, const char *state, GPtrArray **out,
+	    GError **err);		/* of struct fetch_item */
+void	 fetch_item_free(struct fetch_item *);
 
 #endif

@@ -209,6 +209,23 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"INSERT OR IGNORE INTO contacts (address, name, created)"
 	"  SELECT address, name, 0 FROM participants WHERE role <> 'staff';",
+	/* 4 → 5: mailbox sources (postdesk-fetch). */
+	"CREATE TABLE fetch_state ("
+	"  source TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE fetch_items ("
+	"  source TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  uid TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','done','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (source, uidvalidity, uid)"
+	") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
