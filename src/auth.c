@@ -17,6 +17,8 @@
 
 struct auth {
 	SPF_server_t	*server;
+	/* SPF_server_new_dns() does not take ownership of the resolver. */
+	SPF_dns_server_t *zone;
 };
 
 G_DEFINE_QUARK(postdesk-auth-error-quark, auth_error)
@@ -69,6 +71,7 @@ auth_new(struct auth **out, char *const *local, GError **err)
 		}
 	}
 	a->server = SPF_server_new_dns(dns, 0);
+	a->zone = dns;
 	*out = a;
 	return true;
 }
@@ -80,6 +83,8 @@ auth_free(struct auth *a)
 		return;
 	if (a->server != NULL)
 		SPF_server_free(a->server);
+	if (a->zone != NULL)
+		SPF_dns_free(a->zone);
 	g_free(a);
 }
 

@@ -314,8 +314,10 @@ parse_roles(const char *s, unsigned *roles)
 
 	*roles = 0;
 	for (i = 0; ok && parts[i] != NULL; i++) {
+		/* r is only set when the name is a role. */
 		ok = text_to_role(&r, g_strstrip(parts[i]));
-		*roles |= 1u << r;
+		if (ok)
+			*roles |= 1u << r;
 	}
 	g_strfreev(parts);
 	return ok && *roles != 0;
