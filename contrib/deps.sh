@@ -5,9 +5,10 @@ set -eu
 
 BUILD="build-essential autoconf automake libtool pkg-config
  libglib2.0-dev libgmime-3.0-dev libsqlite3-dev libpcre2-dev
- libcurl4-gnutls-dev libetpan-dev libspf2-dev libjson-glib-dev"
+ libcurl4-gnutls-dev libetpan-dev libgnutls28-dev libspf2-dev
+ libjson-glib-dev"
 TEST="sqlite3 postfix swaks python3-aiosmtpd dovecot-imapd dovecot-pop3d
- lighttpd chromium curl openssl procps time"
+ lighttpd chromium curl openssl procps nodejs python3 time"
 
 want=""
 for p in $BUILD ${POSTDESK_DEPS_NOTEST:+} $TEST; do

@@ -25,8 +25,10 @@ cli_open_store(struct cli *c, enum store_mode mode)
 {
 	GError	*e = NULL;
 
-	if (store_open(&c->store, c->config->store_path, mode, &e))
+	if (store_open(&c->store, c->config->store_path, mode, &e)) {
+		store_set_busy_timeout(c->store, (int)c->config->busy_timeout);
 		return EX_OK;
+	}
 	fprintf(stderr, "postdesk: %s\n", e->message);
 	g_error_free(e);
 	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
@@ -142,6 +144,8 @@ cli_list(struct cli *c)
 			f.status = c->argv[++i];
 		else if (strcmp(c->argv[i], "--queue") == 0 && i + 1 < c->argc)
 			f.queue = c->argv[++i];
+		else if (strcmp(c->argv[i], "--order=queue") == 0)
+			return cli_list_queue(c);
 		else
 			return cli_usage(c);
 	}

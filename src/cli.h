@@ -40,5 +40,19 @@ int	 cli_show(struct cli *);
 int	 cli_raw(struct cli *);
 int	 cli_quarantine(struct cli *);
 int	 cli_reparse(struct cli *);
+/* cli_lifecycle.c */
+int	 cli_tick(struct cli *);
+int	 cli_status(struct cli *);
+int	 cli_priority(struct cli *);
+int	 cli_hotrush(struct cli *);
+int	 cli_rate(struct cli *);
+int	 cli_list_queue(struct cli *);
+int	 cli_org(struct cli *);		/* cli_org.c */
+int	 cli_rules(struct cli *);
+int	 cli_import(struct cli *);
+int	 cli_outbox(struct cli *);	/* cli_outbox.c */
+int	 cli_reply(struct cli *);
+int	 cli_comment(struct cli *);
+int	 cli_link(struct cli *);
 
 #endif

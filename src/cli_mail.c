@@ -146,7 +146,18 @@ quarantine_replay_one(struct cli *c, struct intake *in, int64_t id)
 	ii.recipient = q->envelope_to;
 	ii.client_ip = q->client_ip;
 	ii.now = g_get_real_time() / G_USEC_PER_SEC;
-	if (!intake_message(in, &ii, &res, &e)) {
+	/*
+	 * Ask first: input intake would quarantine again must not become a
+	 * second quarantine entry; this one is kept.
+	 */
+	ii.explain = true;
+	if (intake_message(in, &ii, &res, &e) &&
+	    res.outcome != INTAKE_QUARANTINED) {
+		intake_result_clear(&res);
+		ii.explain = false;
+		(void)intake_message(in, &ii, &res, &e);
+	}
+	if (e != NULL) {
 		rc = fail(e, EX_TEMPFAIL);
 	} else if (res.outcome == INTAKE_QUARANTINED) {
 		printf("quarantine %" G_GINT64_FORMAT ": still not a message: "

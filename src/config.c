@@ -3,7 +3,9 @@
  */
 #include "config.h"
 #include "pdconfig.h"
+#include "lifecycle.h"
 
+#include <errno.h>
 #include <string.h>
 
 enum key_type { KEY_STRING, KEY_PATH, KEY_SIZE, KEY_BOOL, KEY_LIST,
@@ -18,6 +20,7 @@ struct key_def {
 /* Every known key.  Later modules add their rows here. */
 static const struct key_def known_keys[] = {
 	{ "store", "path", KEY_PATH },
+	{ "store", "busy_timeout", KEY_INT },
 	{ "mail", "address", KEY_STRING },
 	{ "mail", "subject_tag", KEY_STRING },
 	{ "mail", "host", KEY_STRING },
@@ -36,17 +39,52 @@ static const struct key_def known_keys[] = {
 	{ "notify", "poll_interval", KEY_INT },
 	{ "notify", "max_attempts", KEY_INT },
 	{ "notify", "auto_reply_limit", KEY_INT },
+	{ "notify", "starttls", KEY_BOOL },
+	{ "notify", "ca_file", KEY_PATH },
+	{ "notify", "retry_base", KEY_INT },
+	{ "notify", "timeout", KEY_INT },
+	{ "notify", "reuse_connection", KEY_BOOL },
+	{ "notify", "from_name", KEY_STRING },
 	{ "web", "base_url", KEY_STRING },
 	{ "web", "link_key", KEY_STRING },
 	{ "web", "link_lifetime", KEY_INT },
+	{ "web", "staff_users", KEY_LIST },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
 	{ "fetch", "ca_file", KEY_PATH },
 	{ "fetch", "after", KEY_STRING },
 	{ "fetch", "move_to", KEY_STRING },
+	{ "fetch", "poll_interval", KEY_INT },
 	{ "auth", "trusted_authserv_id", KEY_STRING },
 	{ "auth", "spf", KEY_BOOL },
+	{ "intake", "unknown_sender", KEY_STRING },
+	{ "auth", "spf_local_records", KEY_LIST },
+	/* [lifecycle] and [lifecycle.QUEUE]; lifecycle_conf.c checks them. */
+	{ "lifecycle", "statuses", KEY_STRING },
+	{ "lifecycle", "transitions", KEY_STRING },
+	{ "lifecycle", "initial", KEY_STRING },
+	{ "lifecycle", "assigned", KEY_STRING },
+	{ "lifecycle", "working", KEY_STRING },
+	{ "lifecycle", "waiting", KEY_STRING },
+	{ "lifecycle", "pre_closed", KEY_STRING },
+	{ "lifecycle", "closed", KEY_STRING },
+	{ "lifecycle", "reopened", KEY_STRING },
+	{ "lifecycle", "final", KEY_STRING },
+	{ "lifecycle", "staff_reply_to_waiting", KEY_STRING },
+	{ "lifecycle", "preclose_from", KEY_STRING },
+	{ "lifecycle", "preclose_after", KEY_STRING },
+	{ "lifecycle", "preclose_basis", KEY_STRING },
+	{ "lifecycle", "close_after", KEY_STRING },
+	{ "lifecycle", "reopen_window", KEY_STRING },
+	{ "lifecycle", "hotrush_free", KEY_STRING },
+	{ "lifecycle", "hotrush_off_limit", KEY_INT },
+	{ "lifecycle", "sla_minor", KEY_STRING },
+	{ "lifecycle", "sla_normal", KEY_STRING },
+	{ "lifecycle", "sla_major", KEY_STRING },
+	{ "lifecycle", "sla_hotrush", KEY_STRING },
+	{ "lifecycle", "ack_pattern", KEY_STRING },
+	{ "lifecycle", "ack_max_length", KEY_INT },
 };
 
 G_DEFINE_QUARK(postdesk-config-error-quark, config_error)
@@ -56,11 +94,32 @@ find_key(const char *group, const char *key)
 {
 	size_t	 i;
 
+	/* [lifecycle.QUEUE] takes [lifecycle]'s keys, and ack_pattern
+	 * takes a language suffix: ack_pattern[de]. */
+	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
+		group = "lifecycle";
+	if (strcmp(group, "lifecycle") == 0 &&
+	    strncmp(key, "ack_pattern[", 12) == 0)
+		key = "ack_pattern";
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0 &&
 		    strcmp(known_keys[i].key, key) == 0)
 			return &known_keys[i];
 	return NULL;
+}
+
+static bool
+known_group(const char *group)
+{
+	size_t	 i;
+
+	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys. */
+	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
+		return true;
+	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
+		if (strcmp(known_keys[i].group, group) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -101,6 +160,32 @@ line_of(const char *text, const char *group, const char *key)
 	return found;
 }
 
+/*
+ * GKeyFile's syntax errors quote the line but not its number: find the
+ * first line it cannot parse (a key outside a group, a line without '=',
+ * an unclosed group header).  Returns 0 if none is found.
+ */
+static unsigned
+syntax_error_line(const char *text)
+{
+	char	**lines = g_strsplit(text, "\n", -1);
+	unsigned  i, found = 0;
+	bool	  in_group = false;
+
+	for (i = 0; lines[i] != NULL && found == 0; i++) {
+		char	*l = g_strstrip(lines[i]);
+
+		if (*l == '\0' || *l == '#')
+			continue;
+		if (*l == '[')
+			in_group = g_str_has_suffix(l, "]");
+		if (!in_group || (*l != '[' && strchr(l, '=') == NULL))
+			found = i + 1;
+	}
+	g_strfreev(lines);
+	return found;
+}
+
 bool
 text_to_size(uint64_t *out, const char *s)
 {
@@ -110,7 +195,11 @@ text_to_size(uint64_t *out, const char *s)
 
 	if (s == NULL || !g_ascii_isdigit(*s))
 		return false;
+	/* strtoull saturates on overflow; only errno tells. */
+	errno = 0;
 	v = g_ascii_strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return false;
 	switch (g_ascii_toupper(*end)) {
 	case 'K': mult = 1024; end++; break;
 	case 'M': mult = 1024 * 1024; end++; break;
@@ -141,6 +230,7 @@ config_new_default(void)
 	struct config	*c = g_new0(struct config, 1);
 
 	c->store_path = g_strdup(POSTDESK_DB_PATH);
+	c->busy_timeout = 10000;
 	c->address = g_strdup("support@localhost");
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");
@@ -152,6 +242,20 @@ config_new_default(void)
 	c->rules_scripts = g_new0(char *, 1);
 	c->discard_keeps_raw = true;
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
+	c->fetch_sources = g_new0(char *, 1);
+	c->fetch_after = g_strdup("seen");
+	c->fetch_poll_interval = 60;
+	c->web_link_lifetime = 14 * 24 * 3600;
+	c->web_staff_users = g_new0(char *, 1);
+	c->lifecycle = lifecycle_set_new_default();
+	c->spf = true;
+	c->smtp_url = g_strdup("smtp://localhost:25");
+	c->poll_interval = 30;
+	c->max_attempts = 10;
+	c->retry_base = 60;
+	c->smtp_timeout = 60;
+	c->reuse_connection = true;
+	c->auto_reply_limit = 5;
 	return c;
 }
 
@@ -170,6 +274,26 @@ config_free(struct config *c)
 	g_strfreev(c->staff_addresses);
 	g_strfreev(c->rules_scripts);
 	g_free(c->templates_dir);
+	g_strfreev(c->fetch_sources);
+	if (c->fetch_password != NULL)
+		memset(c->fetch_password, 0, strlen(c->fetch_password));
+	g_free(c->fetch_password);
+	g_free(c->fetch_password_command);
+	g_free(c->fetch_ca_file);
+	g_free(c->fetch_after);
+	g_free(c->fetch_move_to);
+	g_free(c->web_base_url);
+	g_free(c->web_link_key);
+	g_strfreev(c->web_staff_users);
+	lifecycle_set_free(c->lifecycle);
+	g_free(c->trusted_authserv_id);
+	g_strfreev(c->spf_local_records);
+	g_free(c->smtp_url);
+	g_free(c->smtp_user);
+	g_free(c->smtp_password);
+	g_free(c->smtp_ca_file);
+	g_free(c->sendmail);
+	g_free(c->from_name);
 	g_free(c);
 }
 
@@ -204,7 +328,17 @@ validate(GKeyFile *kf, const char *path, const char *text, GError **err)
 	size_t	  g, k;
 
 	for (g = 0; ok && groups[g] != NULL; g++) {
-		char	**keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
+		char	**keys;
+
+		/* An empty misspelt group would otherwise pass unnoticed. */
+		if (!known_group(groups[g])) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [%s]: unknown group", path,
+			    line_of(text, groups[g], NULL), groups[g]);
+			ok = false;
+			break;
+		}
+		keys = g_key_file_get_keys(kf, groups[g], NULL, NULL);
 
 		for (k = 0; ok && keys != NULL && keys[k] != NULL; k++) {
 			const struct key_def *d = find_key(groups[g], keys[k]);
@@ -257,6 +391,104 @@ take_string(GKeyFile *kf, const char *g, const char *k, char **field)
 }
 
 static void
+apply_fetch(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char	 *v;
+	char	**list;
+	size_t	  i, n = 0;
+
+	list = g_key_file_get_string_list(kf, "fetch", "sources", NULL, NULL);
+	if (list != NULL) {
+		for (i = 0; list[i] != NULL; i++) {
+			char *u = g_strdup(g_strstrip(list[i]));
+
+			g_free(list[i]);
+			if (*u == '\0')
+				g_free(u);
+			else
+				list[n++] = u;
+		}
+		list[n] = NULL;
+		g_strfreev(c->fetch_sources);
+		c->fetch_sources = list;
+	}
+	/* A password is taken as written: spaces may be part of it. */
+	if ((v = g_key_file_get_string(kf, "fetch", "password", NULL)) != NULL)
+		c->fetch_password = v;
+	take_string(kf, "fetch", "password_command",
+	    &c->fetch_password_command);
+	take_string(kf, "fetch", "after", &c->fetch_after);
+	take_string(kf, "fetch", "move_to", &c->fetch_move_to);
+	if ((v = g_key_file_get_string(kf, "fetch", "ca_file", NULL)) != NULL) {
+		c->fetch_ca_file = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+	if (g_key_file_has_key(kf, "fetch", "poll_interval", NULL))
+		c->fetch_poll_interval = g_key_file_get_int64(kf, "fetch",
+		    "poll_interval", NULL);
+}
+
+static void
+apply_web(struct config *c, GKeyFile *kf)
+{
+	take_string(kf, "web", "base_url", &c->web_base_url);
+	take_string(kf, "web", "link_key", &c->web_link_key);
+	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
+		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
+		    "link_lifetime", NULL);
+	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
+		g_strfreev(c->web_staff_users);
+		c->web_staff_users = lowered_list(kf, "web", "staff_users");
+	}
+}
+
+static void
+take_int(GKeyFile *kf, const char *g, const char *k, int64_t *field)
+{
+	if (g_key_file_has_key(kf, g, k, NULL))
+		*field = g_key_file_get_int64(kf, g, k, NULL);
+}
+
+static void
+take_bool(GKeyFile *kf, const char *g, const char *k, bool *field)
+{
+	if (g_key_file_has_key(kf, g, k, NULL))
+		*field = g_key_file_get_boolean(kf, g, k, NULL);
+}
+
+/* [notify]: an empty smtp_url means "use the sendmail command". */
+static void
+apply_notify(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char	*v;
+
+	/* A sendmail command alone replaces the default SMTP URL. */
+	if (g_key_file_has_key(kf, "notify", "sendmail", NULL) &&
+	    !g_key_file_has_key(kf, "notify", "smtp_url", NULL))
+		g_clear_pointer(&c->smtp_url, g_free);
+	take_string(kf, "notify", "smtp_url", &c->smtp_url);
+	if (c->smtp_url != NULL && *c->smtp_url == '\0')
+		g_clear_pointer(&c->smtp_url, g_free);
+	take_string(kf, "notify", "smtp_user", &c->smtp_user);
+	take_string(kf, "notify", "smtp_password", &c->smtp_password);
+	take_string(kf, "notify", "sendmail", &c->sendmail);
+	take_string(kf, "notify", "from_name", &c->from_name);
+	if ((v = g_key_file_get_string(kf, "notify", "ca_file", NULL)) !=
+	    NULL) {
+		g_free(c->smtp_ca_file);
+		c->smtp_ca_file = resolve_path(dir, g_strstrip(v));
+		g_free(v);
+	}
+	take_bool(kf, "notify", "starttls", &c->smtp_starttls);
+	take_bool(kf, "notify", "reuse_connection", &c->reuse_connection);
+	take_int(kf, "notify", "poll_interval", &c->poll_interval);
+	take_int(kf, "notify", "max_attempts", &c->max_attempts);
+	take_int(kf, "notify", "retry_base", &c->retry_base);
+	take_int(kf, "notify", "timeout", &c->smtp_timeout);
+	take_int(kf, "notify", "auto_reply_limit", &c->auto_reply_limit);
+}
+
+static void
 apply(struct config *c, GKeyFile *kf, const char *dir)
 {
 	char	 *v;
@@ -268,6 +500,9 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->store_path = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	if (g_key_file_has_key(kf, "store", "busy_timeout", NULL))
+		c->busy_timeout = g_key_file_get_int64(kf, "store",
+		    "busy_timeout", NULL);
 	take_string(kf, "mail", "address", &c->address);
 	take_string(kf, "mail", "subject_tag", &c->subject_tag);
 	take_string(kf, "mail", "host", &c->host);
@@ -303,11 +538,26 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->rules_scripts = (char **)g_ptr_array_free(a, FALSE);
 		g_strfreev(list);
 	}
+	take_string(kf, "auth", "trusted_authserv_id",
+	    &c->trusted_authserv_id);
+	if (g_key_file_has_key(kf, "auth", "spf_local_records", NULL)) {
+		g_strfreev(c->spf_local_records);
+		c->spf_local_records = g_key_file_get_string_list(kf, "auth",
+		    "spf_local_records", NULL, NULL);
+		for (char **r = c->spf_local_records; r != NULL && *r != NULL;
+		    r++)
+			g_strstrip(*r);
+	}
+	if (g_key_file_has_key(kf, "auth", "spf", NULL))
+		c->spf = g_key_file_get_boolean(kf, "auth", "spf", NULL);
 	if ((v = g_key_file_get_string(kf, "templates", "dir", NULL)) != NULL) {
 		g_free(c->templates_dir);
 		c->templates_dir = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	apply_fetch(c, kf, dir);
+	apply_web(c, kf);
+	apply_notify(c, kf, dir);
 }
 
 /* Semantic checks that need the whole file. */
@@ -318,6 +568,12 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	char	*v;
 	bool	 ok = true;
 
+	if (c->busy_timeout < 0 || c->busy_timeout > G_MAXINT) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [store] busy_timeout: milliseconds, 0 or more",
+		    path, line_of(text, "store", "busy_timeout"));
+		return false;
+	}
 	if (strchr(c->address, '@') == NULL) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] address: not a mail address: %s", path,
@@ -329,6 +585,33 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		    "%s:%u: [mail] subject_tag: must be a non-empty word "
 		    "without [ ] #", path,
 		    line_of(text, "mail", "subject_tag"));
+		return false;
+	}
+	if (c->fetch_move_to != NULL && strcmp(c->fetch_after, "seen") == 0) {
+		/* Naming a folder is asking for the move. */
+		g_free(c->fetch_after);
+		c->fetch_after = g_strdup("move");
+	}
+	if (strcmp(c->fetch_after, "seen") != 0 &&
+	    strcmp(c->fetch_after, "move") != 0 &&
+	    strcmp(c->fetch_after, "delete") != 0) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [fetch] after: expected seen, move or delete, "
+		    "got \"%s\"", path, line_of(text, "fetch", "after"),
+		    c->fetch_after);
+		return false;
+	}
+	if (strcmp(c->fetch_after, "move") == 0 && (c->fetch_move_to == NULL ||
+	    *c->fetch_move_to == '\0')) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [fetch] after = move needs [fetch] move_to",
+		    path, line_of(text, "fetch", "after"));
+		return false;
+	}
+	if (c->fetch_poll_interval < 1) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [fetch] poll_interval: must be at least 1 second",
+		    path, line_of(text, "fetch", "poll_interval"));
 		return false;
 	}
 	v = g_key_file_get_string(kf, "intake", "foreign_sender", NULL);
@@ -346,6 +629,25 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 			ok = false;
 		}
 		g_free(v);
+	}
+	v = g_key_file_get_string(kf, "intake", "unknown_sender", NULL);
+	if (ok && v != NULL) {
+		g_strstrip(v);
+		if (strcmp(v, "open") == 0 || strcmp(v, "refuse") == 0)
+			c->unknown_sender_refuse = strcmp(v, "refuse") == 0;
+		else {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [intake] unknown_sender: expected open or "
+			    "refuse, got \"%s\"", path,
+			    line_of(text, "intake", "unknown_sender"), v);
+			ok = false;
+		}
+	}
+	g_free(v);
+	if (ok) {
+		lifecycle_set_free(c->lifecycle);
+		c->lifecycle = NULL;
+		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, err);
 	}
 	return ok;
 }
@@ -381,10 +683,12 @@ config_load(struct config **out, const char *path, GError **err)
 	}
 	kf = g_key_file_new();
 	g_key_file_set_list_separator(kf, ';');
-	if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &e)) {
+	/* Keep ack_pattern[de] and friends: all languages are used. */
+	if (!g_key_file_load_from_data(kf, text, len,
+	    G_KEY_FILE_KEEP_TRANSLATIONS, &e)) {
 		/* GLib's message names the offending line's text. */
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s: %s",
-		    path, e->message);
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:%u: %s",
+		    path, syntax_error_line(text), e->message);
 		g_error_free(e);
 		goto fail;
 	}

@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+struct lifecycle_set;
+
 #define CONFIG_ERROR (config_error_quark())
 enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
 
@@ -22,6 +24,7 @@ struct config {
 	char	 *path;			/* the file read, or NULL */
 	/* [store] */
 	char	 *store_path;
+	int64_t	  busy_timeout;		/* ms to wait for a locked DB */
 	/* [mail] */
 	char	 *address;		/* support@example.com */
 	char	 *subject_tag;		/* "Support" → [Support #12] */
@@ -38,6 +41,42 @@ struct config {
 	bool	  discard_keeps_raw;
 	/* [templates] */
 	char	 *templates_dir;
+	/* [fetch] (postdesk-fetch) */
+	char	**fetch_sources;	/* URLs */
+	char	 *fetch_password;
+	char	 *fetch_password_command;
+	char	 *fetch_ca_file;	/* NULL: the system's CAs */
+	char	 *fetch_after;		/* "seen", "move" or "delete" */
+	char	 *fetch_move_to;	/* folder for "move" */
+	int64_t	  fetch_poll_interval;	/* seconds, --watch without IDLE */
+	/* [web] */
+	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
+	char	 *web_link_key;		/* HMAC key for links; NULL: none */
+	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
+	char	**web_staff_users;	/* "user=address" pairs */
+	/* [intake] unknown_sender = open | refuse */
+	bool	  unknown_sender_refuse;
+	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */
+	struct lifecycle_set *lifecycle;
+	/* [auth] */
+	char	 *trusted_authserv_id;	/* NULL: trust no header */
+	bool	  spf;			/* check SPF (default true) */
+	char	**spf_local_records;	/* "domain v=spf1 ..." instead of
+					   DNS (tests, offline); NULL */
+	/* [notify] (postdesk-notify(8)) */
+	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
+	char	 *smtp_user;
+	char	 *smtp_password;
+	bool	  smtp_starttls;	/* require STARTTLS on smtp:// */
+	char	 *smtp_ca_file;
+	char	 *sendmail;		/* command, used without smtp_url */
+	int64_t	  poll_interval;	/* seconds, --watch */
+	int64_t	  max_attempts;		/* then the row fails */
+	int64_t	  retry_base;		/* seconds, doubled per attempt */
+	int64_t	  smtp_timeout;		/* seconds, per message */
+	bool	  reuse_connection;	/* one SMTP session for a batch */
+	int64_t	  auto_reply_limit;	/* per sender per hour */
+	char	 *from_name;		/* display name on our mail */
 };
 
 GQuark	 config_error_quark(void);

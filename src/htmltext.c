@@ -120,6 +120,18 @@ static const char *const quote_classes[] = {
 	"yahoo_quoted", "protonmail_quote", "moz-cite-prefix",
 };
 
+/* Gmail wraps forwarded mail in gmail_quote and Apple in a cite
+ * blockquote, right after or before one of these lines. */
+static const char *const forward_phrases[] = {
+	"forwarded message", "weitergeleitete nachricht",
+	"message transf\xc3\xa9r\xc3\xa9", "mensaje reenviado",
+	"messaggio inoltrato", "begin forwarded message",
+};
+
+/* How far around a quote marker to look for a forward line. */
+#define FORWARD_AHEAD	512
+#define FORWARD_BEHIND	200
+
 static gboolean
 in_list(const char *name, const char *const *list, gsize n)
 {
@@ -460,10 +472,12 @@ link_finish(struct conv *c)
 	url = g_strstrip(c->href);
 	text = g_strstrip(g_strndup(s->str + c->link_mark,
 	    s->len - MIN(c->link_mark, s->len)));
+	/* Only targets a reader could not see already. */
 	if (*url != '\0' && *url != '#' &&
 	    g_ascii_strncasecmp(url, "javascript:", 11) != 0 &&
 	    strcmp(url, text) != 0 &&
-	    !(g_str_has_prefix(url, "mailto:") && strcmp(url + 7, text) == 0)) {
+	    !(g_str_has_prefix(url, "mailto:") &&
+	    strcmp(url + 7, text) == 0)) {
 		if (*text != '\0')
 			c->o.space = TRUE;
 		out_text(&c->o, "<", 1);
@@ -486,6 +500,23 @@ list_item(struct out *o)
 	g_string_append(o->s, "- ");
 }
 
+/* Does a forward line sit just before (in the text written so far) or
+ * just after (in the markup) the current position? */
+static gboolean
+near_forward(const struct conv *c)
+{
+	const GString *s = c->o.s;
+	gsize i, from = s->len > FORWARD_BEHIND ? s->len - FORWARD_BEHIND : 0;
+	gsize ahead = MIN(c->len, c->pos + FORWARD_AHEAD);
+
+	for (i = 0; i < G_N_ELEMENTS(forward_phrases); i++)
+		if (find_ci(s->str, s->len, from, forward_phrases[i]) <
+		    s->len ||
+		    find_ci(c->h, ahead, c->pos, forward_phrases[i]) < ahead)
+			return TRUE;
+	return FALSE;
+}
+
 /* Is t the start of quoted history?  Sets c->stop for markers after
  * which everything is history; returns TRUE for elements to skip. */
 static gboolean
@@ -500,17 +531,22 @@ quote_start(struct conv *c, const struct tag *t)
 		c->had_quote = c->stop = TRUE;
 		return FALSE;
 	}
-	if (strcmp(t->name, "blockquote") == 0 &&
-	    slice_ieq(t->type, "cite")) {
-		c->had_quote = TRUE;
-		return TRUE;
-	}
 	for (i = 0; i < G_N_ELEMENTS(quote_classes); i++)
-		if (slice_has_token(t->klass, quote_classes[i])) {
-			c->had_quote = TRUE;
-			return TRUE;
-		}
-	return FALSE;
+		if (slice_has_token(t->klass, quote_classes[i]))
+			break;
+	if (i == G_N_ELEMENTS(quote_classes) &&
+	    !(strcmp(t->name, "blockquote") == 0 &&
+	    slice_ieq(t->type, "cite")))
+		return FALSE;
+	/* A forwarded message is content, not history (as in quote.c),
+	 * and so is everything after it: stop cutting for good, which
+	 * also keeps this check to once per document. */
+	if (near_forward(c)) {
+		c->cut = FALSE;
+		return FALSE;
+	}
+	c->had_quote = TRUE;
+	return TRUE;
 }
 
 static gboolean
@@ -557,6 +593,8 @@ skip_tag(struct conv *c, const struct tag *t)
 		c->skip_depth--;
 	else
 		c->skip_depth++;
+	if (c->skip_depth == 0)
+		out_break(&c->o, 1);	/* what was skipped was a block */
 }
 
 static void
@@ -618,6 +656,8 @@ block_breaks(struct conv *c, const struct tag *t)
 	/* Outlook writes one <p class=MsoNormal> per line, margin 0. */
 	gboolean mso = strcmp(t->name, "p") == 0 && c->mso_p;
 
+	if (strcmp(t->name, "li") == 0 && !t->close)
+		return;		/* list_item() did it */
 	if (in_list(t->name, line_elems, G_N_ELEMENTS(line_elems)) ||
 	    nested_list || mso)
 		out_break(&c->o, 1);
@@ -644,6 +684,7 @@ handle_tag(struct conv *c)
 	if (!t.close && c->cut && quote_start(c, &t)) {
 		if (!is_void(t.name))
 			skip_start(c, t.name);
+		out_break(&c->o, 1);
 		return;
 	}
 	if (c->stop)
@@ -725,8 +766,10 @@ tidy(const char *text)
 		if (len == 0)
 			blanks++;
 		else {
-			if (out->len > 0)
-				g_string_append(out, blanks > 0 ? "\n\n" : "\n");
+			if (out->len > 0 && blanks > 0)
+				g_string_append(out, "\n\n");
+			else if (out->len > 0)
+				g_string_append_c(out, '\n');
 			g_string_append_len(out, p, len);
 			blanks = 0;
 		}

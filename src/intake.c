@@ -5,20 +5,18 @@
 
 #include <string.h>
 
-#include "intake.h"
-#include "mail.h"
+#include "intake-priv.h"
+#include "intake-lifecycle.h"
+#include "bounce.h"
+#include "outbox.h"
 #include "thread.h"
-
-struct intake {
-	const struct config	*config;
-	struct store		*store;
-};
 
 const char *
 intake_outcome_to_text(enum intake_outcome o)
 {
 	static const char *const names[INTAKE_OUTCOME__MAX] = {
-		"new-ticket", "reply", "duplicate", "quarantined"
+		"new-ticket", "reply", "duplicate", "quarantined",
+		"discarded", "rejected", "refused", "bounce"
 	};
 
 	return o < INTAKE_OUTCOME__MAX ? names[o] : "?";
@@ -38,6 +36,12 @@ void
 intake_free(struct intake *in)
 {
 	g_free(in);
+}
+
+void
+intake_set_rules(struct intake *in, const struct rules *r)
+{
+	in->rules = r;
 }
 
 void
@@ -105,12 +109,27 @@ quarantine(struct intake *in, const struct intake_input *ii,
 {
 	struct quarantine_entry q = { 0 };
 	char	 sha[65];
+	char	*sum;
+	bool	 seen = false;
 
 	res->outcome = INTAKE_QUARANTINED;
 	res->reason = g_strdup(reason);
 	g_string_append_printf(res->report, "quarantine: yes — %s\n", reason);
 	if (ii->explain)
 		return true;
+	/* Re-delivered or re-imported garbage is kept once. */
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, ii->raw, ii->len);
+	if (!store_quarantine_has_raw(in->store, sum, &seen, err)) {
+		g_free(sum);
+		return false;
+	}
+	g_free(sum);
+	if (seen) {
+		res->outcome = INTAKE_DUPLICATE;
+		g_string_append(res->report, "duplicate: already in "
+		    "quarantine; nothing to do\n");
+		return true;
+	}
 	q.received = ii->now;
 	q.reason = (char *)reason;
 	q.size = (int64_t)ii->len;
@@ -118,6 +137,15 @@ quarantine(struct intake *in, const struct intake_input *ii,
 	q.envelope_to = (char *)ii->recipient;
 	q.client_ip = (char *)ii->client_ip;
 	q.raw_sha256 = sha;
+	if (in->batch) {
+		if (store_savepoint(in->store, err) &&
+		    store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+		    store_quarantine_add(in->store, &q, err) &&
+		    store_release(in->store, err))
+			return true;
+		store_rollback_savepoint(in->store);
+		return false;
+	}
 	if (!store_begin(in->store, err) ||
 	    !store_blob_put(in->store, ii->raw, ii->len, sha, err) ||
 	    !store_quarantine_add(in->store, &q, err) ||
@@ -195,7 +223,8 @@ references_text(const struct mail *m)
 
 static bool
 insert_message(struct intake *in, const struct intake_input *ii,
-    const struct mail *m, int64_t ticket, int64_t *row, GError **err)
+    const struct mail *m, int64_t ticket, bool internal, int64_t *row,
+    GError **err)
 {
 	struct message	 msg = { 0 };
 	char		 sha[65];
@@ -205,6 +234,8 @@ insert_message(struct intake *in, const struct intake_input *ii,
 
 	ok = store_blob_put(in->store, ii->raw, ii->len, sha, err);
 	msg.ticket_id = ticket;
+	msg.internal = internal;
+	msg.spf = (char *)ii->spf;
 	msg.message_id = m->message_id;
 	msg.in_reply_to = m->in_reply_to;
 	msg.references = refs;
@@ -234,11 +265,12 @@ insert_message(struct intake *in, const struct intake_input *ii,
 /* Applies the verdict: ticket, participants, message, events. */
 static bool
 apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
-    const struct thread_verdict *v, struct intake_result *res, GError **err)
+    const struct thread_verdict *v, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
 {
 	const char	*actor = m->from.addr != NULL ? m->from.addr :
 	    ii->sender;
-	int64_t		 ticket = v->ticket, row;
+	int64_t		 ticket = lc->follow_up_of ? 0 : v->ticket, row;
 
 	if (ticket == 0) {
 		struct ticket t = { 0 };
@@ -246,18 +278,22 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		t.subject = *m->subject ? m->subject : "(no subject)";
 		t.requester = m->from.addr != NULL ? m->from.addr :
 		    (char *)(ii->sender != NULL ? ii->sender : "");
-		t.linked_to = v->foreign ? v->named : 0;
+		t.linked_to = v->foreign ? v->named : lc->follow_up_of;
 		t.created = ii->now;
 		if (!store_ticket_insert(in->store, &t, err))
 			return false;
 		ticket = t.id;
 	}
-	if (!add_participants(in, ticket, m, v->ticket == 0, err) ||
-	    !insert_message(in, ii, m, ticket, &row, err) ||
+	if (!add_participants(in, ticket, m, v->ticket == 0 ||
+	    lc->follow_up_of != 0, err) ||
+	    !insert_message(in, ii, m, ticket, lc->internal, &row, err) ||
 	    !store_ticket_touch(in->store, ticket, ii->now, err))
 		return false;
 	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,
 	    ii->now, actor, "created", m->subject, err))
+		return false;
+	if (!intake_lc_apply(in->store, in->config, m, lc, ticket,
+	    v->ticket == 0 || lc->follow_up_of != 0, row, actor, ii->now, err))
 		return false;
 	if (!store_event_add(in->store, ticket, row, ii->now, actor, "thread",
 	    v->why, err))
@@ -267,9 +303,143 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    !store_event_add(in->store, v->named, 0, ii->now, actor,
 	    "linked", v->why, err)))
 		return false;
+	/* Imported history is never announced (no outbox rows, see
+	 * take_in_ruled); the event makes that visible in the trail. */
+	if (ii->import && !store_event_add(in->store, ticket, row, ii->now,
+	    actor, "imported", ii->origin != NULL ? ii->origin :
+	    "import: no notifications", err))
+		return false;
 	res->ticket = ticket;
 	res->message_row = row;
-	res->outcome = v->ticket == 0 ? INTAKE_NEW_TICKET : INTAKE_REPLY;
+	res->outcome = v->ticket == 0 || lc->follow_up_of ? INTAKE_NEW_TICKET :
+	    INTAKE_REPLY;
+	return true;
+}
+
+/* Not taken in (view-only member, unknown sender): the raw message is
+ * kept in quarantine, the event is logged and the sender may be told. */
+static bool
+refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
+    const struct thread_verdict *v, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
+{
+	struct quarantine_entry q = { 0 };
+	char	 sha[65];
+
+	res->outcome = INTAKE_REFUSED;
+	res->reason = g_strdup(lc->refusal);
+	res->ticket = v->named;
+	if (ii->explain)
+		return true;
+	q.received = ii->now;
+	q.reason = lc->refusal;
+	q.size = (int64_t)ii->len;
+	q.envelope_from = (char *)ii->sender;
+	q.envelope_to = (char *)ii->recipient;
+	q.client_ip = (char *)ii->client_ip;
+	q.raw_sha256 = sha;
+	return store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+	    store_quarantine_add(in->store, &q, err) &&
+	    store_event_add(in->store, v->named, 0, ii->now, m->from.addr,
+	    "refused", lc->refusal, err) &&
+	    (lc->refusal_template == NULL || m->from.addr == NULL ||
+	    outbox_auto_refusal(in->config, m, ii->sender) != NULL ||
+	    outbox_enqueue(in->store, v->named, 0, OUTBOX_NOTICE,
+	    lc->refusal_template, m->from.addr, ii->now, NULL, err));
+}
+
+/* A message a rule discarded: an event, and the raw bytes if asked. */
+static bool
+discard(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct sieve_action *a,
+    struct intake_result *res, GError **err)
+{
+	char	*why = g_strdup_printf("discarded by rule %s:%u",
+	    a != NULL ? a->script : "?", a != NULL ? a->line : 0);
+	bool	 ok;
+
+	res->outcome = INTAKE_DISCARDED;
+	res->reason = why;
+	if (ii->explain)
+		return true;
+	ok = store_event_add(in->store, 0, 0, ii->now, m->from.addr != NULL ?
+	    m->from.addr : ii->sender, "discard", why, err);
+	if (ok && in->config->discard_keeps_raw) {
+		struct quarantine_entry q = { 0 };
+		char	 sha[65];
+
+		q.received = ii->now;
+		q.reason = why;
+		q.size = (int64_t)ii->len;
+		q.envelope_from = (char *)ii->sender;
+		q.envelope_to = (char *)ii->recipient;
+		q.client_ip = (char *)ii->client_ip;
+		q.raw_sha256 = sha;
+		ok = store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
+		    store_quarantine_add(in->store, &q, err);
+	}
+	return ok;
+}
+
+/* After threading: the rules decide whether and how it is applied. */
+static bool
+take_in_ruled(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct thread_verdict *v,
+    const struct sieve_result *rules, const struct intake_lc *lc,
+    struct intake_result *res, GError **err)
+{
+	const struct sieve_action *why;
+
+	intake_rules_report(res->report, rules);
+	switch (intake_rules_verdict(rules, &why)) {
+	case RULES_REJECT:
+		res->outcome = INTAKE_REJECTED;
+		res->reason = g_strdup_printf("%s (rule %s:%u)", why->arg,
+		    why->script, why->line);
+		return true;
+	case RULES_DISCARD:
+		return discard(in, ii, m, why, res, err);
+	case RULES_KEEP:
+		break;
+	}
+	if (ii->explain) {
+		res->outcome = v->ticket && !lc->follow_up_of ? INTAKE_REPLY :
+		    INTAKE_NEW_TICKET;
+		res->ticket = v->ticket;
+		return true;
+	}
+	return apply(in, ii, m, v, lc, res, err) &&
+	    intake_rules_apply(in, ii, m, rules, res->ticket,
+	    res->message_row, err) &&
+	    /* Imported history causes no mail. */
+	    (ii->import || intake_lc_after(in->store, in->config, m,
+	    ii->sender, lc, res->ticket, res->message_row, ii->now, err)) &&
+	    /* Notifications after the rules, so a rule's queue change
+	     * shows in the mail; same transaction (outbox.h). */
+	    (ii->import || outbox_after_intake(in->store, in->config, m,
+	    ii->sender, res->ticket, res->message_row, v->ticket == 0,
+	    ii->now, err));
+}
+
+/* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
+static bool
+take_bounce(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, struct intake_result *res, bool *handled,
+    GError **err)
+{
+	char	*detail = NULL;
+
+	*handled = false;
+	if (ii->explain)
+		return true;
+	if (!bounce_intake(in->store, in->config, m, ii->recipient, ii->now,
+	    handled, &res->ticket, &detail, err))
+		return false;
+	if (*handled) {
+		res->outcome = INTAKE_BOUNCE;
+		res->reason = detail;
+		g_string_append_printf(res->report, "bounce: %s\n", detail);
+	}
 	return true;
 }
 
@@ -279,8 +449,10 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
     struct intake_result *res, GError **err)
 {
 	struct thread_verdict v;
+	struct sieve_result *rules = NULL;
+	struct intake_lc lc;
 	int64_t		 dup_ticket;
-	bool		 dup = false;
+	bool		 dup = false, bounced = false, ok;
 
 	if (in->store != NULL && !store_message_duplicate(in->store,
 	    m->message_id, m->body_hash, &dup_ticket, &dup, err))
@@ -293,6 +465,10 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		    "; nothing to do\n", dup_ticket);
 		return true;
 	}
+	if (in->store != NULL && !take_bounce(in, ii, m, res, &bounced, err))
+		return false;
+	if (bounced)
+		return true;
 	if (in->store == NULL) {
 		g_string_append(res->report, "thread: no database yet; "
 		    "would open a new ticket\n");
@@ -307,17 +483,81 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		g_string_append_printf(res->report, "participant check: %s\n",
 		    v.foreign ? "sender is NOT a participant" :
 		    "sender is a participant (or staff)");
-	if (ii->explain) {
-		res->outcome = v.ticket ? INTAKE_REPLY : INTAKE_NEW_TICKET;
-		res->ticket = v.ticket;
-		thread_verdict_clear(&v);
-		return true;
-	}
-	if (!apply(in, ii, m, &v, res, err)) {
+	if (!intake_lc_decide(in->store, in->config, m, &v, ii->spf,
+	    ii->recipient, ii->now, &lc, res->report, err)) {
 		thread_verdict_clear(&v);
 		return false;
 	}
+	if (lc.refuse)
+		ok = refuse(in, ii, m, &v, &lc, res, err);
+	else {
+		ok = intake_rules_run(in, ii, m, v.ticket == 0, &rules, err);
+		if (ok)
+			ok = take_in_ruled(in, ii, m, &v, rules, &lc, res,
+			    err);
+		sieve_result_free(rules);
+	}
+	intake_lc_clear(&lc);
 	thread_verdict_clear(&v);
+	return ok;
+}
+
+bool
+intake_batch_begin(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->store != NULL && !in->batch, false);
+	if (!store_bulk(in->store, err) || !store_begin(in->store, err))
+		return false;
+	in->batch = true;
+	return true;
+}
+
+bool
+intake_batch_commit(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->batch, false);
+	in->batch = false;
+	return store_commit(in->store, err);
+}
+
+void
+intake_batch_rollback(struct intake *in)
+{
+	if (in == NULL || !in->batch)
+		return;
+	in->batch = false;
+	store_rollback(in->store);
+}
+
+bool
+intake_in_batch(const struct intake *in)
+{
+	return in->batch;
+}
+
+/* One message's writes: a transaction alone, a savepoint in a batch. */
+static bool
+unit_begin(struct intake *in, GError **err)
+{
+	return in->batch ? store_savepoint(in->store, err) :
+	    store_begin(in->store, err);
+}
+
+static bool
+unit_end(struct intake *in, bool keep, GError **err)
+{
+	if (keep && in->batch) {
+		if (store_release(in->store, err))
+			return true;
+		store_rollback_savepoint(in->store);
+		return false;
+	}
+	if (keep)
+		return store_commit(in->store, err);
+	if (in->batch)
+		store_rollback_savepoint(in->store);
+	else
+		store_rollback(in->store);
 	return true;
 }
 
@@ -325,6 +565,7 @@ bool
 intake_message(struct intake *in, const struct intake_input *ii,
     struct intake_result *res, GError **err)
 {
+	struct intake_input eff = *ii;
 	struct mail	*m = NULL;
 	GError		*perr = NULL;
 	bool		 ok;
@@ -332,23 +573,31 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	memset(res, 0, sizeof *res);
 	res->report = g_string_new(NULL);
 	g_return_val_if_fail(in->store != NULL || ii->explain, false);
+	g_return_val_if_fail(!in->batch || !ii->explain, false);
 	if (!mail_parse(&m, ii->raw, ii->len, &perr)) {
 		ok = quarantine(in, ii, perr->message, res, err);
 		g_error_free(perr);
 		return ok;
 	}
+	/* Imported history keeps its own time line. */
+	if (ii->import && m->date > 0)
+		eff.now = m->date;
 	report_summary(res->report, m);
 	g_string_append(res->report, "quarantine: no\n");
 	res->message_id = g_strdup(m->message_id);
-	if (!ii->explain && !store_begin(in->store, err)) {
+	if (!ii->explain && !unit_begin(in, err)) {
 		mail_free(m);
 		return false;
 	}
-	ok = take_in(in, ii, m, res, err);
-	if (ok && !ii->explain && res->outcome != INTAKE_DUPLICATE)
-		ok = store_commit(in->store, err);
-	else if (in->store != NULL)
-		store_rollback(in->store);
+	ok = take_in(in, &eff, m, res, err);
+	if (ii->explain) {
+		if (in->store != NULL && !in->batch)
+			store_rollback(in->store);
+	} else if (ok && res->outcome != INTAKE_DUPLICATE &&
+	    res->outcome != INTAKE_REJECTED)
+		ok = unit_end(in, true, err);
+	else
+		(void)unit_end(in, false, NULL);
 	mail_free(m);
 	return ok;
 }

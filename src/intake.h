@@ -8,6 +8,13 @@
  * message could not be taken in; store_error_is_transient(err) says
  * whether a retry can help.  Unparseable input is not an error: it is
  * quarantined and the outcome says so.
+ *
+ * Batch mode (imports, mailbox fetch): between intake_batch_begin() and
+ * intake_batch_commit() every message shares one transaction, each inside
+ * its own savepoint, so a message that fails leaves no trace while the
+ * others stay; nothing is durable before intake_batch_commit() returns.
+ * Outside a batch each message is its own transaction, durable when
+ * intake_message() returns true.
  */
 #ifndef POSTDESK_INTAKE_H
 #define POSTDESK_INTAKE_H
@@ -25,6 +32,10 @@ enum intake_outcome {
 	INTAKE_REPLY,
 	INTAKE_DUPLICATE,
 	INTAKE_QUARANTINED,
+	INTAKE_DISCARDED,	/* by a rule; event recorded */
+	INTAKE_REJECTED,	/* by a rule; reason says why (exit 65) */
+	INTAKE_REFUSED,		/* kept in quarantine, sender told */
+	INTAKE_BOUNCE,		/* to a VERP return path (bounce.h) */
 	INTAKE_OUTCOME__MAX
 };
 
@@ -34,8 +45,16 @@ struct intake_input {
 	const char	*sender;	/* envelope MAIL FROM, may be NULL */
 	const char	*recipient;	/* envelope RCPT TO, may be NULL */
 	const char	*client_ip;
+	const char	*spf;		/* SPF result (auth.h), NULL: none */
 	int64_t		 now;		/* unix seconds */
 	bool		 explain;	/* dry run: write nothing */
+	/*
+	 * Imported history: times come from the message's Date: header
+	 * (now only if it has none), an "imported" event is recorded and
+	 * no notification may be sent for it.
+	 */
+	bool		 import;
+	const char	*origin;	/* "mbox:/x", "imaps://…"; may be NULL */
 };
 
 struct intake_result {
@@ -48,13 +67,20 @@ struct intake_result {
 };
 
 struct intake;
+struct rules;
 
 /* STORE may be NULL only with explain (no database yet). */
 struct intake	*intake_new(const struct config *, struct store *);
 void		 intake_free(struct intake *);
+/* Rules to run on every message (borrowed; NULL for none). */
+void		 intake_set_rules(struct intake *, const struct rules *);
 bool		 intake_message(struct intake *, const struct intake_input *,
 		    struct intake_result *out, GError **err);
 void		 intake_result_clear(struct intake_result *);
+bool		 intake_batch_begin(struct intake *, GError **err);
+bool		 intake_batch_commit(struct intake *, GError **err);
+void		 intake_batch_rollback(struct intake *);
+bool		 intake_in_batch(const struct intake *);
 const char	*intake_outcome_to_text(enum intake_outcome);
 
 #endif

@@ -69,6 +69,29 @@ utf8_repair(const char *s, size_t len)
 	return g_utf8_make_valid(s, (gssize)len);
 }
 
+/*
+ * A NUL would end the C string and silently drop the text after it:
+ * show it as U+FFFD, as g_utf8_make_valid() does.  Takes S.
+ */
+static char *
+nul_free(char *s, size_t len)
+{
+	GString	*g;
+	size_t	 i;
+
+	if (memchr(s, '\0', len) == NULL)
+		return s;
+	g = g_string_sized_new(len + 16);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0')
+			g_string_append(g, "\xef\xbf\xbd");
+		else
+			g_string_append_c(g, s[i]);
+	}
+	g_free(s);
+	return g_string_free(g, FALSE);
+}
+
 static char *
 convert(const char *bytes, size_t len, const char *charset)
 {
@@ -82,7 +105,67 @@ convert(const char *bytes, size_t len, const char *charset)
 		g_free(out);
 		return NULL;
 	}
+	return nul_free(out, w);
+}
+
+/*
+ * Windows labels its CP50221 output "iso-2022-jp": JIS X 0208 plus NEC
+ * row 13 (circled digits, U+3231 and such), the NEC-selected IBM rows
+ * 89-92, and half-width katakana after ESC ( I.  iconv's ISO-2022-JP
+ * decoders refuse those, but each has a Shift_JIS code, so re-encode the
+ * text as CP932 (the JIS-to-SJIS arithmetic) and let iconv decode that.
+ * NULL if the text uses anything else (e.g. the JIS X 0212 escapes).
+ */
+static char *
+iso2022jp_windows(const char *s, size_t len)
+{
+	enum { ROMAN, KANJI, KANA } mode = ROMAN;
+	GString		*g = g_string_sized_new(len);
+	size_t		 i = 0;
+	char		*out;
+
+	while (i < len) {
+		unsigned char	 c1 = (unsigned char)s[i], c2;
+
+		if (c1 == 0x1b && i + 2 < len) {
+			const char *e = s + i + 1;
+
+			if (e[0] == '$' && (e[1] == 'B' || e[1] == '@'))
+				mode = KANJI;
+			else if (e[0] == '(' && (e[1] == 'B' || e[1] == 'J'))
+				mode = ROMAN;
+			else if (e[0] == '(' && e[1] == 'I')
+				mode = KANA;
+			else
+				goto fail;
+			i += 3;
+			continue;
+		}
+		if (c1 >= 0x80 || c1 == 0x1b)
+			goto fail;
+		if (mode == ROMAN || c1 < 0x21 || c1 == 0x7f) {
+			g_string_append_c(g, (char)c1);
+			i++;
+		} else if (mode == KANA) {
+			g_string_append_c(g, (char)(c1 | 0x80));
+			i++;
+		} else {
+			if (i + 1 >= len || (c2 = (unsigned char)s[i + 1]) <
+			    0x21 || c2 > 0x7e)
+				goto fail;
+			g_string_append_c(g, (char)(((c1 + 1) >> 1) +
+			    (c1 <= 0x5e ? 0x70 : 0xb0)));
+			g_string_append_c(g, (char)(c2 + ((c1 & 1) ?
+			    (c2 >= 0x60 ? 0x20 : 0x1f) : 0x7e)));
+			i += 2;
+		}
+	}
+	out = convert(g->str, g->len, "CP932");
+	g_string_free(g, TRUE);
 	return out;
+fail:
+	g_string_free(g, TRUE);
+	return NULL;
 }
 
 char *
@@ -98,6 +181,10 @@ mail_text_to_utf8(const char *bytes, size_t len, const char *charset)
 	    g_utf8_validate(bytes, (gssize)len, NULL))
 		return g_strndup(bytes, len);
 	if (name != NULL && (out = convert(bytes, len, name)) != NULL)
+		return out;
+	if (name != NULL &&
+	    g_ascii_strncasecmp(name, "ISO-2022-JP", 11) == 0 &&
+	    (out = iso2022jp_windows(bytes, len)) != NULL)
 		return out;
 	/* Wrong or unknown label: UTF-8 if it is valid, else cp1252. */
 	if (g_utf8_validate(bytes, (gssize)len, NULL))
@@ -125,6 +212,18 @@ part_bytes(GMimePart *part)
 	return g_byte_array_free_to_bytes(ba);
 }
 
+/* CRLF to LF in place; done on UTF-8, after charset decoding. */
+static void
+lf_only(char *s)
+{
+	char	*w = s;
+
+	for (; *s != '\0'; s++)
+		if (s[0] != '\r' || s[1] != '\n')
+			*w++ = *s;
+	*w = '\0';
+}
+
 static char *
 part_text(GMimePart *part)
 {
@@ -137,6 +236,8 @@ part_text(GMimePart *part)
 	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
 	    "charset"));
 	g_bytes_unref(b);
+	/* The text is LF-only whatever the message's line ends were. */
+	lf_only(s);
 	return s;
 }
 

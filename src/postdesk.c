@@ -15,7 +15,8 @@
 
 static const struct cli_command commands[] = {
 	{ "init", "", "create or upgrade the database", cli_init },
-	{ "list", "[--status S] [--queue Q] [--json]", "list tickets",
+	{ "list", "[--status S] [--queue Q] [--json] | --order=queue [--now T]",
+	    "list tickets; --order=queue: open tickets in work order",
 	    cli_list },
 	{ "show", "TICKET [--json]", "show a ticket's thread, new text first",
 	    cli_show },
@@ -26,6 +27,36 @@ static const struct cli_command commands[] = {
 	{ "reparse", "TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
+	{ "tick", "[--now EPOCH]", "apply due life-cycle timers (cron)",
+	    cli_tick },
+	{ "status", "TICKET STATUS [--as customer]",
+	    "change a ticket's status (checked against its life cycle)",
+	    cli_status },
+	{ "priority", "TICKET minor|normal|major [--as customer]",
+	    "change a ticket's priority", cli_priority },
+	{ "hotrush", "TICKET on|off [--as customer]",
+	    "switch HotRush (customers: limited cancellations)", cli_hotrush },
+	{ "rate", "TICKET 1-5 [COMMENT]", "record the customer's rating of a "
+	    "closed ticket", cli_rate },
+	{ "org", "add NAME | member add NAME ADDR primary|advanced|secondary "
+	    "[DISPLAY NAME] | list [NAME]",
+	    "organizations; secondary members are view-only", cli_org },
+	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
+	    "[--spf R] [--sender A] < MSG",
+	    "lint rules; show what a message would get (no database)",
+	    cli_rules },
+	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
+	    "[--[no-]progress] PATH...",
+	    "import old mail as history (no notifications)", cli_import },
+	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
+	    "inspect and manage outgoing mail", cli_outbox },
+	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "staff reply to the requester and CCs", cli_reply },
+	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
+	    "internal note, mailed to staff only", cli_comment },
+	{ "link", "ADDRESS [TICKET]",
+	    "print a customer's signed web viewer link",
+	    cli_link },
 };
 
 static void

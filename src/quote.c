@@ -86,7 +86,7 @@ struct attr_lang {
 static const struct attr_lang attr_langs[] = {
 	{ "On ", "wrote", AM_END },
 	{ "Am ", "schrieb", AM_CONTAINS },
-	{ "Le ", "a \xc3\xa9" "crit", AM_END },
+	{ "Le ", "a écrit", AM_END },
 	{ "El ", "escribi\xc3\xb3", AM_END },
 	{ "Op ", "schreef", AM_CONTAINS },
 	{ "Il ", "ha scritto", AM_END },
@@ -103,7 +103,7 @@ static const char *const reply_markers[] = {
 /* Compared after the dashes and spaces around them are removed. */
 static const char *const original_markers[] = {
 	"original message",
-	"urspr\xc3\xbc" "ngliche nachricht",
+	"ursprüngliche nachricht",
 	"message d'origine",
 	"mensaje original",
 	"messaggio originale",
@@ -122,7 +122,7 @@ static const char *const forward_dashed[] = {
 static const char *const forward_plain[] = {
 	"begin forwarded message",
 	"anfang der weitergeleiteten nachricht",
-	"d\xc3\xa9" "but du message r\xc3\xa9" "exp\xc3\xa9" "di\xc3\xa9",
+	"début du message réexpédié",
 	"inicio del mensaje reenviado",
 };
 
@@ -643,7 +643,8 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 	}
 }
 
-/* Appends lines with the given role, then trims blank lines around. */
+/* The lines with the given role, joined, without blank lines around;
+ * freed with g_free(). */
 static char *
 collect(const struct scan *sc, enum role role)
 {

@@ -9,6 +9,12 @@
 
 #include "store.h"
 
+/* The columns store_ticket_from_row() reads, for a table aliased t. */
+#define STORE_TICKET_COLS \
+	"t.id, t.subject, t.status, t.queue, t.priority, t.hotrush, " \
+	"t.requester, t.owner, t.linked_to, t.created, t.updated, " \
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
+
 struct store {
 	sqlite3		*db;
 	GHashTable	*stmts;		/* SQL text pointer → sqlite3_stmt */
@@ -23,5 +29,7 @@ bool		 store_fail(struct store *, int rc, GError **err);
 bool		 store_step_done(struct store *, sqlite3_stmt *, GError **err);
 char		*store_col_text(sqlite3_stmt *, int col);	/* g_free */
 void		 store_bind_text(sqlite3_stmt *, int idx, const char *s);
+/* A struct ticket from a row whose first 12 columns are TICKET_COLS. */
+struct ticket	*store_ticket_from_row(sqlite3_stmt *);
 
 #endif

@@ -242,6 +242,12 @@ store_close(struct store *s)
 	g_free(s);
 }
 
+void
+store_set_busy_timeout(struct store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
 int
 store_schema_version(struct store *s)
 {
@@ -303,6 +309,43 @@ blob_write(struct store *s, sqlite3_int64 row, const guint8 *data,
 	}
 	rc = sqlite3_blob_close(b);
 	return rc == SQLITE_OK || store_fail(s, rc, err);
+}
+
+bool
+store_bulk(struct store *s, GError **err)
+{
+	/*
+	 * Each message of a batch runs in a savepoint, whose sub-journal
+	 * (the pages' old images, for ROLLBACK TO) is a temp file by
+	 * default: 100+ KB written per message.  In memory it costs
+	 * nothing on disk; a larger cache keeps a batch's pages too.
+	 */
+	return exec_const(s, "PRAGMA temp_store = MEMORY", err) &&
+	    exec_const(s, "PRAGMA cache_size = -65536", err);
+}
+
+bool
+store_savepoint(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "SAVEPOINT unit", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+bool
+store_release(struct store *s, GError **err)
+{
+	sqlite3_stmt	*st = store_stmt(s, "RELEASE unit", err);
+
+	return st != NULL && store_step_done(s, st, err);
+}
+
+void
+store_rollback_savepoint(struct store *s)
+{
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
+	(void)sqlite3_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL,
+	    NULL, NULL);
 }
 
 bool

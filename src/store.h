@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 
@@ -124,12 +124,21 @@ bool	 store_error_is_transient(const GError *);
 bool	 store_open(struct store **out, const char *path, enum store_mode,
 	    GError **err);
 void	 store_close(struct store *);
+/* How long to wait for another writer before STORE_ERROR_BUSY. */
+void	 store_set_busy_timeout(struct store *, int ms);
 int	 store_schema_version(struct store *);
 
 /* BEGIN IMMEDIATE: takes the write lock now so a busy DB fails early. */
 bool	 store_begin(struct store *, GError **err);
 bool	 store_commit(struct store *, GError **err);
 void	 store_rollback(struct store *);
+/* Tunes the connection for large batches (imports, fetch): more cache. */
+bool	 store_bulk(struct store *, GError **err);
+/* A nested unit inside a transaction (intake's batch mode): released
+ * into the transaction, or rolled back alone. */
+bool	 store_savepoint(struct store *, GError **err);
+bool	 store_release(struct store *, GError **err);
+void	 store_rollback_savepoint(struct store *);
 
 /* Content-addressed blobs: duplicates are stored once. */
 bool	 store_blob_put(struct store *, const void *data, size_t len,
@@ -168,6 +177,9 @@ bool	 store_participant_add(struct store *, int64_t ticket,
 	    GError **err);
 bool	 store_participant_is(struct store *, int64_t ticket,
 	    const char *addr, bool *yes, GError **err);
+/* Is ADDR a requester or CC of any ticket? */
+bool	 store_address_known(struct store *, const char *addr, bool *yes,
+	    GError **err);
 
 /* Messages. */
 bool	 store_message_insert(struct store *, struct message *m,
@@ -207,6 +219,10 @@ bool	 store_event_add(struct store *, int64_t ticket, int64_t message_row,
 	    const char *detail, GError **err);
 bool	 store_events(struct store *, int64_t ticket, GPtrArray **out,
 	    GError **err);
+/* Was an event KIND with ACTOR and DETAIL recorded at or after SINCE? */
+bool	 store_event_since(struct store *, const char *kind,
+	    const char *actor, const char *detail, int64_t since, bool *found,
+	    GError **err);
 void	 event_free(struct event *);
 
 /* Quarantine: input kept raw because it could not be taken in. */
@@ -215,8 +231,197 @@ bool	 store_quarantine_add(struct store *, struct quarantine_entry *q,
 bool	 store_quarantine_list(struct store *, GPtrArray **out, GError **err);
 bool	 store_quarantine_get(struct store *, int64_t id,
 	    struct quarantine_entry **out, GError **err);
+/* The same raw bytes already quarantined (and not replayed)? */
+bool	 store_quarantine_has_raw(struct store *, const char *sha256_hex,
+	    bool *found, GError **err);
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
+
+/*
+ * Life cycle (store_lifecycle.c).  tickets.updated is the time of the
+ * last message; the times below are kept by the life-cycle code.
+ */
+struct ticket_times {
+	int64_t	 status_since;
+	int64_t	 staff_reply_at;	/* last staff reply, 0 if none */
+	int64_t	 customer_at;		/* last customer message */
+	int64_t	 first_response_at;	/* first staff reply */
+};
+
+bool	 store_ticket_times(struct store *, int64_t id, struct ticket_times *,
+	    GError **err);
+/* Sets status and status_since. */
+bool	 store_ticket_set_status(struct store *, int64_t id,
+	    const char *status, int64_t now, GError **err);
+/* Records a reply: staff (also first_response_at once) or customer. */
+bool	 store_ticket_mark_reply(struct store *, int64_t id, bool staff,
+	    int64_t now, GError **err);
+/* Ids of tickets whose status is not in the JSON array FINAL_JSON. */
+bool	 store_ticket_ids_not_in(struct store *, const char *final_json,
+	    GArray **out, GError **err);	/* of int64_t */
+bool	 store_rating_set(struct store *, int64_t ticket, int rating,
+	    const char *comment, int64_t at, GError **err);
+/* *rating 0 if the ticket is not rated; *comment g_free. */
+bool	 store_rating_get(struct store *, int64_t ticket, int *rating,
+	    char **comment, GError **err);
+/* Counted HotRush cancellations of ACCOUNT. */
+bool	 store_hotrush_offs(struct store *, const char *account, int64_t *n,
+	    GError **err);
+bool	 store_hotrush_off_add(struct store *, const char *account,
+	    int64_t ticket, const char *actor, int64_t at, GError **err);
+/* Tickets per priority (minor, normal, major) of every account. */
+bool	 store_priority_mix(struct store *, GHashTable **out, GError **err);
+	    /* account (char *) → int64_t[3], both g_free */
+
+/*
+ * Organizations and contacts (store_org.c).  Member roles: "primary",
+ * "advanced", "secondary" (view-only).
+ */
+struct org_member {
+	char	*org;
+	char	*address;
+	char	*name;
+	char	*role;
+};
+
+bool	 store_org_add(struct store *, const char *name, int64_t now,
+	    int64_t *id, GError **err);	/* CONSTRAINT if it exists */
+/* NOTFOUND if there is no such organization. */
+bool	 store_org_member_add(struct store *, const char *org,
+	    const char *addr, const char *name, const char *role,
+	    GError **err);
+bool	 store_org_members(struct store *, const char *org, GPtrArray **out,
+	    GError **err);	/* of struct org_member; org NULL: all */
+/* *out NULL if ADDR is in no organization. */
+bool	 store_org_member_get(struct store *, const char *addr,
+	    struct org_member **out, GError **err);
+/* Is ADDR a member of the organization of TICKET's requester? */
+bool	 store_org_shares_ticket(struct store *, int64_t ticket,
+	    const char *addr, bool *yes, GError **err);
+/* The account HotRush limits and priority mixes count against:
+ * "org:NAME" for organization members, else the address. g_free. */
+bool	 store_account_of(struct store *, const char *addr, char **out,
+	    GError **err);
+void	 org_member_free(struct org_member *);
+bool	 store_contact_add(struct store *, const char *addr,
+	    const char *name, int64_t now, GError **err);
+/* Known: a contact, an organization member or a past participant. */
+bool	 store_contact_known(struct store *, const char *addr, bool *yes,
+	    GError **err);
+
+/*
+ * Outbox (store_outbox.c): one row per mail and recipient, written in
+ * the transaction of the change that causes it; postdesk-notify claims
+ * and sends them.  status: pending → sending → sent | failed, or
+ * cancelled; a failed or cancelled row may be made pending again.
+ */
+struct outbox_row {
+	int64_t	 id;
+	int64_t	 ticket_id;
+	int64_t	 message_row;	/* the message the mail is about, or 0 */
+	int64_t	 sent_row;	/* the composed outbound message, or 0 */
+	char	*kind;		/* ack, staff, reply, comment, notice */
+	char	*template;	/* template name, or NULL */
+	char	*recipient;	/* one address */
+	char	*status;
+	int64_t	 attempts;
+	int64_t	 next_attempt;
+	char	*claimed_by;
+	char	*last_error;	/* the server's last reply, or NULL */
+	int64_t	 created;
+	int64_t	 updated;
+	int64_t	 sent_at;	/* 0 until sent */
+};
+
+struct outbox_filter {
+	const char	*status;	/* NULL: any */
+	int64_t		 ticket;	/* 0: any */
+	int64_t		 limit;		/* 0: no limit */
+};
+
+/* Sets r->id; status pending, due at r->next_attempt (0 = now). */
+bool	 store_outbox_insert(struct store *, struct outbox_row *r,
+	    GError **err);
+/*
+ * Claims up to LIMIT due rows for CLAIMER in its own BEGIN IMMEDIATE
+ * transaction: pending rows due by NOW, and rows left "sending" by a
+ * claimer that died (updated before NOW - LEASE).  Each claimed row
+ * has attempts incremented.  Two processes never get the same row.
+ */
+bool	 store_outbox_claim(struct store *, const char *claimer, int64_t now,
+	    int64_t lease, int limit, GPtrArray **out, GError **err);
+/* Outcomes of one attempt; callers add the event in the same
+ * transaction. */
+bool	 store_outbox_sent(struct store *, int64_t id, int64_t now,
+	    const char *reply, GError **err);
+bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
+	    int64_t next, const char *reply, GError **err);
+bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
+	    const char *reply, GError **err);
+/* Also sets message_row if it was unset. */
+bool	 store_outbox_set_sent_row(struct store *, int64_t id,
+	    int64_t sent_row, GError **err);
+/* Admin: failed/cancelled/pending → pending now with attempts reset;
+ * pending/failed → cancelled.  *changed false if the status did not
+ * allow it. */
+bool	 store_outbox_retry(struct store *, int64_t id, int64_t now,
+	    bool *changed, GError **err);
+bool	 store_outbox_cancel(struct store *, int64_t id, int64_t now,
+	    bool *changed, GError **err);
+bool	 store_outbox_get(struct store *, int64_t id, struct outbox_row **out,
+	    GError **err);	/* NOTFOUND if absent */
+bool	 store_outbox_list(struct store *, const struct outbox_filter *,
+	    GPtrArray **out, GError **err);	/* of struct outbox_row */
+/* Rows of KIND to RECIPIENT created at or after SINCE (rate limit). */
+bool	 store_outbox_count_since(struct store *, const char *kind,
+	    const char *recipient, int64_t since, int64_t *n, GError **err);
+void	 outbox_row_free(struct outbox_row *);
+
+/* Marks ADDR bounced on every ticket it takes part in. */
+bool	 store_participant_bounced(struct store *, const char *addr,
+	    GError **err);
+/* Participants of TICKET with ROLE as "address" strings; bounced
+ * addresses are left out when SKIP_BOUNCED. */
+bool	 store_participants(struct store *, int64_t ticket, const char *role,
+	    bool skip_bounced, GPtrArray **out, GError **err);
+/* Sets the raw blob of an outbound message if it has none yet. */
+bool	 store_message_set_raw(struct store *, int64_t row,
+	    const char *sha256_hex, GError **err);
+
+/*
+ * Mailbox sources (store_fetch.c).  SOURCE is the URL without password.
+ * fetch_state holds UIDVALIDITY (IMAP; the inode for mbox) and the last
+ * UID (byte offset for mbox) taken in.  fetch_items holds single
+ * messages: "pending" = committed here, server not yet told (flag, move
+ * or delete still due); "done" = POP3 UIDL kept on the server; "failed"
+ * = to retry on the next run.  UID is text so POP3 UIDLs fit.
+ */
+struct fetch_item {
+	char	*uid;
+	char	*state;
+	int64_t	 attempts;
+	char	*last_error;
+};
+
+bool	 store_fetch_state_get(struct store *, const char *source,
+	    int64_t *uidvalidity, int64_t *last_uid, bool *found,
+	    GError **err);
+bool	 store_fetch_state_set(struct store *, const char *source,
+	    int64_t uidvalidity, int64_t last_uid, int64_t now, GError **err);
+/* Drops the items of SOURCE whose uidvalidity is not UIDVALIDITY. */
+bool	 store_fetch_reset(struct store *, const char *source,
+	    int64_t uidvalidity, GError **err);
+/* Sets an item's state; "failed" counts an attempt and keeps ERROR. */
+bool	 store_fetch_item_set(struct store *, const char *source,
+	    int64_t uidvalidity, const char *uid, const char *state,
+	    const char *error, int64_t now, GError **err);
+bool	 store_fetch_item_delete(struct store *, const char *source,
+	    int64_t uidvalidity, const char *uid, GError **err);
+/* Items of SOURCE/UIDVALIDITY in STATE (NULL: any), by uid. */
+bool	 store_fetch_items(struct store *, const char *source,
+	    int64_t uidvalidity, const char *state, GPtrArray **out,
+	    GError **err);		/* of struct fetch_item */
+void	 fetch_item_free(struct fetch_item *);
 
 #endif

@@ -425,6 +425,29 @@ store_events(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 	return true;
 }
 
+bool
+store_event_since(struct store *s, const char *kind, const char *actor,
+    const char *detail, int64_t since, bool *found, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM events WHERE kind = ?1 AND "
+	    "actor = ?2 AND detail IS ?3 AND at >= ?4 LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, actor);
+	store_bind_text(st, 3, detail);
+	sqlite3_bind_int64(st, 4, since);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
+}
+
 void
 quarantine_entry_free(struct quarantine_entry *q)
 {
@@ -546,4 +569,24 @@ store_quarantine_mark_replayed(struct store *s, int64_t id,
 	if (message_row > 0)
 		sqlite3_bind_int64(st, 2, message_row);
 	return store_step_done(s, st, err);
+}
+
+bool
+store_quarantine_has_raw(struct store *s, const char *sha256_hex,
+    bool *found, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM quarantine WHERE raw_sha256 = ?1 "
+	    "AND replayed_as IS NULL LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, sha256_hex);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
 }

@@ -101,6 +101,7 @@ static const char *const migrations[] = {
 	"  detail TEXT"
 	");"
 	"CREATE INDEX events_ticket ON events(ticket_id, id);"
+	"CREATE INDEX events_kind_actor ON events(kind, actor, at);"
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"
 	"  ticket_id INTEGER REFERENCES tickets(id),"
@@ -148,8 +149,85 @@ static const char *const migrations[] = {
 	"  INSERT INTO messages_fts(rowid, subject, text)"
 	"    VALUES (new.id, new.subject, new.text);"
 	"END;",
+	/* 1 → 2: the web viewer: ratings, and indexes for its sort orders
+	 * (tickets_order must match store_web.c's ORDER BY exactly). */
+	"CREATE TABLE ratings ("
+	"  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
+	"  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+	"  comment TEXT,"
+	"  rated_by TEXT,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX tickets_created ON tickets(created);"
+	"CREATE INDEX tickets_order ON tickets(hotrush DESC,"
+	"  CASE priority WHEN 'major' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END,"
+	"  created);",
+	/* 2 → 3: outbound mail (postdesk-notify). */
+	"ALTER TABLE outbox ADD COLUMN sent_row INTEGER"
+	"  REFERENCES messages(id);"
+	"ALTER TABLE outbox ADD COLUMN sent_at INTEGER;"
+	"CREATE INDEX outbox_recipient ON outbox(recipients, kind, created);"
+	"CREATE INDEX outbox_ticket ON outbox(ticket_id, id);",
+	/* 3 → 4: life cycle, HotRush, organizations, contacts (ratings
+	 * came with 1 → 2).
+	 * tickets.updated stays "last message"; status_since is when the
+	 * status last changed. */
+	"ALTER TABLE tickets ADD COLUMN status_since INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN staff_reply_at INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN customer_at INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN first_response_at INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"UPDATE tickets SET status_since = updated;"
+	"CREATE TABLE hotrush_offs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account TEXT NOT NULL COLLATE NOCASE,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  actor TEXT,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX hotrush_offs_account ON hotrush_offs(account);"
+	"CREATE TABLE organizations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE org_members ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  org_id INTEGER NOT NULL REFERENCES organizations(id),"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('primary','advanced','secondary')),"
+	"  name TEXT"
+	") WITHOUT ROWID;"
+	"CREATE INDEX org_members_org ON org_members(org_id);"
+	"CREATE TABLE contacts ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  name TEXT,"
+	"  created INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO contacts (address, name, created)"
+	"  SELECT address, name, 0 FROM participants WHERE role <> 'staff';",
+	/* 4 → 5: mailbox sources (postdesk-fetch). */
+	"CREATE TABLE fetch_state ("
+	"  source TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE fetch_items ("
+	"  source TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  uid TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending','done','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  updated INTEGER NOT NULL,"
+	"  PRIMARY KEY (source, uidvalidity, uid)"
+	") WITHOUT ROWID;",
 	/*
-	 * 1 → 2: blobs get a rowid.  In a WITHOUT ROWID table each key
+	 * 5 → 6: blobs get a rowid.  In a WITHOUT ROWID table each key
 	 * comparison on the way to a row loads the whole payload of the
 	 * cell compared with, so every lookup by sha256 (upsert, foreign
 	 * key check, postdesk raw) read entire neighbouring blobs: 56x

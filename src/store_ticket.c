@@ -322,3 +322,30 @@ store_participant_is(struct store *s, int64_t ticket, const char *addr,
 	*yes = rc == SQLITE_ROW;
 	return true;
 }
+
+bool
+store_address_known(struct store *s, const char *addr, bool *yes,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM participants WHERE address = ?1"
+	    " AND role IN ('requester', 'cc') LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, addr);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*yes = rc == SQLITE_ROW;
+	return true;
+}
+
+/* For the other store_*.c files: a row selected with TICKET_COLS. */
+struct ticket *
+store_ticket_from_row(sqlite3_stmt *st)
+{
+	return row_to_ticket(st);
+}

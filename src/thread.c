@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "thread.h"
+#include "token.h"
 
 const char *
 thread_rule_to_text(enum thread_rule r)
@@ -112,18 +113,42 @@ by_subject(struct store *s, const struct config *c, const struct mail *m,
 }
 
 /*
- * Rule 1 belongs to the outbound issue (HMAC reply tokens); until then no
- * token is recognised and the next rules decide.
+ * Rule 1: a reply token in an address the message was delivered to.
+ * The signature is the proof, so no participant check follows.  A
+ * token for a ticket that no longer exists is ignored.
  */
 static bool
-by_token(const struct config *c, const char *recipient,
-    struct thread_verdict *v, bool *hit)
+by_token(struct store *s, const struct config *c, const struct mail *m,
+    const char *recipient, struct thread_verdict *v, bool *hit,
+    GError **err)
 {
-	(void)c;
-	(void)recipient;
-	(void)v;
+	GPtrArray	*rcpts;
+	guint		 i;
+	bool		 ok = true;
+
 	*hit = false;
-	return true;
+	if (c->token_key == NULL || *c->token_key == '\0')
+		return true;
+	rcpts = token_recipients(m, recipient);
+	for (i = 0; ok && !*hit && i < rcpts->len; i++) {
+		int64_t	 id;
+		bool	 exists = false;
+
+		if (!token_address_ticket(c->address, c->token_key,
+		    rcpts->pdata[i], &id))
+			continue;
+		ok = store_ticket_exists(s, id, &exists, err);
+		if (ok && exists) {
+			*hit = true;
+			v->named = v->ticket = id;
+			v->matched = g_strdup(rcpts->pdata[i]);
+			v->why = g_strdup_printf("reply-token %s names ticket #%"
+			    G_GINT64_FORMAT " (signature valid)", v->matched,
+			    id);
+		}
+	}
+	g_ptr_array_free(rcpts, TRUE);
+	return ok;
 }
 
 static bool
@@ -136,6 +161,11 @@ check_participant(struct store *s, const struct config *c,
 		yes = true;
 	else if (m->from.addr != NULL && !store_participant_is(s, v->named,
 	    m->from.addr, &yes, err))
+		return false;
+	/* Members of the requester's organization write in each other's
+	 * tickets. */
+	if (!yes && m->from.addr != NULL && !store_org_shares_ticket(s,
+	    v->named, m->from.addr, &yes, err))
 		return false;
 	if (yes || !c->foreign_sender_new_ticket) {
 		v->ticket = v->named;
@@ -162,7 +192,7 @@ thread_decide(struct store *s, const struct config *c, const struct mail *m,
 
 	memset(v, 0, sizeof *v);
 	v->rule = THREAD_TOKEN;
-	if (!by_token(c, recipient, v, &hit))
+	if (!by_token(s, c, m, recipient, v, &hit, err))
 		return false;
 	if (hit)
 		return true;	/* a valid token needs no participant check */

@@ -2,7 +2,7 @@
  * thread: which ticket does a message belong to?
  *
  * Rules in order, first hit wins (DESIGN.md, Threading):
- *   1. the reply token (outbound issue; thread_decide() has its slot),
+ *   1. the reply token in a recipient address (token.h),
  *   2. In-Reply-To / References naming a stored Message-ID,
  *   3. the subject tag "[<tag> #N]",
  *   4. otherwise a new ticket.

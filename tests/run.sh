@@ -1,24 +1,44 @@
 #!/bin/sh
 # Runs the whole test suite from a fresh clone: installs dependencies,
-# builds (with ASan/UBSan when POSTDESK_SANITIZE=1), runs `make check`,
-# and ends with one line "N passed, M failed".
+# builds, runs `make check`, then rebuilds with ASan+UBSan and runs it
+# again (POSTDESK_SANITIZE=0 skips that pass, =only runs only it).
+# Ends with one line "N passed, M failed" over both passes.
 set -u
 cd "$(dirname "$0")/.."
 ./contrib/deps.sh || exit 1
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
-flags=""
-[ "${POSTDESK_SANITIZE:-0}" = 1 ] && flags="--enable-sanitizers"
-# shellcheck disable=SC2086
-./configure -q $flags || { echo "configure failed"; exit 1; }
-make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null || { echo "build failed"; exit 1; }
-make -j"$(nproc 2>/dev/null || echo 2)" check >tests/check.out 2>&1
-status=$?
-grep -E '^(PASS|FAIL|XPASS|ERROR|SKIP):' tests/check.out | grep -v '^PASS' || true
-pass=$(grep -c '^PASS:' tests/check.out)
-fail=$(grep -cE '^(FAIL|XPASS|ERROR):' tests/check.out)
-if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then
-	tail -n 30 tests/check.out
-	fail=1
-fi
+jobs=$(nproc 2>/dev/null || echo 2)
+pass=0
+fail=0
+: > tests/check.out
+
+# run_pass LABEL CONFIGURE-FLAGS...
+run_pass() {
+	label=$1; shift
+	echo "== $label"
+	[ -f Makefile ] && make distclean >/dev/null 2>&1
+	./configure -q "$@" || { echo "configure failed"; fail=$((fail + 1)); return; }
+	if ! make -j"$jobs" >/dev/null 2>"tests/build-$label.err"; then
+		cat "tests/build-$label.err"; echo "build failed"
+		fail=$((fail + 1)); return
+	fi
+	make -j"$jobs" check >"tests/check-$label.out" 2>&1
+	status=$?
+	cat "tests/check-$label.out" >> tests/check.out
+	grep -E '^(FAIL|XPASS|ERROR):' "tests/check-$label.out" || true
+	p=$(grep -c '^PASS:' "tests/check-$label.out")
+	f=$(grep -cE '^(FAIL|XPASS|ERROR):' "tests/check-$label.out")
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tail -n 30 "tests/check-$label.out"; f=1
+	fi
+	echo "$label: $p passed, $f failed"
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
+case ${POSTDESK_SANITIZE:-1} in
+only)	run_pass asan --enable-sanitizers ;;
+0)	run_pass plain ;;
+*)	run_pass plain; run_pass asan --enable-sanitizers ;;
+esac
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds and runs the quote and htmltext unit tests standalone, with
 # ASan+UBSan, until the autotools build takes them over.
-# Usage: tests/unit/build-quote.sh   (from the top of the tree)
+# Usage: [CC=clang] [OUT=dir] tests/unit/build-quote.sh [--build-only]
 set -eu
 cd "$(dirname "$0")/../.."
 CC=${CC:-gcc}

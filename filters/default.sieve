@@ -1,0 +1,118 @@
+# default.sieve: the rules postdesk ships (see postdesk-rules(5)).
+#
+# postdesk-ingest runs this script on every incoming message before it
+# is stored.  Mail that no rule files elsewhere stays in the default
+# queue, "support".  Try it on a message without touching the database:
+#
+#	postdesk rules test filters/default.sieve < message.eml
+#
+# Each rule has a message that fires it and one that does not in
+# tests/data/rules/; keep them in step when you change a rule.
+
+require ["fileinto", "imap4flags", "regex", "body", "variables",
+	 "vacation", "envelope", "vnd.postdesk"];
+
+# 1. Bulk, list and automatic mail is never auto-answered (RFC 3834,
+#    RFC 2369, RFC 2919).  It still becomes a ticket, tagged "bulk".
+set "autoreply" "yes";
+if anyof (exists "List-Id",
+	  exists "List-Unsubscribe",
+	  header :is "Precedence" ["bulk", "junk", "list"],
+	  allof (exists "Auto-Submitted",
+		 not header :regex "Auto-Submitted"
+		     "^[[:space:]]*no[[:space:]]*(;|$)"),
+	  envelope :is "from" "",
+	  address :localpart :is "from" ["mailer-daemon", "postmaster"])
+{
+	set "autoreply" "no";
+	addflag "bulk";
+}
+
+# 2. Routing.  Only a new ticket is routed: a reply that mentions an
+#    invoice stays in the queue its ticket is in.  Billing wins over
+#    sales ("invoice 123 for my licence renewal" is a billing question).
+#    Words that also name store features ("payment module", "invoice
+#    template") are not enough: billing needs an invoice number, a
+#    refund or a double charge.
+if ticket :is "new" {
+	if anyof (header :regex "Subject"
+		      ["\\binvoice\\s+(#|no\\.?\\s*)?[0-9]+",
+		       "\\b(billing|refunds?|receipts?)\\b",
+		       "\\b(charged\\s+twice|double[- ]charged)\\b"],
+		  body :regex
+		      ["\\binvoice\\s+(#|no\\.?\\s*)?[0-9]+",
+		       "\\b(refund|charged\\s+twice|double[- ]charged)\\b",
+		       "\\bbilling\\s+(question|issue|problem)\\b"])
+	{
+		fileinto "billing";
+	}
+	elsif anyof (header :regex "Subject"
+			 ["\\b(prices?|pricing|quote|discount)\\b",
+			  "\\b(purchase|buy|pre-?sales?|licen[cs]es?|lizenz\\w*|licencias?)\\b"],
+		     body :regex
+			 ["\\blicen[cs]e\\s+(key|transfer|renewal|url)\\b",
+			  "\\bprice\\s+(list|quote)\\b",
+			  "\\bhow\\s+much\\s+(is|does|do)\\b",
+			  "\\b(purchase|buy)\\s+(a|an|the|more)\\b"])
+	{
+		fileinto "sales";
+	}
+}
+
+# 3. Emergencies: a store or site that is down is a HotRush with major
+#    priority -- unless a staff member writes it, or it is bulk mail.
+if allof (not sender_role :is "staff",
+	  string :is "${autoreply}" "yes",
+	  anyof (header :regex "Subject"
+		     ["\\b(store|site|shop|website)\\s+(is\\s+)?down\\b",
+		      "\\b(store|(web)?site|shop)\\s+is\\s+\\w+ly\\s+down\\b",
+		      "\\bemergency\\b"],
+		 body :regex
+		     ["\\b(store|site|shop|website)\\s+(is|went)\\s+down\\b",
+		      "\\b(store|(web)?site|shop)\\s+is\\s+\\w+ly\\s+down\\b",
+		      "\\bemergency\\b"]))
+{
+	set_hotrush;
+	set_priority "major";
+}
+
+# 4. Product version, e.g. "X-Cart 4.7.12" or "version 5.4.1", goes into
+#    the ticket field "version".  ${1} is the first group of the regex
+#    that matched (anyof stops at the first true test, a key list at the
+#    first matching key).
+if anyof (header :regex "Subject"
+	      ["\\b(?:x-cart|litecommerce)\\s+v?(\\d+(?:\\.\\d+){1,3})\\b",
+	       "\\bversion[\\s:]+v?(\\d+(?:\\.\\d+){1,3})\\b"],
+	  body :regex
+	      ["\\b(?:x-cart|litecommerce)\\s+v?(\\d+(?:\\.\\d+){1,3})\\b",
+	       "\\bversion[\\s:]+v?(\\d+(?:\\.\\d+){1,3})\\b"])
+{
+	set_field "version" "${1}";
+}
+
+# 5. Out of scope under the support policy: domain and SSL registration,
+#    custom HTML/CSS/JavaScript.  Tag it, and answer a new request once a
+#    week per sender with templates/mail/out-of-scope.txt -- never bulk
+#    mail, never staff.
+if anyof (header :regex "Subject"
+	      ["\\bdomain\\s+(name\\s+)?(registration|transfer|renewal)\\b",
+	       "\\bregister\\s+(a|my|our)\\s+domain\\b",
+	       "\\bssl\\s+(certificate|cert)\\b",
+	       "\\bcustom\\s+(html|css|javascript|js|design|theme)\\b",
+	       "\\b(html|css|javascript)\\s+customi[sz]ation\\b"],
+	  body :regex
+	      ["\\bdomain\\s+(name\\s+)?(registration|transfer)\\b",
+	       "\\bregister\\s+(a|my|the|our)\\s+domain\\b",
+	       "\\b(buy|install|renew|get)\\s+(an?\\s+|the\\s+|my\\s+)?ssl\\b",
+	       "\\bcustom\\s+(html|css|javascript|js)\\b",
+	       "\\b(html|css|javascript)\\s+(customi[sz]ations?|changes)\\b"])
+{
+	addflag "out-of-scope";
+	if allof (string :is "${autoreply}" "yes",
+		  not sender_role :is "staff",
+		  ticket :is "new")
+	{
+		vacation :days 7 :subject "About your request"
+		    "out-of-scope";
+	}
+}

@@ -1,0 +1,328 @@
+/*
+ * cli_import: postdesk import mbox|maildir — bring years of history in
+ * through the same intake as live mail, many messages per transaction.
+ *
+ * Every message goes through intake_message() with the import flag: its
+ * Date: header becomes its time, nothing is announced, and a message
+ * already stored (same Message-ID and body) is a duplicate, so running
+ * the same import twice adds nothing.  A batch commits every --batch
+ * messages; an interrupted import loses at most the open batch, and the
+ * re-run skips what was committed.
+ */
+#include "pdconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "intake.h"
+#include "maildir.h"
+#include "mbox.h"
+#include "progress.h"
+#include "rules.h"
+
+#define IMPORT_BATCH_DEFAULT	500
+
+struct import_run {
+	struct cli	*cli;
+	struct intake	*in;
+	struct progress	*prog;
+	uint64_t	 done;
+	uint64_t	 total;
+	uint64_t	 outcomes[INTAKE_OUTCOME__MAX];
+	uint64_t	 failed;
+	unsigned	 batch;		/* messages per transaction */
+	unsigned	 pending;	/* in the open batch */
+	int64_t		 now;
+	GError		*fatal;		/* transient: stop, keep what's done */
+};
+
+static bool
+batch_flush(struct import_run *r)
+{
+	if (r->pending == 0 && !intake_in_batch(r->in))
+		return true;
+	r->pending = 0;
+	return intake_batch_commit(r->in, &r->fatal);
+}
+
+/* False only when the whole import must stop (r->fatal is set). */
+static bool
+import_one(struct import_run *r, const char *raw, size_t len,
+    const char *sender, const char *origin, const char *where)
+{
+	struct intake_input	 ii = { 0 };
+	struct intake_result	 res;
+	GError			*e = NULL;
+
+	if (!intake_in_batch(r->in) && !intake_batch_begin(r->in, &r->fatal))
+		return false;
+	r->done++;
+	if ((uint64_t)len > r->cli->config->max_message_size) {
+		fprintf(stderr, "postdesk: %s: skipped: %zu bytes is more "
+		    "than [mail] max_message_size\n", where, len);
+		r->failed++;
+		return true;
+	}
+	ii.raw = raw;
+	ii.len = len;
+	ii.sender = sender;
+	ii.now = r->now;
+	ii.import = true;
+	ii.origin = origin;
+	if (!intake_message(r->in, &ii, &res, &e)) {
+		if (store_error_is_transient(e)) {
+			g_propagate_error(&r->fatal, e);
+			intake_result_clear(&res);
+			return false;
+		}
+		fprintf(stderr, "postdesk: %s: not imported: %s\n", where,
+		    e->message);
+		g_error_free(e);
+		r->failed++;
+	} else
+		r->outcomes[res.outcome]++;
+	intake_result_clear(&res);
+	if (++r->pending >= r->batch && !batch_flush(r))
+		return false;
+	progress_update(r->prog, r->done);
+	return true;
+}
+
+static bool
+import_mbox(struct import_run *r, struct mbox *mb, const char *path)
+{
+	struct mbox_message m;
+	GError		*e = NULL;
+	char		*origin = g_strdup_printf("import mbox:%s", path);
+	char		*where;
+	bool		 ok = true;
+
+	while (ok && mbox_next(mb, &m, &e)) {
+		where = g_strdup_printf("%s at byte %" G_GUINT64_FORMAT, path,
+		    m.offset);
+		ok = import_one(r, m.raw, m.len, m.sender, origin, where);
+		g_free(where);
+	}
+	if (e != NULL) {
+		fprintf(stderr, "postdesk: %s: %s\n", path, e->message);
+		g_error_free(e);
+		r->failed++;
+	}
+	g_free(origin);
+	return ok;
+}
+
+static bool
+import_maildir(struct import_run *r, GPtrArray *list, const char *dir)
+{
+	char	*origin = g_strdup_printf("import maildir:%s", dir);
+	guint	 i;
+	bool	 ok = true;
+
+	for (i = 0; ok && i < list->len; i++) {
+		const struct maildir_entry *me = list->pdata[i];
+		char	*raw;
+		gsize	 len;
+		GError	*e = NULL;
+
+		if (!g_file_get_contents(me->path, &raw, &len, &e)) {
+			fprintf(stderr, "postdesk: %s\n", e->message);
+			g_error_free(e);
+			r->failed++;
+			r->done++;
+			continue;
+		}
+		ok = import_one(r, raw, len, NULL, origin, me->path);
+		g_free(raw);
+	}
+	g_free(origin);
+	return ok;
+}
+
+static void
+import_summary(const struct import_run *r)
+{
+	printf("imported %" G_GUINT64_FORMAT " message%s: %" G_GUINT64_FORMAT
+	    " new ticket%s, %" G_GUINT64_FORMAT " repl%s, %" G_GUINT64_FORMAT
+	    " duplicate%s, %" G_GUINT64_FORMAT " quarantined, %"
+	    G_GUINT64_FORMAT " failed\n", r->done, r->done == 1 ? "" : "s",
+	    r->outcomes[INTAKE_NEW_TICKET],
+	    r->outcomes[INTAKE_NEW_TICKET] == 1 ? "" : "s",
+	    r->outcomes[INTAKE_REPLY],
+	    r->outcomes[INTAKE_REPLY] == 1 ? "y" : "ies",
+	    r->outcomes[INTAKE_DUPLICATE],
+	    r->outcomes[INTAKE_DUPLICATE] == 1 ? "" : "s",
+	    r->outcomes[INTAKE_QUARANTINED], r->failed);
+}
+
+struct import_opts {
+	bool		 maildir;
+	enum mbox_format format;
+	unsigned	 batch;
+	int		 progress;	/* -1 auto, 0 off, 1 on */
+	int		 first;		/* argv index of the first path */
+};
+
+static bool
+parse_import_args(struct cli *c, struct import_opts *o)
+{
+	int	 i;
+
+	if (c->argc < 3)
+		return false;
+	if (strcmp(c->argv[1], "maildir") == 0)
+		o->maildir = true;
+	else if (strcmp(c->argv[1], "mbox") != 0)
+		return false;
+	o->format = MBOX_RD;
+	o->batch = IMPORT_BATCH_DEFAULT;
+	o->progress = -1;
+	for (i = 2; i < c->argc && c->argv[i][0] == '-'; i++) {
+		const char *a = c->argv[i];
+		guint64	 n;
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(a, "--format") == 0 && i + 1 < c->argc &&
+		    !o->maildir) {
+			if (!text_to_mbox_format(&o->format, c->argv[++i]))
+				return false;
+		} else if (strcmp(a, "--batch") == 0 && i + 1 < c->argc) {
+			if (!g_ascii_string_to_unsigned(c->argv[++i], 10, 1,
+			    100000, &n, NULL))
+				return false;
+			o->batch = (unsigned)n;
+		} else if (strcmp(a, "--progress") == 0)
+			o->progress = 1;
+		else if (strcmp(a, "--no-progress") == 0)
+			o->progress = 0;
+		else
+			return false;
+	}
+	o->first = i;
+	return i < c->argc;
+}
+
+/* Opens every source first, so a typo fails before anything is written. */
+static int
+open_sources(struct cli *c, const struct import_opts *o, GPtrArray *srcs,
+    uint64_t *total)
+{
+	int	 i;
+
+	for (i = o->first; i < c->argc; i++) {
+		GError	*e = NULL;
+
+		if (o->maildir) {
+			GPtrArray *list;
+
+			if (!maildir_list(c->argv[i], false, &list, &e))
+				goto fail;
+			*total += list->len;
+			g_ptr_array_add(srcs, list);
+		} else {
+			struct mbox *mb;
+
+			if (!mbox_open(&mb, c->argv[i], o->format, &e))
+				goto fail;
+			*total += mbox_count(mb);
+			g_ptr_array_add(srcs, mb);
+		}
+		continue;
+fail:
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		g_error_free(e);
+		return EX_NOINPUT;
+	}
+	return EX_OK;
+}
+
+static void
+free_sources(GPtrArray *srcs, bool maildir)
+{
+	guint	 i;
+
+	for (i = 0; i < srcs->len; i++) {
+		if (maildir)
+			g_ptr_array_free(srcs->pdata[i], TRUE);
+		else
+			mbox_free(srcs->pdata[i]);
+	}
+	g_ptr_array_free(srcs, TRUE);
+}
+
+static int
+run_import(struct import_run *r, const struct import_opts *o,
+    GPtrArray *srcs)
+{
+	struct cli	*c = r->cli;
+	guint		 k;
+	bool		 ok = true;
+
+	for (k = 0; ok && k < srcs->len; k++) {
+		const char *path = c->argv[o->first + (int)k];
+
+		ok = o->maildir ? import_maildir(r, srcs->pdata[k], path) :
+		    import_mbox(r, srcs->pdata[k], path);
+	}
+	if (ok)
+		ok = batch_flush(r);
+	else
+		intake_batch_rollback(r->in);
+	progress_finish(r->prog);
+	import_summary(r);
+	if (!ok) {
+		fprintf(stderr, "postdesk: import stopped: %s (what was "
+		    "committed stays; run the import again to go on)\n",
+		    r->fatal->message);
+		return EX_TEMPFAIL;
+	}
+	return r->failed > 0 ? EX_DATAERR : EX_OK;
+}
+
+int
+cli_import(struct cli *c)
+{
+	struct import_opts o = { 0 };
+	struct import_run r = { 0 };
+	struct rules	*rules = NULL;
+	GPtrArray	*srcs;
+	GError		*e = NULL;
+	int		 rc;
+	bool		 tty;
+
+	if (!parse_import_args(c, &o))
+		return cli_usage(c);
+	/* The same rules as live mail: queues, tags, priorities. */
+	if (!rules_load(&rules, c->config->rules_scripts, &e)) {
+		fprintf(stderr, "postdesk: rules: %s\n", e->message);
+		g_error_free(e);
+		return EX_CONFIG;
+	}
+	srcs = g_ptr_array_new();
+	if ((rc = open_sources(c, &o, srcs, &r.total)) != EX_OK ||
+	    (rc = cli_open_store(c, STORE_READWRITE)) != EX_OK) {
+		free_sources(srcs, o.maildir);
+		rules_free(rules);
+		return rc;
+	}
+	tty = o.progress == 1 || (o.progress == -1 && isatty(STDERR_FILENO));
+	r.cli = c;
+	r.batch = o.batch;
+	r.now = g_get_real_time() / G_USEC_PER_SEC;
+	r.in = intake_new(c->config, c->store);
+	intake_set_rules(r.in, rules);
+	if (o.progress != 0)
+		r.prog = progress_new(stderr, "import", r.total, tty, 10);
+	rc = run_import(&r, &o, srcs);
+	progress_free(r.prog);
+	intake_free(r.in);
+	g_clear_error(&r.fatal);
+	free_sources(srcs, o.maildir);
+	rules_free(rules);
+	return rc;
+}

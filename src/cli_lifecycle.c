@@ -1,0 +1,289 @@
+/*
+ * cli_lifecycle: tick, status, priority, hotrush, rate and the queue
+ * order listing.
+ */
+#include "pdconfig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "lifecycle_apply.h"
+#include "text.h"
+
+/* Takes "--now EPOCH" / "--now=EPOCH" and "--as ROLE" out of argv. */
+struct lc_opts {
+	int64_t		 now;
+	enum lc_role	 role;
+	char		**args;		/* the rest, NULL-terminated */
+	int		 nargs;
+};
+
+static bool
+parse_opts(struct cli *c, struct lc_opts *o, enum lc_role def)
+{
+	int	 i;
+	const char *v;
+
+	o->now = g_get_real_time() / G_USEC_PER_SEC;
+	o->role = def;
+	o->args = g_new0(char *, c->argc + 1);
+	o->nargs = 0;
+	for (i = 1; i < c->argc; i++) {
+		const char *a = c->argv[i];
+
+		if (strncmp(a, "--now", 5) == 0 || strncmp(a, "--as", 4) == 0) {
+			bool	 is_now = a[2] == 'n';
+			size_t	 n = is_now ? 5 : 4;
+			int64_t	 t;
+
+			if (a[n] == '=')
+				v = a + n + 1;
+			else if (a[n] == '\0' && i + 1 < c->argc)
+				v = c->argv[++i];
+			else
+				return false;
+			if (is_now && !text_to_duration(&t, v))
+				return false;
+			if (is_now)
+				o->now = t;
+			else if (!text_to_role(&o->role, v) ||
+			    o->role == LC_ROLE_SYSTEM)
+				return false;
+			continue;
+		}
+		o->args[o->nargs++] = c->argv[i];
+	}
+	return true;
+}
+
+static char *
+cli_actor(void)
+{
+	return g_strdup_printf("cli:%s", g_get_user_name());
+}
+
+int
+cli_tick(struct cli *c)
+{
+	struct lc_opts	 o;
+	GPtrArray	*report = g_ptr_array_new_with_free_func(g_free);
+	GError		*e = NULL;
+	int		 rc, failed = 0;
+	guint		 i;
+
+	if (!parse_opts(c, &o, LC_ROLE_STAFF) || o.nargs != 0) {
+		g_free(o.args);
+		g_ptr_array_free(report, TRUE);
+		return cli_usage(c);
+	}
+	g_free(o.args);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK) {
+		g_ptr_array_free(report, TRUE);
+		return rc;
+	}
+	if (!lifecycle_apply_tick(c->store, c->config, o.now, report, &failed,
+	    &e)) {
+		fprintf(stderr, "postdesk: tick: %s\n", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
+		g_error_free(e);
+	}
+	for (i = 0; i < report->len; i++)
+		printf("%s\n", (const char *)report->pdata[i]);
+	if (rc == EX_OK && failed > 0) {
+		fprintf(stderr, "postdesk: tick: %d ticket%s busy, left for "
+		    "the next run\n", failed, failed == 1 ? "" : "s");
+		rc = EX_TEMPFAIL;
+	}
+	g_ptr_array_free(report, TRUE);
+	return rc;
+}
+
+/* One command in its own transaction. */
+static int
+run_command(struct cli *c, enum lc_command cmd, enum lc_role def_role,
+    int min_args, int max_args)
+{
+	struct lc_opts	 o;
+	int64_t		 id;
+	GError		*e = NULL;
+	char		*why = NULL, *value, *actor;
+	bool		 applied = false, ok;
+	int		 rc;
+
+	if (!parse_opts(c, &o, def_role) || o.nargs < min_args ||
+	    (max_args > 0 && o.nargs > max_args) ||
+	    !text_to_id(&id, o.args[0])) {
+		g_free(o.args);
+		return cli_usage(c);
+	}
+	value = g_strjoinv(" ", o.args + 1);
+	g_free(o.args);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK) {
+		g_free(value);
+		return rc;
+	}
+	actor = cli_actor();
+	ok = store_begin(c->store, &e) &&
+	    lifecycle_apply_command(c->store, c->config, id, cmd, value,
+	    o.role, actor, 0, o.now, &applied, &why, &e) &&
+	    (!applied || store_commit(c->store, &e));
+	if (!ok || !applied)
+		store_rollback(c->store);
+	if (!ok) {
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		rc = g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND) ?
+		    EX_NOINPUT : store_error_is_transient(e) ? EX_TEMPFAIL :
+		    EX_SOFTWARE;
+		g_error_free(e);
+	} else if (!applied) {
+		fprintf(stderr, "postdesk: ticket #%" G_GINT64_FORMAT ": %s "
+		    "%s refused: %s\n", id, lifecycle_command_to_text(cmd),
+		    value, why);
+		rc = EX_DATAERR;
+	} else
+		printf("ticket #%" G_GINT64_FORMAT ": %s\n", id, why);
+	g_free(why);
+	g_free(actor);
+	g_free(value);
+	return rc;
+}
+
+int
+cli_status(struct cli *c)
+{
+	return run_command(c, LC_CMD_STATUS, LC_ROLE_STAFF, 2, 0);
+}
+
+int
+cli_priority(struct cli *c)
+{
+	return run_command(c, LC_CMD_PRIORITY, LC_ROLE_STAFF, 2, 2);
+}
+
+int
+cli_hotrush(struct cli *c)
+{
+	return run_command(c, LC_CMD_HOTRUSH, LC_ROLE_STAFF, 2, 2);
+}
+
+int
+cli_rate(struct cli *c)
+{
+	/* The CLI records a rating on the customer's behalf. */
+	return run_command(c, LC_CMD_RATING, LC_ROLE_CUSTOMER, 2, 0);
+}
+
+struct ranked {
+	struct ticket	*t;
+	double		 eff;
+	int64_t		 due;
+	bool		 overdue;
+};
+
+static int
+ranked_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct ranked *x = a, *y = b;
+
+	return lifecycle_queue_cmp(x->t->hotrush, x->eff, x->t->created,
+	    y->t->hotrush, y->eff, y->t->created);
+}
+
+static bool
+rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
+    GError **err)
+{
+	GHashTable	*mix = NULL;
+	guint		 i;
+	bool		 ok = store_priority_mix(c->store, &mix, err);
+
+	for (i = 0; ok && i < tickets->len; i++) {
+		struct ticket	*t = tickets->pdata[i];
+		const struct lifecycle *lc = lifecycle_apply_lc(c->config, t);
+		struct ticket_times tt;
+		struct lc_ticket f;
+		struct ranked	 r = { t, 0, 0, false };
+		char		*acct = NULL;
+		const int64_t	*counts;
+		static const int64_t none[LC_PRIO__MAX] = { 0 };
+
+		if (lifecycle_is_final(lc, t->status))
+			continue;
+		ok = store_ticket_times(c->store, t->id, &tt, err) &&
+		    store_account_of(c->store, t->requester, &acct, err);
+		if (!ok)
+			break;
+		lifecycle_apply_facts(t, &tt, &f);
+		counts = g_hash_table_lookup(mix, acct);
+		r.eff = lifecycle_effective_priority(f.priority,
+		    counts != NULL ? counts : none);
+		r.due = lifecycle_first_response_due(lc, &f);
+		r.overdue = lifecycle_overdue(lc, &f, now);
+		g_array_append_val(out, r);
+		g_free(acct);
+	}
+	if (mix != NULL)
+		g_hash_table_destroy(mix);
+	g_array_sort(out, ranked_cmp);
+	return ok;
+}
+
+int
+cli_list_queue(struct cli *c)
+{
+	struct ticket_filter f = { 0 };
+	struct lc_opts	 o;
+	GPtrArray	*a = NULL;
+	GArray		*r;
+	GError		*e = NULL;
+	int		 i, rc;
+	guint		 k;
+
+	if (!parse_opts(c, &o, LC_ROLE_STAFF))
+		return cli_usage(c);
+	for (i = 0; i < o.nargs; i++) {
+		if (strcmp(o.args[i], "--queue") == 0 && i + 1 < o.nargs)
+			f.queue = o.args[++i];
+		else if (strcmp(o.args[i], "--order=queue") != 0) {
+			g_free(o.args);
+			return cli_usage(c);
+		}
+	}
+	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK ||
+	    !store_ticket_list(c->store, &f, &a, &e)) {
+		g_free(o.args);
+		if (rc != EX_OK)
+			return rc;
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		g_error_free(e);
+		return EX_SOFTWARE;
+	}
+	g_free(o.args);
+	r = g_array_new(FALSE, FALSE, sizeof(struct ranked));
+	if (!rank(c, a, o.now, r, &e)) {
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		g_error_free(e);
+		rc = EX_SOFTWARE;
+	}
+	printf("%6s  %-20s %-8s %-7s %5s %-16s %s\n", "ID", "STATUS", "QUEUE",
+	    "PRIO", "RANK", "FIRST REPLY DUE", "SUBJECT");
+	for (k = 0; rc == EX_OK && k < r->len; k++) {
+		const struct ranked *x = &g_array_index(r, struct ranked, k);
+		char	*due = x->due ? text_time(x->due) : g_strdup("-");
+
+		printf("%6" G_GINT64_FORMAT "  %-20s %-8s %-7s %5.2f %-16s ",
+		    x->t->id, x->t->status, x->t->queue, x->t->priority,
+		    x->eff, due);
+		tty_puts(x->t->hotrush ? "[HotRush] " : "", stdout);
+		tty_puts(x->overdue ? "[OVERDUE] " : "", stdout);
+		tty_puts(x->t->subject, stdout);
+		putchar('\n');
+		g_free(due);
+	}
+	g_array_free(r, TRUE);
+	g_ptr_array_free(a, TRUE);
+	return rc;
+}

@@ -1,0 +1,314 @@
+/*
+ * cli_outbox: outbox list|show|retry|cancel, reply and comment.
+ */
+#include "pdconfig.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compose.h"
+#include "outbox.h"
+#include "text.h"
+
+static int
+fail(GError *e, int rc)
+{
+	fprintf(stderr, "postdesk: %s\n", e->message);
+	if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND))
+		rc = EX_NOINPUT;
+	else if (store_error_is_transient(e))
+		rc = EX_TEMPFAIL;
+	g_error_free(e);
+	return rc;
+}
+
+static int64_t
+now_s(void)
+{
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+static int
+outbox_list(struct cli *c)
+{
+	struct outbox_filter f = { 0 };
+	GPtrArray	*a;
+	GError		*e = NULL;
+	guint		 k;
+	int		 i, rc;
+
+	for (i = 2; i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--status") == 0 && i + 1 < c->argc)
+			f.status = c->argv[++i];
+		else if (strcmp(c->argv[i], "--ticket") == 0 && i + 1 <
+		    c->argc && text_to_id(&f.ticket, c->argv[i + 1]))
+			i++;
+		else
+			return cli_usage(c);
+	}
+	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
+		return rc;
+	if (!store_outbox_list(c->store, &f, &a, &e))
+		return fail(e, EX_SOFTWARE);
+	printf("%6s %6s  %-7s %-9s %3s  %-16s %-30s %s\n", "ID", "TICKET",
+	    "KIND", "STATUS", "TRY", "NEXT", "RECIPIENT", "LAST REPLY");
+	for (k = 0; k < a->len; k++) {
+		const struct outbox_row *r = a->pdata[k];
+		char	*next = text_time(r->next_attempt);
+
+		printf("%6" G_GINT64_FORMAT " %6" G_GINT64_FORMAT "  %-7s "
+		    "%-9s %3" G_GINT64_FORMAT "  %-16s %-30.30s ", r->id,
+		    r->ticket_id, r->kind, r->status, r->attempts,
+		    strcmp(r->status, "pending") == 0 ? next : "-",
+		    r->recipient);
+		tty_puts(r->last_error != NULL ? r->last_error : "", stdout);
+		putchar('\n');
+		g_free(next);
+	}
+	printf("%u row%s\n", a->len, a->len == 1 ? "" : "s");
+	g_ptr_array_free(a, TRUE);
+	return EX_OK;
+}
+
+static void
+show_raw(struct store *s, int64_t row)
+{
+	struct message	*m = NULL;
+	GBytes		*raw = NULL;
+	char		*text;
+	gsize		 len;
+
+	if (row <= 0 || !store_message_get_row(s, row, &m, NULL))
+		return;
+	printf("Message-ID: <%s>\n", m->message_id);
+	if (m->raw_sha256 != NULL && store_blob_get(s, m->raw_sha256, &raw,
+	    NULL)) {
+		const char *d = g_bytes_get_data(raw, &len);
+
+		text = g_strndup(d, len);
+		printf("\n");
+		tty_puts(text, stdout);
+		g_free(text);
+		g_bytes_unref(raw);
+	} else
+		printf("(not composed yet)\n");
+	message_free(m);
+}
+
+static int
+outbox_show(struct cli *c, int64_t id)
+{
+	struct outbox_row *r = NULL;
+	GError		*e = NULL;
+	char		*created, *updated;
+	int		 rc;
+
+	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
+		return rc;
+	if (!store_outbox_get(c->store, id, &r, &e))
+		return fail(e, EX_SOFTWARE);
+	created = text_time(r->created);
+	updated = text_time(r->updated);
+	printf("Outbox:     #%" G_GINT64_FORMAT "\nTicket:     #%"
+	    G_GINT64_FORMAT "\nKind:       %s\nTemplate:   %s\n"
+	    "Recipient:  %s\nStatus:     %s\nAttempts:   %" G_GINT64_FORMAT
+	    "\nCreated:    %s\nUpdated:    %s\nClaimed by: %s\nLast reply: ",
+	    r->id, r->ticket_id, r->kind, r->template ? r->template : "-",
+	    r->recipient, r->status, r->attempts, created, updated,
+	    r->claimed_by ? r->claimed_by : "-");
+	tty_puts(r->last_error != NULL ? r->last_error : "-", stdout);
+	putchar('\n');
+	show_raw(c->store, r->sent_row);
+	g_free(created);
+	g_free(updated);
+	outbox_row_free(r);
+	return EX_OK;
+}
+
+static int
+outbox_change(struct cli *c, int64_t id, bool retry)
+{
+	GError	*e = NULL;
+	bool	 changed = false, ok;
+	int	 rc;
+
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+		return rc;
+	ok = retry ? store_outbox_retry(c->store, id, now_s(), &changed, &e) :
+	    store_outbox_cancel(c->store, id, now_s(), &changed, &e);
+	if (!ok)
+		return fail(e, EX_SOFTWARE);
+	if (!changed) {
+		fprintf(stderr, "postdesk: outbox #%" G_GINT64_FORMAT
+		    ": no such row, or its status does not allow %s\n", id,
+		    retry ? "a retry" : "cancelling");
+		return EX_DATAERR;
+	}
+	printf("outbox #%" G_GINT64_FORMAT " %s\n", id,
+	    retry ? "pending again" : "cancelled");
+	return EX_OK;
+}
+
+int
+cli_outbox(struct cli *c)
+{
+	int64_t	 id = 0;
+
+	if (c->argc >= 2 && strcmp(c->argv[1], "list") == 0)
+		return outbox_list(c);
+	if (c->argc != 3 || !text_to_id(&id, c->argv[2]))
+		return cli_usage(c);
+	if (strcmp(c->argv[1], "show") == 0)
+		return outbox_show(c, id);
+	if (strcmp(c->argv[1], "retry") == 0)
+		return outbox_change(c, id, true);
+	if (strcmp(c->argv[1], "cancel") == 0)
+		return outbox_change(c, id, false);
+	return cli_usage(c);
+}
+
+/* stdin, up to LIMIT bytes, as valid UTF-8; NULL on error or too big. */
+static char *
+read_body(uint64_t limit)
+{
+	GString	*g = g_string_new(NULL);
+	char	 buf[8192];
+	ssize_t	 n;
+	char	*s;
+
+	while ((n = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (uint64_t)g->len + (uint64_t)n > limit) {
+			g_string_free(g, TRUE);
+			return NULL;
+		}
+		g_string_append_len(g, buf, n);
+	}
+	s = g_utf8_make_valid(g->str, (gssize)g->len);
+	g_string_free(g, TRUE);
+	return s;
+}
+
+static const char *
+guess_type(const char *path)
+{
+	static const char *const map[][2] = {
+		{ ".txt", "text/plain" }, { ".log", "text/plain" },
+		{ ".csv", "text/csv" }, { ".html", "text/html" },
+		{ ".pdf", "application/pdf" }, { ".zip", "application/zip" },
+		{ ".png", "image/png" }, { ".jpg", "image/jpeg" },
+		{ ".jpeg", "image/jpeg" }, { ".gif", "image/gif" },
+	};
+	const char	*dot = strrchr(path, '.');
+	size_t		 i;
+
+	for (i = 0; dot != NULL && i < G_N_ELEMENTS(map); i++)
+		if (g_ascii_strcasecmp(dot, map[i][0]) == 0)
+			return map[i][1];
+	return "application/octet-stream";
+}
+
+static void
+free_attachment(gpointer p)
+{
+	struct compose_attachment *a = p;
+
+	g_free((char *)a->filename);
+	g_bytes_unref(a->data);
+	g_free(a);
+}
+
+static bool
+add_file(GPtrArray *att, const char *path)
+{
+	struct compose_attachment *a;
+	GError	*e = NULL;
+	char	*data;
+	gsize	 len;
+
+	if (!g_file_get_contents(path, &data, &len, &e)) {
+		fprintf(stderr, "postdesk: %s\n", e->message);
+		g_error_free(e);
+		return false;
+	}
+	a = g_new0(struct compose_attachment, 1);
+	a->filename = g_path_get_basename(path);
+	a->content_type = guess_type(path);
+	a->data = g_bytes_new_take(data, len);
+	g_ptr_array_add(att, a);
+	return true;
+}
+
+/* reply and comment: TICKET [--from ADDR] [--attach FILE]... < body */
+static int
+staff_message(struct cli *c, bool internal)
+{
+	struct outbox_staff_message sm = { 0 };
+	GPtrArray	*att = g_ptr_array_new_with_free_func(free_attachment);
+	GError		*e = NULL;
+	int64_t		 ticket = 0, row = 0;
+	char		*text = NULL;
+	int		 i, rc = EX_OK;
+
+	sm.from_addr = c->config->address;
+	sm.from_name = c->config->from_name;
+	sm.internal = internal;
+	for (i = 1; rc == EX_OK && i < c->argc; i++) {
+		if (strcmp(c->argv[i], "--from") == 0 && i + 1 < c->argc)
+			sm.from_addr = c->argv[++i];
+		else if (strcmp(c->argv[i], "--name") == 0 && i + 1 < c->argc)
+			sm.from_name = c->argv[++i];
+		else if (strcmp(c->argv[i], "--attach") == 0 && i + 1 <
+		    c->argc)
+			rc = add_file(att, c->argv[++i]) ? EX_OK : EX_NOINPUT;
+		else if (ticket == 0 && text_to_id(&ticket, c->argv[i]))
+			continue;
+		else
+			rc = cli_usage(c);
+	}
+	if (rc == EX_OK && ticket == 0)
+		rc = cli_usage(c);
+	if (rc == EX_OK && (text = read_body(c->config->max_message_size)) ==
+	    NULL) {
+		fprintf(stderr, "postdesk: cannot read the text on stdin, or "
+		    "it is larger than [mail] max_message_size\n");
+		rc = EX_DATAERR;
+	}
+	if (rc == EX_OK)
+		rc = cli_open_store(c, STORE_READWRITE);
+	if (rc == EX_OK) {
+		sm.text = text;
+		sm.attachments = att;
+		if (!store_begin(c->store, &e) ||
+		    !outbox_staff_message(c->store, c->config, ticket, &sm,
+		    now_s(), &row, &e) || !store_commit(c->store, &e)) {
+			store_rollback(c->store);
+			rc = fail(e, EX_SOFTWARE);
+		} else
+			printf("ticket #%" G_GINT64_FORMAT ": %s stored as "
+			    "message %" G_GINT64_FORMAT "%s\n", ticket,
+			    internal ? "internal note" : "reply", row,
+			    internal ? " (staff only)" :
+			    "; postdesk-notify sends it");
+	}
+	g_free(text);
+	g_ptr_array_free(att, TRUE);
+	return rc;
+}
+
+int
+cli_reply(struct cli *c)
+{
+	return staff_message(c, false);
+}
+
+int
+cli_comment(struct cli *c)
+{
+	return staff_message(c, true);
+}

@@ -1,0 +1,56 @@
+/*
+ * intake-lifecycle: what a message does to the life cycle of its ticket
+ * (private to intake.c and intake_lifecycle.c).
+ *
+ * intake_lc_decide() only reads the store and fills the report; it runs
+ * for --explain too.  intake_lc_apply() writes, in intake's transaction.
+ * Both return false with err (STORE_ERROR) only for storage failures.
+ */
+#ifndef POSTDESK_INTAKE_LIFECYCLE_H
+#define POSTDESK_INTAKE_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "command.h"
+#include "config.h"
+#include "lifecycle.h"
+#include "mail.h"
+#include "store.h"
+#include "thread.h"
+
+struct intake_lc {
+	enum lc_role	 role;		/* of the sender */
+	bool		 refuse;	/* do not take the message in */
+	const char	*refusal_template;	/* reply with it, or NULL */
+	char		*refusal;	/* why (g_free) */
+	bool		 ack;		/* an acknowledgement */
+	struct lc_verdict verdict;	/* effect on the named ticket */
+	int64_t		 follow_up_of;	/* open a follow-up of this ticket */
+	bool		 claims_staff;	/* From: is a staff address */
+	bool		 authenticated;	/* SPF pass or a valid reply token */
+	bool		 internal;	/* to the comment address: a note */
+	struct command_block *commands;	/* the command block, parsed */
+};
+
+/* SPF is the result of the sender check ("pass", ...; NULL: none);
+ * RECIPIENT the envelope recipient (may be NULL). */
+bool	 intake_lc_decide(struct store *, const struct config *,
+	    const struct mail *, const struct thread_verdict *,
+	    const char *spf, const char *recipient, int64_t now,
+	    struct intake_lc *out, GString *report, GError **err);
+bool	 intake_lc_apply(struct store *, const struct config *,
+	    const struct mail *, const struct intake_lc *, int64_t ticket,
+	    bool new_ticket, int64_t row, const char *actor, int64_t now,
+	    GError **err);
+/* Commands, staff reply relay, internal note relay and transcript:
+ * after the message is stored and the rules ran. */
+bool	 intake_lc_after(struct store *, const struct config *,
+	    const struct mail *, const char *sender,
+	    const struct intake_lc *, int64_t ticket, int64_t row,
+	    int64_t now, GError **err);
+void	 intake_lc_clear(struct intake_lc *);
+
+#endif

@@ -1,0 +1,311 @@
+/*
+ * intake_lifecycle: the life-cycle effect of an incoming message.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "intake-lifecycle.h"
+#include "lifecycle_apply.h"
+#include "outbox.h"
+#include "token.h"
+
+void
+intake_lc_clear(struct intake_lc *lc)
+{
+	g_free(lc->refusal);
+	command_block_free(lc->commands);
+	memset(lc, 0, sizeof *lc);
+}
+
+static const char *const effect_names[LC_EFFECT__MAX] = {
+	"none", "status", "acknowledgement", "follow-up"
+};
+
+/* Who may write at all: view-only members and, by policy, strangers
+ * are refused. */
+static bool
+check_sender(struct store *s, const struct config *c, const char *from,
+    const struct thread_verdict *v, struct intake_lc *out, GError **err)
+{
+	struct org_member *om = NULL;
+	bool	 known = true;
+
+	if (from == NULL)
+		return true;
+	if (!store_org_member_get(s, from, &om, err))
+		return false;
+	if (om != NULL && strcmp(om->role, "secondary") == 0) {
+		out->refuse = true;
+		out->refusal_template = "view-only-refusal";
+		out->refusal = g_strdup_printf("%s is a view-only member of "
+		    "%s", from, om->org);
+	}
+	org_member_free(om);
+	if (out->refuse || v->ticket != 0 || !c->unknown_sender_refuse)
+		return true;
+	if (!store_contact_known(s, from, &known, err))
+		return false;
+	if (!known) {
+		/* No reply: a refusal to a stranger would be backscatter. */
+		out->refuse = true;
+		out->refusal = g_strdup_printf("unknown sender %s refused "
+		    "([intake] unknown_sender = refuse)", from);
+	}
+	return true;
+}
+
+/* support+comment@host, or a Cc/To of it: an internal note. */
+static bool
+to_comment_address(const struct config *c, const struct mail *m,
+    const char *recipient)
+{
+	const char	*at = strrchr(c->address, '@');
+	char		*comment;
+	GPtrArray	*rcpts;
+	guint		 i;
+	bool		 hit = false;
+
+	if (at == NULL)
+		return false;
+	comment = g_strdup_printf("%.*s+comment%s", (int)(at - c->address),
+	    c->address, at);
+	rcpts = token_recipients(m, recipient);
+	for (i = 0; !hit && i < rcpts->len; i++)
+		hit = g_ascii_strcasecmp(rcpts->pdata[i], comment) == 0;
+	g_ptr_array_free(rcpts, TRUE);
+	g_free(comment);
+	return hit;
+}
+
+static void
+verdict_none(struct intake_lc *out)
+{
+	out->verdict.effect = LC_EFFECT_NONE;
+	out->verdict.to = NULL;
+	out->verdict.why = "no life-cycle effect";
+}
+
+static void
+report_commands(GString *report, const struct intake_lc *out)
+{
+	guint	 i;
+
+	if (out->commands->commands->len == 0)
+		return;
+	g_string_append_printf(report, "commands: %u, from %s%s\n",
+	    out->commands->commands->len, lifecycle_role_to_text(out->role),
+	    out->claims_staff && !out->authenticated ?
+	    " address WITHOUT authentication: all refused" : "");
+	for (i = 0; i < out->commands->commands->len; i++) {
+		const struct command *cmd = out->commands->commands->pdata[i];
+
+		g_string_append_printf(report, "  command: %s\n", cmd->line);
+	}
+}
+
+bool
+intake_lc_decide(struct store *s, const struct config *c,
+    const struct mail *m, const struct thread_verdict *v, const char *spf,
+    const char *recipient, int64_t now, struct intake_lc *out,
+    GString *report, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct ticket_times tt;
+	struct lc_ticket f;
+	const struct lifecycle *lc;
+	bool		 token = v->rule == THREAD_TOKEN && v->ticket != 0;
+
+	memset(out, 0, sizeof *out);
+	out->commands = command_parse(m->stripped);
+	out->claims_staff = m->from.addr != NULL &&
+	    config_is_staff(c, m->from.addr);
+	out->authenticated = token || g_strcmp0(spf, "pass") == 0;
+	/* A staff address without proof is treated as a stranger. */
+	out->role = out->claims_staff && out->authenticated ?
+	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
+	out->internal = out->role == LC_ROLE_STAFF &&
+	    to_comment_address(c, m, recipient);
+	g_string_append_printf(report, "authentication: spf=%s, reply token "
+	    "%s%s\n", spf != NULL ? spf : "none", token ? "valid" : "none",
+	    out->claims_staff ? out->authenticated ? "; staff sender "
+	    "authenticated" : "; staff address NOT authenticated" : "");
+	report_commands(report, out);
+	if (out->role == LC_ROLE_CUSTOMER && !out->claims_staff &&
+	    !check_sender(s, c, m->from.addr, v, out, err))
+		return false;
+	if (out->refuse) {
+		g_string_append_printf(report, "life cycle: refused — %s%s%s\n",
+		    out->refusal, out->refusal_template ? "; reply: " : "",
+		    out->refusal_template ? out->refusal_template : "");
+		return true;
+	}
+	if (v->ticket == 0) {
+		g_string_append_printf(report, "life cycle: new ticket, "
+		    "status %s\n", lifecycle_for(c->lifecycle, NULL)->initial);
+		return true;
+	}
+	if (out->internal || (out->claims_staff && !out->authenticated)) {
+		/* A staff address without proof moves nothing. */
+		g_string_append(report, out->internal ? "life cycle: internal "
+		    "note, status unchanged\n" : "life cycle: unauthenticated "
+		    "staff address, status unchanged\n");
+		verdict_none(out);
+		return true;
+	}
+	if (!store_ticket_get(s, v->ticket, &t, err))
+		return false;
+	if (!store_ticket_times(s, v->ticket, &tt, err)) {
+		ticket_free(t);
+		return false;
+	}
+	lc = lifecycle_apply_lc(c, t);
+	lifecycle_apply_facts(t, &tt, &f);
+	if (out->role == LC_ROLE_STAFF)
+		lifecycle_on_staff_reply(lc, &f, &out->verdict);
+	else {
+		/* Only commands ("Rating: 5") count as an acknowledgement. */
+		out->ack = lifecycle_is_ack(lc, out->commands->rest) ||
+		    (out->commands->commands->len > 0 &&
+		    *out->commands->rest == '\0');
+		lifecycle_on_customer_message(lc, &f, now, out->ack,
+		    &out->verdict);
+	}
+	if (out->verdict.effect == LC_EFFECT_FOLLOW_UP)
+		out->follow_up_of = v->ticket;
+	g_string_append_printf(report, "life cycle: %s message to a %s "
+	    "ticket: %s%s%s — %s\n", lifecycle_role_to_text(out->role),
+	    t->status, effect_names[out->verdict.effect],
+	    out->verdict.to ? " → " : "",
+	    out->verdict.to ? out->verdict.to : "", out->verdict.why);
+	ticket_free(t);
+	return true;
+}
+
+static bool
+apply_existing(struct store *s, const struct config *c,
+    const struct intake_lc *lc, int64_t ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	struct ticket	*t = NULL;
+	bool		 ok;
+
+	if (lc->verdict.effect == LC_EFFECT_ACK)
+		return store_event_add(s, ticket, row, now, actor,
+		    "acknowledged", lc->verdict.why, err);
+	if (lc->verdict.effect != LC_EFFECT_STATUS)
+		return true;
+	if (!store_ticket_get(s, ticket, &t, err))
+		return false;
+	ok = lifecycle_apply_status(s, c, t, lc->verdict.to, actor,
+	    lc->verdict.why, row, now, err);
+	ticket_free(t);
+	return ok;
+}
+
+static bool
+apply_follow_up(struct store *s, const struct mail *m,
+    const struct intake_lc *lc, int64_t ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	char	*to_old = g_strdup_printf("follow-up ticket #%" G_GINT64_FORMAT
+	    " opened: %s", ticket, lc->verdict.why);
+	char	*to_new = g_strdup_printf("follow-up of closed ticket #%"
+	    G_GINT64_FORMAT, lc->follow_up_of);
+	bool	 ok;
+
+	ok = store_event_add(s, lc->follow_up_of, 0, now, actor, "follow-up",
+	    to_old, err) &&
+	    store_event_add(s, ticket, row, now, actor, "follow-up", to_new,
+	    err) &&
+	    (m->from.addr == NULL || outbox_enqueue(s, ticket, row,
+	    OUTBOX_NOTICE, "follow-up-opened", m->from.addr, now, NULL, err));
+	g_free(to_old);
+	g_free(to_new);
+	return ok;
+}
+
+bool
+intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
+    const struct intake_lc *lc, int64_t ticket, bool new_ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	bool	 staff = lc->role == LC_ROLE_STAFF;
+
+	if (lc->internal || (lc->claims_staff && !staff))
+		return true;
+	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
+		return false;
+	if (!staff && m->from.addr != NULL && !store_contact_add(s,
+	    m->from.addr, m->from.name, now, err))
+		return false;
+	if (!new_ticket)
+		return apply_existing(s, c, lc, ticket, row, actor, now, err);
+	if (!store_ticket_set_status(s, ticket, lifecycle_for(c->lifecycle,
+	    NULL)->initial, now, err))
+		return false;
+	if (lc->follow_up_of != 0)
+		return apply_follow_up(s, m, lc, ticket, row, actor, now, err);
+	return true;
+}
+
+static bool
+run_commands(struct store *s, const struct config *c, const char *actor,
+    const struct intake_lc *lc, int64_t ticket, int64_t row, int64_t now,
+    GError **err)
+{
+	guint	 i;
+	bool	 ok = true;
+
+	for (i = 0; ok && i < lc->commands->commands->len; i++) {
+		const struct command *cmd = lc->commands->commands->pdata[i];
+		bool	 applied = false;
+		char	*why = NULL, *detail;
+
+		if (lc->claims_staff && !lc->authenticated)
+			why = g_strdup("sender uses a staff address but is not "
+			    "authenticated (no SPF pass, no valid reply token)");
+		else
+			ok = lifecycle_apply_command(s, c, ticket, cmd->cmd,
+			    cmd->value, lc->role, actor, row, now, &applied,
+			    &why, err);
+		detail = g_strdup_printf("%s — %s", cmd->line,
+		    why != NULL ? why : "");
+		ok = ok && store_event_add(s, ticket, row, now, actor,
+		    applied ? "command" : "command-refused", detail, err);
+		g_free(detail);
+		g_free(why);
+	}
+	return ok;
+}
+
+bool
+intake_lc_after(struct store *s, const struct config *c,
+    const struct mail *m, const char *sender, const struct intake_lc *lc,
+    int64_t ticket, int64_t row, int64_t now, GError **err)
+{
+	const char	*actor = m->from.addr != NULL ? m->from.addr : sender;
+	struct outbox_staff_message sm = { 0 };
+	int64_t		 out_row;
+
+	if (lc->commands->commands->len > 0) {
+		if (!run_commands(s, c, actor, lc, ticket, row, now, err))
+			return false;
+		/* The transcript, as Debian's control@ does. */
+		if (m->from.addr != NULL &&
+		    outbox_auto_refusal(c, m, sender) == NULL &&
+		    !outbox_enqueue(s, ticket, row, OUTBOX_NOTICE,
+		    "command-transcript", m->from.addr, now, NULL, err))
+			return false;
+	}
+	if (lc->role != LC_ROLE_STAFF || lc->follow_up_of != 0 ||
+	    *lc->commands->rest == '\0')
+		return true;
+	/* A staff reply by mail goes on to the requester and CCs; a note to
+	 * the comment address only to the other staff. */
+	sm.from_addr = m->from.addr;
+	sm.from_name = m->from.name;
+	sm.text = lc->commands->rest;
+	sm.internal = lc->internal;
+	return outbox_staff_message(s, c, ticket, &sm, now, &out_row, err);
+}

@@ -1,0 +1,215 @@
+/*
+ * intake_rules: the rules stage of intake — run the Sieve scripts and
+ * apply what they decide to the ticket, one event per action.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "intake-priv.h"
+
+static const char *
+sender_role(struct intake *in, const struct mail *m, GError **err,
+    bool *ok)
+{
+	bool	 known = false;
+
+	*ok = true;
+	if (m->from.addr == NULL)
+		return "unknown";
+	if (config_is_staff(in->config, m->from.addr))
+		return "staff";
+	if (in->store != NULL && !store_address_known(in->store,
+	    m->from.addr, &known, err))
+		*ok = false;
+	return known ? "customer" : "unknown";
+}
+
+bool
+intake_rules_run(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, bool new_ticket, struct sieve_result **out,
+    GError **err)
+{
+	struct rules_context	 ctx = { 0 };
+	bool			 ok;
+
+	ctx.envelope_from = ii->sender;
+	ctx.envelope_to = ii->recipient;
+	ctx.raw = ii->raw;
+	ctx.raw_len = ii->len;
+	ctx.new_ticket = new_ticket;
+	ctx.spf = ii->spf;	/* auth.c, via postdesk-ingest */
+	ctx.sender_role = sender_role(in, m, err, &ok);
+	ctx.trace = ii->explain;
+	if (!ok)
+		return false;
+	return rules_evaluate(in->rules, m, &ctx, out, err);
+}
+
+enum rules_verdict
+intake_rules_verdict(const struct sieve_result *r, const struct sieve_action **why)
+{
+	const struct sieve_action *discard = NULL;
+	bool	 kept = r->implicit_keep;
+	guint	 i;
+
+	*why = NULL;
+	for (i = 0; i < r->actions->len; i++) {
+		const struct sieve_action *a = r->actions->pdata[i];
+
+		switch (a->kind) {
+		case SIEVE_ACT_REJECT:
+			*why = a;
+			return RULES_REJECT;
+		case SIEVE_ACT_DISCARD:
+			discard = a;
+			break;
+		case SIEVE_ACT_KEEP:
+		case SIEVE_ACT_FILEINTO:
+			kept = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (kept)
+		return RULES_KEEP;
+	*why = discard;
+	return RULES_DISCARD;
+}
+
+static const char *const priorities[] = { "minor", "normal", "major" };
+
+static bool
+valid_priority(const char *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(priorities); i++)
+		if (strcmp(p, priorities[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A vacation reply goes to a sender at most once per :days. */
+static bool
+vacation_due(struct intake *in, const struct intake_input *ii,
+    const char *to, const struct sieve_action *a, bool *due, GError **err)
+{
+	bool	 found = false;
+	int64_t	 since = ii->now - (int64_t)MAX(a->days, 1) * 86400;
+
+	if (!store_event_since(in->store, "vacation", to, a->arg, since,
+	    &found, err))
+		return false;
+	*due = !found;
+	return true;
+}
+
+static bool
+apply_one(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct sieve_action *a, int64_t ticket,
+    char **detail, GError **err)
+{
+	struct store	*s = in->store;
+	const char	*to = m->from.addr != NULL ? m->from.addr : ii->sender;
+	bool		 due = false;
+
+	switch (a->kind) {
+	case SIEVE_ACT_FILEINTO:
+		return store_ticket_set(s, ticket, "queue", a->arg, err);
+	case SIEVE_ACT_ADDFLAG:
+		return store_ticket_add_tag(s, ticket, a->arg, err);
+	case SIEVE_ACT_SET_PRIORITY:
+		if (!valid_priority(a->arg)) {
+			*detail = g_strdup_printf("ignored: unknown priority "
+			    "\"%s\"", a->arg);
+			return true;
+		}
+		return store_ticket_set(s, ticket, "priority", a->arg, err);
+	case SIEVE_ACT_SET_HOTRUSH:
+		return store_ticket_set_hotrush(s, ticket, true, err);
+	case SIEVE_ACT_SET_FIELD:
+		return store_ticket_set_field(s, ticket, a->arg,
+		    a->arg2 != NULL ? a->arg2 : "", err);
+	case SIEVE_ACT_ASSIGN:
+		return store_ticket_set(s, ticket, "owner", a->arg, err);
+	case SIEVE_ACT_VACATION:
+		if (to == NULL || *to == '\0') {
+			*detail = g_strdup("not sent: no sender address");
+			return true;
+		}
+		if (!vacation_due(in, ii, to, a, &due, err))
+			return false;
+		if (!due) {
+			*detail = g_strdup_printf("not sent: %s already got "
+			    "\"%s\" within %d days", to, a->arg, a->days);
+			return true;
+		}
+		/* The auto-reply itself is queued by the outbound stage. */
+		return store_event_add(s, ticket, 0, ii->now, to, "vacation",
+		    a->arg, err);
+	default:
+		return true;	/* keep, redirect, ...: recorded only */
+	}
+}
+
+bool
+intake_rules_apply(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct sieve_result *r, int64_t ticket,
+    int64_t row, GError **err)
+{
+	guint	 i;
+
+	for (i = 0; i < r->actions->len; i++) {
+		const struct sieve_action *a = r->actions->pdata[i];
+		char	*line = sieve_action_format(a), *detail = NULL;
+		bool	 ok;
+
+		if (a->kind == SIEVE_ACT_KEEP) {
+			g_free(line);
+			continue;
+		}
+		ok = apply_one(in, ii, m, a, ticket, &detail, err);
+		if (ok) {
+			char *ev = detail != NULL ?
+			    g_strdup_printf("%s — %s", line, detail) :
+			    g_strdup(line);
+			ok = store_event_add(in->store, ticket, row, ii->now,
+			    "rules", "rule", ev, err);
+			g_free(ev);
+		}
+		g_free(line);
+		g_free(detail);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+void
+intake_rules_report(GString *out, const struct sieve_result *r)
+{
+	guint	 i;
+
+	g_string_append(out, "rules:\n");
+	if (r->trace != NULL && r->trace->len > 0) {
+		char	**lines = g_strsplit(r->trace->str, "\n", -1);
+
+		for (i = 0; lines[i] != NULL; i++)
+			if (*lines[i] != '\0')
+				g_string_append_printf(out, "  %s\n",
+				    lines[i]);
+		g_strfreev(lines);
+	}
+	for (i = 0; i < r->actions->len; i++) {
+		char	*line = sieve_action_format(r->actions->pdata[i]);
+
+		g_string_append_printf(out, "  action: %s\n", line);
+		g_free(line);
+	}
+	if (r->actions->len == 0)
+		g_string_append(out, "  no actions\n");
+	if (r->implicit_keep)
+		g_string_append(out, "  implicit keep\n");
+}

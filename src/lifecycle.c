@@ -1,0 +1,452 @@
+/*
+ * lifecycle: the pure rules.  Reading the configuration is in
+ * lifecycle_conf.c.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "lifecycle.h"
+
+static bool
+in_strv(char *const *v, const char *s)
+{
+	for (; v != NULL && s != NULL && *v != NULL; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+bool
+lifecycle_has_status(const struct lifecycle *lc, const char *status)
+{
+	return in_strv(lc->statuses, status);
+}
+
+bool
+lifecycle_is_final(const struct lifecycle *lc, const char *status)
+{
+	return in_strv(lc->final, status);
+}
+
+const char *
+lifecycle_priority_to_text(enum lc_priority p)
+{
+	static const char *const names[LC_PRIO__MAX] = {
+		"minor", "normal", "major"
+	};
+
+	return p < LC_PRIO__MAX ? names[p] : "normal";
+}
+
+bool
+text_to_priority(enum lc_priority *out, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < LC_PRIO__MAX; i++)
+		if (g_ascii_strcasecmp(s, lifecycle_priority_to_text(i)) == 0) {
+			*out = (enum lc_priority)i;
+			return true;
+		}
+	return false;
+}
+
+const char *
+lifecycle_role_to_text(enum lc_role r)
+{
+	static const char *const names[LC_ROLE__MAX] = {
+		"customer", "staff", "system"
+	};
+
+	return r < LC_ROLE__MAX ? names[r] : "?";
+}
+
+bool
+text_to_role(enum lc_role *out, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < LC_ROLE__MAX; i++)
+		if (g_ascii_strcasecmp(s, lifecycle_role_to_text(i)) == 0) {
+			*out = (enum lc_role)i;
+			return true;
+		}
+	return false;
+}
+
+bool
+text_to_duration(int64_t *out, const char *s)
+{
+	guint64	 v;
+	char	*end;
+	int64_t	 mult = 1;
+
+	if (s == NULL || !g_ascii_isdigit(*s))
+		return false;
+	v = g_ascii_strtoull(s, &end, 10);
+	switch (*end) {
+	case 'd': mult = 86400; end++; break;
+	case 'h': mult = 3600; end++; break;
+	case 'm': mult = 60; end++; break;
+	case 's': end++; break;
+	default: break;
+	}
+	if (*end != '\0' || v > (guint64)(G_MAXINT64 / mult))
+		return false;
+	*out = (int64_t)v * mult;
+	return true;
+}
+
+/* The roles allowed FROM → TO (exact and wildcard rows), 0 if none. */
+static unsigned
+transition_roles(const struct lifecycle *lc, const char *from, const char *to)
+{
+	unsigned roles = 0;
+	guint	 i;
+	bool	 any = false;
+
+	for (i = 0; i < lc->transitions->len; i++) {
+		const struct lc_transition *t = lc->transitions->pdata[i];
+
+		if (strcmp(t->to, to) != 0)
+			continue;
+		/* A wildcard never starts from a final status. */
+		if (strcmp(t->from, from) == 0 || (strcmp(t->from, "*") == 0 &&
+		    !lifecycle_is_final(lc, from))) {
+			roles |= t->roles;
+			any = true;
+		}
+	}
+	return any ? roles : 0;
+}
+
+bool
+lifecycle_can(const struct lifecycle *lc, const char *from, const char *to,
+    enum lc_role role, const char **why)
+{
+	unsigned roles;
+
+	if (!lifecycle_has_status(lc, to)) {
+		*why = "no such status in this queue's life cycle";
+		return false;
+	}
+	if (from != NULL && strcmp(from, to) == 0) {
+		*why = "the ticket already has that status";
+		return false;
+	}
+	if (from == NULL || (roles = transition_roles(lc, from, to)) == 0) {
+		*why = "the life cycle has no such transition";
+		return false;
+	}
+	if ((roles & (1u << role)) == 0) {
+		*why = role == LC_ROLE_CUSTOMER ?
+		    "customers may not make this change" :
+		    role == LC_ROLE_STAFF ? "staff may not make this change" :
+		    "not an automatic transition";
+		return false;
+	}
+	*why = "allowed";
+	return true;
+}
+
+static void
+verdict(struct lc_verdict *v, enum lc_effect e, const char *to,
+    const char *why)
+{
+	v->effect = e;
+	v->to = to;
+	v->why = why;
+}
+
+void
+lifecycle_on_customer_message(const struct lifecycle *lc,
+    const struct lc_ticket *t, int64_t now, bool is_ack,
+    struct lc_verdict *out)
+{
+	const char	*s = t->status;
+
+	if (s == NULL) {
+		verdict(out, LC_EFFECT_NONE, NULL, "no status");
+		return;
+	}
+	if (lc->waiting != NULL && strcmp(s, lc->waiting) == 0 &&
+	    lc->working != NULL) {
+		verdict(out, LC_EFFECT_STATUS, lc->working,
+		    "the customer answered");
+		return;
+	}
+	if (lc->pre_closed != NULL && strcmp(s, lc->pre_closed) == 0) {
+		if (is_ack)
+			verdict(out, LC_EFFECT_ACK, NULL, "an acknowledgement "
+			    "to a pre-closed ticket does not reopen it");
+		else if (lc->reopened != NULL)
+			verdict(out, LC_EFFECT_STATUS, lc->reopened,
+			    "a customer message reopens a pre-closed ticket");
+		else
+			verdict(out, LC_EFFECT_NONE, NULL, "no reopen status");
+		return;
+	}
+	if (!lifecycle_is_final(lc, s)) {
+		verdict(out, LC_EFFECT_NONE, NULL, "the ticket is open");
+		return;
+	}
+	if (is_ack)
+		verdict(out, LC_EFFECT_ACK, NULL, "an acknowledgement to a "
+		    "closed ticket does not reopen it");
+	else if (lc->reopened != NULL && lc->reopen_window > 0 &&
+	    now - t->status_since <= lc->reopen_window)
+		verdict(out, LC_EFFECT_STATUS, lc->reopened, "a customer "
+		    "message within the reopen window reopens the ticket");
+	else
+		verdict(out, LC_EFFECT_FOLLOW_UP, lc->initial, "closed longer "
+		    "than the reopen window: a follow-up ticket is opened");
+}
+
+void
+lifecycle_on_staff_reply(const struct lifecycle *lc,
+    const struct lc_ticket *t, struct lc_verdict *out)
+{
+	if (lc->waiting != NULL && in_strv(lc->staff_reply_to_waiting,
+	    t->status))
+		verdict(out, LC_EFFECT_STATUS, lc->waiting,
+		    "staff replied; waiting for the customer");
+	else
+		verdict(out, LC_EFFECT_NONE, NULL, "status unchanged");
+}
+
+/* Collapses runs of horizontal white space; trims. */
+static char *
+normalize(const char *text)
+{
+	GString	*g = g_string_new(NULL);
+	char	*t = g_strstrip(g_strdup(text));
+	const char *p;
+	bool	 space = false;
+
+	for (p = t; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\r') {
+			space = true;
+			continue;
+		}
+		if (space && *p != '\n' && g->len > 0 &&
+		    g->str[g->len - 1] != '\n')
+			g_string_append_c(g, ' ');
+		space = false;
+		g_string_append_c(g, *p);
+	}
+	g_free(t);
+	return g_string_free(g, FALSE);
+}
+
+static bool
+ack_match(const struct lifecycle *lc, const char *s)
+{
+	pcre2_match_data *md;
+	guint	 i;
+	bool	 hit = false;
+
+	for (i = 0; !hit && i < lc->ack_patterns->len; i++) {
+		pcre2_code	*re = lc->ack_patterns->pdata[i];
+
+		md = pcre2_match_data_create_from_pattern(re, NULL);
+		hit = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md,
+		    NULL) >= 0;
+		pcre2_match_data_free(md);
+	}
+	return hit;
+}
+
+/* A last line of at most three words is taken as a name ("Bob"). */
+static char *
+without_name_line(const char *s)
+{
+	const char	*nl = strrchr(s, '\n');
+	char		**words;
+	guint		 n;
+
+	if (nl == NULL)
+		return NULL;
+	words = g_strsplit(nl + 1, " ", -1);
+	n = g_strv_length(words);
+	g_strfreev(words);
+	return n <= 3 ? g_strndup(s, (gsize)(nl - s)) : NULL;
+}
+
+bool
+lifecycle_is_ack(const struct lifecycle *lc, const char *text)
+{
+	char	*n, *short_;
+	bool	 hit;
+
+	if (text == NULL || lc->ack_max_length <= 0 ||
+	    !g_utf8_validate(text, -1, NULL))
+		return false;
+	n = normalize(text);
+	if (*n == '\0' || g_utf8_strlen(n, -1) > lc->ack_max_length) {
+		g_free(n);
+		return false;
+	}
+	hit = ack_match(lc, n);
+	if (!hit && (short_ = without_name_line(n)) != NULL) {
+		g_strstrip(short_);
+		hit = *short_ != '\0' && ack_match(lc, short_);
+		g_free(short_);
+	}
+	g_free(n);
+	return hit;
+}
+
+void
+lifecycle_due(const struct lifecycle *lc, const struct lc_ticket *t,
+    int64_t now, struct lc_verdict *out, int64_t *due)
+{
+	int64_t	 base;
+
+	*due = 0;
+	verdict(out, LC_EFFECT_NONE, NULL, "no timer applies");
+	if (t->status == NULL)
+		return;
+	if (lc->pre_closed != NULL && strcmp(t->status, lc->pre_closed) == 0) {
+		if (lc->close_after <= 0 || lc->closed == NULL)
+			return;
+		/* Any message since the pre-close restarts the clock. */
+		base = MAX(t->status_since, t->last_message);
+		*due = base + lc->close_after;
+		if (now >= *due)
+			verdict(out, LC_EFFECT_STATUS, lc->closed, "no new "
+			    "message since the ticket was pre-closed");
+		return;
+	}
+	if (lc->preclose_after <= 0 || !in_strv(lc->preclose_from, t->status))
+		return;
+	if (lc->preclose_basis == LC_BASIS_STAFF_REPLY) {
+		/* Only when staff had the last word. */
+		if (t->last_staff_reply == 0 ||
+		    t->last_customer > t->last_staff_reply)
+			return;
+		base = t->last_staff_reply;
+	} else
+		base = MAX(t->last_message, t->created);
+	*due = base + lc->preclose_after;
+	if (now >= *due)
+		verdict(out, LC_EFFECT_STATUS, lc->pre_closed,
+		    lc->preclose_basis == LC_BASIS_STAFF_REPLY ?
+		    "no customer message since the last staff reply" :
+		    "no message on the ticket for the inactivity period");
+}
+
+bool
+lifecycle_can_set_priority(const struct lifecycle *lc, const char *status,
+    enum lc_role role, const char **why)
+{
+	if (lifecycle_is_final(lc, status)) {
+		*why = "the priority of a closed ticket cannot change";
+		return false;
+	}
+	*why = "allowed";
+	return true;
+}
+
+bool
+lifecycle_can_set_hotrush(const struct lifecycle *lc, const char *status,
+    bool on, enum lc_role role, int64_t offs_used, bool *counts,
+    const char **why)
+{
+	*counts = false;
+	if (lifecycle_is_final(lc, status)) {
+		*why = "HotRush cannot change once the ticket is closed";
+		return false;
+	}
+	if (on || role != LC_ROLE_CUSTOMER || in_strv(lc->hotrush_free,
+	    status)) {
+		*why = "allowed";
+		return true;
+	}
+	if (offs_used >= lc->hotrush_off_limit) {
+		*why = "this account has used up its HotRush cancellations";
+		return false;
+	}
+	*counts = true;
+	*why = "allowed; counts against the account's HotRush "
+	    "cancellations";
+	return true;
+}
+
+bool
+lifecycle_can_rate(const struct lifecycle *lc, const char *status,
+    int rating, enum lc_role role, const char **why)
+{
+	if (role != LC_ROLE_CUSTOMER) {
+		*why = "only the customer rates a ticket";
+		return false;
+	}
+	if (rating < 1 || rating > 5) {
+		*why = "a rating is a number from 1 to 5";
+		return false;
+	}
+	if (!lifecycle_is_final(lc, status)) {
+		*why = "only a closed ticket can be rated";
+		return false;
+	}
+	*why = "allowed";
+	return true;
+}
+
+int64_t
+lifecycle_first_response_due(const struct lifecycle *lc,
+    const struct lc_ticket *t)
+{
+	int64_t	 target = t->hotrush ? lc->sla_hotrush :
+	    lc->sla[t->priority < LC_PRIO__MAX ? t->priority : LC_PRIO_NORMAL];
+
+	return target > 0 ? t->created + target : 0;
+}
+
+bool
+lifecycle_overdue(const struct lifecycle *lc, const struct lc_ticket *t,
+    int64_t now)
+{
+	int64_t	 due = lifecycle_first_response_due(lc, t);
+
+	if (due == 0)
+		return false;
+	if (t->first_response != 0)
+		return t->first_response > due;
+	return !lifecycle_is_final(lc, t->status) && now > due;
+}
+
+double
+lifecycle_account_mix(const int64_t c[LC_PRIO__MAX])
+{
+	int64_t	 n = c[LC_PRIO_MINOR] + c[LC_PRIO_NORMAL] + c[LC_PRIO_MAJOR];
+	double	 sum = 1.0 * c[LC_PRIO_MINOR] + 2.0 * c[LC_PRIO_NORMAL] +
+	    3.0 * c[LC_PRIO_MAJOR];
+
+	return n < LC_MIX_MIN_TICKETS ? 2.0 : sum / (double)n;
+}
+
+double
+lifecycle_effective_priority(enum lc_priority p, const int64_t c[LC_PRIO__MAX])
+{
+	double	 w = p == LC_PRIO_MINOR ? 1.0 : p == LC_PRIO_MAJOR ? 3.0 : 2.0;
+
+	return w + (2.0 - lifecycle_account_mix(c));
+}
+
+int
+lifecycle_queue_cmp(bool ah, double ae, int64_t ac, bool bh, double be,
+    int64_t bc)
+{
+	if (ah != bh)
+		return ah ? -1 : 1;
+	/* Compare with a tolerance: mixes are ratios of small integers. */
+	if (ae > be + 1e-9)
+		return -1;
+	if (be > ae + 1e-9)
+		return 1;
+	return ac < bc ? -1 : ac > bc ? 1 : 0;
+}

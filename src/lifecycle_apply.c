@@ -1,0 +1,420 @@
+/*
+ * lifecycle_apply: the rules of lifecycle.c applied to stored tickets.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "lifecycle_apply.h"
+#include "outbox.h"
+
+static const char *const command_names[LC_CMD__MAX] = {
+	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating"
+};
+
+bool
+text_to_lc_command(enum lc_command *out, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < LC_CMD__MAX; i++)
+		if (g_ascii_strcasecmp(s, command_names[i]) == 0) {
+			*out = (enum lc_command)i;
+			return true;
+		}
+	return false;
+}
+
+const char *
+lifecycle_command_to_text(enum lc_command c)
+{
+	return c < LC_CMD__MAX ? command_names[c] : "?";
+}
+
+const struct lifecycle *
+lifecycle_apply_lc(const struct config *c, const struct ticket *t)
+{
+	return lifecycle_for(c->lifecycle, t->queue);
+}
+
+void
+lifecycle_apply_facts(const struct ticket *t, const struct ticket_times *tt,
+    struct lc_ticket *out)
+{
+	memset(out, 0, sizeof *out);
+	out->status = t->status;
+	out->status_since = tt->status_since;
+	out->created = t->created;
+	out->last_staff_reply = tt->staff_reply_at;
+	out->last_customer = tt->customer_at;
+	out->last_message = t->updated;
+	out->first_response = tt->first_response_at;
+	out->hotrush = t->hotrush;
+	if (!text_to_priority(&out->priority, t->priority))
+		out->priority = LC_PRIO_NORMAL;
+}
+
+bool
+lifecycle_apply_status(struct store *s, const struct config *c,
+    const struct ticket *t, const char *to, const char *actor,
+    const char *why, int64_t message_row, int64_t now, GError **err)
+{
+	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
+	char	*detail = g_strdup_printf("%s → %s: %s", t->status, to, why);
+	const char *notice = NULL;
+	bool	 ok;
+
+	if (lc->closed != NULL && strcmp(to, lc->closed) == 0)
+		notice = "closed";
+	else if (lc->pre_closed != NULL && strcmp(to, lc->pre_closed) == 0)
+		notice = "pre-closed";
+	ok = store_ticket_set_status(s, t->id, to, now, err) &&
+	    store_event_add(s, t->id, message_row, now, actor, "status",
+	    detail, err) &&
+	    (notice == NULL || outbox_enqueue(s, t->id, message_row,
+	    OUTBOX_NOTICE, notice, t->requester, now, NULL, err));
+	g_free(detail);
+	return ok;
+}
+
+static bool
+refuse(bool *applied, char **why, const char *text)
+{
+	*applied = false;
+	*why = g_strdup(text);
+	return true;
+}
+
+static bool
+event(struct store *s, const struct ticket *t, int64_t row, int64_t now,
+    const char *actor, const char *kind, const char *detail, bool *applied,
+    char **why, GError **err)
+{
+	*applied = true;
+	*why = g_strdup(detail);
+	return store_event_add(s, t->id, row, now, actor, kind, detail, err);
+}
+
+static bool
+cmd_status(struct store *s, const struct config *c, const struct ticket *t,
+    const char *value, enum lc_role role, const char *actor, int64_t row,
+    int64_t now, bool *applied, char **why, GError **err)
+{
+	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
+	const char	*w;
+	char		*detail;
+	bool		 ok;
+	guint		 i;
+
+	/* Accept any case: "Status: Closed". */
+	for (i = 0; lc->statuses[i] != NULL; i++)
+		if (g_ascii_strcasecmp(lc->statuses[i], value) == 0)
+			value = lc->statuses[i];
+	if (!lifecycle_can(lc, t->status, value, role, &w)) {
+		*applied = false;
+		*why = g_strdup_printf("%s (%s → %s)", w, t->status, value);
+		return true;
+	}
+	detail = g_strdup_printf("by %s", lifecycle_role_to_text(role));
+	ok = lifecycle_apply_status(s, c, t, value, actor, detail, row, now,
+	    err);
+	g_free(detail);
+	*applied = true;
+	*why = g_strdup_printf("%s → %s", t->status, value);
+	return ok;
+}
+
+static bool
+cmd_priority(struct store *s, const struct config *c, const struct ticket *t,
+    const char *value, enum lc_role role, const char *actor, int64_t row,
+    int64_t now, bool *applied, char **why, GError **err)
+{
+	enum lc_priority p;
+	const char	*w;
+	char		*d;
+	bool		 ok;
+
+	if (!text_to_priority(&p, value))
+		return refuse(applied, why, "priority is minor, normal or "
+		    "major");
+	if (!lifecycle_can_set_priority(lifecycle_apply_lc(c, t), t->status,
+	    role, &w))
+		return refuse(applied, why, w);
+	if (strcmp(t->priority, lifecycle_priority_to_text(p)) == 0)
+		return refuse(applied, why, "the ticket already has that "
+		    "priority");
+	d = g_strdup_printf("%s → %s", t->priority,
+	    lifecycle_priority_to_text(p));
+	ok = store_ticket_set(s, t->id, "priority",
+	    lifecycle_priority_to_text(p), err) &&
+	    event(s, t, row, now, actor, "priority", d, applied, why, err);
+	g_free(d);
+	return ok;
+}
+
+static bool
+cmd_hotrush(struct store *s, const struct config *c, const struct ticket *t,
+    const char *value, enum lc_role role, const char *actor, int64_t row,
+    int64_t now, bool *applied, char **why, GError **err)
+{
+	bool	 on, counts;
+	int64_t	 used = 0;
+	char	*account = NULL, *d;
+	const char *w;
+	bool	 ok;
+
+	if (g_ascii_strcasecmp(value, "on") == 0 ||
+	    g_ascii_strcasecmp(value, "yes") == 0)
+		on = true;
+	else if (g_ascii_strcasecmp(value, "off") == 0 ||
+	    g_ascii_strcasecmp(value, "no") == 0)
+		on = false;
+	else
+		return refuse(applied, why, "HotRush is on or off");
+	if (on == t->hotrush)
+		return refuse(applied, why, on ? "HotRush is already on" :
+		    "HotRush is already off");
+	if (!store_account_of(s, t->requester, &account, err) ||
+	    !store_hotrush_offs(s, account, &used, err)) {
+		g_free(account);
+		return false;
+	}
+	if (!lifecycle_can_set_hotrush(lifecycle_apply_lc(c, t), t->status,
+	    on, role, used, &counts, &w)) {
+		g_free(account);
+		return refuse(applied, why, w);
+	}
+	d = counts ? g_strdup_printf("off (%" G_GINT64_FORMAT " of %"
+	    G_GINT64_FORMAT " cancellations of %s used)", used + 1,
+	    lifecycle_apply_lc(c, t)->hotrush_off_limit, account) :
+	    g_strdup(on ? "on" : "off");
+	ok = store_ticket_set_hotrush(s, t->id, on, err) &&
+	    (!counts || store_hotrush_off_add(s, account, t->id, actor, now,
+	    err)) &&
+	    event(s, t, row, now, actor, "hotrush", d, applied, why, err);
+	g_free(d);
+	g_free(account);
+	return ok;
+}
+
+static bool
+cmd_rating(struct store *s, const struct config *c, const struct ticket *t,
+    const char *value, enum lc_role role, const char *actor, int64_t row,
+    int64_t now, bool *applied, char **why, GError **err)
+{
+	const char	*w, *comment;
+	int		 r;
+	char		*d;
+	bool		 ok;
+
+	if (!g_ascii_isdigit(value[0]) || (value[1] != '\0' &&
+	    !g_ascii_isspace(value[1])))
+		return refuse(applied, why, "a rating is a number from 1 to "
+		    "5, then an optional comment");
+	r = value[0] - '0';
+	if (!lifecycle_can_rate(lifecycle_apply_lc(c, t), t->status, r, role,
+	    &w))
+		return refuse(applied, why, w);
+	comment = value + 1;
+	while (g_ascii_isspace(*comment))
+		comment++;
+	d = g_strdup_printf("%d%s%s", r, *comment ? ": " : "", comment);
+	ok = store_rating_set(s, t->id, r, *comment ? comment : NULL, now,
+	    err) && event(s, t, row, now, actor, "rated", d, applied, why,
+	    err);
+	g_free(d);
+	return ok;
+}
+
+static bool
+valid_name(const char *v)
+{
+	return *v != '\0' && strlen(v) <= 64 &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-_.@+") ==
+	    strlen(v);
+}
+
+static bool
+cmd_staff_only(struct store *s, const struct config *c,
+    const struct ticket *t, enum lc_command cmd, const char *value,
+    const char *actor, int64_t row, int64_t now, bool *applied, char **why,
+    GError **err)
+{
+	const struct lifecycle *lc = lifecycle_apply_lc(c, t), *nlc;
+	char	*d = NULL;
+	bool	 ok = true;
+
+	if (!valid_name(value))
+		return refuse(applied, why, "expected a lower-case name");
+	switch (cmd) {
+	case LC_CMD_QUEUE:
+		nlc = lifecycle_for(c->lifecycle, value);
+		if (!lifecycle_has_status(nlc, t->status))
+			return refuse(applied, why, "the ticket's status does "
+			    "not exist in that queue's life cycle");
+		d = g_strdup_printf("%s → %s", t->queue, value);
+		ok = store_ticket_set(s, t->id, "queue", value, err) &&
+		    event(s, t, row, now, actor, "queue", d, applied, why, err);
+		break;
+	case LC_CMD_OWNER:
+		d = g_strdup_printf("owner %s", value);
+		ok = store_ticket_set(s, t->id, "owner", value, err) &&
+		    event(s, t, row, now, actor, "owner", d, applied, why, err);
+		/* Taking a new ticket assigns it. */
+		if (ok && lc->assigned != NULL &&
+		    strcmp(t->status, lc->initial) == 0)
+			ok = lifecycle_apply_status(s, c, t, lc->assigned,
+			    actor, "an owner was set", row, now, err);
+		break;
+	case LC_CMD_TAG:
+		d = g_strdup_printf("tag %s", value);
+		ok = store_ticket_add_tag(s, t->id, value, err) &&
+		    event(s, t, row, now, actor, "tag", d, applied, why, err);
+		break;
+	default:
+		g_assert_not_reached();
+	}
+	g_free(d);
+	return ok;
+}
+
+bool
+lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
+    enum lc_command cmd, const char *value, enum lc_role role,
+    const char *actor, int64_t row, int64_t now, bool *applied, char **why,
+    GError **err)
+{
+	struct ticket	*t = NULL;
+	char		*v = g_strstrip(g_strdup(value != NULL ? value : ""));
+	bool		 ok;
+
+	*why = NULL;
+	*applied = false;
+	if (!store_ticket_get(s, id, &t, err)) {
+		g_free(v);
+		return false;
+	}
+	if (*v == '\0')
+		ok = refuse(applied, why, "no value given");
+	else if (role != LC_ROLE_STAFF && (cmd == LC_CMD_QUEUE ||
+	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG))
+		ok = refuse(applied, why, "only staff may use this command");
+	else if (cmd == LC_CMD_STATUS)
+		ok = cmd_status(s, c, t, v, role, actor, row, now, applied,
+		    why, err);
+	else if (cmd == LC_CMD_PRIORITY)
+		ok = cmd_priority(s, c, t, v, role, actor, row, now, applied,
+		    why, err);
+	else if (cmd == LC_CMD_HOTRUSH)
+		ok = cmd_hotrush(s, c, t, v, role, actor, row, now, applied,
+		    why, err);
+	else if (cmd == LC_CMD_RATING)
+		ok = cmd_rating(s, c, t, v, role, actor, row, now, applied,
+		    why, err);
+	else
+		ok = cmd_staff_only(s, c, t, cmd, v, actor, row, now, applied,
+		    why, err);
+	ticket_free(t);
+	g_free(v);
+	return ok;
+}
+
+/* One ticket, in its own transaction; *line set when something changed. */
+static bool
+tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
+    char **line, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct ticket_times tt;
+	struct lc_ticket f;
+	struct lc_verdict v;
+	int64_t		 due;
+	bool		 ok;
+
+	*line = NULL;
+	if (!store_begin(s, err))
+		return false;
+	ok = store_ticket_get(s, id, &t, err) &&
+	    store_ticket_times(s, id, &tt, err);
+	if (ok) {
+		lifecycle_apply_facts(t, &tt, &f);
+		lifecycle_due(lifecycle_apply_lc(c, t), &f, now, &v, &due);
+		if (v.effect == LC_EFFECT_STATUS) {
+			ok = lifecycle_apply_status(s, c, t, v.to,
+			    "postdesk-tick", v.why, 0, now, err);
+			*line = g_strdup_printf("#%" G_GINT64_FORMAT " %s → %s"
+			    " (due %" G_GINT64_FORMAT ")", id, t->status, v.to,
+			    due);
+		}
+	}
+	ticket_free(t);
+	if (ok && *line != NULL)
+		ok = store_commit(s, err);
+	else
+		store_rollback(s);
+	if (!ok) {
+		g_free(*line);
+		*line = NULL;
+	}
+	return ok;
+}
+
+static char *
+final_statuses_json(const struct config *c)
+{
+	/* Every status final in the default life cycle; others are
+	 * checked per ticket by lifecycle_due() anyway. */
+	const struct lifecycle *lc = lifecycle_for(c->lifecycle, NULL);
+	GString	*g = g_string_new("[");
+	size_t	 i;
+
+	for (i = 0; lc->final[i] != NULL; i++) {
+		const char *p;
+
+		g_string_append(g, i ? ",\"" : "\"");
+		for (p = lc->final[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				g_string_append_c(g, '\\');
+			g_string_append_c(g, *p);
+		}
+		g_string_append_c(g, '"');
+	}
+	g_string_append_c(g, ']');
+	return g_string_free(g, FALSE);
+}
+
+bool
+lifecycle_apply_tick(struct store *s, const struct config *c, int64_t now,
+    GPtrArray *report, int *failed, GError **err)
+{
+	GArray	*ids = NULL;
+	char	*json = final_statuses_json(c);
+	guint	 i;
+	bool	 ok;
+
+	*failed = 0;
+	ok = store_ticket_ids_not_in(s, json, &ids, err);
+	g_free(json);
+	for (i = 0; ok && i < ids->len; i++) {
+		GError	*e = NULL;
+		char	*line;
+
+		if (tick_one(s, c, g_array_index(ids, int64_t, i), now, &line,
+		    &e)) {
+			if (line != NULL)
+				g_ptr_array_add(report, line);
+			continue;
+		}
+		/* Busy: leave this ticket for the next run. */
+		if (!store_error_is_transient(e)) {
+			g_propagate_error(err, e);
+			ok = false;
+		} else {
+			g_error_free(e);
+			(*failed)++;
+		}
+	}
+	if (ids != NULL)
+		g_array_free(ids, TRUE);
+	return ok;
+}

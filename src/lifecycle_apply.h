@@ -1,0 +1,72 @@
+/*
+ * lifecycle_apply: the life-cycle rules applied to stored tickets.
+ *
+ * lifecycle.c decides; this module reads the ticket, asks it, and writes
+ * the outcome: the new status, an event, and the notice mail (outbox),
+ * all inside the caller's transaction — except lifecycle_apply_tick(),
+ * which runs one BEGIN IMMEDIATE transaction per ticket so that it can
+ * run while postdesk-ingest writes, and re-reads each ticket inside its
+ * transaction so that running it twice changes nothing the second time.
+ *
+ * Error contract: bool + GError (STORE_ERROR) for storage failures.  A
+ * change the rules refuse is not an error: *applied is false and *why
+ * (g_free) says why.
+ */
+#ifndef POSTDESK_LIFECYCLE_APPLY_H
+#define POSTDESK_LIFECYCLE_APPLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "lifecycle.h"
+#include "store.h"
+
+enum lc_command {
+	LC_CMD_STATUS,
+	LC_CMD_PRIORITY,
+	LC_CMD_QUEUE,
+	LC_CMD_OWNER,
+	LC_CMD_HOTRUSH,
+	LC_CMD_TAG,
+	LC_CMD_RATING,
+	LC_CMD__MAX
+};
+
+/* "Status" (any case) → LC_CMD_STATUS; false if not a command name. */
+bool	 text_to_lc_command(enum lc_command *out, const char *s);
+const char *lifecycle_command_to_text(enum lc_command);
+
+/* The rule facts of a stored ticket. */
+void	 lifecycle_apply_facts(const struct ticket *,
+	    const struct ticket_times *, struct lc_ticket *out);
+const struct lifecycle *lifecycle_apply_lc(const struct config *,
+	    const struct ticket *);
+
+/*
+ * Sets the status of T (re-read by the caller in this transaction) to
+ * TO: status, event "status" with WHY, and the pre-closed/closed notice
+ * to the requester.
+ */
+bool	 lifecycle_apply_status(struct store *, const struct config *,
+	    const struct ticket *t, const char *to, const char *actor,
+	    const char *why, int64_t message_row, int64_t now, GError **err);
+
+/*
+ * One command on ticket ID by ACTOR in ROLE: checked against the life
+ * cycle and the permissions, applied with its event when allowed.
+ */
+bool	 lifecycle_apply_command(struct store *, const struct config *,
+	    int64_t id, enum lc_command, const char *value, enum lc_role,
+	    const char *actor, int64_t message_row, int64_t now,
+	    bool *applied, char **why, GError **err);
+
+/*
+ * postdesk tick: applies every due timer at NOW.  REPORT gets one line
+ * per change ("#12 waiting-for-customer → pre-closed").  *failed counts
+ * tickets that could not be changed (busy); they are retried next time.
+ */
+bool	 lifecycle_apply_tick(struct store *, const struct config *,
+	    int64_t now, GPtrArray *report, int *failed, GError **err);
+
+#endif

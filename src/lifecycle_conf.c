@@ -1,0 +1,640 @@
+/*
+ * lifecycle_conf: life cycles from postdesk.conf.
+ *
+ * The built-in defaults are themselves key-file text, read the same way
+ * as the site's file: for queue Q the keys are layered
+ *
+ *   built-in [lifecycle] ← site [lifecycle]
+ *     ← built-in [lifecycle.Q] ← site [lifecycle.Q]
+ *
+ * each layer replacing only the keys it sets.  Transitions the rules
+ * need (timers, customer replies, staff replies, assignment) are added
+ * for the system role automatically, so a site lists only the manual
+ * ones.
+ */
+#include "pdconfig.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "config.h"
+#include "lifecycle.h"
+
+struct lifecycle_set {
+	struct lifecycle *def;
+	GPtrArray	*queues;	/* of struct lifecycle * */
+};
+
+static const char builtin[] =
+	"[lifecycle]\n"
+	"statuses = submitted;assigned;in-progress;waiting-for-customer;"
+	"pre-closed;closed;reopened\n"
+	"initial = submitted\n"
+	"assigned = assigned\n"
+	"working = in-progress\n"
+	"waiting = waiting-for-customer\n"
+	"pre_closed = pre-closed\n"
+	"closed = closed\n"
+	"reopened = reopened\n"
+	"final = closed\n"
+	"staff_reply_to_waiting = submitted;assigned;in-progress;reopened\n"
+	"transitions = submitted>assigned; submitted>in-progress;"
+	" submitted>waiting-for-customer; assigned>in-progress;"
+	" assigned>waiting-for-customer; in-progress>waiting-for-customer;"
+	" waiting-for-customer>in-progress; reopened>assigned;"
+	" reopened>in-progress; reopened>waiting-for-customer;"
+	" *>pre-closed; pre-closed>in-progress;"
+	" *>closed:staff,customer; pre-closed>reopened:staff,customer;"
+	" closed>reopened:staff,customer\n"
+	"preclose_from = assigned;in-progress;waiting-for-customer;reopened\n"
+	"preclose_after = 3d\n"
+	"preclose_basis = staff-reply\n"
+	"close_after = 3d\n"
+	"reopen_window = 14d\n"
+	"hotrush_free = submitted\n"
+	"hotrush_off_limit = 3\n"
+	"sla_minor = 24h\n"
+	"sla_normal = 8h\n"
+	"sla_major = 4h\n"
+	"sla_hotrush = 2h\n"
+	"ack_max_length = 80\n"
+	"[lifecycle.sales]\n"
+	"preclose_after = 30d\n"
+	"preclose_basis = last-message\n"
+	"[lifecycle.project]\n"
+	"preclose_after = 30d\n"
+	"preclose_basis = last-message\n";
+
+/*
+ * Acknowledgements, one pattern per language, all tried (the language
+ * of a two-word reply cannot be told reliably).  A message matches when
+ * its whole new text is a run of these phrases and punctuation.
+ */
+#define ACK_SEP "[\\s,.;:!)(-]*"
+static const struct { const char *lang, *pattern; } builtin_acks[] = {
+	{ "", "(?:(?:(?:many |a lot of )?thanks?(?: you)?(?: (?:so|very) much"
+	    "| a lot| again| for (?:your|the) (?:help|support|quick "
+	    "(?:reply|response|answer)))?|thx|ty|cheers|much appreciated"
+	    "|appreciated|(?:that|this|it) (?:fixed|solved|did) (?:it|the "
+	    "(?:problem|issue|trick))|(?:it |all )?works?(?: now| fine)?"
+	    "|problem solved|solved|all good|ok(?:ay)?|great|perfect"
+	    "|awesome|excellent|got it|best regards|regards|best|[:;]-?\\))"
+	    ACK_SEP ")+" },
+	{ "de", "(?:(?:(?:vielen |herzlichen |besten )?dank(?:e)?(?: (?:schön"
+	    "|sehr|vielmals|für (?:die|ihre|deine) (?:hilfe|schnelle "
+	    "antwort)))?|(?:das |es )?(?:hat )?(?:geholfen|funktioniert"
+	    "(?: jetzt| wieder)*|geklappt)|super|perfekt|alles klar|passt"
+	    "|(?:viele |liebe |beste )?grüße|mfg|gruß)" ACK_SEP ")+" },
+	{ "fr", "(?:(?:merci(?: beaucoup| bien| pour (?:votre|ton) aide)?"
+	    "|ça (?:marche|fonctionne)(?: maintenant)?|c'est (?:bon|parfait)"
+	    "|parfait|super|cordialement|bonne journée)" ACK_SEP ")+" },
+	{ "es", "(?:(?:(?:muchas )?gracias(?: (?:por (?:tu|su) ayuda|mil))?"
+	    "|funciona(?: ahora)?|perfecto|genial|saludos|un saludo)"
+	    ACK_SEP ")+" },
+};
+
+static const char *const lc_keys[] = {
+	"statuses", "transitions", "initial", "assigned", "working",
+	"waiting", "pre_closed", "closed", "reopened", "final",
+	"staff_reply_to_waiting", "preclose_from", "preclose_after",
+	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
+	"hotrush_off_limit", "sla_minor", "sla_normal", "sla_major",
+	"sla_hotrush", "ack_pattern", "ack_max_length",
+};
+
+/* Raw values being layered: key → value, lang → ack pattern. */
+struct layers {
+	GHashTable	*keys;
+	GHashTable	*acks;
+};
+
+static bool
+known(const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(lc_keys); i++)
+		if (strcmp(lc_keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static bool
+layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
+    GError **err)
+{
+	char	**keys;
+	size_t	  i;
+	bool	  ok = true;
+
+	if (kf == NULL || !g_key_file_has_group(kf, group))
+		return true;
+	keys = g_key_file_get_keys(kf, group, NULL, NULL);
+	for (i = 0; ok && keys != NULL && keys[i] != NULL; i++) {
+		const char *k = keys[i], *lb = strchr(k, '[');
+		char	*base = lb ? g_strndup(k, (gsize)(lb - k)) :
+		    g_strdup(k);
+		/* Raw value: patterns must not go through GKeyFile escapes. */
+		char	*v = g_strstrip(g_key_file_get_value(kf, group, k,
+		    NULL));
+
+		if (!known(base) || (lb != NULL &&
+		    strcmp(base, "ack_pattern") != 0)) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s: [%s] %s: unknown key", path, group, k);
+			ok = false;
+			g_free(v);
+		} else if (strcmp(base, "ack_pattern") == 0) {
+			char *lang = lb ? g_strndup(lb + 1, strcspn(lb + 1,
+			    "]")) : g_strdup("");
+
+			g_hash_table_replace(l->acks, lang, v);
+		} else
+			g_hash_table_replace(l->keys, g_strdup(base), v);
+		g_free(base);
+	}
+	g_strfreev(keys);
+	return ok;
+}
+
+static char **
+split_list(const char *v)
+{
+	char	**parts = g_strsplit(v != NULL ? v : "", ";", -1);
+	size_t	  i, n = 0;
+
+	for (i = 0; parts[i] != NULL; i++) {
+		g_strstrip(parts[i]);
+		if (*parts[i] == '\0')
+			g_free(parts[i]);
+		else
+			parts[n++] = parts[i];
+	}
+	parts[n] = NULL;
+	return parts;
+}
+
+static void
+transition_free(gpointer p)
+{
+	struct lc_transition *t = p;
+
+	g_free(t->from);
+	g_free(t->to);
+	g_free(t);
+}
+
+static void
+lifecycle_free(struct lifecycle *lc)
+{
+	if (lc == NULL)
+		return;
+	g_free(lc->queue);
+	g_strfreev(lc->statuses);
+	g_ptr_array_free(lc->transitions, TRUE);
+	g_free(lc->initial);
+	g_free(lc->assigned);
+	g_free(lc->working);
+	g_free(lc->waiting);
+	g_free(lc->pre_closed);
+	g_free(lc->closed);
+	g_free(lc->reopened);
+	g_strfreev(lc->final);
+	g_strfreev(lc->staff_reply_to_waiting);
+	g_strfreev(lc->preclose_from);
+	g_strfreev(lc->hotrush_free);
+	g_ptr_array_free(lc->ack_patterns, TRUE);
+	g_free(lc);
+}
+
+struct ctx {
+	struct lifecycle *lc;
+	struct layers	*l;
+	const char	*path;
+	const char	*group;
+	GError		**err;
+};
+
+static bool fail(struct ctx *, const char *, const char *, ...)
+	    G_GNUC_PRINTF(3, 4);
+
+static bool
+fail(struct ctx *c, const char *key, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error(c->err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+	    "%s: [%s] %s: %s", c->path, c->group, key, msg);
+	g_free(msg);
+	return false;
+}
+
+/* A status-naming key: empty switches the rule off. */
+static bool
+status_key(struct ctx *c, const char *key, char **out, bool required)
+{
+	const char *v = g_hash_table_lookup(c->l->keys, key);
+
+	if (v == NULL || *v == '\0') {
+		if (required)
+			return fail(c, key, "%s", "must name a status");
+		return true;
+	}
+	if (!lifecycle_has_status(c->lc, v))
+		return fail(c, key, "\"%s\" is not in statuses", v);
+	*out = g_strdup(v);
+	return true;
+}
+
+static bool
+status_list(struct ctx *c, const char *key, char ***out)
+{
+	char	**v = split_list(g_hash_table_lookup(c->l->keys, key));
+	size_t	  i;
+
+	for (i = 0; v[i] != NULL; i++)
+		if (!lifecycle_has_status(c->lc, v[i])) {
+			fail(c, key, "\"%s\" is not in statuses", v[i]);
+			g_strfreev(v);
+			return false;
+		}
+	*out = v;
+	return true;
+}
+
+static bool
+duration_key(struct ctx *c, const char *key, int64_t *out)
+{
+	const char *v = g_hash_table_lookup(c->l->keys, key);
+
+	if (v == NULL)
+		return true;
+	if (!text_to_duration(out, v))
+		return fail(c, key, "\"%s\" is not a duration (e.g. 3d, "
+		    "12h, 90m, 45s)", v);
+	return true;
+}
+
+static void
+allow(struct lifecycle *lc, const char *from, const char *to, unsigned roles)
+{
+	guint	 i;
+	struct lc_transition *t;
+
+	if (from == NULL || to == NULL || strcmp(from, to) == 0)
+		return;
+	for (i = 0; i < lc->transitions->len; i++) {
+		t = lc->transitions->pdata[i];
+		if (strcmp(t->from, from) == 0 && strcmp(t->to, to) == 0) {
+			t->roles |= roles;
+			return;
+		}
+	}
+	t = g_new0(struct lc_transition, 1);
+	t->from = g_strdup(from);
+	t->to = g_strdup(to);
+	t->roles = roles;
+	g_ptr_array_add(lc->transitions, t);
+}
+
+static bool
+parse_roles(const char *s, unsigned *roles)
+{
+	char	**parts = g_strsplit(s, ",", -1);
+	size_t	  i;
+	bool	  ok = true;
+	enum lc_role r;
+
+	*roles = 0;
+	for (i = 0; ok && parts[i] != NULL; i++) {
+		/* r is only set when the name is a role. */
+		ok = text_to_role(&r, g_strstrip(parts[i]));
+		if (ok)
+			*roles |= 1u << r;
+	}
+	g_strfreev(parts);
+	return ok && *roles != 0;
+}
+
+static bool
+transitions(struct ctx *c)
+{
+	char	**v = split_list(g_hash_table_lookup(c->l->keys,
+	    "transitions"));
+	size_t	  i;
+	bool	  ok = true;
+
+	for (i = 0; ok && v[i] != NULL; i++) {
+		char	*gt = strchr(v[i], '>'), *colon, *from, *to;
+		unsigned roles = 1u << LC_ROLE_STAFF;
+
+		if (gt == NULL) {
+			ok = fail(c, "transitions", "\"%s\": expected FROM>TO"
+			    " or FROM>TO:ROLE,ROLE", v[i]);
+			break;
+		}
+		colon = strchr(gt, ':');
+		if (colon != NULL && !parse_roles(colon + 1, &roles)) {
+			ok = fail(c, "transitions", "\"%s\": roles are "
+			    "customer, staff, system", v[i]);
+			break;
+		}
+		from = g_strstrip(g_strndup(v[i], (gsize)(gt - v[i])));
+		to = g_strstrip(colon ? g_strndup(gt + 1,
+		    (gsize)(colon - gt - 1)) : g_strdup(gt + 1));
+		if (strcmp(from, "*") != 0 && !lifecycle_has_status(c->lc,
+		    from))
+			ok = fail(c, "transitions", "\"%s\" is not in statuses",
+			    from);
+		else if (!lifecycle_has_status(c->lc, to))
+			ok = fail(c, "transitions", "\"%s\" is not in statuses",
+			    to);
+		else
+			allow(c->lc, from, to, roles);
+		g_free(from);
+		g_free(to);
+	}
+	g_strfreev(v);
+	return ok;
+}
+
+/* The transitions the automatic rules make. */
+static void
+implied(struct lifecycle *lc)
+{
+	unsigned sys = 1u << LC_ROLE_SYSTEM;
+	size_t	 i;
+
+	for (i = 0; lc->preclose_from[i] != NULL; i++)
+		allow(lc, lc->preclose_from[i], lc->pre_closed, sys);
+	for (i = 0; lc->staff_reply_to_waiting[i] != NULL; i++)
+		allow(lc, lc->staff_reply_to_waiting[i], lc->waiting, sys);
+	for (i = 0; lc->final[i] != NULL; i++)
+		allow(lc, lc->final[i], lc->reopened, sys);
+	allow(lc, lc->pre_closed, lc->closed, sys);
+	allow(lc, lc->pre_closed, lc->reopened, sys);
+	allow(lc, lc->waiting, lc->working, sys);
+	allow(lc, lc->initial, lc->assigned, sys);
+}
+
+static bool
+ack_patterns(struct ctx *c)
+{
+	GHashTableIter	 it;
+	gpointer	 k, v;
+	const char	*ml = g_hash_table_lookup(c->l->keys, "ack_max_length");
+	int64_t		 n;
+
+	if (ml != NULL) {
+		if (!text_to_duration(&n, ml) || strspn(ml, "0123456789") !=
+		    strlen(ml))
+			return fail(c, "ack_max_length", "\"%s\" is not a "
+			    "number of characters", ml);
+		c->lc->ack_max_length = n;
+	}
+	g_hash_table_iter_init(&it, c->l->acks);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		char	*full;
+		int	 ec;
+		PCRE2_SIZE off;
+		pcre2_code *re;
+
+		if (*(const char *)v == '\0')
+			continue;	/* an empty pattern removes a language */
+		/* Whole text, any case, Unicode-aware. */
+		full = g_strdup_printf("\\A[\\s\\p{P}]*(?:%s)\\z",
+		    (const char *)v);
+		re = pcre2_compile((PCRE2_SPTR)full, PCRE2_ZERO_TERMINATED,
+		    PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
+		g_free(full);
+		if (re == NULL) {
+			PCRE2_UCHAR buf[160];
+			char	*key = g_strdup_printf("ack_pattern%s%s%s",
+			    *(char *)k ? "[" : "", (char *)k,
+			    *(char *)k ? "]" : "");
+
+			pcre2_get_error_message(ec, buf, sizeof buf);
+			fail(c, key, "bad regular expression: %s",
+			    (const char *)buf);
+			g_free(key);
+			return false;
+		}
+		g_ptr_array_add(c->lc->ack_patterns, re);
+	}
+	return true;
+}
+
+static bool
+basis_and_numbers(struct ctx *c)
+{
+	const char *b = g_hash_table_lookup(c->l->keys, "preclose_basis");
+	const char *lim = g_hash_table_lookup(c->l->keys, "hotrush_off_limit");
+	struct lifecycle *lc = c->lc;
+
+	if (b != NULL && strcmp(b, "staff-reply") == 0)
+		lc->preclose_basis = LC_BASIS_STAFF_REPLY;
+	else if (b != NULL && strcmp(b, "last-message") == 0)
+		lc->preclose_basis = LC_BASIS_LAST_MESSAGE;
+	else if (b != NULL)
+		return fail(c, "preclose_basis", "\"%s\": expected "
+		    "staff-reply or last-message", b);
+	if (lim != NULL && (strspn(lim, "0123456789") != strlen(lim) ||
+	    !text_to_duration(&lc->hotrush_off_limit, lim)))
+		return fail(c, "hotrush_off_limit", "\"%s\" is not a number",
+		    lim);
+	return duration_key(c, "preclose_after", &lc->preclose_after) &&
+	    duration_key(c, "close_after", &lc->close_after) &&
+	    duration_key(c, "reopen_window", &lc->reopen_window) &&
+	    duration_key(c, "sla_minor", &lc->sla[LC_PRIO_MINOR]) &&
+	    duration_key(c, "sla_normal", &lc->sla[LC_PRIO_NORMAL]) &&
+	    duration_key(c, "sla_major", &lc->sla[LC_PRIO_MAJOR]) &&
+	    duration_key(c, "sla_hotrush", &lc->sla_hotrush);
+}
+
+static bool
+build(struct lifecycle **out, struct layers *l, const char *queue,
+    const char *path, const char *group, GError **err)
+{
+	struct lifecycle *lc = g_new0(struct lifecycle, 1);
+	struct ctx	 c = { lc, l, path, group, err };
+	bool		 ok;
+
+	lc->queue = g_strdup(queue);
+	lc->transitions = g_ptr_array_new_with_free_func(transition_free);
+	lc->ack_patterns = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)pcre2_code_free);
+	lc->statuses = split_list(g_hash_table_lookup(l->keys, "statuses"));
+	ok = lc->statuses[0] != NULL ||
+	    fail(&c, "statuses", "%s", "must list at least one status");
+	ok = ok && status_key(&c, "initial", &lc->initial, true) &&
+	    status_key(&c, "assigned", &lc->assigned, false) &&
+	    status_key(&c, "working", &lc->working, false) &&
+	    status_key(&c, "waiting", &lc->waiting, false) &&
+	    status_key(&c, "pre_closed", &lc->pre_closed, false) &&
+	    status_key(&c, "closed", &lc->closed, false) &&
+	    status_key(&c, "reopened", &lc->reopened, false) &&
+	    status_list(&c, "final", &lc->final) &&
+	    status_list(&c, "staff_reply_to_waiting",
+	    &lc->staff_reply_to_waiting) &&
+	    status_list(&c, "preclose_from", &lc->preclose_from) &&
+	    status_list(&c, "hotrush_free", &lc->hotrush_free) &&
+	    transitions(&c) && basis_and_numbers(&c) && ack_patterns(&c);
+	if (ok && lc->closed != NULL && !lifecycle_is_final(lc, lc->closed))
+		ok = fail(&c, "final", "must contain the closed status %s",
+		    lc->closed);
+	if (!ok) {
+		lifecycle_free(lc);
+		return false;
+	}
+	implied(lc);
+	*out = lc;
+	return true;
+}
+
+static struct layers *
+layers_new(void)
+{
+	struct layers	*l = g_new0(struct layers, 1);
+	size_t		 i;
+
+	l->keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	l->acks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
+	for (i = 0; i < G_N_ELEMENTS(builtin_acks); i++)
+		g_hash_table_replace(l->acks, g_strdup(builtin_acks[i].lang),
+		    g_strdup(builtin_acks[i].pattern));
+	return l;
+}
+
+static void
+layers_free(struct layers *l)
+{
+	g_hash_table_destroy(l->keys);
+	g_hash_table_destroy(l->acks);
+	g_free(l);
+}
+
+/* Queues that have a [lifecycle.Q] group in either file. */
+static void
+queue_names(GKeyFile *a, GKeyFile *b, GPtrArray *names)
+{
+	GKeyFile *files[2] = { a, b };
+	size_t	  f, i;
+	guint	  j;
+
+	for (f = 0; f < 2; f++) {
+		char	**g = files[f] ? g_key_file_get_groups(files[f], NULL) :
+		    NULL;
+
+		for (i = 0; g != NULL && g[i] != NULL; i++) {
+			bool	 seen = false;
+
+			if (strncmp(g[i], "lifecycle.", 10) != 0 ||
+			    g[i][10] == '\0')
+				continue;
+			for (j = 0; j < names->len; j++)
+				seen |= strcmp(names->pdata[j], g[i] + 10) == 0;
+			if (!seen)
+				g_ptr_array_add(names, g_strdup(g[i] + 10));
+		}
+		g_strfreev(g);
+	}
+}
+
+/* Builds one queue's life cycle (QUEUE NULL: the default). */
+static bool
+one(struct lifecycle **out, GKeyFile *bk, GKeyFile *kf, const char *queue,
+    const char *path, GError **err)
+{
+	struct layers	*l = layers_new();
+	char		*group = queue ? g_strdup_printf("lifecycle.%s", queue) :
+	    g_strdup("lifecycle");
+	bool		 ok;
+
+	ok = layer(l, bk, "lifecycle", "(built-in)", err) &&
+	    layer(l, kf, "lifecycle", path, err) &&
+	    (queue == NULL || (layer(l, bk, group, "(built-in)", err) &&
+	    layer(l, kf, group, path, err))) &&
+	    build(out, l, queue, path, group, err);
+	g_free(group);
+	layers_free(l);
+	return ok;
+}
+
+bool
+lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
+    const char *path, GError **err)
+{
+	struct lifecycle_set *set = g_new0(struct lifecycle_set, 1);
+	GKeyFile	*bk = g_key_file_new();
+	GPtrArray	*names = g_ptr_array_new_with_free_func(g_free);
+	guint		 i;
+	bool		 ok;
+
+	set->queues = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)lifecycle_free);
+	g_key_file_set_list_separator(bk, ';');
+	ok = g_key_file_load_from_data(bk, builtin, sizeof builtin - 1,
+	    G_KEY_FILE_NONE, NULL);
+	g_assert(ok);
+	queue_names(bk, kf, names);
+	ok = one(&set->def, bk, kf, NULL, path, err);
+	for (i = 0; ok && i < names->len; i++) {
+		struct lifecycle *lc;
+
+		ok = one(&lc, bk, kf, names->pdata[i], path, err);
+		if (ok)
+			g_ptr_array_add(set->queues, lc);
+	}
+	g_ptr_array_free(names, TRUE);
+	g_key_file_free(bk);
+	if (!ok) {
+		lifecycle_set_free(set);
+		return false;
+	}
+	*out = set;
+	return true;
+}
+
+struct lifecycle_set *
+lifecycle_set_new_default(void)
+{
+	struct lifecycle_set *set = NULL;
+	GError	*e = NULL;
+
+	if (!lifecycle_set_from_keyfile(&set, NULL, "(built-in)", &e))
+		g_error("built-in life cycle: %s", e->message);
+	return set;
+}
+
+void
+lifecycle_set_free(struct lifecycle_set *set)
+{
+	if (set == NULL)
+		return;
+	lifecycle_free(set->def);
+	g_ptr_array_free(set->queues, TRUE);
+	g_free(set);
+}
+
+const struct lifecycle *
+lifecycle_for(const struct lifecycle_set *set, const char *queue)
+{
+	guint	 i;
+
+	for (i = 0; queue != NULL && i < set->queues->len; i++) {
+		const struct lifecycle *lc = set->queues->pdata[i];
+
+		if (strcmp(lc->queue, queue) == 0)
+			return lc;
+	}
+	return set->def;
+}

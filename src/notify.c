@@ -1,0 +1,542 @@
+/*
+ * notify: render, compose and record one outbox row.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "compose.h"
+#include "notify.h"
+#include "web.h"
+#include "outbox.h"
+#include "template.h"
+#include "token.h"
+
+G_DEFINE_QUARK(postdesk-notify-error-quark, notify_error)
+
+#define BACKOFF_MAX	(6 * 3600)	/* never wait longer than 6 h */
+
+void
+notify_mail_clear(struct notify_mail *m)
+{
+	if (m->raw != NULL)
+		g_bytes_unref(m->raw);
+	g_free(m->envelope_from);
+	g_free(m->recipient);
+	memset(m, 0, sizeof *m);
+}
+
+int64_t
+notify_backoff(const struct config *c, int64_t attempts)
+{
+	double	 d = (double)c->retry_base;
+	int64_t	 i;
+
+	for (i = 1; i < attempts && d < BACKOFF_MAX; i++)
+		d *= 2;
+	if (d > BACKOFF_MAX)
+		d = BACKOFF_MAX;
+	/* ±25 % jitter so a crowd of deferred rows does not move as one. */
+	d *= g_random_double_range(0.75, 1.25);
+	return (int64_t)(d + 0.5);
+}
+
+static enum compose_auto
+auto_kind(const char *kind)
+{
+	if (strcmp(kind, OUTBOX_ACK) == 0)
+		return COMPOSE_AUTO_REPLIED;
+	if (strcmp(kind, OUTBOX_REPLY) == 0)
+		return COMPOSE_HUMAN;
+	return COMPOSE_AUTO_GENERATED;
+}
+
+static char *
+rfc_date(int64_t t)
+{
+	GDateTime	*d = g_date_time_new_from_unix_local(t);
+	char		*s = g_date_time_format(d, "%a, %d %b %Y %H:%M:%S %z");
+
+	g_date_time_unref(d);
+	return s;
+}
+
+static JsonObject *
+ticket_object(const struct ticket *t)
+{
+	JsonObject	*o = json_object_new();
+
+	json_object_set_int_member(o, "id", t->id);
+	json_object_set_string_member(o, "subject", t->subject);
+	json_object_set_string_member(o, "status", t->status);
+	json_object_set_string_member(o, "queue", t->queue);
+	json_object_set_string_member(o, "priority", t->priority);
+	json_object_set_boolean_member(o, "hotrush", t->hotrush);
+	return o;
+}
+
+static JsonObject *
+message_object(const struct message *m)
+{
+	JsonObject	*o = json_object_new();
+	char		*from, *date;
+
+	from = m->from_name != NULL && *m->from_name != '\0' ?
+	    g_strdup_printf("%s <%s>", m->from_name, m->from_addr) :
+	    g_strdup(m->from_addr != NULL ? m->from_addr : "");
+	date = rfc_date(m->date > 0 ? m->date : m->received);
+	/* The new text only: the thread holds the history. */
+	json_object_set_string_member(o, "text", m->stripped != NULL &&
+	    *m->stripped != '\0' ? m->stripped : m->text);
+	json_object_set_string_member(o, "from", from);
+	json_object_set_string_member(o, "date", date);
+	json_object_set_string_member(o, "subject", m->subject);
+	g_free(from);
+	g_free(date);
+	return o;
+}
+
+/*
+ * {{#commands}} for command-transcript: the command events of message
+ * M ("LINE — why", written by intake_lifecycle.c).
+ */
+static bool
+commands_array(struct store *s, const struct message *m, JsonArray **out,
+    GError **err)
+{
+	GPtrArray	*ev = NULL;
+	guint		 i;
+
+	*out = json_array_new();
+	if (!store_events(s, m->ticket_id, &ev, err))
+		return false;
+	for (i = 0; i < ev->len; i++) {
+		const struct event *e = ev->pdata[i];
+		const char	*sep;
+		JsonObject	*o;
+		char		*line;
+		bool		 applied;
+
+		if (e->message_row != m->id || e->detail == NULL)
+			continue;
+		applied = strcmp(e->kind, "command") == 0;
+		if (!applied && strcmp(e->kind, "command-refused") != 0)
+			continue;
+		o = json_object_new();
+		sep = strstr(e->detail, " — ");
+		line = sep != NULL ? g_strndup(e->detail,
+		    (gsize)(sep - e->detail)) : g_strdup(e->detail);
+		json_object_set_string_member(o, "command", line);
+		g_free(line);
+		if (sep != NULL && sep[strlen(" — ")] != '\0')
+			json_object_set_string_member(o, "reason",
+			    sep + strlen(" — "));
+		json_object_set_boolean_member(o, "applied", applied);
+		json_array_add_object_element(*out, o);
+	}
+	g_ptr_array_free(ev, TRUE);
+	return true;
+}
+
+/* The variables of postdesk-templates(5). */
+static JsonObject *
+context(const struct config *c, const struct ticket *t,
+    const struct message *m, const char *recipient)
+{
+	JsonObject	*ctx = json_object_new(), *req = json_object_new();
+	JsonObject	*to = ticket_object(t);
+	char		*link = NULL;
+
+	/* A signed viewer link for a customer; staff sign in at the web
+	 * server.  Shared bytes (recipient NULL) carry no link. */
+	if (recipient != NULL && !config_is_staff(c, recipient))
+		link = web_customer_link(c, recipient, t->id,
+		    g_get_real_time() / G_USEC_PER_SEC);
+	else if (recipient != NULL && c->web_base_url != NULL)
+		link = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
+		    c->web_base_url, t->id);
+	if (link != NULL)
+		json_object_set_string_member(to, "link", link);
+	g_free(link);
+	json_object_set_object_member(ctx, "ticket", to);
+	json_object_set_string_member(req, "address", t->requester);
+	if (m != NULL && m->from_addr != NULL && m->from_name != NULL &&
+	    g_ascii_strcasecmp(m->from_addr, t->requester) == 0)
+		json_object_set_string_member(req, "name", m->from_name);
+	json_object_set_object_member(ctx, "requester", req);
+	if (m != NULL) {
+		json_object_set_object_member(ctx, "message",
+		    message_object(m));
+		if (m->outbound && m->from_name != NULL) {
+			JsonObject *st = json_object_new();
+
+			json_object_set_string_member(st, "name",
+			    m->from_name);
+			json_object_set_object_member(ctx, "staff", st);
+		}
+	}
+	json_object_set_string_member(ctx, "support_address", c->address);
+	return ctx;
+}
+
+/* Renders TEMPLATE_NAME for the ticket's queue. */
+static bool
+render(struct store *s, const struct config *c, const char *name,
+    const struct ticket *t, const struct message *m, const char *recipient,
+    char **subject, char **body, GError **err)
+{
+	struct template	*tp = NULL;
+	JsonObject	*ctx;
+	char		*path;
+	bool		 ok;
+
+	path = template_find(c->templates_dir, name, "txt", t->queue, NULL);
+	if (path == NULL) {
+		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
+		    "no template %s.txt in %s", name, c->templates_dir);
+		return false;
+	}
+	ok = template_load(&tp, path, err);
+	g_free(path);
+	if (!ok)
+		return false;
+	ctx = context(c, t, m, recipient);
+	if (m != NULL) {
+		JsonArray *cmds = NULL;
+
+		ok = commands_array(s, m, &cmds, err);
+		json_object_set_array_member(ctx, "commands", cmds);
+	}
+	ok = ok && template_render_mail(tp, ctx, subject, body, err);
+	json_object_unref(ctx);
+	template_free(tp);
+	return ok;
+}
+
+/* "a, b" → NULL-terminated vector of trimmed, non-empty addresses. */
+static char **
+split_list(const char *s)
+{
+	char	**v = g_strsplit(s != NULL ? s : "", ",", -1);
+	guint	  i, n = 0;
+
+	for (i = 0; v[i] != NULL; i++) {
+		g_strstrip(v[i]);
+		if (*v[i] == '\0')
+			g_free(v[i]);
+		else
+			v[n++] = v[i];
+	}
+	v[n] = NULL;
+	return v;
+}
+
+struct job {
+	struct store		*s;
+	const struct config	*c;
+	const struct outbox_row	*r;
+	struct ticket		*t;
+	struct message		*about;		/* message_row, or NULL */
+};
+
+/* "refs about.id" for the mail answering ABOUT. */
+static char *
+references_after(const struct message *about)
+{
+	if (about->references != NULL && *about->references != '\0')
+		return g_strdup_printf("%s %s", about->references,
+		    about->message_id);
+	return g_strdup(about->message_id);
+}
+
+static void
+compose_common(struct job *j, struct compose *k, char *reply_to)
+{
+	k->from_addr = j->c->address;
+	k->from_name = j->c->from_name;
+	k->reply_to = reply_to != NULL ? reply_to : j->c->address;
+	k->tag = j->c->subject_tag;
+	k->ticket = j->t->id;
+	k->marker = true;
+	k->auto_kind = auto_kind(j->r->kind);
+	k->loop_host = j->c->host;
+}
+
+/*
+ * First attempt of an automatic notice: render, compose and store it
+ * as a new outbound message; the row points at it from now on.
+ */
+static bool
+compose_notice(struct job *j, int64_t now, int64_t *sent_row, GError **err)
+{
+	struct compose	 k = { 0 };
+	struct message	 out = { 0 };
+	const char	*to[] = { j->r->recipient, NULL };
+	char		*subject = NULL, *body = NULL, *reply_to, *refs = NULL;
+	char		 sha[65];
+	GBytes		*raw = NULL;
+	bool		 ok;
+
+	if (!render(j->s, j->c, j->r->template != NULL ? j->r->template :
+	    "staff-notification", j->t, j->about, j->r->recipient, &subject,
+	    &body, err))
+		return false;
+	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
+	compose_common(j, &k, reply_to);
+	k.to = to;
+	k.subject = subject != NULL ? subject : j->t->subject;
+	k.body = body;
+	k.date = now;
+	out.message_id = compose_message_id(j->t->id, j->r->id, j->c->host);
+	k.message_id = out.message_id;
+	if (j->about != NULL) {
+		k.in_reply_to = j->about->message_id;
+		k.references = refs = references_after(j->about);
+	}
+	ok = compose_message(&k, &raw, err);
+	if (ok) {
+		gsize	 len;
+		const void *d = g_bytes_get_data(raw, &len);
+		GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+
+		g_checksum_update(ck, d, (gssize)len);
+		out.ticket_id = j->t->id;
+		out.outbound = true;
+		/* Staff notifications are staff-only copies. */
+		out.internal = strcmp(j->r->kind, OUTBOX_ACK) != 0 &&
+		    strcmp(j->r->kind, OUTBOX_REPLY) != 0 &&
+		    strcmp(j->r->kind, OUTBOX_NOTICE) != 0;
+		out.in_reply_to = (char *)k.in_reply_to;
+		out.references = refs;
+		out.from_addr = j->c->address;
+		out.from_name = j->c->from_name;
+		out.to_addrs = j->r->recipient;
+		out.subject = (char *)k.subject;
+		out.date = now;
+		out.received = now;
+		out.text = body;
+		out.stripped = body;
+		out.body_hash = (char *)g_checksum_get_string(ck);
+		out.raw_sha256 = sha;
+		ok = store_begin(j->s, err) &&
+		    store_blob_put(j->s, d, len, sha, err) &&
+		    store_message_insert(j->s, &out, err) &&
+		    store_outbox_set_sent_row(j->s, j->r->id, out.id, err) &&
+		    store_commit(j->s, err);
+		if (!ok)
+			store_rollback(j->s);
+		*sent_row = out.id;
+		g_checksum_free(ck);
+		g_bytes_unref(raw);
+	}
+	g_free(out.message_id);
+	g_free(subject);
+	g_free(body);
+	g_free(reply_to);
+	g_free(refs);
+	return ok;
+}
+
+static GPtrArray *
+load_attachments(struct store *s, int64_t row, GError **err)
+{
+	GPtrArray	*stored = NULL, *out;
+	guint		 i;
+
+	if (!store_attachments(s, row, &stored, err))
+		return NULL;
+	out = g_ptr_array_new_with_free_func(g_free);
+	for (i = 0; i < stored->len; i++) {
+		const struct attachment *a = stored->pdata[i];
+		struct compose_attachment *ca;
+		GBytes	*data = NULL;
+
+		if (!store_blob_get(s, a->sha256, &data, err)) {
+			g_ptr_array_free(out, TRUE);
+			g_ptr_array_free(stored, TRUE);
+			return NULL;
+		}
+		/* Strings outlive this function through the array below. */
+		ca = g_new0(struct compose_attachment, 1);
+		ca->filename = g_strdup(a->filename);
+		ca->content_type = g_strdup(a->content_type);
+		ca->data = data;
+		g_ptr_array_add(out, ca);
+	}
+	g_ptr_array_free(stored, TRUE);
+	return out;
+}
+
+static void
+free_attachments(GPtrArray *a)
+{
+	guint	 i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->len; i++) {
+		struct compose_attachment *ca = a->pdata[i];
+
+		g_free((char *)ca->filename);
+		g_free((char *)ca->content_type);
+		g_bytes_unref(ca->data);
+	}
+	g_ptr_array_free(a, TRUE);
+}
+
+/*
+ * A staff reply or note stored by "postdesk reply/comment": compose it
+ * once from the stored message, framed by the row's template, and keep
+ * the bytes on the message (all its recipients get the same bytes).
+ */
+static bool
+compose_stored(struct job *j, struct message *m, GError **err)
+{
+	struct compose	 k = { 0 };
+	char		*subject = NULL, *body = NULL, *reply_to;
+	char		**to = split_list(m->to_addrs), **cc;
+	char		 sha[65];
+	GBytes		*raw = NULL;
+	GPtrArray	*att;
+	bool		 ok;
+
+	cc = split_list(m->cc_addrs);
+	att = load_attachments(j->s, m->id, err);
+	ok = att != NULL && render(j->s, j->c, j->r->template != NULL ?
+	    j->r->template : "reply-to-customer", j->t, m, NULL, &subject,
+	    &body, err);
+	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
+	if (ok) {
+		compose_common(j, &k, reply_to);
+		k.from_name = m->from_name != NULL ? m->from_name :
+		    j->c->from_name;
+		k.to = (const char *const *)to;
+		k.cc = (const char *const *)cc;
+		k.subject = subject != NULL ? subject : m->subject;
+		k.body = body;
+		k.date = m->received;
+		k.message_id = m->message_id;
+		k.in_reply_to = m->in_reply_to;
+		k.references = m->references;
+		k.attachments = att;
+		ok = compose_message(&k, &raw, err);
+	}
+	if (ok) {
+		gsize	 len;
+		const void *d = g_bytes_get_data(raw, &len);
+
+		ok = store_begin(j->s, err) &&
+		    store_blob_put(j->s, d, len, sha, err) &&
+		    store_message_set_raw(j->s, m->id, sha, err) &&
+		    store_commit(j->s, err);
+		if (!ok)
+			store_rollback(j->s);
+		g_bytes_unref(raw);
+	}
+	free_attachments(att);
+	g_strfreev(to);
+	g_strfreev(cc);
+	g_free(subject);
+	g_free(body);
+	g_free(reply_to);
+	return ok;
+}
+
+/* The bytes of the outbound message SENT_ROW, composing it if needed. */
+static bool
+raw_of(struct job *j, int64_t sent_row, GBytes **raw, GError **err)
+{
+	struct message	*m = NULL;
+	bool		 ok;
+
+	if (!store_message_get_row(j->s, sent_row, &m, err))
+		return false;
+	if (m->raw_sha256 == NULL) {
+		ok = compose_stored(j, m, err);
+		message_free(m);
+		m = NULL;
+		if (!ok || !store_message_get_row(j->s, sent_row, &m, err))
+			return false;
+	}
+	ok = m->raw_sha256 != NULL &&
+	    store_blob_get(j->s, m->raw_sha256, raw, err);
+	if (m->raw_sha256 == NULL)
+		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_DATA,
+		    "message row %" G_GINT64_FORMAT " has no bytes", sent_row);
+	message_free(m);
+	return ok;
+}
+
+bool
+notify_prepare(struct store *s, const struct config *c,
+    const struct outbox_row *r, struct notify_mail *out, GError **err)
+{
+	struct job	 j = { s, c, r, NULL, NULL };
+	int64_t		 sent_row = r->sent_row;
+	bool		 ok;
+
+	memset(out, 0, sizeof *out);
+	if (r->ticket_id <= 0 || r->recipient == NULL) {
+		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_DATA,
+		    "outbox row %" G_GINT64_FORMAT " has no ticket or "
+		    "recipient", r->id);
+		return false;
+	}
+	if (!store_ticket_get(s, r->ticket_id, &j.t, err))
+		return false;
+	ok = r->message_row <= 0 || r->sent_row > 0 ||
+	    store_message_get_row(s, r->message_row, &j.about, err);
+	if (ok && sent_row <= 0)
+		ok = compose_notice(&j, g_get_real_time() / G_USEC_PER_SEC,
+		    &sent_row, err);
+	if (ok)
+		ok = raw_of(&j, sent_row, &out->raw, err);
+	if (ok) {
+		out->envelope_from = token_verp_address(c->address, r->id);
+		out->recipient = g_strdup(r->recipient);
+	}
+	ticket_free(j.t);
+	message_free(j.about);
+	return ok;
+}
+
+bool
+notify_record(struct store *s, const struct config *c,
+    const struct outbox_row *r, enum notify_outcome o, const char *reply,
+    int64_t now, GError **err)
+{
+	const char	*kind;
+	char		*detail;
+	bool		 ok;
+
+	if (o == NOTIFY_TEMPFAIL && r->attempts >= c->max_attempts)
+		o = NOTIFY_PERMFAIL;
+	if (!store_begin(s, err))
+		return false;
+	switch (o) {
+	case NOTIFY_SENT:
+		kind = "mail-sent";
+		ok = store_outbox_sent(s, r->id, now, reply, err);
+		break;
+	case NOTIFY_TEMPFAIL:
+		kind = "mail-deferred";
+		ok = store_outbox_defer(s, r->id, now, now +
+		    notify_backoff(c, r->attempts), reply, err);
+		break;
+	default:
+		kind = "mail-failed";
+		ok = store_outbox_fail(s, r->id, now, reply, err);
+		break;
+	}
+	detail = g_strdup_printf("%s to %s, outbox #%" G_GINT64_FORMAT
+	    ", attempt %" G_GINT64_FORMAT ": %s", r->kind, r->recipient,
+	    r->id, r->attempts, reply != NULL ? reply : "");
+	ok = ok && store_event_add(s, r->ticket_id, r->sent_row, now,
+	    "postdesk-notify", kind, detail, err) && store_commit(s, err);
+	if (!ok)
+		store_rollback(s);
+	g_free(detail);
+	return ok;
+}

@@ -1,0 +1,56 @@
+/*
+ * notify: what postdesk-notify does with one claimed outbox row.
+ *
+ * notify_prepare() turns the row into bytes to send: on the first
+ * attempt it renders the row's template (template.h) with the ticket
+ * and message, composes the mail (compose.h) and stores it as an
+ * outbound message (direction "out") with its raw bytes, so every later
+ * attempt sends exactly the same bytes and a reply threads by its
+ * Message-ID.  notify_record() writes the outcome of one attempt: the
+ * row's new status and an event on the ticket, in one transaction.
+ *
+ * Error contract: bool + GError.  A failure of notify_prepare() with
+ * NOTIFY_ERROR is permanent for that row (no template, nobody to send
+ * to); a STORE_ERROR may be transient.
+ */
+#ifndef POSTDESK_NOTIFY_H
+#define POSTDESK_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "store.h"
+
+#define NOTIFY_ERROR (notify_error_quark())
+enum notify_error_code { NOTIFY_ERROR_TEMPLATE, NOTIFY_ERROR_DATA };
+
+enum notify_outcome {
+	NOTIFY_SENT,
+	NOTIFY_TEMPFAIL,	/* retried with backoff up to max_attempts */
+	NOTIFY_PERMFAIL,
+	NOTIFY_OUTCOME__MAX
+};
+
+struct notify_mail {
+	GBytes	*raw;		/* LF line ends */
+	char	*envelope_from;	/* VERP address */
+	char	*recipient;
+};
+
+GQuark	 notify_error_quark(void);
+
+bool	 notify_prepare(struct store *, const struct config *,
+	    const struct outbox_row *, struct notify_mail *out, GError **err);
+void	 notify_mail_clear(struct notify_mail *);
+
+/* Seconds until the next attempt after ATTEMPTS failed ones. */
+int64_t	 notify_backoff(const struct config *, int64_t attempts);
+
+bool	 notify_record(struct store *, const struct config *,
+	    const struct outbox_row *, enum notify_outcome, const char *reply,
+	    int64_t now, GError **err);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * postdesk-notify: drain the outbox.  Claims due rows, composes each
+ * mail on its first attempt, hands it to the SMTP server (one session
+ * for the whole batch) and records every attempt.
+ *
+ * Exit status (sysexits; see postdesk-notify.8):
+ *   0   the outbox was drained (per-row failures are on the rows)
+ *   64  bad command line
+ *   75  the database could not be opened or written (try again)
+ *   78  configuration broken
+ */
+#include "pdconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "config.h"
+#include "log.h"
+#include "notify.h"
+#include "smtp.h"
+#include "store.h"
+
+#define BATCH_DEFAULT	50
+
+struct options {
+	char		*config;
+	char		*claimer;
+	gboolean	 once;
+	gboolean	 watch;
+	gboolean	 no_reuse;
+	gint		 batch;
+	gboolean	 verbose;
+	gboolean	 version;
+};
+
+static bool
+parse_options(int *argc, char ***argv, struct options *o)
+{
+	GOptionEntry entries[] = {
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
+		    "configuration file", "FILE" },
+		{ "once", '1', 0, G_OPTION_ARG_NONE, &o->once,
+		    "send everything due now, then exit (default)", NULL },
+		{ "watch", 'w', 0, G_OPTION_ARG_NONE, &o->watch,
+		    "keep running, polling every [notify] poll_interval",
+		    NULL },
+		{ "batch", 'b', 0, G_OPTION_ARG_INT, &o->batch,
+		    "rows claimed at a time (default 50)", "N" },
+		{ "no-reuse", 0, 0, G_OPTION_ARG_NONE, &o->no_reuse,
+		    "a new SMTP connection for every message", NULL },
+		{ "claimer", 0, 0, G_OPTION_ARG_STRING, &o->claimer,
+		    "name recorded on claimed rows (default host:pid)",
+		    "NAME" },
+		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
+		    "also log to stderr", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
+		    "print the version and exit", NULL },
+		{ NULL }
+	};
+	GOptionContext	*ctx;
+	GError		*e = NULL;
+	bool		 ok;
+
+	ctx = g_option_context_new(NULL);
+	g_option_context_set_summary(ctx, "Sends the mail waiting in the "
+	    "postdesk outbox.");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	ok = g_option_context_parse(ctx, argc, argv, &e);
+	if (!ok) {
+		fprintf(stderr, "postdesk-notify: %s\n", e->message);
+		g_error_free(e);
+	} else if (*argc > 1) {
+		fprintf(stderr, "postdesk-notify: unexpected argument %s\n",
+		    (*argv)[1]);
+		ok = false;
+	} else if (o->once && o->watch) {
+		fprintf(stderr, "postdesk-notify: --once or --watch, not "
+		    "both\n");
+		ok = false;
+	}
+	g_option_context_free(ctx);
+	return ok;
+}
+
+static int64_t
+now_s(void)
+{
+	return g_get_real_time() / G_USEC_PER_SEC;
+}
+
+/* One row: prepare, send, record.  False only for a store failure. */
+static bool
+process(struct store *s, const struct config *c, struct smtp *smtp,
+    const struct outbox_row *r, GError **err)
+{
+	struct notify_mail nm;
+	enum notify_outcome o;
+	enum smtp_result sr;
+	GError		*e = NULL;
+	char		*reply = NULL;
+	bool		 ok;
+
+	if (!notify_prepare(s, c, r, &nm, &e)) {
+		if (e->domain == STORE_ERROR && store_error_is_transient(e)) {
+			g_propagate_error(err, e);
+			return false;	/* the lease brings the row back */
+		}
+		log_warnx("outbox #%" G_GINT64_FORMAT ": %s", r->id,
+		    e->message);
+		ok = notify_record(s, c, r, NOTIFY_PERMFAIL, e->message,
+		    now_s(), err);
+		g_error_free(e);
+		return ok;
+	}
+	sr = smtp_send(smtp, nm.envelope_from, nm.recipient, nm.raw, &reply);
+	o = sr == SMTP_SENT ? NOTIFY_SENT : sr == SMTP_TEMPFAIL ?
+	    NOTIFY_TEMPFAIL : NOTIFY_PERMFAIL;
+	log_info("outbox #%" G_GINT64_FORMAT " %s to=<%s> attempt=%"
+	    G_GINT64_FORMAT ": %s: %s", r->id, r->kind, nm.recipient,
+	    r->attempts, smtp_result_to_text(sr), reply);
+	ok = notify_record(s, c, r, o, reply, now_s(), err);
+	g_free(reply);
+	notify_mail_clear(&nm);
+	return ok;
+}
+
+/* Claims and sends batches until nothing is due. */
+static bool
+drain(struct store *s, const struct config *c, struct smtp *smtp,
+    const struct options *o, GError **err)
+{
+	int64_t		 lease = (int64_t)o->batch * c->smtp_timeout + 60;
+	GPtrArray	*rows = NULL;
+	guint		 i;
+	bool		 ok = true;
+
+	do {
+		if (!store_outbox_claim(s, o->claimer, now_s(), lease,
+		    o->batch, &rows, err))
+			return false;
+		for (i = 0; ok && i < rows->len; i++)
+			ok = process(s, c, smtp, rows->pdata[i], err);
+		i = rows->len;
+		g_ptr_array_free(rows, TRUE);
+	} while (ok && i > 0);
+	return ok;
+}
+
+static int
+run(const struct options *o, const struct config *c)
+{
+	struct store	*s = NULL;
+	struct smtp	*smtp;
+	GError		*e = NULL;
+	int		 rc = EX_OK;
+
+	if (!store_open(&s, c->store_path, STORE_READWRITE, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		return EX_TEMPFAIL;
+	}
+	smtp = smtp_new(c);
+	if (o->no_reuse)
+		smtp_set_reuse(smtp, false);
+	for (;;) {
+		if (!drain(s, c, smtp, o, &e)) {
+			log_warnx("outbox: %s", e->message);
+			g_clear_error(&e);
+			if (!o->watch) {
+				rc = EX_TEMPFAIL;
+				break;
+			}
+		}
+		if (!o->watch)
+			break;
+		g_usleep((gulong)MAX(1, c->poll_interval) * G_USEC_PER_SEC);
+	}
+	smtp_free(smtp);
+	store_close(s);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options	 o = { 0 };
+	struct config	*c = NULL;
+	GError		*e = NULL;
+	int		 rc;
+
+	if (!parse_options(&argc, &argv, &o))
+		return EX_USAGE;
+	if (o.version) {
+		printf("postdesk-notify %s\n", PACKAGE_VERSION);
+		return EX_OK;
+	}
+	log_init("postdesk-notify", LOG_TO_SYSLOG | LOG_TO_STDERR, o.verbose);
+	if (!config_load(&c, o.config, &e)) {
+		fprintf(stderr, "postdesk-notify: %s\n", e->message);
+		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		return EX_CONFIG;
+	}
+	if (o.batch <= 0)
+		o.batch = BATCH_DEFAULT;
+	if (o.claimer == NULL)
+		o.claimer = g_strdup_printf("%s:%d", g_get_host_name(),
+		    (int)getpid());
+	rc = run(&o, c);
+	config_free(c);
+	g_free(o.config);
+	g_free(o.claimer);
+	return rc;
+}

@@ -1,0 +1,149 @@
+/*
+ * store_fetch: where postdesk-fetch stands in each mailbox source.
+ */
+#include "pdconfig.h"
+
+#include "store-priv.h"
+
+bool
+store_fetch_state_get(struct store *s, const char *source,
+    int64_t *uidvalidity, int64_t *last_uid, bool *found, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT uidvalidity, last_uid FROM fetch_state "
+	    "WHERE source = ?1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, source);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (*found) {
+		*uidvalidity = sqlite3_column_int64(st, 0);
+		*last_uid = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	return true;
+}
+
+bool
+store_fetch_state_set(struct store *s, const char *source,
+    int64_t uidvalidity, int64_t last_uid, int64_t now, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO fetch_state (source, uidvalidity, "
+	    "last_uid, updated) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source) "
+	    "DO UPDATE SET uidvalidity = ?2, last_uid = ?3, updated = ?4",
+	    err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, last_uid);
+	sqlite3_bind_int64(st, 4, now);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_fetch_reset(struct store *s, const char *source, int64_t uidvalidity,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "DELETE FROM fetch_items WHERE source = ?1 AND "
+	    "uidvalidity <> ?2", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_fetch_item_set(struct store *s, const char *source,
+    int64_t uidvalidity, const char *uid, const char *state,
+    const char *error, int64_t now, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO fetch_items (source, uidvalidity, "
+	    "uid, state, attempts, last_error, updated) VALUES (?1, ?2, ?3, "
+	    "?4, ?4 = 'failed', ?5, ?6) ON CONFLICT (source, uidvalidity, "
+	    "uid) DO UPDATE SET state = ?4, attempts = attempts + "
+	    "(?4 = 'failed'), last_error = ?5, updated = ?6", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	store_bind_text(st, 3, uid);
+	store_bind_text(st, 4, state);
+	store_bind_text(st, 5, error);
+	sqlite3_bind_int64(st, 6, now);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_fetch_item_delete(struct store *s, const char *source,
+    int64_t uidvalidity, const char *uid, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "DELETE FROM fetch_items WHERE source = ?1 AND "
+	    "uidvalidity = ?2 AND uid = ?3", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	store_bind_text(st, 3, uid);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_fetch_items(struct store *s, const char *source, int64_t uidvalidity,
+    const char *state, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT uid, state, attempts, last_error FROM "
+	    "fetch_items WHERE source = ?1 AND uidvalidity = ?2 AND "
+	    "(?3 IS NULL OR state = ?3) ORDER BY uid", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	store_bind_text(st, 3, state);
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)fetch_item_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fetch_item *it = g_new0(struct fetch_item, 1);
+
+		it->uid = store_col_text(st, 0);
+		it->state = store_col_text(st, 1);
+		it->attempts = sqlite3_column_int64(st, 2);
+		it->last_error = store_col_text(st, 3);
+		g_ptr_array_add(a, it);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+void
+fetch_item_free(struct fetch_item *it)
+{
+	if (it == NULL)
+		return;
+	g_free(it->uid);
+	g_free(it->state);
+	g_free(it->last_error);
+	g_free(it);
+}

@@ -1,0 +1,235 @@
+/*
+ * store_lifecycle: ticket times, ratings, HotRush cancellations,
+ * priority mixes and notice mail for the life cycle.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store-priv.h"
+
+static bool
+one_row(struct store *s, sqlite3_stmt *st, bool *found, GError **err)
+{
+	int	 rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		*found = true;
+		return true;
+	}
+	sqlite3_reset(st);
+	*found = false;
+	return rc == SQLITE_DONE || store_fail(s, rc, err);
+}
+
+bool
+store_ticket_times(struct store *s, int64_t id, struct ticket_times *t,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	bool		 found;
+
+	st = store_stmt(s, "SELECT status_since, staff_reply_at, customer_at,"
+	    " first_response_at FROM tickets WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	if (!one_row(s, st, &found, err))
+		return false;
+	if (!found) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+		    "no ticket #%" G_GINT64_FORMAT, id);
+		return false;
+	}
+	t->status_since = sqlite3_column_int64(st, 0);
+	t->staff_reply_at = sqlite3_column_int64(st, 1);
+	t->customer_at = sqlite3_column_int64(st, 2);
+	t->first_response_at = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	return true;
+}
+
+bool
+store_ticket_set_status(struct store *s, int64_t id, const char *status,
+    int64_t now, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE tickets SET status = ?2, status_since = ?3"
+	    " WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, status);
+	sqlite3_bind_int64(st, 3, now);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_ticket_mark_reply(struct store *s, int64_t id, bool staff, int64_t now,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, staff ?
+	    "UPDATE tickets SET staff_reply_at = max(staff_reply_at, ?2),"
+	    " first_response_at = CASE first_response_at WHEN 0 THEN ?2"
+	    " ELSE first_response_at END WHERE id = ?1" :
+	    "UPDATE tickets SET customer_at = max(customer_at, ?2)"
+	    " WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_ticket_ids_not_in(struct store *s, const char *final_json,
+    GArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GArray		*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT id FROM tickets WHERE status NOT IN"
+	    " (SELECT value FROM json_each(?1)) ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, final_json);
+	a = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t	 id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(a, id);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_rating_set(struct store *s, int64_t ticket, int rating,
+    const char *comment, int64_t at, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	/* A customer may change their mind: the last rating counts. */
+	st = store_stmt(s, "INSERT INTO ratings (ticket_id, rating, comment,"
+	    " at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ticket_id) DO UPDATE"
+	    " SET rating = excluded.rating, comment = excluded.comment,"
+	    " at = excluded.at", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	sqlite3_bind_int(st, 2, rating);
+	store_bind_text(st, 3, comment);
+	sqlite3_bind_int64(st, 4, at);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_rating_get(struct store *s, int64_t ticket, int *rating,
+    char **comment, GError **err)
+{
+	sqlite3_stmt	*st;
+	bool		 found;
+
+	*rating = 0;
+	*comment = NULL;
+	st = store_stmt(s, "SELECT rating, comment FROM ratings"
+	    " WHERE ticket_id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	if (!one_row(s, st, &found, err))
+		return false;
+	if (found) {
+		*rating = sqlite3_column_int(st, 0);
+		*comment = store_col_text(st, 1);
+		sqlite3_reset(st);
+	}
+	return true;
+}
+
+bool
+store_hotrush_offs(struct store *s, const char *account, int64_t *n,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	bool		 found;
+
+	st = store_stmt(s, "SELECT count(*) FROM hotrush_offs"
+	    " WHERE account = ?1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, account);
+	if (!one_row(s, st, &found, err))
+		return false;
+	*n = found ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return true;
+}
+
+bool
+store_hotrush_off_add(struct store *s, const char *account, int64_t ticket,
+    const char *actor, int64_t at, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO hotrush_offs (account, ticket_id,"
+	    " actor, at) VALUES (?1, ?2, ?3, ?4)", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, account);
+	sqlite3_bind_int64(st, 2, ticket);
+	store_bind_text(st, 3, actor);
+	sqlite3_bind_int64(st, 4, at);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_priority_mix(struct store *s, GHashTable **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GHashTable	*h;
+	int		 rc;
+
+	/* The account key matches store_account_of(). */
+	st = store_stmt(s, "SELECT coalesce('org:' || o.name,"
+	    " lower(t.requester)) AS account, t.priority, count(*)"
+	    " FROM tickets t LEFT JOIN org_members m ON m.address ="
+	    " t.requester LEFT JOIN organizations o ON o.id = m.org_id"
+	    " GROUP BY account, t.priority", err);
+	if (st == NULL)
+		return false;
+	h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *acct = (const char *)sqlite3_column_text(st, 0);
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		int64_t	*c;
+		int	 i;
+
+		if (acct == NULL || p == NULL)
+			continue;
+		c = g_hash_table_lookup(h, acct);
+		if (c == NULL) {
+			c = g_new0(int64_t, 3);
+			g_hash_table_insert(h, g_strdup(acct), c);
+		}
+		i = strcmp(p, "minor") == 0 ? 0 : strcmp(p, "major") == 0 ?
+		    2 : 1;
+		c[i] += sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_hash_table_destroy(h);
+		return store_fail(s, rc, err);
+	}
+	*out = h;
+	return true;
+}

@@ -1,0 +1,371 @@
+/*
+ * store_outbox: the outbox queue, bounced participants and the raw
+ * bytes of composed outbound messages.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store-priv.h"
+
+#define OUTBOX_COLS \
+	"id, ticket_id, message_row, sent_row, kind, template, recipients, " \
+	"status, attempts, next_attempt, claimed_by, last_error, created, " \
+	"updated, sent_at"
+
+static struct outbox_row *
+row_to_outbox(sqlite3_stmt *st)
+{
+	struct outbox_row *r = g_new0(struct outbox_row, 1);
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->ticket_id = sqlite3_column_int64(st, 1);
+	r->message_row = sqlite3_column_int64(st, 2);
+	r->sent_row = sqlite3_column_int64(st, 3);
+	r->kind = store_col_text(st, 4);
+	r->template = store_col_text(st, 5);
+	r->recipient = store_col_text(st, 6);
+	r->status = store_col_text(st, 7);
+	r->attempts = sqlite3_column_int64(st, 8);
+	r->next_attempt = sqlite3_column_int64(st, 9);
+	r->claimed_by = store_col_text(st, 10);
+	r->last_error = store_col_text(st, 11);
+	r->created = sqlite3_column_int64(st, 12);
+	r->updated = sqlite3_column_int64(st, 13);
+	r->sent_at = sqlite3_column_int64(st, 14);
+	return r;
+}
+
+void
+outbox_row_free(struct outbox_row *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->kind);
+	g_free(r->template);
+	g_free(r->recipient);
+	g_free(r->status);
+	g_free(r->claimed_by);
+	g_free(r->last_error);
+	g_free(r);
+}
+
+static void
+bind_row_or_null(sqlite3_stmt *st, int idx, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, idx, v);
+	else
+		sqlite3_bind_null(st, idx);
+}
+
+bool
+store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO outbox (ticket_id, message_row, "
+	    "sent_row, kind, template, recipients, status, next_attempt, "
+	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', "
+	    "?7, ?8, ?8)", err);
+	if (st == NULL)
+		return false;
+	bind_row_or_null(st, 1, r->ticket_id);
+	bind_row_or_null(st, 2, r->message_row);
+	bind_row_or_null(st, 3, r->sent_row);
+	store_bind_text(st, 4, r->kind);
+	store_bind_text(st, 5, r->template);
+	store_bind_text(st, 6, r->recipient);
+	sqlite3_bind_int64(st, 7, r->next_attempt);
+	sqlite3_bind_int64(st, 8, r->created);
+	if (!store_step_done(s, st, err))
+		return false;
+	r->id = sqlite3_last_insert_rowid(s->db);
+	return true;
+}
+
+/* Runs ST (a query of OUTBOX_COLS) and collects the rows. */
+static bool
+collect(struct store *s, sqlite3_stmt *st, GPtrArray **out, GError **err)
+{
+	GPtrArray	*a = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)outbox_row_free);
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, row_to_outbox(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_outbox_claim(struct store *s, const char *claimer, int64_t now,
+    int64_t lease, int limit, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	/*
+	 * The write lock taken by BEGIN IMMEDIATE serialises claimers: the
+	 * second one sees the rows already marked "sending".
+	 */
+	if (!store_begin(s, err))
+		return false;
+	st = store_stmt(s, "UPDATE outbox SET status = 'sending', "
+	    "claimed_by = ?1, updated = ?2, attempts = attempts + 1 "
+	    "WHERE id IN (SELECT id FROM outbox WHERE "
+	    "(status = 'pending' AND next_attempt <= ?2) OR "
+	    "(status = 'sending' AND updated <= ?2 - ?3) "
+	    "ORDER BY next_attempt, id LIMIT ?4) RETURNING " OUTBOX_COLS,
+	    err);
+	if (st == NULL) {
+		store_rollback(s);
+		return false;
+	}
+	store_bind_text(st, 1, claimer);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, lease);
+	sqlite3_bind_int(st, 4, limit);
+	if (!collect(s, st, out, err)) {
+		store_rollback(s);
+		return false;
+	}
+	if (!store_commit(s, err)) {
+		g_ptr_array_free(*out, TRUE);
+		*out = NULL;
+		return false;
+	}
+	return true;
+}
+
+bool
+store_outbox_sent(struct store *s, int64_t id, int64_t now,
+    const char *reply, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET status = 'sent', updated = ?2,"
+	    " sent_at = ?2, last_error = ?3 WHERE id = ?1",
+	    err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	store_bind_text(st, 3, reply);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_outbox_defer(struct store *s, int64_t id, int64_t now, int64_t next,
+    const char *reply, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET status = 'pending', updated = "
+	    "?2, next_attempt = ?3, last_error = ?4, claimed_by = NULL "
+	    "WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, next);
+	store_bind_text(st, 4, reply);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_outbox_fail(struct store *s, int64_t id, int64_t now,
+    const char *reply, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET status = 'failed', updated = "
+	    "?2, last_error = ?3, claimed_by = NULL WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	store_bind_text(st, 3, reply);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_outbox_set_sent_row(struct store *s, int64_t id, int64_t sent_row,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET sent_row = ?2, message_row = "
+	    "coalesce(message_row, ?2) WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, sent_row);
+	return store_step_done(s, st, err);
+}
+
+/* Runs an UPDATE on one row and tells whether it changed anything. */
+static bool
+update_one(struct store *s, sqlite3_stmt *st, bool *changed, GError **err)
+{
+	if (!store_step_done(s, st, err))
+		return false;
+	*changed = sqlite3_changes(s->db) > 0;
+	return true;
+}
+
+bool
+store_outbox_retry(struct store *s, int64_t id, int64_t now, bool *changed,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET status = 'pending', attempts = 0,"
+	    " next_attempt = ?2, updated = ?2, claimed_by = NULL WHERE id = ?1"
+	    " AND status IN ('pending', 'failed', 'cancelled')", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return update_one(s, st, changed, err);
+}
+
+bool
+store_outbox_cancel(struct store *s, int64_t id, int64_t now, bool *changed,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	/* A row being sent right now cannot be called back. */
+	st = store_stmt(s, "UPDATE outbox SET status = 'cancelled', updated = "
+	    "?2 WHERE id = ?1 AND status IN ('pending', 'failed')", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return update_one(s, st, changed, err);
+}
+
+bool
+store_outbox_get(struct store *s, int64_t id, struct outbox_row **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+
+	st = store_stmt(s, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
+	    err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	if (!collect(s, st, &a, err))
+		return false;
+	if (a->len == 0) {
+		g_ptr_array_free(a, TRUE);
+		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+		    "no outbox row %" G_GINT64_FORMAT, id);
+		return false;
+	}
+	*out = g_ptr_array_steal_index(a, 0);
+	g_ptr_array_free(a, TRUE);
+	return true;
+}
+
+bool
+store_outbox_list(struct store *s, const struct outbox_filter *f,
+    GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
+	    "(?1 IS NULL OR status = ?1) AND (?2 = 0 OR ticket_id = ?2) "
+	    "ORDER BY id LIMIT ?3", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, f->status);
+	sqlite3_bind_int64(st, 2, f->ticket);
+	sqlite3_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
+	return collect(s, st, out, err);
+}
+
+bool
+store_outbox_count_since(struct store *s, const char *kind,
+    const char *recipient, int64_t since, int64_t *n, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT count(*) FROM outbox WHERE recipients = ?1"
+	    " COLLATE NOCASE AND kind = ?2 AND created >= ?3", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, recipient);
+	store_bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || store_fail(s, rc, err);
+}
+
+bool
+store_participant_bounced(struct store *s, const char *addr, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE participants SET bounced = 1 WHERE "
+	    "address = ?1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, addr);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_participants(struct store *s, int64_t ticket, const char *role,
+    bool skip_bounced, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a = g_ptr_array_new_with_free_func(g_free);
+	int		 rc;
+
+	st = store_stmt(s, "SELECT address FROM participants WHERE "
+	    "ticket_id = ?1 AND role = ?2 AND (?3 = 0 OR bounced = 0) "
+	    "ORDER BY address", err);
+	if (st == NULL) {
+		g_ptr_array_free(a, TRUE);
+		return false;
+	}
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, role);
+	sqlite3_bind_int(st, 3, skip_bounced);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, store_col_text(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_message_set_raw(struct store *s, int64_t row, const char *sha,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE messages SET raw_sha256 = ?2 WHERE id = ?1"
+	    " AND raw_sha256 IS NULL", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, row);
+	store_bind_text(st, 2, sha);
+	return store_step_done(s, st, err);
+}

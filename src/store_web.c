@@ -1,0 +1,395 @@
+/*
+ * store_web: queries for the web viewer.
+ *
+ * The ticket list has one literal statement per (sort, access) pair so
+ * that each can walk the index matching its ORDER BY; optional filters
+ * are "(?N IS NULL OR col = ?N)" terms checked on the rows the index
+ * yields.  No SQL text is ever built from input.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store-priv.h"
+#include "store_web.h"
+
+/* ?1 status ?2 queue ?3 priority ?4 hotrush ?5 hide ?6 limit ?7 offset
+ * ?8 participant */
+#define FILTERS \
+	" AND (?2 IS NULL OR t.queue = ?2)" \
+	" AND (?3 IS NULL OR t.priority = ?3)" \
+	" AND (?4 < 0 OR t.hotrush = ?4)" \
+	" AND (?5 = 0 OR t.status <> 'closed' OR NOT EXISTS" \
+	"  (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id))"
+#define ALL_STATUS \
+	"SELECT " STORE_TICKET_COLS " FROM tickets t" \
+	" WHERE ?1 IS NULL AND ?8 IS NULL" FILTERS
+#define ONE_STATUS \
+	"SELECT " STORE_TICKET_COLS " FROM tickets t" \
+	" WHERE t.status = ?1 AND ?8 IS NULL" FILTERS
+#define CUSTOMER \
+	"SELECT " STORE_TICKET_COLS " FROM participants p" \
+	" JOIN tickets t ON t.id = p.ticket_id" \
+	" WHERE p.address = ?8 AND (?1 IS NULL OR t.status = ?1)" FILTERS
+#define BY_QUEUE \
+	" ORDER BY t.hotrush DESC, CASE t.priority WHEN 'major' THEN 0" \
+	" WHEN 'normal' THEN 1 ELSE 2 END, t.created, t.id" \
+	" LIMIT ?6 OFFSET ?7"
+#define BY_UPDATED " ORDER BY t.updated DESC, t.id DESC LIMIT ?6 OFFSET ?7"
+#define BY_CREATED " ORDER BY t.created DESC, t.id DESC LIMIT ?6 OFFSET ?7"
+
+static const char *const list_sql[STORE_WEB_SORT__MAX][3] = {
+	[STORE_WEB_SORT_QUEUE] = { ALL_STATUS BY_QUEUE, ONE_STATUS BY_QUEUE,
+	    CUSTOMER BY_QUEUE },
+	[STORE_WEB_SORT_UPDATED] = { ALL_STATUS BY_UPDATED,
+	    ONE_STATUS BY_UPDATED, CUSTOMER BY_UPDATED },
+	[STORE_WEB_SORT_CREATED] = { ALL_STATUS BY_CREATED,
+	    ONE_STATUS BY_CREATED, CUSTOMER BY_CREATED },
+};
+
+bool
+store_web_tickets(struct store *s, const struct store_web_filter *f,
+    GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc, variant;
+
+	g_return_val_if_fail(f->sort < STORE_WEB_SORT__MAX, false);
+	variant = f->participant != NULL ? 2 : f->status != NULL ? 1 : 0;
+	st = store_stmt(s, list_sql[f->sort][variant], err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, f->status);
+	store_bind_text(st, 2, f->queue);
+	store_bind_text(st, 3, f->priority);
+	sqlite3_bind_int(st, 4, f->hotrush);
+	sqlite3_bind_int(st, 5, f->hide_closed_rated);
+	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int64(st, 7, f->offset);
+	store_bind_text(st, 8, f->participant);
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, store_ticket_from_row(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(a);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+char *
+store_web_fts_query(const char *text)
+{
+	GString	 *q = g_string_new(NULL);
+	char	**words;
+	size_t	  i;
+
+	/* Each word becomes a quoted FTS5 string, so operators, column
+	 * filters and stray quotes in the input are only text. */
+	words = g_strsplit_set(text != NULL ? text : "", " \t\r\n", -1);
+	for (i = 0; words[i] != NULL; i++) {
+		const char *p;
+
+		if (*words[i] == '\0')
+			continue;
+		if (q->len > 0)
+			g_string_append_c(q, ' ');
+		g_string_append_c(q, '"');
+		for (p = words[i]; *p != '\0'; p++) {
+			if (*p == '"')
+				g_string_append_c(q, '"');
+			g_string_append_c(q, *p);
+		}
+		g_string_append_c(q, '"');
+	}
+	g_strfreev(words);
+	if (q->len == 0) {
+		g_string_free(q, TRUE);
+		return NULL;
+	}
+	return g_string_free(q, FALSE);
+}
+
+void
+store_web_hit_free(struct store_web_hit *h)
+{
+	if (h == NULL)
+		return;
+	g_free(h->subject);
+	g_free(h->from_addr);
+	g_free(h->snippet);
+	g_free(h);
+}
+
+#define SEARCH_COLS \
+	"SELECT m.id, m.ticket_id, t.subject, m.from_addr, m.received," \
+	" snippet(messages_fts, -1, char(1), char(2), '\xe2\x80\xa6', 16)"
+#define SEARCH_STAFF SEARCH_COLS \
+	" FROM messages_fts" \
+	" JOIN messages m ON m.id = messages_fts.rowid" \
+	" JOIN tickets t ON t.id = m.ticket_id" \
+	" WHERE messages_fts MATCH ?1 AND ?2 IS NULL" \
+	" ORDER BY messages_fts.rowid DESC LIMIT ?3 OFFSET ?4"
+#define SEARCH_CUSTOMER SEARCH_COLS \
+	" FROM participants p CROSS JOIN messages m" \
+	" CROSS JOIN messages_fts CROSS JOIN tickets t" \
+	" WHERE p.address = ?2 AND m.ticket_id = p.ticket_id" \
+	" AND m.internal = 0 AND messages_fts.rowid = m.id" \
+	" AND messages_fts MATCH ?1 AND t.id = m.ticket_id" \
+	" ORDER BY m.id DESC LIMIT ?3 OFFSET ?4"
+
+bool
+store_web_search(struct store *s, const char *query, const char *who,
+    int64_t limit, int64_t offset, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	/* Staff: rowid order lets FTS5 stop after LIMIT hits (bm25 ranking
+	 * would score every match of a common word first).  A customer:
+	 * her own messages drive the loop (CROSS JOIN fixes the order) and
+	 * FTS5 checks each by rowid, so a common word costs no more than
+	 * her tickets' size. */
+	st = store_stmt(s, who == NULL ? SEARCH_STAFF : SEARCH_CUSTOMER, err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, query);
+	store_bind_text(st, 2, who);
+	sqlite3_bind_int64(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	a = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)store_web_hit_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_web_hit *h = g_new0(struct store_web_hit, 1);
+
+		h->message_row = sqlite3_column_int64(st, 0);
+		h->ticket_id = sqlite3_column_int64(st, 1);
+		h->subject = store_col_text(st, 2);
+		h->from_addr = store_col_text(st, 3);
+		h->date = sqlite3_column_int64(st, 4);
+		h->snippet = store_col_text(st, 5);
+		g_ptr_array_add(a, h);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(a);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_web_attachment(struct store *s, int64_t id, struct attachment **out,
+    int64_t *ticket, bool *internal, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT a.id, a.message_row, a.filename,"
+	    " a.content_type, a.disposition, a.content_id, a.size, a.sha256,"
+	    " m.ticket_id, m.internal FROM attachments a"
+	    " JOIN messages m ON m.id = a.message_row WHERE a.id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct attachment *a = g_new0(struct attachment, 1);
+
+		a->id = sqlite3_column_int64(st, 0);
+		a->message_row = sqlite3_column_int64(st, 1);
+		a->filename = store_col_text(st, 2);
+		a->content_type = store_col_text(st, 3);
+		a->disposition = store_col_text(st, 4);
+		a->content_id = store_col_text(st, 5);
+		a->size = sqlite3_column_int64(st, 6);
+		a->sha256 = store_col_text(st, 7);
+		*ticket = sqlite3_column_int64(st, 8);
+		*internal = sqlite3_column_int(st, 9) != 0;
+		*out = a;
+		sqlite3_reset(st);
+		return true;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+	    "no attachment %" G_GINT64_FORMAT, id);
+	return false;
+}
+
+void
+rating_free(struct rating *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->comment);
+	g_free(r->rated_by);
+	g_free(r);
+}
+
+bool
+store_web_rating_get(struct store *s, int64_t ticket, struct rating **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT rating, comment, rated_by, at FROM ratings"
+	    " WHERE ticket_id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	*out = NULL;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct rating *r = g_new0(struct rating, 1);
+
+		r->ticket_id = ticket;
+		r->rating = sqlite3_column_int(st, 0);
+		r->comment = store_col_text(st, 1);
+		r->rated_by = store_col_text(st, 2);
+		r->at = sqlite3_column_int64(st, 3);
+		*out = r;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+}
+
+bool
+store_web_rating_set(struct store *s, const struct rating *r, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO ratings (ticket_id, rating, comment,"
+	    " rated_by, at) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT (ticket_id) DO UPDATE SET rating = excluded.rating,"
+	    " comment = excluded.comment, rated_by = excluded.rated_by,"
+	    " at = excluded.at", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, r->ticket_id);
+	sqlite3_bind_int(st, 2, r->rating);
+	store_bind_text(st, 3, r->comment);
+	store_bind_text(st, 4, r->rated_by);
+	sqlite3_bind_int64(st, 5, r->at);
+	return store_step_done(s, st, err);
+}
+
+void
+store_web_day_free(struct store_web_day *d)
+{
+	if (d == NULL)
+		return;
+	g_free(d->queue);
+	g_free(d);
+}
+
+void
+store_web_count_free(struct store_web_count *c)
+{
+	if (c == NULL)
+		return;
+	g_free(c->name);
+	g_free(c);
+}
+
+bool
+store_web_opened_per_day(struct store *s, int64_t since, GPtrArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT created / 86400 AS day, queue, count(*)"
+	    " FROM tickets WHERE created >= ?1 GROUP BY day, queue"
+	    " ORDER BY day, queue", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, since);
+	a = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)store_web_day_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_web_day *d = g_new0(struct store_web_day, 1);
+
+		d->day = sqlite3_column_int64(st, 0);
+		d->queue = store_col_text(st, 1);
+		d->n = sqlite3_column_int64(st, 2);
+		g_ptr_array_add(a, d);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(a);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_web_backlog(struct store *s, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	GPtrArray	*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT status, count(*) FROM tickets"
+	    " WHERE status <> 'closed' GROUP BY status ORDER BY status", err);
+	if (st == NULL)
+		return false;
+	a = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)store_web_count_free);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_web_count *c = g_new0(struct store_web_count, 1);
+
+		c->name = store_col_text(st, 0);
+		c->n = sqlite3_column_int64(st, 1);
+		g_ptr_array_add(a, c);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(a);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
+bool
+store_web_first_responses(struct store *s, int64_t since, GArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	GArray		*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT t.created, t.hotrush,"
+	    " (SELECT min(m.received) FROM messages m WHERE m.ticket_id = t.id"
+	    "  AND m.direction = 'out' AND m.internal = 0)"
+	    " FROM tickets t WHERE t.created >= ?1 LIMIT 100000", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, since);
+	a = g_array_new(FALSE, TRUE, sizeof(struct store_web_response));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_web_response r;
+
+		r.created = sqlite3_column_int64(st, 0);
+		r.hotrush = sqlite3_column_int(st, 1) != 0;
+		r.first = sqlite3_column_int64(st, 2);
+		g_array_append_val(a, r);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_array_unref(a);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}

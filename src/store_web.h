@@ -1,0 +1,115 @@
+/*
+ * store_web: the queries of the web viewer (store_web.c), kept apart from
+ * store.h so the viewer's needs do not grow the core interface.
+ *
+ * Every list query is bounded by a LIMIT and walks an index in the
+ * requested order (tickets_updated, tickets_created, tickets_order,
+ * tickets_status, participants_address, the FTS5 index), so a page costs
+ * the same on a large database as on a small one.
+ *
+ * Error contract: as store.h — bool + GError in STORE_ERROR.  Returned
+ * arrays free their elements; structs are freed with their _free().
+ */
+#ifndef POSTDESK_STORE_WEB_H
+#define POSTDESK_STORE_WEB_H
+
+#include "store.h"
+
+enum store_web_sort {
+	STORE_WEB_SORT_QUEUE,	/* HotRush, then priority, oldest first */
+	STORE_WEB_SORT_UPDATED,	/* most recently updated first */
+	STORE_WEB_SORT_CREATED,	/* newest first */
+	STORE_WEB_SORT__MAX
+};
+
+struct store_web_filter {
+	const char	*status;	/* NULL: any */
+	const char	*queue;
+	const char	*priority;
+	int		 hotrush;	/* -1 any, 0 off, 1 on */
+	bool		 hide_closed_rated;
+	/* Only tickets this address takes part in; NULL: all (staff). */
+	const char	*participant;
+	enum store_web_sort sort;
+	int64_t		 limit;
+	int64_t		 offset;
+};
+
+struct store_web_hit {
+	int64_t	 message_row;
+	int64_t	 ticket_id;
+	char	*subject;	/* the ticket's */
+	char	*from_addr;
+	int64_t	 date;		/* received */
+	/* FTS5 snippet; matches are wrapped in \001 ... \002. */
+	char	*snippet;
+};
+
+struct rating {
+	int64_t	 ticket_id;
+	int	 rating;	/* 1-5 */
+	char	*comment;	/* may be NULL */
+	char	*rated_by;
+	int64_t	 at;
+};
+
+/* A day's count of new tickets in one queue. */
+struct store_web_day {
+	int64_t	 day;		/* unix seconds / 86400 */
+	char	*queue;
+	int64_t	 n;
+};
+
+struct store_web_count {
+	char	*name;
+	int64_t	 n;
+};
+
+/* First response: created, first public outbound message (0: none). */
+struct store_web_response {
+	int64_t	 created;
+	int64_t	 first;
+	bool	 hotrush;
+};
+
+/* Of struct ticket (n_messages filled). */
+bool	 store_web_tickets(struct store *, const struct store_web_filter *,
+	    GPtrArray **out, GError **err);
+
+/*
+ * FTS5 search.  QUERY is FTS5 syntax and must come from
+ * store_web_fts_query(); PARTICIPANT as in the filter (a customer also
+ * never sees internal messages).  Newest first.
+ */
+bool	 store_web_search(struct store *, const char *query,
+	    const char *participant, int64_t limit, int64_t offset,
+	    GPtrArray **out, GError **err);	/* of struct store_web_hit */
+/* Free text → an FTS5 query of quoted terms (implicit AND); NULL if
+ * the text has no term.  g_free. */
+char	*store_web_fts_query(const char *text);
+void	 store_web_hit_free(struct store_web_hit *);
+
+/* An attachment with its message's ticket and internal flag. */
+bool	 store_web_attachment(struct store *, int64_t id,
+	    struct attachment **out, int64_t *ticket, bool *internal,
+	    GError **err);	/* NOTFOUND if absent */
+
+/* *out is NULL if the ticket has no rating. */
+bool	 store_web_rating_get(struct store *, int64_t ticket,
+	    struct rating **out, GError **err);
+/* Inserts or replaces the ticket's rating. */
+bool	 store_web_rating_set(struct store *, const struct rating *,
+	    GError **err);
+void	 rating_free(struct rating *);
+
+/* Dashboard figures. */
+bool	 store_web_opened_per_day(struct store *, int64_t since,
+	    GPtrArray **out, GError **err);	/* of struct store_web_day */
+bool	 store_web_backlog(struct store *, GPtrArray **out,
+	    GError **err);	/* of struct store_web_count, not closed */
+bool	 store_web_first_responses(struct store *, int64_t since,
+	    GArray **out, GError **err);	/* of store_web_response */
+void	 store_web_day_free(struct store_web_day *);
+void	 store_web_count_free(struct store_web_count *);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * token: reply tokens and VERP addresses.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "mail.h"
+#include "token.h"
+
+static char *
+signature(const char *key, int64_t ticket)
+{
+	GHmac	*h;
+	char	*msg, *hex;
+
+	msg = g_strdup_printf("t%" G_GINT64_FORMAT, ticket);
+	h = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)key, strlen(key));
+	g_hmac_update(h, (const guchar *)msg, -1);
+	hex = g_strdup(g_hmac_get_string(h));
+	g_hmac_unref(h);
+	g_free(msg);
+	hex[TOKEN_SIG_LEN] = '\0';
+	return hex;
+}
+
+char *
+token_sign(const char *key, int64_t ticket)
+{
+	char	*sig, *t;
+
+	if (key == NULL || *key == '\0' || ticket <= 0)
+		return NULL;
+	sig = signature(key, ticket);
+	t = g_strdup_printf("t%" G_GINT64_FORMAT ".%s", ticket, sig);
+	g_free(sig);
+	return t;
+}
+
+/* Compares two strings of length TOKEN_SIG_LEN without early exit. */
+static bool
+equal_const_time(const char *a, const char *b)
+{
+	unsigned char	 d = 0;
+	size_t		 i;
+
+	for (i = 0; i < TOKEN_SIG_LEN; i++)
+		d |= (unsigned char)g_ascii_tolower(a[i]) ^ (unsigned char)b[i];
+	return d == 0;
+}
+
+bool
+token_verify(const char *key, const char *token, int64_t *ticket)
+{
+	const char	*p;
+	char		*end, *sig;
+	guint64		 v;
+	bool		 ok;
+
+	if (key == NULL || *key == '\0' || token == NULL ||
+	    (token[0] != 't' && token[0] != 'T') ||
+	    !g_ascii_isdigit(token[1]))
+		return false;
+	v = g_ascii_strtoull(token + 1, &end, 10);
+	if (*end != '.' || v == 0 || v > G_MAXINT64)
+		return false;
+	p = end + 1;
+	if (strlen(p) != TOKEN_SIG_LEN)
+		return false;
+	sig = signature(key, (int64_t)v);
+	ok = equal_const_time(p, sig);
+	g_free(sig);
+	if (ok)
+		*ticket = (int64_t)v;
+	return ok;
+}
+
+/* Splits SUPPORT into local part and "@domain"; false if no '@'. */
+static bool
+split(const char *support, char **local, const char **domain)
+{
+	const char	*at = support != NULL ? strrchr(support, '@') : NULL;
+
+	if (at == NULL || at == support)
+		return false;
+	*local = g_strndup(support, (gsize)(at - support));
+	*domain = at;
+	return true;
+}
+
+char *
+token_address(const char *support, const char *key, int64_t ticket)
+{
+	char		*local, *tok, *a;
+	const char	*domain;
+
+	if ((tok = token_sign(key, ticket)) == NULL)
+		return NULL;
+	if (!split(support, &local, &domain)) {
+		g_free(tok);
+		return NULL;
+	}
+	a = g_strdup_printf("%s+%s%s", local, tok, domain);
+	g_free(local);
+	g_free(tok);
+	return a;
+}
+
+/* If ADDR is LOCAL+EXT@DOMAIN, returns EXT (g_free), else NULL. */
+static char *
+extension(const char *support, const char *local_override,
+    const char *addr)
+{
+	char		*local, *ext = NULL;
+	const char	*domain, *at;
+	size_t		 n;
+
+	if (addr == NULL || !split(support, &local, &domain))
+		return NULL;
+	if (local_override != NULL) {
+		g_free(local);
+		local = g_strdup(local_override);
+	}
+	n = strlen(local);
+	at = strrchr(addr, '@');
+	if (at != NULL && g_ascii_strcasecmp(at, domain) == 0 &&
+	    g_ascii_strncasecmp(addr, local, n) == 0 && addr[n] == '+' &&
+	    at > addr + n + 1)
+		ext = g_strndup(addr + n + 1, (gsize)(at - addr - n - 1));
+	g_free(local);
+	return ext;
+}
+
+bool
+token_address_ticket(const char *support, const char *key, const char *addr,
+    int64_t *ticket)
+{
+	char	*ext = extension(support, NULL, addr);
+	bool	 ok;
+
+	ok = ext != NULL && token_verify(key, ext, ticket);
+	g_free(ext);
+	return ok;
+}
+
+char *
+token_verp_address(const char *support, int64_t outbox_id)
+{
+	char		*local, *a;
+	const char	*domain;
+
+	if (!split(support, &local, &domain))
+		return NULL;
+	a = g_strdup_printf(TOKEN_VERP_LOCAL "+%" G_GINT64_FORMAT "%s",
+	    outbox_id, domain);
+	g_free(local);
+	return a;
+}
+
+bool
+token_verp_id(const char *support, const char *addr, int64_t *id)
+{
+	char	*ext = extension(support, TOKEN_VERP_LOCAL, addr), *end;
+	guint64	 v;
+	bool	 ok = false;
+
+	if (ext != NULL && g_ascii_isdigit(*ext)) {
+		v = g_ascii_strtoull(ext, &end, 10);
+		if (*end == '\0' && v > 0 && v <= G_MAXINT64) {
+			*id = (int64_t)v;
+			ok = true;
+		}
+	}
+	g_free(ext);
+	return ok;
+}
+
+static void
+add_addr(GPtrArray *a, const char *s)
+{
+	char	*v;
+
+	if (s == NULL)
+		return;
+	v = g_strstrip(g_strdup(s));
+	if (*v == '<' && v[strlen(v) - 1] == '>') {
+		char *in = g_strndup(v + 1, strlen(v) - 2);
+
+		g_free(v);
+		v = in;
+	}
+	if (*v != '\0' && strchr(v, '@') != NULL)
+		g_ptr_array_add(a, v);
+	else
+		g_free(v);
+}
+
+GPtrArray *
+token_recipients(const struct mail *m, const char *recipient)
+{
+	static const char *const hdrs[] = { "Delivered-To", "X-Original-To" };
+	GPtrArray	*a = g_ptr_array_new_with_free_func(g_free);
+	guint		 i, k;
+
+	add_addr(a, recipient);
+	for (k = 0; k < G_N_ELEMENTS(hdrs); k++)
+		for (i = 0; i < m->headers->len; i++) {
+			const struct mail_header *h = m->headers->pdata[i];
+
+			if (g_ascii_strcasecmp(h->name, hdrs[k]) == 0)
+				add_addr(a, h->value);
+		}
+	for (i = 0; i < m->to->len; i++)
+		add_addr(a, ((struct mail_address *)m->to->pdata[i])->addr);
+	for (i = 0; i < m->cc->len; i++)
+		add_addr(a, ((struct mail_address *)m->cc->pdata[i])->addr);
+	return a;
+}

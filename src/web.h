@@ -1,0 +1,216 @@
+/*
+ * web: the postdesk.cgi viewer.
+ *
+ * web.c turns the CGI/1.1 environment into a struct web_request: the
+ * page comes from PATH_INFO through the pages[] table (unknown path →
+ * 404, wrong method → 405) and every query or form parameter through the
+ * keys[] table, one validator per key; handlers read only the typed,
+ * validated fields (a bad value → 400).  web_auth.c decides who is
+ * asking (staff by REMOTE_USER, customers by a signed link and then a
+ * signed session cookie) and what they may see; web_view.c, web_post.c
+ * and web_dash.c render the pages from templates/web/NAME.html with HTML
+ * escaping; the response is written by web_response_write().
+ *
+ * Error contract: functions returning bool fill a GError (WEB_ERROR, or
+ * the store's or template's domain); value parsers return false and
+ * set nothing.  The CGI never writes diagnostics to stdout.
+ *
+ * Ownership: a struct web_request is freed with web_request_free(), a
+ * struct web_response with web_response_free(); returned char * are
+ * g_free()d.
+ */
+#ifndef POSTDESK_WEB_H
+#define POSTDESK_WEB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "config.h"
+#include "store.h"
+
+#define WEB_ERROR (web_error_quark())
+enum web_error_code {
+	WEB_ERROR_BAD_REQUEST,	/* 400: a parameter failed validation */
+	WEB_ERROR_TOO_LARGE,	/* 413 */
+	WEB_ERROR_FORBIDDEN,	/* 403: a bad or expired link */
+	WEB_ERROR_CONFIG	/* 500: the site is not set up for this */
+};
+
+#define WEB_BODY_MAX		(64 * 1024)	/* POST body, bytes */
+#define WEB_PAGE_SIZE		50		/* tickets per list page */
+#define WEB_SESSION_LIFETIME	(12 * 3600)	/* cookie, seconds */
+#define WEB_CSRF_LIFETIME	(24 * 3600)
+#define WEB_COOKIE_NAME		"pd_session"
+
+enum web_method { WEB_GET, WEB_HEAD, WEB_POST, WEB_METHOD__MAX };
+
+enum web_page {
+	PAGE_LIST,		/* /                       GET  */
+	PAGE_TICKET,		/* /ticket/N               GET  */
+	PAGE_RATE,		/* /ticket/N/rate          POST */
+	PAGE_UPDATE,		/* /ticket/N/update        POST (staff) */
+	PAGE_SEARCH,		/* /search?q=              GET  */
+	PAGE_MESSAGE,		/* /message?id=            GET  */
+	PAGE_ATTACHMENT,	/* /attachment/N           GET  */
+	PAGE_DASHBOARD,		/* /dashboard              GET (staff) */
+	PAGE_STYLE,		/* /style.css              GET  */
+	PAGE__MAX
+};
+
+enum web_key {
+	KEY_PAGE,		/* list/search page number, 1-10000 */
+	KEY_STATUS,		/* lifecycle status word */
+	KEY_QUEUE,
+	KEY_PRIORITY,		/* minor normal major */
+	KEY_HOTRUSH,		/* boolean */
+	KEY_HIDE,		/* hide closed and rated: boolean */
+	KEY_SORT,		/* queue updated created */
+	KEY_Q,			/* search text */
+	KEY_ID,			/* Message-ID */
+	KEY_TOKEN,		/* t: signed customer link */
+	KEY_CSRF,
+	KEY_RATING,		/* 1-5 */
+	KEY_COMMENT,
+	KEY_OWNER,		/* staff address or "none" */
+	KEY__MAX
+};
+
+enum web_role { WEB_ANONYMOUS, WEB_CUSTOMER, WEB_STAFF };
+
+struct web_field {
+	bool	 present;
+	int64_t	 i;		/* integers, booleans, enums */
+	char	*s;		/* the validated text */
+};
+
+struct web_request {
+	enum web_method	 method;
+	enum web_page	 page;
+	int64_t		 id;		/* the N in /ticket/N */
+	struct web_field fields[KEY__MAX];
+	char		*script_name;	/* base of every link */
+	char		*remote_user;	/* NULL if none */
+	char		*cookie;	/* session cookie value, or NULL */
+	bool		 https;
+};
+
+struct web_viewer {
+	enum web_role	 role;
+	char		*address;	/* lower-case mail address */
+	char		*user;		/* staff: REMOTE_USER */
+	/* What the CSRF token is bound to: the session cookie, or the
+	 * staff user name. */
+	char		*session;
+	char		*set_cookie;	/* a new Set-Cookie value, or NULL */
+};
+
+struct web_response {
+	int		 status;
+	char		*content_type;
+	GPtrArray	*headers;	/* "Name: value" strings */
+	GBytes		*body;
+};
+
+/* Everything a handler needs. */
+struct web {
+	const struct config	*config;
+	struct store		*store;
+	struct web_request	*req;
+	struct web_viewer	 viewer;
+	int64_t			 now;
+	char			*templates_dir;	/* .../templates/web */
+};
+
+GQuark	 web_error_quark(void);
+
+/* web.c: routing, parameters, responses. */
+/* PATH_INFO → page and id; returns the HTTP status: 200, 404 or 405. */
+int	 web_route(const char *path, enum web_method, enum web_page *page,
+	    int64_t *id);
+bool	 web_page_is_post(enum web_page);
+const char *web_key_name(enum web_key);
+/* Fills req->fields from an application/x-www-form-urlencoded string;
+ * unknown keys are ignored, a bad value is WEB_ERROR_BAD_REQUEST. */
+bool	 web_parse_params(struct web_request *, const char *encoded,
+	    GError **err);
+/* Reads the CGI environment (and the body from IN for POST). */
+bool	 web_request_from_env(struct web_request **out, FILE *in,
+	    int *status, GError **err);
+void	 web_request_free(struct web_request *);
+struct web_response *web_response_new(int status, const char *type);
+void	 web_response_header(struct web_response *, const char *name,
+	    const char *value);
+void	 web_response_set_body(struct web_response *, GBytes *);
+/* Status line, the fixed security headers, the body unless HEAD. */
+bool	 web_response_write(const struct web_response *, bool head,
+	    FILE *out);
+void	 web_response_free(struct web_response *);
+/* Renders templates/web/NAME.html into layout.html with CTX (taken). */
+struct web_response *web_render(struct web *, int status, const char *name,
+	    const char *title, JsonObject *ctx, GError **err);
+/* A 400/403/404/405/500 page in the site's style. */
+struct web_response *web_error_page(struct web *, int status,
+	    const char *detail);
+struct web_response *web_redirect(struct web *, const char *path);
+/* Dispatches the request to its page handler.  Always returns a
+ * response; an internal failure (a 500/503 page) also sets *err so the
+ * program can log it. */
+struct web_response *web_handle(struct web *, GError **err);
+/* "YYYY-MM-DD HH:MM" local time; g_free. */
+char	*web_time(int64_t t);
+/* Sets NAME to V, or "" for NULL. */
+void	 web_json_str(JsonObject *, const char *name, const char *v);
+/* Sets NAME to the local time and NAME_iso to ISO 8601 (for <time>). */
+void	 web_json_time(JsonObject *, const char *name, int64_t t);
+
+/* web_auth.c: who is asking, and what may they see. */
+/* "EXPIRES.B64(ADDR).B64(MAC)", kind "link" or "session"; g_free. */
+char	*web_token_make(const char *key, const char *kind, const char *addr,
+	    int64_t expires);
+/* True if TOKEN is a well-formed, unexpired KIND token under KEY;
+ * *addr (g_free) gets the address. */
+bool	 web_token_check(const char *key, const char *kind,
+	    const char *token, int64_t now, char **addr);
+char	*web_csrf_make(const char *key, const char *session, int64_t now);
+bool	 web_csrf_check(const char *key, const char *session,
+	    const char *token, int64_t now);
+bool	 web_equal(const char *a, const char *b);	/* constant time */
+/* The value of cookie NAME in a Cookie: header, or NULL; g_free. */
+char	*web_cookie_get(const char *header, const char *name);
+/* "NAME=VALUE; Path=...; HttpOnly; SameSite=Strict[; Secure]". */
+char	*web_cookie_make(const char *value, const char *path,
+	    int64_t max_age, bool secure);
+/* The staff address for a web server user, or NULL; g_free. */
+char	*web_staff_address(const struct config *, const char *user);
+/* Sets w->viewer from REMOTE_USER, ?t= or the session cookie. */
+bool	 web_viewer_resolve(struct web *, GError **err);
+void	 web_viewer_clear(struct web_viewer *);
+/* THE access decision: may this viewer see ticket ID at all? */
+bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
+	    GError **err);
+/* The customer address list queries are limited to; NULL for staff. */
+const char *web_participant_filter(const struct web *);
+/* Lifecycle status names a staff action may set (issue 5 replaces). */
+bool	 web_status_allowed(const char *status);
+/* A link (to g_free) that signs ADDR in and opens TICKET (0: the
+ * list): what notifications carry as {{ticket.link}}.  NULL without
+ * [web] link_key. */
+char	*web_customer_link(const struct config *, const char *addr,
+	    int64_t ticket, int64_t now);
+
+/* web_view.c, web_post.c, web_dash.c: page handlers. */
+struct web_response *web_page_list(struct web *, GError **err);
+struct web_response *web_page_ticket(struct web *, GError **err);
+struct web_response *web_page_search(struct web *, GError **err);
+struct web_response *web_page_message(struct web *, GError **err);
+struct web_response *web_page_attachment(struct web *, GError **err);
+struct web_response *web_page_rate(struct web *, GError **err);
+struct web_response *web_page_update(struct web *, GError **err);
+struct web_response *web_page_dashboard(struct web *, GError **err);
+struct web_response *web_page_style(struct web *, GError **err);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * web_view: the read-only pages: ticket list, thread, search, lookup by
+ * Message-ID, attachment download and the stylesheet.  Every ticket a
+ * page shows has passed web_can_see_ticket() or come from a query
+ * limited by web_participant_filter().
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "store_web.h"
+#include "web.h"
+
+static const char *const sort_names[] = { "queue", "updated", "created" };
+static const char *const priority_names[] = { "minor", "normal", "major" };
+static const char *const status_names[] = { "submitted", "assigned",
+    "in-progress", "waiting-for-customer", "pre-closed", "closed",
+    "reopened" };
+static const char *const queue_names[] = { "support", "sales", "project",
+    "billing", "generic" };
+
+#define F(w, k)		(&(w)->req->fields[(k)])
+
+/* [{name, selected}] for a <select>, with CURRENT added if unknown. */
+static JsonArray *
+options(const char *const *names, size_t n, const char *current)
+{
+	JsonArray	*a = json_array_new();
+	bool		 seen = false;
+	size_t		 i;
+
+	for (i = 0; i <= n; i++) {
+		JsonObject	*o;
+		const char	*name = i < n ? names[i] : current;
+
+		if (i == n && (seen || current == NULL))
+			break;
+		o = json_object_new();
+		json_object_set_string_member(o, "name", name);
+		json_object_set_boolean_member(o, "selected",
+		    current != NULL &&
+		    strcmp(name, current) == 0);
+		seen = seen || (current != NULL && strcmp(name, current) == 0);
+		json_array_add_object_element(a, o);
+	}
+	return a;
+}
+
+static char *
+ticket_url(struct web *w, int64_t id)
+{
+	return g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
+	    w->req->script_name, id);
+}
+
+static JsonObject *
+ticket_json(struct web *w, const struct ticket *t)
+{
+	JsonObject	*o = json_object_new();
+	char		*url = ticket_url(w, t->id);
+
+	json_object_set_int_member(o, "id", t->id);
+	json_object_set_string_member(o, "url", url);
+	web_json_str(o, "subject", *t->subject != '\0' ? t->subject :
+	    "(no subject)");
+	web_json_str(o, "status", t->status);
+	web_json_str(o, "queue", t->queue);
+	web_json_str(o, "priority", t->priority);
+	json_object_set_boolean_member(o, "hotrush", t->hotrush);
+	web_json_str(o, "requester", t->requester);
+	web_json_str(o, "owner", t->owner);
+	json_object_set_int_member(o, "messages", t->n_messages);
+	web_json_time(o, "created", t->created);
+	web_json_time(o, "updated", t->updated);
+	g_free(url);
+	return o;
+}
+
+/* Appends NAME=VALUE to a query string, escaped. */
+static void
+query_add(GString *q, const char *name, const char *value)
+{
+	char	*e;
+
+	if (value == NULL)
+		return;
+	e = g_uri_escape_string(value, NULL, FALSE);
+	g_string_append_printf(q, "%s%s=%s", q->len > 0 ? "&" : "", name, e);
+	g_free(e);
+}
+
+/* The list's filters as a query string, for the page links. */
+static GString *
+list_query(struct web *w)
+{
+	GString		*q = g_string_new(NULL);
+	static const enum web_key kept[] = { KEY_STATUS, KEY_QUEUE,
+	    KEY_PRIORITY, KEY_HOTRUSH, KEY_HIDE, KEY_SORT, KEY_Q };
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(kept); i++)
+		if (F(w, kept[i])->present)
+			query_add(q, web_key_name(kept[i]), F(w, kept[i])->s);
+	return q;
+}
+
+/* prev_url/next_url members for page PAGE of a list. */
+static void
+pager(struct web *w, JsonObject *o, const char *path, int64_t page,
+    bool more)
+{
+	GString	*q;
+	char	*n;
+
+	json_object_set_int_member(o, "page", page);
+	if (page > 1) {
+		q = list_query(w);
+		n = g_strdup_printf("%" G_GINT64_FORMAT, page - 1);
+		query_add(q, "page", n);
+		g_free(n);
+		n = g_strconcat(w->req->script_name, path, "?", q->str, NULL);
+		json_object_set_string_member(o, "prev_url", n);
+		g_free(n);
+		g_string_free(q, TRUE);
+	}
+	if (more) {
+		q = list_query(w);
+		n = g_strdup_printf("%" G_GINT64_FORMAT, page + 1);
+		query_add(q, "page", n);
+		g_free(n);
+		n = g_strconcat(w->req->script_name, path, "?", q->str, NULL);
+		json_object_set_string_member(o, "next_url", n);
+		g_free(n);
+		g_string_free(q, TRUE);
+	}
+}
+
+struct web_response *
+web_page_list(struct web *w, GError **err)
+{
+	struct store_web_filter	 f = { 0 };
+	JsonObject		*o = json_object_new();
+	JsonArray		*a = json_array_new();
+	GPtrArray		*tickets;
+	int64_t			 page = F(w, KEY_PAGE)->present ?
+	    F(w, KEY_PAGE)->i : 1;
+	guint			 i;
+
+	f.status = F(w, KEY_STATUS)->s;
+	f.queue = F(w, KEY_QUEUE)->s;
+	f.priority = F(w, KEY_PRIORITY)->s;
+	f.hotrush = F(w, KEY_HOTRUSH)->present ? (int)F(w, KEY_HOTRUSH)->i :
+	    -1;
+	f.hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
+	f.participant = web_participant_filter(w);
+	f.sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
+	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
+	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	/* One row more than shown tells whether there is a next page. */
+	f.limit = WEB_PAGE_SIZE + 1;
+	f.offset = (page - 1) * WEB_PAGE_SIZE;
+	if (!store_web_tickets(w->store, &f, &tickets, err)) {
+		json_object_unref(o);
+		json_array_unref(a);
+		return NULL;
+	}
+	for (i = 0; i < tickets->len && i < WEB_PAGE_SIZE; i++)
+		json_array_add_object_element(a, ticket_json(w,
+		    tickets->pdata[i]));
+	json_object_set_array_member(o, "tickets", a);
+	json_object_set_boolean_member(o, "empty", tickets->len == 0);
+	pager(w, o, "/", page, tickets->len > WEB_PAGE_SIZE);
+	g_ptr_array_unref(tickets);
+	json_object_set_array_member(o, "statuses", options(status_names,
+	    G_N_ELEMENTS(status_names), f.status));
+	json_object_set_array_member(o, "queues", options(queue_names,
+	    G_N_ELEMENTS(queue_names), f.queue));
+	json_object_set_array_member(o, "priorities", options(priority_names,
+	    G_N_ELEMENTS(priority_names), f.priority));
+	json_object_set_array_member(o, "sorts", options(sort_names,
+	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
+	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
+	json_object_set_boolean_member(o, "hotrush_off", f.hotrush == 0);
+	json_object_set_boolean_member(o, "hide", f.hide_closed_rated);
+	return web_render(w, 200, "list", w->viewer.role == WEB_STAFF ?
+	    "Tickets" : "Your tickets", o, err);
+}
+
+static char *
+size_text(int64_t n)
+{
+	return g_format_size_full((guint64)n, G_FORMAT_SIZE_DEFAULT);
+}
+
+/* Equal but for blanks at the ends. */
+static bool
+same_text(const char *a, const char *b)
+{
+	char	*x = g_strstrip(g_strdup(a)), *y = g_strstrip(g_strdup(b));
+	bool	 same = strcmp(x, y) == 0;
+
+	g_free(x);
+	g_free(y);
+	return same;
+}
+
+static bool
+message_json(struct web *w, const struct message *m, JsonArray *out,
+    GError **err)
+{
+	JsonObject	*o;
+	JsonArray	*atts = json_array_new();
+	GPtrArray	*a;
+	guint		 i;
+
+	if (!store_attachments(w->store, m->id, &a, err)) {
+		json_array_unref(atts);
+		return false;
+	}
+	o = json_object_new();
+	for (i = 0; i < a->len; i++) {
+		const struct attachment *at = a->pdata[i];
+		JsonObject	*ao = json_object_new();
+		char		*s;
+
+		s = g_strdup_printf("%s/attachment/%" G_GINT64_FORMAT,
+		    w->req->script_name, at->id);
+		json_object_set_string_member(ao, "url", s);
+		g_free(s);
+		web_json_str(ao, "filename", at->filename != NULL &&
+		    *at->filename != '\0' ? at->filename : "attachment");
+		web_json_str(ao, "type", at->content_type);
+		json_object_set_string_member(ao, "size",
+		    (s = size_text(at->size)));
+		g_free(s);
+		json_array_add_object_element(atts, ao);
+	}
+	g_ptr_array_unref(a);
+	json_object_set_int_member(o, "row", m->id);
+	web_json_str(o, "from", m->from_addr);
+	web_json_str(o, "from_name", m->from_name);
+	web_json_str(o, "subject", m->subject);
+	web_json_str(o, "message_id", m->message_id);
+	web_json_time(o, "date", m->date > 0 ? m->date : m->received);
+	json_object_set_boolean_member(o, "outbound", m->outbound);
+	json_object_set_boolean_member(o, "internal", m->internal);
+	web_json_str(o, "stripped", *m->stripped != '\0' ? m->stripped :
+	    m->text);
+	/* The full text only when it says more than the stripped part. */
+	if (*m->stripped != '\0' && !same_text(m->text, m->stripped))
+		web_json_str(o, "full", m->text);
+	json_object_set_array_member(o, "attachments", atts);
+	json_object_set_boolean_member(o, "has_attachments",
+	    json_array_get_length(atts) > 0);
+	json_array_add_object_element(out, o);
+	return true;
+}
+
+static JsonArray *
+events_json(GPtrArray *events)
+{
+	JsonArray	*a = json_array_new();
+	guint		 i;
+
+	for (i = 0; i < events->len; i++) {
+		const struct event *e = events->pdata[i];
+		JsonObject *o = json_object_new();
+
+		web_json_time(o, "at", e->at);
+		web_json_str(o, "actor", e->actor);
+		web_json_str(o, "kind", e->kind);
+		web_json_str(o, "detail", e->detail);
+		json_array_add_object_element(a, o);
+	}
+	return a;
+}
+
+/* The thread, the events (staff) and the rating into O. */
+static bool
+thread_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	JsonArray	*msgs = json_array_new();
+	GPtrArray	*thread, *events;
+	struct rating	*r;
+	guint		 i;
+	bool		 ok = true;
+
+	if (!store_thread(w->store, t->id, &thread, err)) {
+		json_array_unref(msgs);
+		return false;
+	}
+	for (i = 0; ok && i < thread->len; i++) {
+		const struct message *m = thread->pdata[i];
+
+		/* Internal notes are for staff eyes only. */
+		if (m->internal && w->viewer.role != WEB_STAFF)
+			continue;
+		ok = message_json(w, m, msgs, err);
+	}
+	g_ptr_array_unref(thread);
+	json_object_set_array_member(o, "messages", msgs);
+	if (!ok)
+		return false;
+	if (w->viewer.role == WEB_STAFF) {
+		if (!store_events(w->store, t->id, &events, err))
+			return false;
+		json_object_set_array_member(o, "events", events_json(events));
+		g_ptr_array_unref(events);
+	}
+	if (!store_web_rating_get(w->store, t->id, &r, err))
+		return false;
+	if (r != NULL) {
+		JsonObject *ro = json_object_new();
+
+		json_object_set_int_member(ro, "value", r->rating);
+		web_json_str(ro, "comment", r->comment);
+		web_json_str(ro, "by", r->rated_by);
+		web_json_time(ro, "at", r->at);
+		json_object_set_object_member(o, "rating", ro);
+		rating_free(r);
+	}
+	return true;
+}
+
+struct web_response *
+web_page_ticket(struct web *w, GError **err)
+{
+	struct ticket	*t;
+	JsonObject	*o;
+	bool		 yes;
+	char		*title;
+	struct web_response *resp;
+
+	if (!web_can_see_ticket(w, w->req->id, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 404, "There is no such ticket.");
+	if (!store_ticket_get(w->store, w->req->id, &t, err))
+		return NULL;
+	o = json_object_new();
+	json_object_set_object_member(o, "ticket", ticket_json(w, t));
+	if (!thread_json(w, t, o, err)) {
+		json_object_unref(o);
+		ticket_free(t);
+		return NULL;
+	}
+	json_object_set_boolean_member(o, "can_rate",
+	    w->viewer.role == WEB_CUSTOMER &&
+	    strcmp(t->status, "closed") == 0);
+	if (w->viewer.role == WEB_STAFF) {
+		json_object_set_array_member(o, "statuses", options(
+		    status_names, G_N_ELEMENTS(status_names), t->status));
+		json_object_set_array_member(o, "queues", options(queue_names,
+		    G_N_ELEMENTS(queue_names), t->queue));
+		json_object_set_array_member(o, "priorities", options(
+		    priority_names, G_N_ELEMENTS(priority_names),
+		    t->priority));
+	}
+	title = g_strdup_printf("#%" G_GINT64_FORMAT " %s", t->id,
+	    t->subject);
+	resp = web_render(w, 200, "ticket", title, o, err);
+	g_free(title);
+	ticket_free(t);
+	return resp;
+}
+
+/* A snippet with \001...\002 marks → [{text, hit}], escaped later by
+ * the template like any other text. */
+static JsonArray *
+snippet_parts(const char *s)
+{
+	JsonArray	*a = json_array_new();
+	bool		 hit = false;
+	const char	*p = s != NULL ? s : "";
+
+	while (*p != '\0') {
+		size_t		 n = strcspn(p, "\001\002");
+		JsonObject	*o;
+		char		*text;
+
+		if (n > 0) {
+			o = json_object_new();
+			text = g_strndup(p, n);
+			json_object_set_string_member(o, "text", text);
+			json_object_set_boolean_member(o, "hit", hit);
+			json_array_add_object_element(a, o);
+			g_free(text);
+		}
+		p += n;
+		if (*p == '\001')
+			hit = true;
+		else if (*p == '\002')
+			hit = false;
+		if (*p != '\0')
+			p++;
+	}
+	return a;
+}
+
+struct web_response *
+web_page_search(struct web *w, GError **err)
+{
+	JsonObject	*o = json_object_new();
+	JsonArray	*a = json_array_new();
+	GPtrArray	*hits = NULL;
+	int64_t		 page = F(w, KEY_PAGE)->present ?
+	    F(w, KEY_PAGE)->i : 1;
+	char		*q = store_web_fts_query(F(w, KEY_Q)->s);
+	guint		 i;
+
+	web_json_str(o, "q", F(w, KEY_Q)->s);
+	if (q != NULL && !store_web_search(w->store, q,
+	    web_participant_filter(w), WEB_PAGE_SIZE + 1,
+	    (page - 1) * WEB_PAGE_SIZE, &hits, err)) {
+		g_free(q);
+		json_object_unref(o);
+		json_array_unref(a);
+		return NULL;
+	}
+	g_free(q);
+	for (i = 0; hits != NULL && i < hits->len && i < WEB_PAGE_SIZE; i++) {
+		const struct store_web_hit *h = hits->pdata[i];
+		JsonObject	*ho = json_object_new();
+		char		*url;
+
+		url = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT "#m%"
+		    G_GINT64_FORMAT, w->req->script_name, h->ticket_id,
+		    h->message_row);
+		json_object_set_string_member(ho, "url", url);
+		g_free(url);
+		json_object_set_int_member(ho, "ticket", h->ticket_id);
+		web_json_str(ho, "subject", h->subject);
+		web_json_str(ho, "from", h->from_addr);
+		web_json_time(ho, "date", h->date);
+		json_object_set_array_member(ho, "parts",
+		    snippet_parts(h->snippet));
+		json_array_add_object_element(a, ho);
+	}
+	json_object_set_boolean_member(o, "searched", F(w, KEY_Q)->present);
+	json_object_set_boolean_member(o, "none", F(w, KEY_Q)->present &&
+	    json_array_get_length(a) == 0);
+	json_object_set_boolean_member(o, "found",
+	    json_array_get_length(a) > 0);
+	json_object_set_array_member(o, "hits", a);
+	pager(w, o, "/search", page, hits != NULL &&
+	    hits->len > WEB_PAGE_SIZE);
+	if (hits != NULL)
+		g_ptr_array_unref(hits);
+	return web_render(w, 200, "search", "Search", o, err);
+}
+
+struct web_response *
+web_page_message(struct web *w, GError **err)
+{
+	struct message	*m = NULL;
+	GError		*e = NULL;
+	bool		 yes = false;
+	char		*path;
+
+	if (!F(w, KEY_ID)->present)
+		return web_error_page(w, 400, "Give a Message-ID to look "
+		    "for.");
+	if (!store_message_get(w->store, F(w, KEY_ID)->s, &m, &e)) {
+		if (!g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+			g_propagate_error(err, e);
+			return NULL;
+		}
+		g_clear_error(&e);
+	}
+	if (m != NULL && (!m->internal || w->viewer.role == WEB_STAFF) &&
+	    !web_can_see_ticket(w, m->ticket_id, &yes, err)) {
+		message_free(m);
+		return NULL;
+	}
+	if (m == NULL || !yes || (m->internal &&
+	    w->viewer.role != WEB_STAFF)) {
+		message_free(m);
+		return web_error_page(w, 404, "No message with that "
+		    "Message-ID in your tickets.");
+	}
+	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT "#m%"
+	    G_GINT64_FORMAT, m->ticket_id, m->id);
+	message_free(m);
+	{
+		struct web_response *r = web_redirect(w, path);
+
+		g_free(path);
+		return r;
+	}
+}
+
+/* RFC 6266: an ASCII fallback and the UTF-8 name as filename*. */
+static char *
+content_disposition(const char *name)
+{
+	GString	*ascii = g_string_new(NULL);
+	char	*base, *utf8, *enc, *out;
+	const char *p;
+
+	base = g_path_get_basename(name != NULL && *name != '\0' ? name :
+	    "attachment");
+	/* Backslashes count as separators too (Windows names). */
+	p = strrchr(base, '\\');
+	utf8 = g_utf8_make_valid(p != NULL ? p + 1 : base, -1);
+	g_free(base);
+	for (p = utf8; *p != '\0'; p++)
+		g_string_append_c(ascii, (*p >= 0x20 && *p < 0x7f &&
+		    *p != '"' && *p != '\\' && *p != '%') ? *p : '_');
+	enc = g_uri_escape_string(utf8, "!#$&+^`|~", FALSE);
+	out = g_strdup_printf("attachment; filename=\"%s\"; "
+	    "filename*=UTF-8''%s", ascii->str, enc);
+	g_string_free(ascii, TRUE);
+	g_free(utf8);
+	g_free(enc);
+	return out;
+}
+
+/* A type/subtype of token characters, else application/octet-stream. */
+static const char *
+safe_type(const char *t)
+{
+	const char	*p;
+	int		 slashes = 0;
+
+	if (t == NULL || *t == '\0' || strlen(t) > 100)
+		return "application/octet-stream";
+	for (p = t; *p != '\0'; p++) {
+		if (*p == '/')
+			slashes++;
+		else if (!g_ascii_isalnum(*p) && strchr("!#$&^_.+-", *p) ==
+		    NULL)
+			return "application/octet-stream";
+	}
+	return slashes == 1 ? t : "application/octet-stream";
+}
+
+struct web_response *
+web_page_attachment(struct web *w, GError **err)
+{
+	struct attachment	*a;
+	struct web_response	*r;
+	GBytes			*data;
+	GError			*e = NULL;
+	int64_t			 ticket;
+	bool			 internal, yes = false;
+	char			*cd;
+
+	if (!store_web_attachment(w->store, w->req->id, &a, &ticket,
+	    &internal, &e)) {
+		if (!g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+			g_propagate_error(err, e);
+			return NULL;
+		}
+		g_clear_error(&e);
+		return web_error_page(w, 404, "There is no such attachment.");
+	}
+	if ((!internal || w->viewer.role == WEB_STAFF) &&
+	    !web_can_see_ticket(w, ticket, &yes, err)) {
+		attachment_free(a);
+		return NULL;
+	}
+	if (!yes || (internal && w->viewer.role != WEB_STAFF)) {
+		attachment_free(a);
+		return web_error_page(w, 404, "There is no such attachment.");
+	}
+	if (!store_blob_get(w->store, a->sha256, &data, err)) {
+		attachment_free(a);
+		return NULL;
+	}
+	r = web_response_new(200, safe_type(a->content_type));
+	cd = content_disposition(a->filename);
+	web_response_header(r, "Content-Disposition", cd);
+	/* Even if a browser ignored the disposition, nothing runs. */
+	web_response_header(r, "Content-Security-Policy",
+	    "default-src 'none'; sandbox");
+	web_response_set_body(r, data);
+	g_free(cd);
+	attachment_free(a);
+	return r;
+}
+
+struct web_response *
+web_page_style(struct web *w, GError **err)
+{
+	struct web_response	*r;
+	char			*path, *css;
+	gsize			 len;
+
+	path = g_build_filename(w->templates_dir, "style.css", NULL);
+	if (!g_file_get_contents(path, &css, &len, err)) {
+		g_free(path);
+		return NULL;
+	}
+	g_free(path);
+	r = web_response_new(200, "text/css; charset=utf-8");
+	web_response_set_body(r, g_bytes_new_take(css, len));
+	return r;
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Benchmark of postdesk.cgi on a large database (not part of make check):
+#   tests/bench/web.sh [TICKETS [MESSAGES_PER_TICKET [RUNS]]]
+# Builds tests/bench/fill-web, fills a database with 200,000 tickets of
+# 5 messages (1,000,000 messages) through the store API, then runs the
+# CGI binary with a CGI environment (no web server) RUNS times for the
+# list page, a thread page and an FTS search, and prints median and p95
+# in milliseconds.  Set BENCH_DB to reuse a database.
+set -eu
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+tickets=${1:-200000}
+per=${2:-5}
+runs=${3:-50}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/pdbench.XXXXXX")
+trap 'rm -rf "$dir"' EXIT INT TERM
+db=${BENCH_DB:-$dir/bench.db}
+
+make -C "$top_builddir" -s postdesk postdesk.cgi tests/bench/fill-web
+if [ ! -s "$db" ]; then
+	start=$(date +%s)
+	"$top_builddir/tests/bench/fill-web" "$db" "$tickets" "$per"
+	echo "filled $db: $tickets tickets x $per messages in" \
+	    "$(( $(date +%s) - start )) s ($(du -h "$db" | cut -f1))"
+fi
+cat > "$dir/pd.conf" <<CONF
+[store]
+path = $db
+[staff]
+addresses = staff@example.com
+[templates]
+dir = $top_srcdir/templates
+[web]
+link_key = bench
+CONF
+export POSTDESK_CONFIG="$dir/pd.conf"
+# A customer's signed link: the token signs in every request it is on.
+token=$("$top_builddir/postdesk" link customer123@example.com | sed 's/.*?t=//')
+python3 - "$top_builddir/postdesk.cgi" "$runs" "$tickets" "$token" <<'PY'
+import os, statistics, subprocess, sys, time
+cgi, runs, tickets = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+token = sys.argv[4]
+base = dict(os.environ, REQUEST_METHOD="GET", SCRIPT_NAME="/pd.cgi",
+            REMOTE_USER="staff", TZ="UTC")
+cases = [
+    ("list page (staff, queue order)", "/", ""),
+    ("list page (status=closed, by update)", "/", "status=closed&sort=updated"),
+    ("list page 100", "/", "page=100&sort=created"),
+    ("thread page", "/ticket/%d" % (tickets // 2), ""),
+    ("FTS search 'printer fire'", "/search", "q=printer+fire"),
+    ("FTS search 'zebrafish'", "/search", "q=zebrafish"),
+    ("FTS search 'the' (most messages)", "/search", "q=the"),
+    ("customer list page", "/", "t=" + token),
+    ("customer FTS search 'the'", "/search", "t=%s&q=the" % token),
+]
+print("%-40s %9s %9s" % ("request", "median ms", "p95 ms"))
+for name, path, q in cases:
+    env = dict(base, PATH_INFO=path, QUERY_STRING=q)
+    if q.startswith("t="):
+        del env["REMOTE_USER"]
+    times = []
+    for i in range(runs + 2):
+        t = time.perf_counter()
+        out = subprocess.run([cgi], env=env, stdout=subprocess.PIPE).stdout
+        dt = (time.perf_counter() - t) * 1000
+        if not out.startswith(b"Status: 200"):
+            sys.exit("%s: %s" % (name, out[:200]))
+        if i >= 2:              # two warm-up runs
+            times.append(dt)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    print("%-40s %9.1f %9.1f" % (name, statistics.median(times), p95))
+PY

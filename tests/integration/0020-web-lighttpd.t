@@ -1,0 +1,102 @@
+#!/bin/sh
+# postdesk.cgi behind a real lighttpd (mod_cgi, basic auth for staff),
+# checked with curl: statuses, headers, customer isolation, CSRF, links,
+# XSS from mail rendered inert, SQL metacharacters in search.
+. "$(dirname "$0")/lib-web.sh"
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
+
+echo "1..43"
+if ! web_setup; then
+	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
+fi
+
+C="$T/curl"; mkdir -p "$C"
+# get NAME URL [curl args]: body in $C/NAME, headers in $C/NAME.h,
+# status printed.
+get() {
+	name=$1; url=$2; shift 2
+	curl -s -o "$C/$name" -D "$C/$name.h" -w '%{http_code}' "$@" "$url"
+}
+hdr() { grep -i "^$2:" "$C/$1.h" | tr -d '\r'; }
+has() { grep -q -- "$2" "$C/$1"; }
+csrf() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$C/$1" | head -1; }
+S="$BASE/staff/pd.cgi"
+P="$BASE/pd.cgi"
+A="-u alice:alicepw"
+
+# --- staff -----------------------------------------------------------
+check "staff list is 200" test "$(get slist "$S/" $A)" = 200
+check "CSP forbids scripts" sh -c "grep -qi \"^Content-Security-Policy: default-src 'none'; style-src 'self'\" '$C/slist.h'"
+check "X-Frame-Options DENY" test "$(hdr slist X-Frame-Options)" = "X-Frame-Options: DENY"
+check "Referrer-Policy no-referrer" test "$(hdr slist Referrer-Policy)" = "Referrer-Policy: no-referrer"
+check "nosniff on pages" test "$(hdr slist X-Content-Type-Options)" = "X-Content-Type-Options: nosniff"
+check "staff sees both customers' tickets" sh -c "grep -q 'zebrafish' '$C/slist' && grep -q 'on fire' '$C/slist'"
+check "subject XSS is escaped in the list" sh -c "! grep -q '<script>alert' '$C/slist' && grep -q '&lt;script&gt;alert' '$C/slist'"
+check "no auth on the staff URL is 401" test "$(get s401 "$S/")" = 401
+check "a web user not on the staff list gets 403" test "$(get smal "$S/" -u mallory:mallorypw)" = 403
+check "staff_users maps jdoe to bob" sh -c "[ \"\$(curl -s -u jdoe:jdoepw '$S/')\" != '' ] && curl -s -u jdoe:jdoepw '$S/' | grep -q 'bob@example.com (staff)'"
+check "dashboard renders SVG charts" sh -c "[ \"\$(curl -s -o '$C/dash' -w '%{http_code}' $A '$S/dashboard')\" = 200 ] && grep -q '<svg' '$C/dash' && grep -q '<rect' '$C/dash'"
+check "stylesheet served as text/css" sh -c "curl -s -D - -o /dev/null '$P/style.css' | grep -qi '^Content-Type: text/css'"
+
+# --- parameters and routing ------------------------------------------
+check "bad page number is 400" test "$(get bad1 "$S/?page=0" $A)" = 400
+check "bad priority is 400" test "$(get bad2 "$S/?priority=urgent" $A)" = 400
+check "control character in search is 400" test "$(get bad3 "$S/search?q=%01" $A)" = 400
+check "400 page is in the site's style" has bad1 'style.css'
+check "unknown path is 404" test "$(get nf "$S/nope" $A)" = 404
+check "GET on a POST page is 405" test "$(get m405 "$S/ticket/1/rate" $A)" = 405
+check "SQL metacharacters in search are text" test "$(get sq1 "$S/search?q=%27%3B%20DROP%20TABLE%20tickets%3B--" $A)" = 200
+check "FTS5 syntax in search is text" test "$(get sq2 "$S/search?q=%22%20NEAR(%20*%20OR" $A)" = 200
+check "tickets survive the injection attempt" sh -c "curl -s $A '$S/' | grep -q zebrafish"
+check "search highlights hits" sh -c "curl -s $A '$S/search?q=zebrafish' | grep -q '<mark>zebrafish</mark>'"
+
+# --- customer links --------------------------------------------------
+link=$("$PD" link carol@a.example)
+check "postdesk link prints a link to the viewer" sh -c "echo '$link' | grep -q '^$P/?t='"
+check "no credentials is 403" test "$(get anon "$P/")" = 403
+check "customer link is 200" test "$(get clink "$link")" = 200
+cookie=$(hdr clink Set-Cookie)
+check "session cookie is HttpOnly SameSite=Strict" sh -c "echo '$cookie' | grep -q 'pd_session=.*HttpOnly; SameSite=Strict'"
+check "no Secure flag over plain HTTP" sh -c "! echo '$cookie' | grep -q Secure"
+sess=$(echo "$cookie" | sed 's/^Set-Cookie: \(pd_session=[^;]*\);.*/\1/')
+CK="-b $sess"
+check "customer list shows only her ticket" sh -c "[ \"\$(curl -s $CK '$P/' | grep -c 'zebrafish')\" = 0 ] && curl -s $CK '$P/' | grep -q 'on fire'"
+check "another customer's ticket is 404" test "$(get c404 "$P/ticket/2" $CK)" = 404
+check "another customer's attachment is 404" test "$(get ca404 "$P/attachment/2" $CK)" = 404
+check "another customer's search hit is hidden" sh -c "[ \"\$(curl -s -o '$C/cs' -w '%{http_code}' $CK '$P/search?q=zebrafish')\" = 200 ] && ! grep -q 'zebrafish budget' '$C/cs' && grep -q 'Nothing found' '$C/cs'"
+check "another customer's Message-ID is 404" test "$(get cm404 "$P/message?id=%3Cdave-1%40b.example%3E" $CK)" = 404
+check "own Message-ID redirects to the ticket" sh -c "curl -s -o /dev/null -D - $CK '$P/message?id=%3Ccarol-2%40a.example%3E' | grep -qi '^Location: /pd.cgi/ticket/1#m'"
+check "customer cannot open the dashboard" test "$(get cd "$P/dashboard" $CK)" = 404
+check "own attachment downloads" test "$(get att "$P/attachment/1" $CK)" = 200
+check "attachment is Content-Disposition attachment with filename*" sh -c "grep -qi \"^Content-Disposition: attachment; filename=\\\".*\\\"; filename\\*=UTF-8''\" '$C/att.h' && grep -qi '^X-Content-Type-Options: nosniff' '$C/att.h'"
+check "thread escapes body and filename XSS" sh -c "curl -s $CK '$P/ticket/1' > '$C/thr' && ! grep -q '<img src=x' '$C/thr' && grep -q '&lt;img src=x onerror=alert(&quot;body&quot;)&gt;' '$C/thr' && grep -q '&lt;img src=x onerror=alert(1)&gt;.html' '$C/thr'"
+check "quoted history is behind <details>" sh -c "grep -q '<details>' '$C/thr'"
+
+# --- forged and expired links ----------------------------------------
+forged=$(echo "$link" | sed 's/.$/A/; s/AA$/AB/')
+check "forged link is 403" test "$(get forged "$forged")" = 403
+sed 's/^link_lifetime = 3600/link_lifetime = 1/' "$T/pd.conf" > "$T/short.conf"
+short=$(POSTDESK_CONFIG="$T/short.conf" "$PD" link carol@a.example)
+sleep 2
+check "expired link is 403" test "$(get expired "$short")" = 403
+
+# --- CSRF and POSTs --------------------------------------------------
+curl -s $A "$S/ticket/1" > "$C/sthr"
+scsrf=$(csrf sthr)
+check "staff update without CSRF is 403" test "$(curl -s -o /dev/null -w '%{http_code}' $A -d status=closed "$S/ticket/1/update")" = 403
+check "staff closes the ticket with CSRF" test "$(curl -s -o /dev/null -w '%{http_code}' $A -d "csrf=$scsrf&status=closed&priority=major" "$S/ticket/1/update")" = 303
+curl -s $CK "$P/ticket/1" > "$C/cthr"
+ccsrf=$(csrf cthr)
+code_wrong=$(curl -s -o /dev/null -w '%{http_code}' $CK -d "csrf=$scsrf&rating=4" "$P/ticket/1/rate")
+code_ok=$(curl -s -o /dev/null -w '%{http_code}' $CK -d "csrf=$ccsrf&rating=4&comment=quick+%3Cb%3Efix%3C%2Fb%3E" "$P/ticket/1/rate")
+if [ "$code_wrong" = 403 ] && [ "$code_ok" = 303 ] &&
+    curl -s $CK "$P/ticket/1" | grep -q '4 / 5' &&
+    curl -s $CK "$P/ticket/1" | grep -q 'quick &lt;b&gt;fix'; then
+	ok "CSRF token of another session is refused; the right one rates"
+else
+	nok "CSRF token of another session is refused; the right one rates ($code_wrong $code_ok)"
+fi

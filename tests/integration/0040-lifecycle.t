@@ -1,0 +1,133 @@
+#!/bin/sh
+# The ticket life cycle through real mail: postdesk-ingest, postdesk
+# tick and postdesk-notify against an aiosmtpd sink.  Staff reply by
+# mail, internal note, forged staff command, pre-close and close with
+# notices, reopen, acknowledgement, customer closing and rating, follow-up
+# after the reopen window, view-only member refused.
+. "${top_srcdir:-.}/tests/integration/notify-lib.sh"
+T=$(mktemp -d)
+trap 'stop_sink sink; rm -rf "$T"' EXIT
+echo "1..26"
+PORT=$(free_port)
+start_sink sink "$PORT"
+printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
+    'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all' |
+    mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
+export POSTDESK_CONFIG="$T/pd.conf"
+DB=$T/pd.db
+NOW=$(date +%s)
+DAY=86400
+"$B/postdesk" init >/dev/null
+st() { sqlq "$DB" "SELECT status FROM tickets WHERE id=$1"; }
+outbox_to() {
+	sqlq "$DB" "SELECT count(*) FROM outbox WHERE recipients='$1' AND template IS '$2'"
+}
+mail() {	# mail FROM TO SUBJECT BODY
+	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
+	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
+}
+ingest() { "$B/postdesk-ingest" "$@"; }
+
+ingest --sender alice@shop.example --recipient support@example.com \
+    <"$S/tests/data/sample/01-store-down.eml"
+"$B/postdesk-notify" --once >/dev/null
+STAFFMAIL=$(mail_to sink bob@staff.example.com)
+RT=$(hdr "$STAFFMAIL" Reply-To | sed 's/.*<//; s/>.*//')
+check "new ticket is submitted" test "$(st 1)" = submitted
+
+# Staff reply by mail, to the token address, from an SPF-pass host.
+mail bob@staff.example.com "$RT" "Re: [Support #1] store down" \
+    "Priority: major\n\nPlease clear the cache and retry." >"$T/s1.eml"
+ingest --sender bob@staff.example.com --client-ip 192.0.2.5 \
+    --recipient "$RT" <"$T/s1.eml"
+check "staff reply: ticket waits for the customer" \
+    test "$(st 1)" = waiting-for-customer
+check "staff reply: command applied (priority major)" \
+    test "$(sqlq "$DB" "SELECT priority FROM tickets WHERE id=1")" = major
+check "staff reply: messages.spf recorded" \
+    test "$(sqlq "$DB" "SELECT spf FROM messages WHERE from_addr='bob@staff.example.com' AND direction='in'")" = pass
+"$B/postdesk-notify" --once >/dev/null
+R=$(grep -l "clear the cache" "$T"/sink/*.eml |
+    xargs -r grep -il "^X-Envelope-To: alice@shop.example" | head -1)
+check "staff reply reaches the requester" test -n "$R"
+check "command block removed from the text sent on" \
+    sh -c "! grep -q 'Priority: major' '$R'"
+check "transcript mailed back to the staff sender" \
+    test "$(outbox_to bob@staff.example.com command-transcript)" = 1
+check "transcript says what was applied" sh -c \
+    "grep -l 'applied:  Priority: major' '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: bob@' | grep -q ."
+
+# Internal note to support+comment@: never mailed to the customer.
+mail bob@staff.example.com support+comment@example.com \
+    "[Support #1] note" "SECRET-NOTE customer runs PHP 5" >"$T/c1.eml"
+ingest --sender bob@staff.example.com --client-ip 192.0.2.5 \
+    --recipient support+comment@example.com <"$T/c1.eml"
+"$B/postdesk-notify" --once >/dev/null
+check "internal note stored as internal" \
+    test "$(sqlq "$DB" "SELECT internal FROM messages WHERE text LIKE '%SECRET-NOTE%' AND direction='in'")" = 1
+check "internal note never mailed to the customer" \
+    sh -c "! grep -l SECRET-NOTE '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: alice@' | grep -q ."
+
+# A forged staff command: staff address, host not allowed by SPF.
+mail bob@staff.example.com support@example.com "[Support #1] x" \
+    "Status: closed\n\nclosing" >"$T/f1.eml"
+ingest --sender bob@staff.example.com --client-ip 203.0.113.66 \
+    --recipient support@example.com <"$T/f1.eml"
+check "forged staff command refused" test "$(st 1)" = waiting-for-customer
+check "forged staff command: event says why" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='command-refused' AND detail LIKE '%not authenticated%'")" = 1
+
+# Timers: pre-close 3 days after the staff reply, then close.
+"$B/postdesk" tick --now $((NOW + 3 * DAY - 60)) >/dev/null
+check "one minute before: not pre-closed" test "$(st 1)" = waiting-for-customer
+"$B/postdesk" tick --now $((NOW + 3 * DAY + 60)) >/dev/null
+check "after 3 days: pre-closed" test "$(st 1)" = pre-closed
+"$B/postdesk" tick --now $((NOW + 3 * DAY + 60)) >/dev/null
+check "tick is idempotent: one pre-closed notice" \
+    test "$(outbox_to alice@shop.example pre-closed)" = 1
+
+# A "thanks" does not reopen; a real answer does.
+mail alice@shop.example support@example.com "Re: [Support #1] x" \
+    "Thank you, that fixed it!" >"$T/a1.eml"
+ingest --sender alice@shop.example <"$T/a1.eml"
+check "acknowledgement keeps it pre-closed" test "$(st 1)" = pre-closed
+mail alice@shop.example support@example.com "Re: [Support #1] x" \
+    "It is broken again, see the log." >"$T/a2.eml"
+ingest --sender alice@shop.example <"$T/a2.eml"
+check "a real answer reopens a pre-closed ticket" test "$(st 1)" = reopened
+
+# The customer closes and rates by mail.
+mail alice@shop.example support@example.com "Re: [Support #1] x" \
+    "Status: closed\n\nAll good now." >"$T/a3.eml"
+ingest --sender alice@shop.example <"$T/a3.eml"
+check "customer closes own ticket by mail" test "$(st 1)" = closed
+check "closed notice queued" test "$(outbox_to alice@shop.example closed)" = 1
+mail alice@shop.example support@example.com "Re: [Support #1] x" \
+    "Rating: 4 quick and friendly" >"$T/a4.eml"
+ingest --sender alice@shop.example <"$T/a4.eml"
+check "rating by mail stored, ticket stays closed" \
+    test "$(sqlq "$DB" "SELECT rating || ':' || comment FROM ratings WHERE ticket_id=1"):$(st 1)" = "4:quick and friendly:closed"
+
+# A message long after the window opens a linked follow-up.
+sqlq "$DB" "UPDATE tickets SET status_since = status_since - 15 * $DAY WHERE id=1"
+mail alice@shop.example support@example.com "Re: [Support #1] x" \
+    "Same problem after the next upgrade." >"$T/a5.eml"
+ingest --sender alice@shop.example <"$T/a5.eml"
+check "after the window: follow-up ticket linked to #1" \
+    test "$(sqlq "$DB" "SELECT linked_to FROM tickets WHERE id=2")" = 1
+check "old ticket stays closed" test "$(st 1)" = closed
+check "customer told about the follow-up" \
+    test "$(outbox_to alice@shop.example follow-up-opened)" = 1
+
+# A view-only member gets the refusal, not a ticket.
+"$B/postdesk" org add Shop >/dev/null
+"$B/postdesk" org member add Shop viewer@shop.example secondary >/dev/null
+N=$(sqlq "$DB" "SELECT count(*) FROM tickets")
+mail viewer@shop.example support@example.com "Help" "Please fix" >"$T/v1.eml"
+ingest --sender viewer@shop.example <"$T/v1.eml"
+check "view-only member opens no ticket" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM tickets")" = "$N"
+check "view-only refusal queued" \
+    test "$(outbox_to viewer@shop.example view-only-refusal)" = 1
+check "view-only message kept in quarantine" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM quarantine WHERE reason LIKE '%view-only%'")" = 1

@@ -1,0 +1,155 @@
+# lib-web.sh: shared setup of the web viewer tests (sourced).
+#
+# web_setup makes $T (temp dir), a config, a database filled through
+# postdesk-ingest, and starts lighttpd with mod_cgi on a free loopback
+# port: $BASE/pd.cgi for customers, $BASE/staff/pd.cgi behind basic
+# auth (alice:alicepw, a staff member).  The trap kills lighttpd by PID.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+PD="$top_builddir/postdesk"
+INGEST="$top_builddir/postdesk-ingest"
+CGI="$top_builddir/postdesk.cgi"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/pdweb.XXXXXX")
+LPID=
+web_cleanup() {
+	if [ -n "$LPID" ]; then kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null; fi
+	rm -rf "$T"
+}
+trap web_cleanup EXIT INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+ingest() {	# ingest SENDER FILE
+	"$INGEST" --sender "$1" --recipient support@example.com \
+	    --client-ip 127.0.0.1 < "$2"
+}
+
+web_config() {
+	cat > "$T/pd.conf" <<CONF
+[store]
+path = $T/pd.db
+[mail]
+address = support@example.com
+subject_tag = Support
+[staff]
+addresses = alice@example.com; bob@example.com
+[templates]
+dir = $top_srcdir/templates
+[web]
+base_url = $BASE/pd.cgi
+link_key = integration-test-key
+link_lifetime = 3600
+staff_users = jdoe=bob@example.com
+CONF
+	export POSTDESK_CONFIG="$T/pd.conf"
+}
+
+web_messages() {
+	mkdir -p "$T/mail"
+	cat > "$T/mail/carol1.eml" <<'MSG'
+From: Carol Customer <carol@a.example>
+To: support@example.com
+Subject: Printer <script>alert("subject")</script> on fire
+Message-ID: <carol-1@a.example>
+Date: Mon, 02 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="zz"
+
+--zz
+Content-Type: text/plain; charset=utf-8
+
+Our printer shows <img src=x onerror=alert("body")> and smells of smoke.
+Please send a technician.
+
+--zz
+Content-Type: text/html; name="report.html"
+Content-Disposition: attachment; filename="<img src=x onerror=alert(1)>.html"
+
+<script>alert("attachment")</script>
+--zz--
+MSG
+	cat > "$T/mail/carol2.eml" <<'MSG'
+From: Carol Customer <carol@a.example>
+To: support@example.com
+Subject: Re: [Support #1] Printer on fire
+Message-ID: <carol-2@a.example>
+In-Reply-To: <carol-1@a.example>
+References: <carol-1@a.example>
+Date: Mon, 02 Nov 2026 12:00:00 +0000
+Content-Type: text/plain; charset=utf-8
+
+It is still burning.
+
+On Mon, Nov 2, 2026 at 10:00 AM Carol wrote:
+> Our printer shows smoke.
+> Please send a technician.
+MSG
+	cat > "$T/mail/dave1.eml" <<'MSG'
+From: Dave Other <dave@b.example>
+To: support@example.com
+Subject: Secret zebrafish project
+Message-ID: <dave-1@b.example>
+Date: Mon, 02 Nov 2026 11:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="yy"
+
+--yy
+Content-Type: text/plain
+
+Confidential: the zebrafish budget is 1M.
+
+--yy
+Content-Type: application/pdf
+Content-Disposition: attachment; filename="budget.pdf"
+Content-Transfer-Encoding: base64
+
+JVBERi0xLjQKJWR1bW15Cg==
+--yy--
+MSG
+	ingest carol@a.example "$T/mail/carol1.eml" &&
+	ingest carol@a.example "$T/mail/carol2.eml" &&
+	ingest dave@b.example "$T/mail/dave1.eml"
+}
+
+web_lighttpd() {
+	mkdir -p "$T/www/staff"
+	ln -s "$CGI" "$T/www/pd.cgi"
+	ln -s "$CGI" "$T/www/staff/pd.cgi"
+	printf 'alice:alicepw\njdoe:jdoepw\nmallory:mallorypw\n' > "$T/users"
+	cat > "$T/lighttpd.conf" <<CONF
+server.document-root = "$T/www"
+server.bind = "127.0.0.1"
+server.port = $PORT
+server.errorlog = "$T/error.log"
+server.modules = ( "mod_access", "mod_auth", "mod_authn_file",
+    "mod_setenv", "mod_cgi" )
+cgi.assign = ( ".cgi" => "" )
+setenv.add-environment = ( "POSTDESK_CONFIG" => "$T/pd.conf",
+    "TZ" => "UTC" )
+auth.backend = "plain"
+auth.backend.plain.userfile = "$T/users"
+auth.require = ( "/staff/" => ( "method" => "basic",
+    "realm" => "postdesk staff", "require" => "valid-user" ) )
+CONF
+	lighttpd -tt -f "$T/lighttpd.conf" >/dev/null || return 1
+	lighttpd -D -f "$T/lighttpd.conf" &
+	LPID=$!
+	for _ in $(seq 50); do
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+web_setup() {
+	PORT=$(free_port)
+	BASE="http://127.0.0.1:$PORT"
+	web_config &&
+	"$PD" init >/dev/null &&
+	web_messages &&
+	web_lighttpd
+}

@@ -1,0 +1,60 @@
+# Shared helpers for the postdesk-notify tests (sourced, POSIX sh).
+# Each test sets T (its temp dir) and calls nl_cleanup from its trap.
+B=${top_builddir:-.}
+S=${top_srcdir:-.}
+PY=/usr/bin/python3	# Debian's python, where python3-aiosmtpd lives
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_sink NAME PORT [sink options]: mail lands in $T/NAME/
+start_sink() {
+	name=$1 port=$2; shift 2
+	mkdir -p "$T/$name"
+	rm -f "$T/$name.pid"
+	$PY "$S/tests/integration/smtp-sink.py" --port "$port" \
+	    --dir "$T/$name" --pidfile "$T/$name.pid" "$@" &
+	i=0
+	while [ ! -s "$T/$name.pid" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
+stop_sink() {
+	[ -s "$T/$1.pid" ] && kill "$(cat "$T/$1.pid")" 2>/dev/null
+	i=0
+	while [ -s "$T/$1.pid" ] && kill -0 "$(cat "$T/$1.pid")" 2>/dev/null \
+	    && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	rm -f "$T/$1.pid"
+}
+
+# mkconf FILE DB ADDRESS HOST PORT [extra lines on stdin]
+mkconf() {
+	{
+		printf '[store]\npath = %s\n' "$2"
+		printf '[mail]\naddress = %s\nhost = %s\n' "$3" "$4"
+		printf 'token_key = key-%s\n' "$4"
+		printf '[templates]\ndir = %s/templates/mail\n' "$S"
+		printf '[notify]\nsmtp_url = smtp://127.0.0.1:%s\n' "$5"
+		printf 'retry_base = 1\ntimeout = 10\n'
+	} >"$1"
+	cat >>"$1"
+}
+
+count_mail() { find "$T/$1" -name '*.eml' 2>/dev/null | wc -l; }
+
+# hdr FILE NAME: the first header NAME of a delivered file
+hdr() { grep -i -m1 "^$2:" "$1" | sed "s/^[^:]*: *//" | tr -d '\r'; }
+
+# The delivered file whose envelope recipient is ADDR (the newest one).
+mail_to() { grep -il -m1 "^X-Envelope-To: $2" "$T/$1"/*.eml | tail -1; }
+
+# A delivered file as the MTA would pipe it on: no envelope lines.
+undeliver() { grep -v '^X-Envelope-' "$1" | tr -d '\r'; }
+
+sqlq() { sqlite3 "$1" "$2"; }

@@ -1,0 +1,162 @@
+// web-browser.js: drives headless Chromium through the DevTools protocol
+// over --remote-debugging-pipe (no npm packages needed) and prints TAP.
+//   node web-browser.js LINK STAFF_BASE ARTIFACT_DIR USER_DATA_DIR
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const [link, staffBase, artifacts, userData] = process.argv.slice(2);
+const chrome = spawn(process.env.CHROMIUM || '/usr/bin/chromium', [
+	'--headless', '--no-sandbox', '--disable-gpu',
+	'--disable-background-networking', '--disable-component-update',
+	'--disable-sync', '--no-first-run', '--disable-extensions',
+	`--user-data-dir=${userData}`, '--remote-debugging-pipe',
+	'--window-size=1280,900', 'about:blank',
+], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] });
+
+const out = chrome.stdio[3], inp = chrome.stdio[4];
+let nextId = 1, buf = '';
+const pending = new Map(), waiters = [];
+inp.on('data', (d) => {
+	buf += d.toString('utf8');
+	let i;
+	while ((i = buf.indexOf('\0')) >= 0) {
+		const msg = JSON.parse(buf.slice(0, i));
+		buf = buf.slice(i + 1);
+		if (msg.id && pending.has(msg.id)) {
+			const { resolve, reject } = pending.get(msg.id);
+			pending.delete(msg.id);
+			msg.error ? reject(new Error(msg.error.message)) :
+			    resolve(msg.result);
+		} else if (msg.method) {
+			for (let k = waiters.length - 1; k >= 0; k--)
+				if (waiters[k].method === msg.method) {
+					waiters[k].resolve(msg.params);
+					waiters.splice(k, 1);
+				}
+		}
+	}
+});
+let session;
+function send(method, params = {}, sid = session) {
+	const id = nextId++;
+	const m = { id, method, params };
+	if (sid) m.sessionId = sid;
+	out.write(JSON.stringify(m) + '\0');
+	return new Promise((resolve, reject) =>
+	    pending.set(id, { resolve, reject }));
+}
+function waitFor(method, ms = 15000) {
+	return new Promise((resolve, reject) => {
+		const w = { method, resolve };
+		waiters.push(w);
+		setTimeout(() => reject(new Error(`timeout: ${method}`)), ms);
+	});
+}
+async function go(url) {
+	const loaded = waitFor('Page.loadEventFired');
+	await send('Page.navigate', { url });
+	await loaded;
+}
+async function evaluate(expr) {
+	const r = await send('Runtime.evaluate',
+	    { expression: expr, returnByValue: true });
+	return r.result.value;
+}
+async function click(selector) {
+	const loaded = waitFor('Page.loadEventFired');
+	await evaluate(`document.querySelector(${JSON.stringify(selector)})` +
+	    '.click()');
+	await loaded;
+}
+async function shot(name) {
+	const r = await send('Page.captureScreenshot',
+	    { format: 'png', captureBeyondViewport: true });
+	const file = path.join(artifacts, name);
+	fs.writeFileSync(file, Buffer.from(r.data, 'base64'));
+	return fs.statSync(file).size > 1000;
+}
+
+let n = 0, failed = 0;
+function check(desc, cond) {
+	n++;
+	if (!cond) failed++;
+	console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${desc}`);
+}
+
+async function main() {
+	console.log('1..13');
+	const { targetInfos } = await send('Target.getTargets', {}, null);
+	const page = targetInfos.find((t) => t.type === 'page');
+	({ sessionId: session } = await send('Target.attachToTarget',
+	    { targetId: page.targetId, flatten: true }, null));
+	await send('Page.enable');
+	await send('Runtime.enable');
+	await send('Network.enable');
+
+	// A customer opens the link from her mail.
+	await go(link);
+	check('customer link opens the ticket list',
+	    await evaluate("document.querySelectorAll('table.tickets " +
+	    "tbody tr').length") >= 1);
+	check('stylesheet applied under the CSP', await evaluate(
+	    "getComputedStyle(document.querySelector('.top'))" +
+	    ".backgroundColor") === 'rgb(20, 33, 61)');
+	check('screenshot of the list', await shot('list.png'));
+	await click('table.tickets tbody a');
+	check('following a ticket opens its thread', await evaluate(
+	    "location.pathname.endsWith('/ticket/1') && " +
+	    "document.querySelectorAll('article.msg').length >= 2"));
+	check('quoted history is folded (details closed)', await evaluate(
+	    "!!document.querySelector('details') && " +
+	    "!document.querySelector('details').open"));
+	check('script payloads from mail stayed text', await evaluate(
+	    "document.querySelectorAll('main script, main img').length " +
+	    "=== 0 && document.body.textContent.includes('onerror')"));
+	check('screenshot of the thread', await shot('thread.png'));
+	await evaluate("document.querySelector('input[name=rating]" +
+	    "[value=\"5\"]').click(); document.querySelector('#comment')" +
+	    ".value = 'Fixed within the hour, thanks!'");
+	await click('section.rate button[type=submit]');
+	check('submitted rating is shown', await evaluate(
+	    "document.querySelector('section.rating') !== null && " +
+	    "document.querySelector('section.rating').textContent" +
+	    ".includes('5 / 5') && document.body.textContent" +
+	    ".includes('Fixed within the hour')"));
+	check('screenshot of the rated thread', await shot('thread-rated.png'));
+
+	// The phone layout: the list becomes cards.
+	await send('Emulation.setDeviceMetricsOverride', { width: 390,
+	    height: 844, deviceScaleFactor: 2, mobile: true });
+	await go(link.replace(/\?t=.*/, ''));
+	check('phone layout hides the table head', await evaluate(
+	    "getComputedStyle(document.querySelector('table.tickets " +
+	    "thead')).display") === 'none');
+	check('screenshot of the list on a phone', await shot('list-phone.png'));
+	await send('Emulation.clearDeviceMetricsOverride');
+
+	// Staff, authenticated by the web server.
+	await send('Network.setExtraHTTPHeaders', { headers: {
+	    Authorization: 'Basic ' +
+	    Buffer.from('alice:alicepw').toString('base64') } });
+	await go(`${staffBase}/dashboard`);
+	check('staff dashboard draws charts', await evaluate(
+	    "document.querySelectorAll('svg rect').length") > 0);
+	check('screenshot of the dashboard', await shot('dashboard.png'));
+}
+
+const timer = setTimeout(() => {
+	console.log('Bail out! browser test timed out');
+	chrome.kill();
+	process.exit(1);
+}, 60000);
+main().then(() => {
+	clearTimeout(timer);
+	chrome.kill();
+	process.exit(failed ? 1 : 0);
+}, (e) => {
+	console.log(`Bail out! ${e.message}`);
+	chrome.kill();
+	process.exit(1);
+});

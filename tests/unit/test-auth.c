@@ -1,0 +1,143 @@
+/*
+ * test-auth: SPF through libspf2's zone resolver (no DNS): pass, fail,
+ * softfail, neutral, none, temperror and permerror; trusted
+ * Authentication-Results / Received-SPF headers.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "auth.h"
+#include "mail.h"
+
+static char *records[] = {
+	"pass.example v=spf1 ip4:192.0.2.0/24 -all",
+	"fail.example v=spf1 ip4:198.51.100.1 -all",
+	"soft.example v=spf1 ~all",
+	"neutral.example v=spf1 ?all",
+	"v6.example v=spf1 ip6:2001:db8::/32 -all",
+	"broken.example v=spf1 ip4:not-an-ip -all",
+	"down.example TEMPFAIL",
+	NULL
+};
+
+static const struct {
+	const char *ip, *sender, *want;
+} spf_cases[] = {
+	{ "192.0.2.7", "alice@pass.example", "pass" },
+	{ "203.0.113.9", "alice@pass.example", "fail" },
+	{ "203.0.113.9", "bob@fail.example", "fail" },
+	{ "198.51.100.1", "bob@fail.example", "pass" },
+	{ "203.0.113.9", "x@soft.example", "softfail" },
+	{ "203.0.113.9", "x@neutral.example", "neutral" },
+	{ "203.0.113.9", "x@norecord.example", "none" },
+	{ "2001:db8::25", "x@v6.example", "pass" },
+	{ "2001:db9::25", "x@v6.example", "fail" },
+	{ "203.0.113.9", "x@broken.example", "permerror" },
+	{ "203.0.113.9", "x@down.example", "temperror" },
+	{ NULL, "alice@pass.example", "none" },
+	{ "192.0.2.7", NULL, "none" },
+	{ "192.0.2.7", "", "none" },
+	{ "not-an-ip", "alice@pass.example", "permerror" },
+};
+
+static void
+test_spf(void)
+{
+	struct auth	*a = NULL;
+	GError		*e = NULL;
+	size_t		 i;
+
+	g_assert_true(auth_new(&a, records, &e));
+	g_assert_no_error(e);
+	for (i = 0; i < G_N_ELEMENTS(spf_cases); i++) {
+		const char *got = auth_spf(a, spf_cases[i].ip,
+		    spf_cases[i].sender, "mx.test");
+
+		if (strcmp(got, spf_cases[i].want) != 0)
+			g_error("case %zu: %s from %s: got %s, want %s", i,
+			    spf_cases[i].sender ? spf_cases[i].sender : "-",
+			    spf_cases[i].ip ? spf_cases[i].ip : "-", got,
+			    spf_cases[i].want);
+	}
+	auth_free(a);
+	auth_free(NULL);
+}
+
+static void
+test_bad_record(void)
+{
+	char	*bad[] = { "no-space-here", NULL };
+	struct auth *a = NULL;
+	GError	*e = NULL;
+
+	g_assert_false(auth_new(&a, bad, &e));
+	g_assert_error(e, AUTH_ERROR, AUTH_ERROR_SETUP);
+	g_error_free(e);
+}
+
+static struct mail *
+parse(const char *text)
+{
+	struct mail	*m = NULL;
+	GError		*e = NULL;
+
+	if (!mail_parse(&m, text, strlen(text), &e))
+		g_error("%s", e->message);
+	return m;
+}
+
+static void
+test_origin(void)
+{
+	struct mail	*m;
+	char		*ip, *from;
+
+	m = parse("Authentication-Results: mx.ours.example; spf=pass "
+	    "smtp.mailfrom=alice@pass.example smtp.remote-ip=192.0.2.7\r\n"
+	    "Authentication-Results: mx.ours.example; spf=pass "
+	    "smtp.remote-ip=10.9.9.9\r\n"
+	    "From: a@b.example\r\nSubject: x\r\n\r\nhi\r\n");
+	auth_trusted_origin(m, "mx.ours.example", &ip, &from);
+	g_assert_cmpstr(ip, ==, "192.0.2.7");	/* the topmost one */
+	g_assert_cmpstr(from, ==, "alice@pass.example");
+	g_free(ip);
+	g_free(from);
+	auth_trusted_origin(m, "mx.other.example", &ip, &from);
+	g_assert_null(ip);
+	g_assert_null(from);
+	mail_free(m);
+
+	/* A forged header on top, by someone else: ignored. */
+	m = parse("Authentication-Results: evil.example; spf=pass "
+	    "smtp.remote-ip=192.0.2.7\r\n"
+	    "Received-SPF: pass (mx.ours.example: domain of x) "
+	    "client-ip=198.51.100.1; envelope-from=bob@fail.example; "
+	    "receiver=mx.ours.example;\r\n"
+	    "From: a@b.example\r\nSubject: x\r\n\r\nhi\r\n");
+	auth_trusted_origin(m, "mx.ours.example", &ip, &from);
+	g_assert_cmpstr(ip, ==, "198.51.100.1");
+	g_assert_cmpstr(from, ==, "bob@fail.example");
+	g_free(ip);
+	g_free(from);
+	mail_free(m);
+
+	m = parse("Received-SPF: pass client-ip=garbage; "
+	    "receiver=mx.ours.example\r\nFrom: a@b.example\r\n\r\nx\r\n");
+	auth_trusted_origin(m, "mx.ours.example", &ip, &from);
+	g_assert_null(ip);
+	g_free(from);
+	mail_free(m);
+}
+
+int
+main(int argc, char *argv[])
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/auth/spf", test_spf);
+	g_test_add_func("/auth/bad-record", test_bad_record);
+	g_test_add_func("/auth/trusted-origin", test_origin);
+	return g_test_run();
+}

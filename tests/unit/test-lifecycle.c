@@ -1,0 +1,715 @@
+/*
+ * test-lifecycle: every transition, timer edge (at the boundary, one
+ * second before and after), HotRush counting, rating and permission
+ * rules, acknowledgement detection, queue order, SLA, and the shipped
+ * vocabularies in contrib/lifecycle/.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "config.h"
+#include "lifecycle.h"
+
+#define DAY	86400
+#define NOW	((int64_t)1700000000)
+
+static struct config *
+load_text(const char *text, GError **err)
+{
+	char	*path = NULL;
+	int	 fd = g_file_open_tmp("pd-lc-XXXXXX.conf", &path, NULL);
+	struct config *c = NULL;
+
+	g_assert_cmpint(fd, >=, 0);
+	close(fd);
+	g_assert_true(g_file_set_contents(path, text, -1, NULL));
+	if (!config_load(&c, path, err))
+		c = NULL;
+	g_unlink(path);
+	g_free(path);
+	return c;
+}
+
+static const struct lifecycle *
+def(struct config **keep)
+{
+	*keep = config_new_default();
+	return lifecycle_for((*keep)->lifecycle, "support");
+}
+
+/* ---- transitions and permissions ------------------------------------ */
+
+static const struct {
+	const char	*from, *to;
+	enum lc_role	 role;
+	bool		 ok;
+} transition_cases[] = {
+	{ "submitted", "assigned", LC_ROLE_STAFF, true },
+	{ "submitted", "assigned", LC_ROLE_SYSTEM, true },
+	{ "submitted", "assigned", LC_ROLE_CUSTOMER, false },
+	{ "submitted", "in-progress", LC_ROLE_STAFF, true },
+	{ "submitted", "waiting-for-customer", LC_ROLE_STAFF, true },
+	{ "submitted", "waiting-for-customer", LC_ROLE_SYSTEM, true },
+	{ "submitted", "reopened", LC_ROLE_STAFF, false },
+	{ "assigned", "in-progress", LC_ROLE_STAFF, true },
+	{ "assigned", "waiting-for-customer", LC_ROLE_SYSTEM, true },
+	{ "assigned", "submitted", LC_ROLE_STAFF, false },
+	{ "in-progress", "waiting-for-customer", LC_ROLE_STAFF, true },
+	{ "in-progress", "waiting-for-customer", LC_ROLE_CUSTOMER, false },
+	{ "waiting-for-customer", "in-progress", LC_ROLE_STAFF, true },
+	{ "waiting-for-customer", "in-progress", LC_ROLE_SYSTEM, true },
+	{ "waiting-for-customer", "in-progress", LC_ROLE_CUSTOMER, false },
+	{ "waiting-for-customer", "pre-closed", LC_ROLE_SYSTEM, true },
+	{ "waiting-for-customer", "pre-closed", LC_ROLE_STAFF, true },
+	{ "waiting-for-customer", "pre-closed", LC_ROLE_CUSTOMER, false },
+	{ "in-progress", "pre-closed", LC_ROLE_STAFF, true },
+	{ "submitted", "pre-closed", LC_ROLE_SYSTEM, false },
+	{ "pre-closed", "closed", LC_ROLE_SYSTEM, true },
+	{ "pre-closed", "closed", LC_ROLE_CUSTOMER, true },
+	{ "pre-closed", "closed", LC_ROLE_STAFF, true },
+	{ "pre-closed", "in-progress", LC_ROLE_STAFF, true },
+	{ "pre-closed", "in-progress", LC_ROLE_CUSTOMER, false },
+	{ "pre-closed", "reopened", LC_ROLE_SYSTEM, true },
+	{ "pre-closed", "reopened", LC_ROLE_CUSTOMER, true },
+	{ "in-progress", "closed", LC_ROLE_CUSTOMER, true },
+	{ "submitted", "closed", LC_ROLE_CUSTOMER, true },
+	{ "waiting-for-customer", "closed", LC_ROLE_STAFF, true },
+	{ "closed", "reopened", LC_ROLE_CUSTOMER, true },
+	{ "closed", "reopened", LC_ROLE_STAFF, true },
+	{ "closed", "reopened", LC_ROLE_SYSTEM, true },
+	/* the wildcard never leaves a final status */
+	{ "closed", "pre-closed", LC_ROLE_STAFF, false },
+	{ "closed", "in-progress", LC_ROLE_STAFF, false },
+	{ "closed", "closed", LC_ROLE_STAFF, false },
+	{ "reopened", "in-progress", LC_ROLE_STAFF, true },
+	{ "reopened", "assigned", LC_ROLE_STAFF, true },
+	{ "reopened", "assigned", LC_ROLE_CUSTOMER, false },
+	{ "reopened", "waiting-for-customer", LC_ROLE_SYSTEM, true },
+	{ "reopened", "pre-closed", LC_ROLE_SYSTEM, true },
+	{ "in-progress", "no-such-status", LC_ROLE_STAFF, false },
+	{ "in-progress", "in-progress", LC_ROLE_STAFF, false },
+};
+
+static void
+test_transitions(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(transition_cases); i++) {
+		const char *why = NULL;
+		bool	 ok = lifecycle_can(lc, transition_cases[i].from,
+		    transition_cases[i].to, transition_cases[i].role, &why);
+
+		if (ok != transition_cases[i].ok)
+			g_error("case %zu: %s → %s by %s: got %d (%s)", i,
+			    transition_cases[i].from, transition_cases[i].to,
+			    lifecycle_role_to_text(transition_cases[i].role),
+			    ok, why);
+		g_assert_nonnull(why);
+	}
+	config_free(c);
+}
+
+/* ---- customer messages ------------------------------------------------ */
+
+static const struct {
+	const char	*status;
+	int64_t		 since;		/* seconds before NOW */
+	bool		 ack;
+	enum lc_effect	 effect;
+	const char	*to;
+} customer_cases[] = {
+	{ "waiting-for-customer", 10, false, LC_EFFECT_STATUS, "in-progress" },
+	{ "waiting-for-customer", 10, true, LC_EFFECT_STATUS, "in-progress" },
+	{ "in-progress", 10, false, LC_EFFECT_NONE, NULL },
+	{ "submitted", 10, false, LC_EFFECT_NONE, NULL },
+	{ "reopened", 10, false, LC_EFFECT_NONE, NULL },
+	{ "pre-closed", 10, false, LC_EFFECT_STATUS, "reopened" },
+	{ "pre-closed", 10, true, LC_EFFECT_ACK, NULL },
+	{ "closed", 10, false, LC_EFFECT_STATUS, "reopened" },
+	{ "closed", 14 * DAY - 1, false, LC_EFFECT_STATUS, "reopened" },
+	{ "closed", 14 * DAY, false, LC_EFFECT_STATUS, "reopened" },
+	{ "closed", 14 * DAY + 1, false, LC_EFFECT_FOLLOW_UP, "submitted" },
+	{ "closed", 90 * DAY, false, LC_EFFECT_FOLLOW_UP, "submitted" },
+	{ "closed", 10, true, LC_EFFECT_ACK, NULL },
+	{ "closed", 90 * DAY, true, LC_EFFECT_ACK, NULL },
+};
+
+static void
+test_customer_message(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(customer_cases); i++) {
+		struct lc_ticket t = { 0 };
+		struct lc_verdict v;
+
+		t.status = customer_cases[i].status;
+		t.status_since = NOW - customer_cases[i].since;
+		lifecycle_on_customer_message(lc, &t, NOW,
+		    customer_cases[i].ack, &v);
+		if (v.effect != customer_cases[i].effect ||
+		    g_strcmp0(v.to, customer_cases[i].to) != 0)
+			g_error("case %zu: %s since -%" G_GINT64_FORMAT
+			    ": effect %d to %s (%s)", i, t.status,
+			    customer_cases[i].since, v.effect,
+			    v.to ? v.to : "-", v.why);
+		/* Every automatic change is an allowed system transition. */
+		if (v.effect == LC_EFFECT_STATUS) {
+			const char *why;
+
+			g_assert_true(lifecycle_can(lc, t.status, v.to,
+			    LC_ROLE_SYSTEM, &why));
+		}
+	}
+	config_free(c);
+}
+
+static void
+test_staff_reply(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	const char *const moves[] = { "submitted", "assigned", "in-progress",
+	    "reopened" };
+	const char *const stays[] = { "waiting-for-customer", "pre-closed",
+	    "closed" };
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(moves); i++) {
+		struct lc_ticket t = { .status = moves[i] };
+		struct lc_verdict v;
+
+		lifecycle_on_staff_reply(lc, &t, &v);
+		g_assert_cmpint(v.effect, ==, LC_EFFECT_STATUS);
+		g_assert_cmpstr(v.to, ==, "waiting-for-customer");
+	}
+	for (i = 0; i < G_N_ELEMENTS(stays); i++) {
+		struct lc_ticket t = { .status = stays[i] };
+		struct lc_verdict v;
+
+		lifecycle_on_staff_reply(lc, &t, &v);
+		g_assert_cmpint(v.effect, ==, LC_EFFECT_NONE);
+	}
+	config_free(c);
+}
+
+/* ---- timers ---------------------------------------------------------- */
+
+static const struct {
+	const char	*queue, *status;
+	int64_t		 since, staff, customer, last;	/* seconds ago; -1 never */
+	const char	*to;				/* NULL: nothing due */
+} timer_cases[] = {
+	/* support: 3 d after the last staff reply */
+	{ "support", "waiting-for-customer", 5 * DAY, 3 * DAY, -1, 3 * DAY,
+	    "pre-closed" },
+	{ "support", "waiting-for-customer", 5 * DAY, 3 * DAY - 1, -1,
+	    3 * DAY - 1, NULL },
+	{ "support", "waiting-for-customer", 5 * DAY, 3 * DAY + 1, -1,
+	    3 * DAY + 1, "pre-closed" },
+	{ "support", "in-progress", 5 * DAY, 3 * DAY, 4 * DAY, 3 * DAY,
+	    "pre-closed" },
+	/* the customer wrote after the staff reply: no pre-close */
+	{ "support", "in-progress", 9 * DAY, 8 * DAY, 7 * DAY, 7 * DAY, NULL },
+	/* nobody from staff ever replied */
+	{ "support", "in-progress", 9 * DAY, -1, 9 * DAY, 9 * DAY, NULL },
+	{ "support", "submitted", 9 * DAY, -1, 9 * DAY, 9 * DAY, NULL },
+	{ "support", "reopened", 5 * DAY, 3 * DAY, 6 * DAY, 3 * DAY,
+	    "pre-closed" },
+	/* sales and project: 30 d without any message */
+	{ "sales", "in-progress", 40 * DAY, 31 * DAY, 30 * DAY, 30 * DAY,
+	    "pre-closed" },
+	{ "sales", "in-progress", 40 * DAY, 31 * DAY, 30 * DAY - 1,
+	    30 * DAY - 1, NULL },
+	{ "sales", "waiting-for-customer", 40 * DAY, 30 * DAY + 1, -1,
+	    30 * DAY + 1, "pre-closed" },
+	{ "sales", "waiting-for-customer", 40 * DAY, 3 * DAY, -1, 3 * DAY,
+	    NULL },
+	{ "project", "assigned", 31 * DAY, -1, 30 * DAY, 30 * DAY,
+	    "pre-closed" },
+	{ "project", "assigned", 31 * DAY, -1, 30 * DAY - 1, 30 * DAY - 1,
+	    NULL },
+	/* close: 3 d after pre-close with no new message */
+	{ "support", "pre-closed", 3 * DAY, 6 * DAY, -1, 6 * DAY, "closed" },
+	{ "support", "pre-closed", 3 * DAY - 1, 6 * DAY, -1, 6 * DAY, NULL },
+	{ "support", "pre-closed", 3 * DAY + 1, 6 * DAY, -1, 6 * DAY,
+	    "closed" },
+	/* a staff note after the pre-close restarts the clock */
+	{ "support", "pre-closed", 5 * DAY, 2 * DAY, -1, 2 * DAY, NULL },
+	{ "sales", "pre-closed", 3 * DAY, 40 * DAY, -1, 40 * DAY, "closed" },
+	{ "support", "closed", 90 * DAY, 95 * DAY, -1, 95 * DAY, NULL },
+};
+
+static int64_t
+ago(int64_t s)
+{
+	return s < 0 ? 0 : NOW - s;
+}
+
+static void
+test_timers(void)
+{
+	struct config	*c = config_new_default();
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(timer_cases); i++) {
+		const struct lifecycle *lc = lifecycle_for(c->lifecycle,
+		    timer_cases[i].queue);
+		struct lc_ticket t = { 0 };
+		struct lc_verdict v;
+		int64_t	 due;
+
+		t.status = timer_cases[i].status;
+		t.created = NOW - 100 * DAY;
+		t.status_since = ago(timer_cases[i].since);
+		t.last_staff_reply = ago(timer_cases[i].staff);
+		t.last_customer = ago(timer_cases[i].customer);
+		t.last_message = ago(timer_cases[i].last);
+		lifecycle_due(lc, &t, NOW, &v, &due);
+		if (g_strcmp0(v.to, timer_cases[i].to) != 0)
+			g_error("case %zu (%s %s): got %s, due %" G_GINT64_FORMAT
+			    " (now %" G_GINT64_FORMAT ")", i,
+			    timer_cases[i].queue, t.status, v.to ? v.to : "-",
+			    due, NOW);
+		if (v.to != NULL) {
+			const char *why;
+
+			g_assert_cmpint(due, <=, NOW);
+			g_assert_true(lifecycle_can(lc, t.status, v.to,
+			    LC_ROLE_SYSTEM, &why));
+		}
+	}
+	config_free(c);
+}
+
+/* ---- priority, HotRush, rating --------------------------------------- */
+
+static void
+test_priority(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	const char	*why;
+
+	g_assert_true(lifecycle_can_set_priority(lc, "submitted",
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_true(lifecycle_can_set_priority(lc, "pre-closed",
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_false(lifecycle_can_set_priority(lc, "closed",
+	    LC_ROLE_STAFF, &why));
+	config_free(c);
+}
+
+static const struct {
+	const char	*status;
+	bool		 on;
+	enum lc_role	 role;
+	int64_t		 used;
+	bool		 ok, counts;
+} hotrush_cases[] = {
+	{ "submitted", false, LC_ROLE_CUSTOMER, 0, true, false },
+	{ "submitted", false, LC_ROLE_CUSTOMER, 3, true, false },
+	{ "submitted", false, LC_ROLE_CUSTOMER, 99, true, false },
+	{ "assigned", false, LC_ROLE_CUSTOMER, 0, true, true },
+	{ "assigned", false, LC_ROLE_CUSTOMER, 2, true, true },
+	{ "assigned", false, LC_ROLE_CUSTOMER, 3, false, false },
+	{ "in-progress", false, LC_ROLE_CUSTOMER, 2, true, true },
+	{ "in-progress", false, LC_ROLE_CUSTOMER, 3, false, false },
+	{ "reopened", false, LC_ROLE_CUSTOMER, 1, true, true },
+	{ "reopened", false, LC_ROLE_CUSTOMER, 4, false, false },
+	{ "in-progress", false, LC_ROLE_STAFF, 3, true, false },
+	{ "in-progress", true, LC_ROLE_CUSTOMER, 3, true, false },
+	{ "closed", false, LC_ROLE_CUSTOMER, 0, false, false },
+	{ "closed", false, LC_ROLE_STAFF, 0, false, false },
+	{ "closed", true, LC_ROLE_CUSTOMER, 0, false, false },
+};
+
+static void
+test_hotrush(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	size_t		 i;
+	int64_t		 used = 0;
+	bool		 counts;
+	const char	*why;
+
+	for (i = 0; i < G_N_ELEMENTS(hotrush_cases); i++) {
+		bool ok = lifecycle_can_set_hotrush(lc,
+		    hotrush_cases[i].status, hotrush_cases[i].on,
+		    hotrush_cases[i].role, hotrush_cases[i].used, &counts,
+		    &why);
+
+		if (ok != hotrush_cases[i].ok ||
+		    counts != hotrush_cases[i].counts)
+			g_error("case %zu: ok %d counts %d (%s)", i, ok, counts,
+			    why);
+	}
+	/* Counting: an account turns it off 3 times, the 4th is refused. */
+	for (i = 0; i < 5; i++) {
+		bool ok = lifecycle_can_set_hotrush(lc, "in-progress", false,
+		    LC_ROLE_CUSTOMER, used, &counts, &why);
+
+		g_assert_cmpint(ok, ==, i < 3);
+		if (ok && counts)
+			used++;
+	}
+	g_assert_cmpint(used, ==, 3);
+	config_free(c);
+}
+
+static void
+test_rating(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	const char	*why;
+	int		 r;
+
+	for (r = -1; r <= 7; r++)
+		g_assert_cmpint(lifecycle_can_rate(lc, "closed", r,
+		    LC_ROLE_CUSTOMER, &why), ==, r >= 1 && r <= 5);
+	g_assert_false(lifecycle_can_rate(lc, "pre-closed", 5,
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_false(lifecycle_can_rate(lc, "in-progress", 5,
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_false(lifecycle_can_rate(lc, "closed", 5, LC_ROLE_STAFF,
+	    &why));
+	config_free(c);
+}
+
+/* ---- acknowledgements ------------------------------------------------ */
+
+static const struct { const char *text; bool ack; } ack_cases[] = {
+	{ "thanks", true },
+	{ "Thanks!", true },
+	{ "Thank you, that fixed it!", true },
+	{ "thank you so much :)", true },
+	{ "Many thanks, it works now.", true },
+	{ "Thanks,\nBob", true },
+	{ "Thanks!\n\nBob Smith", true },
+	{ "ok, thx", true },
+	{ "Danke schön!", true },
+	{ "Vielen Dank, hat geklappt.", true },
+	{ "Merci beaucoup !", true },
+	{ "¡Muchas gracias!", true },
+	{ "Muchas gracias, funciona.", true },
+	{ "Thanks, but it still does not work.", false },
+	{ "It still fails", false },
+	{ "Please reopen, the error is back.", false },
+	{ "", false },
+	{ "thanks thanks thanks thanks thanks thanks thanks thanks thanks "
+	    "thanks thanks thanks", false },	/* over 80 characters */
+};
+
+static void
+test_ack(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(ack_cases); i++)
+		if (lifecycle_is_ack(lc, ack_cases[i].text) !=
+		    ack_cases[i].ack)
+			g_error("case %zu: \"%s\" should %sbe an ack", i,
+			    ack_cases[i].text, ack_cases[i].ack ? "" : "not ");
+	config_free(c);
+}
+
+static void
+test_ack_config(void)
+{
+	GError	*e = NULL;
+	struct config *c = load_text("[lifecycle]\nack_pattern = (?:yay)+\n"
+	    "ack_pattern[de] =\nack_max_length = 5\n", &e);
+	const struct lifecycle *lc;
+
+	g_assert_no_error(e);
+	lc = lifecycle_for(c->lifecycle, NULL);
+	g_assert_true(lifecycle_is_ack(lc, "YAY"));
+	g_assert_false(lifecycle_is_ack(lc, "yayyay"));	/* > 5 chars */
+	g_assert_false(lifecycle_is_ack(lc, "thanks"));	/* replaced */
+	g_assert_false(lifecycle_is_ack(lc, "danke"));	/* removed */
+	g_assert_true(lifecycle_is_ack(lc, "merci"));	/* kept */
+	config_free(c);
+	c = load_text("[lifecycle]\nack_pattern = (unclosed\n", &e);
+	g_assert_null(c);
+	g_assert_error(e, CONFIG_ERROR, CONFIG_ERROR_VALUE);
+	g_assert_nonnull(strstr(e->message, "ack_pattern"));
+	g_clear_error(&e);
+}
+
+/* ---- SLA and queue order --------------------------------------------- */
+
+static void
+test_sla(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	struct lc_ticket t = { .status = "submitted", .created = NOW,
+	    .priority = LC_PRIO_MINOR };
+
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
+	    NOW + 24 * 3600);
+	g_assert_false(lifecycle_overdue(lc, &t, NOW + 24 * 3600));
+	g_assert_true(lifecycle_overdue(lc, &t, NOW + 24 * 3600 + 1));
+	t.hotrush = true;
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
+	    NOW + 2 * 3600);
+	g_assert_false(lifecycle_overdue(lc, &t, NOW + 2 * 3600 - 1));
+	g_assert_true(lifecycle_overdue(lc, &t, NOW + 2 * 3600 + 1));
+	t.first_response = NOW + 3600;
+	g_assert_false(lifecycle_overdue(lc, &t, NOW + 9 * 3600));
+	t.first_response = NOW + 3 * 3600;
+	g_assert_true(lifecycle_overdue(lc, &t, NOW + 9 * 3600));
+	t.hotrush = false;
+	t.first_response = 0;
+	t.priority = LC_PRIO_MAJOR;
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
+	    NOW + 4 * 3600);
+	t.priority = LC_PRIO_NORMAL;
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
+	    NOW + 8 * 3600);
+	t.status = "closed";
+	g_assert_false(lifecycle_overdue(lc, &t, NOW + 99 * DAY));
+	config_free(c);
+}
+
+static void
+test_queue_order(void)
+{
+	const int64_t all_major[LC_PRIO__MAX] = { 0, 0, 10 };
+	const int64_t neutral[LC_PRIO__MAX] = { 2, 6, 2 };
+	const int64_t all_minor[LC_PRIO__MAX] = { 10, 0, 0 };
+	const int64_t newcomer[LC_PRIO__MAX] = { 0, 0, 1 };
+	double	 e_mm, e_nn, e_nm, e_min_maj, e_min_min, e_new;
+
+	e_mm = lifecycle_effective_priority(LC_PRIO_MAJOR, all_major);
+	e_nn = lifecycle_effective_priority(LC_PRIO_NORMAL, neutral);
+	e_nm = lifecycle_effective_priority(LC_PRIO_MAJOR, neutral);
+	e_min_maj = lifecycle_effective_priority(LC_PRIO_MAJOR, all_minor);
+	e_min_min = lifecycle_effective_priority(LC_PRIO_MINOR, all_minor);
+	e_new = lifecycle_effective_priority(LC_PRIO_MAJOR, newcomer);
+	/* Everything major ranks like normal. */
+	g_assert_cmpfloat_with_epsilon(e_mm, e_nn, 1e-9);
+	g_assert_cmpfloat_with_epsilon(e_nn, 2.0, 1e-9);
+	g_assert_cmpfloat(e_nm, >, e_mm);
+	/* Mostly minor: the account gets higher priority. */
+	g_assert_cmpfloat(e_min_maj, >, e_nm);
+	g_assert_cmpfloat_with_epsilon(e_min_min, 2.0, 1e-9);
+	/* A first major ticket is taken at its word. */
+	g_assert_cmpfloat_with_epsilon(e_new, 3.0, 1e-9);
+	/* HotRush first, then e, then age. */
+	g_assert_cmpint(lifecycle_queue_cmp(true, 1, 500, false, 3, 1), <, 0);
+	g_assert_cmpint(lifecycle_queue_cmp(false, 3, 1, true, 1, 500), >, 0);
+	g_assert_cmpint(lifecycle_queue_cmp(false, 2.5, 500, false, 2, 1), <,
+	    0);
+	g_assert_cmpint(lifecycle_queue_cmp(false, e_mm, 2, false, e_nn, 1),
+	    >, 0);
+	g_assert_cmpint(lifecycle_queue_cmp(false, 2, 7, false, 2, 7), ==, 0);
+}
+
+/* ---- configuration --------------------------------------------------- */
+
+static void
+test_durations(void)
+{
+	int64_t	 d;
+
+	g_assert_true(text_to_duration(&d, "3d") && d == 3 * DAY);
+	g_assert_true(text_to_duration(&d, "12h") && d == 12 * 3600);
+	g_assert_true(text_to_duration(&d, "90m") && d == 90 * 60);
+	g_assert_true(text_to_duration(&d, "45s") && d == 45);
+	g_assert_true(text_to_duration(&d, "7") && d == 7);
+	g_assert_false(text_to_duration(&d, "3 days"));
+	g_assert_false(text_to_duration(&d, "-1d"));
+	g_assert_false(text_to_duration(&d, ""));
+	g_assert_false(text_to_duration(&d, "99999999999999999999d"));
+}
+
+static void
+test_queue_override(void)
+{
+	GError	*e = NULL;
+	struct config *c = load_text("[lifecycle]\nreopen_window = 7d\n"
+	    "[lifecycle.sales]\npreclose_after = 14d\n"
+	    "[lifecycle.billing]\nclose_after = 1h\n", &e);
+	const struct lifecycle *sup, *sal, *bil, *prj;
+
+	g_assert_no_error(e);
+	sup = lifecycle_for(c->lifecycle, "support");
+	sal = lifecycle_for(c->lifecycle, "sales");
+	bil = lifecycle_for(c->lifecycle, "billing");
+	prj = lifecycle_for(c->lifecycle, "project");
+	g_assert_cmpint(sup->preclose_after, ==, 3 * DAY);
+	g_assert_cmpint(sup->reopen_window, ==, 7 * DAY);
+	g_assert_cmpint(sal->preclose_after, ==, 14 * DAY);
+	g_assert_cmpint(sal->preclose_basis, ==, LC_BASIS_LAST_MESSAGE);
+	g_assert_cmpint(sal->reopen_window, ==, 7 * DAY);
+	g_assert_cmpint(bil->close_after, ==, 3600);
+	g_assert_cmpint(bil->preclose_after, ==, 3 * DAY);
+	g_assert_cmpint(prj->preclose_after, ==, 30 * DAY);
+	config_free(c);
+}
+
+static const struct { const char *text, *needle; } bad_configs[] = {
+	{ "[lifecycle]\ntransitions = submitted>nowhere\n", "nowhere" },
+	{ "[lifecycle]\ntransitions = submitted-closed\n", "FROM>TO" },
+	{ "[lifecycle]\ntransitions = a>b:boss\n", "roles" },
+	{ "[lifecycle]\nclose_after = soon\n", "close_after" },
+	{ "[lifecycle]\npreclose_basis = moon\n", "preclose_basis" },
+	{ "[lifecycle]\ninitial = open\n", "initial" },
+	{ "[lifecycle]\nstatuses = a;b\n", "initial" },
+	{ "[lifecycle.sales]\nfinal = submitted\n", "final" },
+	{ "[lifecycle]\nno_such_key = 1\n", "unknown key" },
+	{ "[lifecycle.sales]\nno_such_key = 1\n", "unknown key" },
+	{ "[intake]\nunknown_sender = maybe\n", "unknown_sender" },
+};
+
+static void
+test_bad_configs(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(bad_configs); i++) {
+		GError	*e = NULL;
+		struct config *c = load_text(bad_configs[i].text, &e);
+
+		if (c != NULL)
+			g_error("case %zu loaded: %s", i, bad_configs[i].text);
+		g_assert_error(e, CONFIG_ERROR, CONFIG_ERROR_VALUE);
+		if (strstr(e->message, bad_configs[i].needle) == NULL)
+			g_error("case %zu: \"%s\" lacks \"%s\"", i, e->message,
+			    bad_configs[i].needle);
+		g_error_free(e);
+	}
+}
+
+static struct config *
+load_contrib(const char *name)
+{
+	const char *top = g_getenv("top_srcdir");
+	char	*path = g_build_filename(top ? top : ".", "contrib",
+	    "lifecycle", name, NULL);
+	struct config *c = NULL;
+	GError	*e = NULL;
+
+	if (!config_load(&c, path, &e))
+		g_error("%s: %s", path, e->message);
+	g_free(path);
+	return c;
+}
+
+static void
+test_contrib_solved(void)
+{
+	struct config *c = load_contrib("solved.conf");
+	const struct lifecycle *lc = lifecycle_for(c->lifecycle, "support");
+	struct lc_ticket t = { 0 };
+	struct lc_verdict v;
+	const char	*why;
+	int64_t		 due;
+
+	g_assert_cmpstr(lc->initial, ==, "Open");
+	g_assert_true(lifecycle_can(lc, "Open", "Solved", LC_ROLE_CUSTOMER,
+	    &why));
+	g_assert_false(lifecycle_can(lc, "Solved", "Closed",
+	    LC_ROLE_CUSTOMER, &why));
+	t.status = "Waiting for your reply";
+	lifecycle_on_customer_message(lc, &t, NOW, false, &v);
+	g_assert_cmpstr(v.to, ==, "Open");
+	t.status = "Open";
+	lifecycle_on_staff_reply(lc, &t, &v);
+	g_assert_cmpstr(v.to, ==, "Waiting for your reply");
+	/* no automatic solving */
+	t.status = "Waiting for your reply";
+	t.last_staff_reply = t.last_message = NOW - 99 * DAY;
+	lifecycle_due(lc, &t, NOW, &v, &due);
+	g_assert_cmpint(v.effect, ==, LC_EFFECT_NONE);
+	/* Solved closes after 14 days, exactly at the boundary */
+	t.status = "Solved";
+	t.status_since = NOW - 14 * DAY;
+	lifecycle_due(lc, &t, NOW, &v, &due);
+	g_assert_cmpstr(v.to, ==, "Closed");
+	lifecycle_due(lc, &t, NOW - 1, &v, &due);
+	g_assert_null(v.to);
+	/* a reply to Solved reopens; to Closed it opens a follow-up */
+	lifecycle_on_customer_message(lc, &t, NOW, false, &v);
+	g_assert_cmpstr(v.to, ==, "Open");
+	t.status = "Closed";
+	t.status_since = NOW - 1;
+	lifecycle_on_customer_message(lc, &t, NOW, false, &v);
+	g_assert_cmpint(v.effect, ==, LC_EFFECT_FOLLOW_UP);
+	config_free(c);
+}
+
+static void
+test_contrib_escalation(void)
+{
+	struct config *c = load_contrib("escalation.conf");
+	const struct lifecycle *lc = lifecycle_for(c->lifecycle, "support");
+	struct lc_ticket t = { 0 };
+	struct lc_verdict v;
+	const char	*why;
+	int64_t		 due;
+
+	g_assert_cmpint(g_strv_length(lc->statuses), ==, 8);
+	g_assert_true(lifecycle_can(lc, "In progress", "Escalated",
+	    LC_ROLE_STAFF, &why));
+	g_assert_true(lifecycle_can(lc, "Escalated", "Under Development",
+	    LC_ROLE_STAFF, &why));
+	g_assert_false(lifecycle_can(lc, "Escalated", "Under Development",
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_true(lifecycle_can(lc, "Resolved", "Closed",
+	    LC_ROLE_CUSTOMER, &why));
+	t.status = "Waiting for customer";
+	t.last_staff_reply = t.last_message = NOW - 7 * DAY;
+	lifecycle_due(lc, &t, NOW, &v, &due);
+	g_assert_cmpstr(v.to, ==, "Resolved");
+	lifecycle_due(lc, &t, NOW - 1, &v, &due);
+	g_assert_null(v.to);
+	t.status = "Closed";
+	t.status_since = NOW - 14 * DAY;
+	lifecycle_on_customer_message(lc, &t, NOW, false, &v);
+	g_assert_cmpstr(v.to, ==, "Waiting for Support");
+	lifecycle_on_customer_message(lc, &t, NOW + 1, false, &v);
+	g_assert_cmpint(v.effect, ==, LC_EFFECT_FOLLOW_UP);
+	g_assert_cmpint(lifecycle_for(c->lifecycle, "sales")->preclose_after,
+	    ==, 30 * DAY);
+	config_free(c);
+}
+
+int
+main(int argc, char *argv[])
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/lifecycle/transitions", test_transitions);
+	g_test_add_func("/lifecycle/customer-message", test_customer_message);
+	g_test_add_func("/lifecycle/staff-reply", test_staff_reply);
+	g_test_add_func("/lifecycle/timers", test_timers);
+	g_test_add_func("/lifecycle/priority", test_priority);
+	g_test_add_func("/lifecycle/hotrush", test_hotrush);
+	g_test_add_func("/lifecycle/rating", test_rating);
+	g_test_add_func("/lifecycle/ack", test_ack);
+	g_test_add_func("/lifecycle/ack-config", test_ack_config);
+	g_test_add_func("/lifecycle/sla", test_sla);
+	g_test_add_func("/lifecycle/queue-order", test_queue_order);
+	g_test_add_func("/lifecycle/durations", test_durations);
+	g_test_add_func("/lifecycle/queue-override", test_queue_override);
+	g_test_add_func("/lifecycle/bad-configs", test_bad_configs);
+	g_test_add_func("/lifecycle/contrib-solved", test_contrib_solved);
+	g_test_add_func("/lifecycle/contrib-escalation",
+	    test_contrib_escalation);
+	return g_test_run();
+}

@@ -1,0 +1,259 @@
+/*
+ * Unit tests for the outbox: claiming (two connections to one real
+ * SQLite file, as two notifier processes would have), leases, retry
+ * and cancel, and the RFC 3834 refusal rules of outbox.c.
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "config.h"
+#include "mail.h"
+#include "outbox.h"
+#include "store.h"
+
+struct fx {
+	char		*dir, *path;
+	struct store	*a, *b;
+	int64_t		 ticket;
+};
+
+static void
+fx_setup(struct fx *f, gconstpointer data)
+{
+	struct ticket	 t = { 0 };
+	GError		*e = NULL;
+	int		 i;
+
+	(void)data;
+	f->dir = g_dir_make_tmp("pd-outbox-XXXXXX", &e);
+	g_assert_no_error(e);
+	f->path = g_build_filename(f->dir, "pd.db", NULL);
+	g_assert_true(store_open(&f->a, f->path, STORE_READWRITE, &e));
+	g_assert_true(store_open(&f->b, f->path, STORE_READWRITE, &e));
+	g_assert_no_error(e);
+	t.subject = "s";
+	t.requester = "r@example.com";
+	t.created = 1000;
+	g_assert_true(store_ticket_insert(f->a, &t, &e));
+	f->ticket = t.id;
+	for (i = 0; i < 10; i++) {
+		char *rcpt = g_strdup_printf("u%d@example.com", i);
+
+		g_assert_true(outbox_enqueue(f->a, f->ticket, 0, OUTBOX_STAFF,
+		    "staff-notification", rcpt, 1000, NULL, &e));
+		g_free(rcpt);
+	}
+	g_assert_no_error(e);
+}
+
+static void
+fx_teardown(struct fx *f, gconstpointer data)
+{
+	(void)data;
+	store_close(f->a);
+	store_close(f->b);
+	g_unlink(f->path);
+	g_autofree char *wal = g_strconcat(f->path, "-wal", NULL);
+	g_autofree char *shm = g_strconcat(f->path, "-shm", NULL);
+	g_unlink(wal);
+	g_unlink(shm);
+	g_rmdir(f->dir);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+static GPtrArray *
+claim(struct store *s, const char *who, int64_t now, int n)
+{
+	GPtrArray	*rows = NULL;
+	GError		*e = NULL;
+
+	g_assert_true(store_outbox_claim(s, who, now, 300, n, &rows, &e));
+	g_assert_no_error(e);
+	return rows;
+}
+
+static void
+test_claim_disjoint(struct fx *f, gconstpointer data)
+{
+	GPtrArray	*x, *y, *z;
+	GHashTable	*seen = g_hash_table_new(g_int64_hash, g_int64_equal);
+	guint		 i;
+
+	(void)data;
+	x = claim(f->a, "one", 1000, 4);
+	y = claim(f->b, "two", 1000, 4);
+	z = claim(f->a, "one", 1000, 4);
+	g_assert_cmpuint(x->len, ==, 4);
+	g_assert_cmpuint(y->len, ==, 4);
+	g_assert_cmpuint(z->len, ==, 2);
+	for (i = 0; i < x->len + y->len + z->len; i++) {
+		struct outbox_row *r = i < x->len ? x->pdata[i] :
+		    i < x->len + y->len ? y->pdata[i - x->len] :
+		    z->pdata[i - x->len - y->len];
+
+		g_assert_cmpstr(r->status, ==, "sending");
+		g_assert_cmpint(r->attempts, ==, 1);
+		g_assert_false(g_hash_table_contains(seen, &r->id));
+		g_hash_table_add(seen, &r->id);
+	}
+	g_assert_cmpuint(g_hash_table_size(seen), ==, 10);
+	/* Nothing is left for anybody. */
+	g_ptr_array_free(claim(f->b, "two", 1000, 4), TRUE);
+	{
+		GPtrArray *w = claim(f->b, "two", 1000, 4);
+
+		g_assert_cmpuint(w->len, ==, 0);
+		g_ptr_array_free(w, TRUE);
+	}
+	g_hash_table_destroy(seen);
+	g_ptr_array_free(x, TRUE);
+	g_ptr_array_free(y, TRUE);
+	g_ptr_array_free(z, TRUE);
+}
+
+static void
+test_lease_and_due(struct fx *f, gconstpointer data)
+{
+	GPtrArray	*x, *y;
+	struct outbox_row *r;
+	GError		*e = NULL;
+
+	(void)data;
+	x = claim(f->a, "dead", 1000, 10);
+	g_assert_cmpuint(x->len, ==, 10);
+	r = x->pdata[0];
+	/* Deferred to 2000: not due before. */
+	g_assert_true(store_outbox_defer(f->a, r->id, 1000, 2000, "451 later",
+	    &e));
+	y = claim(f->b, "alive", 1200, 10);
+	g_assert_cmpuint(y->len, ==, 0);	/* lease 300 not over yet */
+	g_ptr_array_free(y, TRUE);
+	y = claim(f->b, "alive", 1301, 10);	/* the claimer died */
+	g_assert_cmpuint(y->len, ==, 9);
+	g_assert_cmpint(((struct outbox_row *)y->pdata[0])->attempts, ==, 2);
+	g_assert_cmpstr(((struct outbox_row *)y->pdata[0])->claimed_by, ==,
+	    "alive");
+	for (guint i = 0; i < y->len; i++)
+		g_assert_true(store_outbox_sent(f->b,
+		    ((struct outbox_row *)y->pdata[i])->id, 1302, "250", &e));
+	g_ptr_array_free(y, TRUE);
+	y = claim(f->b, "alive", 2000, 10);	/* now the deferred one */
+	g_assert_cmpuint(y->len, ==, 1);
+	r = y->pdata[0];
+	g_assert_cmpstr(r->last_error, ==, "451 later");
+	g_assert_true(store_outbox_sent(f->b, r->id, 2001, "250 ok", &e));
+	g_assert_no_error(e);
+	g_ptr_array_free(y, TRUE);
+	g_ptr_array_free(x, TRUE);
+}
+
+static void
+test_retry_cancel(struct fx *f, gconstpointer data)
+{
+	GPtrArray	*x;
+	struct outbox_row *r = NULL;
+	GError		*e = NULL;
+	bool		 changed = false;
+	int64_t		 id, n = -1;
+
+	(void)data;
+	x = claim(f->a, "one", 1000, 1);
+	id = ((struct outbox_row *)x->pdata[0])->id;
+	g_ptr_array_free(x, TRUE);
+	/* A row being sent cannot be cancelled or retried. */
+	g_assert_true(store_outbox_cancel(f->a, id, 1001, &changed, &e));
+	g_assert_false(changed);
+	g_assert_true(store_outbox_retry(f->a, id, 1001, &changed, &e));
+	g_assert_false(changed);
+	g_assert_true(store_outbox_fail(f->a, id, 1002, "550 no", &e));
+	g_assert_true(store_outbox_retry(f->a, id, 1003, &changed, &e));
+	g_assert_true(changed);
+	g_assert_true(store_outbox_get(f->a, id, &r, &e));
+	g_assert_cmpstr(r->status, ==, "pending");
+	g_assert_cmpint(r->attempts, ==, 0);
+	outbox_row_free(r);
+	g_assert_true(store_outbox_cancel(f->a, id, 1004, &changed, &e));
+	g_assert_true(changed);
+	g_assert_true(store_outbox_get(f->a, id, &r, &e));
+	g_assert_cmpstr(r->status, ==, "cancelled");
+	outbox_row_free(r);
+	g_assert_false(store_outbox_get(f->a, 9999, &r, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+	g_assert_true(store_outbox_count_since(f->a, OUTBOX_STAFF,
+	    "U3@example.com", 1000, &n, &e));
+	g_assert_cmpint(n, ==, 1);
+	g_assert_true(store_outbox_count_since(f->a, OUTBOX_STAFF,
+	    "u3@example.com", 1001, &n, &e));
+	g_assert_cmpint(n, ==, 0);
+	g_assert_no_error(e);
+}
+
+static const char *
+refusal_of(const char *headers, const char *sender)
+{
+	struct config	*c = config_new_default();
+	struct mail	*m = NULL;
+	char		*raw = g_strdup_printf("%sMessage-ID: <x@y>\n"
+	    "Subject: s\n\nbody\n", headers);
+	const char	*why;
+
+	g_free(c->host);
+	c->host = g_strdup("pd.example.com");
+	g_assert_true(mail_parse(&m, raw, strlen(raw), NULL));
+	why = outbox_auto_refusal(c, m, sender);
+	mail_free(m);
+	config_free(c);
+	g_free(raw);
+	return why;	/* static strings */
+}
+
+static void
+test_refusals(void)
+{
+	g_assert_null(refusal_of("From: a@b.example\n", "a@b.example"));
+	g_assert_null(refusal_of("From: a@b.example\nAuto-Submitted: no\n",
+	    NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\n"
+	    "Auto-Submitted: auto-replied\n", NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\n"
+	    "Auto-Submitted: auto-generated (vacation)\n", NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\nPrecedence: Bulk\n",
+	    NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\nPrecedence: junk\n",
+	    NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\nList-Id: <l.x>\n",
+	    NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\n", ""));
+	g_assert_nonnull(refusal_of("From: a@b.example\n", "<>"));
+	g_assert_nonnull(refusal_of("From: MAILER-DAEMON@b.example\n", NULL));
+	g_assert_nonnull(refusal_of("From: no-reply@b.example\n", NULL));
+	g_assert_nonnull(refusal_of("From: list-request@b.example\n", NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\n",
+	    "bounces+12@b.example"));
+	g_assert_nonnull(refusal_of("From: support+t1.x@localhost\n", NULL));
+	g_assert_nonnull(refusal_of("From: a@b.example\n"
+	    "X-Postdesk-Loop: pd.example.com\n", NULL));
+	/* Another postdesk's loop header is that one's business. */
+	g_assert_null(refusal_of("From: a@b.example\n"
+	    "X-Postdesk-Loop: other.example\n", NULL));
+}
+
+int
+main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add("/outbox/claim-disjoint", struct fx, NULL, fx_setup,
+	    test_claim_disjoint, fx_teardown);
+	g_test_add("/outbox/lease-and-due", struct fx, NULL, fx_setup,
+	    test_lease_and_due, fx_teardown);
+	g_test_add("/outbox/retry-cancel", struct fx, NULL, fx_setup,
+	    test_retry_cancel, fx_teardown);
+	g_test_add_func("/outbox/refusals", test_refusals);
+	return g_test_run();
+}

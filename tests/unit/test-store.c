@@ -1,0 +1,874 @@
+/*
+ * Unit tests for the store (src/store*.c) on real SQLite files in a
+ * temporary directory.  The test opens a second, plain SQLite connection
+ * where it must look behind the store's back (journal mode, row counts,
+ * a schema version from the future); the store itself is only used
+ * through store.h.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fixture {
+	char		*dir;
+	char		*path;
+	struct store	*s;
+};
+
+static void
+fx_setup(struct fixture *fx, gconstpointer data)
+{
+	GError	*e = NULL;
+
+	fx->dir = g_dir_make_tmp("pd-store-XXXXXX", &e);
+	g_assert_no_error(e);
+	fx->path = g_build_filename(fx->dir, "postdesk.db", NULL);
+	g_assert_true(store_open(&fx->s, fx->path, STORE_READWRITE, &e));
+	g_assert_no_error(e);
+}
+
+static void
+fx_teardown(struct fixture *fx, gconstpointer data)
+{
+	GDir		*d;
+	const char	*n;
+
+	store_close(fx->s);
+	/* The read-only test may have left the directory unwritable. */
+	(void)g_chmod(fx->dir, 0700);
+	d = g_dir_open(fx->dir, 0, NULL);
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL) {
+		char *p = g_build_filename(fx->dir, n, NULL);
+
+		(void)g_chmod(p, 0600);
+		g_unlink(p);
+		g_free(p);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_rmdir(fx->dir);
+	g_free(fx->path);
+	g_free(fx->dir);
+}
+
+/* One integer from SQL run on a separate plain connection. */
+static gint64
+raw_int(const struct fixture *fx, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	gint64		 v;
+
+	g_assert_cmpint(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY,
+	    NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==,
+	    SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static char *
+raw_text(const struct fixture *fx, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		*v;
+
+	g_assert_cmpint(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY,
+	    NULL), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_prepare_v2(db, sql, -1, &st, NULL), ==,
+	    SQLITE_OK);
+	g_assert_cmpint(sqlite3_step(st), ==, SQLITE_ROW);
+	v = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+raw_exec(const struct fixture *fx, const char *sql)
+{
+	sqlite3	*db;
+
+	g_assert_cmpint(sqlite3_open(fx->path, &db), ==, SQLITE_OK);
+	g_assert_cmpint(sqlite3_exec(db, sql, NULL, NULL, NULL), ==,
+	    SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int64_t
+new_ticket(struct store *s, const char *subject, const char *requester)
+{
+	struct ticket	 t = { 0 };
+	GError		*e = NULL;
+
+	t.subject = (char *)subject;
+	t.requester = (char *)requester;
+	t.created = 1700000000;
+	g_assert_true(store_ticket_insert(s, &t, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(t.id, >, 0);
+	return t.id;
+}
+
+static int64_t
+new_message(struct store *s, int64_t ticket, const char *msgid,
+    const char *hash, GError **err)
+{
+	struct message	 m = { 0 };
+
+	m.ticket_id = ticket;
+	m.message_id = (char *)msgid;
+	m.body_hash = (char *)hash;
+	m.subject = (char *)"subject";
+	m.text = (char *)"text";
+	m.stripped = (char *)"text";
+	m.received = 1700000001;
+	if (!store_message_insert(s, &m, err))
+		return 0;
+	return m.id;
+}
+
+static void
+test_open_migrate(struct fixture *fx, gconstpointer data)
+{
+	struct store	*r = NULL;
+	GError		*e = NULL;
+
+	g_assert_cmpint(store_schema_version(fx->s), ==, STORE_SCHEMA_VERSION);
+	g_assert_cmpint(raw_int(fx, "PRAGMA user_version"), ==,
+	    STORE_SCHEMA_VERSION);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name IN ('tickets','messages','participants','blobs',"
+	    "'attachments','events','outbox','quarantine','messages_fts')"),
+	    ==, 9);
+	/* Opening again does not migrate twice. */
+	store_close(fx->s);
+	g_assert_true(store_open(&fx->s, fx->path, STORE_READWRITE, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(store_schema_version(fx->s), ==, STORE_SCHEMA_VERSION);
+	g_assert_true(store_open(&r, fx->path, STORE_READONLY, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(store_schema_version(r), ==, STORE_SCHEMA_VERSION);
+	store_close(r);
+	store_close(NULL);
+}
+
+/* Read-only mode never creates a database. */
+static void
+test_open_readonly_missing(struct fixture *fx, gconstpointer data)
+{
+	struct store	*r = NULL;
+	GError		*e = NULL;
+	char		*p = g_build_filename(fx->dir, "none.db", NULL);
+
+	g_assert_false(store_open(&r, p, STORE_READONLY, &e));
+	g_assert_nonnull(e);
+	g_assert_true(e->domain == STORE_ERROR);
+	g_assert_false(g_file_test(p, G_FILE_TEST_EXISTS));
+	g_clear_error(&e);
+	g_free(p);
+}
+
+static void
+test_pragmas(struct fixture *fx, gconstpointer data)
+{
+	char	*mode = raw_text(fx, "PRAGMA journal_mode");
+	GError	*e = NULL;
+
+	g_assert_cmpstr(mode, ==, "wal");
+	g_free(mode);
+	/* Foreign keys are enforced on the store's connection. */
+	g_assert_cmpint(new_message(fx->s, 4242, "orphan@x", "h", &e), ==, 0);
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_assert_false(store_error_is_transient(e));
+	g_clear_error(&e);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM messages"), ==, 0);
+}
+
+static void
+test_blobs(struct fixture *fx, gconstpointer data)
+{
+	static const char bin[] = "a\0b\0\0\r\n\xff\xfe end";
+	char		 h1[65], h2[65], h3[65];
+	char		*want;
+	GBytes		*b = NULL;
+	GError		*e = NULL;
+	gsize		 len;
+	const char	*p;
+
+	g_assert_true(store_blob_put(fx->s, bin, sizeof bin, h1, &e));
+	g_assert_no_error(e);
+	want = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+	    (const guchar *)bin, sizeof bin);
+	g_assert_cmpstr(h1, ==, want);
+	g_free(want);
+	/* Same bytes again: same address, still one row. */
+	g_assert_true(store_blob_put(fx->s, bin, sizeof bin, h2, &e));
+	g_assert_cmpstr(h1, ==, h2);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM blobs"), ==, 1);
+	/* Byte-exact round trip, NULs included. */
+	g_assert_true(store_blob_get(fx->s, h1, &b, &e));
+	g_assert_no_error(e);
+	p = g_bytes_get_data(b, &len);
+	g_assert_cmpmem(p, len, bin, sizeof bin);
+	g_bytes_unref(b);
+	/* The empty blob is a blob too. */
+	g_assert_true(store_blob_put(fx->s, "", 0, h3, &e));
+	g_assert_cmpstr(h3, ==, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	g_assert_true(store_blob_get(fx->s, h3, &b, &e));
+	g_assert_cmpuint(g_bytes_get_size(b), ==, 0);
+	g_bytes_unref(b);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM blobs"), ==, 2);
+	g_assert_false(store_blob_get(fx->s, "00", &b, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+}
+
+static void
+test_tickets(struct fixture *fx, gconstpointer data)
+{
+	struct ticket	 t = { 0 }, *g = NULL;
+	struct ticket_filter f = { 0 };
+	GPtrArray	*a = NULL;
+	GError		*e = NULL;
+	bool		 exists = true;
+	int64_t		 id2;
+
+	t.subject = (char *)"Printer \xc3\xa9 broken";
+	t.requester = (char *)"ann@example.com";
+	t.queue = (char *)"sales";
+	t.priority = (char *)"major";
+	t.created = 1700000000;
+	g_assert_true(store_ticket_insert(fx->s, &t, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_ticket_get(fx->s, t.id, &g, &e));
+	g_assert_cmpstr(g->subject, ==, t.subject);
+	g_assert_cmpstr(g->requester, ==, "ann@example.com");
+	g_assert_cmpstr(g->status, ==, "submitted");
+	g_assert_cmpstr(g->queue, ==, "sales");
+	g_assert_cmpstr(g->priority, ==, "major");
+	g_assert_null(g->owner);
+	g_assert_false(g->hotrush);
+	g_assert_cmpint(g->linked_to, ==, 0);
+	g_assert_cmpint(g->created, ==, 1700000000);
+	g_assert_cmpint(g->updated, ==, 1700000000);
+	g_assert_cmpint(g->n_messages, ==, 0);
+	ticket_free(g);
+	ticket_free(NULL);
+
+	/* Changes, tags, fields, touch never goes back in time. */
+	g_assert_true(store_ticket_set(fx->s, t.id, "status", "assigned",
+	    &e));
+	g_assert_true(store_ticket_set(fx->s, t.id, "owner", "bob", &e));
+	g_assert_true(store_ticket_set_hotrush(fx->s, t.id, true, &e));
+	g_assert_false(store_ticket_set(fx->s, t.id, "requester; DROP", "x",
+	    &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_OTHER);
+	g_clear_error(&e);
+	g_assert_false(store_ticket_set(fx->s, t.id, "priority", "urgent",
+	    &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	g_assert_true(store_ticket_touch(fx->s, t.id, 1700000500, &e));
+	g_assert_true(store_ticket_touch(fx->s, t.id, 1700000100, &e));
+	g_assert_true(store_ticket_add_tag(fx->s, t.id, "vip", &e));
+	g_assert_true(store_ticket_add_tag(fx->s, t.id, "vip", &e));
+	g_assert_true(store_ticket_add_tag(fx->s, t.id, "billing", &e));
+	g_assert_true(store_ticket_set_field(fx->s, t.id, "os", "linux", &e));
+	g_assert_true(store_ticket_set_field(fx->s, t.id, "os", "bsd", &e));
+	g_assert_no_error(e);
+	g_assert_true(store_ticket_get(fx->s, t.id, &g, &e));
+	g_assert_cmpstr(g->status, ==, "assigned");
+	g_assert_cmpstr(g->owner, ==, "bob");
+	g_assert_true(g->hotrush);
+	g_assert_cmpstr(g->priority, ==, "major");
+	g_assert_cmpint(g->updated, ==, 1700000500);
+	ticket_free(g);
+	g_assert_true(store_ticket_tags(fx->s, t.id, &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	g_assert_cmpstr(a->pdata[0], ==, "billing");
+	g_assert_cmpstr(a->pdata[1], ==, "vip");
+	g_ptr_array_free(a, TRUE);
+	g_assert_true(store_ticket_fields(fx->s, t.id, &a, &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpstr(a->pdata[0], ==, "os=bsd");
+	g_ptr_array_free(a, TRUE);
+
+	/* A second ticket linked to the first; list and filters. */
+	memset(&t, 0, sizeof t);
+	t.subject = (char *)"second";
+	t.requester = (char *)"cy@example.com";
+	t.linked_to = 1;
+	t.created = 1700000200;
+	g_assert_true(store_ticket_insert(fx->s, &t, &e));
+	id2 = t.id;
+	g_assert_true(store_ticket_get(fx->s, id2, &g, &e));
+	g_assert_cmpint(g->linked_to, ==, 1);
+	ticket_free(g);
+	g_assert_true(store_ticket_list(fx->s, &f, &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	/* Most recently updated first. */
+	g_assert_cmpint(((struct ticket *)a->pdata[0])->id, ==, 1);
+	g_assert_cmpint(((struct ticket *)a->pdata[1])->id, ==, id2);
+	g_ptr_array_free(a, TRUE);
+	f.status = "submitted";
+	g_assert_true(store_ticket_list(fx->s, &f, &a, &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpint(((struct ticket *)a->pdata[0])->id, ==, id2);
+	g_ptr_array_free(a, TRUE);
+	f.status = NULL;
+	f.queue = "sales";
+	g_assert_true(store_ticket_list(fx->s, &f, &a, &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpint(((struct ticket *)a->pdata[0])->id, ==, 1);
+	g_ptr_array_free(a, TRUE);
+	f.queue = NULL;
+	f.limit = 1;
+	f.offset = 1;
+	g_assert_true(store_ticket_list(fx->s, &f, &a, &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpint(((struct ticket *)a->pdata[0])->id, ==, id2);
+	g_ptr_array_free(a, TRUE);
+	g_assert_no_error(e);
+
+	g_assert_true(store_ticket_exists(fx->s, id2, &exists, &e));
+	g_assert_true(exists);
+	g_assert_true(store_ticket_exists(fx->s, 999, &exists, &e));
+	g_assert_false(exists);
+	g_assert_false(store_ticket_get(fx->s, 999, &g, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+	/* A link to a ticket that does not exist is refused. */
+	memset(&t, 0, sizeof t);
+	t.subject = (char *)"dangling";
+	t.requester = (char *)"x@example.com";
+	t.linked_to = 999;
+	g_assert_false(store_ticket_insert(fx->s, &t, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+}
+
+static void
+test_participants(struct fixture *fx, gconstpointer data)
+{
+	int64_t	 t = new_ticket(fx->s, "p", "ann@example.com");
+	int64_t	 u = new_ticket(fx->s, "q", "cy@example.com");
+	GError	*e = NULL;
+	bool	 yes = false;
+
+	g_assert_true(store_participant_add(fx->s, t, "ann@example.com",
+	    "Ann", "requester", &e));
+	g_assert_true(store_participant_add(fx->s, t, "bo@example.com", NULL,
+	    "cc", &e));
+	g_assert_true(store_participant_add(fx->s, t, "staff@example.com",
+	    "Staff", "staff", &e));
+	/* Seen again: no duplicate, no error. */
+	g_assert_true(store_participant_add(fx->s, t, "ANN@example.com",
+	    "Ann B", "cc", &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM participants"),
+	    ==, 3);
+	/* The requester stays requester. */
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM participants WHERE"
+	    " address = 'ann@example.com' AND role = 'requester'"), ==, 1);
+	g_assert_true(store_participant_is(fx->s, t, "ann@example.com", &yes,
+	    &e));
+	g_assert_true(yes);
+	g_assert_true(store_participant_is(fx->s, t, "Bo@Example.com", &yes,
+	    &e));
+	g_assert_true(yes);
+	g_assert_true(store_participant_is(fx->s, t, "cy@example.com", &yes,
+	    &e));
+	g_assert_false(yes);
+	g_assert_true(store_participant_is(fx->s, u, "ann@example.com", &yes,
+	    &e));
+	g_assert_false(yes);
+	g_assert_no_error(e);
+	g_assert_false(store_participant_add(fx->s, t, "z@example.com", NULL,
+	    "boss", &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	g_assert_false(store_participant_add(fx->s, 999, "z@example.com",
+	    NULL, "cc", &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+}
+
+static void
+test_messages(struct fixture *fx, gconstpointer data)
+{
+	int64_t		 t = new_ticket(fx->s, "m", "ann@example.com");
+	int64_t		 t2 = new_ticket(fx->s, "n", "cy@example.com");
+	struct message	 m = { 0 }, *g = NULL;
+	struct ticket	*tk = NULL;
+	GPtrArray	*a = NULL;
+	GError		*e = NULL;
+	char		 sha[65];
+	int64_t		 found_t = 0;
+	bool		 found = false;
+
+	g_assert_true(store_blob_put(fx->s, "raw", 3, sha, &e));
+	m.ticket_id = t;
+	m.message_id = (char *)"abc@example.com";
+	m.in_reply_to = (char *)"prev@example.com";
+	m.references = (char *)"first@example.com prev@example.com";
+	m.from_addr = (char *)"ann@example.com";
+	m.from_name = (char *)"Ann \xc3\x85";
+	m.to_addrs = (char *)"support@example.com";
+	m.cc_addrs = (char *)"bo@example.com, cy@example.com";
+	m.envelope_from = (char *)"bounce@example.com";
+	m.envelope_to = (char *)"support@example.com";
+	m.client_ip = (char *)"192.0.2.1";
+	m.subject = (char *)"Hello";
+	m.date = 1699999999;
+	m.received = 1700000001;
+	m.text = (char *)"full text with zebra\n> quoted";
+	m.stripped = (char *)"full text with zebra";
+	m.body_hash = (char *)"hash1";
+	m.raw_sha256 = sha;
+	g_assert_true(store_message_insert(fx->s, &m, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(m.id, >, 0);
+	g_assert_true(store_message_get(fx->s, "abc@example.com", &g, &e));
+	g_assert_cmpint(g->id, ==, m.id);
+	g_assert_cmpint(g->ticket_id, ==, t);
+	g_assert_false(g->outbound);
+	g_assert_false(g->internal);
+	g_assert_cmpstr(g->in_reply_to, ==, m.in_reply_to);
+	g_assert_cmpstr(g->references, ==, m.references);
+	g_assert_cmpstr(g->from_addr, ==, m.from_addr);
+	g_assert_cmpstr(g->from_name, ==, m.from_name);
+	g_assert_cmpstr(g->to_addrs, ==, m.to_addrs);
+	g_assert_cmpstr(g->cc_addrs, ==, m.cc_addrs);
+	g_assert_cmpstr(g->envelope_from, ==, m.envelope_from);
+	g_assert_cmpstr(g->envelope_to, ==, m.envelope_to);
+	g_assert_cmpstr(g->client_ip, ==, m.client_ip);
+	g_assert_cmpstr(g->subject, ==, "Hello");
+	g_assert_cmpint(g->date, ==, 1699999999);
+	g_assert_cmpint(g->received, ==, 1700000001);
+	g_assert_cmpstr(g->text, ==, m.text);
+	g_assert_cmpstr(g->stripped, ==, m.stripped);
+	g_assert_cmpstr(g->body_hash, ==, "hash1");
+	g_assert_cmpstr(g->raw_sha256, ==, sha);
+	g_assert_null(g->spf);
+	message_free(g);
+	message_free(NULL);
+
+	/* An outbound internal note in the same ticket. */
+	memset(&m, 0, sizeof m);
+	m.ticket_id = t;
+	m.outbound = true;
+	m.internal = true;
+	m.message_id = (char *)"pd.1.2.x@example.com";
+	m.body_hash = (char *)"hash2";
+	m.received = 1700000002;
+	g_assert_true(store_message_insert(fx->s, &m, &e));
+	g_assert_true(store_message_get_row(fx->s, m.id, &g, &e));
+	g_assert_true(g->outbound);
+	g_assert_true(g->internal);
+	g_assert_cmpstr(g->text, ==, "");
+	message_free(g);
+	g_assert_false(store_message_get_row(fx->s, 9999, &g, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+	g_assert_false(store_message_get(fx->s, "nope@x", &g, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+
+	/* Threading lookups, inbound and outbound ids alike. */
+	g_assert_true(store_message_ticket(fx->s, "abc@example.com",
+	    &found_t, &found, &e));
+	g_assert_true(found);
+	g_assert_cmpint(found_t, ==, t);
+	g_assert_true(store_message_ticket(fx->s, "pd.1.2.x@example.com",
+	    &found_t, &found, &e));
+	g_assert_true(found);
+	g_assert_true(store_message_ticket(fx->s, "ABC@example.com",
+	    &found_t, &found, &e));
+	g_assert_false(found);
+
+	/* Duplicates: same id and same body hash only. */
+	g_assert_true(store_message_duplicate(fx->s, "abc@example.com",
+	    "hash1", &found_t, &found, &e));
+	g_assert_true(found);
+	g_assert_cmpint(found_t, ==, t);
+	g_assert_true(store_message_duplicate(fx->s, "abc@example.com",
+	    "other", &found_t, &found, &e));
+	g_assert_false(found);
+	g_assert_no_error(e);
+	g_assert_cmpint(new_message(fx->s, t2, "abc@example.com", "hash1",
+	    &e), ==, 0);
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	/* Same Message-ID, different body: stored (e.g. a re-send). */
+	g_assert_cmpint(new_message(fx->s, t2, "abc@example.com", "hash3",
+	    &e), >, 0);
+	g_assert_no_error(e);
+
+	g_assert_true(store_thread(fx->s, t, &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	g_assert_cmpstr(((struct message *)a->pdata[0])->message_id, ==,
+	    "abc@example.com");
+	g_ptr_array_free(a, TRUE);
+	g_assert_true(store_message_rows(fx->s, t2, &a, &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_ptr_array_free(a, TRUE);
+	g_assert_true(store_message_rows(fx->s, 0, &a, &e));
+	g_assert_cmpuint(a->len, ==, 3);
+	g_ptr_array_free(a, TRUE);
+
+	/* Full-text search follows inserts and text updates. */
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'zebra'"), ==, 1);
+	g_assert_true(store_message_update_text(fx->s, 1, "Hello",
+	    "now about giraffes", "giraffes", &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'zebra'"), ==, 0);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM messages_fts "
+	    "WHERE messages_fts MATCH 'giraffes'"), ==, 1);
+	g_assert_true(store_ticket_get(fx->s, t, &tk, &e));
+	g_assert_cmpint(tk->n_messages, ==, 2);
+	ticket_free(tk);
+}
+
+static void
+test_attachments(struct fixture *fx, gconstpointer data)
+{
+	int64_t		 t = new_ticket(fx->s, "a", "ann@example.com");
+	int64_t		 row = new_message(fx->s, t, "att@x", "h", NULL);
+	struct attachment a = { 0 }, *g;
+	GPtrArray	*list = NULL;
+	GError		*e = NULL;
+	char		 sha[65];
+
+	g_assert_cmpint(row, >, 0);
+	g_assert_true(store_blob_put(fx->s, "%PDF-1.4", 8, sha, &e));
+	a.message_row = row;
+	a.filename = (char *)"r\xc3\xa9sum\xc3\xa9.pdf";
+	a.content_type = (char *)"application/pdf";
+	a.disposition = (char *)"attachment";
+	a.size = 8;
+	a.sha256 = sha;
+	g_assert_true(store_attachment_insert(fx->s, &a, &e));
+	/* The same file attached twice: one blob, two attachment rows. */
+	a.filename = (char *)"copy.pdf";
+	a.disposition = (char *)"inline";
+	a.content_id = (char *)"img1@x";
+	g_assert_true(store_attachment_insert(fx->s, &a, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_attachments(fx->s, row, &list, &e));
+	g_assert_cmpuint(list->len, ==, 2);
+	g = list->pdata[0];
+	g_assert_cmpstr(g->filename, ==, "r\xc3\xa9sum\xc3\xa9.pdf");
+	g_assert_cmpstr(g->content_type, ==, "application/pdf");
+	g_assert_cmpstr(g->disposition, ==, "attachment");
+	g_assert_null(g->content_id);
+	g_assert_cmpint(g->size, ==, 8);
+	g_assert_cmpstr(g->sha256, ==, sha);
+	g = list->pdata[1];
+	g_assert_cmpstr(g->content_id, ==, "img1@x");
+	g_ptr_array_free(list, TRUE);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM blobs"), ==, 1);
+	/* An attachment must point at a stored blob. */
+	a.sha256 = (char *)"deadbeef";
+	g_assert_false(store_attachment_insert(fx->s, &a, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	g_assert_true(store_attachments_delete(fx->s, row, &e));
+	g_assert_true(store_attachments(fx->s, row, &list, &e));
+	g_assert_cmpuint(list->len, ==, 0);
+	g_ptr_array_free(list, TRUE);
+	attachment_free(NULL);
+}
+
+static void
+test_events(struct fixture *fx, gconstpointer data)
+{
+	int64_t		 t = new_ticket(fx->s, "e", "ann@example.com");
+	int64_t		 row = new_message(fx->s, t, "ev@x", "h", NULL);
+	GPtrArray	*a = NULL;
+	struct event	*ev;
+	GError		*e = NULL;
+
+	g_assert_true(store_event_add(fx->s, t, row, 1700000005,
+	    "ann@example.com", "created", "subject", &e));
+	g_assert_true(store_event_add(fx->s, t, 0, 1700000006, NULL,
+	    "status", "submitted \xe2\x86\x92 closed", &e));
+	/* An event about no ticket (e.g. a refused message). */
+	g_assert_true(store_event_add(fx->s, 0, 0, 1700000007, "x", "refused",
+	    NULL, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_events(fx->s, t, &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	ev = a->pdata[0];
+	g_assert_cmpint(ev->ticket_id, ==, t);
+	g_assert_cmpint(ev->message_row, ==, row);
+	g_assert_cmpint(ev->at, ==, 1700000005);
+	g_assert_cmpstr(ev->actor, ==, "ann@example.com");
+	g_assert_cmpstr(ev->kind, ==, "created");
+	g_assert_cmpstr(ev->detail, ==, "subject");
+	ev = a->pdata[1];
+	g_assert_cmpint(ev->message_row, ==, 0);
+	g_assert_null(ev->actor);
+	g_assert_cmpstr(ev->detail, ==, "submitted \xe2\x86\x92 closed");
+	g_ptr_array_free(a, TRUE);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM events WHERE "
+	    "ticket_id IS NULL"), ==, 1);
+	g_assert_false(store_event_add(fx->s, 999, 0, 1, NULL, "x", NULL,
+	    &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	event_free(NULL);
+}
+
+static void
+test_quarantine(struct fixture *fx, gconstpointer data)
+{
+	struct quarantine_entry q = { 0 }, *g = NULL;
+	GPtrArray	*a = NULL;
+	GError		*e = NULL;
+	char		 sha[65];
+	int64_t		 t, row;
+
+	g_assert_true(store_blob_put(fx->s, "\0garbage", 8, sha, &e));
+	q.received = 1700000010;
+	q.reason = (char *)"not a mail message";
+	q.raw_sha256 = sha;
+	q.size = 8;
+	q.envelope_from = (char *)"x@example.net";
+	q.envelope_to = (char *)"support@example.com";
+	q.client_ip = (char *)"198.51.100.7";
+	g_assert_true(store_quarantine_add(fx->s, &q, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(q.id, >, 0);
+	g_assert_true(store_quarantine_get(fx->s, q.id, &g, &e));
+	g_assert_cmpint(g->received, ==, 1700000010);
+	g_assert_cmpstr(g->reason, ==, q.reason);
+	g_assert_cmpstr(g->raw_sha256, ==, sha);
+	g_assert_cmpint(g->size, ==, 8);
+	g_assert_cmpstr(g->envelope_from, ==, "x@example.net");
+	g_assert_cmpstr(g->envelope_to, ==, "support@example.com");
+	g_assert_cmpstr(g->client_ip, ==, "198.51.100.7");
+	g_assert_cmpint(g->replayed_as, ==, 0);
+	quarantine_entry_free(g);
+	t = new_ticket(fx->s, "r", "x@example.net");
+	row = new_message(fx->s, t, "replayed@x", "h", NULL);
+	g_assert_true(store_quarantine_mark_replayed(fx->s, q.id, row, &e));
+	g_assert_true(store_quarantine_list(fx->s, &a, &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_assert_cmpint(((struct quarantine_entry *)a->pdata[0])->replayed_as,
+	    ==, row);
+	g_ptr_array_free(a, TRUE);
+	g_assert_false(store_quarantine_get(fx->s, 77, &g, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+	/* Quarantine rows must point at their raw bytes. */
+	q.raw_sha256 = (char *)"0000";
+	g_assert_false(store_quarantine_add(fx->s, &q, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	quarantine_entry_free(NULL);
+}
+
+/* A transaction that fails half-way leaves nothing behind. */
+static void
+test_rollback(struct fixture *fx, gconstpointer data)
+{
+	GError	*e = NULL;
+	GBytes	*b = NULL;
+	char	 sha[65];
+	bool	 exists = true;
+	int64_t	 t;
+
+	g_assert_true(store_begin(fx->s, &e));
+	t = new_ticket(fx->s, "doomed", "ann@example.com");
+	g_assert_true(store_blob_put(fx->s, "doomed raw", 10, sha, &e));
+	g_assert_cmpint(new_message(fx->s, t, "doomed@x", "h", &e), >, 0);
+	g_assert_true(store_event_add(fx->s, t, 0, 1, NULL, "created", NULL,
+	    &e));
+	/* The second insert of the same message fails ... */
+	g_assert_cmpint(new_message(fx->s, t, "doomed@x", "h", &e), ==, 0);
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
+	/* ... and the caller rolls the whole message back. */
+	store_rollback(fx->s);
+	store_rollback(fx->s);		/* harmless outside a transaction */
+	g_assert_true(store_ticket_exists(fx->s, t, &exists, &e));
+	g_assert_false(exists);
+	g_assert_false(store_blob_get(fx->s, sha, &b, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
+	g_clear_error(&e);
+	g_assert_cmpint(raw_int(fx, "SELECT (SELECT count(*) FROM tickets) + "
+	    "(SELECT count(*) FROM messages) + (SELECT count(*) FROM events)"
+	    " + (SELECT count(*) FROM blobs)"), ==, 0);
+
+	/* A committed transaction is visible to another connection. */
+	g_assert_true(store_begin(fx->s, &e));
+	t = new_ticket(fx->s, "kept", "ann@example.com");
+	g_assert_true(store_commit(fx->s, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM tickets"), ==, 1);
+}
+
+/* Another writer holds the lock: BEGIN fails transiently, in time. */
+static void
+test_busy(struct fixture *fx, gconstpointer data)
+{
+	struct store	*s2 = NULL;
+	GError		*e = NULL;
+	gint64		 t0, ms;
+
+	g_assert_true(store_begin(fx->s, &e));
+	(void)new_ticket(fx->s, "holding the lock", "ann@example.com");
+	/* Opening works while the lock is held (WAL readers/openers). */
+	g_assert_true(store_open(&s2, fx->path, STORE_READWRITE, &e));
+	g_assert_no_error(e);
+	store_set_busy_timeout(s2, 300);
+	t0 = g_get_monotonic_time();
+	g_assert_false(store_begin(s2, &e));
+	ms = (g_get_monotonic_time() - t0) / 1000;
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_BUSY);
+	g_assert_true(store_error_is_transient(e));
+	g_clear_error(&e);
+	g_test_message("BEGIN gave up after %" G_GINT64_FORMAT " ms", ms);
+	g_assert_cmpint(ms, >=, 250);
+	g_assert_cmpint(ms, <, 3000);
+	/* Readers still see the last committed state. */
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM tickets"), ==, 0);
+	g_assert_true(store_commit(fx->s, &e));
+	/* Once the lock is released the second writer gets in. */
+	g_assert_true(store_begin(s2, &e));
+	g_assert_no_error(e);
+	(void)new_ticket(s2, "second writer", "bo@example.com");
+	g_assert_true(store_commit(s2, &e));
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM tickets"), ==, 2);
+	store_close(s2);
+}
+
+static void
+test_readonly(struct fixture *fx, gconstpointer data)
+{
+	struct store	*r = NULL;
+	struct ticket	 t = { 0 };
+	GError		*e = NULL;
+	char		*bad;
+
+	/* A read-only connection cannot write: transient, nothing kept. */
+	g_assert_true(store_open(&r, fx->path, STORE_READONLY, &e));
+	g_assert_no_error(e);
+	t.subject = (char *)"x";
+	t.requester = (char *)"y@example.com";
+	if (store_begin(r, &e)) {
+		g_assert_false(store_ticket_insert(r, &t, &e));
+		store_rollback(r);
+	}
+	g_assert_nonnull(e);
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_IO);
+	g_assert_true(store_error_is_transient(e));
+	g_clear_error(&e);
+	store_close(r);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM tickets"), ==, 0);
+
+	/* A database in a directory that is not there: transient too. */
+	bad = g_build_filename(fx->dir, "missing", "dir", "x.db", NULL);
+	g_assert_false(store_open(&r, bad, STORE_READWRITE, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_IO);
+	g_assert_true(store_error_is_transient(e));
+	g_clear_error(&e);
+	g_free(bad);
+
+	/* File permissions bind only non-root users. */
+	if (geteuid() == 0) {
+		g_test_message("running as root: chmod part skipped");
+		return;
+	}
+	store_close(fx->s);
+	fx->s = NULL;
+	g_assert_cmpint(g_chmod(fx->path, 0444), ==, 0);
+	g_assert_cmpint(g_chmod(fx->dir, 0555), ==, 0);
+	if (store_open(&r, fx->path, STORE_READWRITE, &e)) {
+		if (store_begin(r, &e)) {
+			g_assert_false(store_ticket_insert(r, &t, &e));
+			store_rollback(r);
+		}
+		store_close(r);
+	}
+	g_assert_nonnull(e);
+	g_assert_true(store_error_is_transient(e));
+	g_clear_error(&e);
+}
+
+static void
+test_schema_newer(struct fixture *fx, gconstpointer data)
+{
+	struct store	*r = NULL;
+	GError		*e = NULL;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	raw_exec(fx, "PRAGMA user_version = 999");
+	g_assert_false(store_open(&r, fx->path, STORE_READWRITE, &e));
+	g_assert_null(r);
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_SCHEMA);
+	g_assert_false(store_error_is_transient(e));
+	g_assert_true(strstr(e->message, "999") != NULL);
+	g_clear_error(&e);
+	g_assert_false(store_open(&r, fx->path, STORE_READONLY, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_SCHEMA);
+	g_clear_error(&e);
+	/* Nothing was touched. */
+	g_assert_cmpint(raw_int(fx, "PRAGMA user_version"), ==, 999);
+}
+
+static void
+test_not_a_database(struct fixture *fx, gconstpointer data)
+{
+	struct store	*r = NULL;
+	GError		*e = NULL;
+	char		*p = g_build_filename(fx->dir, "junk.db", NULL);
+	char		 junk[4096];
+
+	memset(junk, 'J', sizeof junk);
+	g_assert_true(g_file_set_contents(p, junk, sizeof junk, NULL));
+	g_assert_false(store_open(&r, p, STORE_READWRITE, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CORRUPT);
+	g_assert_false(store_error_is_transient(e));
+	g_clear_error(&e);
+	g_free(p);
+}
+
+int
+main(int argc, char *argv[])
+{
+	g_test_init(&argc, &argv, NULL);
+#define FX(path, fn) g_test_add(path, struct fixture, NULL, fx_setup, fn, \
+	fx_teardown)
+	FX("/store/open-migrate", test_open_migrate);
+	FX("/store/open-readonly-missing", test_open_readonly_missing);
+	FX("/store/pragmas", test_pragmas);
+	FX("/store/blobs", test_blobs);
+	FX("/store/tickets", test_tickets);
+	FX("/store/participants", test_participants);
+	FX("/store/messages", test_messages);
+	FX("/store/attachments", test_attachments);
+	FX("/store/events", test_events);
+	FX("/store/quarantine", test_quarantine);
+	FX("/store/rollback", test_rollback);
+	FX("/store/busy", test_busy);
+	FX("/store/readonly", test_readonly);
+	FX("/store/schema-newer", test_schema_newer);
+	FX("/store/not-a-database", test_not_a_database);
+#undef FX
+	return g_test_run();
+}
