@@ -29,9 +29,10 @@ POSTFIX_SBIN=$(postconf -d -h daemon_directory 2>/dev/null) ||
     skip_all "postfix not installed (contrib/deps.sh)"
 command -v swaks >/dev/null || skip_all "swaks not installed (contrib/deps.sh)"
 command -v python3 >/dev/null || skip_all "python3 not installed"
+command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed (contrib/deps.sh)"
 id nobody >/dev/null 2>&1 || skip_all "no user nobody for the pipe service"
 
-echo "1..17"
+echo "1..18"
 
 T=$(mktemp -d /tmp/postdesk-postfix.XXXXXX)
 master_pid=""
@@ -71,6 +72,9 @@ host = helpdesk.test
 max_message_size = 20K
 [staff]
 addresses = staff@helpdesk.test
+[auth]
+# SPF for the client address Postfix passes, from a local record: no DNS.
+spf_local_records = customer.test v=spf1 ip4:127.0.0.1 -all
 EOF
 chmod 0644 "$T/postdesk.conf"
 export POSTDESK_CONFIG="$T/postdesk.conf"
@@ -243,6 +247,11 @@ else
 fi
 check "a new message opened ticket 1" test "$(ticket_count)" = 1
 "$PD" show 1 --json >"$T/t1.json" 2>/dev/null
+# What the pipe service passed: ${sender}, ${recipient}, ${client_address}.
+envelope=$(sqlite3 "$T/db/postdesk.db" "SELECT envelope_from, envelope_to,
+    client_ip, spf FROM messages WHERE message_id = 'm1.alice@customer.test'")
+check "pipe passed sender, recipient and client IP (SPF pass): $envelope" \
+    test "$envelope" = "alice@customer.test|support@helpdesk.test|127.0.0.1|pass"
 check "ticket 1: requester and subject from the message" python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))
