@@ -303,6 +303,7 @@ cli_import(struct cli *c)
 		g_error_free(e);
 		return EX_CONFIG;
 	}
+	rules_jit(rules);	/* many messages: the JIT pays off */
 	srcs = g_ptr_array_new();
 	if ((rc = open_sources(c, &o, srcs, &r.total)) != EX_OK ||
 	    (rc = cli_open_store(c, STORE_READWRITE)) != EX_OK) {

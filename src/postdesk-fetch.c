@@ -359,6 +359,7 @@ main(int argc, char *argv[])
 		config_free(c);
 		return EX_CONFIG;
 	}
+	rules_jit(rules);	/* many messages: the JIT pays off */
 	rc = run(&o, c, rules);
 	rules_free(rules);
 	config_free(c);

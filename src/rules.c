@@ -41,6 +41,15 @@ rules_free(struct rules *r)
 	g_free(r);
 }
 
+void
+rules_jit(struct rules *r)
+{
+	guint	 i;
+
+	for (i = 0; r != NULL && i < r->scripts->len; i++)
+		sieve_script_jit(r->scripts->pdata[i]);
+}
+
 unsigned
 rules_count(const struct rules *r)
 {

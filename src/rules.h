@@ -36,6 +36,8 @@ struct rules_context {
 
 bool	 rules_load(struct rules **out, char *const *paths, GError **err);
 void	 rules_free(struct rules *);
+/* For processes that take in many messages: see sieve_script_jit(). */
+void	 rules_jit(struct rules *);
 /* Number of scripts loaded. */
 unsigned rules_count(const struct rules *);
 /* Runs every script in order into one result (free: sieve_result_free). */

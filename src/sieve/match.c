@@ -45,8 +45,8 @@ sieve_match_regex_compile(const char *pattern, enum sieve_comparator cmp,
 		    (size_t)off);
 		return NULL;
 	}
-	/* Without a JIT the interpreter runs, under the same limits. */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	/* JIT compiling costs more than one message's matching saves;
+	 * long-running callers ask for it with sieve_script_jit(). */
 	return re;
 }
 

@@ -154,6 +154,17 @@ sieve_compile_file(struct sieve_script **out, const char *path,
 }
 
 void
+sieve_script_jit(struct sieve_script *s)
+{
+	guint i;
+
+	/* Without a JIT the interpreter runs, under the same limits. */
+	for (i = 0; s != NULL && i < s->regexes->len; i++)
+		(void)pcre2_jit_compile(s->regexes->pdata[i],
+		    PCRE2_JIT_COMPLETE);
+}
+
+void
 sieve_script_free(struct sieve_script *s)
 {
 	if (s == NULL)

@@ -176,6 +176,9 @@ main(int argc, char **argv)
 	}
 	printf("compile: %u rules, %zu bytes in %.1f ms\n", n_rules,
 	    strlen(text), (g_get_monotonic_time() - t0) / 1000.0);
+	t0 = g_get_monotonic_time();
+	sieve_script_jit(s);
+	printf("jit: %.1f ms\n", (g_get_monotonic_time() - t0) / 1000.0);
 	msgs = g_new(struct bench_msg, n_msgs);
 	for (i = 0; i < n_msgs; i++)
 		make_msg(&msgs[i], r, i, n_rules);
