@@ -36,6 +36,8 @@ struct options {
 	gboolean	 explain;
 	gboolean	 verbose;
 	gboolean	 version;
+	gboolean	 tempfail_config;
+	int		 config_error_rc;	/* 78, or 75 with -t */
 };
 
 /* Reads stdin up to LIMIT+1 bytes so "too big" is known without more. */
@@ -82,6 +84,10 @@ parse_options(int *argc, char ***argv, struct options *o)
 		{ "explain", 'n', 0, G_OPTION_ARG_NONE, &o->explain,
 		    "dry run: print how the message would be handled, "
 		    "write nothing", NULL },
+		{ "tempfail-config", 't', 0, G_OPTION_ARG_NONE,
+		    &o->tempfail_config, "exit 75 (retry) instead of 78 on "
+		    "a configuration or rules error, for MTAs that bounce "
+		    "on 78 (Postfix, OpenSMTPD, sendmail)", NULL },
 		{ "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
 		    "also log to stderr", NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
@@ -167,11 +173,11 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 
 	rc = read_stdin(c->max_message_size, &raw);
 	if (rc == EX_DATAERR) {
-		fprintf(stderr, "postdesk-ingest: message rejected: larger "
-		    "than the limit of %" G_GUINT64_FORMAT " bytes "
-		    "([mail] max_message_size)\n", c->max_message_size);
-		log_warnx("rejected: larger than max_message_size %"
-		    G_GUINT64_FORMAT, c->max_message_size);
+		/* log_warnx also writes stderr, which the MTA quotes in
+		 * the bounce: say it once, plainly. */
+		log_warnx("message rejected: larger than the limit of %"
+		    G_GUINT64_FORMAT " bytes ([mail] max_message_size)",
+		    c->max_message_size);
 		return EX_DATAERR;
 	}
 	if (rc != EX_OK)
@@ -194,7 +200,7 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 		g_error_free(e);
 		store_close(s);
 		g_byte_array_unref(raw);
-		return EX_CONFIG;
+		return o->config_error_rc;
 	}
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
@@ -210,7 +216,8 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 		log_warnx("not stored: %s", e->message);
 		/* Nothing was committed: keep the mail queued at the MTA.
 		 * A rule that cannot finish is a configuration problem. */
-		rc = e->domain == SIEVE_ERROR ? EX_CONFIG : EX_TEMPFAIL;
+		rc = e->domain == SIEVE_ERROR ? o->config_error_rc :
+		    EX_TEMPFAIL;
 		g_error_free(e);
 	} else if (res.outcome == INTAKE_REJECTED && !o->explain) {
 		fprintf(stderr, "postdesk-ingest: message rejected: %s\n",
@@ -245,6 +252,7 @@ main(int argc, char *argv[])
 		rc = EX_USAGE;
 		goto out;
 	}
+	o.config_error_rc = o.tempfail_config ? EX_TEMPFAIL : EX_CONFIG;
 	if (o.version) {
 		printf("postdesk-ingest %s\n", PACKAGE_VERSION);
 		rc = EX_OK;
@@ -253,17 +261,15 @@ main(int argc, char *argv[])
 	log_init("postdesk-ingest", o.explain ? LOG_TO_STDERR :
 	    LOG_TO_SYSLOG | LOG_TO_STDERR, o.verbose);
 	if (!config_load(&c, o.config, &e)) {
-		fprintf(stderr, "postdesk-ingest: %s\n", e->message);
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
-		rc = EX_CONFIG;
+		rc = o.config_error_rc;
 		goto out;
 	}
 	if (!rules_load(&rules, c->rules_scripts, &e)) {
-		fprintf(stderr, "postdesk-ingest: rules: %s\n", e->message);
 		log_warnx("rules: %s", e->message);
 		g_error_free(e);
-		rc = EX_CONFIG;
+		rc = o.config_error_rc;
 		goto out;
 	}
 	rc = run(&o, c, rules);

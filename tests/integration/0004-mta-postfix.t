@@ -32,7 +32,7 @@ command -v python3 >/dev/null || skip_all "python3 not installed"
 command -v sqlite3 >/dev/null || skip_all "sqlite3 not installed (contrib/deps.sh)"
 id nobody >/dev/null 2>&1 || skip_all "no user nobody for the pipe service"
 
-echo "1..18"
+echo "1..21"
 
 T=$(mktemp -d /tmp/postdesk-postfix.XXXXXX)
 master_pid=""
@@ -75,7 +75,10 @@ addresses = staff@helpdesk.test
 [auth]
 # SPF for the client address Postfix passes, from a local record: no DNS.
 spf_local_records = customer.test v=spf1 ip4:127.0.0.1 -all
+[rules]
+scripts = $T/rules.sieve
 EOF
+echo 'keep;' > "$T/rules.sieve"
 chmod 0644 "$T/postdesk.conf"
 export POSTDESK_CONFIG="$T/postdesk.conf"
 PD="$T/bin/postdesk"
@@ -146,7 +149,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 # From contrib/mta/postfix-master.cf, with the test's paths:
 postdesk  unix  -       n       n       -       -       pipe
   flags=Rq user=nobody null_sender=
-  argv=$T/bin/postdesk-ingest --config $T/postdesk.conf --sender \${sender} --recipient \${recipient} --client-ip \${client_address}
+  argv=$T/bin/postdesk-ingest --tempfail-config --config $T/postdesk.conf --sender \${sender} --recipient \${recipient} --client-ip \${client_address}
 sink      unix  -       n       n       -       -       pipe
   flags=R user=nobody argv=$T/bin/sink $T/sink
 EOF
@@ -332,6 +335,33 @@ assert t["requester"] == "bob@customer.test", t["requester"]
 assert len(t["thread"]) == 1, t["thread"]
 ' "$T/t2.json"
 
+# A broken rules script: with --tempfail-config (as the shipped snippet
+# has it) ingest exits 75, so Postfix holds the mail instead of bouncing
+# it; once the script is fixed the mail arrives.
+printf 'if header :bogus "x" { keep; }\n' > "$T/rules.sieve"
+cat > "$T/m4b.eml" <<'EOF'
+From: Bob Other <bob@customer.test>
+To: support@helpdesk.test
+Subject: Another question
+Message-ID: <m4b.bob@customer.test>
+Date: Mon, 23 Nov 2026 12:05:00 +0000
+
+Is the shop open on Sunday?
+EOF
+send "$T/m4b.eml" bob@customer.test support@helpdesk.test
+if wait_for 150 log_has_n 'status=deferred (temporary failure' 2; then
+	ok "broken rules: exit 75 with --tempfail-config, Postfix deferred"
+else
+	not_ok "broken rules: exit 75 with --tempfail-config, Postfix deferred"
+	diag "$(tail -10 "$T/maillog")"
+fi
+check "the log names the script, line and column" \
+    grep -q 'rules.sieve:1:[0-9]' "$T/maillog"
+echo 'keep;' > "$T/rules.sieve"
+wait_for 150 ticket_count_is 3
+check "after the fix the held message became ticket 3" \
+    test "$(ticket_count)" = 3
+
 # Too large: over max_message_size (20K) but under Postfix's limit.
 {
 	printf 'From: alice@customer.test\nTo: support@helpdesk.test\n'
@@ -359,7 +389,7 @@ else
 	not_ok "the sender got a DSN naming the message and the reason"
 	diag "$(ls -l "$T/sink")"
 fi
-check "the bounced message made no ticket" test "$(ticket_count)" = 2
+check "the bounced message made no ticket" test "$(ticket_count)" = 3
 
 [ $failed -eq 0 ] || diag "maillog:" "$(cat "$T/maillog")"
 exit 0

@@ -77,7 +77,9 @@ check "thread escapes body and filename XSS" sh -c "curl -s $CK '$P/ticket/1' > 
 check "quoted history is behind <details>" sh -c "grep -q '<details>' '$C/thr'"
 
 # --- forged and expired links ----------------------------------------
-forged=$(echo "$link" | sed 's/.$/A/; s/AA$/AB/')
+# Change the signature's last character, whatever it is.
+case $link in *A) forged=$(echo "$link" | sed 's/.$/B/') ;;
+*) forged=$(echo "$link" | sed 's/.$/A/') ;; esac
 check "forged link is 403" test "$(get forged "$forged")" = 403
 sed 's/^link_lifetime = 3600/link_lifetime = 1/' "$T/pd.conf" > "$T/short.conf"
 short=$(POSTDESK_CONFIG="$T/short.conf" "$PD" link carol@a.example)
