@@ -250,6 +250,24 @@ body_offset(const char *raw, size_t len)
 	return len;
 }
 
+/*
+ * Lines of only white space before the header block (seen in real
+ * mail; VIOLATIONS.md) would make GMime see no headers at all.
+ */
+static size_t
+leading_blank(const char *raw, size_t len)
+{
+	size_t	 i, line = 0;
+
+	for (i = 0; i < len && i < 65536; i++) {
+		if (raw[i] == '\n')
+			line = i + 1;
+		else if (raw[i] != ' ' && raw[i] != '\t' && raw[i] != '\r')
+			break;
+	}
+	return line;
+}
+
 /* A message has at least one of the headers every mail carries. */
 static bool
 looks_like_mail(GMimeMessage *msg)
@@ -329,6 +347,7 @@ mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
 	GMimeMessage		*msg;
 	GByteArray		*ba;
 	struct mail		*m;
+	size_t			 skip;
 	bool			 ok;
 
 	gmime_init_once();
@@ -337,7 +356,8 @@ mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
 	 * No copy: GMime reads the caller's buffer through a byte array we
 	 * own and empty again before freeing it.  GMime only reads it.
 	 */
-	ba = g_byte_array_new_take((guint8 *)raw, len);
+	skip = leading_blank(raw, len);
+	ba = g_byte_array_new_take((guint8 *)raw + skip, len - skip);
 	stream = g_mime_stream_mem_new_with_byte_array(ba);
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
 	parser = g_mime_parser_new_with_stream(stream);
@@ -355,7 +375,8 @@ mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
 	collect_headers(m, GMIME_OBJECT(msg));
 	collect_ids(m, msg);
 	fill_envelope_fields(m, msg);
-	m->body_offset = body_offset(raw, len);
+	m->body_offset = skip + body_offset((const char *)raw + skip,
+	    len - skip);
 	m->body_hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 	    (const guchar *)raw + m->body_offset, len - m->body_offset);
 	if (m->message_id == NULL) {

@@ -959,6 +959,23 @@ test_crlf_vs_lf(void)
 	g_free(cr);
 }
 
+/* White-space-only lines before the headers are skipped (VIOLATIONS). */
+static void
+test_leading_blank_lines(void)
+{
+	static const char raw[] = "     \r\n\t\nFrom: Ann <ann@x.example>\r\n"
+	    "Subject: hello\r\n\r\nthe body\r\n";
+	struct mail	*m = NULL;
+	GError		*e = NULL;
+
+	g_assert_true(mail_parse(&m, raw, sizeof raw - 1, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(m->from.addr, ==, "ann@x.example");
+	g_assert_cmpstr(m->subject, ==, "hello");
+	g_assert_cmpstr(raw + m->body_offset, ==, "the body\r\n");
+	mail_free(m);
+}
+
 static void
 test_not_a_message(void)
 {
@@ -1056,6 +1073,8 @@ main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mail/basic", test_basic);
+	g_test_add_func("/mail/leading-blank-lines",
+	    test_leading_blank_lines);
 	g_test_add_func("/mail/header/rfc2047-subjects",
 	    test_rfc2047_subjects);
 	g_test_add_func("/mail/header/rfc2047-from", test_rfc2047_from);
