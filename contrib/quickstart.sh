@@ -57,7 +57,7 @@ Try:  POSTDESK_CONFIG=$demo/postdesk.conf ./postdesk show 2
 MSG
 if [ -x ./postdesk.cgi ]; then
 	cat <<MSG
-Viewer: POSTDESK_CONFIG=$demo/postdesk.conf contrib/web/serve-demo.sh
+Viewer: POSTDESK_CONFIG=$demo/postdesk.conf contrib/web/serve-demo.sh [PORT]
         (starts lighttpd on http://127.0.0.1:8080/ with this database)
 MSG
 fi
