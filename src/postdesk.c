@@ -67,7 +67,7 @@ usage(FILE *fp)
 	fprintf(fp, "usage: postdesk [--config FILE] COMMAND [ARGS]\n\n"
 	    "commands:\n");
 	for (i = 0; i < G_N_ELEMENTS(commands); i++)
-		fprintf(fp, "  %-11s %-36s %s\n", commands[i].name,
+		fprintf(fp, "  %s %s\n      %s\n", commands[i].name,
 		    commands[i].args, commands[i].help);
 	fprintf(fp, "\noptions:\n  -c, --config FILE  configuration file "
 	    "(else $POSTDESK_CONFIG, else %s)\n  -h, --help         this "
