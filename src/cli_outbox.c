@@ -75,18 +75,25 @@ outbox_list(struct cli *c)
 }
 
 static void
-show_raw(struct store *s, int64_t row)
+show_raw(struct store *s, const struct outbox_row *r)
 {
 	struct message	*m = NULL;
 	GBytes		*raw = NULL;
+	const char	*sha = r->raw_sha256;
 	char		*text;
 	gsize		 len;
 
-	if (row <= 0 || !store_message_get_row(s, row, &m, NULL))
+	/* Mail about no ticket keeps its bytes on the row. */
+	if (sha == NULL && (r->sent_row <= 0 ||
+	    !store_message_get_row(s, r->sent_row, &m, NULL))) {
+		printf("\n(not composed yet)\n");
 		return;
-	printf("Message-ID: <%s>\n", m->message_id);
-	if (m->raw_sha256 != NULL && store_blob_get(s, m->raw_sha256, &raw,
-	    NULL)) {
+	}
+	if (m != NULL) {
+		printf("Message-ID: <%s>\n", m->message_id);
+		sha = m->raw_sha256;
+	}
+	if (sha != NULL && store_blob_get(s, sha, &raw, NULL)) {
 		const char *d = g_bytes_get_data(raw, &len);
 
 		text = g_strndup(d, len);
@@ -122,7 +129,7 @@ outbox_show(struct cli *c, int64_t id)
 	    r->claimed_by ? r->claimed_by : "-");
 	tty_puts(r->last_error != NULL ? r->last_error : "-", stdout);
 	putchar('\n');
-	show_raw(c->store, r->sent_row);
+	show_raw(c->store, r);
 	g_free(created);
 	g_free(updated);
 	outbox_row_free(r);

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 
@@ -332,6 +332,9 @@ struct outbox_row {
 	int64_t	 created;
 	int64_t	 updated;
 	int64_t	 sent_at;	/* 0 until sent */
+	/* A row about a message that is in no ticket (ticket_id 0): */
+	int64_t	 quarantine_id;	/* the quarantined message, or 0 */
+	char	*raw_sha256;	/* its composed bytes, NULL until then */
 };
 
 struct outbox_filter {
@@ -359,6 +362,10 @@ bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
 	    int64_t next, const char *reply, GError **err);
 bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
+/* The composed bytes of a row that has no message row to hold them
+ * (no ticket); the first bytes stored stay. */
+bool	 store_outbox_set_raw(struct store *, int64_t id,
+	    const char *sha256_hex, GError **err);
 /* Also sets message_row if it was unset. */
 bool	 store_outbox_set_sent_row(struct store *, int64_t id,
 	    int64_t sent_row, GError **err);
