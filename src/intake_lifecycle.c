@@ -249,36 +249,6 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 	return true;
 }
 
-static bool
-run_commands(struct store *s, const struct config *c, const char *actor,
-    const struct intake_lc *lc, int64_t ticket, int64_t row, int64_t now,
-    GError **err)
-{
-	guint	 i;
-	bool	 ok = true;
-
-	for (i = 0; ok && i < lc->commands->commands->len; i++) {
-		const struct command *cmd = lc->commands->commands->pdata[i];
-		bool	 applied = false;
-		char	*why = NULL, *detail;
-
-		if (lc->claims_staff && !lc->authenticated)
-			why = g_strdup("sender uses a staff address but is not "
-			    "authenticated (no SPF pass, no valid reply token)");
-		else
-			ok = lifecycle_apply_command(s, c, ticket, cmd->cmd,
-			    cmd->value, lc->role, actor, row, now, &applied,
-			    &why, err);
-		detail = g_strdup_printf("%s — %s", cmd->line,
-		    why != NULL ? why : "");
-		ok = ok && store_event_add(s, ticket, row, now, actor,
-		    applied ? "command" : "command-refused", detail, err);
-		g_free(detail);
-		g_free(why);
-	}
-	return ok;
-}
-
 bool
 intake_lc_after(struct store *s, const struct config *c,
     const struct mail *m, const char *sender, const struct intake_lc *lc,
@@ -289,7 +259,11 @@ intake_lc_after(struct store *s, const struct config *c,
 	int64_t		 out_row;
 
 	if (lc->commands->commands->len > 0) {
-		if (!run_commands(s, c, actor, lc, ticket, row, now, err))
+		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
+		    lc->role, actor, lc->claims_staff && !lc->authenticated ?
+		    "sender uses a staff address but is not authenticated (no "
+		    "SPF pass, no valid reply token)" : NULL, row, now, NULL,
+		    NULL, err))
 			return false;
 		/* The transcript, as Debian's control@ does. */
 		if (m->from.addr != NULL &&

@@ -62,6 +62,22 @@ bool	 lifecycle_apply_command(struct store *, const struct config *,
 	    bool *applied, char **why, GError **err);
 
 /*
+ * The command block of a message (command.h) by ACTOR in ROLE on ticket
+ * ID, in order, each through lifecycle_apply_command(): one event per
+ * line, "command" or "command-refused", with the detail "LINE — why"
+ * that the command transcript reads back.  REFUSE_ALL, if not NULL,
+ * refuses every command for that reason (an unauthenticated staff
+ * address).  REPORT (may be NULL) gets one line per command,
+ * "applied: LINE — why" or "refused: LINE — why"; *refused (may be
+ * NULL) counts the refusals.
+ */
+struct command_block;
+bool	 lifecycle_apply_commands(struct store *, const struct config *,
+	    int64_t id, const struct command_block *, enum lc_role,
+	    const char *actor, const char *refuse_all, int64_t message_row,
+	    int64_t now, GPtrArray *report, int *refused, GError **err);
+
+/*
  * postdesk tick: applies every due timer at NOW.  REPORT gets one line
  * per change ("#12 waiting-for-customer → pre-closed").  *failed counts
  * tickets that could not be changed (busy); they are retried next time.

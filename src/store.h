@@ -260,11 +260,24 @@ bool	 store_ticket_mark_reply(struct store *, int64_t id, bool staff,
 /* Ids of tickets whose status is not in the JSON array FINAL_JSON. */
 bool	 store_ticket_ids_not_in(struct store *, const char *final_json,
 	    GArray **out, GError **err);	/* of int64_t */
+/* A ticket's rating; the last one given counts. */
+struct rating {
+	int64_t	 ticket_id;
+	int	 rating;	/* 1-5 */
+	char	*comment;	/* may be NULL */
+	char	*rated_by;	/* who gave it */
+	int64_t	 at;
+};
+
+/* Inserts or replaces the rating of TICKET; lifecycle_apply.c checks
+ * first that it may be given. */
 bool	 store_rating_set(struct store *, int64_t ticket, int rating,
-	    const char *comment, int64_t at, GError **err);
-/* *rating 0 if the ticket is not rated; *comment g_free. */
-bool	 store_rating_get(struct store *, int64_t ticket, int *rating,
-	    char **comment, GError **err);
+	    const char *comment, const char *rated_by, int64_t at,
+	    GError **err);
+/* *out is NULL if the ticket is not rated; rating_free(). */
+bool	 store_rating_get(struct store *, int64_t ticket, struct rating **out,
+	    GError **err);
+void	 rating_free(struct rating *);
 /* Counted HotRush cancellations of ACCOUNT. */
 bool	 store_hotrush_offs(struct store *, const char *account, int64_t *n,
 	    GError **err);

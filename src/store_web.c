@@ -224,64 +224,6 @@ store_web_attachment(struct store *s, int64_t id, struct attachment **out,
 }
 
 void
-rating_free(struct rating *r)
-{
-	if (r == NULL)
-		return;
-	g_free(r->comment);
-	g_free(r->rated_by);
-	g_free(r);
-}
-
-bool
-store_web_rating_get(struct store *s, int64_t ticket, struct rating **out,
-    GError **err)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = store_stmt(s, "SELECT rating, comment, rated_by, at FROM ratings"
-	    " WHERE ticket_id = ?1", err);
-	if (st == NULL)
-		return false;
-	sqlite3_bind_int64(st, 1, ticket);
-	*out = NULL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		struct rating *r = g_new0(struct rating, 1);
-
-		r->ticket_id = ticket;
-		r->rating = sqlite3_column_int(st, 0);
-		r->comment = store_col_text(st, 1);
-		r->rated_by = store_col_text(st, 2);
-		r->at = sqlite3_column_int64(st, 3);
-		*out = r;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
-}
-
-bool
-store_web_rating_set(struct store *s, const struct rating *r, GError **err)
-{
-	sqlite3_stmt	*st;
-
-	st = store_stmt(s, "INSERT INTO ratings (ticket_id, rating, comment,"
-	    " rated_by, at) VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (ticket_id) DO UPDATE SET rating = excluded.rating,"
-	    " comment = excluded.comment, rated_by = excluded.rated_by,"
-	    " at = excluded.at", err);
-	if (st == NULL)
-		return false;
-	sqlite3_bind_int64(st, 1, r->ticket_id);
-	sqlite3_bind_int(st, 2, r->rating);
-	store_bind_text(st, 3, r->comment);
-	store_bind_text(st, 4, r->rated_by);
-	sqlite3_bind_int64(st, 5, r->at);
-	return store_step_done(s, st, err);
-}
-
-void
 store_web_day_free(struct store_web_day *d)
 {
 	if (d == NULL)

@@ -45,14 +45,6 @@ struct store_web_hit {
 	char	*snippet;
 };
 
-struct rating {
-	int64_t	 ticket_id;
-	int	 rating;	/* 1-5 */
-	char	*comment;	/* may be NULL */
-	char	*rated_by;
-	int64_t	 at;
-};
-
 /* A day's count of new tickets in one queue. */
 struct store_web_day {
 	int64_t	 day;		/* unix seconds / 86400 */
@@ -94,13 +86,6 @@ bool	 store_web_attachment(struct store *, int64_t id,
 	    struct attachment **out, int64_t *ticket, bool *internal,
 	    GError **err);	/* NOTFOUND if absent */
 
-/* *out is NULL if the ticket has no rating. */
-bool	 store_web_rating_get(struct store *, int64_t ticket,
-	    struct rating **out, GError **err);
-/* Inserts or replaces the ticket's rating. */
-bool	 store_web_rating_set(struct store *, const struct rating *,
-	    GError **err);
-void	 rating_free(struct rating *);
 
 /* Dashboard figures. */
 bool	 store_web_opened_per_day(struct store *, int64_t since,

@@ -194,8 +194,6 @@ bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 	    GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);
-/* Lifecycle status names a staff action may set (issue 5 replaces). */
-bool	 web_status_allowed(const char *status);
 /* A link (to g_free) that signs ADDR in and opens TICKET (0: the
  * list): what notifications carry as {{ticket.link}}.  NULL without
  * [web] link_key. */

@@ -323,22 +323,6 @@ web_participant_filter(const struct web *w)
 	return w->viewer.role == WEB_CUSTOMER ? w->viewer.address : "";
 }
 
-bool
-web_status_allowed(const char *status)
-{
-	/* The default lifecycle's names until lifecycle.c (issue 5) makes
-	 * them configurable per queue. */
-	static const char *const statuses[] = { "submitted", "assigned",
-	    "in-progress", "waiting-for-customer", "pre-closed", "closed",
-	    "reopened" };
-	size_t	 i;
-
-	for (i = 0; status != NULL && i < G_N_ELEMENTS(statuses); i++)
-		if (strcmp(statuses[i], status) == 0)
-			return true;
-	return false;
-}
-
 char *
 web_customer_link(const struct config *c, const char *addr,
     int64_t ticket, int64_t now)

@@ -9,7 +9,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..43"
+echo "1..48"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -77,7 +77,7 @@ check "thread escapes body and filename XSS" sh -c "curl -s $CK '$P/ticket/1' > 
 check "quoted history is behind <details>" sh -c "grep -q '<details>' '$C/thr'"
 
 # --- forged and expired links ----------------------------------------
-forged=$(echo "$link" | sed 's/.$/A/; s/AA$/AB/')
+forged=$(echo "$link" | sed 's/A$/B/; t; s/.$/A/')
 check "forged link is 403" test "$(get forged "$forged")" = 403
 sed 's/^link_lifetime = 3600/link_lifetime = 1/' "$T/pd.conf" > "$T/short.conf"
 short=$(POSTDESK_CONFIG="$T/short.conf" "$PD" link carol@a.example)
@@ -99,4 +99,29 @@ if [ "$code_wrong" = 403 ] && [ "$code_ok" = 303 ] &&
 	ok "CSRF token of another session is refused; the right one rates"
 else
 	nok "CSRF token of another session is refused; the right one rates ($code_wrong $code_ok)"
+fi
+
+# --- the life cycle decides, as for mail commands ----------------------
+sql() { sqlite3 "$T/pd.db" "$1"; }
+code=$(curl -s -o "$C/bad-tr" -w '%{http_code}' $A -d "csrf=$scsrf&priority=major&status=reopened" "$S/ticket/2/update")
+check "an invalid transition via the web is refused (409)" test "$code" = 409
+check "the refusal says why" has bad-tr 'Status reopened was refused: the life cycle has no such transition (submitted → reopened)'
+check "nothing of a refused form is applied" test "$(sql "SELECT status || ' ' || priority FROM tickets WHERE id=2")" = "submitted normal"
+check "closing via the web queued the closed notice and its event" test "$(sql "SELECT count(*) FROM outbox WHERE ticket_id=1 AND template='closed' AND recipients='carol@a.example'"):$(sql "SELECT count(*) FROM events WHERE ticket_id=1 AND kind='status' AND actor='alice@example.com'")" = 1:1
+cat > "$T/mail/carol3.eml" <<'MSG'
+From: Carol Customer <carol@a.example>
+To: support@example.com
+Subject: Toner question
+Message-ID: <carol-3@a.example>
+Date: Tue, 03 Nov 2026 09:00:00 +0000
+
+Which toner fits?
+MSG
+ingest carol@a.example "$T/mail/carol3.eml"
+code=$(curl -s -o "$C/rate-open" -w '%{http_code}' $CK -d "csrf=$ccsrf&rating=5" "$P/ticket/3/rate")
+if [ "$code" = 409 ] && has rate-open 'only a closed ticket can be rated' &&
+    [ "$(sql "SELECT count(*) FROM ratings WHERE ticket_id=3")" = 0 ]; then
+	ok "a rating on a ticket that is not closed is refused"
+else
+	nok "a rating on a ticket that is not closed is refused ($code)"
 fi

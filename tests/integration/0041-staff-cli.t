@@ -1,0 +1,60 @@
+#!/bin/sh
+# Staff work from the command line goes the way of staff mail:
+# "postdesk reply" and "postdesk comment" take a command block at the top
+# of the text and apply it through the life cycle, and the text without
+# the block is what the customer gets (postdesk-notify to an aiosmtpd
+# sink).
+. "${top_srcdir:-.}/tests/integration/notify-lib.sh"
+T=$(mktemp -d)
+trap 'stop_sink sink; rm -rf "$T"' EXIT
+echo "1..11"
+PORT=$(free_port)
+start_sink sink "$PORT"
+printf '[staff]\naddresses = bob@staff.example.com; carl@staff.example.com\n' |
+    mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
+export POSTDESK_CONFIG="$T/pd.conf"
+DB=$T/pd.db
+PD="$B/postdesk"
+"$PD" init >/dev/null
+st() { sqlq "$DB" "SELECT status FROM tickets WHERE id=$1"; }
+ev() { sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$1 AND kind='$2' AND detail LIKE '$3'"; }
+
+"$B/postdesk-ingest" --sender alice@shop.example \
+    --recipient support@example.com <"$S/tests/data/sample/01-store-down.eml"
+"$B/postdesk-notify" --once >/dev/null
+
+# A reply with a command block: one command applies, one is refused.
+printf 'Priority: major\nStatus: reopened\n\nPlease clear the cache.\n' |
+    "$PD" reply 1 --from bob@staff.example.com >"$T/out" 2>"$T/err"
+rc=$?
+check "a refused command makes reply exit 65" test "$rc" = 65
+check "the applied command is reported" \
+    grep -q 'applied: Priority: major' "$T/out"
+check "the refused command says why" \
+    grep -q 'refused: Status: reopened — the life cycle has no such transition' "$T/err"
+check "priority changed through the life cycle, with its events" \
+    test "$(sqlq "$DB" "SELECT priority FROM tickets WHERE id=1"):$(ev 1 command 'Priority: major%'):$(ev 1 command-refused 'Status: reopened%'):$(ev 1 priority '%major')" = major:1:1:1
+"$B/postdesk-notify" --once >/dev/null
+R=$(grep -l "clear the cache" "$T"/sink/*.eml |
+    xargs -r grep -il "^X-Envelope-To: alice@shop.example" | head -1)
+check "the reply reaches the requester" test -n "$R"
+check "the command block is not in the mail" \
+    sh -c "! grep -q 'Priority: major' '$R'"
+
+# Only commands: nothing to send, the ticket changes.
+N=$(sqlq "$DB" "SELECT count(*) FROM messages")
+printf 'Status: closed\n' |
+    "$PD" comment 1 --from carl@staff.example.com >"$T/out" 2>&1
+check "commands alone exit 0" test $? = 0
+check "commands alone store no message" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM messages")" = "$N"
+check "the ticket is closed, its closed notice queued" \
+    test "$(st 1):$(sqlq "$DB" "SELECT count(*) FROM outbox WHERE ticket_id=1 AND template='closed'")" = closed:1
+
+# The life cycle refuses what mail would be refused.
+printf 'Priority: minor\n\nToo late.\n' |
+    "$PD" reply 1 --from bob@staff.example.com >/dev/null 2>"$T/err"
+check "no priority change on a closed ticket" \
+    test "$(sqlq "$DB" "SELECT priority FROM tickets WHERE id=1")" = major
+check "... and reply says so" \
+    grep -q 'priority of a closed ticket cannot change' "$T/err"
