@@ -28,7 +28,8 @@ struct store_web_filter {
 	const char	*priority;
 	int		 hotrush;	/* -1 any, 0 off, 1 on */
 	bool		 hide_closed_rated;
-	/* Only tickets this address takes part in; NULL: all (staff). */
+	/* Only tickets this customer may see (store_web_ticket_visible);
+	 * NULL: all (staff). */
 	const char	*participant;
 	enum store_web_sort sort;
 	int64_t		 limit;
@@ -80,6 +81,13 @@ bool	 store_web_search(struct store *, const char *query,
  * the text has no term.  g_free. */
 char	*store_web_fts_query(const char *text);
 void	 store_web_hit_free(struct store_web_hit *);
+
+/*
+ * May customer ADDR see TICKET?  She may if she takes part in it or its
+ * requester is in her organization (any role, view-only included).
+ */
+bool	 store_web_ticket_visible(struct store *, int64_t ticket,
+	    const char *addr, bool *yes, GError **err);
 
 /* An attachment with its message's ticket and internal flag. */
 bool	 store_web_attachment(struct store *, int64_t id,

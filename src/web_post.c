@@ -96,6 +96,11 @@ web_page_rate(struct web *w, GError **err)
 	if (w->viewer.role != WEB_CUSTOMER)
 		return web_error_page(w, 403, "Only the customer rates a "
 		    "ticket.");
+	if (!web_customer_may_act(w, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 403, "View-only members of an "
+		    "organization can read its tickets but not rate them.");
 	if (!F(w, KEY_RATING)->present)
 		return web_error_page(w, 400, "Choose a rating from 1 to 5.");
 	/* The mail command's syntax: "Rating: 4 quick and friendly". */

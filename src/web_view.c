@@ -331,7 +331,7 @@ web_page_ticket(struct web *w, GError **err)
 	JsonObject	*o;
 	const struct lifecycle *lc;
 	const char	*why;
-	bool		 yes;
+	bool		 yes, may_act;
 	char		*title;
 	struct web_response *resp;
 
@@ -351,8 +351,12 @@ web_page_ticket(struct web *w, GError **err)
 	/* The life cycle of the ticket's queue: its statuses, and
 	 * whether it may be rated now. */
 	lc = lifecycle_for(w->config->lifecycle, t->queue);
-	json_object_set_boolean_member(o, "can_rate",
-	    w->viewer.role == WEB_CUSTOMER &&
+	if (!web_customer_may_act(w, &may_act, err)) {
+		json_object_unref(o);
+		ticket_free(t);
+		return NULL;
+	}
+	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
 	if (w->viewer.role == WEB_STAFF) {
 		json_object_set_array_member(o, "statuses", options(
