@@ -78,6 +78,29 @@ to_comment_address(const struct config *c, const struct mail *m,
 	return hit;
 }
 
+/* A recipient is a valid comment token for TICKET: a reply to a comment
+ * notification (token.h). */
+static bool
+to_comment_token(const struct config *c, const struct mail *m,
+    const char *recipient, int64_t ticket)
+{
+	GPtrArray	*rcpts;
+	enum token_kind	 kind;
+	int64_t		 id;
+	guint		 i;
+	bool		 hit = false;
+
+	if (ticket == 0)
+		return false;
+	rcpts = token_recipients(m, recipient);
+	for (i = 0; !hit && i < rcpts->len; i++)
+		hit = token_address_parse(c->address, c->token_key,
+		    rcpts->pdata[i], &id, &kind) && kind == TOKEN_COMMENT &&
+		    id == ticket;
+	g_ptr_array_free(rcpts, TRUE);
+	return hit;
+}
+
 static void
 verdict_none(struct intake_lc *out)
 {
@@ -124,8 +147,12 @@ intake_lc_decide(struct store *s, const struct config *c,
 	/* A staff address without proof is treated as a stranger. */
 	out->role = out->claims_staff && out->authenticated ?
 	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
-	out->internal = out->role == LC_ROLE_STAFF &&
-	    to_comment_address(c, m, recipient);
+	/* An internal note: staff mail to the comment address, or any
+	 * reply to a comment notification — the signed comment token is
+	 * the proof, and a note never reaches a customer. */
+	out->internal = (out->role == LC_ROLE_STAFF &&
+	    to_comment_address(c, m, recipient)) || (token &&
+	    to_comment_token(c, m, recipient, v->ticket));
 	g_string_append_printf(report, "authentication: spf=%s, reply token "
 	    "%s%s\n", spf != NULL ? spf : "none", token ? "valid" : "none",
 	    out->claims_staff ? out->authenticated ? "; staff sender "

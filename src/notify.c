@@ -485,7 +485,11 @@ compose_stored(struct job *j, struct message *m, GError **err)
 	ok = att != NULL && render(j->s, j->c, j->r->template != NULL ?
 	    j->r->template : "reply-to-customer", j->t, m, NULL, &subject,
 	    &body, err);
-	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
+	/* A reply to an internal note must stay internal: the comment
+	 * token says so (token.h). */
+	reply_to = token_address_kind(j->c->address, j->c->token_key,
+	    strcmp(j->r->kind, OUTBOX_COMMENT) == 0 ? TOKEN_COMMENT :
+	    TOKEN_REPLY, j->t->id);
 	if (ok) {
 		compose_common(j, &k, reply_to);
 		k.from_name = m->from_name != NULL ? m->from_name :

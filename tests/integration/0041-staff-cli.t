@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..11"
+echo "1..18"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com; carl@staff.example.com\n' |
@@ -58,3 +58,35 @@ check "no priority change on a closed ticket" \
     test "$(sqlq "$DB" "SELECT priority FROM tickets WHERE id=1")" = major
 check "... and reply says so" \
     grep -q 'priority of a closed ticket cannot change' "$T/err"
+
+# A comment notification carries a comment token; a reply to it stays
+# internal.
+printf 'From: Alice Customer <alice@shop.example>\nTo: support@example.com\nSubject: Invoice question\nMessage-ID: <a2@shop.example>\n\nWhere is my invoice?\n' |
+    "$B/postdesk-ingest" --sender alice@shop.example --recipient support@example.com
+echo "INTERNAL-ONE she paid twice, check the ledger" |
+    "$PD" comment 2 --from carl@staff.example.com >/dev/null
+"$B/postdesk-notify" --once >/dev/null
+CN=$(grep -l INTERNAL-ONE "$T"/sink/*.eml |
+    xargs -r grep -il "^X-Envelope-To: bob@staff.example.com" | head -1)
+RT=$(hdr "$CN" Reply-To | sed 's/.*<//; s/>.*//')
+check "the comment notification's Reply-To is a comment token" \
+    sh -c "echo '$RT' | grep -Eq '^support\+c2\.[0-9a-f]{12}@example\.com\$'"
+printf 'From: bob@staff.example.com\nTo: %s\nSubject: Re: [Support #2] Invoice question\nMessage-ID: <b9@staff.example.com>\n\nINTERNAL-TWO refund the second payment\n' "$RT" >"$T/b9.eml"
+# No SPF pass (no client IP): the token is the proof.
+"$B/postdesk-ingest" --sender bob@staff.example.com --recipient "$RT" <"$T/b9.eml"
+check "the reply to it is stored as an internal note on the ticket" \
+    test "$(sqlq "$DB" "SELECT ticket_id || ':' || internal FROM messages WHERE text LIKE '%INTERNAL-TWO%' AND direction='in'")" = 2:1
+check "an internal note does not move the ticket" test "$(st 2)" = submitted
+"$B/postdesk-notify" --once >/dev/null
+check "the reply to a comment never reaches the customer" \
+    sh -c "! grep -l INTERNAL-TWO '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: alice@' | grep -q ."
+check "... and no outbox row is addressed to her" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM outbox o JOIN messages m ON m.id = o.message_row WHERE m.text LIKE '%INTERNAL-TWO%' AND o.recipients = 'alice@shop.example'")" = 0
+check "the other staff get it as a note" \
+    sh -c "grep -l INTERNAL-TWO '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: carl@staff.example.com' | grep -q ."
+# A forged comment token is no proof: the mail is not a note.
+BAD=$(echo "$RT" | sed 's/\.[0-9a-f]*@/.000000000000@/')
+printf 'From: mallory@evil.example\nTo: %s\nSubject: hi\nMessage-ID: <m1@evil.example>\n\nINTERNAL-FORGED\n' "$BAD" |
+    "$B/postdesk-ingest" --sender mallory@evil.example --recipient "$BAD"
+check "a forged comment token makes no internal note on ticket 2" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM messages WHERE text LIKE '%INTERNAL-FORGED%' AND (ticket_id = 2 OR internal = 1)")" = 0
