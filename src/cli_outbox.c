@@ -271,8 +271,12 @@ staff_apply(struct cli *c, int64_t ticket, struct outbox_staff_message *sm,
 	sm->text = b->commands->len > 0 ? b->rest : sm->text;
 	if (!store_begin(c->store, err))
 		return false;
+	/* A reply is the staff reply of the life cycle (pre-close timer,
+	 * first response), as by mail; a note is not. */
 	if ((store && !outbox_staff_message(c->store, c->config, ticket, sm,
-	    now, row, err)) ||
+	    now, row, err)) || (store && !sm->internal &&
+	    !lifecycle_apply_staff_reply(c->store, c->config, ticket,
+	    sm->from_addr, *row, now, err)) ||
 	    !lifecycle_apply_commands(c->store, c->config, ticket, b,
 	    LC_ROLE_STAFF, sm->from_addr, NULL, *row, now, report, refused,
 	    err) || !store_commit(c->store, err)) {

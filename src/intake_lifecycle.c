@@ -261,6 +261,10 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 
 	if (lc->internal || (lc->claims_staff && !staff))
 		return true;
+	/* The staff reply path "postdesk reply" takes too. */
+	if (staff && !new_ticket)
+		return lifecycle_apply_staff_reply(s, c, ticket, actor, row,
+		    now, err);
 	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
 		return false;
 	if (!staff && m->from.addr != NULL && !store_contact_add(s,

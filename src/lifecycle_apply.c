@@ -78,6 +78,31 @@ lifecycle_apply_status(struct store *s, const struct config *c,
 	return ok;
 }
 
+bool
+lifecycle_apply_staff_reply(struct store *s, const struct config *c,
+    int64_t id, const char *actor, int64_t row, int64_t now, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct ticket_times tt;
+	struct lc_ticket f;
+	struct lc_verdict v;
+	bool		 ok;
+
+	if (!store_ticket_mark_reply(s, id, true, now, err) ||
+	    !store_ticket_get(s, id, &t, err))
+		return false;
+	ok = store_ticket_times(s, id, &tt, err);
+	if (ok) {
+		lifecycle_apply_facts(t, &tt, &f);
+		lifecycle_on_staff_reply(lifecycle_apply_lc(c, t), &f, &v);
+		if (v.effect == LC_EFFECT_STATUS)
+			ok = lifecycle_apply_status(s, c, t, v.to, actor, v.why,
+			    row, now, err);
+	}
+	ticket_free(t);
+	return ok;
+}
+
 static bool
 refuse(bool *applied, char **why, const char *text)
 {

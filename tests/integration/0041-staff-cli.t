@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..18"
+echo "1..24"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com; carl@staff.example.com\n' |
@@ -90,3 +90,25 @@ printf 'From: mallory@evil.example\nTo: %s\nSubject: hi\nMessage-ID: <m1@evil.ex
     "$B/postdesk-ingest" --sender mallory@evil.example --recipient "$BAD"
 check "a forged comment token makes no internal note on ticket 2" \
     test "$(sqlq "$DB" "SELECT count(*) FROM messages WHERE text LIKE '%INTERNAL-FORGED%' AND (ticket_id = 2 OR internal = 1)")" = 0
+
+# "postdesk reply" is the staff reply for the timers and the SLA.
+printf 'From: Alice Customer <alice@shop.example>\nTo: support@example.com\nSubject: Shipping module\nMessage-ID: <a3@shop.example>\n\nShipping rates are wrong.\n' |
+    "$B/postdesk-ingest" --sender alice@shop.example --recipient support@example.com
+replied() { sqlq "$DB" "SELECT (staff_reply_at > 0) || (first_response_at > 0) FROM tickets WHERE id=$1"; }
+echo "looking into it internally" |
+    "$PD" comment 3 --from carl@staff.example.com >/dev/null
+check "an internal note is no staff reply" test "$(st 3):$(replied 3)" = submitted:00
+NOW=$(date +%s)
+echo "Please send us your shipping settings." |
+    "$PD" reply 3 --from bob@staff.example.com >/dev/null
+check "a CLI reply waits for the customer, as a reply by mail does" \
+    test "$(st 3)" = waiting-for-customer
+check "a CLI reply records the staff reply and the first response" \
+    test "$(replied 3)" = 11
+check "... with its status event" \
+    test "$(ev 3 status '%waiting-for-customer%staff replied%')" = 1
+"$PD" tick --now $((NOW + 3 * 86400 - 60)) >/dev/null
+check "one minute before the pre-close timer: unchanged" \
+    test "$(st 3)" = waiting-for-customer
+"$PD" tick --now $((NOW + 3 * 86400 + 120)) >/dev/null
+check "3 days after the CLI reply: pre-closed" test "$(st 3)" = pre-closed
