@@ -565,18 +565,37 @@ test_queue_override(void)
 	config_free(c);
 }
 
-static const struct { const char *text, *needle; } bad_configs[] = {
-	{ "[lifecycle]\ntransitions = submitted>nowhere\n", "nowhere" },
-	{ "[lifecycle]\ntransitions = submitted-closed\n", "FROM>TO" },
-	{ "[lifecycle]\ntransitions = a>b:boss\n", "roles" },
-	{ "[lifecycle]\nclose_after = soon\n", "close_after" },
-	{ "[lifecycle]\npreclose_basis = moon\n", "preclose_basis" },
-	{ "[lifecycle]\ninitial = open\n", "initial" },
-	{ "[lifecycle]\nstatuses = a;b\n", "initial" },
-	{ "[lifecycle.sales]\nfinal = submitted\n", "final" },
-	{ "[lifecycle]\nno_such_key = 1\n", "unknown key" },
-	{ "[lifecycle.sales]\nno_such_key = 1\n", "unknown key" },
-	{ "[intake]\nunknown_sender = maybe\n", "unknown_sender" },
+/* Each bad config, a word its message must contain, and the line it
+ * must name as FILE:LINE (the key's, or its group's header). */
+static const struct {
+	const char	*text, *needle;
+	unsigned	 line;
+} bad_configs[] = {
+	{ "[lifecycle]\ntransitions = submitted>nowhere\n", "nowhere", 2 },
+	{ "[lifecycle]\ntransitions = submitted-closed\n", "FROM>TO", 2 },
+	{ "[lifecycle]\ntransitions = a>b:boss\n", "roles", 2 },
+	{ "[lifecycle]\nclose_after = soon\n", "close_after", 2 },
+	{ "[lifecycle]\npreclose_basis = moon\n", "preclose_basis", 2 },
+	{ "[lifecycle]\ninitial = open\n", "initial", 2 },
+	{ "[lifecycle]\nstatuses = a;b\n", "initial", 1 },
+	{ "[lifecycle.sales]\nfinal = submitted\n", "final", 2 },
+	{ "[lifecycle]\nno_such_key = 1\n", "unknown key", 2 },
+	{ "[lifecycle.sales]\nno_such_key = 1\n", "unknown key", 2 },
+	{ "[intake]\nunknown_sender = maybe\n", "unknown_sender", 2 },
+	{ "[mail]\naddress = a@b.example\n\n[lifecycle]\n"
+	    "preclose_after = 3d\n# timers\nclose_after = 3d\n"
+	    "reopen_window = whenever\n", "reopen_window", 8 },
+	{ "[lifecycle]\nsla_major = 4h\n[lifecycle.sales]\n\n"
+	    "sla_minor = 1 week\n", "[lifecycle.sales] sla_minor", 5 },
+	{ "[lifecycle]\nhotrush_off_limit = 3\n\n[lifecycle.project]\n"
+	    "ack_pattern[de] = (unclosed\n", "ack_pattern[de]", 5 },
+	/* A queue inherits [lifecycle]'s transitions, whose line is named. */
+	{ "[lifecycle]\nstatuses = submitted;assigned;in-progress;"
+	    "waiting-for-customer;pre-closed;closed;reopened;special\n"
+	    "transitions = submitted>special\n[lifecycle.sales]\n"
+	    "statuses = submitted;assigned;in-progress;waiting-for-customer;"
+	    "pre-closed;closed;reopened\n", "[lifecycle.sales] transitions: "
+	    "\"special\"", 3 },
 };
 
 static void
@@ -587,6 +606,7 @@ test_bad_configs(void)
 	for (i = 0; i < G_N_ELEMENTS(bad_configs); i++) {
 		GError	*e = NULL;
 		struct config *c = load_text(bad_configs[i].text, &e);
+		char	*at;
 
 		if (c != NULL)
 			g_error("case %zu loaded: %s", i, bad_configs[i].text);
@@ -594,6 +614,12 @@ test_bad_configs(void)
 		if (strstr(e->message, bad_configs[i].needle) == NULL)
 			g_error("case %zu: \"%s\" lacks \"%s\"", i, e->message,
 			    bad_configs[i].needle);
+		/* FILE:LINE: as every config error (load_text's file). */
+		at = g_strdup_printf(".conf:%u: ", bad_configs[i].line);
+		if (strstr(e->message, at) == NULL)
+			g_error("case %zu: \"%s\" lacks \"%s\"", i, e->message,
+			    at);
+		g_free(at);
 		g_error_free(e);
 	}
 }
