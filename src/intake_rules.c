@@ -48,7 +48,8 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
 }
 
 enum rules_verdict
-intake_rules_verdict(const struct sieve_result *r, const struct sieve_action **why)
+intake_rules_verdict(const struct sieve_result *r,
+    const struct sieve_action **why)
 {
 	const struct sieve_action *discard = NULL;
 	bool	 kept = r->implicit_keep;
