@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "lifecycle_apply.h"
-#include "store_web.h"
 #include "web.h"
 
 #define F(w, k)		(&(w)->req->fields[(k)])
