@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "command.h"
 #include "compose.h"
+#include "lifecycle_apply.h"
 #include "outbox.h"
 #include "text.h"
 
@@ -75,18 +77,25 @@ outbox_list(struct cli *c)
 }
 
 static void
-show_raw(struct store *s, int64_t row)
+show_raw(struct store *s, const struct outbox_row *r)
 {
 	struct message	*m = NULL;
 	GBytes		*raw = NULL;
+	const char	*sha = r->raw_sha256;
 	char		*text;
 	gsize		 len;
 
-	if (row <= 0 || !store_message_get_row(s, row, &m, NULL))
+	/* Mail about no ticket keeps its bytes on the row. */
+	if (sha == NULL && (r->sent_row <= 0 ||
+	    !store_message_get_row(s, r->sent_row, &m, NULL))) {
+		printf("\n(not composed yet)\n");
 		return;
-	printf("Message-ID: <%s>\n", m->message_id);
-	if (m->raw_sha256 != NULL && store_blob_get(s, m->raw_sha256, &raw,
-	    NULL)) {
+	}
+	if (m != NULL) {
+		printf("Message-ID: <%s>\n", m->message_id);
+		sha = m->raw_sha256;
+	}
+	if (sha != NULL && store_blob_get(s, sha, &raw, NULL)) {
 		const char *d = g_bytes_get_data(raw, &len);
 
 		text = g_strndup(d, len);
@@ -122,7 +131,7 @@ outbox_show(struct cli *c, int64_t id)
 	    r->claimed_by ? r->claimed_by : "-");
 	tty_puts(r->last_error != NULL ? r->last_error : "-", stdout);
 	putchar('\n');
-	show_raw(c->store, r->sent_row);
+	show_raw(c->store, r);
 	g_free(created);
 	g_free(updated);
 	outbox_row_free(r);
@@ -244,16 +253,52 @@ add_file(GPtrArray *att, const char *path)
 	return true;
 }
 
+/*
+ * The message and the command block in one transaction, as a staff
+ * mail would have them: the message (unless the text was only
+ * commands), then each command through the life cycle.
+ */
+static bool
+staff_apply(struct cli *c, int64_t ticket, struct outbox_staff_message *sm,
+    const struct command_block *b, int64_t *row, GPtrArray *report,
+    int *refused, GError **err)
+{
+	int64_t	 now = now_s();
+	bool	 store = b->commands->len == 0 || *b->rest != '\0' ||
+	    sm->attachments->len > 0;
+
+	*row = 0;
+	sm->text = b->commands->len > 0 ? b->rest : sm->text;
+	if (!store_begin(c->store, err))
+		return false;
+	/* A reply is the staff reply of the life cycle (pre-close timer,
+	 * first response), as by mail; a note is not. */
+	if ((store && !outbox_staff_message(c->store, c->config, ticket, sm,
+	    now, row, err)) || (store && !sm->internal &&
+	    !lifecycle_apply_staff_reply(c->store, c->config, ticket,
+	    sm->from_addr, *row, now, err)) ||
+	    !lifecycle_apply_commands(c->store, c->config, ticket, b,
+	    LC_ROLE_STAFF, sm->from_addr, NULL, *row, now, report, refused,
+	    err) || !store_commit(c->store, err)) {
+		store_rollback(c->store);
+		return false;
+	}
+	return true;
+}
+
 /* reply and comment: TICKET [--from ADDR] [--attach FILE]... < body */
 static int
 staff_message(struct cli *c, bool internal)
 {
 	struct outbox_staff_message sm = { 0 };
 	GPtrArray	*att = g_ptr_array_new_with_free_func(free_attachment);
+	GPtrArray	*report = g_ptr_array_new_with_free_func(g_free);
+	struct command_block *b = NULL;
 	GError		*e = NULL;
 	int64_t		 ticket = 0, row = 0;
 	char		*text = NULL;
-	int		 i, rc = EX_OK;
+	int		 i, rc = EX_OK, refused = 0;
+	guint		 k;
 
 	sm.from_addr = c->config->address;
 	sm.from_name = c->config->from_name;
@@ -284,20 +329,32 @@ staff_message(struct cli *c, bool internal)
 	if (rc == EX_OK) {
 		sm.text = text;
 		sm.attachments = att;
-		if (!store_begin(c->store, &e) ||
-		    !outbox_staff_message(c->store, c->config, ticket, &sm,
-		    now_s(), &row, &e) || !store_commit(c->store, &e)) {
-			store_rollback(c->store);
+		b = command_parse(text);
+		if (!staff_apply(c, ticket, &sm, b, &row, report, &refused,
+		    &e))
 			rc = fail(e, EX_SOFTWARE);
-		} else
-			printf("ticket #%" G_GINT64_FORMAT ": %s stored as "
-			    "message %" G_GINT64_FORMAT "%s\n", ticket,
-			    internal ? "internal note" : "reply", row,
-			    internal ? " (staff only)" :
-			    "; postdesk-notify sends it");
 	}
+	if (rc == EX_OK && row > 0)
+		printf("ticket #%" G_GINT64_FORMAT ": %s stored as message %"
+		    G_GINT64_FORMAT "%s\n", ticket, internal ? "internal note" :
+		    "reply", row, internal ? " (staff only)" :
+		    "; postdesk-notify sends it");
+	for (k = 0; rc == EX_OK && k < report->len; k++) {
+		const char	*line = report->pdata[k];
+		FILE		*f = strncmp(line, "refused", 7) == 0 ? stderr :
+		    stdout;
+
+		fprintf(f, "ticket #%" G_GINT64_FORMAT ": ", ticket);
+		tty_puts(line, f);
+		fputc('\n', f);
+	}
+	/* As by mail, the rest was applied; the status tells a script. */
+	if (rc == EX_OK && refused > 0)
+		rc = EX_DATAERR;
+	command_block_free(b);
 	g_free(text);
 	g_ptr_array_free(att, TRUE);
+	g_ptr_array_free(report, TRUE);
 	return rc;
 }
 

@@ -40,6 +40,9 @@ compose_subject(const char *tag, int64_t ticket, const char *subject)
 
 	if (subject == NULL || *subject == '\0')
 		subject = "(no subject)";
+	/* Mail about no ticket (a refusal) must not name one. */
+	if (ticket <= 0)
+		return g_strdup(subject);
 	if (thread_subject_ticket(subject, tag, &named) && named == ticket)
 		return g_strdup(subject);
 	return g_strdup_printf("[%s #%" G_GINT64_FORMAT "] %s", tag, ticket,

@@ -122,12 +122,8 @@ known_group(const char *group)
 	return false;
 }
 
-/*
- * GKeyFile does not keep line numbers, so find the line of GROUP/KEY in
- * the text for error messages.  Returns 0 if not found.
- */
-static unsigned
-line_of(const char *text, const char *group, const char *key)
+unsigned
+config_line_of(const char *text, const char *group, const char *key)
 {
 	char	**lines;
 	unsigned  i, found = 0;
@@ -334,7 +330,7 @@ validate(GKeyFile *kf, const char *path, const char *text, GError **err)
 		if (!known_group(groups[g])) {
 			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 			    "%s:%u: [%s]: unknown group", path,
-			    line_of(text, groups[g], NULL), groups[g]);
+			    config_line_of(text, groups[g], NULL), groups[g]);
 			ok = false;
 			break;
 		}
@@ -367,7 +363,7 @@ validate(GKeyFile *kf, const char *path, const char *text, GError **err)
 			if (why != NULL) {
 				g_set_error(err, CONFIG_ERROR,
 				    CONFIG_ERROR_VALUE, "%s:%u: [%s] %s: %s",
-				    path, line_of(text, groups[g], keys[k]),
+				    path, config_line_of(text, groups[g], keys[k]),
 				    groups[g], keys[k], why);
 				ok = false;
 			}
@@ -571,20 +567,20 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	if (c->busy_timeout < 0 || c->busy_timeout > G_MAXINT) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [store] busy_timeout: milliseconds, 0 or more",
-		    path, line_of(text, "store", "busy_timeout"));
+		    path, config_line_of(text, "store", "busy_timeout"));
 		return false;
 	}
 	if (strchr(c->address, '@') == NULL) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] address: not a mail address: %s", path,
-		    line_of(text, "mail", "address"), c->address);
+		    config_line_of(text, "mail", "address"), c->address);
 		return false;
 	}
 	if (*c->subject_tag == '\0' || strpbrk(c->subject_tag, "[]#") != NULL) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] subject_tag: must be a non-empty word "
 		    "without [ ] #", path,
-		    line_of(text, "mail", "subject_tag"));
+		    config_line_of(text, "mail", "subject_tag"));
 		return false;
 	}
 	if (c->fetch_move_to != NULL && strcmp(c->fetch_after, "seen") == 0) {
@@ -597,7 +593,7 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	    strcmp(c->fetch_after, "delete") != 0) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [fetch] after: expected seen, move or delete, "
-		    "got \"%s\"", path, line_of(text, "fetch", "after"),
+		    "got \"%s\"", path, config_line_of(text, "fetch", "after"),
 		    c->fetch_after);
 		return false;
 	}
@@ -605,13 +601,13 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	    *c->fetch_move_to == '\0')) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [fetch] after = move needs [fetch] move_to",
-		    path, line_of(text, "fetch", "after"));
+		    path, config_line_of(text, "fetch", "after"));
 		return false;
 	}
 	if (c->fetch_poll_interval < 1) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [fetch] poll_interval: must be at least 1 second",
-		    path, line_of(text, "fetch", "poll_interval"));
+		    path, config_line_of(text, "fetch", "poll_interval"));
 		return false;
 	}
 	v = g_key_file_get_string(kf, "intake", "foreign_sender", NULL);
@@ -625,7 +621,7 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 			    "%s:%u: [intake] foreign_sender: expected "
 			    "new-ticket or join, got \"%s\"", path,
-			    line_of(text, "intake", "foreign_sender"), v);
+			    config_line_of(text, "intake", "foreign_sender"), v);
 			ok = false;
 		}
 		g_free(v);
@@ -639,7 +635,7 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 			    "%s:%u: [intake] unknown_sender: expected open or "
 			    "refuse, got \"%s\"", path,
-			    line_of(text, "intake", "unknown_sender"), v);
+			    config_line_of(text, "intake", "unknown_sender"), v);
 			ok = false;
 		}
 	}
@@ -647,7 +643,8 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	if (ok) {
 		lifecycle_set_free(c->lifecycle);
 		c->lifecycle = NULL;
-		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, err);
+		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, text,
+		    err);
 	}
 	return ok;
 }

@@ -88,6 +88,13 @@ GQuark	 config_error_quark(void);
  * "FILE:LINE: reason".  Free the result with config_free().
  */
 bool	 config_load(struct config **out, const char *path, GError **err);
+/*
+ * GKeyFile keeps no line numbers: the line of KEY in GROUP (KEY NULL:
+ * of the group header) in the config file's TEXT, for "FILE:LINE:"
+ * messages; 0 if not found or TEXT is NULL.
+ */
+unsigned config_line_of(const char *text, const char *group,
+	    const char *key);
 /* Built-in defaults only, for tests and dry runs. */
 struct config *config_new_default(void);
 void	 config_free(struct config *);

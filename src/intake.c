@@ -344,8 +344,9 @@ refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    "refused", lc->refusal, err) &&
 	    (lc->refusal_template == NULL || m->from.addr == NULL ||
 	    outbox_auto_refusal(in->config, m, ii->sender) != NULL ||
-	    outbox_enqueue(in->store, v->named, 0, OUTBOX_NOTICE,
-	    lc->refusal_template, m->from.addr, ii->now, NULL, err));
+	    outbox_enqueue_quarantined(in->store, v->named, q.id,
+	    OUTBOX_NOTICE, lc->refusal_template, m->from.addr, ii->now,
+	    err));
 }
 
 /* A message a rule discarded: an event, and the raw bytes if asked. */

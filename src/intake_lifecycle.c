@@ -78,6 +78,29 @@ to_comment_address(const struct config *c, const struct mail *m,
 	return hit;
 }
 
+/* A recipient is a valid comment token for TICKET: a reply to a comment
+ * notification (token.h). */
+static bool
+to_comment_token(const struct config *c, const struct mail *m,
+    const char *recipient, int64_t ticket)
+{
+	GPtrArray	*rcpts;
+	enum token_kind	 kind;
+	int64_t		 id;
+	guint		 i;
+	bool		 hit = false;
+
+	if (ticket == 0)
+		return false;
+	rcpts = token_recipients(m, recipient);
+	for (i = 0; !hit && i < rcpts->len; i++)
+		hit = token_address_parse(c->address, c->token_key,
+		    rcpts->pdata[i], &id, &kind) && kind == TOKEN_COMMENT &&
+		    id == ticket;
+	g_ptr_array_free(rcpts, TRUE);
+	return hit;
+}
+
 static void
 verdict_none(struct intake_lc *out)
 {
@@ -124,8 +147,12 @@ intake_lc_decide(struct store *s, const struct config *c,
 	/* A staff address without proof is treated as a stranger. */
 	out->role = out->claims_staff && out->authenticated ?
 	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
-	out->internal = out->role == LC_ROLE_STAFF &&
-	    to_comment_address(c, m, recipient);
+	/* An internal note: staff mail to the comment address, or any
+	 * reply to a comment notification — the signed comment token is
+	 * the proof, and a note never reaches a customer. */
+	out->internal = (out->role == LC_ROLE_STAFF &&
+	    to_comment_address(c, m, recipient)) || (token &&
+	    to_comment_token(c, m, recipient, v->ticket));
 	g_string_append_printf(report, "authentication: spf=%s, reply token "
 	    "%s%s\n", spf != NULL ? spf : "none", token ? "valid" : "none",
 	    out->claims_staff ? out->authenticated ? "; staff sender "
@@ -234,6 +261,10 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 
 	if (lc->internal || (lc->claims_staff && !staff))
 		return true;
+	/* The staff reply path "postdesk reply" takes too. */
+	if (staff && !new_ticket)
+		return lifecycle_apply_staff_reply(s, c, ticket, actor, row,
+		    now, err);
 	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
 		return false;
 	if (!staff && m->from.addr != NULL && !store_contact_add(s,
@@ -249,36 +280,6 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 	return true;
 }
 
-static bool
-run_commands(struct store *s, const struct config *c, const char *actor,
-    const struct intake_lc *lc, int64_t ticket, int64_t row, int64_t now,
-    GError **err)
-{
-	guint	 i;
-	bool	 ok = true;
-
-	for (i = 0; ok && i < lc->commands->commands->len; i++) {
-		const struct command *cmd = lc->commands->commands->pdata[i];
-		bool	 applied = false;
-		char	*why = NULL, *detail;
-
-		if (lc->claims_staff && !lc->authenticated)
-			why = g_strdup("sender uses a staff address but is not "
-			    "authenticated (no SPF pass, no valid reply token)");
-		else
-			ok = lifecycle_apply_command(s, c, ticket, cmd->cmd,
-			    cmd->value, lc->role, actor, row, now, &applied,
-			    &why, err);
-		detail = g_strdup_printf("%s — %s", cmd->line,
-		    why != NULL ? why : "");
-		ok = ok && store_event_add(s, ticket, row, now, actor,
-		    applied ? "command" : "command-refused", detail, err);
-		g_free(detail);
-		g_free(why);
-	}
-	return ok;
-}
-
 bool
 intake_lc_after(struct store *s, const struct config *c,
     const struct mail *m, const char *sender, const struct intake_lc *lc,
@@ -289,7 +290,11 @@ intake_lc_after(struct store *s, const struct config *c,
 	int64_t		 out_row;
 
 	if (lc->commands->commands->len > 0) {
-		if (!run_commands(s, c, actor, lc, ticket, row, now, err))
+		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
+		    lc->role, actor, lc->claims_staff && !lc->authenticated ?
+		    "sender uses a staff address but is not authenticated (no "
+		    "SPF pass, no valid reply token)" : NULL, row, now, NULL,
+		    NULL, err))
 			return false;
 		/* The transcript, as Debian's control@ does. */
 		if (m->from.addr != NULL &&

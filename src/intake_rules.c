@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "lifecycle_apply.h"
 
 static const char *
 sender_role(struct intake *in, const struct mail *m, GError **err,
@@ -47,7 +48,8 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
 }
 
 enum rules_verdict
-intake_rules_verdict(const struct sieve_result *r, const struct sieve_action **why)
+intake_rules_verdict(const struct sieve_result *r,
+    const struct sieve_action **why)
 {
 	const struct sieve_action *discard = NULL;
 	bool	 kept = r->implicit_keep;
@@ -78,17 +80,27 @@ intake_rules_verdict(const struct sieve_result *r, const struct sieve_action **w
 	return RULES_DISCARD;
 }
 
-static const char *const priorities[] = { "minor", "normal", "major" };
-
+/*
+ * A ticket property the life cycle governs, changed the way a mail
+ * command changes it (its checks, its event); a refusal is only noted
+ * in the rule's event.
+ */
 static bool
-valid_priority(const char *p)
+lifecycle_action(struct intake *in, const struct intake_input *ii,
+    enum lc_command cmd, const char *value, int64_t ticket, int64_t row,
+    char **detail, GError **err)
 {
-	size_t	 i;
+	bool	 applied = false;
+	char	*why = NULL;
 
-	for (i = 0; i < G_N_ELEMENTS(priorities); i++)
-		if (strcmp(p, priorities[i]) == 0)
-			return true;
-	return false;
+	if (!lifecycle_apply_command(in->store, in->config, ticket, cmd,
+	    value, LC_ROLE_SYSTEM, "rules", row, ii->now, &applied, &why,
+	    err))
+		return false;
+	if (!applied)
+		*detail = g_strdup_printf("ignored: %s", why);
+	g_free(why);
+	return true;
 }
 
 /* A vacation reply goes to a sender at most once per :days. */
@@ -109,7 +121,7 @@ vacation_due(struct intake *in, const struct intake_input *ii,
 static bool
 apply_one(struct intake *in, const struct intake_input *ii,
     const struct mail *m, const struct sieve_action *a, int64_t ticket,
-    char **detail, GError **err)
+    int64_t row, char **detail, GError **err)
 {
 	struct store	*s = in->store;
 	const char	*to = m->from.addr != NULL ? m->from.addr : ii->sender;
@@ -121,14 +133,11 @@ apply_one(struct intake *in, const struct intake_input *ii,
 	case SIEVE_ACT_ADDFLAG:
 		return store_ticket_add_tag(s, ticket, a->arg, err);
 	case SIEVE_ACT_SET_PRIORITY:
-		if (!valid_priority(a->arg)) {
-			*detail = g_strdup_printf("ignored: unknown priority "
-			    "\"%s\"", a->arg);
-			return true;
-		}
-		return store_ticket_set(s, ticket, "priority", a->arg, err);
+		return lifecycle_action(in, ii, LC_CMD_PRIORITY, a->arg,
+		    ticket, row, detail, err);
 	case SIEVE_ACT_SET_HOTRUSH:
-		return store_ticket_set_hotrush(s, ticket, true, err);
+		return lifecycle_action(in, ii, LC_CMD_HOTRUSH, "on", ticket,
+		    row, detail, err);
 	case SIEVE_ACT_SET_FIELD:
 		return store_ticket_set_field(s, ticket, a->arg,
 		    a->arg2 != NULL ? a->arg2 : "", err);
@@ -170,7 +179,7 @@ intake_rules_apply(struct intake *in, const struct intake_input *ii,
 			g_free(line);
 			continue;
 		}
-		ok = apply_one(in, ii, m, a, ticket, &detail, err);
+		ok = apply_one(in, ii, m, a, ticket, row, &detail, err);
 		if (ok) {
 			char *ev = detail != NULL ?
 			    g_strdup_printf("%s — %s", line, detail) :

@@ -15,7 +15,8 @@
  * the web viewer) apply the verdicts and write the events.
  *
  * Error contract: lifecycle_set_from_keyfile() returns false with err in
- * CONFIG_ERROR naming the group and key.  The lifecycle_can*() family
+ * CONFIG_ERROR, "FILE:LINE: [group] key: reason" like the rest of
+ * config.c.  The lifecycle_can*() family
  * returns false and sets *why to a static, human-readable reason (never
  * freed).  Returned structs belong to the set; free the set with
  * lifecycle_set_free().
@@ -92,10 +93,12 @@ struct lifecycle_set;
 struct lifecycle_set *lifecycle_set_new_default(void);
 /*
  * Reads [lifecycle] and every [lifecycle.QUEUE] from KF; groups that are
- * absent keep the defaults.  PATH is only used in messages.
+ * absent keep the defaults.  PATH and TEXT (the file's text, may be
+ * NULL) are only used in messages: the line named is the key's, else
+ * its group's header.
  */
 bool	 lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
-	    const char *path, GError **err);
+	    const char *path, const char *text, GError **err);
 void	 lifecycle_set_free(struct lifecycle_set *);
 /* The life cycle of QUEUE (NULL or unknown: the default).  Borrowed. */
 const struct lifecycle *lifecycle_for(const struct lifecycle_set *,

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "command.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
 
@@ -74,6 +75,31 @@ lifecycle_apply_status(struct store *s, const struct config *c,
 	    (notice == NULL || outbox_enqueue(s, t->id, message_row,
 	    OUTBOX_NOTICE, notice, t->requester, now, NULL, err));
 	g_free(detail);
+	return ok;
+}
+
+bool
+lifecycle_apply_staff_reply(struct store *s, const struct config *c,
+    int64_t id, const char *actor, int64_t row, int64_t now, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct ticket_times tt;
+	struct lc_ticket f;
+	struct lc_verdict v;
+	bool		 ok;
+
+	if (!store_ticket_mark_reply(s, id, true, now, err) ||
+	    !store_ticket_get(s, id, &t, err))
+		return false;
+	ok = store_ticket_times(s, id, &tt, err);
+	if (ok) {
+		lifecycle_apply_facts(t, &tt, &f);
+		lifecycle_on_staff_reply(lifecycle_apply_lc(c, t), &f, &v);
+		if (v.effect == LC_EFFECT_STATUS)
+			ok = lifecycle_apply_status(s, c, t, v.to, actor, v.why,
+			    row, now, err);
+	}
+	ticket_free(t);
 	return ok;
 }
 
@@ -219,8 +245,8 @@ cmd_rating(struct store *s, const struct config *c, const struct ticket *t,
 	while (g_ascii_isspace(*comment))
 		comment++;
 	d = g_strdup_printf("%d%s%s", r, *comment ? ": " : "", comment);
-	ok = store_rating_set(s, t->id, r, *comment ? comment : NULL, now,
-	    err) && event(s, t, row, now, actor, "rated", d, applied, why,
+	ok = store_rating_set(s, t->id, r, *comment ? comment : NULL, actor,
+	    now, err) && event(s, t, row, now, actor, "rated", d, applied, why,
 	    err);
 	g_free(d);
 	return ok;
@@ -234,13 +260,79 @@ valid_name(const char *v)
 	    strlen(v);
 }
 
+/*
+ * The owner named by V: "none" (*out NULL) clears it; otherwise a staff
+ * address, or the local part of exactly one ("bob"), as the address.
+ */
+static bool
+owner_of(const struct config *c, const char *v, char **out)
+{
+	const char	*found = NULL;
+	size_t		 i, n = strlen(v);
+	int		 hits = 0;
+
+	*out = NULL;
+	if (strcmp(v, "none") == 0)
+		return true;
+	if (config_is_staff(c, v)) {
+		*out = g_ascii_strdown(v, -1);
+		return true;
+	}
+	for (i = 0; strchr(v, '@') == NULL && c->staff_addresses[i] != NULL;
+	    i++) {
+		const char *a = c->staff_addresses[i];
+
+		if (g_ascii_strncasecmp(a, v, n) == 0 && a[n] == '@') {
+			found = a;
+			hits++;
+		}
+	}
+	if (hits != 1)
+		return false;
+	*out = g_strdup(found);
+	return true;
+}
+
+static bool
+cmd_owner(struct store *s, const struct config *c, const struct ticket *t,
+    const char *value, const char *actor, int64_t row, int64_t now,
+    bool *applied, char **why, GError **err)
+{
+	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
+	char	*owner, *d;
+	bool	 ok;
+
+	if (!owner_of(c, value, &owner)) {
+		*applied = false;
+		*why = g_strdup_printf("\"%s\" is not a staff member (give a "
+		    "staff address, its name before the @, or none)", value);
+		return true;
+	}
+	if (g_strcmp0(owner, t->owner) == 0) {
+		g_free(owner);
+		return refuse(applied, why, owner != NULL ? "the ticket "
+		    "already has that owner" : "the ticket has no owner");
+	}
+	d = g_strdup_printf("owner %s", owner != NULL ? owner : "none");
+	ok = store_ticket_set(s, t->id, "owner", owner, err) &&
+	    event(s, t, row, now, actor, "owner", d, applied, why, err);
+	/* Taking a new ticket assigns it. */
+	if (ok && owner != NULL && lc->assigned != NULL &&
+	    strcmp(t->status, lc->initial) == 0)
+		ok = lifecycle_apply_status(s, c, t, lc->assigned, actor,
+		    "an owner was set", row, now, err);
+	g_free(owner);
+	g_free(d);
+	return ok;
+}
+
 static bool
 cmd_staff_only(struct store *s, const struct config *c,
     const struct ticket *t, enum lc_command cmd, const char *value,
     const char *actor, int64_t row, int64_t now, bool *applied, char **why,
     GError **err)
 {
-	const struct lifecycle *lc = lifecycle_apply_lc(c, t), *nlc;
+	const struct lifecycle *nlc;
 	char	*d = NULL;
 	bool	 ok = true;
 
@@ -249,22 +341,15 @@ cmd_staff_only(struct store *s, const struct config *c,
 	switch (cmd) {
 	case LC_CMD_QUEUE:
 		nlc = lifecycle_for(c->lifecycle, value);
+		if (strcmp(t->queue, value) == 0)
+			return refuse(applied, why, "the ticket is already in "
+			    "that queue");
 		if (!lifecycle_has_status(nlc, t->status))
 			return refuse(applied, why, "the ticket's status does "
 			    "not exist in that queue's life cycle");
 		d = g_strdup_printf("%s → %s", t->queue, value);
 		ok = store_ticket_set(s, t->id, "queue", value, err) &&
 		    event(s, t, row, now, actor, "queue", d, applied, why, err);
-		break;
-	case LC_CMD_OWNER:
-		d = g_strdup_printf("owner %s", value);
-		ok = store_ticket_set(s, t->id, "owner", value, err) &&
-		    event(s, t, row, now, actor, "owner", d, applied, why, err);
-		/* Taking a new ticket assigns it. */
-		if (ok && lc->assigned != NULL &&
-		    strcmp(t->status, lc->initial) == 0)
-			ok = lifecycle_apply_status(s, c, t, lc->assigned,
-			    actor, "an owner was set", row, now, err);
 		break;
 	case LC_CMD_TAG:
 		d = g_strdup_printf("tag %s", value);
@@ -296,9 +381,12 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 	}
 	if (*v == '\0')
 		ok = refuse(applied, why, "no value given");
-	else if (role != LC_ROLE_STAFF && (cmd == LC_CMD_QUEUE ||
+	else if (role == LC_ROLE_CUSTOMER && (cmd == LC_CMD_QUEUE ||
 	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG))
 		ok = refuse(applied, why, "only staff may use this command");
+	else if (cmd == LC_CMD_OWNER)
+		ok = cmd_owner(s, c, t, v, actor, row, now, applied, why,
+		    err);
 	else if (cmd == LC_CMD_STATUS)
 		ok = cmd_status(s, c, t, v, role, actor, row, now, applied,
 		    why, err);
@@ -316,6 +404,43 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 		    why, err);
 	ticket_free(t);
 	g_free(v);
+	return ok;
+}
+
+bool
+lifecycle_apply_commands(struct store *s, const struct config *c, int64_t id,
+    const struct command_block *b, enum lc_role role, const char *actor,
+    const char *refuse_all, int64_t row, int64_t now, GPtrArray *report,
+    int *refused, GError **err)
+{
+	guint	 i;
+	bool	 ok = true;
+
+	if (refused != NULL)
+		*refused = 0;
+	for (i = 0; ok && i < b->commands->len; i++) {
+		const struct command *cmd = b->commands->pdata[i];
+		bool	 applied = false;
+		char	*why = NULL, *detail;
+
+		if (refuse_all != NULL)
+			why = g_strdup(refuse_all);
+		else
+			ok = lifecycle_apply_command(s, c, id, cmd->cmd,
+			    cmd->value, role, actor, row, now, &applied, &why,
+			    err);
+		detail = g_strdup_printf("%s — %s", cmd->line,
+		    why != NULL ? why : "");
+		ok = ok && store_event_add(s, id, row, now, actor,
+		    applied ? "command" : "command-refused", detail, err);
+		if (ok && report != NULL)
+			g_ptr_array_add(report, g_strdup_printf("%s: %s",
+			    applied ? "applied" : "refused", detail));
+		if (ok && !applied && refused != NULL)
+			(*refused)++;
+		g_free(detail);
+		g_free(why);
+	}
 	return ok;
 }
 

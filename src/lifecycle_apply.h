@@ -53,6 +53,16 @@ bool	 lifecycle_apply_status(struct store *, const struct config *,
 	    const char *why, int64_t message_row, int64_t now, GError **err);
 
 /*
+ * A staff reply (not an internal note) to ticket ID, by mail or by
+ * "postdesk reply": records it (last staff reply for the pre-close
+ * timer, first response for the SLA) and moves the status as
+ * lifecycle_on_staff_reply() says, with its event.
+ */
+bool	 lifecycle_apply_staff_reply(struct store *, const struct config *,
+	    int64_t id, const char *actor, int64_t message_row, int64_t now,
+	    GError **err);
+
+/*
  * One command on ticket ID by ACTOR in ROLE: checked against the life
  * cycle and the permissions, applied with its event when allowed.
  */
@@ -60,6 +70,22 @@ bool	 lifecycle_apply_command(struct store *, const struct config *,
 	    int64_t id, enum lc_command, const char *value, enum lc_role,
 	    const char *actor, int64_t message_row, int64_t now,
 	    bool *applied, char **why, GError **err);
+
+/*
+ * The command block of a message (command.h) by ACTOR in ROLE on ticket
+ * ID, in order, each through lifecycle_apply_command(): one event per
+ * line, "command" or "command-refused", with the detail "LINE — why"
+ * that the command transcript reads back.  REFUSE_ALL, if not NULL,
+ * refuses every command for that reason (an unauthenticated staff
+ * address).  REPORT (may be NULL) gets one line per command,
+ * "applied: LINE — why" or "refused: LINE — why"; *refused (may be
+ * NULL) counts the refusals.
+ */
+struct command_block;
+bool	 lifecycle_apply_commands(struct store *, const struct config *,
+	    int64_t id, const struct command_block *, enum lc_role,
+	    const char *actor, const char *refuse_all, int64_t message_row,
+	    int64_t now, GPtrArray *report, int *refused, GError **err);
 
 /*
  * postdesk tick: applies every due timer at NOW.  REPORT gets one line

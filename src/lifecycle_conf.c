@@ -122,9 +122,31 @@ known(const char *key)
 	return false;
 }
 
+/*
+ * "PATH:LINE: " for KEY (NULL: the group) as the site's file has it in
+ * GROUP, else in [lifecycle] (whose keys a queue inherits), else the
+ * group header; "PATH: " when nothing is found (the built-in text).
+ */
+static char *
+where(const char *path, const char *text, const char *group, const char *key)
+{
+	unsigned line = 0;
+
+	if (key != NULL)
+		line = config_line_of(text, group, key);
+	if (line == 0 && key != NULL && strcmp(group, "lifecycle") != 0)
+		line = config_line_of(text, "lifecycle", key);
+	if (line == 0)
+		line = config_line_of(text, group, NULL);
+	if (line == 0)
+		line = config_line_of(text, "lifecycle", NULL);
+	return line > 0 ? g_strdup_printf("%s:%u: ", path, line) :
+	    g_strdup_printf("%s: ", path);
+}
+
 static bool
 layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
-    GError **err)
+    const char *text, GError **err)
 {
 	char	**keys;
 	size_t	  i;
@@ -143,8 +165,11 @@ layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
 
 		if (!known(base) || (lb != NULL &&
 		    strcmp(base, "ack_pattern") != 0)) {
+			char *w = where(path, text, group, k);
+
 			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
-			    "%s: [%s] %s: unknown key", path, group, k);
+			    "%s[%s] %s: unknown key", w, group, k);
+			g_free(w);
 			ok = false;
 			g_free(v);
 		} else if (strcmp(base, "ack_pattern") == 0) {
@@ -214,6 +239,7 @@ struct ctx {
 	struct lifecycle *lc;
 	struct layers	*l;
 	const char	*path;
+	const char	*text;		/* the site's file, or NULL */
 	const char	*group;
 	GError		**err;
 };
@@ -225,13 +251,15 @@ static bool
 fail(struct ctx *c, const char *key, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*msg;
+	char	*msg, *w;
 
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	w = where(c->path, c->text, c->group, key);
 	g_set_error(c->err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
-	    "%s: [%s] %s: %s", c->path, c->group, key, msg);
+	    "%s[%s] %s: %s", w, c->group, key, msg);
+	g_free(w);
 	g_free(msg);
 	return false;
 }
@@ -460,10 +488,10 @@ basis_and_numbers(struct ctx *c)
 
 static bool
 build(struct lifecycle **out, struct layers *l, const char *queue,
-    const char *path, const char *group, GError **err)
+    const char *path, const char *text, const char *group, GError **err)
 {
 	struct lifecycle *lc = g_new0(struct lifecycle, 1);
-	struct ctx	 c = { lc, l, path, group, err };
+	struct ctx	 c = { lc, l, path, text, group, err };
 	bool		 ok;
 
 	lc->queue = g_strdup(queue);
@@ -552,18 +580,18 @@ queue_names(GKeyFile *a, GKeyFile *b, GPtrArray *names)
 /* Builds one queue's life cycle (QUEUE NULL: the default). */
 static bool
 one(struct lifecycle **out, GKeyFile *bk, GKeyFile *kf, const char *queue,
-    const char *path, GError **err)
+    const char *path, const char *text, GError **err)
 {
 	struct layers	*l = layers_new();
 	char		*group = queue ? g_strdup_printf("lifecycle.%s", queue) :
 	    g_strdup("lifecycle");
 	bool		 ok;
 
-	ok = layer(l, bk, "lifecycle", "(built-in)", err) &&
-	    layer(l, kf, "lifecycle", path, err) &&
-	    (queue == NULL || (layer(l, bk, group, "(built-in)", err) &&
-	    layer(l, kf, group, path, err))) &&
-	    build(out, l, queue, path, group, err);
+	ok = layer(l, bk, "lifecycle", "(built-in)", NULL, err) &&
+	    layer(l, kf, "lifecycle", path, text, err) &&
+	    (queue == NULL || (layer(l, bk, group, "(built-in)", NULL,
+	    err) && layer(l, kf, group, path, text, err))) &&
+	    build(out, l, queue, path, text, group, err);
 	g_free(group);
 	layers_free(l);
 	return ok;
@@ -571,7 +599,7 @@ one(struct lifecycle **out, GKeyFile *bk, GKeyFile *kf, const char *queue,
 
 bool
 lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
-    const char *path, GError **err)
+    const char *path, const char *text, GError **err)
 {
 	struct lifecycle_set *set = g_new0(struct lifecycle_set, 1);
 	GKeyFile	*bk = g_key_file_new();
@@ -586,11 +614,11 @@ lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
 	    G_KEY_FILE_NONE, NULL);
 	g_assert(ok);
 	queue_names(bk, kf, names);
-	ok = one(&set->def, bk, kf, NULL, path, err);
+	ok = one(&set->def, bk, kf, NULL, path, text, err);
 	for (i = 0; ok && i < names->len; i++) {
 		struct lifecycle *lc;
 
-		ok = one(&lc, bk, kf, names->pdata[i], path, err);
+		ok = one(&lc, bk, kf, names->pdata[i], path, text, err);
 		if (ok)
 			g_ptr_array_add(set->queues, lc);
 	}
@@ -610,7 +638,7 @@ lifecycle_set_new_default(void)
 	struct lifecycle_set *set = NULL;
 	GError	*e = NULL;
 
-	if (!lifecycle_set_from_keyfile(&set, NULL, "(built-in)", &e))
+	if (!lifecycle_set_from_keyfile(&set, NULL, "(built-in)", NULL, &e))
 		g_error("built-in life cycle: %s", e->message);
 	return set;
 }

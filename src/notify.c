@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "compose.h"
+#include "mail.h"
 #include "notify.h"
 #include "web.h"
 #include "outbox.h"
@@ -44,9 +45,12 @@ notify_backoff(const struct config *c, int64_t attempts)
 }
 
 static enum compose_auto
-auto_kind(const char *kind)
+auto_kind(const struct outbox_row *r)
 {
-	if (strcmp(kind, OUTBOX_ACK) == 0)
+	const char	*kind = r->kind;
+
+	/* A refusal answers the refused message (RFC 3834 3.1.7). */
+	if (strcmp(kind, OUTBOX_ACK) == 0 || r->quarantine_id > 0)
 		return COMPOSE_AUTO_REPLIED;
 	if (strcmp(kind, OUTBOX_REPLY) == 0)
 		return COMPOSE_HUMAN;
@@ -140,12 +144,11 @@ commands_array(struct store *s, const struct message *m, JsonArray **out,
 	return true;
 }
 
-/* The variables of postdesk-templates(5). */
+/* {{ticket.*}}, with a viewer link for RECIPIENT (may be NULL). */
 static JsonObject *
-context(const struct config *c, const struct ticket *t,
-    const struct message *m, const char *recipient)
+ticket_context(const struct config *c, const struct ticket *t,
+    const char *recipient)
 {
-	JsonObject	*ctx = json_object_new(), *req = json_object_new();
 	JsonObject	*to = ticket_object(t);
 	char		*link = NULL;
 
@@ -160,10 +163,29 @@ context(const struct config *c, const struct ticket *t,
 	if (link != NULL)
 		json_object_set_string_member(to, "link", link);
 	g_free(link);
-	json_object_set_object_member(ctx, "ticket", to);
-	json_object_set_string_member(req, "address", t->requester);
+	return to;
+}
+
+/*
+ * The variables of postdesk-templates(5).  T is NULL for mail about no
+ * ticket (a refusal): there is no {{ticket}}, and the requester is the
+ * recipient, whom the mail is about.
+ */
+static JsonObject *
+context(const struct config *c, const struct ticket *t,
+    const struct message *m, const char *recipient)
+{
+	JsonObject	*ctx = json_object_new(), *req = json_object_new();
+	const char	*requester = t != NULL ? t->requester : recipient;
+
+	if (t != NULL)
+		json_object_set_object_member(ctx, "ticket",
+		    ticket_context(c, t, recipient));
+	json_object_set_string_member(req, "address",
+	    requester != NULL ? requester : "");
 	if (m != NULL && m->from_addr != NULL && m->from_name != NULL &&
-	    g_ascii_strcasecmp(m->from_addr, t->requester) == 0)
+	    requester != NULL &&
+	    g_ascii_strcasecmp(m->from_addr, requester) == 0)
 		json_object_set_string_member(req, "name", m->from_name);
 	json_object_set_object_member(ctx, "requester", req);
 	if (m != NULL) {
@@ -181,7 +203,29 @@ context(const struct config *c, const struct ticket *t,
 	return ctx;
 }
 
-/* Renders TEMPLATE_NAME for the ticket's queue. */
+/* {{org.name}}, {{org.role}}: the requester's organization, if any. */
+static bool
+org_context(struct store *s, const char *requester, JsonObject *ctx,
+    GError **err)
+{
+	struct org_member *om = NULL;
+	JsonObject	*o;
+
+	if (requester == NULL)
+		return true;
+	if (!store_org_member_get(s, requester, &om, err))
+		return false;
+	if (om == NULL)
+		return true;
+	o = json_object_new();
+	json_object_set_string_member(o, "name", om->org);
+	json_object_set_string_member(o, "role", om->role);
+	json_object_set_object_member(ctx, "org", o);
+	org_member_free(om);
+	return true;
+}
+
+/* Renders TEMPLATE_NAME for the ticket's queue (T may be NULL). */
 static bool
 render(struct store *s, const struct config *c, const char *name,
     const struct ticket *t, const struct message *m, const char *recipient,
@@ -192,7 +236,8 @@ render(struct store *s, const struct config *c, const char *name,
 	char		*path;
 	bool		 ok;
 
-	path = template_find(c->templates_dir, name, "txt", t->queue, NULL);
+	path = template_find(c->templates_dir, name, "txt",
+	    t != NULL ? t->queue : NULL, NULL);
 	if (path == NULL) {
 		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
 		    "no template %s.txt in %s", name, c->templates_dir);
@@ -203,7 +248,9 @@ render(struct store *s, const struct config *c, const char *name,
 	if (!ok)
 		return false;
 	ctx = context(c, t, m, recipient);
-	if (m != NULL) {
+	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err);
+	/* A quarantined message (id 0) has no events. */
+	if (ok && m != NULL && m->id > 0) {
 		JsonArray *cmds = NULL;
 
 		ok = commands_array(s, m, &cmds, err);
@@ -237,8 +284,9 @@ struct job {
 	struct store		*s;
 	const struct config	*c;
 	const struct outbox_row	*r;
-	struct ticket		*t;
-	struct message		*about;		/* message_row, or NULL */
+	struct ticket		*t;		/* NULL: about no ticket */
+	/* message_row, or the quarantined message (id 0), or NULL */
+	struct message		*about;
 };
 
 /* "refs about.id" for the mail answering ABOUT. */
@@ -258,18 +306,40 @@ compose_common(struct job *j, struct compose *k, char *reply_to)
 	k->from_name = j->c->from_name;
 	k->reply_to = reply_to != NULL ? reply_to : j->c->address;
 	k->tag = j->c->subject_tag;
-	k->ticket = j->t->id;
-	k->marker = true;
-	k->auto_kind = auto_kind(j->r->kind);
+	k->ticket = j->t != NULL ? j->t->id : 0;
+	/* "Reply above this line to add to ticket" needs a ticket. */
+	k->marker = j->t != NULL;
+	k->auto_kind = auto_kind(j->r);
 	k->loop_host = j->c->host;
+}
+
+/* The bytes of a ticket-less row, kept on the row itself. */
+static bool
+keep_on_row(struct job *j, GBytes *raw, GError **err)
+{
+	gsize		 len;
+	const void	*d = g_bytes_get_data(raw, &len);
+	char		 sha[65];
+	bool		 ok;
+
+	ok = store_begin(j->s, err) &&
+	    store_blob_put(j->s, d, len, sha, err) &&
+	    store_outbox_set_raw(j->s, j->r->id, sha, err) &&
+	    store_commit(j->s, err);
+	if (!ok)
+		store_rollback(j->s);
+	return ok;
 }
 
 /*
  * First attempt of an automatic notice: render, compose and store it
- * as a new outbound message; the row points at it from now on.
+ * as a new outbound message; the row points at it from now on.  Mail
+ * about no ticket has no message row: its bytes stay on the outbox row
+ * and *ticketless gets them.
  */
 static bool
-compose_notice(struct job *j, int64_t now, int64_t *sent_row, GError **err)
+compose_notice(struct job *j, int64_t now, int64_t *sent_row,
+    GBytes **ticketless, GError **err)
 {
 	struct compose	 k = { 0 };
 	struct message	 out = { 0 };
@@ -277,26 +347,34 @@ compose_notice(struct job *j, int64_t now, int64_t *sent_row, GError **err)
 	char		*subject = NULL, *body = NULL, *reply_to, *refs = NULL;
 	char		 sha[65];
 	GBytes		*raw = NULL;
+	int64_t		 id = j->t != NULL ? j->t->id : 0;
 	bool		 ok;
 
 	if (!render(j->s, j->c, j->r->template != NULL ? j->r->template :
 	    "staff-notification", j->t, j->about, j->r->recipient, &subject,
 	    &body, err))
 		return false;
-	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
+	/* No ticket, no token: a reply simply opens a new ticket. */
+	reply_to = token_address(j->c->address, j->c->token_key, id);
 	compose_common(j, &k, reply_to);
 	k.to = to;
-	k.subject = subject != NULL ? subject : j->t->subject;
+	k.subject = subject != NULL ? subject : j->t != NULL ?
+	    j->t->subject : j->about != NULL ? j->about->subject : NULL;
 	k.body = body;
 	k.date = now;
-	out.message_id = compose_message_id(j->t->id, j->r->id, j->c->host);
+	out.message_id = compose_message_id(id, j->r->id, j->c->host);
 	k.message_id = out.message_id;
 	if (j->about != NULL) {
 		k.in_reply_to = j->about->message_id;
 		k.references = refs = references_after(j->about);
 	}
 	ok = compose_message(&k, &raw, err);
-	if (ok) {
+	if (ok && j->t == NULL) {
+		ok = keep_on_row(j, raw, err);
+		if (ok)
+			*ticketless = g_bytes_ref(raw);
+		g_bytes_unref(raw);
+	} else if (ok) {
 		gsize	 len;
 		const void *d = g_bytes_get_data(raw, &len);
 		GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
@@ -407,7 +485,11 @@ compose_stored(struct job *j, struct message *m, GError **err)
 	ok = att != NULL && render(j->s, j->c, j->r->template != NULL ?
 	    j->r->template : "reply-to-customer", j->t, m, NULL, &subject,
 	    &body, err);
-	reply_to = token_address(j->c->address, j->c->token_key, j->t->id);
+	/* A reply to an internal note must stay internal: the comment
+	 * token says so (token.h). */
+	reply_to = token_address_kind(j->c->address, j->c->token_key,
+	    strcmp(j->r->kind, OUTBOX_COMMENT) == 0 ? TOKEN_COMMENT :
+	    TOKEN_REPLY, j->t->id);
 	if (ok) {
 		compose_common(j, &k, reply_to);
 		k.from_name = m->from_name != NULL ? m->from_name :
@@ -469,29 +551,91 @@ raw_of(struct job *j, int64_t sent_row, GBytes **raw, GError **err)
 	return ok;
 }
 
+/*
+ * The message a refusal answers, read back from quarantine as a message
+ * with id 0; *out stays NULL if its bytes no longer parse.
+ */
+static bool
+quarantined_message(struct store *s, int64_t id, struct message **out,
+    GError **err)
+{
+	struct quarantine_entry *q = NULL;
+	struct mail	*ml = NULL;
+	struct message	*m;
+	GBytes		*raw = NULL;
+	gsize		 len;
+	const void	*d;
+
+	*out = NULL;
+	if (!store_quarantine_get(s, id, &q, err) ||
+	    !store_blob_get(s, q->raw_sha256, &raw, err)) {
+		quarantine_entry_free(q);
+		return false;
+	}
+	d = g_bytes_get_data(raw, &len);
+	if (mail_parse(&ml, d, len, NULL)) {
+		m = g_new0(struct message, 1);
+		m->message_id = g_strdup(ml->message_id);
+		m->in_reply_to = g_strdup(ml->in_reply_to);
+		m->references = ml->references != NULL ?
+		    g_strjoinv(" ", ml->references) : NULL;
+		m->from_addr = g_strdup(ml->from.addr);
+		m->from_name = g_strdup(ml->from.name);
+		m->subject = g_strdup(ml->subject);
+		m->date = ml->date;
+		m->received = q->received;
+		m->text = g_strdup(ml->text);
+		m->stripped = g_strdup(ml->stripped);
+		*out = m;
+		mail_free(ml);
+	}
+	g_bytes_unref(raw);
+	quarantine_entry_free(q);
+	return true;
+}
+
+/* The message the row is about: stored, quarantined, or none. */
+static bool
+about_of(struct job *j, GError **err)
+{
+	const struct outbox_row *r = j->r;
+
+	if (r->message_row > 0)
+		return store_message_get_row(j->s, r->message_row, &j->about,
+		    err);
+	if (r->quarantine_id > 0)
+		return quarantined_message(j->s, r->quarantine_id, &j->about,
+		    err);
+	return true;
+}
+
 bool
 notify_prepare(struct store *s, const struct config *c,
     const struct outbox_row *r, struct notify_mail *out, GError **err)
 {
 	struct job	 j = { s, c, r, NULL, NULL };
 	int64_t		 sent_row = r->sent_row;
-	bool		 ok;
+	GBytes		*ticketless = NULL;
+	bool		 ok = true;
 
 	memset(out, 0, sizeof *out);
-	if (r->ticket_id <= 0 || r->recipient == NULL) {
+	if (r->recipient == NULL) {
 		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_DATA,
-		    "outbox row %" G_GINT64_FORMAT " has no ticket or "
-		    "recipient", r->id);
+		    "outbox row %" G_GINT64_FORMAT " has no recipient", r->id);
 		return false;
 	}
-	if (!store_ticket_get(s, r->ticket_id, &j.t, err))
+	if (r->ticket_id > 0 && !store_ticket_get(s, r->ticket_id, &j.t, err))
 		return false;
-	ok = r->message_row <= 0 || r->sent_row > 0 ||
-	    store_message_get_row(s, r->message_row, &j.about, err);
-	if (ok && sent_row <= 0)
-		ok = compose_notice(&j, g_get_real_time() / G_USEC_PER_SEC,
-		    &sent_row, err);
-	if (ok)
+	if (r->ticket_id <= 0 && r->raw_sha256 != NULL)
+		/* Composed on an earlier attempt: the same bytes again. */
+		ok = store_blob_get(s, r->raw_sha256, &ticketless, err);
+	else if (sent_row <= 0)
+		ok = about_of(&j, err) && compose_notice(&j,
+		    g_get_real_time() / G_USEC_PER_SEC, &sent_row,
+		    &ticketless, err);
+	if (ok && ticketless != NULL)
+		out->raw = ticketless;
+	else if (ok)
 		ok = raw_of(&j, sent_row, &out->raw, err);
 	if (ok) {
 		out->envelope_from = token_verp_address(c->address, r->id);

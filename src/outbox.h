@@ -37,6 +37,16 @@
 bool	 outbox_enqueue(struct store *, int64_t ticket, int64_t message_row,
 	    const char *kind, const char *template_name,
 	    const char *recipient, int64_t now, int64_t *id, GError **err);
+/*
+ * A notice about a message that was not taken in and sits in quarantine
+ * row QUARANTINE_ID (the refusal of a view-only member's mail).  TICKET
+ * is the ticket the message named, or 0: postdesk-notify renders a
+ * ticket-less row from the quarantined message alone.
+ */
+bool	 outbox_enqueue_quarantined(struct store *, int64_t ticket,
+	    int64_t quarantine_id, const char *kind,
+	    const char *template_name, const char *recipient, int64_t now,
+	    GError **err);
 /* One row per address in RECIPIENTS (char *), skipping EXCEPT (may be
  * NULL) and duplicates. */
 bool	 outbox_enqueue_all(struct store *, int64_t ticket,

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 struct store;
 
@@ -260,11 +260,24 @@ bool	 store_ticket_mark_reply(struct store *, int64_t id, bool staff,
 /* Ids of tickets whose status is not in the JSON array FINAL_JSON. */
 bool	 store_ticket_ids_not_in(struct store *, const char *final_json,
 	    GArray **out, GError **err);	/* of int64_t */
+/* A ticket's rating; the last one given counts. */
+struct rating {
+	int64_t	 ticket_id;
+	int	 rating;	/* 1-5 */
+	char	*comment;	/* may be NULL */
+	char	*rated_by;	/* who gave it */
+	int64_t	 at;
+};
+
+/* Inserts or replaces the rating of TICKET; lifecycle_apply.c checks
+ * first that it may be given. */
 bool	 store_rating_set(struct store *, int64_t ticket, int rating,
-	    const char *comment, int64_t at, GError **err);
-/* *rating 0 if the ticket is not rated; *comment g_free. */
-bool	 store_rating_get(struct store *, int64_t ticket, int *rating,
-	    char **comment, GError **err);
+	    const char *comment, const char *rated_by, int64_t at,
+	    GError **err);
+/* *out is NULL if the ticket is not rated; rating_free(). */
+bool	 store_rating_get(struct store *, int64_t ticket, struct rating **out,
+	    GError **err);
+void	 rating_free(struct rating *);
 /* Counted HotRush cancellations of ACCOUNT. */
 bool	 store_hotrush_offs(struct store *, const char *account, int64_t *n,
 	    GError **err);
@@ -332,6 +345,9 @@ struct outbox_row {
 	int64_t	 created;
 	int64_t	 updated;
 	int64_t	 sent_at;	/* 0 until sent */
+	/* A row about a message that is in no ticket (ticket_id 0): */
+	int64_t	 quarantine_id;	/* the quarantined message, or 0 */
+	char	*raw_sha256;	/* its composed bytes, NULL until then */
 };
 
 struct outbox_filter {
@@ -359,6 +375,10 @@ bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
 	    int64_t next, const char *reply, GError **err);
 bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
+/* The composed bytes of a row that has no message row to hold them
+ * (no ticket); the first bytes stored stay. */
+bool	 store_outbox_set_raw(struct store *, int64_t id,
+	    const char *sha256_hex, GError **err);
 /* Also sets message_row if it was unset. */
 bool	 store_outbox_set_sent_row(struct store *, int64_t id,
 	    int64_t sent_row, GError **err);

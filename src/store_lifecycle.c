@@ -114,34 +114,46 @@ store_ticket_ids_not_in(struct store *s, const char *final_json,
 
 bool
 store_rating_set(struct store *s, int64_t ticket, int rating,
-    const char *comment, int64_t at, GError **err)
+    const char *comment, const char *rated_by, int64_t at, GError **err)
 {
 	sqlite3_stmt	*st;
 
 	/* A customer may change their mind: the last rating counts. */
 	st = store_stmt(s, "INSERT INTO ratings (ticket_id, rating, comment,"
-	    " at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ticket_id) DO UPDATE"
-	    " SET rating = excluded.rating, comment = excluded.comment,"
+	    " rated_by, at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT"
+	    " (ticket_id) DO UPDATE SET rating = excluded.rating,"
+	    " comment = excluded.comment, rated_by = excluded.rated_by,"
 	    " at = excluded.at", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
 	sqlite3_bind_int(st, 2, rating);
 	store_bind_text(st, 3, comment);
-	sqlite3_bind_int64(st, 4, at);
+	store_bind_text(st, 4, rated_by);
+	sqlite3_bind_int64(st, 5, at);
 	return store_step_done(s, st, err);
 }
 
+void
+rating_free(struct rating *r)
+{
+	if (r == NULL)
+		return;
+	g_free(r->comment);
+	g_free(r->rated_by);
+	g_free(r);
+}
+
 bool
-store_rating_get(struct store *s, int64_t ticket, int *rating,
-    char **comment, GError **err)
+store_rating_get(struct store *s, int64_t ticket, struct rating **out,
+    GError **err)
 {
 	sqlite3_stmt	*st;
+	struct rating	*r;
 	bool		 found;
 
-	*rating = 0;
-	*comment = NULL;
-	st = store_stmt(s, "SELECT rating, comment FROM ratings"
+	*out = NULL;
+	st = store_stmt(s, "SELECT rating, comment, rated_by, at FROM ratings"
 	    " WHERE ticket_id = ?1", err);
 	if (st == NULL)
 		return false;
@@ -149,9 +161,14 @@ store_rating_get(struct store *s, int64_t ticket, int *rating,
 	if (!one_row(s, st, &found, err))
 		return false;
 	if (found) {
-		*rating = sqlite3_column_int(st, 0);
-		*comment = store_col_text(st, 1);
+		r = g_new0(struct rating, 1);
+		r->ticket_id = ticket;
+		r->rating = sqlite3_column_int(st, 0);
+		r->comment = store_col_text(st, 1);
+		r->rated_by = store_col_text(st, 2);
+		r->at = sqlite3_column_int64(st, 3);
 		sqlite3_reset(st);
+		*out = r;
 	}
 	return true;
 }

@@ -11,7 +11,7 @@
 #define OUTBOX_COLS \
 	"id, ticket_id, message_row, sent_row, kind, template, recipients, " \
 	"status, attempts, next_attempt, claimed_by, last_error, created, " \
-	"updated, sent_at"
+	"updated, sent_at, quarantine_id, raw_sha256"
 
 static struct outbox_row *
 row_to_outbox(sqlite3_stmt *st)
@@ -33,6 +33,8 @@ row_to_outbox(sqlite3_stmt *st)
 	r->created = sqlite3_column_int64(st, 12);
 	r->updated = sqlite3_column_int64(st, 13);
 	r->sent_at = sqlite3_column_int64(st, 14);
+	r->quarantine_id = sqlite3_column_int64(st, 15);
+	r->raw_sha256 = store_col_text(st, 16);
 	return r;
 }
 
@@ -47,6 +49,7 @@ outbox_row_free(struct outbox_row *r)
 	g_free(r->status);
 	g_free(r->claimed_by);
 	g_free(r->last_error);
+	g_free(r->raw_sha256);
 	g_free(r);
 }
 
@@ -66,8 +69,8 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 
 	st = store_stmt(s, "INSERT INTO outbox (ticket_id, message_row, "
 	    "sent_row, kind, template, recipients, status, next_attempt, "
-	    "created, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', "
-	    "?7, ?8, ?8)", err);
+	    "created, updated, quarantine_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " 'pending', ?7, ?8, ?8, ?9)", err);
 	if (st == NULL)
 		return false;
 	bind_row_or_null(st, 1, r->ticket_id);
@@ -78,6 +81,7 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 	store_bind_text(st, 6, r->recipient);
 	sqlite3_bind_int64(st, 7, r->next_attempt);
 	sqlite3_bind_int64(st, 8, r->created);
+	bind_row_or_null(st, 9, r->quarantine_id);
 	if (!store_step_done(s, st, err))
 		return false;
 	r->id = sqlite3_last_insert_rowid(s->db);
@@ -190,6 +194,21 @@ store_outbox_fail(struct store *s, int64_t id, int64_t now,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now);
 	store_bind_text(st, 3, reply);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_outbox_set_raw(struct store *s, int64_t id, const char *sha256_hex,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET raw_sha256 = coalesce(raw_sha256,"
+	    " ?2) WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, sha256_hex);
 	return store_step_done(s, st, err);
 }
 

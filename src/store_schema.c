@@ -247,6 +247,14 @@ static const char *const migrations[] = {
 	"  SELECT sha256, size, data FROM blobs;"
 	"DROP TABLE blobs;"
 	"ALTER TABLE blobs_v2 RENAME TO blobs;",
+	/* 6 → 7: mail about a message that is in no ticket (the refusal
+	 * of a view-only member's mail): the row names the quarantined
+	 * message it answers and, once composed, keeps its own bytes,
+	 * since there is no ticket to hold an outbound message row. */
+	"ALTER TABLE outbox ADD COLUMN quarantine_id INTEGER"
+	"  REFERENCES quarantine(id);"
+	"ALTER TABLE outbox ADD COLUMN raw_sha256 TEXT"
+	"  REFERENCES blobs(sha256);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

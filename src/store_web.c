@@ -13,6 +13,20 @@
 #include "store-priv.h"
 #include "store_web.h"
 
+/*
+ * The tickets a customer (address parameter N) may see: those she takes
+ * part in, and those whose requester is a member of her organization,
+ * whatever either member's role.  The one definition, used by the list,
+ * the search and store_web_ticket_visible(); both halves walk
+ * participants_address.
+ */
+#define VISIBLE(n) \
+	"SELECT p.ticket_id FROM participants p WHERE p.address = " n \
+	" UNION SELECT o.ticket_id FROM org_members m" \
+	" JOIN org_members r ON r.org_id = m.org_id" \
+	" JOIN participants o ON o.address = r.address" \
+	" AND o.role = 'requester' WHERE m.address = " n
+
 /* ?1 status ?2 queue ?3 priority ?4 hotrush ?5 hide ?6 limit ?7 offset
  * ?8 participant */
 #define FILTERS \
@@ -28,9 +42,9 @@
 	"SELECT " STORE_TICKET_COLS " FROM tickets t" \
 	" WHERE t.status = ?1 AND ?8 IS NULL" FILTERS
 #define CUSTOMER \
-	"SELECT " STORE_TICKET_COLS " FROM participants p" \
-	" JOIN tickets t ON t.id = p.ticket_id" \
-	" WHERE p.address = ?8 AND (?1 IS NULL OR t.status = ?1)" FILTERS
+	"SELECT " STORE_TICKET_COLS " FROM (" VISIBLE("?8") ") v" \
+	" CROSS JOIN tickets t" \
+	" WHERE t.id = v.ticket_id AND (?1 IS NULL OR t.status = ?1)" FILTERS
 #define BY_QUEUE \
 	" ORDER BY t.hotrush DESC, CASE t.priority WHEN 'major' THEN 0" \
 	" WHEN 'normal' THEN 1 ELSE 2 END, t.created, t.id" \
@@ -134,9 +148,9 @@ store_web_hit_free(struct store_web_hit *h)
 	" WHERE messages_fts MATCH ?1 AND ?2 IS NULL" \
 	" ORDER BY messages_fts.rowid DESC LIMIT ?3 OFFSET ?4"
 #define SEARCH_CUSTOMER SEARCH_COLS \
-	" FROM participants p CROSS JOIN messages m" \
+	" FROM (" VISIBLE("?2") ") v CROSS JOIN messages m" \
 	" CROSS JOIN messages_fts CROSS JOIN tickets t" \
-	" WHERE p.address = ?2 AND m.ticket_id = p.ticket_id" \
+	" WHERE m.ticket_id = v.ticket_id" \
 	" AND m.internal = 0 AND messages_fts.rowid = m.id" \
 	" AND messages_fts MATCH ?1 AND t.id = m.ticket_id" \
 	" ORDER BY m.id DESC LIMIT ?3 OFFSET ?4"
@@ -151,7 +165,7 @@ store_web_search(struct store *s, const char *query, const char *who,
 
 	/* Staff: rowid order lets FTS5 stop after LIMIT hits (bm25 ranking
 	 * would score every match of a common word first).  A customer:
-	 * her own messages drive the loop (CROSS JOIN fixes the order) and
+	 * her tickets' messages drive the loop (CROSS JOIN fixes the order) and
 	 * FTS5 checks each by rowid, so a common word costs no more than
 	 * her tickets' size. */
 	st = store_stmt(s, who == NULL ? SEARCH_STAFF : SEARCH_CUSTOMER, err);
@@ -181,6 +195,25 @@ store_web_search(struct store *s, const char *query, const char *who,
 	}
 	*out = a;
 	return true;
+}
+
+bool
+store_web_ticket_visible(struct store *s, int64_t ticket, const char *addr,
+    bool *yes, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT 1 FROM (" VISIBLE("?2") ") v"
+	    " WHERE v.ticket_id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, addr);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	*yes = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
 }
 
 bool
@@ -221,64 +254,6 @@ store_web_attachment(struct store *s, int64_t id, struct attachment **out,
 	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
 	    "no attachment %" G_GINT64_FORMAT, id);
 	return false;
-}
-
-void
-rating_free(struct rating *r)
-{
-	if (r == NULL)
-		return;
-	g_free(r->comment);
-	g_free(r->rated_by);
-	g_free(r);
-}
-
-bool
-store_web_rating_get(struct store *s, int64_t ticket, struct rating **out,
-    GError **err)
-{
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = store_stmt(s, "SELECT rating, comment, rated_by, at FROM ratings"
-	    " WHERE ticket_id = ?1", err);
-	if (st == NULL)
-		return false;
-	sqlite3_bind_int64(st, 1, ticket);
-	*out = NULL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		struct rating *r = g_new0(struct rating, 1);
-
-		r->ticket_id = ticket;
-		r->rating = sqlite3_column_int(st, 0);
-		r->comment = store_col_text(st, 1);
-		r->rated_by = store_col_text(st, 2);
-		r->at = sqlite3_column_int64(st, 3);
-		*out = r;
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
-}
-
-bool
-store_web_rating_set(struct store *s, const struct rating *r, GError **err)
-{
-	sqlite3_stmt	*st;
-
-	st = store_stmt(s, "INSERT INTO ratings (ticket_id, rating, comment,"
-	    " rated_by, at) VALUES (?1, ?2, ?3, ?4, ?5)"
-	    " ON CONFLICT (ticket_id) DO UPDATE SET rating = excluded.rating,"
-	    " comment = excluded.comment, rated_by = excluded.rated_by,"
-	    " at = excluded.at", err);
-	if (st == NULL)
-		return false;
-	sqlite3_bind_int64(st, 1, r->ticket_id);
-	sqlite3_bind_int(st, 2, r->rating);
-	store_bind_text(st, 3, r->comment);
-	store_bind_text(st, 4, r->rated_by);
-	sqlite3_bind_int64(st, 5, r->at);
-	return store_step_done(s, st, err);
 }
 
 void

@@ -28,7 +28,8 @@ struct store_web_filter {
 	const char	*priority;
 	int		 hotrush;	/* -1 any, 0 off, 1 on */
 	bool		 hide_closed_rated;
-	/* Only tickets this address takes part in; NULL: all (staff). */
+	/* Only tickets this customer may see (store_web_ticket_visible);
+	 * NULL: all (staff). */
 	const char	*participant;
 	enum store_web_sort sort;
 	int64_t		 limit;
@@ -43,14 +44,6 @@ struct store_web_hit {
 	int64_t	 date;		/* received */
 	/* FTS5 snippet; matches are wrapped in \001 ... \002. */
 	char	*snippet;
-};
-
-struct rating {
-	int64_t	 ticket_id;
-	int	 rating;	/* 1-5 */
-	char	*comment;	/* may be NULL */
-	char	*rated_by;
-	int64_t	 at;
 };
 
 /* A day's count of new tickets in one queue. */
@@ -89,18 +82,18 @@ bool	 store_web_search(struct store *, const char *query,
 char	*store_web_fts_query(const char *text);
 void	 store_web_hit_free(struct store_web_hit *);
 
+/*
+ * May customer ADDR see TICKET?  She may if she takes part in it or its
+ * requester is in her organization (any role, view-only included).
+ */
+bool	 store_web_ticket_visible(struct store *, int64_t ticket,
+	    const char *addr, bool *yes, GError **err);
+
 /* An attachment with its message's ticket and internal flag. */
 bool	 store_web_attachment(struct store *, int64_t id,
 	    struct attachment **out, int64_t *ticket, bool *internal,
 	    GError **err);	/* NOTFOUND if absent */
 
-/* *out is NULL if the ticket has no rating. */
-bool	 store_web_rating_get(struct store *, int64_t ticket,
-	    struct rating **out, GError **err);
-/* Inserts or replaces the ticket's rating. */
-bool	 store_web_rating_set(struct store *, const struct rating *,
-	    GError **err);
-void	 rating_free(struct rating *);
 
 /* Dashboard figures. */
 bool	 store_web_opened_per_day(struct store *, int64_t since,

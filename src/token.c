@@ -8,13 +8,16 @@
 #include "mail.h"
 #include "token.h"
 
+static const char kind_letters[TOKEN_KIND__MAX] = { 't', 'c' };
+
 static char *
-signature(const char *key, int64_t ticket)
+signature(const char *key, enum token_kind kind, int64_t ticket)
 {
 	GHmac	*h;
 	char	*msg, *hex;
 
-	msg = g_strdup_printf("t%" G_GINT64_FORMAT, ticket);
+	msg = g_strdup_printf("%c%" G_GINT64_FORMAT, kind_letters[kind],
+	    ticket);
 	h = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)key, strlen(key));
 	g_hmac_update(h, (const guchar *)msg, -1);
 	hex = g_strdup(g_hmac_get_string(h));
@@ -25,16 +28,24 @@ signature(const char *key, int64_t ticket)
 }
 
 char *
-token_sign(const char *key, int64_t ticket)
+token_sign_kind(const char *key, enum token_kind kind, int64_t ticket)
 {
 	char	*sig, *t;
 
-	if (key == NULL || *key == '\0' || ticket <= 0)
+	if (key == NULL || *key == '\0' || ticket <= 0 ||
+	    kind >= TOKEN_KIND__MAX)
 		return NULL;
-	sig = signature(key, ticket);
-	t = g_strdup_printf("t%" G_GINT64_FORMAT ".%s", ticket, sig);
+	sig = signature(key, kind, ticket);
+	t = g_strdup_printf("%c%" G_GINT64_FORMAT ".%s", kind_letters[kind],
+	    ticket, sig);
 	g_free(sig);
 	return t;
+}
+
+char *
+token_sign(const char *key, int64_t ticket)
+{
+	return token_sign_kind(key, TOKEN_REPLY, ticket);
 }
 
 /* Compares two strings of length TOKEN_SIG_LEN without early exit. */
@@ -50,16 +61,21 @@ equal_const_time(const char *a, const char *b)
 }
 
 bool
-token_verify(const char *key, const char *token, int64_t *ticket)
+token_verify_kind(const char *key, const char *token, int64_t *ticket,
+    enum token_kind *kind)
 {
 	const char	*p;
 	char		*end, *sig;
 	guint64		 v;
+	int		 k;
 	bool		 ok;
 
-	if (key == NULL || *key == '\0' || token == NULL ||
-	    (token[0] != 't' && token[0] != 'T') ||
-	    !g_ascii_isdigit(token[1]))
+	if (key == NULL || *key == '\0' || token == NULL)
+		return false;
+	for (k = 0; k < TOKEN_KIND__MAX; k++)
+		if (g_ascii_tolower(token[0]) == kind_letters[k])
+			break;
+	if (k == TOKEN_KIND__MAX || !g_ascii_isdigit(token[1]))
 		return false;
 	v = g_ascii_strtoull(token + 1, &end, 10);
 	if (*end != '.' || v == 0 || v > G_MAXINT64)
@@ -67,12 +83,26 @@ token_verify(const char *key, const char *token, int64_t *ticket)
 	p = end + 1;
 	if (strlen(p) != TOKEN_SIG_LEN)
 		return false;
-	sig = signature(key, (int64_t)v);
+	sig = signature(key, (enum token_kind)k, (int64_t)v);
 	ok = equal_const_time(p, sig);
 	g_free(sig);
-	if (ok)
+	if (ok) {
 		*ticket = (int64_t)v;
+		*kind = (enum token_kind)k;
+	}
 	return ok;
+}
+
+bool
+token_verify(const char *key, const char *token, int64_t *ticket)
+{
+	enum token_kind	 kind;
+	int64_t		 id;
+
+	if (!token_verify_kind(key, token, &id, &kind) || kind != TOKEN_REPLY)
+		return false;
+	*ticket = id;
+	return true;
 }
 
 /* Splits SUPPORT into local part and "@domain"; false if no '@'. */
@@ -91,10 +121,17 @@ split(const char *support, char **local, const char **domain)
 char *
 token_address(const char *support, const char *key, int64_t ticket)
 {
+	return token_address_kind(support, key, TOKEN_REPLY, ticket);
+}
+
+char *
+token_address_kind(const char *support, const char *key,
+    enum token_kind kind, int64_t ticket)
+{
 	char		*local, *tok, *a;
 	const char	*domain;
 
-	if ((tok = token_sign(key, ticket)) == NULL)
+	if ((tok = token_sign_kind(key, kind, ticket)) == NULL)
 		return NULL;
 	if (!split(support, &local, &domain)) {
 		g_free(tok);
@@ -132,15 +169,24 @@ extension(const char *support, const char *local_override,
 }
 
 bool
-token_address_ticket(const char *support, const char *key, const char *addr,
-    int64_t *ticket)
+token_address_parse(const char *support, const char *key, const char *addr,
+    int64_t *ticket, enum token_kind *kind)
 {
 	char	*ext = extension(support, NULL, addr);
 	bool	 ok;
 
-	ok = ext != NULL && token_verify(key, ext, ticket);
+	ok = ext != NULL && token_verify_kind(key, ext, ticket, kind);
 	g_free(ext);
 	return ok;
+}
+
+bool
+token_address_ticket(const char *support, const char *key, const char *addr,
+    int64_t *ticket)
+{
+	enum token_kind	 kind;
+
+	return token_address_parse(support, key, addr, ticket, &kind);
 }
 
 char *

@@ -192,10 +192,11 @@ void	 web_viewer_clear(struct web_viewer *);
 /* THE access decision: may this viewer see ticket ID at all? */
 bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 	    GError **err);
+/* May this customer act (rate) on the tickets she sees?  Not if she is a
+ * view-only (secondary) member of her organization. */
+bool	 web_customer_may_act(struct web *, bool *yes, GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);
-/* Lifecycle status names a staff action may set (issue 5 replaces). */
-bool	 web_status_allowed(const char *status);
 /* A link (to g_free) that signs ADDR in and opens TICKET (0: the
  * list): what notifications carry as {{ticket.link}}.  NULL without
  * [web] link_key. */

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "store.h"
+#include "store_web.h"
 #include "web.h"
 
 static char *
@@ -300,18 +300,33 @@ web_viewer_resolve(struct web *w, GError **err)
 bool
 web_can_see_ticket(struct web *w, int64_t id, bool *yes, GError **err)
 {
-	/* The one place the answer is decided.  Organizations (issue 5)
-	 * will widen the customer case here. */
+	/* The one place the answer is decided; the list and the search
+	 * use the same definition (store_web.c VISIBLE). */
 	*yes = false;
 	switch (w->viewer.role) {
 	case WEB_STAFF:
 		return store_ticket_exists(w->store, id, yes, err);
 	case WEB_CUSTOMER:
-		return store_participant_is(w->store, id, w->viewer.address,
-		    yes, err);
+		return store_web_ticket_visible(w->store, id,
+		    w->viewer.address, yes, err);
 	default:
 		return true;
 	}
+}
+
+bool
+web_customer_may_act(struct web *w, bool *yes, GError **err)
+{
+	struct org_member *m = NULL;
+
+	*yes = false;
+	if (w->viewer.role != WEB_CUSTOMER)
+		return true;
+	if (!store_org_member_get(w->store, w->viewer.address, &m, err))
+		return false;
+	*yes = m == NULL || strcmp(m->role, "secondary") != 0;
+	org_member_free(m);
+	return true;
 }
 
 const char *
@@ -321,22 +336,6 @@ web_participant_filter(const struct web *w)
 		return NULL;
 	/* "" matches no participant: an anonymous viewer sees nothing. */
 	return w->viewer.role == WEB_CUSTOMER ? w->viewer.address : "";
-}
-
-bool
-web_status_allowed(const char *status)
-{
-	/* The default lifecycle's names until lifecycle.c (issue 5) makes
-	 * them configurable per queue. */
-	static const char *const statuses[] = { "submitted", "assigned",
-	    "in-progress", "waiting-for-customer", "pre-closed", "closed",
-	    "reopened" };
-	size_t	 i;
-
-	for (i = 0; status != NULL && i < G_N_ELEMENTS(statuses); i++)
-		if (strcmp(statuses[i], status) == 0)
-			return true;
-	return false;
 }
 
 char *

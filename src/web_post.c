@@ -3,13 +3,19 @@
  * ticket and a staff member's changes to a ticket.  postdesk.cgi opens
  * the store read-write for these two and read-only for everything
  * else.  web_handle() has checked the CSRF token and the viewer's role
- * before either runs; each change and its event commit together.
+ * before either runs.
+ *
+ * Both go through lifecycle_apply_command(), the path mail commands and
+ * the CLI take: the same life-cycle and permission checks, the same
+ * events, and the notice mail (outbox) the life cycle names, all in
+ * one transaction.  A change the life cycle refuses is a 409 page that
+ * says why, and nothing of the form is applied.
  */
 #include "pdconfig.h"
 
 #include <string.h>
 
-#include "store_web.h"
+#include "lifecycle_apply.h"
 #include "web.h"
 
 #define F(w, k)		(&(w)->req->fields[(k)])
@@ -26,13 +32,61 @@ back_to_ticket(struct web *w)
 	return r;
 }
 
+/*
+ * One command; *refusal (g_free) says why if the life cycle refused,
+ * naming the value as SHOWN (NULL: VALUE).
+ */
+static bool
+command_shown(struct web *w, enum lc_command cmd, const char *value,
+    const char *shown, enum lc_role role, char **refusal, GError **err)
+{
+	bool	 applied = false;
+	char	*why = NULL;
+
+	if (!lifecycle_apply_command(w->store, w->config, w->req->id, cmd,
+	    value, role, w->viewer.address, 0, w->now, &applied, &why, err))
+		return false;
+	if (!applied)
+		*refusal = g_strdup_printf("%s %s was refused: %s.",
+		    lifecycle_command_to_text(cmd), shown != NULL ? shown :
+		    value, why);
+	g_free(why);
+	return true;
+}
+
+static bool
+command(struct web *w, enum lc_command cmd, const char *value,
+    enum lc_role role, char **refusal, GError **err)
+{
+	return command_shown(w, cmd, value, NULL, role, refusal, err);
+}
+
+/* Commits, or rolls back and shows the refusal. */
+static struct web_response *
+finish(struct web *w, bool ok, char *refusal, GError **err)
+{
+	struct web_response *r;
+
+	if (!ok || refusal != NULL) {
+		store_rollback(w->store);
+		if (!ok)
+			return NULL;
+		r = web_error_page(w, 409, refusal);
+		g_free(refusal);
+		return r;
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	return back_to_ticket(w);
+}
+
 struct web_response *
 web_page_rate(struct web *w, GError **err)
 {
-	struct rating	 r = { 0 };
-	struct ticket	*t;
-	bool		 yes;
-	char		*detail;
+	char	*value, *shown, *refusal = NULL;
+	bool	 yes, ok;
 
 	if (!web_can_see_ticket(w, w->req->id, &yes, err))
 		return NULL;
@@ -41,38 +95,28 @@ web_page_rate(struct web *w, GError **err)
 	if (w->viewer.role != WEB_CUSTOMER)
 		return web_error_page(w, 403, "Only the customer rates a "
 		    "ticket.");
+	if (!web_customer_may_act(w, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 403, "View-only members of an "
+		    "organization can read its tickets but not rate them.");
 	if (!F(w, KEY_RATING)->present)
 		return web_error_page(w, 400, "Choose a rating from 1 to 5.");
-	if (!store_begin(w->store, err))
-		return NULL;
-	if (!store_ticket_get(w->store, w->req->id, &t, err)) {
-		store_rollback(w->store);
-		return NULL;
-	}
-	if (strcmp(t->status, "closed") != 0) {
-		ticket_free(t);
-		store_rollback(w->store);
-		return web_error_page(w, 400, "Only a closed ticket can be "
-		    "rated.");
-	}
-	ticket_free(t);
-	r.ticket_id = w->req->id;
-	r.rating = (int)F(w, KEY_RATING)->i;
-	r.comment = F(w, KEY_COMMENT)->present && *F(w, KEY_COMMENT)->s ?
-	    F(w, KEY_COMMENT)->s : NULL;
-	r.rated_by = w->viewer.address;
-	r.at = w->now;
-	detail = g_strdup_printf("%d", r.rating);
-	if (!store_web_rating_set(w->store, &r, err) ||
-	    !store_event_add(w->store, r.ticket_id, 0, w->now,
-	    w->viewer.address, "rating", detail, err) ||
-	    !store_commit(w->store, err)) {
-		g_free(detail);
-		store_rollback(w->store);
+	/* The mail command's syntax: "Rating: 4 quick and friendly". */
+	value = g_strdup_printf("%d%s%s", (int)F(w, KEY_RATING)->i,
+	    F(w, KEY_COMMENT)->present ? " " : "",
+	    F(w, KEY_COMMENT)->present ? F(w, KEY_COMMENT)->s : "");
+	shown = g_strdup_printf("%d", (int)F(w, KEY_RATING)->i);
+	if (!store_begin(w->store, err)) {
+		g_free(value);
+		g_free(shown);
 		return NULL;
 	}
-	g_free(detail);
-	return back_to_ticket(w);
+	ok = command_shown(w, LC_CMD_RATING, value, shown, LC_ROLE_CUSTOMER,
+	    &refusal, err);
+	g_free(value);
+	g_free(shown);
+	return finish(w, ok, refusal, err);
 }
 
 static bool
@@ -81,58 +125,42 @@ changed(const char *old, const char *new)
 	return new != NULL && (old == NULL || strcmp(old, new) != 0);
 }
 
-/* Applies the form to ticket T; every change gets an event. */
+/*
+ * Applies the form to ticket T, one command per changed field.  The
+ * status goes last, so a ticket can get a priority and be closed in one
+ * go — except from a closed ticket, which must be reopened first.
+ */
 static bool
-apply(struct web *w, const struct ticket *t, GError **err)
+apply(struct web *w, const struct ticket *t, char **refusal, GError **err)
 {
-	static const struct { enum web_key key; const char *field; } sets[] = {
-		{ KEY_STATUS, "status" },
-		{ KEY_QUEUE, "queue" },
-		{ KEY_PRIORITY, "priority" },
-	};
-	const char	*old[] = { t->status, t->queue, t->priority };
-	const char	*actor = w->viewer.address;
-	size_t		 i;
+	const struct lifecycle *lc = lifecycle_for(w->config->lifecycle,
+	    t->queue);
+	const char	*status = F(w, KEY_STATUS)->s;
+	const char	*owner = F(w, KEY_OWNER)->s;
+	bool		 status_first = lifecycle_is_final(lc, t->status);
+	bool		 ok = true;
 
-	for (i = 0; i < G_N_ELEMENTS(sets); i++) {
-		const char *v = F(w, sets[i].key)->s;
-		char *d;
-		bool ok;
-
-		if (!changed(old[i], v))
-			continue;
-		d = g_strdup_printf("%s -> %s", old[i], v);
-		ok = store_ticket_set(w->store, t->id, sets[i].field, v,
-		    err) &&
-		    store_event_add(w->store, t->id, 0, w->now, actor,
-		    sets[i].field, d, err);
-		g_free(d);
-		if (!ok)
-			return false;
-	}
-	if (F(w, KEY_HOTRUSH)->present &&
-	    (F(w, KEY_HOTRUSH)->i != 0) != t->hotrush) {
-		bool on = F(w, KEY_HOTRUSH)->i != 0;
-
-		if (!store_ticket_set_hotrush(w->store, t->id, on, err) ||
-		    !store_event_add(w->store, t->id, 0, w->now, actor,
-		    "hotrush", on ? "on" : "off", err))
-			return false;
-	}
-	if (F(w, KEY_OWNER)->present) {
-		const char *v = F(w, KEY_OWNER)->s;
-		bool none = strcmp(v, "none") == 0;
-
-		if ((none && t->owner != NULL) || (!none && changed(t->owner,
-		    v))) {
-			if (!store_ticket_set(w->store, t->id, "owner",
-			    none ? NULL : v, err) ||
-			    !store_event_add(w->store, t->id, 0, w->now,
-			    actor, "owner", none ? "none" : v, err))
-				return false;
-		}
-	}
-	return store_ticket_touch(w->store, t->id, w->now, err);
+	if (status_first && changed(t->status, status))
+		ok = command(w, LC_CMD_STATUS, status, LC_ROLE_STAFF, refusal,
+		    err);
+	if (ok && !*refusal && changed(t->queue, F(w, KEY_QUEUE)->s))
+		ok = command(w, LC_CMD_QUEUE, F(w, KEY_QUEUE)->s,
+		    LC_ROLE_STAFF, refusal, err);
+	if (ok && !*refusal && owner != NULL && (strcmp(owner, "none") == 0 ?
+	    t->owner != NULL : changed(t->owner, owner)))
+		ok = command(w, LC_CMD_OWNER, owner, LC_ROLE_STAFF, refusal,
+		    err);
+	if (ok && !*refusal && changed(t->priority, F(w, KEY_PRIORITY)->s))
+		ok = command(w, LC_CMD_PRIORITY, F(w, KEY_PRIORITY)->s,
+		    LC_ROLE_STAFF, refusal, err);
+	if (ok && !*refusal && F(w, KEY_HOTRUSH)->present &&
+	    (F(w, KEY_HOTRUSH)->i != 0) != t->hotrush)
+		ok = command(w, LC_CMD_HOTRUSH, F(w, KEY_HOTRUSH)->i ? "on" :
+		    "off", LC_ROLE_STAFF, refusal, err);
+	if (ok && !*refusal && !status_first && changed(t->status, status))
+		ok = command(w, LC_CMD_STATUS, status, LC_ROLE_STAFF, refusal,
+		    err);
+	return ok;
 }
 
 struct web_response *
@@ -140,17 +168,9 @@ web_page_update(struct web *w, GError **err)
 {
 	struct ticket	*t;
 	GError		*e = NULL;
-	const char	*status = F(w, KEY_STATUS)->s;
-	const char	*owner = F(w, KEY_OWNER)->s;
+	char		*refusal = NULL;
+	bool		 ok;
 
-	/* The same checks a mail command gets (issue 5 moves them into
-	 * lifecycle.c): a known status, a staff owner. */
-	if (status != NULL && !web_status_allowed(status))
-		return web_error_page(w, 400, "Unknown status.");
-	if (owner != NULL && strcmp(owner, "none") != 0 &&
-	    !config_is_staff(w->config, owner))
-		return web_error_page(w, 400, "The owner must be a staff "
-		    "address.");
 	if (!store_begin(w->store, err))
 		return NULL;
 	if (!store_ticket_get(w->store, w->req->id, &t, &e)) {
@@ -163,18 +183,7 @@ web_page_update(struct web *w, GError **err)
 		g_propagate_error(err, e);
 		return NULL;
 	}
-	if (F(w, KEY_HOTRUSH)->present && strcmp(t->status, "closed") == 0 &&
-	    (F(w, KEY_HOTRUSH)->i != 0) != t->hotrush) {
-		store_rollback(w->store);
-		ticket_free(t);
-		return web_error_page(w, 400, "HotRush cannot change on a "
-		    "closed ticket.");
-	}
-	if (!apply(w, t, err) || !store_commit(w->store, err)) {
-		store_rollback(w->store);
-		ticket_free(t);
-		return NULL;
-	}
+	ok = apply(w, t, &refusal, err);
 	ticket_free(t);
-	return back_to_ticket(w);
+	return finish(w, ok, refusal, err);
 }

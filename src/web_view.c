@@ -8,14 +8,12 @@
 
 #include <string.h>
 
+#include "lifecycle.h"
 #include "store_web.h"
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
 static const char *const priority_names[] = { "minor", "normal", "major" };
-static const char *const status_names[] = { "submitted", "assigned",
-    "in-progress", "waiting-for-customer", "pre-closed", "closed",
-    "reopened" };
 static const char *const queue_names[] = { "support", "sales", "project",
     "billing", "generic" };
 
@@ -144,6 +142,7 @@ web_page_list(struct web *w, GError **err)
 	GPtrArray		*tickets;
 	int64_t			 page = F(w, KEY_PAGE)->present ?
 	    F(w, KEY_PAGE)->i : 1;
+	const struct lifecycle	*lc;
 	guint			 i;
 
 	f.status = F(w, KEY_STATUS)->s;
@@ -171,8 +170,10 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "empty", tickets->len == 0);
 	pager(w, o, "/", page, tickets->len > WEB_PAGE_SIZE);
 	g_ptr_array_unref(tickets);
-	json_object_set_array_member(o, "statuses", options(status_names,
-	    G_N_ELEMENTS(status_names), f.status));
+	lc = lifecycle_for(w->config->lifecycle, NULL);
+	json_object_set_array_member(o, "statuses", options(
+	    (const char *const *)lc->statuses, g_strv_length(lc->statuses),
+	    f.status));
 	json_object_set_array_member(o, "queues", options(queue_names,
 	    G_N_ELEMENTS(queue_names), f.queue));
 	json_object_set_array_member(o, "priorities", options(priority_names,
@@ -308,7 +309,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		json_object_set_array_member(o, "events", events_json(events));
 		g_ptr_array_unref(events);
 	}
-	if (!store_web_rating_get(w->store, t->id, &r, err))
+	if (!store_rating_get(w->store, t->id, &r, err))
 		return false;
 	if (r != NULL) {
 		JsonObject *ro = json_object_new();
@@ -328,7 +329,9 @@ web_page_ticket(struct web *w, GError **err)
 {
 	struct ticket	*t;
 	JsonObject	*o;
-	bool		 yes;
+	const struct lifecycle *lc;
+	const char	*why;
+	bool		 yes, may_act;
 	char		*title;
 	struct web_response *resp;
 
@@ -345,12 +348,20 @@ web_page_ticket(struct web *w, GError **err)
 		ticket_free(t);
 		return NULL;
 	}
-	json_object_set_boolean_member(o, "can_rate",
-	    w->viewer.role == WEB_CUSTOMER &&
-	    strcmp(t->status, "closed") == 0);
+	/* The life cycle of the ticket's queue: its statuses, and
+	 * whether it may be rated now. */
+	lc = lifecycle_for(w->config->lifecycle, t->queue);
+	if (!web_customer_may_act(w, &may_act, err)) {
+		json_object_unref(o);
+		ticket_free(t);
+		return NULL;
+	}
+	json_object_set_boolean_member(o, "can_rate", may_act &&
+	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
 	if (w->viewer.role == WEB_STAFF) {
 		json_object_set_array_member(o, "statuses", options(
-		    status_names, G_N_ELEMENTS(status_names), t->status));
+		    (const char *const *)lc->statuses,
+		    g_strv_length(lc->statuses), t->status));
 		json_object_set_array_member(o, "queues", options(queue_names,
 		    G_N_ELEMENTS(queue_names), t->queue));
 		json_object_set_array_member(o, "priorities", options(

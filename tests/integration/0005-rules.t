@@ -3,7 +3,7 @@
 # events land in the store; reject exits 65; discard keeps the raw bytes;
 # a script that does not compile exits 78 and stores nothing.
 . "$top_srcdir/tests/integration/lib.sh"
-plan 16
+plan 17
 
 make_config <<CONF
 [rules]
@@ -14,6 +14,7 @@ require ["reject", "vnd.postdesk"];
 if header :contains "Subject" "buy cheap pills" { reject "spam is not accepted here"; }
 if header :contains "Subject" "newsletter digest" { discard; }
 if address :is "from" "vip@bigcorp.example" { assign "bob"; }
+if header :contains "Subject" "minor matter" { set_priority "minor"; }
 SIEVE
 
 D="$top_srcdir/tests/data/sample"
@@ -34,6 +35,14 @@ check_eq "vacation auto-answer recorded" "1" "$(sql "select count(*) from events
 printf 'From: vip@bigcorp.example\nTo: support@helpdesk.example\nSubject: hello\nMessage-ID: <vip1@bigcorp.example>\n\nplease call me\n' > "$T/vip.eml"
 "$PD_INGEST" < "$T/vip.eml"
 check_eq "assign sets the owner" "bob" "$(sql "select owner from tickets where requester='vip@bigcorp.example'")"
+
+# Rules change the ticket the way a mail command does: the life cycle
+# decides (no priority change on a closed ticket).
+"$PD" status 2 closed >/dev/null
+printf 'From: juergen@example.de\nTo: support@helpdesk.example\nSubject: Re: [Support #2] minor matter\nMessage-ID: <j2@example.de>\n\nVielen Dank!\n' > "$T/j2.eml"
+"$PD_INGEST" < "$T/j2.eml"
+check_eq "a rule cannot change the priority of a closed ticket" "closed normal 1" \
+    "$(sql "select status || ' ' || priority from tickets where id=2") $(sql "select count(*) from events where ticket_id=2 and kind='rule' and detail like '%ignored: the priority of a closed ticket cannot change%'")"
 
 printf 'From: spammer@spam.example\nSubject: buy cheap pills\nMessage-ID: <s1@spam.example>\n\nbuy\n' > "$T/spam.eml"
 "$PD_INGEST" < "$T/spam.eml" 2>"$T/err"; rc=$?

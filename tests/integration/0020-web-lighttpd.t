@@ -9,7 +9,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..43"
+echo "1..64"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -102,3 +102,87 @@ if [ "$code_wrong" = 403 ] && [ "$code_ok" = 303 ] &&
 else
 	nok "CSRF token of another session is refused; the right one rates ($code_wrong $code_ok)"
 fi
+
+# --- the life cycle decides, as for mail commands ----------------------
+sql() { sqlite3 "$T/pd.db" "$1"; }
+code=$(curl -s -o "$C/bad-tr" -w '%{http_code}' $A -d "csrf=$scsrf&priority=major&status=reopened" "$S/ticket/2/update")
+check "an invalid transition via the web is refused (409)" test "$code" = 409
+check "the refusal says why" has bad-tr 'Status reopened was refused: the life cycle has no such transition (submitted → reopened)'
+check "nothing of a refused form is applied" test "$(sql "SELECT status || ' ' || priority FROM tickets WHERE id=2")" = "submitted normal"
+check "closing via the web queued the closed notice and its event" test "$(sql "SELECT count(*) FROM outbox WHERE ticket_id=1 AND template='closed' AND recipients='carol@a.example'"):$(sql "SELECT count(*) FROM events WHERE ticket_id=1 AND kind='status' AND actor='alice@example.com'")" = 1:1
+cat > "$T/mail/carol3.eml" <<'MSG'
+From: Carol Customer <carol@a.example>
+To: support@example.com
+Subject: Toner question
+Message-ID: <carol-3@a.example>
+Date: Tue, 03 Nov 2026 09:00:00 +0000
+
+Which toner fits?
+MSG
+ingest carol@a.example "$T/mail/carol3.eml"
+code=$(curl -s -o "$C/rate-open" -w '%{http_code}' $CK -d "csrf=$ccsrf&rating=5" "$P/ticket/3/rate")
+if [ "$code" = 409 ] && has rate-open 'only a closed ticket can be rated' &&
+    [ "$(sql "SELECT count(*) FROM ratings WHERE ticket_id=3")" = 0 ]; then
+	ok "a rating on a ticket that is not closed is refused"
+else
+	nok "a rating on a ticket that is not closed is refused ($code)"
+fi
+
+# --- organizations: members see each other's tickets, nothing else ----
+"$PD" org add OrgA >/dev/null && "$PD" org add OrgB >/dev/null
+"$PD" org member add OrgA carol@a.example primary >/dev/null
+"$PD" org member add OrgA frank@a.example advanced >/dev/null
+"$PD" org member add OrgA erin@a.example secondary >/dev/null
+"$PD" org member add OrgB dave@b.example primary >/dev/null
+cat > "$T/mail/frank1.eml" <<'MSG'
+From: Frank Fellow <frank@a.example>
+To: support@example.com
+Subject: Fax machine jammed
+Message-ID: <frank-1@a.example>
+Date: Tue, 03 Nov 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="ff"
+
+--ff
+Content-Type: text/plain
+
+The fax eats paper (walrus pattern).
+
+--ff
+Content-Type: text/plain; name="fax.log"
+Content-Disposition: attachment; filename="fax.log"
+
+jam at tray 2
+--ff--
+MSG
+ingest frank@a.example "$T/mail/frank1.eml"
+# session NAME ADDRESS: signs ADDRESS in, sets $NAME to "-b pd_session=..."
+session() {
+	curl -s -o /dev/null -D "$C/$1.login.h" "$("$PD" link "$2")"
+	eval "$1=\"-b \$(hdr $1.login Set-Cookie | sed 's/^Set-Cookie: \(pd_session=[^;]*\);.*/\1/')\""
+}
+session EK erin@a.example
+session DK dave@b.example
+check "a view-only member's list shows her organization's tickets" sh -c "curl -s $EK '$P/' > '$C/elist' && grep -q 'on fire' '$C/elist' && grep -q 'Fax machine jammed' '$C/elist' && grep -q 'Toner question' '$C/elist'"
+check "... and not another organization's" sh -c "! grep -q zebrafish '$C/elist'"
+check "a member opens a colleague's ticket" test "$(get eo "$P/ticket/1" $EK)" = 200
+check "a member downloads a colleague's attachment" test "$(get eatt "$P/attachment/1" $EK)" = 200
+check "a member finds a colleague's message" sh -c "curl -s $EK '$P/search?q=technician' | grep -q '<mark>technician</mark>'"
+check "a member looks up a colleague's Message-ID" sh -c "curl -s -o /dev/null -D - $EK '$P/message?id=frank-1%40a.example' | grep -qi '^Location: /pd.cgi/ticket/4#m'"
+check "another organization's ticket is 404 to a member" test "$(get e404 "$P/ticket/2" $EK)" = 404
+check "another organization's attachment is 404 to a member" test "$(get ea404 "$P/attachment/2" $EK)" = 404
+check "another organization's search hit is hidden from a member" sh -c "curl -s $EK '$P/search?q=zebrafish' | grep -q 'Nothing found'"
+check "another organization's Message-ID is 404 to a member" test "$(get em404 "$P/message?id=dave-1%40b.example" $EK)" = 404
+check "the primary member sees the advanced member's ticket" sh -c "curl -s $CK '$P/' | grep -q 'Fax machine jammed' && [ \"\$(curl -s -o /dev/null -w '%{http_code}' $CK '$P/attachment/3')\" = 200 ]"
+check "the other organization sees none of it" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $DK '$P/ticket/4')\" = 404 ] && [ \"\$(curl -s -o /dev/null -w '%{http_code}' $DK '$P/attachment/3')\" = 404 ] && curl -s $DK '$P/search?q=walrus' | grep -q 'Nothing found'"
+check "the other organization still sees its own ticket" test "$(get dd "$P/ticket/2" $DK)" = 200
+check "a view-only member gets no rating form" sh -c "! grep -q 'name=\"rating\"' '$C/eo'"
+# Her own valid CSRF token, made with the site key as the viewer would.
+esess=$(echo "$EK" | sed 's/^-b pd_session=//')
+ecsrf=$(python3 -c '
+import base64, hashlib, hmac, sys, time
+exp = int(time.time()) + 3600
+m = hmac.new(b"integration-test-key", ("csrf\n%d\n%s" % (exp, sys.argv[1])).encode(), hashlib.sha256).digest()
+print("%d.%s" % (exp, base64.urlsafe_b64encode(m).decode().rstrip("=")))' "$esess")
+check "a view-only member cannot rate (403), even with a valid form" test "$(curl -s -o /dev/null -w '%{http_code}' $EK -d "csrf=$ecsrf&rating=1" "$P/ticket/1/rate")" = 403
+check "... and the rating is unchanged" test "$(sql "SELECT rating FROM ratings WHERE ticket_id=1")" = 4

@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..26"
+echo "1..32"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
@@ -131,3 +131,16 @@ check "view-only refusal queued" \
     test "$(outbox_to viewer@shop.example view-only-refusal)" = 1
 check "view-only message kept in quarantine" \
     test "$(sqlq "$DB" "SELECT count(*) FROM quarantine WHERE reason LIKE '%view-only%'")" = 1
+"$B/postdesk-notify" --once >/dev/null
+check "view-only refusal sent (a row with no ticket)" \
+    test "$(sqlq "$DB" "SELECT status || ':' || coalesce(ticket_id, 'none') FROM outbox WHERE template='view-only-refusal'")" = sent:none
+VR=$(mail_to sink viewer@shop.example)
+check "view-only refusal delivered to the sink" test -n "$VR"
+check "refusal answers the refused message" \
+    test "$(hdr "$VR" In-Reply-To)" = "$(hdr "$T/v1.eml" Message-ID)"
+check "refusal subject is Re: the message's, with no ticket tag" \
+    test "$(hdr "$VR" Subject)" = "Re: Help"
+check "refusal names the organization and opens no ticket" sh -c \
+    "grep -q 'view-only' '$VR' && grep -q 'member of Shop' '$VR' && grep -q 'not opened a ticket' '$VR'"
+check "refusal is auto-replied, without the reply-above marker" sh -c \
+    "grep -q '^Auto-Submitted: auto-replied' '$VR' && ! grep -qi 'above this line' '$VR'"

@@ -86,6 +86,50 @@ test_token_address(void)
 	g_free(a);
 }
 
+/* Comment tokens: signed over their own letter, so neither kind passes
+ * for the other, and verified the same way. */
+static void
+test_token_comment(void)
+{
+	char		*c = token_sign_kind("k3y", TOKEN_COMMENT, 123);
+	char		*t = token_sign("k3y", 123), *swap, *a;
+	enum token_kind	 kind = TOKEN_REPLY;
+	int64_t		 id = 0;
+
+	g_assert_true(g_str_has_prefix(c, "c123."));
+	g_assert_true(token_verify_kind("k3y", c, &id, &kind));
+	g_assert_cmpint(id, ==, 123);
+	g_assert_cmpint(kind, ==, TOKEN_COMMENT);
+	g_assert_true(token_verify_kind("k3y", t, &id, &kind));
+	g_assert_cmpint(kind, ==, TOKEN_REPLY);
+	/* A comment token is no reply token ... */
+	g_assert_false(token_verify("k3y", c, &id));
+	/* ... and a reply token's signature under the other letter fails
+	 * both ways. */
+	swap = g_strdup_printf("c%s", t + 1);
+	g_assert_false(token_verify_kind("k3y", swap, &id, &kind));
+	g_free(swap);
+	swap = g_strdup_printf("t%s", c + 1);
+	g_assert_false(token_verify_kind("k3y", swap, &id, &kind));
+	g_free(swap);
+	g_assert_false(token_verify_kind("other", c, &id, &kind));
+	g_assert_false(token_verify_kind("k3y", "c123.000000000000", &id,
+	    &kind));
+	g_assert_null(token_sign_kind("", TOKEN_COMMENT, 1));
+	a = token_address_kind("support@example.com", "k3y", TOKEN_COMMENT,
+	    123);
+	g_assert_cmpstr(a + strlen(a) - 12, ==, "@example.com");
+	g_assert_true(token_address_parse("support@example.com", "k3y", a,
+	    &id, &kind));
+	g_assert_cmpint(kind, ==, TOKEN_COMMENT);
+	g_assert_true(token_address_ticket("support@example.com", "k3y", a,
+	    &id));
+	g_assert_cmpint(id, ==, 123);
+	g_free(a);
+	g_free(c);
+	g_free(t);
+}
+
 static void
 test_verp(void)
 {
@@ -265,6 +309,7 @@ main(int argc, char **argv)
 	g_test_add_func("/token/roundtrip", test_token_roundtrip);
 	g_test_add_func("/token/refused", test_token_refused);
 	g_test_add_func("/token/address", test_token_address);
+	g_test_add_func("/token/comment", test_token_comment);
 	g_test_add_func("/token/verp", test_verp);
 	g_test_add_func("/compose/subject", test_subject);
 	g_test_add_func("/compose/headers", test_compose_headers);

@@ -14,6 +14,8 @@
 
 #include "config.h"
 #include "lifecycle.h"
+#include "lifecycle_apply.h"
+#include "store.h"
 
 #define DAY	86400
 #define NOW	((int64_t)1700000000)
@@ -563,18 +565,37 @@ test_queue_override(void)
 	config_free(c);
 }
 
-static const struct { const char *text, *needle; } bad_configs[] = {
-	{ "[lifecycle]\ntransitions = submitted>nowhere\n", "nowhere" },
-	{ "[lifecycle]\ntransitions = submitted-closed\n", "FROM>TO" },
-	{ "[lifecycle]\ntransitions = a>b:boss\n", "roles" },
-	{ "[lifecycle]\nclose_after = soon\n", "close_after" },
-	{ "[lifecycle]\npreclose_basis = moon\n", "preclose_basis" },
-	{ "[lifecycle]\ninitial = open\n", "initial" },
-	{ "[lifecycle]\nstatuses = a;b\n", "initial" },
-	{ "[lifecycle.sales]\nfinal = submitted\n", "final" },
-	{ "[lifecycle]\nno_such_key = 1\n", "unknown key" },
-	{ "[lifecycle.sales]\nno_such_key = 1\n", "unknown key" },
-	{ "[intake]\nunknown_sender = maybe\n", "unknown_sender" },
+/* Each bad config, a word its message must contain, and the line it
+ * must name as FILE:LINE (the key's, or its group's header). */
+static const struct {
+	const char	*text, *needle;
+	unsigned	 line;
+} bad_configs[] = {
+	{ "[lifecycle]\ntransitions = submitted>nowhere\n", "nowhere", 2 },
+	{ "[lifecycle]\ntransitions = submitted-closed\n", "FROM>TO", 2 },
+	{ "[lifecycle]\ntransitions = a>b:boss\n", "roles", 2 },
+	{ "[lifecycle]\nclose_after = soon\n", "close_after", 2 },
+	{ "[lifecycle]\npreclose_basis = moon\n", "preclose_basis", 2 },
+	{ "[lifecycle]\ninitial = open\n", "initial", 2 },
+	{ "[lifecycle]\nstatuses = a;b\n", "initial", 1 },
+	{ "[lifecycle.sales]\nfinal = submitted\n", "final", 2 },
+	{ "[lifecycle]\nno_such_key = 1\n", "unknown key", 2 },
+	{ "[lifecycle.sales]\nno_such_key = 1\n", "unknown key", 2 },
+	{ "[intake]\nunknown_sender = maybe\n", "unknown_sender", 2 },
+	{ "[mail]\naddress = a@b.example\n\n[lifecycle]\n"
+	    "preclose_after = 3d\n# timers\nclose_after = 3d\n"
+	    "reopen_window = whenever\n", "reopen_window", 8 },
+	{ "[lifecycle]\nsla_major = 4h\n[lifecycle.sales]\n\n"
+	    "sla_minor = 1 week\n", "[lifecycle.sales] sla_minor", 5 },
+	{ "[lifecycle]\nhotrush_off_limit = 3\n\n[lifecycle.project]\n"
+	    "ack_pattern[de] = (unclosed\n", "ack_pattern[de]", 5 },
+	/* A queue inherits [lifecycle]'s transitions, whose line is named. */
+	{ "[lifecycle]\nstatuses = submitted;assigned;in-progress;"
+	    "waiting-for-customer;pre-closed;closed;reopened;special\n"
+	    "transitions = submitted>special\n[lifecycle.sales]\n"
+	    "statuses = submitted;assigned;in-progress;waiting-for-customer;"
+	    "pre-closed;closed;reopened\n", "[lifecycle.sales] transitions: "
+	    "\"special\"", 3 },
 };
 
 static void
@@ -585,6 +606,7 @@ test_bad_configs(void)
 	for (i = 0; i < G_N_ELEMENTS(bad_configs); i++) {
 		GError	*e = NULL;
 		struct config *c = load_text(bad_configs[i].text, &e);
+		char	*at;
 
 		if (c != NULL)
 			g_error("case %zu loaded: %s", i, bad_configs[i].text);
@@ -592,6 +614,12 @@ test_bad_configs(void)
 		if (strstr(e->message, bad_configs[i].needle) == NULL)
 			g_error("case %zu: \"%s\" lacks \"%s\"", i, e->message,
 			    bad_configs[i].needle);
+		/* FILE:LINE: as every config error (load_text's file). */
+		at = g_strdup_printf(".conf:%u: ", bad_configs[i].line);
+		if (strstr(e->message, at) == NULL)
+			g_error("case %zu: \"%s\" lacks \"%s\"", i, e->message,
+			    at);
+		g_free(at);
 		g_error_free(e);
 	}
 }
@@ -690,11 +718,121 @@ test_contrib_escalation(void)
 	config_free(c);
 }
 
+/* lifecycle_apply_command() on a real store: owner names, ratings with
+ * who gave them, and which roles may use the staff-only commands. */
+static bool
+apply(struct store *s, const struct config *c, enum lc_command cmd,
+    const char *value, enum lc_role role, char **why)
+{
+	GError	*e = NULL;
+	bool	 applied = false;
+
+	g_free(*why);
+	*why = NULL;
+	g_assert_true(lifecycle_apply_command(s, c, 1, cmd, value, role,
+	    "tester", 0, NOW, &applied, why, &e));
+	g_assert_no_error(e);
+	return applied;
+}
+
+static void
+test_apply(void)
+{
+	struct config	*c;
+	struct store	*s;
+	struct ticket	 t = { 0 }, *g = NULL;
+	struct rating	*r = NULL;
+	GError		*e = NULL;
+	char		*dir, *path, *why = NULL;
+
+	c = load_text("[staff]\naddresses = bob@staff.example; "
+	    "bobby@staff.example; carl@staff.example\n", &e);
+	g_assert_no_error(e);
+	dir = g_dir_make_tmp("pd-lc-XXXXXX", &e);
+	g_assert_no_error(e);
+	path = g_build_filename(dir, "pd.db", NULL);
+	g_assert_true(store_open(&s, path, STORE_READWRITE, &e));
+	t.subject = "x";
+	t.requester = "alice@shop.example";
+	t.created = NOW;
+	g_assert_true(store_ticket_insert(s, &t, &e));
+	g_assert_cmpint(t.id, ==, 1);
+
+	/* A local part names the one staff address it belongs to. */
+	g_assert_true(apply(s, c, LC_CMD_OWNER, "carl", LC_ROLE_STAFF, &why));
+	g_assert_true(store_ticket_get(s, 1, &g, &e));
+	g_assert_cmpstr(g->owner, ==, "carl@staff.example");
+	g_assert_cmpstr(g->status, ==, "assigned");
+	ticket_free(g);
+	g_assert_false(apply(s, c, LC_CMD_OWNER, "carl@staff.example",
+	    LC_ROLE_STAFF, &why));
+	g_assert_nonnull(strstr(why, "already has that owner"));
+	g_assert_false(apply(s, c, LC_CMD_OWNER, "mallory", LC_ROLE_STAFF,
+	    &why));
+	g_assert_nonnull(strstr(why, "not a staff member"));
+	g_assert_true(apply(s, c, LC_CMD_OWNER, "bob", LC_ROLE_STAFF, &why));
+	g_assert_true(store_ticket_get(s, 1, &g, &e));
+	g_assert_cmpstr(g->owner, ==, "bob@staff.example");
+	ticket_free(g);
+	g_assert_true(apply(s, c, LC_CMD_OWNER, "none", LC_ROLE_STAFF, &why));
+	g_assert_true(store_ticket_get(s, 1, &g, &e));
+	g_assert_null(g->owner);
+	ticket_free(g);
+	g_assert_false(apply(s, c, LC_CMD_OWNER, "carl", LC_ROLE_CUSTOMER,
+	    &why));
+
+	/* The rules (system) may set what customers may not. */
+	g_assert_true(apply(s, c, LC_CMD_QUEUE, "sales", LC_ROLE_SYSTEM,
+	    &why));
+	g_assert_false(apply(s, c, LC_CMD_QUEUE, "sales", LC_ROLE_SYSTEM,
+	    &why));
+	g_assert_nonnull(strstr(why, "already in that queue"));
+
+	/* Rating: only closed, and who gave it is kept. */
+	g_assert_false(apply(s, c, LC_CMD_RATING, "5 great", LC_ROLE_CUSTOMER,
+	    &why));
+	g_assert_nonnull(strstr(why, "only a closed ticket"));
+	g_assert_true(store_rating_get(s, 1, &r, &e));
+	g_assert_null(r);
+	g_assert_true(apply(s, c, LC_CMD_STATUS, "closed", LC_ROLE_STAFF,
+	    &why));
+	g_assert_true(apply(s, c, LC_CMD_RATING, "4 quick\nand kind",
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_true(store_rating_get(s, 1, &r, &e));
+	g_assert_nonnull(r);
+	g_assert_cmpint(r->rating, ==, 4);
+	g_assert_cmpstr(r->comment, ==, "quick\nand kind");
+	g_assert_cmpstr(r->rated_by, ==, "tester");
+	g_assert_cmpint(r->at, ==, NOW);
+	rating_free(r);
+	g_assert_false(apply(s, c, LC_CMD_PRIORITY, "major", LC_ROLE_SYSTEM,
+	    &why));
+	g_assert_nonnull(strstr(why, "closed ticket cannot change"));
+
+	g_free(why);
+	store_close(s);
+	config_free(c);
+	g_unlink(path);
+	{
+		char *wal = g_strconcat(path, "-wal", NULL);
+		char *shm = g_strconcat(path, "-shm", NULL);
+
+		g_unlink(wal);
+		g_unlink(shm);
+		g_free(wal);
+		g_free(shm);
+	}
+	g_rmdir(dir);
+	g_free(path);
+	g_free(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/lifecycle/transitions", test_transitions);
+	g_test_add_func("/lifecycle/apply", test_apply);
 	g_test_add_func("/lifecycle/customer-message", test_customer_message);
 	g_test_add_func("/lifecycle/staff-reply", test_staff_reply);
 	g_test_add_func("/lifecycle/timers", test_timers);

@@ -298,16 +298,11 @@ test_staff(void)
 }
 
 static void
-test_status_and_link(void)
+test_link(void)
 {
 	struct config	*c = config_new_default();
 	char		*l, *addr = NULL;
 
-	g_assert_true(web_status_allowed("closed"));
-	g_assert_true(web_status_allowed("waiting-for-customer"));
-	g_assert_false(web_status_allowed("Closed"));
-	g_assert_false(web_status_allowed("deleted"));
-	g_assert_false(web_status_allowed(NULL));
 	g_assert_null(web_customer_link(c, "carol@example.com", 0, 100));
 	c->web_link_key = g_strdup(KEY);
 	c->web_base_url = g_strdup("https://help.example.com/pd.cgi");
@@ -356,7 +351,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/web/equal", test_equal);
 	g_test_add_func("/web/cookie", test_cookie);
 	g_test_add_func("/web/staff", test_staff);
-	g_test_add_func("/web/status-and-link", test_status_and_link);
+	g_test_add_func("/web/link", test_link);
 	g_test_add_func("/web/fts-query", test_fts_query);
 	return g_test_run();
 }
