@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "outbox.h"
 #include "lifecycle_apply.h"
 
 static const char *
@@ -125,6 +126,7 @@ apply_one(struct intake *in, const struct intake_input *ii,
 {
 	struct store	*s = in->store;
 	const char	*to = m->from.addr != NULL ? m->from.addr : ii->sender;
+	const char	*refusal;
 	bool		 due = false;
 
 	switch (a->kind) {
@@ -155,9 +157,19 @@ apply_one(struct intake *in, const struct intake_input *ii,
 			    "\"%s\" within %d days", to, a->arg, a->days);
 			return true;
 		}
-		/* The auto-reply itself is queued by the outbound stage. */
+		/* The RFC 3834 checks apply whatever the script says. */
+		if (ii->import)
+			refusal = "imported history";
+		else
+			refusal = outbox_auto_refusal(in->config, m, ii->sender);
+		if (refusal != NULL) {
+			*detail = g_strdup_printf("not sent: %s", refusal);
+			return true;
+		}
 		return store_event_add(s, ticket, 0, ii->now, to, "vacation",
-		    a->arg, err);
+		    a->arg, err) &&
+		    outbox_enqueue(s, ticket, row, OUTBOX_ACK, a->arg, to,
+		    ii->now, NULL, err);
 	default:
 		return true;	/* keep, redirect, ...: recorded only */
 	}

@@ -3,7 +3,7 @@
 # events land in the store; reject exits 65; discard keeps the raw bytes;
 # a script that does not compile exits 78 and stores nothing.
 . "$top_srcdir/tests/integration/lib.sh"
-plan 17
+plan 20
 
 make_config <<CONF
 [rules]
@@ -31,6 +31,18 @@ check_eq "licence question routed to sales" "sales" "$(sql "select queue from ti
 "$PD_INGEST" < "$D/05-html-only.eml"; ok $? "out-of-scope request stored"
 check_eq "out-of-scope tagged" "out-of-scope" "$(sql "select tag from ticket_tags where ticket_id=3")"
 check_eq "vacation auto-answer recorded" "1" "$(sql "select count(*) from events where ticket_id=3 and kind='vacation'")"
+check_eq "vacation auto-answer queued with its template" "bob@buyer.example" \
+    "$(sql "select recipients from outbox where ticket_id=3 and template='out-of-scope'")"
+# The same request again within :days gets no second policy answer.
+sed 's/<b1@buyer.example>/<b2@buyer.example>/' "$D/05-html-only.eml" > "$T/again.eml"
+"$PD_INGEST" < "$T/again.eml"
+check_eq "vacation :days: one answer per sender" "1" \
+    "$(sql "select count(*) from outbox where template='out-of-scope'")"
+# A list message matching the rule gets none, whatever the script says.
+{ printf 'List-Id: <tips.example>\nPrecedence: list\n'; sed 's/<b1@buyer.example>/<l1@buyer.example>/; s/bob@buyer/list@buyer/' "$D/05-html-only.eml"; } > "$T/list.eml"
+"$PD_INGEST" < "$T/list.eml"
+check_eq "no auto-answer to list mail" "0" \
+    "$(sql "select count(*) from outbox where template='out-of-scope' and recipients='list@buyer.example'")"
 
 printf 'From: vip@bigcorp.example\nTo: support@helpdesk.example\nSubject: hello\nMessage-ID: <vip1@bigcorp.example>\n\nplease call me\n' > "$T/vip.eml"
 "$PD_INGEST" < "$T/vip.eml"
