@@ -88,6 +88,24 @@ store_step_done(struct store *s, sqlite3_stmt *st, GError **err)
 	return false;
 }
 
+bool
+store_collect(struct store *s, sqlite3_stmt *st, store_row_fn row,
+    GDestroyNotify free_fn, GPtrArray **out, GError **err)
+{
+	GPtrArray	*a = g_ptr_array_new_with_free_func(free_fn);
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(a, row(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_free(a, TRUE);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
 char *
 store_col_text(sqlite3_stmt *st, int col)
 {

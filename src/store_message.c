@@ -206,24 +206,23 @@ bool
 store_thread(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
 	    "ticket_id = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
-	a = g_ptr_array_new_with_free_func((GDestroyNotify)message_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(a, row_to_message(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, (store_row_fn)row_to_message,
+	    (GDestroyNotify)message_free, out, err);
+}
+
+static gpointer
+row_to_rowid(sqlite3_stmt *st)
+{
+	int64_t	*row = g_new(int64_t, 1);
+
+	*row = sqlite3_column_int64(st, 0);
+	return row;
 }
 
 bool
@@ -231,28 +230,13 @@ store_message_rows(struct store *s, int64_t ticket, GPtrArray **out,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT id FROM messages WHERE ?1 = 0 OR "
 	    "ticket_id = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
-	a = g_ptr_array_new_with_free_func(g_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t	*row = g_new(int64_t, 1);
-
-		*row = sqlite3_column_int64(st, 0);
-		g_ptr_array_add(a, row);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, row_to_rowid, g_free, out, err);
 }
 
 bool
@@ -308,13 +292,27 @@ store_attachment_insert(struct store *s, struct attachment *a, GError **err)
 	return true;
 }
 
+static gpointer
+row_to_attachment(sqlite3_stmt *st)
+{
+	struct attachment *x = g_new0(struct attachment, 1);
+
+	x->id = sqlite3_column_int64(st, 0);
+	x->message_row = sqlite3_column_int64(st, 1);
+	x->filename = store_col_text(st, 2);
+	x->content_type = store_col_text(st, 3);
+	x->disposition = store_col_text(st, 4);
+	x->content_id = store_col_text(st, 5);
+	x->size = sqlite3_column_int64(st, 6);
+	x->sha256 = store_col_text(st, 7);
+	return x;
+}
+
 bool
 store_attachments(struct store *s, int64_t message_row, GPtrArray **out,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT id, message_row, filename, content_type, "
 	    "disposition, content_id, size, sha256 FROM attachments WHERE "
@@ -322,27 +320,8 @@ store_attachments(struct store *s, int64_t message_row, GPtrArray **out,
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, message_row);
-	a = g_ptr_array_new_with_free_func((GDestroyNotify)attachment_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct attachment *x = g_new0(struct attachment, 1);
-
-		x->id = sqlite3_column_int64(st, 0);
-		x->message_row = sqlite3_column_int64(st, 1);
-		x->filename = store_col_text(st, 2);
-		x->content_type = store_col_text(st, 3);
-		x->disposition = store_col_text(st, 4);
-		x->content_id = store_col_text(st, 5);
-		x->size = sqlite3_column_int64(st, 6);
-		x->sha256 = store_col_text(st, 7);
-		g_ptr_array_add(a, x);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, row_to_attachment,
+	    (GDestroyNotify)attachment_free, out, err);
 }
 
 bool
@@ -391,38 +370,33 @@ store_event_add(struct store *s, int64_t ticket, int64_t message_row,
 	return store_step_done(s, st, err);
 }
 
+static gpointer
+row_to_event(sqlite3_stmt *st)
+{
+	struct event *e = g_new0(struct event, 1);
+
+	e->id = sqlite3_column_int64(st, 0);
+	e->ticket_id = sqlite3_column_int64(st, 1);
+	e->message_row = sqlite3_column_int64(st, 2);
+	e->at = sqlite3_column_int64(st, 3);
+	e->actor = store_col_text(st, 4);
+	e->kind = store_col_text(st, 5);
+	e->detail = store_col_text(st, 6);
+	return e;
+}
+
 bool
 store_events(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT id, ticket_id, message_row, at, actor, "
 	    "kind, detail FROM events WHERE ticket_id = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
-	a = g_ptr_array_new_with_free_func((GDestroyNotify)event_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event *e = g_new0(struct event, 1);
-
-		e->id = sqlite3_column_int64(st, 0);
-		e->ticket_id = sqlite3_column_int64(st, 1);
-		e->message_row = sqlite3_column_int64(st, 2);
-		e->at = sqlite3_column_int64(st, 3);
-		e->actor = store_col_text(st, 4);
-		e->kind = store_col_text(st, 5);
-		e->detail = store_col_text(st, 6);
-		g_ptr_array_add(a, e);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, row_to_event, (GDestroyNotify)event_free,
+	    out, err);
 }
 
 bool
@@ -509,24 +483,13 @@ bool
 store_quarantine_list(struct store *s, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT " QUARANTINE_COLS " FROM quarantine "
 	    "ORDER BY id", err);
 	if (st == NULL)
 		return false;
-	a = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)quarantine_entry_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(a, row_to_quarantine(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, (store_row_fn)row_to_quarantine,
+	    (GDestroyNotify)quarantine_entry_free, out, err);
 }
 
 bool

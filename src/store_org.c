@@ -82,8 +82,6 @@ store_org_members(struct store *s, const char *org, GPtrArray **out,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT o.name, m.address, m.name, m.role"
 	    " FROM organizations o LEFT JOIN org_members m ON m.org_id = o.id"
@@ -93,16 +91,8 @@ store_org_members(struct store *s, const char *org, GPtrArray **out,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, org);
-	a = g_ptr_array_new_with_free_func((GDestroyNotify)org_member_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(a, row_to_member(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, (store_row_fn)row_to_member,
+	    (GDestroyNotify)org_member_free, out, err);
 }
 
 bool

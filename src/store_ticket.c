@@ -207,22 +207,17 @@ store_ticket_set_field(struct store *s, int64_t id, const char *name,
 	return store_step_done(s, st, err);
 }
 
+static gpointer
+first_text(sqlite3_stmt *st)
+{
+	return store_col_text(st, 0);
+}
+
 static bool
 collect_strings(struct store *s, sqlite3_stmt *st, GPtrArray **out,
     GError **err)
 {
-	GPtrArray	*a = g_ptr_array_new_with_free_func(g_free);
-	int		 rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(a, store_col_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, first_text, g_free, out, err);
 }
 
 bool
@@ -257,8 +252,6 @@ store_ticket_list(struct store *s, const struct ticket_filter *f,
     GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	/* NULL filter values match anything; still one prepared query. */
 	st = store_stmt(s, "SELECT " TICKET_COLS " FROM tickets t"
@@ -271,16 +264,8 @@ store_ticket_list(struct store *s, const struct ticket_filter *f,
 	store_bind_text(st, 2, f->queue);
 	sqlite3_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_int64(st, 4, f->offset);
-	a = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(a, row_to_ticket(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, (store_row_fn)row_to_ticket,
+	    (GDestroyNotify)ticket_free, out, err);
 }
 
 bool
