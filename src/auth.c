@@ -19,6 +19,7 @@ struct auth {
 	SPF_server_t	*server;
 	/* SPF_server_new_dns() does not take ownership of the resolver. */
 	SPF_dns_server_t *zone;
+	char		*trusted;	/* authserv-id, or NULL */
 };
 
 G_DEFINE_QUARK(postdesk-auth-error-quark, auth_error)
@@ -85,7 +86,33 @@ auth_free(struct auth *a)
 		SPF_server_free(a->server);
 	if (a->zone != NULL)
 		SPF_dns_free(a->zone);
+	g_free(a->trusted);
 	g_free(a);
+}
+
+void
+auth_set_trusted(struct auth *a, const char *authserv_id)
+{
+	g_free(a->trusted);
+	a->trusted = authserv_id != NULL && *authserv_id != '\0' ?
+	    g_strdup(authserv_id) : NULL;
+}
+
+const char *
+auth_spf_for_mail(void *ctx, const struct mail *m, const char *client_ip,
+    const char *sender)
+{
+	struct auth	*a = ctx;
+	char		*ip = NULL, *from = NULL;
+	const char	*r;
+
+	if (client_ip == NULL)
+		auth_trusted_origin(m, a->trusted, &ip, &from);
+	r = auth_spf(a, client_ip != NULL ? client_ip : ip,
+	    sender != NULL ? sender : from, NULL);
+	g_free(ip);
+	g_free(from);
+	return r;
 }
 
 static const char *

@@ -36,6 +36,16 @@ GQuark	 auth_error_quark(void);
 bool	 auth_new(struct auth **out, char *const *local_records,
 	    GError **err);
 void	 auth_free(struct auth *);
+/* Trust Authentication-Results/Received-SPF written by AUTHSERV_ID
+ * (copied; NULL trusts none) for mail without an MTA-given client IP. */
+void	 auth_set_trusted(struct auth *, const char *authserv_id);
+/*
+ * An intake_spf_fn (intake.h), CTX being a struct auth: SPF of the
+ * MTA-given client IP and sender, else of the origin the trusted
+ * receiving host recorded in M's headers.
+ */
+const char *auth_spf_for_mail(void *ctx, const struct mail *m,
+	    const char *client_ip, const char *sender);
 /* "pass", "fail", "softfail", "neutral", "none", "temperror",
  * "permerror"; "none" without sender or client IP. */
 const char *auth_spf(struct auth *, const char *client_ip,

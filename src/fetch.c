@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "fetch-priv.h"
 #include "log.h"
 
@@ -53,6 +54,10 @@ fetch_source_new(const struct fetch_url *u, const struct fetch_options *o)
 	src->o = o;
 	src->in = intake_new(o->config, o->store);
 	intake_set_rules(src->in, o->rules);
+	/* Fetched mail has no MTA-given client IP: the trusted receiving
+	 * host's Authentication-Results / Received-SPF name it. */
+	if (o->auth != NULL)
+		intake_set_spf(src->in, auth_spf_for_mail, o->auth);
 	return src;
 }
 

@@ -41,10 +41,12 @@ enum fetch_error_code {
 enum fetch_after { FETCH_AFTER_SEEN, FETCH_AFTER_MOVE, FETCH_AFTER_DELETE };
 
 struct rules;
+struct auth;
 
 struct fetch_options {
 	const struct config *config;
 	const struct rules *rules;	/* [rules] scripts, may be NULL */
+	struct auth	*auth;		/* SPF from trusted headers; NULL */
 	struct store	*store;
 	const char	*password;	/* remote sources */
 	const char	*ca_file;	/* NULL: the system's CAs */

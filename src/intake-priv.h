@@ -11,6 +11,8 @@ struct intake {
 	struct store		*store;
 	const struct rules	*rules;
 	bool			 batch;		/* inside intake_batch_begin */
+	intake_spf_fn		 spf;		/* NULL: no SPF check */
+	void			*spf_ctx;
 };
 
 enum rules_verdict { RULES_KEEP, RULES_DISCARD, RULES_REJECT };

@@ -39,6 +39,13 @@ intake_free(struct intake *in)
 }
 
 void
+intake_set_spf(struct intake *in, intake_spf_fn fn, void *ctx)
+{
+	in->spf = fn;
+	in->spf_ctx = ctx;
+}
+
+void
 intake_set_rules(struct intake *in, const struct rules *r)
 {
 	in->rules = r;
@@ -583,6 +590,8 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	/* Imported history keeps its own time line. */
 	if (ii->import && m->date > 0)
 		eff.now = m->date;
+	if (eff.spf == NULL && in->spf != NULL)
+		eff.spf = in->spf(in->spf_ctx, m, ii->client_ip, ii->sender);
 	report_summary(res->report, m);
 	g_string_append(res->report, "quarantine: no\n");
 	res->message_id = g_strdup(m->message_id);

@@ -67,11 +67,20 @@ struct intake_result {
 };
 
 struct intake;
+struct mail;
 struct rules;
 
 /* STORE may be NULL only with explain (no database yet). */
 struct intake	*intake_new(const struct config *, struct store *);
 void		 intake_free(struct intake *);
+/*
+ * Sender authentication, for programs that link auth.c (libspf2): FN
+ * gives the SPF result ("pass", ...) for a parsed message and what the
+ * MTA said; a static string.  Used when intake_input.spf is NULL.
+ */
+typedef const char *(*intake_spf_fn)(void *ctx, const struct mail *m,
+    const char *client_ip, const char *sender);
+void		 intake_set_spf(struct intake *, intake_spf_fn fn, void *ctx);
 /* Rules to run on every message (borrowed; NULL for none). */
 void		 intake_set_rules(struct intake *, const struct rules *);
 bool		 intake_message(struct intake *, const struct intake_input *,

@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "config.h"
+#include "auth.h"
 #include "fetch.h"
 #include "log.h"
 #include "rules.h"
@@ -281,7 +282,7 @@ wait_for_news(GPtrArray *srcs, int seconds)
 
 static int
 run(const struct options *o, const struct config *c,
-    const struct rules *rules)
+    const struct rules *rules, struct auth *auth)
 {
 	struct fetch_options base = { 0 };
 	GPtrArray	*srcs = g_ptr_array_new();
@@ -292,6 +293,7 @@ run(const struct options *o, const struct config *c,
 
 	base.config = c;
 	base.rules = rules;
+	base.auth = auth;
 	base.ca_file = c->fetch_ca_file;
 	base.move_to = c->fetch_move_to;
 	base.batch = o->batch > 0 ? (unsigned)o->batch : 50;
@@ -331,6 +333,7 @@ main(int argc, char *argv[])
 	struct options	 o = { 0 };
 	struct config	*c = NULL;
 	struct rules	*rules = NULL;
+	struct auth	*auth = NULL;
 	struct sigaction sa;
 	GError		*e = NULL;
 	int		 rc;
@@ -360,7 +363,17 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	rules_jit(rules);	/* many messages: the JIT pays off */
-	rc = run(&o, c, rules);
+	if (c->spf && !auth_new(&auth, c->spf_local_records, &e)) {
+		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		rules_free(rules);
+		config_free(c);
+		return EX_CONFIG;
+	}
+	if (auth != NULL)
+		auth_set_trusted(auth, c->trusted_authserv_id);
+	rc = run(&o, c, rules, auth);
+	auth_free(auth);
 	rules_free(rules);
 	config_free(c);
 	g_free(o.config);

@@ -128,45 +128,15 @@ log_outcome(const struct options *o, const struct intake_result *r,
 	    r->reason ? r->reason : "");
 }
 
-/*
- * SPF of the envelope sender and client IP (the MTA's, or for fetched
- * mail the trusted receiving host's headers).  *spf is static text or
- * NULL when SPF is off; fails only for a broken [auth] configuration.
- */
-static bool
-authenticate(const struct options *o, const struct config *c,
-    GByteArray *raw, const char **spf, GError **err)
-{
-	struct auth	*a = NULL;
-	struct mail	*m = NULL;
-	char		*ip = NULL, *from = NULL;
-
-	*spf = NULL;
-	if (!c->spf)
-		return true;
-	if (!auth_new(&a, c->spf_local_records, err))
-		return false;
-	if (o->client_ip == NULL && c->trusted_authserv_id != NULL &&
-	    mail_parse(&m, raw->data, raw->len, NULL)) {
-		auth_trusted_origin(m, c->trusted_authserv_id, &ip, &from);
-		mail_free(m);
-	}
-	*spf = auth_spf(a, o->client_ip != NULL ? o->client_ip : ip,
-	    o->sender != NULL ? o->sender : from, NULL);
-	g_free(ip);
-	g_free(from);
-	auth_free(a);
-	return true;
-}
 
 static int
-run(const struct options *o, const struct config *c, const struct rules *r)
+run(const struct options *o, const struct config *c, const struct rules *r,
+    struct auth *a)
 {
 	struct store		*s = NULL;
 	struct intake		*in;
 	struct intake_input	 ii = { 0 };
 	struct intake_result	 res;
-	const char		*spf = NULL;
 	GByteArray		*raw = NULL;
 	GError			*e = NULL;
 	int			 rc;
@@ -195,21 +165,15 @@ run(const struct options *o, const struct config *c, const struct rules *r)
 	}
 	if (s != NULL)
 		store_set_busy_timeout(s, (int)c->busy_timeout);
-	if (!authenticate(o, c, raw, &spf, &e)) {
-		log_warnx("configuration: %s", e->message);
-		g_error_free(e);
-		store_close(s);
-		g_byte_array_unref(raw);
-		return o->config_error_rc;
-	}
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
+	if (a != NULL)
+		intake_set_spf(in, auth_spf_for_mail, a);
 	ii.raw = raw->data;
 	ii.len = raw->len;
 	ii.sender = o->sender;
 	ii.recipient = o->recipient;
 	ii.client_ip = o->client_ip;
-	ii.spf = spf;
 	ii.now = g_get_real_time() / G_USEC_PER_SEC;
 	ii.explain = o->explain;
 	if (!intake_message(in, &ii, &res, &e)) {
@@ -243,6 +207,7 @@ main(int argc, char *argv[])
 	struct options	 o = { 0 };
 	struct config	*c = NULL;
 	struct rules	*rules = NULL;
+	struct auth	*auth = NULL;
 	GError		*e = NULL;
 	int		 rc;
 
@@ -272,8 +237,17 @@ main(int argc, char *argv[])
 		rc = o.config_error_rc;
 		goto out;
 	}
-	rc = run(&o, c, rules);
+	if (c->spf && !auth_new(&auth, c->spf_local_records, &e)) {
+		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		rc = o.config_error_rc;
+		goto out;
+	}
+	if (auth != NULL)
+		auth_set_trusted(auth, c->trusted_authserv_id);
+	rc = run(&o, c, rules, auth);
 out:
+	auth_free(auth);
 	rules_free(rules);
 	config_free(c);
 	g_free(o.config);

@@ -132,6 +132,40 @@ test_origin(void)
 	mail_free(m);
 }
 
+/* The intake hook: MTA data first, else the trusted host's header. */
+static void
+test_spf_for_mail(void)
+{
+	static const char trusted[] =
+	    "Authentication-Results: mx.trusted.example; spf=pass"
+	    " smtp.mailfrom=a@pass.example smtp.remote-ip=192.0.2.7\r\n"
+	    "From: a@pass.example\r\nSubject: x\r\n\r\nbody\r\n";
+	static const char forged[] =
+	    "Authentication-Results: evil.example; spf=pass"
+	    " smtp.mailfrom=a@pass.example smtp.remote-ip=192.0.2.7\r\n"
+	    "From: a@pass.example\r\nSubject: x\r\n\r\nbody\r\n";
+	struct auth	*a = NULL;
+	struct mail	*m = NULL, *f = NULL;
+	GError		*e = NULL;
+
+	g_assert_true(auth_new(&a, records, &e));
+	auth_set_trusted(a, "mx.trusted.example");
+	g_assert_true(mail_parse(&m, trusted, sizeof trusted - 1, &e));
+	g_assert_true(mail_parse(&f, forged, sizeof forged - 1, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(auth_spf_for_mail(a, m, NULL, NULL), ==, "pass");
+	/* The MTA's word wins over any header. */
+	g_assert_cmpstr(auth_spf_for_mail(a, m, "198.51.100.9",
+	    "a@fail.example"), ==, "fail");
+	/* A header written by anyone else is ignored. */
+	g_assert_cmpstr(auth_spf_for_mail(a, f, NULL, NULL), ==, "none");
+	auth_set_trusted(a, NULL);
+	g_assert_cmpstr(auth_spf_for_mail(a, m, NULL, NULL), ==, "none");
+	mail_free(m);
+	mail_free(f);
+	auth_free(a);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -139,5 +173,6 @@ main(int argc, char *argv[])
 	g_test_add_func("/auth/spf", test_spf);
 	g_test_add_func("/auth/bad-record", test_bad_record);
 	g_test_add_func("/auth/trusted-origin", test_origin);
+	g_test_add_func("/auth/spf-for-mail", test_spf_for_mail);
 	return g_test_run();
 }
