@@ -175,38 +175,106 @@ apply_one(struct intake *in, const struct intake_input *ii,
 	}
 }
 
+static bool
+in_list(GPtrArray *a, const char *s)
+{
+	guint	 i;
+
+	for (i = 0; i < a->len; i++)
+		if (strcmp(a->pdata[i], s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A rule that asks for what the ticket already has (a reply to a
+ * HotRush ticket matching the HotRush rule again) changes nothing and
+ * leaves no event; --explain still lists it.
+ */
+static bool
+already(const struct ticket *t, GPtrArray *tags, GPtrArray *fields,
+    const struct sieve_action *a)
+{
+	char	*nv;
+	bool	 yes;
+
+	switch (a->kind) {
+	case SIEVE_ACT_FILEINTO:
+		return g_strcmp0(t->queue, a->arg) == 0;
+	case SIEVE_ACT_ASSIGN:
+		return g_strcmp0(t->owner, a->arg) == 0;
+	case SIEVE_ACT_SET_PRIORITY:
+		return g_strcmp0(t->priority, a->arg) == 0;
+	case SIEVE_ACT_SET_HOTRUSH:
+		return t->hotrush;
+	case SIEVE_ACT_ADDFLAG:
+		return in_list(tags, a->arg);
+	case SIEVE_ACT_SET_FIELD:
+		nv = g_strconcat(a->arg, "=", a->arg2 != NULL ? a->arg2 : "",
+		    NULL);
+		yes = in_list(fields, nv);
+		g_free(nv);
+		return yes;
+	default:
+		return false;
+	}
+}
+
+/* One action and its event. */
+static bool
+apply_action(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct sieve_action *a,
+    const struct ticket *t, GPtrArray *tags, GPtrArray *fields,
+    int64_t row, GError **err)
+{
+	int64_t	 ticket = t->id;
+	char	*line, *detail = NULL;
+	bool	 ok;
+
+	if (a->kind == SIEVE_ACT_KEEP || already(t, tags, fields, a))
+		return true;
+	line = sieve_action_format(a);
+	ok = apply_one(in, ii, m, a, ticket, row, &detail, err);
+	if (ok) {
+		char *ev = detail != NULL ?
+		    g_strdup_printf("%s — %s", line, detail) :
+		    g_strdup(line);
+		ok = store_event_add(in->store, ticket, row, ii->now, "rules",
+		    "rule", ev, err);
+		g_free(ev);
+	}
+	g_free(line);
+	g_free(detail);
+	return ok;
+}
+
 bool
 intake_rules_apply(struct intake *in, const struct intake_input *ii,
     const struct mail *m, const struct sieve_result *r, int64_t ticket,
     int64_t row, GError **err)
 {
-	guint	 i;
+	struct ticket	*t = NULL;
+	GPtrArray	*tags = NULL, *fields = NULL;
+	guint		 i;
+	bool		 ok = true;
 
-	for (i = 0; i < r->actions->len; i++) {
-		const struct sieve_action *a = r->actions->pdata[i];
-		char	*line = sieve_action_format(a), *detail = NULL;
-		bool	 ok;
-
-		if (a->kind == SIEVE_ACT_KEEP) {
-			g_free(line);
-			continue;
-		}
-		ok = apply_one(in, ii, m, a, ticket, row, &detail, err);
-		if (ok) {
-			char *ev = detail != NULL ?
-			    g_strdup_printf("%s — %s", line, detail) :
-			    g_strdup(line);
-			ok = store_event_add(in->store, ticket, row, ii->now,
-			    "rules", "rule", ev, err);
-			g_free(ev);
-		}
-		g_free(line);
-		g_free(detail);
-		if (!ok)
-			return false;
-	}
-	return true;
+	if (r->actions->len == 0)
+		return true;
+	if (!store_ticket_get(in->store, ticket, &t, err) ||
+	    !store_ticket_tags(in->store, ticket, &tags, err) ||
+	    !store_ticket_fields(in->store, ticket, &fields, err))
+		ok = false;
+	for (i = 0; ok && i < r->actions->len; i++)
+		ok = apply_action(in, ii, m, r->actions->pdata[i], t, tags,
+		    fields, row, err);
+	ticket_free(t);
+	if (tags != NULL)
+		g_ptr_array_free(tags, TRUE);
+	if (fields != NULL)
+		g_ptr_array_free(fields, TRUE);
+	return ok;
 }
+
 
 void
 intake_rules_report(GString *out, const struct sieve_result *r)

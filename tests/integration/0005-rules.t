@@ -3,7 +3,7 @@
 # events land in the store; reject exits 65; discard keeps the raw bytes;
 # a script that does not compile exits 78 and stores nothing.
 . "$top_srcdir/tests/integration/lib.sh"
-plan 20
+plan 22
 
 make_config <<CONF
 [rules]
@@ -24,6 +24,11 @@ check_eq "store down → HotRush" "1" "$(sql "select hotrush from tickets where 
 check_eq "version field extracted" "4.7.12" "$(sql "select value from ticket_fields where ticket_id=1 and name='version'")"
 check_eq "each action is an event with script:line" "yes" \
     "$(sql "select case when count(*)>=2 then 'yes' else 'no' end from events where ticket_id=1 and kind='rule' and detail like '%(default.sieve:%'")"
+
+# A reply matching the same rules changes nothing and adds no rule event.
+"$PD_INGEST" < "$D/04-tagged-reply.eml"; ok $? "tagged reply stored"
+check_eq "rules asking for what the ticket has leave no second event" "1" \
+    "$(sql "select count(*) from events where ticket_id=1 and kind='rule' and detail like 'set_hotrush%'")"
 
 "$PD_INGEST" < "$D/03-licence-question.eml"; ok $? "licence question stored"
 check_eq "licence question routed to sales" "sales" "$(sql "select queue from tickets where id=2")"
