@@ -71,6 +71,7 @@ main(void)
 	struct web		 w = { 0 };
 	struct web_response	*r;
 	GError			*e = NULL;
+	char			*tz_cookie = NULL;
 	int			 status = 200;
 
 	log_init("postdesk.cgi", LOG_TO_STDERR, false);
@@ -85,10 +86,13 @@ main(void)
 	w.templates_dir = g_build_filename(config->templates_dir, "web",
 	    NULL);
 	(void)web_request_from_env(&w.req, stdin, &status, &e);
+	web_choose_tz(&w, &tz_cookie);
 	r = run(&w, status, e);
 	g_clear_error(&e);
 	if (w.viewer.set_cookie != NULL)
 		web_response_header(r, "Set-Cookie", w.viewer.set_cookie);
+	if (tz_cookie != NULL)
+		web_response_header(r, "Set-Cookie", tz_cookie);
 	if (!web_response_write(r, w.req->method == WEB_HEAD, stdout))
 		log_warn("writing the response");
 	web_response_free(r);
@@ -96,6 +100,10 @@ main(void)
 	web_request_free(w.req);
 	store_close(w.store);
 	g_free(w.templates_dir);
+	g_free(tz_cookie);
+	g_free(w.tz_name);
+	if (w.tz != NULL)
+		g_time_zone_unref(w.tz);
 	config_free(config);
 	return 0;
 }

@@ -12,7 +12,7 @@
 G_DEFINE_QUARK(postdesk-web-error-quark, web_error)
 
 enum valid_type { V_INT, V_BOOL, V_ENUM, V_WORD, V_TEXT, V_LINES,
-    V_MSGID, V_TOKEN, V_ADDRESS, V__MAX };
+    V_MSGID, V_TOKEN, V_ADDRESS, V_TZ, V__MAX };
 
 struct key_def {
 	const char		*name;
@@ -41,6 +41,7 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_RATING] = { "rating", V_INT, 1, 5, NULL },
 	[KEY_COMMENT] = { "comment", V_LINES, 0, 4000, NULL },
 	[KEY_OWNER] = { "owner", V_ADDRESS, 1, 254, NULL },
+	[KEY_TZ] = { "tz", V_TZ, 1, 64, NULL },
 };
 
 struct page_def {
@@ -210,6 +211,8 @@ validate(const struct key_def *d, const char *v, struct web_field *f)
 		    d, true);
 	case V_TOKEN:
 		return valid_charset(v, "-_.", d, true);
+	case V_TZ:
+		return web_tz_valid(v);
 	case V_ADDRESS:
 		return valid_charset(v, "-_.+@", d, true);
 	default:
@@ -314,6 +317,7 @@ web_request_free(struct web_request *r)
 	g_free(r->script_name);
 	g_free(r->remote_user);
 	g_free(r->cookie);
+	g_free(r->tz_cookie);
 	g_free(r);
 }
 
@@ -386,8 +390,10 @@ web_request_from_env(struct web_request **out, FILE *in, int *status,
 	v = g_getenv("HTTPS");
 	r->https = v != NULL && g_ascii_strcasecmp(v, "on") == 0;
 	v = g_getenv("HTTP_COOKIE");
-	if (v != NULL)
+	if (v != NULL) {
 		r->cookie = web_cookie_get(v, WEB_COOKIE_NAME);
+		r->tz_cookie = web_cookie_get(v, WEB_TZ_COOKIE);
+	}
 	*status = web_route(g_getenv("PATH_INFO"), r->method, &r->page,
 	    &r->id);
 	if (*status != 200)
@@ -538,6 +544,8 @@ layout_context(struct web *w, JsonObject *o, const char *title)
 	    v->role == WEB_CUSTOMER);
 	if (v->address != NULL)
 		json_object_set_string_member(o, "me", v->address);
+	if (w->tz_name != NULL)
+		json_object_set_string_member(o, "tz", w->tz_name);
 	if (v->session != NULL && w->config->web_link_key != NULL) {
 		char *c = web_csrf_make(w->config->web_link_key, v->session,
 		    w->now);
@@ -614,10 +622,67 @@ web_redirect(struct web *w, const char *path)
 	return r;
 }
 
-char *
-web_time(int64_t t)
+/* An IANA zone name GLib knows ("Europe/Berlin", "UTC"). */
+bool
+web_tz_valid(const char *v)
 {
-	GDateTime	*d = g_date_time_new_from_unix_local(t);
+	GTimeZone	*tz;
+	size_t		 i, n = strlen(v);
+
+	if (n == 0 || n > 64 || v[0] == '/' || strstr(v, "..") != NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isalnum(v[i]) && strchr("/_+-", v[i]) == NULL)
+			return false;
+	/* GLib falls back to UTC for names it does not know. */
+	tz = g_time_zone_new_identifier(v);
+	if (tz == NULL)
+		return false;
+	g_time_zone_unref(tz);
+	return true;
+}
+
+void
+web_choose_tz(struct web *w, char **set_cookie)
+{
+	const struct web_field *f = &w->req->fields[KEY_TZ];
+	const char	*name = NULL;
+
+	*set_cookie = NULL;
+	if (f->present)
+		name = f->s;
+	else if (w->req->tz_cookie != NULL &&
+	    web_tz_valid(w->req->tz_cookie))
+		name = w->req->tz_cookie;
+	if (name == NULL)
+		return;
+	w->tz = g_time_zone_new_identifier(name);
+	w->tz_name = g_strdup(name);
+	if (f->present)
+		*set_cookie = g_strdup_printf("%s=%s; Path=%s; "
+		    "Max-Age=31536000; HttpOnly; SameSite=Strict%s",
+		    WEB_TZ_COOKIE, name, *w->req->script_name == '/' ?
+		    w->req->script_name : "/", w->req->https ? "; Secure" : "");
+}
+
+/* T in the viewer's zone when known, else the server's. */
+static GDateTime *
+viewer_time(const struct web *w, int64_t t)
+{
+	GDateTime	*u = g_date_time_new_from_unix_utc(t), *d;
+
+	if (u == NULL || w == NULL || w->tz == NULL)
+		return u != NULL ? (g_date_time_unref(u),
+		    g_date_time_new_from_unix_local(t)) : NULL;
+	d = g_date_time_to_timezone(u, w->tz);
+	g_date_time_unref(u);
+	return d;
+}
+
+char *
+web_time(const struct web *w, int64_t t)
+{
+	GDateTime	*d = viewer_time(w, t);
 	char		*s;
 
 	if (d == NULL)
@@ -675,9 +740,9 @@ web_json_str(JsonObject *o, const char *name, const char *v)
 }
 
 void
-web_json_time(JsonObject *o, const char *name, int64_t t)
+web_json_time(const struct web *w, JsonObject *o, const char *name, int64_t t)
 {
-	GDateTime	*d = g_date_time_new_from_unix_local(t);
+	GDateTime	*d = viewer_time(w, t);
 	char		*iso, *key;
 
 	web_json_str(o, name, NULL);

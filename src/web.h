@@ -45,6 +45,7 @@ enum web_error_code {
 #define WEB_SESSION_LIFETIME	(12 * 3600)	/* cookie, seconds */
 #define WEB_CSRF_LIFETIME	(24 * 3600)
 #define WEB_COOKIE_NAME		"pd_session"
+#define WEB_TZ_COOKIE		"pd_tz"
 
 enum web_method { WEB_GET, WEB_HEAD, WEB_POST, WEB_METHOD__MAX };
 
@@ -76,6 +77,7 @@ enum web_key {
 	KEY_RATING,		/* 1-5 */
 	KEY_COMMENT,
 	KEY_OWNER,		/* staff address or "none" */
+	KEY_TZ,			/* IANA time zone, e.g. Europe/Berlin */
 	KEY__MAX
 };
 
@@ -95,6 +97,7 @@ struct web_request {
 	char		*script_name;	/* base of every link */
 	char		*remote_user;	/* NULL if none */
 	char		*cookie;	/* session cookie value, or NULL */
+	char		*tz_cookie;	/* WEB_TZ_COOKIE value, or NULL */
 	bool		 https;
 };
 
@@ -123,11 +126,17 @@ struct web {
 	struct web_viewer	 viewer;
 	int64_t			 now;
 	char			*templates_dir;	/* .../templates/web */
+	GTimeZone		*tz;		/* the viewer's; NULL: local */
+	char			*tz_name;	/* its name if chosen, or NULL */
 };
 
 GQuark	 web_error_quark(void);
 
 /* web.c: routing, parameters, responses. */
+/* The viewer's time zone from ?tz= or the cookie; sets w->tz, and
+ * *set_cookie (g_free) when ?tz= chose a new one. */
+void	 web_choose_tz(struct web *, char **set_cookie);
+bool	 web_tz_valid(const char *name);
 /* PATH_INFO → page and id; returns the HTTP status: 200, 404 or 405. */
 int	 web_route(const char *path, enum web_method, enum web_page *page,
 	    int64_t *id);
@@ -161,11 +170,12 @@ struct web_response *web_redirect(struct web *, const char *path);
  * program can log it. */
 struct web_response *web_handle(struct web *, GError **err);
 /* "YYYY-MM-DD HH:MM" local time; g_free. */
-char	*web_time(int64_t t);
+char	*web_time(const struct web *, int64_t t);
 /* Sets NAME to V, or "" for NULL. */
 void	 web_json_str(JsonObject *, const char *name, const char *v);
 /* Sets NAME to the local time and NAME_iso to ISO 8601 (for <time>). */
-void	 web_json_time(JsonObject *, const char *name, int64_t t);
+void	 web_json_time(const struct web *, JsonObject *, const char *name,
+	    int64_t t);
 
 /* web_auth.c: who is asking, and what may they see. */
 /* "EXPIRES.B64(ADDR).B64(MAC)", kind "link" or "session"; g_free. */

@@ -137,7 +137,7 @@ opened_chart(GPtrArray *days, int64_t first_day, JsonArray *legend)
 		y = CHART_H - 20 - stack[k];
 		cls = g_strdup_printf("q%d",
 		    queue_index(queues, d->queue) % 6);
-		day = web_time(d->day * 86400);
+		day = web_time(NULL, d->day * 86400);
 		day[10] = '\0';
 		label = g_strdup_printf("%s %s: %" G_GINT64_FORMAT, day,
 		    d->queue, d->n);

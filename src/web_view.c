@@ -68,8 +68,8 @@ ticket_json(struct web *w, const struct ticket *t)
 	web_json_str(o, "requester", t->requester);
 	web_json_str(o, "owner", t->owner);
 	json_object_set_int_member(o, "messages", t->n_messages);
-	web_json_time(o, "created", t->created);
-	web_json_time(o, "updated", t->updated);
+	web_json_time(w, o, "created", t->created);
+	web_json_time(w, o, "updated", t->updated);
 	g_free(url);
 	return o;
 }
@@ -242,7 +242,7 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 	web_json_str(o, "from_name", m->from_name);
 	web_json_str(o, "subject", m->subject);
 	web_json_str(o, "message_id", m->message_id);
-	web_json_time(o, "date", m->date > 0 ? m->date : m->received);
+	web_json_time(w, o, "date", m->date > 0 ? m->date : m->received);
 	json_object_set_boolean_member(o, "outbound", m->outbound);
 	json_object_set_boolean_member(o, "internal", m->internal);
 	web_json_str(o, "stripped", *m->stripped != '\0' ? m->stripped :
@@ -258,7 +258,7 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 }
 
 static JsonArray *
-events_json(GPtrArray *events)
+events_json(const struct web *w, GPtrArray *events)
 {
 	JsonArray	*a = json_array_new();
 	guint		 i;
@@ -267,7 +267,7 @@ events_json(GPtrArray *events)
 		const struct event *e = events->pdata[i];
 		JsonObject *o = json_object_new();
 
-		web_json_time(o, "at", e->at);
+		web_json_time(w, o, "at", e->at);
 		web_json_str(o, "actor", e->actor);
 		web_json_str(o, "kind", e->kind);
 		web_json_str(o, "detail", e->detail);
@@ -306,7 +306,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	if (w->viewer.role == WEB_STAFF) {
 		if (!store_events(w->store, t->id, &events, err))
 			return false;
-		json_object_set_array_member(o, "events", events_json(events));
+		json_object_set_array_member(o, "events", events_json(w, events));
 		g_ptr_array_unref(events);
 	}
 	if (!store_rating_get(w->store, t->id, &r, err))
@@ -317,7 +317,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		json_object_set_int_member(ro, "value", r->rating);
 		web_json_str(ro, "comment", r->comment);
 		web_json_str(ro, "by", r->rated_by);
-		web_json_time(ro, "at", r->at);
+		web_json_time(w, ro, "at", r->at);
 		json_object_set_object_member(o, "rating", ro);
 		rating_free(r);
 	}
@@ -443,7 +443,7 @@ web_page_search(struct web *w, GError **err)
 		json_object_set_int_member(ho, "ticket", h->ticket_id);
 		web_json_str(ho, "subject", h->subject);
 		web_json_str(ho, "from", h->from_addr);
-		web_json_time(ho, "date", h->date);
+		web_json_time(w, ho, "date", h->date);
 		json_object_set_array_member(ho, "parts",
 		    snippet_parts(h->snippet));
 		json_array_add_object_element(a, ho);

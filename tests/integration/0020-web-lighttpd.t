@@ -9,7 +9,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..64"
+echo "1..69"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -30,6 +30,15 @@ A="-u alice:alicepw"
 
 # --- staff -----------------------------------------------------------
 check "staff list is 200" test "$(get slist "$S/" $A)" = 200
+# --- the viewer's time zone ------------------------------------------
+check "times are in the server's zone by default (UTC here)" \
+    sh -c "grep -q 'datetime=\"[0-9T:-]*+00:00\"\|datetime=\"[0-9T:-]*Z\"' '$C/slist'"
+check "?tz=Asia/Tokyo shows times in Tokyo" \
+    sh -c "test \"\$(curl -s -o '$C/tz' -D '$C/tz.h' -w '%{http_code}' $A '$S/?tz=Asia/Tokyo')\" = 200 && grep -q '+09\(:00\)\?\"' '$C/tz'"
+check "?tz= sets a time-zone cookie" grep -qi '^Set-Cookie: pd_tz=Asia/Tokyo;.*SameSite=Strict' "$C/tz.h"
+check "the cookie keeps the zone on the next page" \
+    sh -c "curl -s $A -H 'Cookie: pd_tz=Asia/Tokyo' '$S/' | grep -q '+09\(:00\)\?\"'"
+check "an unknown zone is a 400" test "$(get badtz "$S/?tz=Mars/Olympus_Mons" $A)" = 400
 check "CSP forbids scripts" sh -c "grep -qi \"^Content-Security-Policy: default-src 'none'; style-src 'self'\" '$C/slist.h'"
 check "X-Frame-Options DENY" test "$(hdr slist X-Frame-Options)" = "X-Frame-Options: DENY"
 check "Referrer-Policy no-referrer" test "$(hdr slist Referrer-Policy)" = "Referrer-Policy: no-referrer"
