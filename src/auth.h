@@ -37,7 +37,8 @@ bool	 auth_new(struct auth **out, char *const *local_records,
 	    GError **err);
 void	 auth_free(struct auth *);
 /* "pass", "fail", "softfail", "neutral", "none", "temperror",
- * "permerror"; "none" without sender or client IP. */
+ * "permerror"; "none" without sender or client IP, and for a loopback
+ * client IP (127.0.0.0/8, ::1), which libspf2 would pass unchecked. */
 const char *auth_spf(struct auth *, const char *client_ip,
 	    const char *sender, const char *helo);
 /*
