@@ -28,6 +28,8 @@ pf_require() {
 	    pf_skip_all "sqlite3 not installed (contrib/deps.sh)"
 	id nobody >/dev/null 2>&1 ||
 	    pf_skip_all "no user nobody for the pipe service"
+	command -v runuser >/dev/null ||
+	    pf_skip_all "runuser not installed (util-linux)"
 }
 
 # The pipe service runs as nobody: everything it touches must be
@@ -164,6 +166,14 @@ pf_stop() {
 	done
 	kill -9 "$pf_master_pid" 2>/dev/null
 	pf_master_pid=""
+}
+
+# Runs "$@" as the pipe service's user.  Whatever else opens the WAL
+# database should be that user too: a root process creates -wal and
+# -shm as root and chowns them only a moment later, and an ingest that
+# opens them in between finds them read-only and defers (exit 75).
+as_pipe_user() {
+	runuser -u nobody -- "$@"
 }
 
 # send FILE FROM [TO]: one message over SMTP to Postfix.
