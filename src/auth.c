@@ -150,7 +150,15 @@ auth_spf(struct auth *a, const char *ip, const char *sender,
 	if (ec == SPF_E_SUCCESS &&
 	    SPF_request_set_env_from(req, sender) == 0) {
 		ec = SPF_request_query_mailfrom(req, &resp);
-		if (resp != NULL && SPF_response_result(resp) !=
+		/* libspf2 passes every loopback client without looking at
+		 * the record.  Mail handed over on this host (a content
+		 * filter re-injecting on 127.0.0.1, local submission) says
+		 * nothing about the sender: no verdict, or any forged staff
+		 * address would pass. */
+		if (resp != NULL && SPF_response_reason(resp) ==
+		    SPF_REASON_LOCALHOST)
+			r = "none";
+		else if (resp != NULL && SPF_response_result(resp) !=
 		    SPF_RESULT_INVALID)
 			r = result_text(SPF_response_result(resp));
 		else

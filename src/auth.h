@@ -47,7 +47,8 @@ void	 auth_set_trusted(struct auth *, const char *authserv_id);
 const char *auth_spf_for_mail(void *ctx, const struct mail *m,
 	    const char *client_ip, const char *sender);
 /* "pass", "fail", "softfail", "neutral", "none", "temperror",
- * "permerror"; "none" without sender or client IP. */
+ * "permerror"; "none" without sender or client IP, and for a loopback
+ * client IP (127.0.0.0/8, ::1), which libspf2 would pass unchecked. */
 const char *auth_spf(struct auth *, const char *client_ip,
 	    const char *sender, const char *helo);
 /*

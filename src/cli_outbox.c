@@ -276,7 +276,8 @@ staff_apply(struct cli *c, int64_t ticket, struct outbox_staff_message *sm,
 	if ((store && !outbox_staff_message(c->store, c->config, ticket, sm,
 	    now, row, err)) || (store && !sm->internal &&
 	    !lifecycle_apply_staff_reply(c->store, c->config, ticket,
-	    sm->from_addr, *row, now, err)) ||
+	    sm->from_addr, *row, now, command_block_has(b, LC_CMD_STATUS),
+	    err)) ||
 	    !lifecycle_apply_commands(c->store, c->config, ticket, b,
 	    LC_ROLE_STAFF, sm->from_addr, NULL, *row, now, report, refused,
 	    err) || !store_commit(c->store, err)) {

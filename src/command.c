@@ -27,6 +27,17 @@ command_block_free(struct command_block *b)
 	g_free(b);
 }
 
+bool
+command_block_has(const struct command_block *b, enum lc_command cmd)
+{
+	guint	 i;
+
+	for (i = 0; b != NULL && i < b->commands->len; i++)
+		if (((const struct command *)b->commands->pdata[i])->cmd == cmd)
+			return true;
+	return false;
+}
+
 /* "Status: closed" → a command; NULL if the line is anything else. */
 static struct command *
 parse_line(const char *line)

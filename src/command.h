@@ -36,6 +36,9 @@ struct command_block {
 
 /* Never NULL; commands may be empty (rest is then the whole text). */
 struct command_block *command_parse(const char *text);
+/* True if B (may be NULL) has a command CMD. */
+bool	 command_block_has(const struct command_block *b,
+	    enum lc_command cmd);
 void	 command_block_free(struct command_block *);
 
 #endif

@@ -188,7 +188,11 @@ intake_lc_decide(struct store *s, const struct config *c,
 	}
 	lc = lifecycle_apply_lc(c, t);
 	lifecycle_apply_facts(t, &tt, &f);
-	if (out->role == LC_ROLE_STAFF)
+	if (out->role == LC_ROLE_STAFF &&
+	    command_block_has(out->commands, LC_CMD_STATUS)) {
+		verdict_none(out);
+		out->verdict.why = "its Status: command decides";
+	} else if (out->role == LC_ROLE_STAFF)
 		lifecycle_on_staff_reply(lc, &f, &out->verdict);
 	else {
 		/* Only commands ("Rating: 5") count as an acknowledgement. */
@@ -264,7 +268,7 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 	/* The staff reply path "postdesk reply" takes too. */
 	if (staff && !new_ticket)
 		return lifecycle_apply_staff_reply(s, c, ticket, actor, row,
-		    now, err);
+		    now, command_block_has(lc->commands, LC_CMD_STATUS), err);
 	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
 		return false;
 	if (!staff && m->from.addr != NULL && !store_contact_add(s,

@@ -80,7 +80,8 @@ lifecycle_apply_status(struct store *s, const struct config *c,
 
 bool
 lifecycle_apply_staff_reply(struct store *s, const struct config *c,
-    int64_t id, const char *actor, int64_t row, int64_t now, GError **err)
+    int64_t id, const char *actor, int64_t row, int64_t now, bool by_command,
+    GError **err)
 {
 	struct ticket	*t = NULL;
 	struct ticket_times tt;
@@ -88,8 +89,13 @@ lifecycle_apply_staff_reply(struct store *s, const struct config *c,
 	struct lc_verdict v;
 	bool		 ok;
 
-	if (!store_ticket_mark_reply(s, id, true, now, err) ||
-	    !store_ticket_get(s, id, &t, err))
+	if (!store_ticket_mark_reply(s, id, true, now, err))
+		return false;
+	/* "Status: in-progress" above a reply means in-progress: moving to
+	 * waiting first would refuse or bend the staff's own word. */
+	if (by_command)
+		return true;
+	if (!store_ticket_get(s, id, &t, err))
 		return false;
 	ok = store_ticket_times(s, id, &tt, err);
 	if (ok) {

@@ -56,11 +56,12 @@ bool	 lifecycle_apply_status(struct store *, const struct config *,
  * A staff reply (not an internal note) to ticket ID, by mail or by
  * "postdesk reply": records it (last staff reply for the pre-close
  * timer, first response for the SLA) and moves the status as
- * lifecycle_on_staff_reply() says, with its event.
+ * lifecycle_on_staff_reply() says, with its event — unless BY_COMMAND:
+ * the reply carries its own Status: command, which decides instead.
  */
 bool	 lifecycle_apply_staff_reply(struct store *, const struct config *,
 	    int64_t id, const char *actor, int64_t message_row, int64_t now,
-	    GError **err);
+	    bool by_command, GError **err);
 
 /*
  * One command on ticket ID by ACTOR in ROLE: checked against the life

@@ -231,23 +231,37 @@ outbox_after_intake(struct store *s, const struct config *c,
 	return ok;
 }
 
-/* The newest message from outside: the one a staff message answers. */
+/*
+ * The newest customer message: the one a staff message answers.  Not
+ * the staff member's own mail (a reply by mail is stored before it is
+ * sent on) nor a note: the customer never saw those, and their
+ * Message-IDs would leak the staff's hosts.  Failing any, the newest
+ * inbound message.
+ */
 static bool
-last_inbound(struct store *s, int64_t ticket, struct message **out,
-    GError **err)
+last_inbound(struct store *s, const struct config *c, int64_t ticket,
+    struct message **out, GError **err)
 {
 	GPtrArray	*thread = NULL;
-	gint		 i;
+	gint		 i, any = -1, customer = -1;
 
 	*out = NULL;
 	if (!store_thread(s, ticket, &thread, err))
 		return false;
-	for (i = (gint)thread->len - 1; i >= 0 && *out == NULL; i--) {
-		struct message *m = thread->pdata[i];
+	for (i = (gint)thread->len - 1; i >= 0 && customer < 0; i--) {
+		const struct message *m = thread->pdata[i];
 
-		if (!m->outbound)
-			*out = g_ptr_array_steal_index(thread, (guint)i);
+		if (m->outbound)
+			continue;
+		if (any < 0)
+			any = i;
+		if (!m->internal && (m->from_addr == NULL ||
+		    !config_is_staff(c, m->from_addr)))
+			customer = i;
 	}
+	if (customer >= 0 || any >= 0)
+		*out = g_ptr_array_steal_index(thread,
+		    (guint)(customer >= 0 ? customer : any));
 	g_ptr_array_free(thread, TRUE);
 	return true;
 }
@@ -379,7 +393,7 @@ outbox_staff_message(struct store *s, const struct config *c, int64_t ticket,
 
 	if (!store_ticket_get(s, ticket, &t, err))
 		return false;
-	ok = last_inbound(s, ticket, &about, err) &&
+	ok = last_inbound(s, c, ticket, &about, err) &&
 	    (rcpts = staff_recipients(s, c, t, sm, err)) != NULL;
 	/* Nobody to mail (a note with no other staff): stored only. */
 	if (ok && rcpts->len > 0)

@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..24"
+echo "1..28"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com; carl@staff.example.com\n' |
@@ -112,3 +112,22 @@ check "one minute before the pre-close timer: unchanged" \
     test "$(st 3)" = waiting-for-customer
 "$PD" tick --now $((NOW + 3 * 86400 + 120)) >/dev/null
 check "3 days after the CLI reply: pre-closed" test "$(st 3)" = pre-closed
+
+# A Status: line above a reply decides the status: no automatic move to
+# waiting first, which would refuse "Status: waiting-for-customer" as
+# already set, or pass "Status: in-progress" through waiting.
+printf 'From: Alice Customer <alice@shop.example>\nTo: support@example.com\nSubject: Logo upload\nMessage-ID: <a4@shop.example>\n\nThe logo upload fails.\n' |
+    "$B/postdesk-ingest" --sender alice@shop.example --recipient support@example.com
+printf 'Status: waiting-for-customer\n\nWhich file type is the logo?\n' |
+    "$PD" reply 4 --from bob@staff.example.com >/dev/null 2>"$T/err"
+check "Status: waiting-for-customer above a reply applies (exit 0)" \
+    test "$?:$(st 4):$(ev 4 command 'Status: waiting-for-customer%')" = \
+    0:waiting-for-customer:1
+check "... with one status event, the command's" \
+    test "$(ev 4 status '%')-$(ev 4 status '%staff replied%')" = 1-0
+printf 'Status: in-progress\n\nWe are on it.\n' |
+    "$PD" reply 4 --from bob@staff.example.com >/dev/null 2>"$T/err"
+check "Status: in-progress above a reply: straight there" \
+    test "$(st 4):$(ev 4 status '%')" = in-progress:2
+check "... and the reply still counts as the staff reply" \
+    test "$(replied 4)" = 11

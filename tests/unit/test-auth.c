@@ -20,6 +20,7 @@ static char *records[] = {
 	"v6.example v=spf1 ip6:2001:db8::/32 -all",
 	"broken.example v=spf1 ip4:not-an-ip -all",
 	"down.example TEMPFAIL",
+	"loop.example v=spf1 ip4:127.0.0.1 -all",
 	NULL
 };
 
@@ -41,6 +42,11 @@ static const struct {
 	{ "192.0.2.7", NULL, "none" },
 	{ "192.0.2.7", "", "none" },
 	{ "not-an-ip", "alice@pass.example", "permerror" },
+	/* Loopback proves nothing, whatever the record says. */
+	{ "127.0.0.1", "bob@fail.example", "none" },
+	{ "127.0.0.2", "x@norecord.example", "none" },
+	{ "::1", "x@v6.example", "none" },
+	{ "127.0.0.1", "alice@loop.example", "none" },
 };
 
 static void
