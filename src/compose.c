@@ -45,6 +45,15 @@ compose_subject(const char *tag, int64_t ticket, const char *subject)
 		return g_strdup(subject);
 	if (thread_subject_ticket(subject, tag, &named) && named == ticket)
 		return g_strdup(subject);
+	/* "Re: [Support #5] help", as mail clients keep it on reply. */
+	if (g_ascii_strncasecmp(subject, "Re:", 3) == 0) {
+		const char *rest = subject + 3;
+
+		while (*rest == ' ')
+			rest++;
+		return g_strdup_printf("Re: [%s #%" G_GINT64_FORMAT "] %s",
+		    tag, ticket, rest);
+	}
 	return g_strdup_printf("[%s #%" G_GINT64_FORMAT "] %s", tag, ticket,
 	    subject);
 }

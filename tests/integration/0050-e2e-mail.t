@@ -177,7 +177,7 @@ check "acknowledgement arrived for the customer" test -n "$ACK"
 check "staff notification arrived for staff@" test -n "$STAFF"
 ACK=${ACK:-/dev/null} STAFF=${STAFF:-/dev/null}
 check "ack: subject tag [Support #1]" matches "$(field "$ACK" Subject)" \
-    '^\[Support #1\] (Re: )?Printer on fire$'
+    '^(Re: )?\[Support #1\] Printer on fire$'
 check "ack: the text names ticket #1" body_has "$ACK" 'ticket #1\b'
 RT=$(field "$ACK" Reply-To | addr)
 check "ack: Reply-To is a signed token address ($RT)" \
