@@ -28,12 +28,18 @@ bool		 store_fail(struct store *, int rc, GError **err);
 /* Runs a statement to completion (no rows expected). */
 bool		 store_step_done(struct store *, sqlite3_stmt *, GError **err);
 char		*store_col_text(sqlite3_stmt *, int col);	/* g_free */
+/* Steps ST once and resets it: *found says whether a row came. */
+bool		 store_step_found(struct store *, sqlite3_stmt *, bool *found,
+		    GError **err);
 /* Turns the current row into a new element. */
 typedef gpointer (*store_row_fn)(sqlite3_stmt *);
 /* Steps ST to the end, one element per row, into a new *out that frees
  * its elements with FREE_FN.  Resets ST; on failure *out is untouched. */
 bool		 store_collect(struct store *, sqlite3_stmt *, store_row_fn,
 		    GDestroyNotify free_fn, GPtrArray **out, GError **err);
+/* Steps ST once: *out = ROW(st), or STORE_ERROR_NOTFOUND naming WHAT. */
+bool		 store_get_one(struct store *, sqlite3_stmt *, store_row_fn,
+		    gpointer *out, const char *what, GError **err);
 void		 store_bind_text(sqlite3_stmt *, int idx, const char *s);
 /* A struct ticket from a row whose first 12 columns are TICKET_COLS. */
 struct ticket	*store_ticket_from_row(sqlite3_stmt *);

@@ -89,6 +89,36 @@ store_step_done(struct store *s, sqlite3_stmt *st, GError **err)
 }
 
 bool
+store_step_found(struct store *s, sqlite3_stmt *st, bool *found,
+    GError **err)
+{
+	int	 rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
+}
+
+bool
+store_get_one(struct store *s, sqlite3_stmt *st, store_row_fn row,
+    gpointer *out, const char *what, GError **err)
+{
+	int	 rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*out = row(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return true;
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND, "no %s", what);
+	return false;
+}
+
+bool
 store_collect(struct store *s, sqlite3_stmt *st, store_row_fn row,
     GDestroyNotify free_fn, GPtrArray **out, GError **err)
 {

@@ -157,19 +157,13 @@ static bool
 get_one(struct store *s, sqlite3_stmt *st, struct message **out,
     const char *what, GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	char	*w = g_strconcat("message ", what, NULL);
+	bool	 ok;
 
-	if (rc == SQLITE_ROW) {
-		*out = row_to_message(st);
-		sqlite3_reset(st);
-		return true;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
-	    "no message %s", what);
-	return false;
+	ok = store_get_one(s, st, (store_row_fn)row_to_message,
+	    (gpointer *)out, w, err);
+	g_free(w);
+	return ok;
 }
 
 bool
@@ -404,7 +398,6 @@ store_event_since(struct store *s, const char *kind, const char *actor,
     const char *detail, int64_t since, bool *found, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM events WHERE kind = ?1 AND "
 	    "actor = ?2 AND detail IS ?3 AND at >= ?4 LIMIT 1", err);
@@ -414,12 +407,7 @@ store_event_since(struct store *s, const char *kind, const char *actor,
 	store_bind_text(st, 2, actor);
 	store_bind_text(st, 3, detail);
 	sqlite3_bind_int64(st, 4, since);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
-	return true;
+	return store_step_found(s, st, found, err);
 }
 
 void
@@ -497,25 +485,17 @@ store_quarantine_get(struct store *s, int64_t id,
     struct quarantine_entry **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	char		 what[48];
 
 	st = store_stmt(s, "SELECT " QUARANTINE_COLS " FROM quarantine "
 	    "WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = row_to_quarantine(st);
-		sqlite3_reset(st);
-		return true;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
-	    "no quarantine entry %" G_GINT64_FORMAT, id);
-	return false;
+	g_snprintf(what, sizeof what, "quarantine entry %" G_GINT64_FORMAT,
+	    id);
+	return store_get_one(s, st, (store_row_fn)row_to_quarantine,
+	    (gpointer *)out, what, err);
 }
 
 bool
@@ -539,17 +519,11 @@ store_quarantine_has_raw(struct store *s, const char *sha256_hex,
     bool *found, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM quarantine WHERE raw_sha256 = ?1 "
 	    "AND replayed_as IS NULL LIMIT 1", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, sha256_hex);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
-	return true;
+	return store_step_found(s, st, found, err);
 }

@@ -78,43 +78,28 @@ store_ticket_get(struct store *s, int64_t id, struct ticket **out,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
+	char		 what[40];
 
 	st = store_stmt(s, "SELECT " TICKET_COLS " FROM tickets t "
 	    "WHERE t.id = ?1", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = row_to_ticket(st);
-		sqlite3_reset(st);
-		return true;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
-	    "no ticket #%" G_GINT64_FORMAT, id);
-	return false;
+	g_snprintf(what, sizeof what, "ticket #%" G_GINT64_FORMAT, id);
+	return store_get_one(s, st, (store_row_fn)row_to_ticket,
+	    (gpointer *)out, what, err);
 }
 
 bool
 store_ticket_exists(struct store *s, int64_t id, bool *exists, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM tickets WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*exists = rc == SQLITE_ROW;
-	return true;
+	return store_step_found(s, st, exists, err);
 }
 
 bool
@@ -292,7 +277,6 @@ store_participant_is(struct store *s, int64_t ticket, const char *addr,
     bool *yes, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM participants WHERE ticket_id = ?1"
 	    " AND address = ?2", err);
@@ -300,12 +284,7 @@ store_participant_is(struct store *s, int64_t ticket, const char *addr,
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, addr);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*yes = rc == SQLITE_ROW;
-	return true;
+	return store_step_found(s, st, yes, err);
 }
 
 bool
@@ -313,19 +292,13 @@ store_address_known(struct store *s, const char *addr, bool *yes,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM participants WHERE address = ?1"
 	    " AND role IN ('requester', 'cc') LIMIT 1", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*yes = rc == SQLITE_ROW;
-	return true;
+	return store_step_found(s, st, yes, err);
 }
 
 /* For the other store_*.c files: a row selected with TICKET_COLS. */
