@@ -102,13 +102,23 @@ store_fetch_item_delete(struct store *s, const char *source,
 	return store_step_done(s, st, err);
 }
 
+static gpointer
+row_to_fetch_item(sqlite3_stmt *st)
+{
+	struct fetch_item	*it = g_new0(struct fetch_item, 1);
+
+	it->uid = store_col_text(st, 0);
+	it->state = store_col_text(st, 1);
+	it->attempts = sqlite3_column_int64(st, 2);
+	it->last_error = store_col_text(st, 3);
+	return it;
+}
+
 bool
 store_fetch_items(struct store *s, const char *source, int64_t uidvalidity,
     const char *state, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT uid, state, attempts, last_error FROM "
 	    "fetch_items WHERE source = ?1 AND uidvalidity = ?2 AND "
@@ -118,23 +128,8 @@ store_fetch_items(struct store *s, const char *source, int64_t uidvalidity,
 	store_bind_text(st, 1, source);
 	sqlite3_bind_int64(st, 2, uidvalidity);
 	store_bind_text(st, 3, state);
-	a = g_ptr_array_new_with_free_func((GDestroyNotify)fetch_item_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct fetch_item *it = g_new0(struct fetch_item, 1);
-
-		it->uid = store_col_text(st, 0);
-		it->state = store_col_text(st, 1);
-		it->attempts = sqlite3_column_int64(st, 2);
-		it->last_error = store_col_text(st, 3);
-		g_ptr_array_add(a, it);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_free(a, TRUE);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, row_to_fetch_item,
+	    (GDestroyNotify)fetch_item_free, out, err);
 }
 
 void

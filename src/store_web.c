@@ -155,13 +155,25 @@ store_web_hit_free(struct store_web_hit *h)
 	" AND messages_fts MATCH ?1 AND t.id = m.ticket_id" \
 	" ORDER BY m.id DESC LIMIT ?3 OFFSET ?4"
 
+static gpointer
+row_to_web_hit(sqlite3_stmt *st)
+{
+	struct store_web_hit	*h = g_new0(struct store_web_hit, 1);
+
+	h->message_row = sqlite3_column_int64(st, 0);
+	h->ticket_id = sqlite3_column_int64(st, 1);
+	h->subject = store_col_text(st, 2);
+	h->from_addr = store_col_text(st, 3);
+	h->date = sqlite3_column_int64(st, 4);
+	h->snippet = store_col_text(st, 5);
+	return h;
+}
+
 bool
 store_web_search(struct store *s, const char *query, const char *who,
     int64_t limit, int64_t offset, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	/* Staff: rowid order lets FTS5 stop after LIMIT hits (bm25 ranking
 	 * would score every match of a common word first).  A customer:
@@ -175,26 +187,8 @@ store_web_search(struct store *s, const char *query, const char *who,
 	store_bind_text(st, 2, who);
 	sqlite3_bind_int64(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
-	a = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)store_web_hit_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_web_hit *h = g_new0(struct store_web_hit, 1);
-
-		h->message_row = sqlite3_column_int64(st, 0);
-		h->ticket_id = sqlite3_column_int64(st, 1);
-		h->subject = store_col_text(st, 2);
-		h->from_addr = store_col_text(st, 3);
-		h->date = sqlite3_column_int64(st, 4);
-		h->snippet = store_col_text(st, 5);
-		g_ptr_array_add(a, h);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_unref(a);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, row_to_web_hit,
+	    (GDestroyNotify)store_web_hit_free, out, err);
 }
 
 bool
@@ -274,13 +268,22 @@ store_web_count_free(struct store_web_count *c)
 	g_free(c);
 }
 
+static gpointer
+row_to_web_day(sqlite3_stmt *st)
+{
+	struct store_web_day	*d = g_new0(struct store_web_day, 1);
+
+	d->day = sqlite3_column_int64(st, 0);
+	d->queue = store_col_text(st, 1);
+	d->n = sqlite3_column_int64(st, 2);
+	return d;
+}
+
 bool
 store_web_opened_per_day(struct store *s, int64_t since, GPtrArray **out,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT created / 86400 AS day, queue, count(*)"
 	    " FROM tickets WHERE created >= ?1 GROUP BY day, queue"
@@ -288,52 +291,31 @@ store_web_opened_per_day(struct store *s, int64_t since, GPtrArray **out,
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, since);
-	a = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)store_web_day_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_web_day *d = g_new0(struct store_web_day, 1);
+	return store_collect(s, st, row_to_web_day,
+	    (GDestroyNotify)store_web_day_free, out, err);
+}
 
-		d->day = sqlite3_column_int64(st, 0);
-		d->queue = store_col_text(st, 1);
-		d->n = sqlite3_column_int64(st, 2);
-		g_ptr_array_add(a, d);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_unref(a);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+static gpointer
+row_to_web_count(sqlite3_stmt *st)
+{
+	struct store_web_count	*c = g_new0(struct store_web_count, 1);
+
+	c->name = store_col_text(st, 0);
+	c->n = sqlite3_column_int64(st, 1);
+	return c;
 }
 
 bool
 store_web_backlog(struct store *s, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GPtrArray	*a;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT status, count(*) FROM tickets"
 	    " WHERE status <> 'closed' GROUP BY status ORDER BY status", err);
 	if (st == NULL)
 		return false;
-	a = g_ptr_array_new_with_free_func(
-	    (GDestroyNotify)store_web_count_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_web_count *c = g_new0(struct store_web_count, 1);
-
-		c->name = store_col_text(st, 0);
-		c->n = sqlite3_column_int64(st, 1);
-		g_ptr_array_add(a, c);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_unref(a);
-		return store_fail(s, rc, err);
-	}
-	*out = a;
-	return true;
+	return store_collect(s, st, row_to_web_count,
+	    (GDestroyNotify)store_web_count_free, out, err);
 }
 
 bool
