@@ -251,6 +251,17 @@ ack_match(const struct lifecycle *lc, const char *s)
 
 	for (i = 0; !hit && i < lc->ack_patterns->len; i++) {
 		pcre2_code	*re = lc->ack_patterns->pdata[i];
+		int		 ec;
+		PCRE2_SIZE	 off;
+
+		if (re == NULL) {
+			re = pcre2_compile((PCRE2_SPTR)
+			    lc->ack_sources->pdata[i], PCRE2_ZERO_TERMINATED,
+			    LIFECYCLE_ACK_FLAGS, &ec, &off, NULL);
+			if (re == NULL)
+				continue;	/* shipped patterns compile */
+			lc->ack_patterns->pdata[i] = re;
+		}
 
 		md = pcre2_match_data_create_from_pattern(re, NULL);
 		hit = pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md,

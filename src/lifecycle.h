@@ -83,7 +83,11 @@ struct lifecycle {
 	int64_t		 sla[LC_PRIO__MAX];
 	int64_t		 sla_hotrush;
 	/* Acknowledgement ("thanks") detection. */
-	GPtrArray	*ack_patterns;	/* of pcre2_code *, all languages */
+	GPtrArray	*ack_sources;	/* char *: full patterns, all languages */
+	/* pcre2_code *, parallel to ack_sources; the built-in patterns are
+	 * compiled on first use (most processes never need them), those
+	 * from the configuration at load, to report errors there. */
+	GPtrArray	*ack_patterns;
 	int64_t		 ack_max_length;	/* characters */
 };
 
@@ -100,6 +104,10 @@ struct lifecycle_set *lifecycle_set_new_default(void);
 bool	 lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
 	    const char *path, const char *text, GError **err);
 void	 lifecycle_set_free(struct lifecycle_set *);
+/* An acknowledgement pattern as matched: the whole text, any case. */
+char	*lifecycle_ack_source(const char *pattern);	/* g_free */
+/* pcre2_compile() options of the acknowledgement patterns. */
+#define LIFECYCLE_ACK_FLAGS	(PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP)
 /* The life cycle of QUEUE (NULL or unknown: the default).  Borrowed. */
 const struct lifecycle *lifecycle_for(const struct lifecycle_set *,
 	    const char *queue);

@@ -232,6 +232,7 @@ lifecycle_free(struct lifecycle *lc)
 	g_strfreev(lc->preclose_from);
 	g_strfreev(lc->hotrush_free);
 	g_ptr_array_free(lc->ack_patterns, TRUE);
+	g_ptr_array_free(lc->ack_sources, TRUE);
 	g_free(lc);
 }
 
@@ -412,6 +413,25 @@ implied(struct lifecycle *lc)
 	allow(lc, lc->initial, lc->assigned, sys);
 }
 
+/* Whole text, any case, Unicode-aware. */
+char *
+lifecycle_ack_source(const char *pattern)
+{
+	return g_strdup_printf("\\A[\\s\\p{P}]*(?:%s)\\z", pattern);
+}
+
+/* Shipped patterns are known to compile: they can wait until used. */
+static bool
+builtin_ack(const char *lang, const char *pattern)
+{
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(builtin_acks); i++)
+		if (strcmp(builtin_acks[i].lang, lang) == 0)
+			return strcmp(builtin_acks[i].pattern, pattern) == 0;
+	return false;
+}
+
 static bool
 ack_patterns(struct ctx *c)
 {
@@ -436,13 +456,16 @@ ack_patterns(struct ctx *c)
 
 		if (*(const char *)v == '\0')
 			continue;	/* an empty pattern removes a language */
-		/* Whole text, any case, Unicode-aware. */
-		full = g_strdup_printf("\\A[\\s\\p{P}]*(?:%s)\\z",
-		    (const char *)v);
+		full = lifecycle_ack_source(v);
+		if (builtin_ack(k, v)) {
+			g_ptr_array_add(c->lc->ack_sources, full);
+			g_ptr_array_add(c->lc->ack_patterns, NULL);
+			continue;
+		}
 		re = pcre2_compile((PCRE2_SPTR)full, PCRE2_ZERO_TERMINATED,
-		    PCRE2_CASELESS | PCRE2_UTF | PCRE2_UCP, &ec, &off, NULL);
-		g_free(full);
+		    LIFECYCLE_ACK_FLAGS, &ec, &off, NULL);
 		if (re == NULL) {
+			g_free(full);
 			PCRE2_UCHAR buf[160];
 			char	*key = g_strdup_printf("ack_pattern%s%s%s",
 			    *(char *)k ? "[" : "", (char *)k,
@@ -454,6 +477,7 @@ ack_patterns(struct ctx *c)
 			g_free(key);
 			return false;
 		}
+		g_ptr_array_add(c->lc->ack_sources, full);
 		g_ptr_array_add(c->lc->ack_patterns, re);
 	}
 	return true;
@@ -498,6 +522,7 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	lc->transitions = g_ptr_array_new_with_free_func(transition_free);
 	lc->ack_patterns = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)pcre2_code_free);
+	lc->ack_sources = g_ptr_array_new_with_free_func(g_free);
 	lc->statuses = split_list(g_hash_table_lookup(l->keys, "statuses"));
 	ok = lc->statuses[0] != NULL ||
 	    fail(&c, "statuses", "%s", "must list at least one status");
