@@ -160,6 +160,8 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 			g_byte_array_unref(raw);
 			return EX_TEMPFAIL;
 		}
+		/* A dry run goes on without the store, but says why. */
+		printf("store: not used: %s\n", e->message);
 		g_clear_error(&e);
 		s = NULL;
 	}
