@@ -70,7 +70,7 @@ diag() { sed 's/^/# /' "$@"; }
 
 # SQL string literal for $1.
 q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
-sql() { sqlite3 -batch -noheader "$DB" "$1"; }
+sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
 state() {
 	if [ -f "$DB" ]; then
 		sql "SELECT (SELECT count(*) FROM tickets) || ' ' ||

@@ -67,7 +67,7 @@ expect_rc() {
 	fi
 }
 has() { grep -q -- "$1" "${2:-$T/out}"; }
-sql() { sqlite3 -batch -noheader "$DB" "$1"; }
+sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
 counts() {
 	sql "SELECT (SELECT count(*) FROM tickets) || ' ' ||
 	    (SELECT count(*) FROM messages) || ' ' ||

@@ -13,7 +13,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-q() { sqlite3 "$T/db.sqlite" "$1"; }
+q() { sqlite3 -cmd ".timeout 5000" "$T/db.sqlite" "$1"; }
 
 echo "1..19"
 cat > "$T/pd.conf" <<CONF

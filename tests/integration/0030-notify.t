@@ -73,7 +73,7 @@ check "staff: carries the customer's text" grep -q "blank page" "$STAFF"
 check "reply to the token address lands in ticket 1" \
     test "$(sqlq "$DB" "SELECT ticket_id FROM messages WHERE message_id='r1@shop.example'")" = 1
 check "threaded by rule 1 (reply token)" \
-    sh -c "sqlite3 '$DB' \"SELECT detail FROM events WHERE kind='thread' ORDER BY id DESC LIMIT 1\" | grep -q reply-token"
+    sh -c "sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT detail FROM events WHERE kind='thread' ORDER BY id DESC LIMIT 1\" | grep -q reply-token"
 check "quoted notification stripped from the stored text" \
     test "$(sqlq "$DB" "SELECT stripped FROM messages WHERE message_id='r1@shop.example'")" = "It is still down, here is the log."
 

@@ -74,7 +74,7 @@ chmod 0644 "$T/postdesk.conf"
 export POSTDESK_CONFIG="$T/postdesk.conf"
 DB="$T/db/postdesk.db"
 pd() { as_pipe_user "$T/bin/postdesk" "$@"; }
-sqlq() { as_pipe_user sqlite3 "$1" "$2"; }
+sqlq() { as_pipe_user sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
 notify() {
 	as_pipe_user "$T/bin/postdesk-notify" --once >>"$T/notify.out" 2>&1
 }

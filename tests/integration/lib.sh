@@ -48,7 +48,7 @@ CONF
 	export POSTDESK_CONFIG="$T/postdesk.conf"
 	"$PD" init >/dev/null
 }
-sql() { sqlite3 -batch -noheader "$T/postdesk.db" "$@"; }
+sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/postdesk.db" "$@"; }
 # A free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

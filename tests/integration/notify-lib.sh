@@ -57,4 +57,4 @@ mail_to() { grep -il -m1 "^X-Envelope-To: $2" "$T/$1"/*.eml | tail -1; }
 # A delivered file as the MTA would pipe it on: no envelope lines.
 undeliver() { grep -v '^X-Envelope-' "$1" | tr -d '\r'; }
 
-sqlq() { sqlite3 "$1" "$2"; }
+sqlq() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
