@@ -52,5 +52,11 @@ bool	 intake_lc_after(struct store *, const struct config *,
 	    const struct intake_lc *, int64_t ticket, int64_t row,
 	    int64_t now, GError **err);
 void	 intake_lc_clear(struct intake_lc *);
+/*
+ * A staff reply by mail that postdesk relays to the customer (without
+ * its command block and quoted history): the staff's own mail is then
+ * kept as an internal message, and customers see the relayed copy.
+ */
+bool	 intake_lc_relays(const struct intake_lc *);
 
 #endif

@@ -293,7 +293,8 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	}
 	if (!add_participants(in, ticket, m, v->ticket == 0 ||
 	    lc->follow_up_of != 0, err) ||
-	    !insert_message(in, ii, m, ticket, lc->internal, &row, err) ||
+	    !insert_message(in, ii, m, ticket, lc->internal ||
+	    intake_lc_relays(lc), &row, err) ||
 	    !store_ticket_touch(in->store, ticket, ii->now, err))
 		return false;
 	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,

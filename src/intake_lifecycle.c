@@ -307,8 +307,7 @@ intake_lc_after(struct store *s, const struct config *c,
 		    "command-transcript", m->from.addr, now, NULL, err))
 			return false;
 	}
-	if (lc->role != LC_ROLE_STAFF || lc->follow_up_of != 0 ||
-	    *lc->commands->rest == '\0')
+	if (!intake_lc_relays(lc))
 		return true;
 	/* A staff reply by mail goes on to the requester and CCs; a note to
 	 * the comment address only to the other staff. */
@@ -317,4 +316,11 @@ intake_lc_after(struct store *s, const struct config *c,
 	sm.text = lc->commands->rest;
 	sm.internal = lc->internal;
 	return outbox_staff_message(s, c, ticket, &sm, now, &out_row, err);
+}
+
+bool
+intake_lc_relays(const struct intake_lc *lc)
+{
+	return lc->role == LC_ROLE_STAFF && lc->follow_up_of == 0 &&
+	    lc->commands != NULL && *lc->commands->rest != '\0';
 }

@@ -26,7 +26,7 @@ pf_require
 $PY -c 'import aiosmtpd' 2>/dev/null ||
     pf_skip_all "python3-aiosmtpd not installed (contrib/deps.sh)"
 
-echo "1..46"
+echo "1..48"
 
 T=$(mktemp -d /tmp/postdesk-e2e.XXXXXX)
 cleanup() {
@@ -260,6 +260,12 @@ check "staff mail: SPF none (loopback), the reply token authenticated" \
 	WHERE message_id = '$S1'")" = none
 check "Status: command applied: waiting-for-customer" \
     tj_is 1 't["status"]' waiting-for-customer
+check "the staff's own mail (command block and all) is kept internal" \
+    test "$(sqlq "$DB" "SELECT internal FROM messages
+	WHERE message_id = '$S1'")" = 1
+check "the relayed copy, what customers see, is not internal" \
+    test "$(sqlq "$DB" "SELECT internal FROM messages WHERE ticket_id = 1
+	AND direction = 'out' ORDER BY id DESC LIMIT 1")" = 0
 check "no command was refused" \
     tj_is 1 '[e for e in t["events"] if e["kind"] == "command-refused"]' '[]'
 before=$(count_mail out)
