@@ -31,6 +31,10 @@ char		*store_col_text(sqlite3_stmt *, int col);	/* g_free */
 /* Steps ST once and resets it: *found says whether a row came. */
 bool		 store_step_found(struct store *, sqlite3_stmt *, bool *found,
 		    GError **err);
+/* Steps ST once and resets it: *found says whether a row came, and if
+ * so *out holds its first column. */
+bool		 store_step_int64(struct store *, sqlite3_stmt *, int64_t *out,
+		    bool *found, GError **err);
 /* Turns the current row into a new element. */
 typedef gpointer (*store_row_fn)(sqlite3_stmt *);
 /* Steps ST to the end, one element per row, into a new *out that frees

@@ -102,6 +102,21 @@ store_step_found(struct store *s, sqlite3_stmt *st, bool *found,
 }
 
 bool
+store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out,
+    bool *found, GError **err)
+{
+	int	 rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
+}
+
+bool
 store_get_one(struct store *s, sqlite3_stmt *st, store_row_fn row,
     gpointer *out, const char *what, GError **err)
 {

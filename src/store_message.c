@@ -113,21 +113,13 @@ store_message_ticket(struct store *s, const char *message_id,
     int64_t *ticket, bool *found, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT ticket_id FROM messages WHERE "
 	    "message_id = ?1 ORDER BY id LIMIT 1", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, message_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ticket = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
-	return true;
+	return store_step_int64(s, st, ticket, found, err);
 }
 
 bool
@@ -135,7 +127,6 @@ store_message_duplicate(struct store *s, const char *message_id,
     const char *body_hash, int64_t *ticket, bool *found, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT ticket_id FROM messages WHERE "
 	    "message_id = ?1 AND body_hash = ?2", err);
@@ -143,14 +134,7 @@ store_message_duplicate(struct store *s, const char *message_id,
 		return false;
 	store_bind_text(st, 1, message_id);
 	store_bind_text(st, 2, body_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ticket = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
-	return true;
+	return store_step_int64(s, st, ticket, found, err);
 }
 
 static bool

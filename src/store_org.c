@@ -121,7 +121,6 @@ store_org_shares_ticket(struct store *s, int64_t ticket, const char *addr,
     bool *yes, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM tickets t JOIN org_members r"
 	    " ON r.address = t.requester JOIN org_members m"
@@ -130,10 +129,7 @@ store_org_shares_ticket(struct store *s, int64_t ticket, const char *addr,
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, addr);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	*yes = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	return store_step_found(s, st, yes, err);
 }
 
 bool
@@ -172,7 +168,6 @@ store_contact_known(struct store *s, const char *addr, bool *yes,
     GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM contacts WHERE address = ?1"
 	    " UNION ALL SELECT 1 FROM org_members WHERE address = ?1"
@@ -181,8 +176,5 @@ store_contact_known(struct store *s, const char *addr, bool *yes,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	*yes = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	return store_step_found(s, st, yes, err);
 }

@@ -196,7 +196,6 @@ store_web_ticket_visible(struct store *s, int64_t ticket, const char *addr,
     bool *yes, GError **err)
 {
 	sqlite3_stmt	*st;
-	int		 rc;
 
 	st = store_stmt(s, "SELECT 1 FROM (" VISIBLE("?2") ") v"
 	    " WHERE v.ticket_id = ?1", err);
@@ -204,10 +203,7 @@ store_web_ticket_visible(struct store *s, int64_t ticket, const char *addr,
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, addr);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	*yes = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	return store_step_found(s, st, yes, err);
 }
 
 bool
