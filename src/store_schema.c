@@ -255,6 +255,34 @@ static const char *const migrations[] = {
 	"  REFERENCES quarantine(id);"
 	"ALTER TABLE outbox ADD COLUMN raw_sha256 TEXT"
 	"  REFERENCES blobs(sha256);",
+	/* 7 → 8: the authentication verdict of each inbound message
+	 * (identity.h): auth_verdict is the final word ("pass", "fail",
+	 * "none", "forged", "temperror"), auth the line-by-line account
+	 * that show, the viewer and --explain print. */
+	"ALTER TABLE messages ADD COLUMN auth_verdict TEXT;"
+	"ALTER TABLE messages ADD COLUMN auth TEXT;",
+	/* 8 → 9: revocable sign-in links and the sessions they open
+	 * (web_auth.c): a link's id is what the store knows; revoking it
+	 * ends its sessions at once. */
+	"CREATE TABLE web_links ("
+	"  id TEXT PRIMARY KEY,"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX web_links_address ON web_links(address);"
+	"CREATE TABLE web_sessions ("
+	"  id TEXT PRIMARY KEY,"
+	"  link_id TEXT NOT NULL REFERENCES web_links(id),"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX web_sessions_address ON web_sessions(address);"
+	"CREATE INDEX web_sessions_link ON web_sessions(link_id);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
