@@ -451,6 +451,45 @@ test_text_to_size(void)
 	g_assert_false(text_to_size(&v, NULL));
 }
 
+/*
+ * FILE.d/NAME.conf drop-ins: merged in name order over FILE (how the
+ * package keeps the generated keys out of the conffile); a bad drop-in
+ * is refused naming itself and its line; other names are ignored.
+ */
+static void
+test_dropins(struct fixture *fx, gconstpointer data)
+{
+	struct config	*c = NULL;
+	GError		*e = NULL;
+	char		*p, *d, *q;
+
+	p = write_conf(fx, "main.conf", "[mail]\naddress = s@example.com\n"
+	    "token_key = from-main\n");
+	d = g_build_filename(fx->dir, "main.conf.d", NULL);
+	g_assert_cmpint(g_mkdir(d, 0700), ==, 0);
+	g_free(write_conf(fx, "main.conf.d/20-b.conf",
+	    "[mail]\ntoken_key = from-b\n"));
+	g_free(write_conf(fx, "main.conf.d/10-a.conf",
+	    "[mail]\ntoken_key = from-a\n[web]\nlink_key = lk\n"));
+	g_free(write_conf(fx, "main.conf.d/keys.conf.dpkg-old",
+	    "not a key file\n"));
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(c->token_key, ==, "from-b");
+	g_assert_cmpstr(c->web_link_key, ==, "lk");
+	g_assert_cmpstr(c->address, ==, "s@example.com");
+	config_free(c);
+	q = write_conf(fx, "main.conf.d/30-bad.conf",
+	    "[mail]\n\ntoken_kee = typo\n");
+	g_assert_false(config_load(&c, p, &e));
+	g_assert_error(e, CONFIG_ERROR, CONFIG_ERROR_VALUE);
+	assert_prefix(e->message, q, 3);
+	g_clear_error(&e);
+	g_free(q);
+	g_free(d);
+	g_free(p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -467,6 +506,7 @@ main(int argc, char *argv[])
 	FX("/config/error/bad-values", test_bad_values);
 	FX("/config/error/syntax", test_syntax_error);
 	FX("/config/relative-paths", test_relative_paths);
+	FX("/config/dropins", test_dropins);
 	g_test_add_func("/config/is-staff", test_is_staff);
 	g_test_add_func("/config/is-own-address", test_is_own_address);
 	g_test_add_func("/config/text-to-size", test_text_to_size);
