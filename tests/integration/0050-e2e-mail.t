@@ -24,7 +24,7 @@ set -u
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 pf_require
 $PY -c 'import aiosmtpd' 2>/dev/null ||
-    pf_skip_all "python3-aiosmtpd not installed (contrib/deps.sh)"
+    pf_skip_all "python3-aiosmtpd not installed (contrib/deps.sh --tests)"
 
 echo "1..48"
 
