@@ -99,7 +99,7 @@ unwritable_hint(const char *path)
 	me = runas_describe_self();
 	hint = g_strdup_printf("%s, and this program runs as %s; the "
 	    "state directory and its files must be writable by the postdesk "
-	    "user and group (postdesk.8, FILES AND PERMISSIONS)", what, me);
+	    "user and group (postdesk.8, PERMISSIONS)", what, me);
 	g_free(me);
 	g_free(what);
 	return hint;
