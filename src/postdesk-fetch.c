@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "fetch.h"
 #include "log.h"
+#include "runas.h"
 #include "rules.h"
 #include "store.h"
 
@@ -101,6 +102,8 @@ parse_options(int *argc, char ***argv, struct options *o)
 	bool		 ok;
 
 	ctx = g_option_context_new(NULL);
+	g_option_context_set_description(ctx, "Configuration: --config FILE, "
+	    "else $POSTDESK_CONFIG, else " POSTDESK_CONFIG_PATH ".");
 	g_option_context_set_summary(ctx, "Takes mail from the sources "
 	    "named on the command line, or else from [fetch] sources:\n"
 	    "imaps://USER@HOST/FOLDER, imap:// (STARTTLS), pop3s://, "
@@ -419,6 +422,7 @@ run_reloading(const struct options *o, struct runtime *rt)
 			    "keeping the old one");
 			continue;
 		}
+		log_configure(nrt.c->log_facility, nrt.c->log_level);
 		log_info("SIGHUP: configuration reloaded from %s",
 		    nrt.c->path != NULL ? nrt.c->path : "built-in defaults");
 		runtime_clear(rt);
@@ -432,8 +436,10 @@ main(int argc, char *argv[])
 	struct options	 o = { 0 };
 	struct runtime	 rt;
 	struct sigaction sa;
+	GError		*e = NULL;
 	int		 rc;
 
+	umask(007);	/* the state directory is shared by group */
 	if (!parse_options(&argc, &argv, &o))
 		return EX_USAGE;
 	if (o.version) {
@@ -443,6 +449,13 @@ main(int argc, char *argv[])
 	log_init("postdesk-fetch", LOG_TO_SYSLOG | LOG_TO_STDERR, o.verbose);
 	if (!runtime_load(&rt, &o, false))
 		return EX_CONFIG;
+	log_configure(rt.c->log_facility, rt.c->log_level);
+	if (!runas_state_owner(rt.c->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		runtime_clear(&rt);
+		return EX_CONFIG;
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
