@@ -763,6 +763,13 @@ load_dropins(GKeyFile *kf, const char *path, GError **err)
 bool
 config_load(struct config **out, const char *path, GError **err)
 {
+	return config_load_extra(out, path, NULL, err);
+}
+
+bool
+config_load_extra(struct config **out, const char *path, const char *extra,
+    GError **err)
+{
 	struct config	*c = config_new_default();
 	GKeyFile	*kf;
 	char		*text = NULL, *dir;
@@ -777,17 +784,24 @@ config_load(struct config **out, const char *path, GError **err)
 		explicit = false;
 	}
 	if (!g_file_get_contents(path, &text, &len, &e)) {
-		if (!explicit && g_error_matches(e, G_FILE_ERROR,
-		    G_FILE_ERROR_NOENT)) {
+		bool absent = !explicit && g_error_matches(e, G_FILE_ERROR,
+		    G_FILE_ERROR_NOENT);
+
+		if (!absent || extra == NULL) {
+			if (absent)
+				*out = c;
+			else {
+				g_set_error(err, CONFIG_ERROR,
+				    CONFIG_ERROR_PARSE, "%s:0: %s", path,
+				    e->message);
+				config_free(c);
+			}
 			g_error_free(e);
-			*out = c;
-			return true;
+			return absent;
 		}
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:0: %s",
-		    path, e->message);
-		g_error_free(e);
-		config_free(c);
-		return false;
+		g_clear_error(&e);	/* built-in defaults, then EXTRA */
+		text = g_strdup("");
+		len = 0;
 	}
 	kf = g_key_file_new();
 	g_key_file_set_list_separator(kf, ';');
@@ -800,7 +814,8 @@ config_load(struct config **out, const char *path, GError **err)
 		g_error_free(e);
 		goto fail;
 	}
-	if (!validate(kf, path, text, err) || !load_dropins(kf, path, err))
+	if (!validate(kf, path, text, err) || !load_dropins(kf, path, err) ||
+	    (extra != NULL && !merge_file(kf, extra, err)))
 		goto fail;
 	dir = g_path_get_dirname(path);
 	apply(c, kf, dir);

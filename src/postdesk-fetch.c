@@ -41,6 +41,7 @@ static volatile sig_atomic_t reload_requested;	/* SIGHUP */
 
 struct options {
 	char		*config;
+	char		*fetch_config;	/* merged over config (one mailbox) */
 	gboolean	 once;
 	gboolean	 watch;
 	gboolean	 verbose;
@@ -79,6 +80,9 @@ parse_options(int *argc, char ***argv, struct options *o)
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
 		    "configuration file", "FILE" },
+		{ "fetch-config", 0, 0, G_OPTION_ARG_FILENAME,
+		    &o->fetch_config, "a file merged over the configuration, "
+		    "e.g. one mailbox's [fetch] group", "FILE" },
 		{ "once", '1', 0, G_OPTION_ARG_NONE, &o->once,
 		    "one pass over every source, then exit (the default)",
 		    NULL },
@@ -159,7 +163,8 @@ run_password_command(const char *cmd, const struct fetch_url *u,
 }
 
 static bool
-get_password(const struct config *c, const struct fetch_url *u, char **out)
+get_password(const struct config *c, const char *extra,
+    const struct fetch_url *u, char **out)
 {
 	GStatBuf st;
 	GError	*e = NULL;
@@ -184,6 +189,13 @@ get_password(const struct config *c, const struct fetch_url *u, char **out)
 		log_warnx("%s holds [fetch] password but is world-readable; "
 		    "refusing to run (chmod o-r %s)", c->path ? c->path :
 		    "the configuration", c->path ? c->path : "");
+		return false;
+	}
+	if (extra != NULL && (g_stat(extra, &st) != 0 ||
+	    (st.st_mode & S_IROTH) != 0)) {
+		log_warnx("%s: [fetch] password with a world-readable "
+		    "--fetch-config; refusing to run (chmod o-r %s)", extra,
+		    extra);
 		return false;
 	}
 	*out = g_strdup(c->fetch_password);
@@ -234,7 +246,8 @@ make_sources(const struct options *o, const struct config *c,
 		}
 		s->o = *base;
 		if (fetch_url_is_remote(s->url)) {
-			if (!get_password(c, s->url, &s->password))
+			if (!get_password(c, o->fetch_config, s->url,
+			    &s->password))
 				return false;
 			s->o.password = s->password;
 		}
@@ -374,7 +387,7 @@ runtime_load(struct runtime *rt, const struct options *o, bool check_sources)
 	GError		*e = NULL;
 
 	memset(rt, 0, sizeof *rt);
-	if (!config_load(&rt->c, path, &e)) {
+	if (!config_load_extra(&rt->c, path, o->fetch_config, &e)) {
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
 		return false;
@@ -468,6 +481,7 @@ main(int argc, char *argv[])
 	    run(&o, rt.c, rt.rules, rt.auth);
 	runtime_clear(&rt);
 	g_free(o.config);
+	g_free(o.fetch_config);
 	g_strfreev(o.sources);
 	return rc;
 }

@@ -4,7 +4,8 @@
 # (at once: the HUP ends the poll_interval nap, whose default of 30 s is
 # longer than the deadline here), a broken new file is refused, logged
 # and the old one kept (the daemon keeps running and sending);
-# postdesk-fetch --watch takes mail from the Maildir of the new file.
+# postdesk-fetch --watch takes mail from the Maildir of the new
+# --fetch-config file.
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "# T=$T"
 NPID= FPID=
@@ -68,9 +69,12 @@ check "notify is still running" kill -0 $NPID
 
 # postdesk-fetch --watch: the Maildir source comes from the file.
 for d in ma mb; do mkdir -p "$T/$d/new" "$T/$d/cur" "$T/$d/tmp"; done
+# The shared file, and one mailbox's [fetch] group as the unit
+# postdesk-fetch@.service passes it (--fetch-config).
+printf '[store]\npath = %s\n[mail]\naddress = support@example.com\n[auth]\nspf = false\n' \
+    "$DB" >"$T/fmain.conf"
 fconf() {	# fconf MAILDIR
-	printf '[store]\npath = %s\n[mail]\naddress = support@example.com\n[fetch]\nsources = maildir:%s\n[auth]\nspf = false\n' \
-	    "$DB" "$1" >"$T/new.conf"
+	printf '[fetch]\nsources = maildir:%s\n' "$1" >"$T/new.conf"
 	mv "$T/new.conf" "$T/fetch.conf"
 }
 put() {		# put MAILDIR N
@@ -87,13 +91,14 @@ until_fetched() {
 }
 fconf "$T/ma"
 put ma 1
-"$B/postdesk-fetch" --config "$T/fetch.conf" --watch --verbose 2>"$T/fetch.log" &
+"$B/postdesk-fetch" --config "$T/fmain.conf" --fetch-config "$T/fetch.conf" \
+    --watch --verbose 2>"$T/fetch.log" &
 FPID=$!
 check "fetch --watch takes mail from the configured Maildir" until_fetched 1 10
 fconf "$T/mb"
 put mb 2
 kill -HUP $FPID
-check "after SIGHUP fetch reads the Maildir of the new file" until_fetched 2 10
+check "after SIGHUP fetch reads the Maildir of the new --fetch-config" until_fetched 2 10
 put ma 3
 put mb 4
 printf '[fetch]\nsources = nosuch:x\n' >"$T/fetch.conf"

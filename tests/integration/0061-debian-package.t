@@ -40,6 +40,7 @@ if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
 	    xargs -0 tar cf - --no-recursion) | tar xf - -C "$T/src"
 else
 	cp -R "$top_srcdir/." "$T/src/"
+	chmod -R u+w "$T/src"	# distcheck hands us a read-only tree
 fi
 (cd "$T/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
     dpkg-buildpackage -us -uc -b >"$T/build.log" 2>&1)
