@@ -1,11 +1,12 @@
 /*
- * web_post: the only pages that write — a customer's rating of a closed
- * ticket and a staff member's changes to a ticket.  postdesk.cgi opens
- * the store read-write for these two and read-only for everything
- * else.  web_handle() has checked the CSRF token and the viewer's role
+ * web_post: the pages that write — a customer's rating of a closed
+ * ticket, a staff member's changes to a ticket, and staff signing a
+ * ticket's requester out of the viewer.  postdesk.cgi opens the store
+ * read-write for these (and for a sign-in link) and read-only for
+ * everything else.  web_handle() has checked the CSRF token and the viewer's role
  * before either runs.
  *
- * Both go through lifecycle_apply_command(), the path mail commands and
+ * The first two go through lifecycle_apply_command(), the path mail commands and
  * the CLI take: the same life-cycle and permission checks, the same
  * events, and the notice mail (outbox) the life cycle names, all in
  * one transaction.  A change the life cycle refuses is a 409 page that
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "lifecycle_apply.h"
+#include "store_web.h"
 #include "web.h"
 
 #define F(w, k)		(&(w)->req->fields[(k)])
@@ -186,4 +188,48 @@ web_page_update(struct web *w, GError **err)
 	ok = apply(w, t, &refusal, err);
 	ticket_free(t);
 	return finish(w, ok, refusal, err);
+}
+
+/*
+ * Staff sign the ticket's requester out of the viewer: every live link
+ * of hers and every session they opened end now (as "postdesk link
+ * --revoke ADDRESS"), with an event on the ticket saying who did it.
+ */
+struct web_response *
+web_page_signout(struct web *w, GError **err)
+{
+	struct ticket	*t;
+	GError		*e = NULL;
+	char		*detail;
+	int64_t		 links, sessions;
+	bool		 ok;
+
+	if (!store_begin(w->store, err))
+		return NULL;
+	if (!store_ticket_get(w->store, w->req->id, &t, &e)) {
+		store_rollback(w->store);
+		if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+			g_error_free(e);
+			return web_error_page(w, 404, "There is no such "
+			    "ticket.");
+		}
+		g_propagate_error(err, e);
+		return NULL;
+	}
+	if (t->requester == NULL) {
+		store_rollback(w->store);
+		ticket_free(t);
+		return web_error_page(w, 409, "This ticket has no requester.");
+	}
+	ok = store_web_revoke(w->store, t->requester, NULL, w->now, &links,
+	    &sessions, err);
+	detail = g_strdup_printf("signed %s out of the viewer: %"
+	    G_GINT64_FORMAT " link%s and %" G_GINT64_FORMAT " session%s "
+	    "revoked", t->requester, links, links == 1 ? "" : "s", sessions,
+	    sessions == 1 ? "" : "s");
+	ok = ok && store_event_add(w->store, t->id, 0, w->now,
+	    w->viewer.address, "web-signout", detail, err);
+	g_free(detail);
+	ticket_free(t);
+	return finish(w, ok, NULL, err);
 }
