@@ -258,6 +258,17 @@ customer(struct web_viewer *v, const char *address, char *ref)
 	v->session = ref;
 }
 
+/* Secure when this request came over HTTPS or the site is served over
+ * it ([web] base_url), e.g. behind a proxy that ends TLS. */
+static bool
+secure(const struct web *w)
+{
+	const char	*u = w->config->web_base_url;
+
+	return w->req->https || (u != NULL &&
+	    g_ascii_strncasecmp(u, "https://", 8) == 0);
+}
+
 /*
  * Writes last_seen on its own short-lived read-write connection: GETs
  * read through a read-only one, and a missed update must not fail the
@@ -330,7 +341,7 @@ sign_in(struct web *w, struct store_web_session *cur, GError **err)
 			    w->config->web_link_key, "session", sid));
 			w->viewer.set_cookie = web_cookie_make(
 			    w->viewer.session, r->script_name,
-			    n.expires - w->now, r->https);
+			    n.expires - w->now, secure(w));
 		}
 		g_free(n.id);
 		g_free(n.link_id);
@@ -369,7 +380,7 @@ web_viewer_resolve(struct web *w, GError **err)
 	} else if (r->cookie != NULL)
 		/* Revoked, expired or forged: forget it. */
 		v->set_cookie = web_cookie_make("", r->script_name, 0,
-		    r->https);
+		    secure(w));
 	store_web_session_free(cur);
 	return ok;
 }

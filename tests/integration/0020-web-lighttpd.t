@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..100"
+echo "1..102"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -269,3 +269,11 @@ check "... and no live link of hers is left" test "$(sql "SELECT count(*) FROM w
 check "... other customers keep theirs" test "$(get dk2 "$P/ticket/2" $DK)" = 200
 "$PD" link --revoke dave@b.example > "$C/revd" 2>&1
 check "postdesk link --revoke ADDRESS ends all of hers" sh -c "grep -q '^dave@b.example: revoked 1 link and 1 session' '$C/revd' && [ \"\$(curl -s -o /dev/null -w '%{http_code}' $DK '$P/ticket/2')\" = 403 ]"
+# Secure follows base_url too (TLS may end at a proxy): the CGI run
+# directly, as the web server would, with only base_url changed.
+sed 's|^base_url = .*|base_url = https://help.example/pd.cgi|' "$T/pd.conf" > "$T/https.conf"
+hl=$(POSTDESK_CONFIG="$T/https.conf" "$PD" link carol@a.example)
+POSTDESK_CONFIG="$T/https.conf" REQUEST_METHOD=GET PATH_INFO=/ \
+    SCRIPT_NAME=/pd.cgi QUERY_STRING="t=${hl#*t=}" "$CGI" > "$C/https" 2>&1
+check "an https base_url makes the cookie Secure, even over plain HTTP" grep -qi '^Set-Cookie: pd_session=.*; Secure' "$C/https"
+check "... and the link still signs in (200)" grep -q '^Status: 200' "$C/https"
