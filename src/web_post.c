@@ -165,26 +165,41 @@ apply(struct web *w, const struct ticket *t, char **refusal, GError **err)
 	return ok;
 }
 
+/*
+ * Begins the transaction and reads the page's ticket into *t; false
+ * with *r a 404 page if there is none, or with *r NULL and *err set on
+ * a store error (rolled back either way).
+ */
+static bool
+begin_ticket(struct web *w, struct ticket **t, struct web_response **r,
+    GError **err)
+{
+	GError	*e = NULL;
+
+	*r = NULL;
+	if (!store_begin(w->store, err))
+		return false;
+	if (store_ticket_get(w->store, w->req->id, t, &e))
+		return true;
+	store_rollback(w->store);
+	if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+		g_error_free(e);
+		*r = web_error_page(w, 404, "There is no such ticket.");
+	} else
+		g_propagate_error(err, e);
+	return false;
+}
+
 struct web_response *
 web_page_update(struct web *w, GError **err)
 {
 	struct ticket	*t;
-	GError		*e = NULL;
+	struct web_response *r;
 	char		*refusal = NULL;
 	bool		 ok;
 
-	if (!store_begin(w->store, err))
-		return NULL;
-	if (!store_ticket_get(w->store, w->req->id, &t, &e)) {
-		store_rollback(w->store);
-		if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
-			g_error_free(e);
-			return web_error_page(w, 404, "There is no such "
-			    "ticket.");
-		}
-		g_propagate_error(err, e);
-		return NULL;
-	}
+	if (!begin_ticket(w, &t, &r, err))
+		return r;
 	ok = apply(w, t, &refusal, err);
 	ticket_free(t);
 	return finish(w, ok, refusal, err);
@@ -199,23 +214,13 @@ struct web_response *
 web_page_signout(struct web *w, GError **err)
 {
 	struct ticket	*t;
-	GError		*e = NULL;
+	struct web_response *r;
 	char		*detail;
 	int64_t		 links, sessions;
 	bool		 ok;
 
-	if (!store_begin(w->store, err))
-		return NULL;
-	if (!store_ticket_get(w->store, w->req->id, &t, &e)) {
-		store_rollback(w->store);
-		if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
-			g_error_free(e);
-			return web_error_page(w, 404, "There is no such "
-			    "ticket.");
-		}
-		g_propagate_error(err, e);
-		return NULL;
-	}
+	if (!begin_ticket(w, &t, &r, err))
+		return r;
 	if (t->requester == NULL) {
 		store_rollback(w->store);
 		ticket_free(t);

@@ -329,15 +329,15 @@ static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
     GError **err)
 {
-	JsonArray	*a = json_array_new();
+	JsonArray	*a;
 	GPtrArray	*ss;
 	guint		 i;
 
-	if (t->requester == NULL || !store_web_sessions_of(w->store,
-	    t->requester, w->now, &ss, err)) {
-		json_array_unref(a);
-		return t->requester == NULL;
-	}
+	if (t->requester == NULL)
+		return true;
+	if (!store_web_sessions_of(w->store, t->requester, w->now, &ss, err))
+		return false;
+	a = json_array_new();
 	for (i = 0; i < ss->len; i++) {
 		const struct store_web_session *s = ss->pdata[i];
 		JsonObject *so = json_object_new();
