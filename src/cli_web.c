@@ -102,8 +102,11 @@ link_revoke(struct cli *c, const char *arg)
 		goto out;
 	}
 	printf("%s: revoked %" G_GINT64_FORMAT " link%s and %" G_GINT64_FORMAT
-	    " session%s\n", id != NULL ? id : arg, links, links == 1 ? "" :
-	    "s", sessions, sessions == 1 ? "" : "s");
+	    " session%s%s%s%s\n", id != NULL ? id : arg, links, links == 1 ?
+	    "" : "s", sessions, sessions == 1 ? "" : "s",
+	    l != NULL && links == 0 ? " (it was already " : "",
+	    l != NULL && links == 0 ? web_link_state_to_text(web_link_decide(l,
+	    (int64_t)time(NULL))) : "", l != NULL && links == 0 ? ")" : "");
 out:
 	store_web_link_free(l);
 	g_free(id);
