@@ -272,7 +272,7 @@ secure(const struct web *w)
 /*
  * Writes last_seen on its own short-lived read-write connection: GETs
  * read through a read-only one, and a missed update must not fail the
- * page, so a failure is only logged.
+ * page (nor wait long for a writer), so a failure is only logged.
  */
 static void
 touch(struct web *w, const char *id)
@@ -280,8 +280,10 @@ touch(struct web *w, const char *id)
 	struct store	*rw = NULL;
 	GError		*e = NULL;
 
-	if (!store_open(&rw, w->config->store_path, STORE_READWRITE, &e) ||
-	    !store_web_session_seen(rw, id, w->now, &e)) {
+	if (store_open(&rw, w->config->store_path, STORE_READWRITE, &e))
+		/* A busy writer costs this page at most a moment. */
+		store_set_busy_timeout(rw, 200);
+	if (e != NULL || !store_web_session_seen(rw, id, w->now, &e)) {
 		log_warnx("session last_seen: %s", e->message);
 		g_error_free(e);
 	}
