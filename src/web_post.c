@@ -3,14 +3,14 @@
  * ticket, a staff member's changes to a ticket, and staff signing a
  * ticket's requester out of the viewer.  postdesk.cgi opens the store
  * read-write for these (and for a sign-in link) and read-only for
- * everything else.  web_handle() has checked the CSRF token and the viewer's role
- * before either runs.
+ * everything else.  web_handle() has checked the CSRF token and the
+ * viewer's role before any of them runs.
  *
- * The first two go through lifecycle_apply_command(), the path mail commands and
- * the CLI take: the same life-cycle and permission checks, the same
- * events, and the notice mail (outbox) the life cycle names, all in
- * one transaction.  A change the life cycle refuses is a 409 page that
- * says why, and nothing of the form is applied.
+ * The first two go through lifecycle_apply_command(), the path mail
+ * commands and the CLI take: the same life-cycle and permission checks,
+ * the same events, and the notice mail (outbox) the life cycle names,
+ * all in one transaction.  A change the life cycle refuses is a 409 page
+ * that says why, and nothing of the form is applied.
  */
 #include "pdconfig.h"
 
