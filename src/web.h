@@ -6,10 +6,11 @@
  * 404, wrong method → 405) and every query or form parameter through the
  * keys[] table, one validator per key; handlers read only the typed,
  * validated fields (a bad value → 400).  web_auth.c decides who is
- * asking (staff by REMOTE_USER, customers by a signed link and then a
- * signed session cookie) and what they may see; web_view.c, web_post.c
- * and web_dash.c render the pages from templates/web/NAME.html with HTML
- * escaping; the response is written by web_response_write().
+ * asking (staff by REMOTE_USER, customers by a sign-in link and then a
+ * session cookie, both naming revocable store rows: web_link.c) and
+ * what they may see; web_view.c, web_post.c and web_dash.c render the
+ * pages from templates/web/NAME.html with HTML escaping; the response is
+ * written by web_response_write().
  *
  * Error contract: functions returning bool fill a GError (WEB_ERROR, or
  * the store's or template's domain); value parsers return false and
