@@ -35,7 +35,10 @@ done
 # A copy of the source: tracked and new files of a git checkout (never
 # build products), or the whole directory of an unpacked dist tarball.
 mkdir "$T/src"
-if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+# (A dist tarball unpacked inside a checkout, as by make distcheck, is
+# not that checkout: compare the top levels.)
+top=$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null)
+if [ -n "$top" ] && [ "$top" = "$(cd "$top_srcdir" && pwd -P)" ]; then
 	(cd "$top_srcdir" && git ls-files -co --exclude-standard -z |
 	    xargs -0 tar cf - --no-recursion) | tar xf - -C "$T/src"
 else
