@@ -103,7 +103,6 @@ destdir_paths() {
 
 init_store() {
 	pd=$D/usr/sbin/postdesk
-	[ -x "$pd" ] || pd=$D/usr/bin/postdesk
 	# cd /: the user postdesk may not enter the caller's directory.
 	(cd / && runuser -u postdesk -- "$pd" --config "$CONF" init)
 }
