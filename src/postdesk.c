@@ -48,8 +48,10 @@ static const struct cli_command commands[] = {
 	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
 	    "[--[no-]progress] PATH...",
 	    "import old mail as history (no notifications)", cli_import },
-	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
-	    "inspect and manage outgoing mail", cli_outbox },
+	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID "
+	    "| retry --failed|--all",
+	    "inspect and manage outgoing mail; retry --failed re-queues "
+	    "failed rows, --all deferred ones too", cli_outbox },
 	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
 	    "staff reply to the requester and CCs", cli_reply },
 	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
