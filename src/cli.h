@@ -54,5 +54,7 @@ int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
 int	 cli_comment(struct cli *);
 int	 cli_link(struct cli *);
+int	 cli_backup(struct cli *);	/* cli_backup.c */
+int	 cli_check(struct cli *);	/* cli_check.c */
 
 #endif

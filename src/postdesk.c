@@ -59,6 +59,9 @@ static const struct cli_command commands[] = {
 	{ "link", "ADDRESS [TICKET]",
 	    "print a customer's signed web viewer link",
 	    cli_link },
+	{ "backup", "FILE",
+	    "online copy of the database into FILE (restore: postdesk(8))",
+	    cli_backup },
 };
 
 static void
