@@ -25,6 +25,9 @@ struct cli {
 	int			 argc;
 	char			**argv;
 	const struct cli_command *command;
+	const char		*config_path;	/* --config, or NULL */
+	/* Only for "check", which reports it: why config is NULL. */
+	GError			*config_error;
 };
 
 /* Opens the configured store; prints the error and returns an exit code

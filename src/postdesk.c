@@ -62,6 +62,9 @@ static const struct cli_command commands[] = {
 	{ "backup", "FILE",
 	    "online copy of the database into FILE (restore: postdesk(8))",
 	    cli_backup },
+	{ "check", "[--json]", "check the configuration, permissions, "
+	    "templates, rules, keys; report failed mail and overdue timers",
+	    cli_check },
 };
 
 static void
@@ -123,16 +126,21 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	if (!config_load(&cli.config, config_path, &e)) {
+	/* "check" reports a broken file as one of its problems. */
+	if (!config_load(&cli.config, config_path, &e) &&
+	    commands[k].run != cli_check) {
 		fprintf(stderr, "postdesk: %s\n", e->message);
 		g_error_free(e);
 		return EX_CONFIG;
 	}
+	cli.config_path = config_path;
+	cli.config_error = e;
 	cli.argc = argc - i;
 	cli.argv = argv + i;
 	cli.command = &commands[k];
 	rc = commands[k].run(&cli);
 	store_close(cli.store);
 	config_free(cli.config);
+	g_clear_error(&cli.config_error);
 	return rc;
 }
