@@ -6,7 +6,8 @@
  *
  * Run as root, the permissions are judged for the user the programs
  * run as: the "postdesk" user if it exists, else the owner of the state
- * directory.  Run as anyone else, for that user.
+ * directory.  Run as anyone else, for that user; with --user NAME, for
+ * NAME (the web server's user, say).
  */
 #include "pdconfig.h"
 
@@ -54,6 +55,20 @@ who_groups(struct who *w, const struct passwd *pw)
 	if (getgrouplist(pw->pw_name, pw->pw_gid, w->groups, &n) < 0)
 		n = CHECK_GROUPS_MAX;
 	w->n = (size_t)n;
+}
+
+/* --user NAME: judge for NAME (e.g. the web server's user). */
+static bool
+who_named(struct who *w, const char *name)
+{
+	struct passwd	*pw = getpwnam(name);
+
+	memset(w, 0, sizeof *w);
+	if (pw == NULL)
+		return false;
+	w->why = "named with --user";
+	who_groups(w, pw);
+	return true;
 }
 
 static void
@@ -363,19 +378,29 @@ cli_check(struct cli *c)
 	GPtrArray	*a = check_problems_new();
 	struct who	 w;
 	char		*dir;
+	const char	*user = NULL;
 	bool		 json = false;
 	int		 i, rc;
 
 	for (i = 1; i < c->argc; i++) {
-		if (strcmp(c->argv[i], "--json") != 0) {
+		if (strcmp(c->argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(c->argv[i], "--user") == 0 && i + 1 < c->argc)
+			user = c->argv[++i];
+		else {
 			g_ptr_array_free(a, TRUE);
 			return cli_usage(c);
 		}
-		json = true;
+	}
+	if (user != NULL && !who_named(&w, user)) {
+		fprintf(stderr, "postdesk: check: no user %s\n", user);
+		g_ptr_array_free(a, TRUE);
+		return EX_NOUSER;
 	}
 	dir = c->config != NULL ? g_path_get_dirname(c->config->store_path) :
 	    g_strdup("/");
-	who_fill(&w, dir);
+	if (user == NULL)
+		who_fill(&w, dir);
 	g_free(dir);
 	/* A file the programs refuse: that one line says it all. */
 	if (c->config == NULL)

@@ -62,7 +62,7 @@ static const struct cli_command commands[] = {
 	{ "backup", "FILE",
 	    "online copy of the database into FILE (restore: postdesk(8))",
 	    cli_backup },
-	{ "check", "[--json]", "check the configuration, permissions, "
+	{ "check", "[--json] [--user NAME]", "check the configuration, permissions, "
 	    "templates, rules, keys; report failed mail and overdue timers",
 	    cli_check },
 };
