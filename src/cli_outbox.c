@@ -179,25 +179,16 @@ retry_row(struct cli *c, const struct outbox_row *r, int64_t now,
 static int
 outbox_change(struct cli *c, int64_t id, bool retry)
 {
-	struct outbox_row *r = NULL;
 	GError	*e = NULL;
 	bool	 changed = false, ok;
 	int	 rc;
 
 	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
 		return rc;
-	if (!store_begin(c->store, &e))
+	ok = retry ? store_outbox_retry(c->store, id, now_s(), &changed, &e) :
+	    store_outbox_cancel(c->store, id, now_s(), &changed, &e);
+	if (!ok)
 		return fail(e, EX_SOFTWARE);
-	if (retry)
-		ok = store_outbox_get(c->store, id, &r, &e) &&
-		    retry_row(c, r, now_s(), &changed, &e);
-	else
-		ok = store_outbox_cancel(c->store, id, now_s(), &changed, &e);
-	outbox_row_free(r);
-	if (!ok || !store_commit(c->store, &e)) {
-		store_rollback(c->store);
-		return fail(e, EX_SOFTWARE);
-	}
 	if (!changed) {
 		fprintf(stderr, "postdesk: outbox #%" G_GINT64_FORMAT
 		    ": no such row, or its status does not allow %s\n", id,
