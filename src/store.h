@@ -386,6 +386,9 @@ bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
 	    int64_t next, const char *reply, GError **err);
 bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
+/* Undoes a claim that made no attempt (a configuration error): the row
+ * is pending again, its attempt count as before the claim. */
+bool	 store_outbox_unclaim(struct store *, int64_t id, GError **err);
 /* The composed bytes of a row that has no message row to hold them
  * (no ticket); the first bytes stored stay. */
 bool	 store_outbox_set_raw(struct store *, int64_t id,

@@ -20,12 +20,12 @@ pf_skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 pf_require() {
 	[ "$(id -u)" -eq 0 ] || pf_skip_all "Postfix's master(8) must start as root"
 	POSTFIX_SBIN=$(postconf -d -h daemon_directory 2>/dev/null) ||
-	    pf_skip_all "postfix not installed (contrib/deps.sh)"
+	    pf_skip_all "postfix not installed (contrib/deps.sh --tests)"
 	command -v swaks >/dev/null ||
-	    pf_skip_all "swaks not installed (contrib/deps.sh)"
+	    pf_skip_all "swaks not installed (contrib/deps.sh --tests)"
 	command -v python3 >/dev/null || pf_skip_all "python3 not installed"
 	command -v sqlite3 >/dev/null ||
-	    pf_skip_all "sqlite3 not installed (contrib/deps.sh)"
+	    pf_skip_all "sqlite3 not installed (contrib/deps.sh --tests)"
 	id nobody >/dev/null 2>&1 ||
 	    pf_skip_all "no user nobody for the pipe service"
 	command -v runuser >/dev/null ||
