@@ -16,11 +16,12 @@
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "text.h"
+#include "log.h"
 
 static int
 fail(GError *e, int rc)
 {
-	fprintf(stderr, "postdesk: %s\n", e->message);
+	log_warnx("%s", e->message);
 	if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND))
 		rc = EX_NOINPUT;
 	else if (store_error_is_transient(e))
@@ -190,8 +191,8 @@ outbox_change(struct cli *c, int64_t id, bool retry)
 	if (!ok)
 		return fail(e, EX_SOFTWARE);
 	if (!changed) {
-		fprintf(stderr, "postdesk: outbox #%" G_GINT64_FORMAT
-		    ": no such row, or its status does not allow %s\n", id,
+		log_warnx("outbox #%" G_GINT64_FORMAT
+		    ": no such row, or its status does not allow %s", id,
 		    retry ? "a retry" : "cancelling");
 		return EX_DATAERR;
 	}
@@ -339,7 +340,7 @@ add_file(GPtrArray *att, const char *path)
 	gsize	 len;
 
 	if (!g_file_get_contents(path, &data, &len, &e)) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		return false;
 	}
@@ -419,8 +420,8 @@ staff_message(struct cli *c, bool internal)
 		rc = cli_usage(c);
 	if (rc == EX_OK && (text = read_body(c->config->max_message_size)) ==
 	    NULL) {
-		fprintf(stderr, "postdesk: cannot read the text on stdin, or "
-		    "it is larger than [mail] max_message_size\n");
+		log_warnx("cannot read the text on stdin, or "
+		    "it is larger than [mail] max_message_size");
 		rc = EX_DATAERR;
 	}
 	if (rc == EX_OK)

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "web.h"
+#include "log.h"
 
 int
 cli_link(struct cli *c)
@@ -25,8 +26,8 @@ cli_link(struct cli *c)
 	link = web_customer_link(c->config, c->argv[1], ticket,
 	    (int64_t)time(NULL));
 	if (link == NULL) {
-		fprintf(stderr, "postdesk: set [web] link_key in %s to make "
-		    "customer links\n", c->config->path != NULL ?
+		log_warnx("set [web] link_key in %s to make "
+		    "customer links", c->config->path != NULL ?
 		    c->config->path : "postdesk.conf");
 		return EX_CONFIG;
 	}

@@ -17,10 +17,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <glib.h>
 
 #include "config.h"
 #include "log.h"
+#include "runas.h"
 #include "notify.h"
 #include "smtp.h"
 #include "store.h"
@@ -67,6 +70,8 @@ parse_options(int *argc, char ***argv, struct options *o)
 	bool		 ok;
 
 	ctx = g_option_context_new(NULL);
+	g_option_context_set_description(ctx, "Configuration: --config FILE, "
+	    "else $POSTDESK_CONFIG, else " POSTDESK_CONFIG_PATH ".");
 	g_option_context_set_summary(ctx, "Sends the mail waiting in the "
 	    "postdesk outbox.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -227,6 +232,7 @@ main(int argc, char *argv[])
 	GError		*e = NULL;
 	int		 rc;
 
+	umask(007);	/* the state directory is shared by group */
 	if (!parse_options(&argc, &argv, &o))
 		return EX_USAGE;
 	if (o.version) {
@@ -238,6 +244,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "postdesk-notify: %s\n", e->message);
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
+		return EX_CONFIG;
+	}
+	log_configure(c->log_facility, c->log_level);
+	if (!runas_state_owner(c->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		config_free(c);
 		return EX_CONFIG;
 	}
 	if (o.batch <= 0)

@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
 #include "cli.h"
 #include "log.h"
+#include "runas.h"
 
 static const struct cli_command commands[] = {
 	{ "init", "", "create or upgrade the database", cli_init },
@@ -92,7 +95,8 @@ main(int argc, char *argv[])
 	int		 i = 1, rc;
 	size_t		 k;
 
-	log_init("postdesk", LOG_TO_STDERR, false);
+	umask(007);	/* the state directory is shared by group */
+	log_init("postdesk", LOG_TO_STDERR | LOG_TO_SYSLOG, false);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
@@ -129,8 +133,20 @@ main(int argc, char *argv[])
 	/* "check" reports a broken file as one of its problems. */
 	if (!config_load(&cli.config, config_path, &e) &&
 	    commands[k].run != cli_check) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
+		return EX_CONFIG;
+	}
+	if (cli.config != NULL)
+		log_configure(cli.config->log_facility, cli.config->log_level);
+	/* Run as root, become the state directory's owner: nothing this
+	 * command creates there may end up root-owned.  Not "check": it
+	 * writes nothing and judges, as root, for the programs' user. */
+	if (commands[k].run != cli_check &&
+	    !runas_state_owner(cli.config->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		config_free(cli.config);
 		return EX_CONFIG;
 	}
 	cli.config_path = config_path;
