@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "log.h"
 
 int
 cli_backup(struct cli *c)
@@ -23,7 +24,7 @@ cli_backup(struct cli *c)
 		return rc;
 	if (!store_backup(c->store, c->argv[1], (int)c->config->busy_timeout,
 	    &pages, &e)) {
-		fprintf(stderr, "postdesk: backup: %s\n", e->message);
+		log_warnx("backup: %s", e->message);
 		rc = store_error_is_transient(e) ? EX_TEMPFAIL :
 		    e->code == STORE_ERROR_OTHER ? EX_USAGE : EX_CANTCREAT;
 		g_error_free(e);

@@ -23,6 +23,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "log.h"
 #include "lifecycle_apply.h"
 #include "rules.h"
 #include "text.h"
@@ -393,7 +394,7 @@ cli_check(struct cli *c)
 		}
 	}
 	if (user != NULL && !who_named(&w, user)) {
-		fprintf(stderr, "postdesk: check: no user %s\n", user);
+		log_warnx("check: no user %s", user);
 		g_ptr_array_free(a, TRUE);
 		return EX_NOUSER;
 	}

@@ -45,9 +45,14 @@ WHO=nobody WHY="the owner of the state directory"
 if getent passwd postdesk >/dev/null; then
 	WHO=postdesk WHY="the postdesk user"
 fi
+BK=$T/backups
+mkdir -p "$BK"
 if [ "$(id -u)" = 0 ]; then
-	chown -R "$WHO" "$STATE"
+	# Run as root, every program becomes the state directory's owner,
+	# which must reach the config and write the backup directory.
+	chown -R "$WHO" "$STATE" "$BK"
 	chmod 2770 "$STATE"
+	chmod 0711 "$T"
 else
 	WHO=$(id -un) WHY="the user it runs as"
 fi
@@ -221,7 +226,7 @@ wait_for() {
 loop_count() { sqlq "$DB" "SELECT count(*) FROM messages WHERE message_id LIKE 'loop%'"; }
 wait_for 60 sh -c "[ \$(sqlite3 -cmd '.timeout 5000' '$DB' \"SELECT count(*) FROM messages WHERE message_id LIKE 'loop%'\") -ge 5 ]"
 BEFORE=$(loop_count)
-"$B/postdesk" backup "$T/copy.db" >"$T/backup.out" 2>&1
+"$B/postdesk" backup "$BK/copy.db" >"$T/backup.out" 2>&1
 BRC=$?
 AFTER_BACKUP=$(loop_count)
 check "backup while ingest writes: exit 0" test "$BRC" = 0
@@ -230,18 +235,18 @@ LOOP_PID=
 check "every ingest of the loop exited 0 (the backup blocked none)" \
     test "$(grep -c ' 0$' "$T/loop.status")" = "$N"
 check "the copy passes PRAGMA integrity_check" \
-    test "$(sqlite3 "$T/copy.db" 'PRAGMA integrity_check')" = ok
+    test "$(sqlite3 "$BK/copy.db" 'PRAGMA integrity_check')" = ok
 check "the copy has no dangling foreign keys" \
-    test -z "$(sqlite3 "$T/copy.db" 'PRAGMA foreign_key_check')"
-COPY=$(sqlite3 "$T/copy.db" "SELECT count(*) FROM messages WHERE message_id LIKE 'loop%'")
+    test -z "$(sqlite3 "$BK/copy.db" 'PRAGMA foreign_key_check')"
+COPY=$(sqlite3 "$BK/copy.db" "SELECT count(*) FROM messages WHERE message_id LIKE 'loop%'")
 check "rows seen before <= copy <= rows after the backup ($BEFORE <= $COPY <= $AFTER_BACKUP)" \
     test "$BEFORE" -le "$COPY" -a "$COPY" -le "$AFTER_BACKUP"
 check "a ticket for every message in the copy" test \
-    "$(sqlite3 "$T/copy.db" "SELECT count(*) FROM messages m LEFT JOIN tickets t ON t.id = m.ticket_id WHERE t.id IS NULL")" = 0
+    "$(sqlite3 "$BK/copy.db" "SELECT count(*) FROM messages m LEFT JOIN tickets t ON t.id = m.ticket_id WHERE t.id IS NULL")" = 0
 check "the live database has all $N" test "$(loop_count)" = "$N"
 check "the copy is 0600, no .tmp left" sh -c \
-    "[ \"\$(stat -c %a '$T/copy.db')\" = 600 ] && [ ! -e '$T/copy.db.tmp' ]"
-sed "s|^path = .*|path = $T/copy.db|" "$T/good.conf" >"$T/copy.conf"
+    "[ \"\$(stat -c %a '$BK/copy.db')\" = 600 ] && [ ! -e '$BK/copy.db.tmp' ]"
+sed "s|^path = .*|path = $BK/copy.db|" "$T/good.conf" >"$T/copy.conf"
 check "the copy opens as a postdesk store, with the rows it holds" test \
     "$("$B/postdesk" --config "$T/copy.conf" list | tail -1)" = "$((COPY + 1)) tickets"
 "$B/postdesk" backup "$DB" >/dev/null 2>"$T/live.err"
