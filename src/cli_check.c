@@ -174,12 +174,15 @@ check_outbox(GPtrArray *a, struct store *s)
 	}
 	for (i = 0; i < rows->len && i < CHECK_LIST_MAX; i++) {
 		const struct outbox_row *r = rows->pdata[i];
+		char	*t = r->ticket_id > 0 ? g_strdup_printf("ticket #%"
+		    G_GINT64_FORMAT ", ", r->ticket_id) : g_strdup("");
 
-		check_add(a, "outbox", "#%" G_GINT64_FORMAT " (ticket #%"
-		    G_GINT64_FORMAT ", %s to %s) failed after %" G_GINT64_FORMAT
-		    " attempts: %s; \"postdesk outbox retry --failed\" sends "
-		    "it again", r->id, r->ticket_id, r->kind, r->recipient,
-		    r->attempts, r->last_error != NULL ? r->last_error : "?");
+		check_add(a, "outbox", "#%" G_GINT64_FORMAT " (%s%s to %s) "
+		    "failed after %" G_GINT64_FORMAT " attempts: %s; "
+		    "\"postdesk outbox retry --failed\" sends it again", r->id,
+		    t, r->kind, r->recipient, r->attempts,
+		    r->last_error != NULL ? r->last_error : "?");
+		g_free(t);
 	}
 	if (rows->len > CHECK_LIST_MAX)
 		check_add(a, "outbox", "%u more failed rows: postdesk outbox "
