@@ -7,7 +7,9 @@
  * Run as root, the permissions are judged for the user the programs
  * run as: the "postdesk" user if it exists, else the owner of the state
  * directory.  Run as anyone else, for that user; with --user NAME, for
- * NAME (the web server's user, say).
+ * NAME (the web server's user, say).  Then, like every program, it
+ * becomes the state directory's owner and reads the store, templates
+ * and rules as that user.
  */
 #include "pdconfig.h"
 
@@ -26,6 +28,7 @@
 #include "log.h"
 #include "lifecycle_apply.h"
 #include "rules.h"
+#include "runas.h"
 #include "text.h"
 
 #define CHECK_USER		"postdesk"
@@ -282,6 +285,17 @@ check_store(GPtrArray *a, const struct who *w, const struct config *c)
 	size_t		 before = a->len;
 
 	check_store_access(a, w, c->store_path);
+	/*
+	 * The permissions were judged with root's eyes; the rest is read as
+	 * the programs read it, as the state directory's owner.  It also
+	 * keeps SQLite from creating a root-owned -shm under a running
+	 * ingest.
+	 */
+	if (!runas_state_owner(c->store_path, NULL, &e)) {
+		check_add(a, "store", "%s", e->message);
+		g_error_free(e);
+		return;
+	}
 	if (a->len > before && !g_file_test(c->store_path, G_FILE_TEST_EXISTS))
 		return;
 	if (!store_open(&s, c->store_path, STORE_READONLY, &e)) {

@@ -140,8 +140,8 @@ main(int argc, char *argv[])
 	if (cli.config != NULL)
 		log_configure(cli.config->log_facility, cli.config->log_level);
 	/* Run as root, become the state directory's owner: nothing this
-	 * command creates there may end up root-owned.  Not "check": it
-	 * writes nothing and judges, as root, for the programs' user. */
+	 * command creates there may end up root-owned.  "check" does it
+	 * itself, after judging permissions with root's eyes. */
 	if (commands[k].run != cli_check &&
 	    !runas_state_owner(cli.config->store_path, NULL, &e)) {
 		log_warnx("%s", e->message);
