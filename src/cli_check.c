@@ -323,12 +323,25 @@ check_rules(GPtrArray *a, const struct config *c)
 	g_error_free(e);
 }
 
-/* The programs read the file as W: it must be readable by W. */
+/*
+ * The programs read the file as W: it must be readable by W.  It holds
+ * the keys that sign reply tokens and links: not for every local user.
+ */
 static void
-check_config_file(GPtrArray *a, const struct who *w, const char *path)
+check_config_file(GPtrArray *a, const struct who *w, const struct config *c)
 {
-	if (path != NULL && !w->self)
-		(void)check_file(a, w, "config", path, R_OK);
+	struct stat	 st;
+
+	if (c->path == NULL)
+		return;
+	if (!w->self)
+		(void)check_file(a, w, "config", c->path, R_OK);
+	if (stat(c->path, &st) == 0 && (st.st_mode & S_IROTH) != 0 &&
+	    (c->token_key != NULL || c->web_link_key != NULL ||
+	    c->smtp_password != NULL || c->fetch_password != NULL))
+		check_add(a, "config", "%s: readable by everyone (mode %04o) "
+		    "and holds secrets: chmod 0640, group postdesk", c->path,
+		    (unsigned)(st.st_mode & 07777));
 }
 
 static void
@@ -380,7 +393,7 @@ print_json(const struct who *w, const char *config, GPtrArray *a)
 static void
 run_checks(GPtrArray *a, const struct who *w, const struct config *c)
 {
-	check_config_file(a, w, c->path);
+	check_config_file(a, w, c);
 	check_store(a, w, c);
 	check_templates(a, c->templates_dir);
 	check_rules(a, c);

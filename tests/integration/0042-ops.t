@@ -9,7 +9,7 @@
 T=$(mktemp -d)
 LOOP_PID=
 trap 'stop_sink sink; [ -n "$LOOP_PID" ] && kill "$LOOP_PID" 2>/dev/null; rm -rf "$T"' EXIT
-echo "1..44"
+echo "1..45"
 PORT=$(free_port)
 STATE=$T/state
 DB=$STATE/postdesk.db
@@ -53,9 +53,12 @@ if [ "$(id -u)" = 0 ]; then
 	chown -R "$WHO" "$STATE" "$BK"
 	chmod 2770 "$STATE"
 	chmod 0711 "$T"
+	# As the package installs it: 0640 root:postdesk.
+	chgrp "$(id -g "$WHO")" "$T/good.conf"
 else
 	WHO=$(id -un) WHY="the user it runs as"
 fi
+chmod 0640 "$T/good.conf"
 # The test's own sqlite3 reads and writes as that user too: as root it
 # would race the programs for a root-owned -wal or -shm file.
 AS=
@@ -85,6 +88,8 @@ sys.exit(not (d["ok"] is True and d["problems"] == [] and
 # --- one problem at a time, each in its own copy of the file -----------
 variant() {	# variant NAME SED-EXPR
 	sed "$2" "$T/good.conf" >"$T/$1.conf"
+	chmod 0640 "$T/$1.conf"
+	chgrp "$(stat -c %g "$T/good.conf")" "$T/$1.conf"
 }
 expect() {	# expect NAME "LINE" DESCRIPTION: exactly that one line, exit 1
 	pdcheck "$1" -c "$T/$1.conf"
@@ -150,6 +155,10 @@ else
 	ok "# SKIP root-owned database, exit 1 (not root)"
 	ok "# SKIP check --user root (not root)"
 fi
+variant mode "s|^x||"
+chmod 0644 "$T/mode.conf"
+expect mode "config: $T/mode.conf: readable by everyone (mode 0644) and holds secrets" \
+    "a config file with the keys that everyone may read"
 "$B/postdesk" check --user no-such-user-here >/dev/null 2>&1
 check "check --user: unknown user is EX_NOUSER" test $? = 67
 
