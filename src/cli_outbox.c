@@ -208,13 +208,10 @@ rows_with_status(struct store *s, const char *status, GPtrArray *a,
 {
 	struct outbox_filter f = { .status = status };
 	GPtrArray	*rows;
-	guint		 i;
 
 	if (!store_outbox_list(s, &f, &rows, err))
 		return false;
-	for (i = 0; i < rows->len; i++)
-		g_ptr_array_add(a, rows->pdata[i]);
-	g_ptr_array_free(rows, FALSE);
+	g_ptr_array_extend_and_steal(a, rows);	/* frees ROWS */
 	return true;
 }
 
