@@ -107,8 +107,8 @@ check_support(GPtrArray *a, const char *addr)
 	size_t		 local = at != NULL ? (size_t)(at - addr) : 0;
 
 	if (at == NULL || local == 0 || !plain_domain(at + 1)) {
-		check_add(a, "mail", "[mail] address \"%s\" is not LOCAL@DOMAIN",
-		    addr);
+		check_add(a, "mail", "[mail] address \"%s\" is not "
+		    "LOCAL@DOMAIN", addr);
 		return;
 	}
 	if (memchr(addr, '+', local) != NULL)

@@ -31,7 +31,7 @@
 #define CHECK_KEY_DISTINCT	8
 
 struct check_problem {
-	char	*area;		/* "store", "templates", "rules", "keys", ... */
+	char	*area;		/* "store", "templates", "rules", ... */
 	char	*message;
 };
 

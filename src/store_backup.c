@@ -149,7 +149,8 @@ copy_pages(struct store *s, sqlite3 *d, int timeout_ms, int *pages,
 		return dest_fail(d, sqlite3_errcode(d), "backup", err);
 	do {
 		rc = sqlite3_backup_step(b, BACKUP_PAGES);
-		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		if ((rc & 0xff) == SQLITE_BUSY ||
+		    (rc & 0xff) == SQLITE_LOCKED) {
 			if (waited >= timeout_ms)
 				break;
 			sqlite3_sleep(nap);
