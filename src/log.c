@@ -113,42 +113,43 @@ log_reaches_syslog(void)
 	return ok;
 }
 
-static const struct { const char *name; int code; } facilities[] = {
+struct log_name { const char *name; int code; };
+
+static const struct log_name facilities[] = {
 	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
 	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
 	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
 	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+	{ NULL, 0 }
 }, levels[] = {
 	{ "debug", LOG_DEBUG }, { "info", LOG_INFO },
 	{ "notice", LOG_NOTICE }, { "warning", LOG_WARNING },
 	{ "err", LOG_ERR }, { "error", LOG_ERR }, { "crit", LOG_CRIT },
+	{ NULL, 0 }
 };
 
-bool
-text_to_log_facility(int *out, const char *s)
+static bool
+name_to_code(const struct log_name *t, int *out, const char *s)
 {
-	size_t	 i;
-
-	for (i = 0; s != NULL && i < G_N_ELEMENTS(facilities); i++)
-		if (g_ascii_strcasecmp(s, facilities[i].name) == 0) {
-			*out = facilities[i].code;
+	for (; s != NULL && t->name != NULL; t++)
+		if (g_ascii_strcasecmp(s, t->name) == 0) {
+			*out = t->code;
 			return true;
 		}
 	return false;
 }
 
 bool
+text_to_log_facility(int *out, const char *s)
+{
+	return name_to_code(facilities, out, s);
+}
+
+bool
 text_to_log_level(int *out, const char *s)
 {
-	size_t	 i;
-
-	for (i = 0; s != NULL && i < G_N_ELEMENTS(levels); i++)
-		if (g_ascii_strcasecmp(s, levels[i].name) == 0) {
-			*out = levels[i].code;
-			return true;
-		}
-	return false;
+	return name_to_code(levels, out, s);
 }
 
 void

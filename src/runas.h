@@ -1,6 +1,5 @@
 /*
- * runas: the permission model's process side (see postdesk.8, "FILES
- * AND PERMISSIONS").
+ * runas: the permission model's process side (postdesk.8, PERMISSIONS).
  *
  * The state directory (by default /var/lib/postdesk, mode 2770, owned
  * postdesk:postdesk) belongs to the postdesk user; everything in it must
