@@ -9,7 +9,7 @@
 T=$(mktemp -d)
 LOOP_PID=
 trap 'stop_sink sink; [ -n "$LOOP_PID" ] && kill "$LOOP_PID" 2>/dev/null; rm -rf "$T"' EXIT
-echo "1..45"
+echo "1..46"
 PORT=$(free_port)
 STATE=$T/state
 DB=$STATE/postdesk.db
@@ -272,3 +272,14 @@ check "backup refuses the live database" sh -c \
 check "backup refuses the live -wal file" test $? != 0
 check "the live database is intact" \
     test "$(sqlq "$DB" 'PRAGMA integrity_check'):$(loop_count)" = "ok:$N"
+
+# A store whose schema is older than the programs (restored from an old
+# backup, say): named, with what to run.
+OLD=$T/old
+mkdir -p "$OLD"
+cp "$BK/copy.db" "$OLD/postdesk.db"
+sqlite3 "$OLD/postdesk.db" "PRAGMA user_version = 8"
+[ "$(id -u)" = 0 ] && chown -R "$WHO" "$OLD"
+variant old "s|^path = .*|path = $OLD/postdesk.db|"
+expect old "store: $OLD/postdesk.db: schema version 8, expected 9: run 'postdesk init'" \
+    "a store with an old schema"
