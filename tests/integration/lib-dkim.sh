@@ -22,10 +22,13 @@ dkim_keygen() {
 # the h= list, default From:To:Subject:Date:Message-ID).
 dkim_sign() {
 	cat >"$1/in.eml"
+	# Any From: (a spoofer signs with her own domain's key), so the
+	# tables rather than Domain/KeyFile, which sign only their domain.
+	echo "k $2:$3:$1/$3.private" >"$1/keys.tab"
+	echo "* k" >"$1/signing.tab"
 	cat >"$1/sign.conf" <<EOC
-Domain $2
-Selector $3
-KeyFile $1/$3.private
+KeyTable $1/keys.tab
+SigningTable refile:$1/signing.tab
 Mode s
 Canonicalization relaxed/relaxed
 SignHeaders ${4:-From,To,Subject,Date,Message-ID}
