@@ -11,7 +11,7 @@
 # "temperror" and the message is still stored.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/lib-dkim.sh"
-plan 19
+plan 20
 K=$T/keys
 {
 	dkim_keygen "$K" helpdesk.example s1
@@ -101,6 +101,17 @@ check "postdesk show: the verdict of each message, line by line" sh -c \
     "grep -q '^auth: verdict: forged$' '$T/show.out' &&
     grep -q '^auth: dkim: pass d=helpdesk.example s=s1 (aligned)$' '$T/show.out' &&
     grep -q '^auth: spf: pass (domain evil.test, not aligned)$' '$T/show.out'"
+
+# The viewer's thread view, for staff: the same lines, escaped.
+printf '[templates]\ndir = %s/templates\n[web]\nbase_url = %s\n%s\n%s\n' \
+    "$top_srcdir" "http://helpdesk.example/pd.cgi" "link_key = test-key" \
+    "staff_users = jdoe=bob@helpdesk.example" >>"$T/postdesk.conf"
+REQUEST_METHOD=GET PATH_INFO=/ticket/1 SCRIPT_NAME=/staff/pd.cgi \
+    REMOTE_USER=jdoe "$top_builddir/postdesk.cgi" >"$T/view.html"
+check "viewer: each message's sender check, verdict and lines" sh -c \
+    "grep -q 'Sender check: <span class=\"verdict v-forged\">forged</span>' '$T/view.html' &&
+    grep -q '<li><code>dkim: pass d=evil.test s=ev (not aligned)</code></li>' '$T/view.html' &&
+    grep -q '<li><code>verdict: pass</code></li>' '$T/view.html'"
 
 # Fetched mail: the mailbox host's (trusted) A-R block gives the facts.
 M=$T/Maildir
