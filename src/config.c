@@ -48,6 +48,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "base_url", KEY_STRING },
 	{ "web", "link_key", KEY_STRING },
 	{ "web", "link_lifetime", KEY_INT },
+	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
@@ -244,6 +245,10 @@ config_new_default(void)
 	c->fetch_after = g_strdup("seen");
 	c->fetch_poll_interval = 60;
 	c->web_link_lifetime = 14 * 24 * 3600;
+	/* A working day: a new click on the mailed link (valid for
+	 * link_lifetime) signs in again, so a short session costs the
+	 * customer little and bounds a stolen or shared-computer cookie. */
+	c->web_session_lifetime = 8 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
 	c->spf = true;
@@ -457,6 +462,9 @@ apply_web(struct config *c, GKeyFile *kf)
 	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
 		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
 		    "link_lifetime", NULL);
+	if (g_key_file_has_key(kf, "web", "session_lifetime", NULL))
+		c->web_session_lifetime = g_key_file_get_int64(kf, "web",
+		    "session_lifetime", NULL);
 	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
 		g_strfreev(c->web_staff_users);
 		c->web_staff_users = lowered_list(kf, "web", "staff_users");

@@ -351,6 +351,35 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return true;
 }
 
+/* Staff: the requester's live viewer sessions, as "signins". */
+static bool
+signins_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	JsonArray	*a;
+	GPtrArray	*ss;
+	guint		 i;
+
+	if (t->requester == NULL)
+		return true;
+	if (!store_web_sessions_of(w->store, t->requester, w->now, &ss, err))
+		return false;
+	a = json_array_new();
+	for (i = 0; i < ss->len; i++) {
+		const struct store_web_session *s = ss->pdata[i];
+		JsonObject *so = json_object_new();
+
+		web_json_time(w, so, "created", s->created);
+		web_json_time(w, so, "last_seen", s->last_seen);
+		web_json_time(w, so, "expires", s->expires);
+		json_array_add_object_element(a, so);
+	}
+	json_object_set_boolean_member(o, "has_signins", ss->len > 0);
+	json_object_set_array_member(o, "signins", a);
+	g_ptr_array_unref(ss);
+	return true;
+}
+
 struct web_response *
 web_page_ticket(struct web *w, GError **err)
 {
@@ -385,6 +414,11 @@ web_page_ticket(struct web *w, GError **err)
 	}
 	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
+	if (w->viewer.role == WEB_STAFF && !signins_json(w, t, o, err)) {
+		json_object_unref(o);
+		ticket_free(t);
+		return NULL;
+	}
 	if (w->viewer.role == WEB_STAFF) {
 		json_object_set_array_member(o, "statuses", options(
 		    (const char *const *)lc->statuses,
