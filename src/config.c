@@ -303,19 +303,30 @@ config_free(struct config *c)
 	g_free(c);
 }
 
-/* trusted_authserv_ids, with the old singular key as one more entry. */
+/* trusted_authserv_ids, with the old singular key as one more entry.
+ * A file (or drop-in) that names neither key keeps the list as it is. */
 static void
 apply_trusted(struct config *c, GKeyFile *kf)
 {
-	char	**v = g_key_file_get_string_list(kf, "auth",
-	    "trusted_authserv_ids", NULL, NULL);
+	bool	  plural = g_key_file_has_key(kf, "auth",
+	    "trusted_authserv_ids", NULL);
+	char	**v = plural ? g_key_file_get_string_list(kf, "auth",
+	    "trusted_authserv_ids", NULL, NULL) : g_strdupv(
+	    c->trusted_authserv_ids);
 	GPtrArray *a = g_ptr_array_new();
 	size_t	  i;
 
+	if (!plural && !g_key_file_has_key(kf, "auth", "trusted_authserv_id",
+	    NULL)) {
+		g_strfreev(v);
+		g_ptr_array_free(a, TRUE);
+		return;
+	}
 	for (i = 0; v != NULL && v[i] != NULL; i++)
 		if (*g_strstrip(v[i]) != '\0')
 			g_ptr_array_add(a, g_strdup(v[i]));
-	if (c->trusted_authserv_id != NULL && *c->trusted_authserv_id != '\0')
+	if (g_key_file_has_key(kf, "auth", "trusted_authserv_id", NULL) &&
+	    c->trusted_authserv_id != NULL && *c->trusted_authserv_id != '\0')
 		g_ptr_array_add(a, g_strdup(c->trusted_authserv_id));
 	g_ptr_array_add(a, NULL);
 	g_strfreev(v);
