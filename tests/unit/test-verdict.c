@@ -17,8 +17,13 @@
 #include "identity.h"
 #include "mail.h"
 
-/* The bound of issue 11 for one message, in microseconds. */
+/* The bound of issue 11 for one message, in microseconds; a sanitizer
+ * build (tests/run.sh's second pass) runs several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BUDGET_US	200000
+#else
 #define BUDGET_US	50000
+#endif
 
 static char	*dir;		/* keys, the records file */
 static char	*lib;		/* lib-dkim.sh */
@@ -94,6 +99,7 @@ verdict(const char *records, const char *raw, const char *ip,
 }
 
 static char *records;	/* dir/dns.txt */
+static char *keys;	/* dir/keys.txt: the DKIM key records */
 
 static const char msg[] =
     "From: Agent <agent@helpdesk.test>\r\n"
@@ -107,11 +113,10 @@ static const char msg[] =
 static void
 write_records(const char *extra)
 {
-	char	*keys = NULL, *all;
+	char	*text = NULL, *all;
 
-	g_assert_true(g_file_get_contents(g_build_filename(dir, "keys.txt",
-	    NULL), &keys, NULL, NULL));
-	all = g_strconcat(keys,
+	g_assert_true(g_file_get_contents(keys, &text, NULL, NULL));
+	all = g_strconcat(text,
 	    "helpdesk.test v=spf1 ip4:192.0.2.0/24 -all\n"
 	    "bounces.mailer.test v=spf1 ip4:198.51.100.0/24 -all\n"
 	    "evil.test v=spf1 ip4:203.0.113.66 -all\n"
@@ -120,7 +125,7 @@ write_records(const char *extra)
 	    extra, NULL);
 	g_assert_true(g_file_set_contents(records, all, -1, NULL));
 	g_free(all);
-	g_free(keys);
+	g_free(text);
 }
 
 static void
@@ -132,6 +137,7 @@ setup_keys(void)
 
 	g_free(sh(cmd, NULL));
 	g_free(cmd);
+	keys = g_build_filename(dir, "keys.txt", NULL);
 	records = g_build_filename(dir, "dns.txt", NULL);
 	write_records("");
 }
@@ -418,19 +424,14 @@ test_dns_down(void)
 	g_free(text);
 	identity_free(id);
 	/* Only the DMARC lookup fails, but DKIM passes: pass. */
-	g_assert_true(g_file_set_contents(down, "_dmarc.helpdesk.test "
-	    "TEMPFAIL\n", -1, NULL));
-	write_records("");
 	{
-		char	*keys = NULL, *all;
+		char	*k = NULL, *all;
 
-		g_assert_true(g_file_get_contents(g_build_filename(dir,
-		    "keys.txt", NULL), &keys, NULL, NULL));
-		all = g_strconcat(keys, "_dmarc.helpdesk.test TEMPFAIL\n",
-		    NULL);
+		g_assert_true(g_file_get_contents(keys, &k, NULL, NULL));
+		all = g_strconcat(k, "_dmarc.helpdesk.test TEMPFAIL\n", NULL);
 		g_assert_true(g_file_set_contents(down, all, -1, NULL));
 		g_free(all);
-		g_free(keys);
+		g_free(k);
 	}
 	id = verdict(down, s, NULL, NULL);
 	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
@@ -545,5 +546,9 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/topmost-only", test_topmost_only);
 	rc = g_test_run();
 	g_free(sh("rm -rf \"$PWD\"", NULL));
+	g_free(keys);
+	g_free(records);
+	g_free(lib);
+	g_free(dir);
 	return rc;
 }
