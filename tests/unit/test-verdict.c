@@ -355,6 +355,32 @@ test_absurd_length(void)
 	g_free(s);
 }
 
+/* A real signature with l=: a pass as signed; with text appended after
+ * the signed length, "policy" and no pass (the appended part is anyone's). */
+static void
+test_body_length(void)
+{
+	char		*s, *more;
+	struct identity	*id;
+
+	g_setenv("DKIM_BODY_LENGTH", "1", TRUE);
+	s = sign("s1", "helpdesk.test", msg);
+	g_unsetenv("DKIM_BODY_LENGTH");
+	g_assert_nonnull(strstr(s, " l="));
+	id = verdict(records, s, NULL, NULL);
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	more = g_strconcat(s, "\r\nPlease pay to IBAN XX00 EVIL.\r\n", NULL);
+	id = verdict(records, more, NULL, NULL);
+	g_assert_cmpstr(((struct identity_dkim *)id->dkim->pdata[0])->result,
+	    ==, "policy");
+	g_assert_false(id->dkim_aligned);
+	g_assert_cmpint(id->final, ==, IDENTITY_FORGED);
+	identity_free(id);
+	g_free(more);
+	g_free(s);
+}
+
 /* 50 signatures: at most 8 are verified, aligned ones first, so the
  * one good signature after 49 bogus ones still counts. */
 static void
@@ -540,6 +566,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/bad/malformed-signature", test_malformed);
 	g_test_add_func("/verdict/bad/absurd-length", test_absurd_length);
 	g_test_add_func("/verdict/bad/50-signatures", test_many_signatures);
+	g_test_add_func("/verdict/bad/body-length", test_body_length);
 	g_test_add_func("/verdict/bad/10000-results", test_huge_authres);
 	g_test_add_func("/verdict/dns-down", test_dns_down);
 	g_test_add_func("/verdict/same-verdict", test_same_verdict);
