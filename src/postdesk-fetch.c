@@ -399,15 +399,15 @@ runtime_load(struct runtime *rt, const struct options *o, bool check_sources)
 		return false;
 	}
 	rules_jit(rt->rules);	/* many messages: the JIT pays off */
-	if (rt->c->spf && !auth_new(&rt->auth, rt->c->spf_local_records,
-	    &e)) {
+	if (rt->c->spf && !auth_new(&rt->auth, rt->c->auth_dns_records,
+	    rt->c->spf_local_records, &e)) {
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
 		runtime_clear(rt);
 		return false;
 	}
 	if (rt->auth != NULL)
-		auth_set_trusted(rt->auth, rt->c->trusted_authserv_id);
+		auth_set_trusted_ids(rt->auth, rt->c->trusted_authserv_ids);
 	if (check_sources && !sources_usable(o, rt->c)) {
 		runtime_clear(rt);
 		return false;

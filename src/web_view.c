@@ -205,6 +205,31 @@ same_text(const char *a, const char *b)
 	return same;
 }
 
+/* The sender check (identity.h), for staff: the verdict and its lines,
+ * which the template escapes like any other text. */
+static void
+auth_json(JsonObject *o, const struct message *m)
+{
+	JsonArray	*lines;
+	char		**v;
+	int		  i;
+
+	if (m->outbound || m->auth_verdict == NULL)
+		return;
+	web_json_str(o, "auth_verdict", m->auth_verdict);
+	lines = json_array_new();
+	v = g_strsplit(m->auth != NULL ? m->auth : "", "\n", -1);
+	for (i = 0; v[i] != NULL; i++)
+		if (*v[i] != '\0') {
+			JsonObject *l = json_object_new();
+
+			web_json_str(l, "line", v[i]);
+			json_array_add_object_element(lines, l);
+		}
+	g_strfreev(v);
+	json_object_set_array_member(o, "auth_lines", lines);
+}
+
 static bool
 message_json(struct web *w, const struct message *m, JsonArray *out,
     GError **err)
@@ -253,6 +278,8 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 	json_object_set_array_member(o, "attachments", atts);
 	json_object_set_boolean_member(o, "has_attachments",
 	    json_array_get_length(atts) > 0);
+	if (w->viewer.role == WEB_STAFF)
+		auth_json(o, m);
 	json_array_add_object_element(out, o);
 	return true;
 }
