@@ -120,8 +120,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 sink      unix  -       n       n       -       -       pipe
   flags=R user=nobody argv=$T/bin/sink $T/sink
 EOF
-	# The shipped service; only the program's path differs.
-	sed "s#/usr/sbin/postdesk-ingest#$T/bin/postdesk-ingest --config $T/postdesk.conf#" \
+	# The shipped service; only the program's path differs (PF_INGEST:
+	# the caller's program and --config, default the copy in $T/bin).
+	sed "s#/usr/sbin/postdesk-ingest#${PF_INGEST:-$T/bin/postdesk-ingest --config $T/postdesk.conf}#" \
 	    "$top_srcdir/contrib/mta/postfix-master.cf" >> "$T/etc/master.cf"
 }
 
