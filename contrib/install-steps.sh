@@ -14,7 +14,8 @@
 # [templates] dir and [rules] scripts into DESTDIR, because the programs
 # carry /var/lib/postdesk and /usr/share/postdesk as built-in defaults.
 # Nothing else differs, so the override stays clean: the package calls
-# this script with DESTDIR unset.
+# this script with DESTDIR unset, or set to DPKG_ROOT when dpkg runs
+# with --root --force-script-chrootless (as tests/integration/0061 does).
 #
 # The steps (each idempotent):
 #   1. system group and user postdesk (home /var/lib/postdesk, no shell);
@@ -102,7 +103,6 @@ destdir_paths() {
 
 init_store() {
 	pd=$D/usr/sbin/postdesk
-	[ -x "$pd" ] || pd=$D/usr/bin/postdesk
 	# cd /: the user postdesk may not enter the caller's directory.
 	(cd / && runuser -u postdesk -- "$pd" --config "$CONF" init)
 }

@@ -8,7 +8,7 @@
 # --fetch-config file.
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d); [ -n "${KEEP:-}" ] && echo "# T=$T"
-NPID= FPID=
+NPID='' FPID=''
 trap '[ -n "$NPID" ] && kill $NPID 2>/dev/null; [ -n "$FPID" ] && kill $FPID 2>/dev/null; stop_sink a; stop_sink b; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 echo "1..11"
 PA=$(free_port)

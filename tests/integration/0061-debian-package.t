@@ -5,11 +5,12 @@
 # shows the policy layout (admin programs in /usr/sbin, the CGI in
 # /usr/lib/postdesk, data under /usr/share/postdesk, examples under
 # /usr/share/doc/postdesk/examples, the systemd units); the conffile
-# carries no key; and the postinst steps (contrib/install-steps.sh, the
-# script the package runs) work in a throw-away root made from the
-# package's files: user and group postdesk, /var/lib/postdesk 2770,
-# the conffile 0640 root:postdesk, generated keys that a second run
-# keeps, and a database made by user postdesk.
+# carries no key; and dpkg itself installs it into a throw-away root
+# (dpkg --root --force-script-chrootless), running the real postinst
+# (contrib/install-steps.sh below DPKG_ROOT): user and group postdesk,
+# /var/lib/postdesk 2770, the conffile 0640 root:postdesk, generated
+# keys, a database made by user postdesk; an upgrade keeps the keys;
+# remove keeps the data, purge removes it and the user stays.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 T=$(mktemp -d /tmp/postdesk-deb.XXXXXX)
@@ -21,7 +22,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
 diag() { sed 's/^/# /' "$@"; }
-NT=20
+NT=23
 echo "1..$NT"
 skip_all() {
 	i=0; while [ $i -lt $NT ]; do i=$((i + 1)); echo "ok $i # SKIP $1"; done
@@ -91,16 +92,27 @@ check "Depends: any MTA (default-mta | mail-transport-agent), adduser" sh -c "
     grep '^Depends:' '$T/ctl/control' | grep -q 'default-mta | mail-transport-agent' &&
     grep '^Depends:' '$T/ctl/control' | grep -q adduser"
 
+# The package installed into a throw-away root by dpkg itself, so the
+# real maintainer scripts run: dpkg --root --force-script-chrootless
+# gives them DPKG_ROOT, which postinst hands to install-steps as DESTDIR
+# (the root holds no libraries, hence --force-depends).
 R=$T/root
-dpkg-deb -x "$DEB" "$R"
+mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates"
+touch "$R/var/lib/dpkg/status" "$R/var/lib/dpkg/available"
+dpkg_root() {
+	dpkg --root="$R" --force-script-chrootless --force-depends \
+	    --log=/dev/null "$@"
+}
+
+HOSTLINK=/etc/systemd/system/multi-user.target.wants/postdesk-notify.service
+host_before=$(test -L "$HOSTLINK" && echo linked)
+dpkg_root -i "$DEB" >"$T/steps.log" 2>&1
+rc=$?
+grep -v 'depends on\|is not installed\|dependency problems' "$T/steps.log" | diag
+check "dpkg -i: unpacked and configured (postinst ran install-steps)" sh -c \
+    "test $rc -eq 0 && grep -q 'Setting up postdesk' '$T/steps.log'"
 check "the conffile holds no token_key or link_key" \
     sh -c "! grep -Eq '^[[:space:]]*(token_key|link_key)[[:space:]]*=' '$R/etc/postdesk/postdesk.conf'"
-
-# The postinst steps, as the package runs them, below a throw-away root.
-DESTDIR=$R "$R/usr/lib/postdesk/install-steps" configure >"$T/steps.log" 2>&1
-rc=$?
-diag "$T/steps.log"
-check "install-steps configure succeeds (DESTDIR root)" test $rc -eq 0
 check "system user and group postdesk exist" sh -c \
     "getent passwd postdesk >/dev/null && getent group postdesk >/dev/null"
 check "/var/lib/postdesk: 2770 postdesk:postdesk" \
@@ -119,7 +131,20 @@ check "the database was made by user postdesk, at the current schema" sh -c "
 cp "$K" "$T/keys.before"
 check "the shipped file with the generated keys loads as user postdesk" sh -c "
     cd / && runuser -u postdesk -- '$R/usr/sbin/postdesk' --config '$R/etc/postdesk/postdesk.conf' list >/dev/null"
-DESTDIR=$R "$R/usr/lib/postdesk/install-steps" configure >"$T/steps2.log" 2>&1
+dpkg_root -i "$DEB" >"$T/steps2.log" 2>&1
 rc=$?
-check "a second run (an upgrade) succeeds and keeps the keys" sh -c \
-    "test $rc -eq 0 && cmp -s '$K' '$T/keys.before'"
+check "an upgrade (dpkg -i again) migrates, keeps the keys and the mode" sh -c "
+    test $rc -eq 0 && grep -q 'ready (schema version' '$T/steps2.log' &&
+    cmp -s '$K' '$T/keys.before' &&
+    test \"\$(stat -c '%a %U:%G' '$R/etc/postdesk/postdesk.conf')\" = '640 root:postdesk'"
+host_after=$(test -L "$HOSTLINK" && echo linked)
+check "the units are enabled below the root, not on this host" sh -c "
+    test '$host_before' = '$host_after' && test -L '$R/etc/systemd/system/multi-user.target.wants/postdesk-notify.service' &&
+    test -L '$R/etc/systemd/system/timers.target.wants/postdesk-tick.timer'"
+dpkg_root -r postdesk >"$T/remove.log" 2>&1
+check "remove keeps the data and the keys" sh -c "
+    test -f '$R/var/lib/postdesk/postdesk.db' && test -f '$K'"
+dpkg_root -P postdesk >"$T/purge.log" 2>&1
+check "purge removes the data, the keys and the conffile; the user stays" sh -c "
+    ! test -e '$R/var/lib/postdesk' && ! test -e '$R/etc/postdesk' &&
+    getent passwd postdesk >/dev/null"
