@@ -297,8 +297,8 @@ fi
 row_failed() { [ "$(sq "SELECT status FROM outbox WHERE id = '$g'")" = failed ]; }
 wait_for 100 row_failed
 err=$(sq "SELECT status || ': ' || last_error FROM outbox WHERE id = '$g'")
-check "the DSN failed outbox row $g, naming 5.1.1: $err" \
-    sh -c "echo '$err' | grep -q '^failed: .*5\\.1\\.1'"
+check "the DSN failed outbox row $g with the MX's 5.1.1 line, unfolded: $err" \
+    sh -c "echo '$err' | grep -q '^failed: .*5\\.1\\.1 <ghost@customer.test>: Recipient address rejected\$'"
 check_eq "the bounce is recorded on ticket 2" 1 "$(sq \
     "SELECT count(*) FROM events WHERE ticket_id = 2 AND kind = 'bounce'")"
 check_eq "the DSN opened no ticket and is no incoming message" "2 2" \
