@@ -127,7 +127,8 @@ check "the package layout: programs in sbin, the CGI in /usr/lib/postdesk" \
 DESTDIR=$R "$R/usr/lib/postdesk/install-steps" configure >"$T/steps.out" 2>&1
 rc=$?
 check "the postinst steps (install-steps configure) succeed in the root" \
-    test $rc -eq 0 || diag "$(cat "$T/steps.out")"
+    test $rc -eq 0
+[ $rc -eq 0 ] || diag "$(cat "$T/steps.out")"
 check "state directory 2770 postdesk:postdesk, database made by postdesk" \
     test "$(stat -c '%a %U:%G' "$R/var/lib/postdesk") $(stat -c %U "$PDB" 2>/dev/null)" = \
     "2770 postdesk:postdesk postdesk"
@@ -141,13 +142,12 @@ BASE=http://127.0.0.1:$WEB_PORT
 dp_admin_edits
 check "the admin's edits: address, host, base_url (and who the staff are)" \
     sh -c "grep -qx 'address = support@helpdesk.test' '$CONF' &&
+	grep -qx 'host = helpdesk.test' '$CONF' &&
 	grep -qx 'base_url = $BASE/postdesk' '$CONF'"
 # sq QUERY: sqlite3 as the store's owner (as root it could leave a
 # root-owned -shm behind).
 sq() { (cd / && setpriv --reuid=postdesk --regid=postdesk --init-groups \
     sqlite3 -batch -noheader -cmd '.timeout 5000' "$PDB" "$1"); }
-pd() { (cd / && setpriv --reuid=postdesk --regid=postdesk --init-groups \
-    "$R/usr/sbin/postdesk" --config "$CONF" "$@"); }
 check "the installed configuration loads as user postdesk" \
     sh -c "$(command -v setpriv) --reuid=postdesk --regid=postdesk --init-groups \
 	'$R/usr/sbin/postdesk' --config '$CONF' list >/dev/null"
