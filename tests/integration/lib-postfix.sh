@@ -33,7 +33,10 @@ pf_require() {
 	    pf_skip_all "no user nobody for the sink service"
 	command -v runuser >/dev/null ||
 	    pf_skip_all "runuser not installed (util-linux)"
-	pd_user_require || pf_skip_all "no user postdesk and cannot create it"
+	# PF_OWN_USER=1: the caller creates the user itself (0060 through
+	# the package's postinst steps).
+	[ -n "${PF_OWN_USER:-}" ] || pd_user_require ||
+	    pf_skip_all "no user postdesk and cannot create it"
 }
 
 # The production user: a postdesk system user and group, created here
