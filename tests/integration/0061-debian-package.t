@@ -9,8 +9,10 @@
 # (dpkg --root --force-script-chrootless), running the real postinst
 # (contrib/install-steps.sh below DPKG_ROOT): user and group postdesk,
 # /var/lib/postdesk 2770, the conffile 0640 root:postdesk, generated
-# keys, a database made by user postdesk; an upgrade keeps the keys;
-# remove keeps the data, purge removes it and the user stays.
+# keys, a database made by user postdesk, "postdesk check" clean; an
+# upgrade keeps the keys;
+# remove keeps the data, purge removes it and the user stays.  The
+# shipped units have a systemd-analyze security exposure of at most 4.0.
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 T=$(mktemp -d /tmp/postdesk-deb.XXXXXX)
@@ -22,7 +24,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
 diag() { sed 's/^/# /' "$@"; }
-NT=23
+NT=27
 echo "1..$NT"
 skip_all() {
 	i=0; while [ $i -lt $NT ]; do i=$((i + 1)); echo "ok $i # SKIP $1"; done
@@ -129,6 +131,11 @@ check "the database was made by user postdesk, at the current schema" sh -c "
     test \"\$(stat -c %U '$R/var/lib/postdesk/postdesk.db')\" = postdesk &&
     ! find '$R/var/lib/postdesk' -user root | grep -q ."
 cp "$K" "$T/keys.before"
+(cd / && "$R/usr/sbin/postdesk" --config "$R/etc/postdesk/postdesk.conf" check) \
+    >"$T/check.out" 2>&1
+rc=$?
+diag "$T/check.out"
+check "postdesk check is clean on the fresh install" test $rc -eq 0
 check "the shipped file with the generated keys loads as user postdesk" sh -c "
     cd / && runuser -u postdesk -- '$R/usr/sbin/postdesk' --config '$R/etc/postdesk/postdesk.conf' list >/dev/null"
 dpkg_root -i "$DEB" >"$T/steps2.log" 2>&1
@@ -148,3 +155,16 @@ dpkg_root -P postdesk >"$T/purge.log" 2>&1
 check "purge removes the data, the keys and the conffile; the user stays" sh -c "
     ! test -e '$R/var/lib/postdesk' && ! test -e '$R/etc/postdesk' &&
     getent passwd postdesk >/dev/null"
+
+# Hardening of the shipped units: systemd-analyze's exposure at most 4.0
+# (its --threshold counts tenths).
+for u in postdesk-notify.service postdesk-tick.service postdesk-fetch@.service; do
+	f=$top_srcdir/contrib/systemd/$u
+	if ! systemd-analyze security --offline=true "$f" >"$T/sec.out" 2>&1; then
+		n=$((n + 1)); echo "ok $n # SKIP systemd-analyze security --offline unavailable"
+		continue
+	fi
+	grep 'Overall exposure level' "$T/sec.out" | diag
+	check "$u: exposure at most 4.0" sh -c \
+	    "systemd-analyze security --offline=true --threshold=40 '$f' >/dev/null 2>&1"
+done
