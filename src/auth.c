@@ -10,16 +10,20 @@
 #include <arpa/nameser.h>
 #include <netdb.h>
 
+#include <libpsl.h>
 #include <spf2/spf.h>
 #include <spf2/spf_dns_zone.h>
 
 #include "auth.h"
+#include "identity.h"
 
 struct auth {
 	SPF_server_t	*server;
 	/* SPF_server_new_dns() does not take ownership of the resolver. */
 	SPF_dns_server_t *zone;
 	char		*trusted;	/* authserv-id, or NULL */
+	const psl_ctx_t	*psl;		/* the Public Suffix List */
+	psl_ctx_t	*psl_own;	/* psl_latest()'s, to psl_free() */
 };
 
 G_DEFINE_QUARK(postdesk-auth-error-quark, auth_error)
@@ -31,6 +35,11 @@ auth_new(struct auth **out, char *const *local, GError **err)
 	SPF_dns_server_t *dns;
 	size_t		 i;
 
+	/* The system's list (Debian: publicsuffix) if newer, else the one
+	 * built into libpsl. */
+	a->psl = a->psl_own = psl_latest(NULL);
+	if (a->psl == NULL)
+		a->psl = psl_builtin();
 	if (local == NULL || local[0] == NULL) {
 		a->server = SPF_server_new(SPF_DNS_CACHE, 0);
 		*out = a;
@@ -50,7 +59,7 @@ auth_new(struct auth **out, char *const *local, GError **err)
 			    "SPF record \"%s\": expected DOMAIN RECORD",
 			    local[i]);
 			SPF_dns_free(dns);
-			g_free(a);
+			auth_free(a);
 			return false;
 		}
 		dom = g_strndup(local[i], (gsize)(sp - local[i]));
@@ -67,7 +76,7 @@ auth_new(struct auth **out, char *const *local, GError **err)
 			    "SPF record \"%s\": %s", local[i],
 			    SPF_strerror(ec));
 			SPF_dns_free(dns);
-			g_free(a);
+			auth_free(a);
 			return false;
 		}
 	}
@@ -86,6 +95,8 @@ auth_free(struct auth *a)
 		SPF_server_free(a->server);
 	if (a->zone != NULL)
 		SPF_dns_free(a->zone);
+	if (a->psl_own != NULL)
+		psl_free(a->psl_own);
 	g_free(a->trusted);
 	g_free(a);
 }
@@ -98,21 +109,95 @@ auth_set_trusted(struct auth *a, const char *authserv_id)
 	    g_strdup(authserv_id) : NULL;
 }
 
-const char *
-auth_spf_for_mail(void *ctx, const struct mail *m, const char *client_ip,
-    const char *sender)
+/* The lower-case domain of ADDR ("a@B.example" → "b.example"), or NULL. */
+static char *
+domain_of(const char *addr)
+{
+	const char	*at = addr != NULL ? strrchr(addr, '@') : NULL;
+
+	if (at == NULL || at[1] == '\0')
+		return NULL;
+	return g_ascii_strdown(at + 1, -1);
+}
+
+/* The organizational domain (RFC 7489 3.2): the registrable domain by
+ * the Public Suffix List; a public suffix itself stands for itself. */
+static const char *
+org_domain(const struct auth *a, const char *d)
+{
+	const char	*r = psl_registrable_domain(a->psl, d);
+
+	return r != NULL ? r : d;
+}
+
+bool
+auth_aligned(const struct auth *a, const char *d1, const char *d2,
+    bool strict)
+{
+	if (d1 == NULL || d2 == NULL || *d1 == '\0' || *d2 == '\0')
+		return false;
+	if (g_ascii_strcasecmp(d1, d2) == 0)
+		return true;
+	if (strict || a == NULL)
+		return false;
+	return g_ascii_strcasecmp(org_domain(a, d1), org_domain(a, d2)) == 0;
+}
+
+/* The final word from the facts (RFC 7489 6.6.2). */
+static void
+decide(struct identity *id)
+{
+	guint	 i;
+	bool	 temp = g_strcmp0(id->spf, "temperror") == 0, any;
+
+	id->dkim_aligned = false;
+	for (i = 0; i < id->dkim->len; i++) {
+		const struct identity_dkim *d = id->dkim->pdata[i];
+
+		if (d->aligned && g_strcmp0(d->result, "pass") == 0)
+			id->dkim_aligned = true;
+		if (g_strcmp0(d->result, "temperror") == 0)
+			temp = true;
+	}
+	any = id->dkim->len > 0 || (id->spf != NULL &&
+	    strcmp(id->spf, "none") != 0) || id->dmarc_policy != NULL;
+	if (identity_aligned_pass(id))
+		id->final = IDENTITY_PASS;
+	else if (temp)
+		id->final = IDENTITY_TEMPERROR;
+	else if (g_strcmp0(id->dmarc_policy, "reject") == 0 ||
+	    g_strcmp0(id->dmarc_policy, "quarantine") == 0)
+		id->final = IDENTITY_FORGED;
+	else
+		id->final = any ? IDENTITY_FAIL : IDENTITY_NONE;
+}
+
+struct identity *
+auth_identify(void *ctx, const struct mail *m, const void *raw, size_t len,
+    const char *client_ip, const char *sender)
 {
 	struct auth	*a = ctx;
+	struct identity	*id = identity_new();
 	char		*ip = NULL, *from = NULL;
-	const char	*r;
 
+	(void)raw;
+	(void)len;
+	id->from_domain = domain_of(m->from.addr);
 	if (client_ip == NULL)
 		auth_trusted_origin(m, a->trusted, &ip, &from);
-	r = auth_spf(a, client_ip != NULL ? client_ip : ip,
-	    sender != NULL ? sender : from, NULL);
+	id->source = g_strdup(client_ip != NULL ? "mta" : ip != NULL ?
+	    "authentication-results" : "none");
+	if (sender == NULL)
+		sender = from;
+	id->spf = g_strdup(auth_spf(a, client_ip != NULL ? client_ip : ip,
+	    sender, NULL));
+	id->spf_domain = domain_of(sender);
+	id->spf_aligned = strcmp(id->spf, "pass") == 0 &&
+	    auth_aligned(a, id->spf_domain, id->from_domain, false);
+	decide(id);
 	g_free(ip);
 	g_free(from);
-	return r;
+	return id;
 }
 
 static const char *

@@ -40,12 +40,18 @@ void	 auth_free(struct auth *);
  * (copied; NULL trusts none) for mail without an MTA-given client IP. */
 void	 auth_set_trusted(struct auth *, const char *authserv_id);
 /*
- * An intake_spf_fn (intake.h), CTX being a struct auth: SPF of the
- * MTA-given client IP and sender, else of the origin the trusted
- * receiving host recorded in M's headers.
+ * An intake_auth_fn (intake.h), CTX being a struct auth: the verdict
+ * (identity.h, to identity_free()) of M, its RAW bytes and what the MTA
+ * said; without a client IP, of what the trusted receiving host
+ * recorded in M's headers.
  */
-const char *auth_spf_for_mail(void *ctx, const struct mail *m,
-	    const char *client_ip, const char *sender);
+struct identity *auth_identify(void *ctx, const struct mail *m,
+	    const void *raw, size_t len, const char *client_ip,
+	    const char *sender);
+/* D1 and D2 align (RFC 7489 3.1): equal, or unless STRICT, the same
+ * organizational domain by the Public Suffix List. */
+bool	 auth_aligned(const struct auth *, const char *d1, const char *d2,
+	    bool strict);
 /* "pass", "fail", "softfail", "neutral", "none", "temperror",
  * "permerror"; "none" without sender or client IP, and for a loopback
  * client IP (127.0.0.0/8, ::1), which libspf2 would pass unchecked. */

@@ -57,7 +57,7 @@ fetch_source_new(const struct fetch_url *u, const struct fetch_options *o)
 	/* Fetched mail has no MTA-given client IP: the trusted receiving
 	 * host's Authentication-Results / Received-SPF name it. */
 	if (o->auth != NULL)
-		intake_set_spf(src->in, auth_spf_for_mail, o->auth);
+		intake_set_auth(src->in, auth_identify, o->auth);
 	return src;
 }
 

@@ -30,16 +30,20 @@ struct intake_lc {
 	struct lc_verdict verdict;	/* effect on the named ticket */
 	int64_t		 follow_up_of;	/* open a follow-up of this ticket */
 	bool		 claims_staff;	/* From: is a staff address */
-	bool		 authenticated;	/* SPF pass or a valid reply token */
+	bool		 authenticated;	/* an aligned SPF or DKIM pass
+					   (identity.h), or a valid reply
+					   token */
 	bool		 internal;	/* to the comment address: a note */
 	struct command_block *commands;	/* the command block, parsed */
 };
 
-/* SPF is the result of the sender check ("pass", ...; NULL: none);
+struct identity;
+
+/* ID is the sender's authentication verdict (identity.h; NULL: none);
  * RECIPIENT the envelope recipient (may be NULL). */
 bool	 intake_lc_decide(struct store *, const struct config *,
 	    const struct mail *, const struct thread_verdict *,
-	    const char *spf, const char *recipient, int64_t now,
+	    const struct identity *id, const char *recipient, int64_t now,
 	    struct intake_lc *out, GString *report, GError **err);
 bool	 intake_lc_apply(struct store *, const struct config *,
 	    const struct mail *, const struct intake_lc *, int64_t ticket,

@@ -11,8 +11,8 @@ struct intake {
 	struct store		*store;
 	const struct rules	*rules;
 	bool			 batch;		/* inside intake_batch_begin */
-	intake_spf_fn		 spf;		/* NULL: no SPF check */
-	void			*spf_ctx;
+	intake_auth_fn		 auth;		/* NULL: no sender check */
+	void			*auth_ctx;
 };
 
 enum rules_verdict { RULES_KEEP, RULES_DISCARD, RULES_REJECT };

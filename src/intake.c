@@ -8,6 +8,7 @@
 #include "intake-priv.h"
 #include "intake-lifecycle.h"
 #include "bounce.h"
+#include "identity.h"
 #include "outbox.h"
 #include "thread.h"
 
@@ -39,10 +40,10 @@ intake_free(struct intake *in)
 }
 
 void
-intake_set_spf(struct intake *in, intake_spf_fn fn, void *ctx)
+intake_set_auth(struct intake *in, intake_auth_fn fn, void *ctx)
 {
-	in->spf = fn;
-	in->spf_ctx = ctx;
+	in->auth = fn;
+	in->auth_ctx = ctx;
 }
 
 void
@@ -108,6 +109,29 @@ report_summary(GString *r, const struct mail *m)
 		    (const char *)m->warnings->pdata[i]);
 	g_free(to);
 	g_free(cc);
+}
+
+/* "authentication:" and the verdict line by line (identity_to_text). */
+static void
+report_identity(GString *r, const struct identity *id)
+{
+	char	*text, **lines;
+	int	 i;
+
+	if (id == NULL) {
+		g_string_append(r, "authentication: not checked\n");
+		return;
+	}
+	text = identity_to_text(id);
+	lines = g_strsplit(text, "\n", -1);
+	g_string_append_printf(r, "authentication: %s (from %s)\n",
+	    identity_final_to_text(id->final), id->source != NULL ?
+	    id->source : "none");
+	for (i = 0; lines[i] != NULL; i++)
+		if (*lines[i] != '\0')
+			g_string_append_printf(r, "  %s\n", lines[i]);
+	g_strfreev(lines);
+	g_free(text);
 }
 
 static bool
@@ -237,12 +261,21 @@ insert_message(struct intake *in, const struct intake_input *ii,
 	char		 sha[65];
 	char		*to = join_addresses(m->to), *cc = join_addresses(m->cc);
 	char		*refs = references_text(m);
+	char		*auth = NULL;
 	bool		 ok;
 
 	ok = store_blob_put(in->store, ii->raw, ii->len, sha, err);
 	msg.ticket_id = ticket;
 	msg.internal = internal;
-	msg.spf = (char *)ii->spf;
+	/* No verdict at all (no sender check ran): the columns stay NULL. */
+	if (ii->identity != NULL) {
+		auth = identity_to_text(ii->identity);
+		msg.spf = ii->identity->spf != NULL ? ii->identity->spf :
+		    (char *)"none";
+		msg.auth_verdict = (char *)identity_final_to_text(
+		    ii->identity->final);
+		msg.auth = auth;
+	}
 	msg.message_id = m->message_id;
 	msg.in_reply_to = m->in_reply_to;
 	msg.references = refs;
@@ -266,6 +299,7 @@ insert_message(struct intake *in, const struct intake_input *ii,
 	g_free(to);
 	g_free(cc);
 	g_free(refs);
+	g_free(auth);
 	return ok;
 }
 
@@ -484,7 +518,8 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		res->outcome = INTAKE_NEW_TICKET;
 		return true;
 	}
-	if (!thread_decide(in->store, in->config, m, ii->recipient, &v, err))
+	if (!thread_decide(in->store, in->config, m, ii->identity,
+	    ii->recipient, &v, err))
 		return false;
 	g_string_append_printf(res->report, "thread: rule %s — %s\n",
 	    thread_rule_to_text(v.rule), v.why);
@@ -492,7 +527,7 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		g_string_append_printf(res->report, "participant check: %s\n",
 		    v.foreign ? "sender is NOT a participant" :
 		    "sender is a participant (or staff)");
-	if (!intake_lc_decide(in->store, in->config, m, &v, ii->spf,
+	if (!intake_lc_decide(in->store, in->config, m, &v, ii->identity,
 	    ii->recipient, ii->now, &lc, res->report, err)) {
 		thread_verdict_clear(&v);
 		return false;
@@ -575,6 +610,7 @@ intake_message(struct intake *in, const struct intake_input *ii,
     struct intake_result *res, GError **err)
 {
 	struct intake_input eff = *ii;
+	struct identity	*id = NULL;
 	struct mail	*m = NULL;
 	GError		*perr = NULL;
 	bool		 ok;
@@ -591,12 +627,15 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	/* Imported history keeps its own time line. */
 	if (ii->import && m->date > 0)
 		eff.now = m->date;
-	if (eff.spf == NULL && in->spf != NULL)
-		eff.spf = in->spf(in->spf_ctx, m, ii->client_ip, ii->sender);
+	if (eff.identity == NULL && in->auth != NULL)
+		eff.identity = id = in->auth(in->auth_ctx, m, ii->raw, ii->len,
+		    ii->client_ip, ii->sender);
 	report_summary(res->report, m);
 	g_string_append(res->report, "quarantine: no\n");
+	report_identity(res->report, eff.identity);
 	res->message_id = g_strdup(m->message_id);
 	if (!ii->explain && !unit_begin(in, err)) {
+		identity_free(id);
 		mail_free(m);
 		return false;
 	}
@@ -609,6 +648,7 @@ intake_message(struct intake *in, const struct intake_input *ii,
 		ok = unit_end(in, true, err);
 	else
 		(void)unit_end(in, false, NULL);
+	identity_free(id);
 	mail_free(m);
 	return ok;
 }

@@ -45,7 +45,9 @@ struct intake_input {
 	const char	*sender;	/* envelope MAIL FROM, may be NULL */
 	const char	*recipient;	/* envelope RCPT TO, may be NULL */
 	const char	*client_ip;
-	const char	*spf;		/* SPF result (auth.h), NULL: none */
+	/* The authentication verdict (identity.h); NULL: the function of
+	 * intake_set_auth() finds it, or there is none. */
+	const struct identity *identity;
 	int64_t		 now;		/* unix seconds */
 	bool		 explain;	/* dry run: write nothing */
 	/*
@@ -66,6 +68,7 @@ struct intake_result {
 	GString		*report;	/* --explain text; always filled */
 };
 
+struct identity;
 struct intake;
 struct mail;
 struct rules;
@@ -74,13 +77,14 @@ struct rules;
 struct intake	*intake_new(const struct config *, struct store *);
 void		 intake_free(struct intake *);
 /*
- * Sender authentication, for programs that link auth.c (libspf2): FN
- * gives the SPF result ("pass", ...) for a parsed message and what the
- * MTA said; a static string.  Used when intake_input.spf is NULL.
+ * Sender authentication, for programs that link auth.c (libspf2,
+ * libopendkim): FN gives the verdict (identity_new(); intake frees it)
+ * for a parsed message, its raw bytes and what the MTA said.  Used when
+ * intake_input.identity is NULL.
  */
-typedef const char *(*intake_spf_fn)(void *ctx, const struct mail *m,
-    const char *client_ip, const char *sender);
-void		 intake_set_spf(struct intake *, intake_spf_fn fn, void *ctx);
+typedef struct identity *(*intake_auth_fn)(void *ctx, const struct mail *m,
+    const void *raw, size_t len, const char *client_ip, const char *sender);
+void		 intake_set_auth(struct intake *, intake_auth_fn fn, void *ctx);
 /* Rules to run on every message (borrowed; NULL for none). */
 void		 intake_set_rules(struct intake *, const struct rules *);
 bool		 intake_message(struct intake *, const struct intake_input *,

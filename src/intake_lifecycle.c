@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "intake-lifecycle.h"
+#include "identity.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "token.h"
@@ -129,8 +130,9 @@ report_commands(GString *report, const struct intake_lc *out)
 
 bool
 intake_lc_decide(struct store *s, const struct config *c,
-    const struct mail *m, const struct thread_verdict *v, const char *spf,
-    const char *recipient, int64_t now, struct intake_lc *out,
+    const struct mail *m, const struct thread_verdict *v,
+    const struct identity *id, const char *recipient, int64_t now,
+    struct intake_lc *out,
     GString *report, GError **err)
 {
 	struct ticket	*t = NULL;
@@ -143,7 +145,9 @@ intake_lc_decide(struct store *s, const struct config *c,
 	out->commands = command_parse(m->stripped);
 	out->claims_staff = m->from.addr != NULL &&
 	    config_is_staff(c, m->from.addr);
-	out->authenticated = token || g_strcmp0(spf, "pass") == 0;
+	/* SPF or DKIM count only when aligned with From: (DMARC); a
+	 * pass for some other domain proves nothing about the sender. */
+	out->authenticated = token || identity_aligned_pass(id);
 	/* A staff address without proof is treated as a stranger. */
 	out->role = out->claims_staff && out->authenticated ?
 	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
@@ -153,8 +157,10 @@ intake_lc_decide(struct store *s, const struct config *c,
 	out->internal = (out->role == LC_ROLE_STAFF &&
 	    to_comment_address(c, m, recipient)) || (token &&
 	    to_comment_token(c, m, recipient, v->ticket));
-	g_string_append_printf(report, "authentication: spf=%s, reply token "
-	    "%s%s\n", spf != NULL ? spf : "none", token ? "valid" : "none",
+	g_string_append_printf(report, "sender proof: verdict %s (aligned "
+	    "pass: %s), reply token %s%s\n", id != NULL ?
+	    identity_final_to_text(id->final) : "none",
+	    identity_aligned_pass(id) ? "yes" : "no", token ? "valid" : "none",
 	    out->claims_staff ? out->authenticated ? "; staff sender "
 	    "authenticated" : "; staff address NOT authenticated" : "");
 	report_commands(report, out);
@@ -297,7 +303,7 @@ intake_lc_after(struct store *s, const struct config *c,
 		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
 		    lc->role, actor, lc->claims_staff && !lc->authenticated ?
 		    "sender uses a staff address but is not authenticated (no "
-		    "SPF pass, no valid reply token)" : NULL, row, now, NULL,
+		    "aligned SPF or DKIM pass, no valid reply token)" : NULL, row, now, NULL,
 		    NULL, err))
 			return false;
 		/* The transcript, as Debian's control@ does. */

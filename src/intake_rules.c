@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "identity.h"
 #include "outbox.h"
 #include "lifecycle_apply.h"
 
@@ -40,7 +41,8 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
 	ctx.raw = ii->raw;
 	ctx.raw_len = ii->len;
 	ctx.new_ticket = new_ticket;
-	ctx.spf = ii->spf;	/* auth.c, via postdesk-ingest */
+	/* auth.c, via postdesk-ingest and postdesk-fetch */
+	ctx.spf = ii->identity != NULL ? ii->identity->spf : NULL;
 	ctx.sender_role = sender_role(in, m, err, &ok);
 	ctx.trace = ii->explain;
 	if (!ok)

@@ -170,7 +170,7 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
 	if (a != NULL)
-		intake_set_spf(in, auth_spf_for_mail, a);
+		intake_set_auth(in, auth_identify, a);
 	ii.raw = raw->data;
 	ii.len = raw->len;
 	ii.sender = o->sender;

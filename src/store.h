@@ -75,6 +75,8 @@ struct message {
 	char	*body_hash;	/* hex SHA-256 of the raw body */
 	char	*raw_sha256;	/* blob of the raw message */
 	char	*spf;		/* NULL until authentication runs */
+	char	*auth_verdict;	/* identity_final_to_text(), or NULL */
+	char	*auth;		/* identity_to_text(), or NULL */
 };
 
 struct attachment {

@@ -11,7 +11,7 @@
 	"id, ticket_id, direction, internal, message_id, in_reply_to, " \
 	"refs, from_addr, from_name, to_addrs, cc_addrs, envelope_from, " \
 	"envelope_to, client_ip, subject, date, received, text, stripped, " \
-	"body_hash, raw_sha256, spf"
+	"body_hash, raw_sha256, spf, auth_verdict, auth"
 
 static struct message *
 row_to_message(sqlite3_stmt *st)
@@ -41,6 +41,8 @@ row_to_message(sqlite3_stmt *st)
 	m->body_hash = store_col_text(st, 19);
 	m->raw_sha256 = store_col_text(st, 20);
 	m->spf = store_col_text(st, 21);
+	m->auth_verdict = store_col_text(st, 22);
+	m->auth = store_col_text(st, 23);
 	return m;
 }
 
@@ -65,6 +67,8 @@ message_free(struct message *m)
 	g_free(m->body_hash);
 	g_free(m->raw_sha256);
 	g_free(m->spf);
+	g_free(m->auth_verdict);
+	g_free(m->auth);
 	g_free(m);
 }
 
@@ -77,8 +81,9 @@ store_message_insert(struct store *s, struct message *m, GError **err)
 	    "internal, message_id, in_reply_to, refs, from_addr, from_name, "
 	    "to_addrs, cc_addrs, envelope_from, envelope_to, client_ip, "
 	    "subject, date, received, text, stripped, body_hash, raw_sha256, "
-	    "spf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-	    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)", err);
+	    "spf, auth_verdict, auth) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+	    "?22, ?23)", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, m->ticket_id);
@@ -102,6 +107,8 @@ store_message_insert(struct store *s, struct message *m, GError **err)
 	store_bind_text(st, 19, m->body_hash);
 	store_bind_text(st, 20, m->raw_sha256);
 	store_bind_text(st, 21, m->spf);
+	store_bind_text(st, 22, m->auth_verdict);
+	store_bind_text(st, 23, m->auth);
 	if (!store_step_done(s, st, err))
 		return false;
 	m->id = sqlite3_last_insert_rowid(s->db);

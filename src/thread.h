@@ -44,9 +44,13 @@ bool	 thread_subject_ticket(const char *subject, const char *tag,
 	    int64_t *id);
 const char *thread_rule_to_text(enum thread_rule);
 
+struct identity;
+
+/* ID is the sender's authentication verdict (identity.h; NULL: none
+ * known); RECIPIENT the envelope recipient (may be NULL). */
 bool	 thread_decide(struct store *, const struct config *,
-	    const struct mail *, const char *recipient,
-	    struct thread_verdict *out, GError **err);
+	    const struct mail *, const struct identity *id,
+	    const char *recipient, struct thread_verdict *out, GError **err);
 void	 thread_verdict_clear(struct thread_verdict *);
 
 #endif

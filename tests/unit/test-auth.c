@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "auth.h"
+#include "identity.h"
 #include "mail.h"
 
 static char *records[] = {
@@ -21,6 +22,8 @@ static char *records[] = {
 	"broken.example v=spf1 ip4:not-an-ip -all",
 	"down.example TEMPFAIL",
 	"loop.example v=spf1 ip4:127.0.0.1 -all",
+	"evil.test v=spf1 ip4:203.0.113.66 -all",
+	"bounces.helpdesk.test v=spf1 ip4:192.0.2.0/24 -all",
 	NULL
 };
 
@@ -138,6 +141,24 @@ test_origin(void)
 	mail_free(m);
 }
 
+/* The SPF result auth_identify() finds (a string to g_free). */
+static char *
+spf_for_mail(struct auth *a, const struct mail *m, const char *ip,
+    const char *sender)
+{
+	struct identity	*id = auth_identify(a, m, "", 0, ip, sender);
+	char		*r = g_strdup(id->spf);
+
+	identity_free(id);
+	return r;
+}
+
+#define assert_spf(a, m, ip, s, want) do {				\
+	char *r_ = spf_for_mail(a, m, ip, s);				\
+	g_assert_cmpstr(r_, ==, want);					\
+	g_free(r_);							\
+} while (0)
+
 /* The intake hook: MTA data first, else the trusted host's header. */
 static void
 test_spf_for_mail(void)
@@ -159,16 +180,76 @@ test_spf_for_mail(void)
 	g_assert_true(mail_parse(&m, trusted, sizeof trusted - 1, &e));
 	g_assert_true(mail_parse(&f, forged, sizeof forged - 1, &e));
 	g_assert_no_error(e);
-	g_assert_cmpstr(auth_spf_for_mail(a, m, NULL, NULL), ==, "pass");
+	assert_spf(a, m, NULL, NULL, "pass");
 	/* The MTA's word wins over any header. */
-	g_assert_cmpstr(auth_spf_for_mail(a, m, "198.51.100.9",
-	    "a@fail.example"), ==, "fail");
+	assert_spf(a, m, "198.51.100.9", "a@fail.example", "fail");
 	/* A header written by anyone else is ignored. */
-	g_assert_cmpstr(auth_spf_for_mail(a, f, NULL, NULL), ==, "none");
+	assert_spf(a, f, NULL, NULL, "none");
 	auth_set_trusted(a, NULL);
-	g_assert_cmpstr(auth_spf_for_mail(a, m, NULL, NULL), ==, "none");
+	assert_spf(a, m, NULL, NULL, "none");
 	mail_free(m);
 	mail_free(f);
+	auth_free(a);
+}
+
+/* The verdict of one message with an MTA-given client IP and sender. */
+static struct identity *
+identify(struct auth *a, const char *from, const char *ip,
+    const char *sender)
+{
+	char		*raw = g_strdup_printf("From: %s\r\nSubject: x\r\n"
+	    "\r\nbody\r\n", from);
+	struct mail	*m = NULL;
+	struct identity	*id;
+	GError		*e = NULL;
+
+	g_assert_true(mail_parse(&m, raw, strlen(raw), &e));
+	id = auth_identify(a, m, raw, strlen(raw), ip, sender);
+	mail_free(m);
+	g_free(raw);
+	return id;
+}
+
+/* SPF counts only when the envelope domain aligns with From: (relaxed:
+ * the same organizational domain, by the Public Suffix List). */
+static void
+test_spf_alignment(void)
+{
+	struct auth	*a = NULL;
+	struct identity	*id;
+	GError		*e = NULL;
+
+	g_assert_true(auth_new(&a, records, &e));
+	/* The attack of issue 11: evil.test's SPF passes, From: is staff. */
+	id = identify(a, "agent@helpdesk.test", "203.0.113.66",
+	    "mallory@evil.test");
+	g_assert_cmpstr(id->spf, ==, "pass");
+	g_assert_cmpstr(id->spf_domain, ==, "evil.test");
+	g_assert_cmpstr(id->from_domain, ==, "helpdesk.test");
+	g_assert_false(id->spf_aligned);
+	g_assert_false(identity_aligned_pass(id));
+	g_assert_cmpint(id->final, ==, IDENTITY_FAIL);
+	identity_free(id);
+	/* A bounce subdomain of the From: domain aligns (relaxed). */
+	id = identify(a, "Agent@HelpDesk.test", "192.0.2.5",
+	    "b+1@bounces.helpdesk.test");
+	g_assert_true(id->spf_aligned);
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	/* Across a public suffix there is no organization in common. */
+	g_assert_true(auth_aligned(a, "a.example.co.uk", "b.a.example.co.uk",
+	    false));
+	g_assert_false(auth_aligned(a, "shop-a.co.uk", "x.shop-b.co.uk",
+	    false));
+	g_assert_false(auth_aligned(a, "co.uk", "x.co.uk", false));
+	g_assert_false(auth_aligned(a, "mail.example.com", "example.com",
+	    true));
+	g_assert_true(auth_aligned(a, "mail.example.com", "example.com",
+	    false));
+	/* DNS trouble: temperror, not fail. */
+	id = identify(a, "x@down.example", "203.0.113.9", "x@down.example");
+	g_assert_cmpint(id->final, ==, IDENTITY_TEMPERROR);
+	identity_free(id);
 	auth_free(a);
 }
 
@@ -180,5 +261,6 @@ main(int argc, char *argv[])
 	g_test_add_func("/auth/bad-record", test_bad_record);
 	g_test_add_func("/auth/trusted-origin", test_origin);
 	g_test_add_func("/auth/spf-for-mail", test_spf_for_mail);
+	g_test_add_func("/auth/spf-alignment", test_spf_alignment);
 	return g_test_run();
 }

@@ -220,7 +220,7 @@ decide(struct fixture *fx, struct mail *m, enum thread_rule rule,
 	struct thread_verdict v;
 	GError	*e = NULL;
 
-	g_assert_true(thread_decide(fx->s, fx->c, m, NULL, &v, &e));
+	g_assert_true(thread_decide(fx->s, fx->c, m, NULL, NULL, &v, &e));
 	g_assert_no_error(e);
 	g_test_message("%s: %s", thread_rule_to_text(v.rule), v.why);
 	g_assert_cmpstr(thread_rule_to_text(v.rule), ==,
@@ -335,7 +335,7 @@ test_foreign(struct fixture *fx, gconstpointer data)
 	    true, "[Support #1]");
 	/* The explanation names the sender and the reason. */
 	m = mk("eve@evil.example", "[Support #1]", NULL);
-	g_assert_true(thread_decide(fx->s, fx->c, m, NULL, &v, &e));
+	g_assert_true(thread_decide(fx->s, fx->c, m, NULL, NULL, &v, &e));
 	g_assert_nonnull(strstr(v.why, "eve@evil.example"));
 	g_assert_nonnull(strstr(v.why, "not a participant"));
 	thread_verdict_clear(&v);
