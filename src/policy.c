@@ -14,7 +14,7 @@ static const char *const perm_names[POLICY_PERM__MAX] = {
 };
 
 static const char *const token_names[POLICY_TOKEN__MAX] = {
-	"none", "legacy", "not minted for the sender", "customer", "staff"
+	"none", "not minted for the sender", "legacy", "customer", "staff"
 };
 
 static const char *const forged_names[POLICY_FORGED__MAX] = {

@@ -31,11 +31,12 @@ enum policy_perm {
 	POLICY_PERM__MAX
 };
 
-/* The reply token the message came with, as token_check() saw it. */
+/* The reply token the message came with, as token_check() saw it;
+ * weakest first. */
 enum policy_token {
 	POLICY_TOKEN_NONE,	/* none, or not ours */
-	POLICY_TOKEN_LEGACY,	/* format 1: threads, no authority */
 	POLICY_TOKEN_OTHER,	/* format 2, not minted for this From: */
+	POLICY_TOKEN_LEGACY,	/* format 1: threads, no authority */
 	POLICY_TOKEN_CUSTOMER,	/* format 2, minted for From:, customer */
 	POLICY_TOKEN_STAFF,	/* format 2, minted for From:, staff */
 	POLICY_TOKEN__MAX
