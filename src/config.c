@@ -61,6 +61,8 @@ static const struct key_def known_keys[] = {
 	{ "intake", "unknown_sender", KEY_STRING },
 	{ "auth", "spf_local_records", KEY_LIST },
 	{ "auth", "on_forged", KEY_STRING },
+	{ "auth", "trusted_authserv_ids", KEY_LIST },
+	{ "auth", "dns_records", KEY_PATH },
 	/* [lifecycle] and [lifecycle.QUEUE]; lifecycle_conf.c checks them. */
 	{ "lifecycle", "statuses", KEY_STRING },
 	{ "lifecycle", "transitions", KEY_STRING },
@@ -247,6 +249,7 @@ config_new_default(void)
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
 	c->spf = true;
+	c->trusted_authserv_ids = g_new0(char *, 1);
 	c->smtp_url = g_strdup("smtp://localhost:25");
 	c->poll_interval = 30;
 	c->max_attempts = 10;
@@ -285,6 +288,8 @@ config_free(struct config *c)
 	g_strfreev(c->web_staff_users);
 	lifecycle_set_free(c->lifecycle);
 	g_free(c->trusted_authserv_id);
+	g_strfreev(c->trusted_authserv_ids);
+	g_free(c->auth_dns_records);
 	g_strfreev(c->spf_local_records);
 	g_free(c->smtp_url);
 	g_free(c->smtp_user);
@@ -293,6 +298,26 @@ config_free(struct config *c)
 	g_free(c->sendmail);
 	g_free(c->from_name);
 	g_free(c);
+}
+
+/* trusted_authserv_ids, with the old singular key as one more entry. */
+static void
+apply_trusted(struct config *c, GKeyFile *kf)
+{
+	char	**v = g_key_file_get_string_list(kf, "auth",
+	    "trusted_authserv_ids", NULL, NULL);
+	GPtrArray *a = g_ptr_array_new();
+	size_t	  i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		if (*g_strstrip(v[i]) != '\0')
+			g_ptr_array_add(a, g_strdup(v[i]));
+	if (c->trusted_authserv_id != NULL && *c->trusted_authserv_id != '\0')
+		g_ptr_array_add(a, g_strdup(c->trusted_authserv_id));
+	g_ptr_array_add(a, NULL);
+	g_strfreev(v);
+	g_strfreev(c->trusted_authserv_ids);
+	c->trusted_authserv_ids = (char **)g_ptr_array_free(a, FALSE);
 }
 
 static char **
@@ -538,6 +563,14 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	}
 	take_string(kf, "auth", "trusted_authserv_id",
 	    &c->trusted_authserv_id);
+	apply_trusted(c, kf);
+	if ((v = g_key_file_get_string(kf, "auth", "dns_records", NULL)) !=
+	    NULL) {
+		g_free(c->auth_dns_records);
+		c->auth_dns_records = *g_strstrip(v) != '\0' ?
+		    resolve_path(dir, v) : NULL;
+		g_free(v);
+	}
 	if (g_key_file_has_key(kf, "auth", "spf_local_records", NULL)) {
 		g_strfreev(c->spf_local_records);
 		c->spf_local_records = g_key_file_get_string_list(kf, "auth",

@@ -61,7 +61,12 @@ struct config {
 	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */
 	struct lifecycle_set *lifecycle;
 	/* [auth] */
-	char	 *trusted_authserv_id;	/* NULL: trust no header */
+	char	 *trusted_authserv_id;	/* the old singular key */
+	char	**trusted_authserv_ids;	/* [auth] trusted_authserv_ids plus
+					   trusted_authserv_id; empty: trust
+					   no header */
+	char	 *auth_dns_records;	/* [auth] dns_records: the test
+					   resolver's file, or NULL: DNS */
 	bool	  spf;			/* check SPF (default true) */
 	char	**spf_local_records;	/* "domain v=spf1 ..." instead of
 					   DNS (tests, offline); NULL */

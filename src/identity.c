@@ -11,8 +11,8 @@ static const char *const final_names[IDENTITY_FINAL__MAX] = {
 	"none", "pass", "fail", "forged", "temperror"
 };
 
-static void
-dkim_free(gpointer p)
+void
+identity_dkim_free(gpointer p)
 {
 	struct identity_dkim *d = p;
 
@@ -27,7 +27,7 @@ identity_new(void)
 {
 	struct identity	*id = g_new0(struct identity, 1);
 
-	id->dkim = g_ptr_array_new_with_free_func(dkim_free);
+	id->dkim = g_ptr_array_new_with_free_func(identity_dkim_free);
 	id->final = IDENTITY_NONE;
 	return id;
 }
@@ -42,6 +42,7 @@ identity_free(struct identity *id)
 	g_free(id->spf_domain);
 	g_ptr_array_free(id->dkim, TRUE);
 	g_free(id->dmarc_policy);
+	g_free(id->dmarc_domain);
 	g_free(id->source);
 	g_free(id);
 }
@@ -95,10 +96,20 @@ identity_to_text(const struct identity *id)
 		    d->selector != NULL ? d->selector : "",
 		    d->aligned ? "aligned" : "not aligned");
 	}
-	if (id->dmarc_policy != NULL)
-		g_string_append_printf(s, "dmarc: policy %s for %s\n",
+	if (id->dmarc_policy != NULL) {
+		g_string_append_printf(s, "dmarc: policy %s for %s",
 		    id->dmarc_policy, id->from_domain != NULL ?
 		    id->from_domain : "?");
+		/* A subdomain without a record of its own: the
+		 * organizational domain's (sp=) applies. */
+		if (id->dmarc_domain != NULL &&
+		    g_strcmp0(id->dmarc_domain, id->from_domain) != 0)
+			g_string_append_printf(s, " (record of %s)",
+			    id->dmarc_domain);
+		g_string_append_c(s, '\n');
+	} else if (id->dmarc_temperror)
+		g_string_append_printf(s, "dmarc: temperror for %s (DNS)\n",
+		    id->from_domain != NULL ? id->from_domain : "?");
 	else
 		g_string_append_printf(s, "dmarc: no record for %s\n",
 		    id->from_domain != NULL ? id->from_domain : "(no From:)");

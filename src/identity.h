@@ -55,6 +55,8 @@ struct identity {
 	/* DMARC record of the From: domain (or its organizational domain). */
 	char	*dmarc_policy;	/* "none", "quarantine", "reject";
 				   NULL: no record */
+	char	*dmarc_domain;	/* where the record was found, or NULL */
+	bool	 dmarc_temperror; /* the _dmarc lookup failed (DNS) */
 	/* Where the facts came from: "mta" (--client-ip/--sender),
 	 * "authentication-results", "received-spf" or "none". */
 	char	*source;
@@ -64,6 +66,8 @@ struct identity {
 /* A zeroed verdict (final IDENTITY_NONE, empty dkim array). */
 struct identity	*identity_new(void);
 void		 identity_free(struct identity *);
+/* Frees one struct identity_dkim (the dkim array's free function). */
+void		 identity_dkim_free(gpointer);
 /* An aligned SPF or DKIM pass: the From: domain's owner vouches. */
 bool		 identity_aligned_pass(const struct identity *);
 /* "pass", "fail", "none", "forged", "temperror". */

@@ -363,7 +363,8 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	rules_jit(rules);	/* many messages: the JIT pays off */
-	if (c->spf && !auth_new(&auth, c->spf_local_records, &e)) {
+	if (c->spf && !auth_new(&auth, c->auth_dns_records,
+	    c->spf_local_records, &e)) {
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
 		rules_free(rules);
@@ -371,7 +372,7 @@ main(int argc, char *argv[])
 		return EX_CONFIG;
 	}
 	if (auth != NULL)
-		auth_set_trusted(auth, c->trusted_authserv_id);
+		auth_set_trusted_ids(auth, c->trusted_authserv_ids);
 	rc = run(&o, c, rules, auth);
 	auth_free(auth);
 	rules_free(rules);

@@ -239,14 +239,15 @@ main(int argc, char *argv[])
 		rc = o.config_error_rc;
 		goto out;
 	}
-	if (c->spf && !auth_new(&auth, c->spf_local_records, &e)) {
+	if (c->spf && !auth_new(&auth, c->auth_dns_records,
+	    c->spf_local_records, &e)) {
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
 		rc = o.config_error_rc;
 		goto out;
 	}
 	if (auth != NULL)
-		auth_set_trusted(auth, c->trusted_authserv_id);
+		auth_set_trusted_ids(auth, c->trusted_authserv_ids);
 	rc = run(&o, c, rules, auth);
 out:
 	auth_free(auth);

@@ -59,7 +59,7 @@ test_spf(void)
 	GError		*e = NULL;
 	size_t		 i;
 
-	g_assert_true(auth_new(&a, records, &e));
+	g_assert_true(auth_new(&a, NULL, records, &e));
 	g_assert_no_error(e);
 	for (i = 0; i < G_N_ELEMENTS(spf_cases); i++) {
 		const char *got = auth_spf(a, spf_cases[i].ip,
@@ -82,7 +82,7 @@ test_bad_record(void)
 	struct auth *a = NULL;
 	GError	*e = NULL;
 
-	g_assert_false(auth_new(&a, bad, &e));
+	g_assert_false(auth_new(&a, NULL, bad, &e));
 	g_assert_error(e, AUTH_ERROR, AUTH_ERROR_SETUP);
 	g_error_free(e);
 }
@@ -175,7 +175,7 @@ test_spf_for_mail(void)
 	struct mail	*m = NULL, *f = NULL;
 	GError		*e = NULL;
 
-	g_assert_true(auth_new(&a, records, &e));
+	g_assert_true(auth_new(&a, NULL, records, &e));
 	auth_set_trusted(a, "mx.trusted.example");
 	g_assert_true(mail_parse(&m, trusted, sizeof trusted - 1, &e));
 	g_assert_true(mail_parse(&f, forged, sizeof forged - 1, &e));
@@ -219,7 +219,7 @@ test_spf_alignment(void)
 	struct identity	*id;
 	GError		*e = NULL;
 
-	g_assert_true(auth_new(&a, records, &e));
+	g_assert_true(auth_new(&a, NULL, records, &e));
 	/* The attack of issue 11: evil.test's SPF passes, From: is staff. */
 	id = identify(a, "agent@helpdesk.test", "203.0.113.66",
 	    "mallory@evil.test");
