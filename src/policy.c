@@ -106,6 +106,8 @@ join(const struct policy_facts *f, struct policy_decision *d)
 		set(d, true, "reply token minted for the sender");
 	else if (f->claims_staff && f->aligned_pass)
 		set(d, true, "staff address with an aligned DKIM or SPF pass");
+	else if (f->claims_staff && f->imported)
+		set(d, true, "staff address in imported history");
 	else if (f->forged)
 		set(d, false, "verdict forged: the From: domain's policy "
 		    "disowns this message");

@@ -11,7 +11,8 @@
  *                     otherwise (subject tag, References, legacy or
  *                     unproven token) a participant whose verdict is
  *                     not "forged".  A staff address skips the
- *                     participant check only with staff proof.
+ *                     participant check only with staff proof (or
+ *                     in history the admin imports).
  *
  * The facts come from the verdict (identity.h) and the reply token
  * (token.h); the caller looks them up.  Pure: no I/O, no state, cannot
@@ -50,6 +51,9 @@ struct policy_facts {
 	bool		 aligned_pass;	/* identity_aligned_pass() */
 	bool		 forged;	/* verdict final == forged */
 	enum policy_token token;	/* for the named ticket */
+	bool		 imported;	/* history brought in by "postdesk
+					   import": the archive's owner
+					   vouches for its threads */
 };
 
 struct policy_decision {

@@ -255,6 +255,8 @@ thread_decide(struct store *s, const struct config *c, const struct mail *m,
 	    config_is_staff(c, m->from.addr);
 	v->facts.aligned_pass = identity_aligned_pass(id);
 	v->facts.forged = id != NULL && id->final == IDENTITY_FORGED;
+	v->facts.imported = id != NULL &&
+	    g_strcmp0(id->source, IDENTITY_SOURCE_IMPORT) == 0;
 	v->rule = THREAD_TOKEN;
 	if (!by_token(s, c, m, recipient, v, &hit, err))
 		return false;

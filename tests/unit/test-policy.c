@@ -102,6 +102,21 @@ test_join(void)
 	REFUSE(p, true, false, false, true, POLICY_TOKEN_NONE);
 	ALLOW(p, true, true, false, false, POLICY_TOKEN_NONE);
 	REFUSE(p, true, true, false, true, POLICY_TOKEN_NONE);
+	/* Imported history: the admin vouches for staff replies. */
+	{
+		struct policy_facts f = { true, false, false, false,
+		    POLICY_TOKEN_NONE, true };
+		struct policy_decision d;
+
+		policy_decide(p, &f, &d);
+		g_assert_true(d.allow);
+		f.claims_staff = false;
+		policy_decide(p, &f, &d);
+		g_assert_false(d.allow);
+		f.claims_staff = true;
+		policy_decide(POLICY_STAFF_COMMAND, &f, &d);
+		g_assert_false(d.allow);
+	}
 	/* Strangers, and tokens minted for someone else. */
 	REFUSE(p, false, false, false, false, POLICY_TOKEN_NONE);
 	REFUSE(p, false, false, true, false, POLICY_TOKEN_NONE);
