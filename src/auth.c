@@ -400,6 +400,31 @@ dkim_result(DKIM_SIGINFO *sig, bool tempfail)
 	}
 }
 
+/* One header field to libopendkim, folded with CRLF: its FIXCRLF flag
+ * mends the body only, and a bare LF inside a folded DKIM-Signature
+ * would survive relaxed canonicalization. */
+static void
+dkim_field(DKIM *d, const char *field, size_t len)
+{
+	GString	*g;
+	size_t	 i;
+
+	if (len > AUTH_MAX_FIELD)
+		return;
+	if (memchr(field, '\n', len) == NULL) {
+		(void)dkim_header(d, (u_char *)field, len);
+		return;
+	}
+	g = g_string_sized_new(len + 16);
+	for (i = 0; i < len; i++) {
+		if (field[i] == '\n' && (i == 0 || field[i - 1] != '\r'))
+			g_string_append_c(g, '\r');
+		g_string_append_c(g, field[i]);
+	}
+	(void)dkim_header(d, (u_char *)g->str, g->len);
+	g_string_free(g, TRUE);
+}
+
 /* Hands the header fields one by one to libopendkim; returns the body. */
 static const char *
 dkim_headers(DKIM *d, const char *raw, size_t len)
@@ -416,10 +441,8 @@ dkim_headers(DKIM *d, const char *raw, size_t len)
 		if (l > 0 && p[l - 1] == '\r')
 			l--;
 		if (l == 0 || (*p != ' ' && *p != '\t')) {
-			if (field != NULL && (size_t)(fend - field) <=
-			    AUTH_MAX_FIELD)
-				(void)dkim_header(d, (u_char *)field,
-				    (size_t)(fend - field));
+			if (field != NULL)
+				dkim_field(d, field, (size_t)(fend - field));
 			field = NULL;
 		}
 		if (l == 0)
@@ -429,8 +452,8 @@ dkim_headers(DKIM *d, const char *raw, size_t len)
 		fend = p + l;
 		p = next;
 	}
-	if (field != NULL && (size_t)(fend - field) <= AUTH_MAX_FIELD)
-		(void)dkim_header(d, (u_char *)field, (size_t)(fend - field));
+	if (field != NULL)
+		dkim_field(d, field, (size_t)(fend - field));
 	return end;
 }
 

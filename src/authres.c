@@ -48,7 +48,8 @@ token(struct lex *l, const char *stop, bool fold)
 			if (*l->p == '\\' && l->p[1] != '\0')
 				l->p++;
 			if (g->len < TOKEN_MAX)
-				g_string_append_c(g, *l->p);
+				g_string_append_c(g, fold ?
+				    g_ascii_tolower(*l->p) : *l->p);
 		}
 		if (*l->p == '"')
 			l->p++;

@@ -192,6 +192,25 @@ cli_list(struct cli *c)
 	return EX_OK;
 }
 
+/* The sender check of an inbound message, line by line (identity.h). */
+static void
+show_auth(const struct message *m)
+{
+	char	**lines;
+	int	  i;
+
+	if (m->outbound || m->auth == NULL)
+		return;
+	lines = g_strsplit(m->auth, "\n", -1);
+	for (i = 0; lines[i] != NULL; i++)
+		if (*lines[i] != '\0') {
+			fputs("auth: ", stdout);
+			tty_puts(lines[i], stdout);
+			putchar('\n');
+		}
+	g_strfreev(lines);
+}
+
 static void
 show_attachments(struct store *s, const struct message *m)
 {
@@ -234,6 +253,7 @@ show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
 		    m->internal ? ", internal" : "", when);
 		tty_puts(m->from_addr ? m->from_addr : "?", stdout);
 		printf(" <%s>\n", m->message_id);
+		show_auth(m);
 		tty_puts(m->stripped, stdout);
 		if (strlen(m->text) > strlen(m->stripped) + 16)
 			printf("\n[quoted history: %zu more bytes; "
@@ -277,6 +297,8 @@ show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
 		json_time(b, "received", m->received);
 		json_str(b, "stripped", m->stripped);
 		json_str(b, "text", m->text);
+		json_str(b, "auth_verdict", m->auth_verdict);
+		json_str(b, "auth", m->auth);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

@@ -48,6 +48,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "base_url", KEY_STRING },
 	{ "web", "link_key", KEY_STRING },
 	{ "web", "link_lifetime", KEY_INT },
+	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
@@ -246,6 +247,10 @@ config_new_default(void)
 	c->fetch_after = g_strdup("seen");
 	c->fetch_poll_interval = 60;
 	c->web_link_lifetime = 14 * 24 * 3600;
+	/* A working day: a new click on the mailed link (valid for
+	 * link_lifetime) signs in again, so a short session costs the
+	 * customer little and bounds a stolen or shared-computer cookie. */
+	c->web_session_lifetime = 8 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
 	c->spf = true;
@@ -300,19 +305,30 @@ config_free(struct config *c)
 	g_free(c);
 }
 
-/* trusted_authserv_ids, with the old singular key as one more entry. */
+/* trusted_authserv_ids, with the old singular key as one more entry.
+ * A file (or drop-in) that names neither key keeps the list as it is. */
 static void
 apply_trusted(struct config *c, GKeyFile *kf)
 {
-	char	**v = g_key_file_get_string_list(kf, "auth",
-	    "trusted_authserv_ids", NULL, NULL);
+	bool	  plural = g_key_file_has_key(kf, "auth",
+	    "trusted_authserv_ids", NULL);
+	char	**v = plural ? g_key_file_get_string_list(kf, "auth",
+	    "trusted_authserv_ids", NULL, NULL) : g_strdupv(
+	    c->trusted_authserv_ids);
 	GPtrArray *a = g_ptr_array_new();
 	size_t	  i;
 
+	if (!plural && !g_key_file_has_key(kf, "auth", "trusted_authserv_id",
+	    NULL)) {
+		g_strfreev(v);
+		g_ptr_array_free(a, TRUE);
+		return;
+	}
 	for (i = 0; v != NULL && v[i] != NULL; i++)
 		if (*g_strstrip(v[i]) != '\0')
 			g_ptr_array_add(a, g_strdup(v[i]));
-	if (c->trusted_authserv_id != NULL && *c->trusted_authserv_id != '\0')
+	if (g_key_file_has_key(kf, "auth", "trusted_authserv_id", NULL) &&
+	    c->trusted_authserv_id != NULL && *c->trusted_authserv_id != '\0')
 		g_ptr_array_add(a, g_strdup(c->trusted_authserv_id));
 	g_ptr_array_add(a, NULL);
 	g_strfreev(v);
@@ -459,6 +475,9 @@ apply_web(struct config *c, GKeyFile *kf)
 	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
 		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
 		    "link_lifetime", NULL);
+	if (g_key_file_has_key(kf, "web", "session_lifetime", NULL))
+		c->web_session_lifetime = g_key_file_get_int64(kf, "web",
+		    "session_lifetime", NULL);
 	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
 		g_strfreev(c->web_staff_users);
 		c->web_staff_users = lowered_list(kf, "web", "staff_users");

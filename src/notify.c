@@ -144,26 +144,31 @@ commands_array(struct store *s, const struct message *m, JsonArray **out,
 	return true;
 }
 
-/* {{ticket.*}}, with a viewer link for RECIPIENT (may be NULL). */
-static JsonObject *
-ticket_context(const struct config *c, const struct ticket *t,
-    const char *recipient)
+/*
+ * {{ticket.link}} for RECIPIENT (may be NULL): a customer gets a sign-in
+ * link, minted now (a web_links row, so it can be revoked); staff sign
+ * in at the web server.  Shared bytes (recipient NULL) carry no link.
+ */
+static bool
+link_context(struct store *s, const struct config *c, const struct ticket *t,
+    const char *recipient, JsonObject *ctx, GError **err)
 {
-	JsonObject	*to = ticket_object(t);
-	char		*link = NULL;
+	char	*link = NULL;
 
-	/* A signed viewer link for a customer; staff sign in at the web
-	 * server.  Shared bytes (recipient NULL) carry no link. */
-	if (recipient != NULL && !config_is_staff(c, recipient))
-		link = web_customer_link(c, recipient, t->id,
-		    g_get_real_time() / G_USEC_PER_SEC);
-	else if (recipient != NULL && c->web_base_url != NULL)
+	if (t == NULL || recipient == NULL)
+		return true;
+	if (!config_is_staff(c, recipient)) {
+		if (!web_link_mint(c, s, recipient, t->id,
+		    g_get_real_time() / G_USEC_PER_SEC, &link, err))
+			return false;
+	} else if (c->web_base_url != NULL)
 		link = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
 		    c->web_base_url, t->id);
 	if (link != NULL)
-		json_object_set_string_member(to, "link", link);
+		json_object_set_string_member(json_object_get_object_member(
+		    ctx, "ticket"), "link", link);
 	g_free(link);
-	return to;
+	return true;
 }
 
 /*
@@ -180,7 +185,7 @@ context(const struct config *c, const struct ticket *t,
 
 	if (t != NULL)
 		json_object_set_object_member(ctx, "ticket",
-		    ticket_context(c, t, recipient));
+		    ticket_object(t));
 	json_object_set_string_member(req, "address",
 	    requester != NULL ? requester : "");
 	if (m != NULL && m->from_addr != NULL && m->from_name != NULL &&
@@ -248,7 +253,8 @@ render(struct store *s, const struct config *c, const char *name,
 	if (!ok)
 		return false;
 	ctx = context(c, t, m, recipient);
-	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err);
+	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err) &&
+	    link_context(s, c, t, recipient, ctx, err);
 	/* A quarantined message (id 0) has no events. */
 	if (ok && m != NULL && m->id > 0) {
 		JsonArray *cmds = NULL;

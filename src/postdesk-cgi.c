@@ -4,7 +4,7 @@
  * main() only wires things up and maps failures to HTTP statuses; the
  * pages live in web*.c.  Diagnostics go to stderr (the web server's
  * error log), never to stdout, which is the response.  The store is
- * opened read-only except for the POST pages.
+ * opened read-only except for the POST pages and a sign-in link.
  */
 #include "pdconfig.h"
 
@@ -31,6 +31,31 @@ fail_early(const char *why)
 	return 0;
 }
 
+/* Opens the store and decides who is asking; an error page, or NULL
+ * to go on.  Only the POST pages and a sign-in (?t= opens a session)
+ * write; every other page reads. */
+static struct web_response *
+open_and_resolve(struct web *w)
+{
+	struct web_response	*r;
+	GError			*e = NULL;
+	bool			 forbidden;
+
+	if (store_open(&w->store, w->config->store_path,
+	    web_page_is_post(w->req->page) ||
+	    w->req->fields[KEY_TOKEN].present ? STORE_READWRITE :
+	    STORE_READONLY, &e) && web_viewer_resolve(w, &e))
+		return NULL;
+	forbidden = g_error_matches(e, WEB_ERROR, WEB_ERROR_FORBIDDEN);
+	if (!forbidden)
+		log_warnx("%s", e->message);
+	r = forbidden ? web_error_page(w, 403, e->message) :
+	    web_error_page(w, store_error_is_transient(e) ? 503 : 500,
+	    "The ticket database is not available right now.");
+	g_error_free(e);
+	return r;
+}
+
 static struct web_response *
 run(struct web *w, int status, GError *req_err)
 {
@@ -42,20 +67,8 @@ run(struct web *w, int status, GError *req_err)
 		    req_err->message : status == 405 ?
 		    "This page does not take that method." :
 		    "There is no such page.");
-	if (!web_viewer_resolve(w, &e)) {
-		r = web_error_page(w, 403, e->message);
-		g_error_free(e);
+	if (w->req->page != PAGE_STYLE && (r = open_and_resolve(w)) != NULL)
 		return r;
-	}
-	if (w->req->page != PAGE_STYLE && !store_open(&w->store,
-	    w->config->store_path, web_page_is_post(w->req->page) ?
-	    STORE_READWRITE : STORE_READONLY, &e)) {
-		log_warnx("%s", e->message);
-		r = web_error_page(w, store_error_is_transient(e) ? 503 : 500,
-		    "The ticket database is not available right now.");
-		g_error_free(e);
-		return r;
-	}
 	r = web_handle(w, &e);
 	if (e != NULL) {
 		log_warnx("%s", e->message);

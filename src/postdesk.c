@@ -54,8 +54,9 @@ static const struct cli_command commands[] = {
 	    "staff reply to the requester and CCs", cli_reply },
 	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
 	    "internal note, mailed to staff only", cli_comment },
-	{ "link", "ADDRESS [TICKET]",
-	    "print a customer's signed web viewer link",
+	{ "link", "ADDRESS [TICKET] | --revoke ADDRESS|ID|URL | "
+	    "--list ADDRESS",
+	    "mint a customer's web sign-in link; revoke or list them",
 	    cli_link },
 };
 

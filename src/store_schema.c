@@ -269,7 +269,9 @@ static const char *const migrations[] = {
 	"  address TEXT NOT NULL COLLATE NOCASE,"
 	"  created INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL,"
-	"  revoked INTEGER NOT NULL DEFAULT 0"
+	"  revoked INTEGER NOT NULL DEFAULT 0,"	/* when; 0: not */
+	"  ticket INTEGER NOT NULL DEFAULT 0,"	/* the page it opens */
+	"  used INTEGER NOT NULL DEFAULT 0"	/* last sign-in; 0: never */
 	") WITHOUT ROWID;"
 	"CREATE INDEX web_links_address ON web_links(address);"
 	"CREATE TABLE web_sessions ("
@@ -278,8 +280,8 @@ static const char *const migrations[] = {
 	"  address TEXT NOT NULL COLLATE NOCASE,"
 	"  created INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  revoked INTEGER NOT NULL DEFAULT 0"
+	"  last_seen INTEGER NOT NULL,"	/* updated at most every 10 min */
+	"  revoked INTEGER NOT NULL DEFAULT 0"	/* when; 0: not */
 	") WITHOUT ROWID;"
 	"CREATE INDEX web_sessions_address ON web_sessions(address);"
 	"CREATE INDEX web_sessions_link ON web_sessions(link_id);",

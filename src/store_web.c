@@ -346,3 +346,248 @@ store_web_first_responses(struct store *s, int64_t since, GArray **out,
 	*out = a;
 	return true;
 }
+
+/* --- sign-in links and sessions ------------------------------------- */
+
+#define LINK_COLS "id, address, ticket, created, expires, revoked, used"
+#define SESSION_COLS "s.id, s.link_id, s.address, s.created, s.expires," \
+	" s.last_seen, s.revoked, l.revoked"
+
+void
+store_web_link_free(struct store_web_link *l)
+{
+	if (l == NULL)
+		return;
+	g_free(l->id);
+	g_free(l->address);
+	g_free(l);
+}
+
+void
+store_web_session_free(struct store_web_session *s)
+{
+	if (s == NULL)
+		return;
+	g_free(s->id);
+	g_free(s->link_id);
+	g_free(s->address);
+	g_free(s);
+}
+
+static gpointer
+row_to_link(sqlite3_stmt *st)
+{
+	struct store_web_link	*l = g_new0(struct store_web_link, 1);
+
+	l->id = store_col_text(st, 0);
+	l->address = store_col_text(st, 1);
+	l->ticket = sqlite3_column_int64(st, 2);
+	l->created = sqlite3_column_int64(st, 3);
+	l->expires = sqlite3_column_int64(st, 4);
+	l->revoked = sqlite3_column_int64(st, 5);
+	l->used = sqlite3_column_int64(st, 6);
+	return l;
+}
+
+static gpointer
+row_to_session(sqlite3_stmt *st)
+{
+	struct store_web_session *s = g_new0(struct store_web_session, 1);
+
+	s->id = store_col_text(st, 0);
+	s->link_id = store_col_text(st, 1);
+	s->address = store_col_text(st, 2);
+	s->created = sqlite3_column_int64(st, 3);
+	s->expires = sqlite3_column_int64(st, 4);
+	s->last_seen = sqlite3_column_int64(st, 5);
+	s->revoked = sqlite3_column_int64(st, 6);
+	s->link_revoked = sqlite3_column_int64(st, 7);
+	return s;
+}
+
+/* One row or none: *out NULL when none. */
+static bool
+maybe_one(struct store *s, sqlite3_stmt *st, store_row_fn fn,
+    GDestroyNotify free_fn, gpointer *out, GError **err)
+{
+	GPtrArray	*a;
+
+	*out = NULL;
+	if (!store_collect(s, st, fn, free_fn, &a, err))
+		return false;
+	if (a->len > 0)
+		*out = g_ptr_array_steal_index(a, 0);
+	g_ptr_array_unref(a);
+	return true;
+}
+
+bool
+store_web_link_add(struct store *s, const struct store_web_link *l,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO web_links (" LINK_COLS ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, l->id);
+	store_bind_text(st, 2, l->address);
+	sqlite3_bind_int64(st, 3, l->ticket);
+	sqlite3_bind_int64(st, 4, l->created);
+	sqlite3_bind_int64(st, 5, l->expires);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_web_link_get(struct store *s, const char *id,
+    struct store_web_link **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " LINK_COLS " FROM web_links"
+	    " WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, id);
+	return maybe_one(s, st, row_to_link,
+	    (GDestroyNotify)store_web_link_free, (gpointer *)out, err);
+}
+
+bool
+store_web_session_open(struct store *s, const struct store_web_session *n,
+    GError **err)
+{
+	sqlite3_stmt	*ins, *use;
+	bool		 ok;
+
+	if (!store_begin(s, err))
+		return false;
+	ins = store_stmt(s, "INSERT INTO web_sessions (id, link_id, address,"
+	    " created, expires, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
+	    err);
+	ok = ins != NULL;
+	if (ok) {
+		store_bind_text(ins, 1, n->id);
+		store_bind_text(ins, 2, n->link_id);
+		store_bind_text(ins, 3, n->address);
+		sqlite3_bind_int64(ins, 4, n->created);
+		sqlite3_bind_int64(ins, 5, n->expires);
+		ok = store_step_done(s, ins, err);
+	}
+	use = ok ? store_stmt(s, "UPDATE web_links SET used = ?2"
+	    " WHERE id = ?1", err) : NULL;
+	if (use != NULL) {
+		store_bind_text(use, 1, n->link_id);
+		sqlite3_bind_int64(use, 2, n->created);
+	}
+	ok = use != NULL && store_step_done(s, use, err) &&
+	    store_commit(s, err);
+	if (!ok)
+		store_rollback(s);
+	return ok;
+}
+
+bool
+store_web_session_get(struct store *s, const char *id,
+    struct store_web_session **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " SESSION_COLS " FROM web_sessions s"
+	    " JOIN web_links l ON l.id = s.link_id WHERE s.id = ?1", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, id);
+	return maybe_one(s, st, row_to_session,
+	    (GDestroyNotify)store_web_session_free, (gpointer *)out, err);
+}
+
+bool
+store_web_session_seen(struct store *s, const char *id, int64_t now,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE web_sessions SET last_seen = ?2"
+	    " WHERE id = ?1 AND last_seen < ?2", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_step_done(s, st, err);
+}
+
+/* Runs ST (already bound) and adds the rows it changed to *n. */
+static bool
+changed_rows(struct store *s, sqlite3_stmt *st, int64_t *n, GError **err)
+{
+	if (!store_step_done(s, st, err))
+		return false;
+	*n += sqlite3_changes(s->db);
+	return true;
+}
+
+bool
+store_web_revoke(struct store *s, const char *address, const char *link_id,
+    int64_t now, int64_t *links, int64_t *sessions, GError **err)
+{
+	sqlite3_stmt	*l, *ss;
+	bool		 ok;
+
+	*links = *sessions = 0;
+	/* ?1 address or NULL, ?2 link id or NULL: exactly one is set. */
+	l = store_stmt(s, "UPDATE web_links SET revoked = ?3"
+	    " WHERE (address = ?1 OR id = ?2) AND revoked = 0"
+	    " AND expires > ?3", err);
+	ok = l != NULL;
+	if (ok) {
+		store_bind_text(l, 1, address);
+		store_bind_text(l, 2, link_id);
+		sqlite3_bind_int64(l, 3, now);
+		ok = changed_rows(s, l, links, err);
+	}
+	ss = ok ? store_stmt(s, "UPDATE web_sessions SET revoked = ?3"
+	    " WHERE (address = ?1 OR link_id = ?2) AND revoked = 0"
+	    " AND expires > ?3", err) : NULL;
+	if (ss != NULL) {
+		store_bind_text(ss, 1, address);
+		store_bind_text(ss, 2, link_id);
+		sqlite3_bind_int64(ss, 3, now);
+	}
+	return ss != NULL && changed_rows(s, ss, sessions, err);
+}
+
+bool
+store_web_links_of(struct store *s, const char *address, GPtrArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " LINK_COLS " FROM web_links"
+	    " WHERE address = ?1 ORDER BY created DESC, id LIMIT 100", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, address);
+	return store_collect(s, st, row_to_link,
+	    (GDestroyNotify)store_web_link_free, out, err);
+}
+
+bool
+store_web_sessions_of(struct store *s, const char *address, int64_t live_at,
+    GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " SESSION_COLS " FROM web_sessions s"
+	    " JOIN web_links l ON l.id = s.link_id WHERE s.address = ?1"
+	    " AND (?2 <= 0 OR (s.revoked = 0 AND l.revoked = 0"
+	    " AND s.expires > ?2))"
+	    " ORDER BY s.created DESC, s.id LIMIT 100", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, address);
+	sqlite3_bind_int64(st, 2, live_at);
+	return store_collect(s, st, row_to_session,
+	    (GDestroyNotify)store_web_session_free, out, err);
+}

@@ -105,4 +105,63 @@ bool	 store_web_first_responses(struct store *, int64_t since,
 void	 store_web_day_free(struct store_web_day *);
 void	 store_web_count_free(struct store_web_count *);
 
+/*
+ * Sign-in links and the sessions they open (web_link.c decides, these
+ * only read and write).  Times are unix seconds; revoked is when, 0 if
+ * not.  A session's link_revoked is its link's, read in the same query,
+ * so revoking a link ends its sessions even before their rows change.
+ */
+struct store_web_link {
+	char	*id;
+	char	*address;
+	int64_t	 ticket;	/* the page it opens; 0: the list */
+	int64_t	 created;
+	int64_t	 expires;
+	int64_t	 revoked;
+	int64_t	 used;		/* last sign-in; 0: never */
+};
+
+struct store_web_session {
+	char	*id;
+	char	*link_id;
+	char	*address;
+	int64_t	 created;
+	int64_t	 expires;
+	int64_t	 last_seen;
+	int64_t	 revoked;
+	int64_t	 link_revoked;
+};
+
+bool	 store_web_link_add(struct store *, const struct store_web_link *,
+	    GError **err);
+/* *out is NULL if there is no such link. */
+bool	 store_web_link_get(struct store *, const char *id,
+	    struct store_web_link **out, GError **err);
+/* Inserts the session and marks its link used, in one transaction. */
+bool	 store_web_session_open(struct store *,
+	    const struct store_web_session *, GError **err);
+/* *out is NULL if there is no such session. */
+bool	 store_web_session_get(struct store *, const char *id,
+	    struct store_web_session **out, GError **err);
+bool	 store_web_session_seen(struct store *, const char *id, int64_t now,
+	    GError **err);
+/*
+ * Ends, at NOW, the links of ADDRESS (or the one link LINK_ID; the
+ * other is NULL) that are still live, and their sessions; *links and
+ * *sessions count what was ended.  Two statements: call it inside a
+ * transaction.
+ */
+bool	 store_web_revoke(struct store *, const char *address,
+	    const char *link_id, int64_t now, int64_t *links,
+	    int64_t *sessions, GError **err);
+/* The newest 100 links of ADDRESS, newest first. */
+bool	 store_web_links_of(struct store *, const char *address,
+	    GPtrArray **out, GError **err);	/* of struct store_web_link */
+/* The newest 100 sessions of ADDRESS; LIVE_AT > 0: only those neither
+ * revoked (nor their link) nor expired at that time. */
+bool	 store_web_sessions_of(struct store *, const char *address,
+	    int64_t live_at, GPtrArray **out, GError **err);
+void	 store_web_link_free(struct store_web_link *);
+void	 store_web_session_free(struct store_web_session *);
+
 #endif

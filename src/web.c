@@ -54,6 +54,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_TICKET] = { "/ticket/#", WEB_GET },
 	[PAGE_RATE] = { "/ticket/#/rate", WEB_POST },
 	[PAGE_UPDATE] = { "/ticket/#/update", WEB_POST },
+	[PAGE_SIGNOUT] = { "/ticket/#/signout", WEB_POST },
 	[PAGE_SEARCH] = { "/search", WEB_GET },
 	[PAGE_MESSAGE] = { "/message", WEB_GET },
 	[PAGE_ATTACHMENT] = { "/attachment/#", WEB_GET },
@@ -699,6 +700,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_TICKET] = web_page_ticket,
 	[PAGE_RATE] = web_page_rate,
 	[PAGE_UPDATE] = web_page_update,
+	[PAGE_SIGNOUT] = web_page_signout,
 	[PAGE_SEARCH] = web_page_search,
 	[PAGE_MESSAGE] = web_page_message,
 	[PAGE_ATTACHMENT] = web_page_attachment,
@@ -722,7 +724,8 @@ gate(struct web *w)
 		    "Open the link in your most recent notification mail "
 		    "to see your tickets.");
 	if (role != WEB_STAFF &&
-	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE))
+	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
+	    r->page == PAGE_SIGNOUT))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,

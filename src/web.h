@@ -6,10 +6,11 @@
  * 404, wrong method → 405) and every query or form parameter through the
  * keys[] table, one validator per key; handlers read only the typed,
  * validated fields (a bad value → 400).  web_auth.c decides who is
- * asking (staff by REMOTE_USER, customers by a signed link and then a
- * signed session cookie) and what they may see; web_view.c, web_post.c
- * and web_dash.c render the pages from templates/web/NAME.html with HTML
- * escaping; the response is written by web_response_write().
+ * asking (staff by REMOTE_USER, customers by a sign-in link and then a
+ * session cookie, both naming revocable store rows: web_link.c) and
+ * what they may see; web_view.c, web_post.c and web_dash.c render the
+ * pages from templates/web/NAME.html with HTML escaping; the response is
+ * written by web_response_write().
  *
  * Error contract: functions returning bool fill a GError (WEB_ERROR, or
  * the store's or template's domain); value parsers return false and
@@ -42,7 +43,10 @@ enum web_error_code {
 
 #define WEB_BODY_MAX		(64 * 1024)	/* POST body, bytes */
 #define WEB_PAGE_SIZE		50		/* tickets per list page */
-#define WEB_SESSION_LIFETIME	(12 * 3600)	/* cookie, seconds */
+#define WEB_LINK_ID_LEN		32		/* hex digits: 128 random bits */
+/* A session's last_seen is written at most this often (seconds), so a
+ * reader's GET is not a write. */
+#define WEB_SEEN_INTERVAL	600
 #define WEB_CSRF_LIFETIME	(24 * 3600)
 #define WEB_COOKIE_NAME		"pd_session"
 #define WEB_TZ_COOKIE		"pd_tz"
@@ -54,6 +58,7 @@ enum web_page {
 	PAGE_TICKET,		/* /ticket/N               GET  */
 	PAGE_RATE,		/* /ticket/N/rate          POST */
 	PAGE_UPDATE,		/* /ticket/N/update        POST (staff) */
+	PAGE_SIGNOUT,		/* /ticket/N/signout       POST (staff) */
 	PAGE_SEARCH,		/* /search?q=              GET  */
 	PAGE_MESSAGE,		/* /message?id=            GET  */
 	PAGE_ATTACHMENT,	/* /attachment/N           GET  */
@@ -178,13 +183,15 @@ void	 web_json_time(const struct web *, JsonObject *, const char *name,
 	    int64_t t);
 
 /* web_auth.c: who is asking, and what may they see. */
-/* "EXPIRES.B64(ADDR).B64(MAC)", kind "link" or "session"; g_free. */
-char	*web_token_make(const char *key, const char *kind, const char *addr,
-	    int64_t expires);
-/* True if TOKEN is a well-formed, unexpired KIND token under KEY;
- * *addr (g_free) gets the address. */
-bool	 web_token_check(const char *key, const char *kind,
-	    const char *token, int64_t now, char **addr);
+/* "ID.B64(MAC)": a link or session id the store knows, signed as KIND
+ * ("link" or "session"); g_free. */
+char	*web_ref_make(const char *key, const char *kind, const char *id);
+/* True if TOKEN is a well-formed KIND reference under KEY; *id (g_free)
+ * gets the id.  Whether it is still valid is the store's to say. */
+bool	 web_ref_check(const char *key, const char *kind,
+	    const char *token, char **id);
+/* A stateless link of before revocable links ("EXPIRES.ADDR.MAC"). */
+bool	 web_ref_is_legacy(const char *token);
 char	*web_csrf_make(const char *key, const char *session, int64_t now);
 bool	 web_csrf_check(const char *key, const char *session,
 	    const char *token, int64_t now);
@@ -207,11 +214,50 @@ bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 bool	 web_customer_may_act(struct web *, bool *yes, GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);
-/* A link (to g_free) that signs ADDR in and opens TICKET (0: the
- * list): what notifications carry as {{ticket.link}}.  NULL without
- * [web] link_key. */
-char	*web_customer_link(const struct config *, const char *addr,
-	    int64_t ticket, int64_t now);
+
+/* web_link.c: sign-in links and sessions, decided (pure) here and
+ * stored by store_web.c. */
+struct store_web_link;
+struct store_web_session;
+enum web_link_state {
+	WEB_LINK_LIVE,
+	WEB_LINK_UNKNOWN,	/* no such row */
+	WEB_LINK_REVOKED,	/* it, or for a session its link */
+	WEB_LINK_EXPIRED
+};
+const char *web_link_state_to_text(enum web_link_state);
+enum web_link_state web_link_decide(const struct store_web_link *,
+	    int64_t now);
+enum web_link_state web_link_session_decide(const struct store_web_session *,
+	    int64_t now);
+/* Is it time to write the session's last_seen (WEB_SEEN_INTERVAL)? */
+bool	 web_link_touch_due(const struct store_web_session *, int64_t now);
+/* [web] link_lifetime and session_lifetime, defaults for values <= 0. */
+int64_t	 web_link_lifetime(const struct config *);
+int64_t	 web_link_session_lifetime(const struct config *);
+/* WEB_LINK_ID_LEN hex digits from getrandom(2) into OUT (size
+ * WEB_LINK_ID_LEN + 1). */
+bool	 web_link_id_new(char *out, GError **err);
+/*
+ * The row (members g_free) and the URL (returned, g_free) of a new link
+ * with id ID that signs ADDR in and opens TICKET (0: the list).  NULL
+ * without [web] link_key or with no '@' in ADDR; ROW is then untouched.
+ */
+char	*web_link_plan(const struct config *, const char *id,
+	    const char *addr, int64_t ticket, int64_t now,
+	    struct store_web_link *row);
+/* The session (members g_free) that link L opens at NOW with id ID. */
+void	 web_link_session_plan(const struct config *,
+	    const struct store_web_link *l, const char *id, int64_t now,
+	    struct store_web_session *out);
+/*
+ * Mints a link: plans it and stores its row.  *url (g_free) is what
+ * notifications carry as {{ticket.link}}; NULL (and true) without
+ * [web] link_key.
+ */
+bool	 web_link_mint(const struct config *, struct store *,
+	    const char *addr, int64_t ticket, int64_t now, char **url,
+	    GError **err);
 
 /* web_view.c, web_post.c, web_dash.c: page handlers. */
 struct web_response *web_page_list(struct web *, GError **err);
@@ -221,6 +267,7 @@ struct web_response *web_page_message(struct web *, GError **err);
 struct web_response *web_page_attachment(struct web *, GError **err);
 struct web_response *web_page_rate(struct web *, GError **err);
 struct web_response *web_page_update(struct web *, GError **err);
+struct web_response *web_page_signout(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

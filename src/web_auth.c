@@ -2,10 +2,12 @@
  * web_auth: who is asking, and what they may see.
  *
  * Staff are whoever the web server authenticated (REMOTE_USER), mapped to
- * a [staff] address.  Customers carry a signed, expiring link token
- * (?t=) from their notification mail; it is exchanged for a signed
- * session cookie.  Both tokens are stateless HMAC-SHA256 values under
- * [web] link_key, so the viewer needs no writable session table; the
+ * a [staff] address.  Customers carry a sign-in link (?t=) from their
+ * notification mail; its first use opens a session whose signed id the
+ * cookie carries.  Link and session are rows the store knows
+ * (web_links, web_sessions; web_link.c decides about them), so either
+ * can be revoked at once; the HMAC-SHA256 under [web] link_key over the
+ * id makes a guessed or altered id worthless without a query.  The
  * "kind" inside the MAC keeps a link, a session and a CSRF token from
  * ever standing in for one another.
  */
@@ -13,6 +15,7 @@
 
 #include <string.h>
 
+#include "log.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -31,35 +34,6 @@ b64url(const guchar *data, gsize len)
 	while (n > 0 && s[n - 1] == '=')
 		s[--n] = '\0';
 	return s;
-}
-
-/* NULL on bad input; *len gets the size.  The result is NUL-terminated. */
-static guchar *
-b64url_decode(const char *s, gsize *len)
-{
-	GString	*t = g_string_new(s);
-	guchar	*out;
-	gsize	 i;
-
-	for (i = 0; i < t->len; i++) {
-		char c = t->str[i];
-
-		if (c == '-')
-			t->str[i] = '+';
-		else if (c == '_')
-			t->str[i] = '/';
-		else if (!g_ascii_isalnum(c)) {
-			g_string_free(t, TRUE);
-			return NULL;
-		}
-	}
-	while (t->len % 4 != 0)
-		g_string_append_c(t, '=');
-	out = g_base64_decode(t->str, len);
-	g_string_free(t, TRUE);
-	out = g_realloc(out, *len + 1);
-	out[*len] = '\0';
-	return out;
 }
 
 /* HMAC-SHA256(key, kind "\n" expires "\n" subject), base64url. */
@@ -95,21 +69,6 @@ web_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-char *
-web_token_make(const char *key, const char *kind, const char *addr,
-    int64_t expires)
-{
-	char	*a, *m, *t;
-
-	g_return_val_if_fail(key != NULL && addr != NULL, NULL);
-	a = b64url((const guchar *)addr, strlen(addr));
-	m = mac(key, kind, expires, addr);
-	t = g_strdup_printf("%" G_GINT64_FORMAT ".%s.%s", expires, a, m);
-	g_free(a);
-	g_free(m);
-	return t;
-}
-
 /* Splits "EXPIRES.REST" and parses EXPIRES. */
 static bool
 split_expires(const char *token, int64_t *expires, const char **rest)
@@ -128,34 +87,65 @@ split_expires(const char *token, int64_t *expires, const char **rest)
 	return true;
 }
 
+/* An id as web_link_id_new() makes them: WEB_LINK_ID_LEN hex digits. */
+static bool
+id_valid(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n != WEB_LINK_ID_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isxdigit(s[i]) || g_ascii_isupper(s[i]))
+			return false;
+	return true;
+}
+
+char *
+web_ref_make(const char *key, const char *kind, const char *id)
+{
+	char	*m, *t;
+
+	g_return_val_if_fail(key != NULL && id != NULL, NULL);
+	/* Expiry 0: the store, not the token, knows when it ends. */
+	m = mac(key, kind, 0, id);
+	t = g_strdup_printf("%s.%s", id, m);
+	g_free(m);
+	return t;
+}
+
 bool
-web_token_check(const char *key, const char *kind, const char *token,
-    int64_t now, char **addr)
+web_ref_check(const char *key, const char *kind, const char *token,
+    char **id)
+{
+	const char	*dot;
+	char		*i, *expect;
+	bool		 ok;
+
+	if (key == NULL || *key == '\0' || token == NULL ||
+	    (dot = strchr(token, '.')) == NULL ||
+	    !id_valid(token, (size_t)(dot - token)))
+		return false;
+	i = g_strndup(token, (gsize)(dot - token));
+	expect = web_ref_make(key, kind, i);
+	ok = web_equal(token, expect);
+	g_free(expect);
+	if (ok)
+		*id = i;
+	else
+		g_free(i);
+	return ok;
+}
+
+bool
+web_ref_is_legacy(const char *token)
 {
 	const char	*rest;
-	char		**parts, *a = NULL, *expect;
 	int64_t		 expires;
-	gsize		 len;
-	bool		 ok = false;
 
-	if (key == NULL || token == NULL ||
-	    !split_expires(token, &expires, &rest) || expires < now)
-		return false;
-	parts = g_strsplit(rest, ".", 3);
-	if (g_strv_length(parts) == 2)
-		a = (char *)b64url_decode(parts[0], &len);
-	if (a != NULL && strlen(a) == len && g_utf8_validate(a, -1, NULL) &&
-	    strchr(a, '@') != NULL) {
-		expect = web_token_make(key, kind, a, expires);
-		ok = web_equal(token, expect);
-		g_free(expect);
-	}
-	g_strfreev(parts);
-	if (ok)
-		*addr = a;
-	else
-		g_free(a);
-	return ok;
+	/* "EXPIRES.B64(ADDR).MAC", the stateless links of before. */
+	return token != NULL && split_expires(token, &expires, &rest) &&
+	    strchr(rest, '.') != NULL;
 }
 
 char *
@@ -255,13 +245,121 @@ web_viewer_clear(struct web_viewer *v)
 	memset(v, 0, sizeof *v);
 }
 
+#define BAD_LINK "This link is invalid or has expired.  Use the link in " \
+	"your most recent notification mail, or ask support for a new one."
+
+/* Signs the customer ADDRESS in; REF (taken) is what her CSRF tokens
+ * are bound to: her session cookie. */
+static void
+customer(struct web_viewer *v, const char *address, char *ref)
+{
+	v->role = WEB_CUSTOMER;
+	v->address = g_ascii_strdown(address, -1);
+	v->session = ref;
+}
+
+/* Secure when this request came over HTTPS or the site is served over
+ * it ([web] base_url), e.g. behind a proxy that ends TLS. */
+static bool
+secure(const struct web *w)
+{
+	const char	*u = w->config->web_base_url;
+
+	return w->req->https || (u != NULL &&
+	    g_ascii_strncasecmp(u, "https://", 8) == 0);
+}
+
+/*
+ * Writes last_seen on its own short-lived read-write connection: GETs
+ * read through a read-only one, and a missed update must not fail the
+ * page (nor wait long for a writer), so a failure is only logged.
+ */
+static void
+touch(struct web *w, const char *id)
+{
+	struct store	*rw = NULL;
+	GError		*e = NULL;
+
+	if (store_open(&rw, w->config->store_path, STORE_READWRITE, &e))
+		/* A busy writer costs this page at most a moment. */
+		store_set_busy_timeout(rw, 200);
+	if (e != NULL || !store_web_session_seen(rw, id, w->now, &e)) {
+		log_warnx("session last_seen: %s", e->message);
+		g_error_free(e);
+	}
+	store_close(rw);
+}
+
+/* The session of cookie COOKIE, if it is live; *out NULL otherwise. */
+static bool
+session_of(struct web *w, const char *cookie,
+    struct store_web_session **out, GError **err)
+{
+	char	*id = NULL;
+	bool	 ok;
+
+	*out = NULL;
+	if (cookie == NULL || !web_ref_check(w->config->web_link_key,
+	    "session", cookie, &id))
+		return true;
+	ok = store_web_session_get(w->store, id, out, err);
+	g_free(id);
+	if (ok && web_link_session_decide(*out, w->now) != WEB_LINK_LIVE)
+		g_clear_pointer(out, store_web_session_free);
+	return ok;
+}
+
+/* ?t=: a live link opens a session (or keeps the one it opened). */
+static bool
+sign_in(struct web *w, struct store_web_session *cur, GError **err)
+{
+	const struct web_request *r = w->req;
+	const char		*token = r->fields[KEY_TOKEN].s;
+	struct store_web_link	*l = NULL;
+	struct store_web_session n;
+	char			*lid = NULL, sid[WEB_LINK_ID_LEN + 1];
+	bool			 ok;
+
+	if (!web_ref_check(w->config->web_link_key, "link", token, &lid)) {
+		g_set_error(err, WEB_ERROR, WEB_ERROR_FORBIDDEN, "%s%s",
+		    BAD_LINK, web_ref_is_legacy(token) ? "  Links mailed "
+		    "before sign-in links became revocable no longer "
+		    "work." : "");
+		return false;
+	}
+	ok = store_web_link_get(w->store, lid, &l, err);
+	g_free(lid);
+	if (ok && web_link_decide(l, w->now) != WEB_LINK_LIVE) {
+		g_set_error(err, WEB_ERROR, WEB_ERROR_FORBIDDEN, BAD_LINK);
+		ok = false;
+	} else if (ok && cur != NULL && strcmp(cur->link_id, l->id) == 0)
+		/* A reload of the mailed URL: no second session. */
+		customer(&w->viewer, cur->address, g_strdup(r->cookie));
+	else if (ok && (ok = web_link_id_new(sid, err))) {
+		web_link_session_plan(w->config, l, sid, w->now, &n);
+		ok = store_web_session_open(w->store, &n, err);
+		if (ok) {
+			customer(&w->viewer, n.address, web_ref_make(
+			    w->config->web_link_key, "session", sid));
+			w->viewer.set_cookie = web_cookie_make(
+			    w->viewer.session, r->script_name,
+			    n.expires - w->now, secure(w));
+		}
+		g_free(n.id);
+		g_free(n.link_id);
+		g_free(n.address);
+	}
+	store_web_link_free(l);
+	return ok;
+}
+
 bool
 web_viewer_resolve(struct web *w, GError **err)
 {
 	struct web_request	*r = w->req;
 	struct web_viewer	*v = &w->viewer;
-	const char		*key = w->config->web_link_key;
-	char			*addr = NULL;
+	struct store_web_session *cur = NULL;
+	bool			 ok = true;
 
 	web_viewer_clear(v);
 	if (r->remote_user != NULL) {
@@ -273,28 +371,20 @@ web_viewer_resolve(struct web *w, GError **err)
 		v->session = g_strconcat("staff:", r->remote_user, NULL);
 		return true;
 	}
-	if (r->fields[KEY_TOKEN].present) {
-		if (!web_token_check(key, "link", r->fields[KEY_TOKEN].s,
-		    w->now, &addr)) {
-			g_set_error(err, WEB_ERROR, WEB_ERROR_FORBIDDEN,
-			    "This link is invalid or has expired.  Use the "
-			    "link in your most recent notification mail.");
-			return false;
-		}
-		/* The link signs this request in and starts a session. */
-		v->session = web_token_make(key, "session", addr,
-		    w->now + WEB_SESSION_LIFETIME);
-		v->set_cookie = web_cookie_make(v->session,
-		    r->script_name, WEB_SESSION_LIFETIME, r->https);
-	} else if (r->cookie != NULL && web_token_check(key, "session",
-	    r->cookie, w->now, &addr))
-		v->session = g_strdup(r->cookie);
-	if (addr == NULL)
-		return true;
-	v->role = WEB_CUSTOMER;
-	v->address = g_ascii_strdown(addr, -1);
-	g_free(addr);
-	return true;
+	if (!session_of(w, r->cookie, &cur, err))
+		return false;
+	if (r->fields[KEY_TOKEN].present)
+		ok = sign_in(w, cur, err);
+	else if (cur != NULL) {
+		customer(v, cur->address, g_strdup(r->cookie));
+		if (web_link_touch_due(cur, w->now))
+			touch(w, cur->id);
+	} else if (r->cookie != NULL)
+		/* Revoked, expired or forged: forget it. */
+		v->set_cookie = web_cookie_make("", r->script_name, 0,
+		    secure(w));
+	store_web_session_free(cur);
+	return ok;
 }
 
 bool
@@ -336,27 +426,4 @@ web_participant_filter(const struct web *w)
 		return NULL;
 	/* "" matches no participant: an anonymous viewer sees nothing. */
 	return w->viewer.role == WEB_CUSTOMER ? w->viewer.address : "";
-}
-
-char *
-web_customer_link(const struct config *c, const char *addr,
-    int64_t ticket, int64_t now)
-{
-	char	*lower, *t, *link, *page;
-	int64_t	 life = c->web_link_lifetime > 0 ? c->web_link_lifetime :
-	    14 * 24 * 3600;
-
-	if (c->web_link_key == NULL || *c->web_link_key == '\0' ||
-	    addr == NULL || strchr(addr, '@') == NULL)
-		return NULL;
-	lower = g_ascii_strdown(addr, -1);
-	t = web_token_make(c->web_link_key, "link", lower, now + life);
-	page = ticket > 0 ? g_strdup_printf("/ticket/%" G_GINT64_FORMAT,
-	    ticket) : g_strdup("/");
-	link = g_strconcat(c->web_base_url != NULL ? c->web_base_url : "",
-	    page, "?t=", t, NULL);
-	g_free(page);
-	g_free(lower);
-	g_free(t);
-	return link;
 }

@@ -1,21 +1,23 @@
 /*
- * web_post: the only pages that write — a customer's rating of a closed
- * ticket and a staff member's changes to a ticket.  postdesk.cgi opens
- * the store read-write for these two and read-only for everything
- * else.  web_handle() has checked the CSRF token and the viewer's role
- * before either runs.
+ * web_post: the pages that write — a customer's rating of a closed
+ * ticket, a staff member's changes to a ticket, and staff signing a
+ * ticket's requester out of the viewer.  postdesk.cgi opens the store
+ * read-write for these (and for a sign-in link) and read-only for
+ * everything else.  web_handle() has checked the CSRF token and the
+ * viewer's role before any of them runs.
  *
- * Both go through lifecycle_apply_command(), the path mail commands and
- * the CLI take: the same life-cycle and permission checks, the same
- * events, and the notice mail (outbox) the life cycle names, all in
- * one transaction.  A change the life cycle refuses is a 409 page that
- * says why, and nothing of the form is applied.
+ * The first two go through lifecycle_apply_command(), the path mail
+ * commands and the CLI take: the same life-cycle and permission checks,
+ * the same events, and the notice mail (outbox) the life cycle names,
+ * all in one transaction.  A change the life cycle refuses is a 409 page
+ * that says why, and nothing of the form is applied.
  */
 #include "pdconfig.h"
 
 #include <string.h>
 
 #include "lifecycle_apply.h"
+#include "store_web.h"
 #include "web.h"
 
 #define F(w, k)		(&(w)->req->fields[(k)])
@@ -163,27 +165,76 @@ apply(struct web *w, const struct ticket *t, char **refusal, GError **err)
 	return ok;
 }
 
+/*
+ * Begins the transaction and reads the page's ticket into *t; false
+ * with *r a 404 page if there is none, or with *r NULL and *err set on
+ * a store error (rolled back either way).
+ */
+static bool
+begin_ticket(struct web *w, struct ticket **t, struct web_response **r,
+    GError **err)
+{
+	GError	*e = NULL;
+
+	*r = NULL;
+	if (!store_begin(w->store, err))
+		return false;
+	if (store_ticket_get(w->store, w->req->id, t, &e))
+		return true;
+	store_rollback(w->store);
+	if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+		g_error_free(e);
+		*r = web_error_page(w, 404, "There is no such ticket.");
+	} else
+		g_propagate_error(err, e);
+	return false;
+}
+
 struct web_response *
 web_page_update(struct web *w, GError **err)
 {
 	struct ticket	*t;
-	GError		*e = NULL;
+	struct web_response *r;
 	char		*refusal = NULL;
 	bool		 ok;
 
-	if (!store_begin(w->store, err))
-		return NULL;
-	if (!store_ticket_get(w->store, w->req->id, &t, &e)) {
-		store_rollback(w->store);
-		if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
-			g_error_free(e);
-			return web_error_page(w, 404, "There is no such "
-			    "ticket.");
-		}
-		g_propagate_error(err, e);
-		return NULL;
-	}
+	if (!begin_ticket(w, &t, &r, err))
+		return r;
 	ok = apply(w, t, &refusal, err);
 	ticket_free(t);
 	return finish(w, ok, refusal, err);
+}
+
+/*
+ * Staff sign the ticket's requester out of the viewer: every live link
+ * of hers and every session they opened end now (as "postdesk link
+ * --revoke ADDRESS"), with an event on the ticket saying who did it.
+ */
+struct web_response *
+web_page_signout(struct web *w, GError **err)
+{
+	struct ticket	*t;
+	struct web_response *r;
+	char		*detail;
+	int64_t		 links, sessions;
+	bool		 ok;
+
+	if (!begin_ticket(w, &t, &r, err))
+		return r;
+	if (t->requester == NULL) {
+		store_rollback(w->store);
+		ticket_free(t);
+		return web_error_page(w, 409, "This ticket has no requester.");
+	}
+	ok = store_web_revoke(w->store, t->requester, NULL, w->now, &links,
+	    &sessions, err);
+	detail = g_strdup_printf("signed %s out of the viewer: %"
+	    G_GINT64_FORMAT " link%s and %" G_GINT64_FORMAT " session%s "
+	    "revoked", t->requester, links, links == 1 ? "" : "s", sessions,
+	    sessions == 1 ? "" : "s");
+	ok = ok && store_event_add(w->store, t->id, 0, w->now,
+	    w->viewer.address, "web-signout", detail, err);
+	g_free(detail);
+	ticket_free(t);
+	return finish(w, ok, NULL, err);
 }

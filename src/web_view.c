@@ -205,6 +205,31 @@ same_text(const char *a, const char *b)
 	return same;
 }
 
+/* The sender check (identity.h), for staff: the verdict and its lines,
+ * which the template escapes like any other text. */
+static void
+auth_json(JsonObject *o, const struct message *m)
+{
+	JsonArray	*lines;
+	char		**v;
+	int		  i;
+
+	if (m->outbound || m->auth_verdict == NULL)
+		return;
+	web_json_str(o, "auth_verdict", m->auth_verdict);
+	lines = json_array_new();
+	v = g_strsplit(m->auth != NULL ? m->auth : "", "\n", -1);
+	for (i = 0; v[i] != NULL; i++)
+		if (*v[i] != '\0') {
+			JsonObject *l = json_object_new();
+
+			web_json_str(l, "line", v[i]);
+			json_array_add_object_element(lines, l);
+		}
+	g_strfreev(v);
+	json_object_set_array_member(o, "auth_lines", lines);
+}
+
 static bool
 message_json(struct web *w, const struct message *m, JsonArray *out,
     GError **err)
@@ -253,6 +278,8 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 	json_object_set_array_member(o, "attachments", atts);
 	json_object_set_boolean_member(o, "has_attachments",
 	    json_array_get_length(atts) > 0);
+	if (w->viewer.role == WEB_STAFF)
+		auth_json(o, m);
 	json_array_add_object_element(out, o);
 	return true;
 }
@@ -324,6 +351,35 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return true;
 }
 
+/* Staff: the requester's live viewer sessions, as "signins". */
+static bool
+signins_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	JsonArray	*a;
+	GPtrArray	*ss;
+	guint		 i;
+
+	if (t->requester == NULL)
+		return true;
+	if (!store_web_sessions_of(w->store, t->requester, w->now, &ss, err))
+		return false;
+	a = json_array_new();
+	for (i = 0; i < ss->len; i++) {
+		const struct store_web_session *s = ss->pdata[i];
+		JsonObject *so = json_object_new();
+
+		web_json_time(w, so, "created", s->created);
+		web_json_time(w, so, "last_seen", s->last_seen);
+		web_json_time(w, so, "expires", s->expires);
+		json_array_add_object_element(a, so);
+	}
+	json_object_set_boolean_member(o, "has_signins", ss->len > 0);
+	json_object_set_array_member(o, "signins", a);
+	g_ptr_array_unref(ss);
+	return true;
+}
+
 struct web_response *
 web_page_ticket(struct web *w, GError **err)
 {
@@ -358,6 +414,11 @@ web_page_ticket(struct web *w, GError **err)
 	}
 	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
+	if (w->viewer.role == WEB_STAFF && !signins_json(w, t, o, err)) {
+		json_object_unref(o);
+		ticket_free(t);
+		return NULL;
+	}
 	if (w->viewer.role == WEB_STAFF) {
 		json_object_set_array_member(o, "statuses", options(
 		    (const char *const *)lc->statuses,

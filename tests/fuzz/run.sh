@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds a libFuzzer harness with clang (ASan+UBSan) and runs it for a
 # while, seeded with the test corpus.  Usage: tests/fuzz/run.sh NAME [SECS]
-#   NAME: mail, quote, sieve, template (harness tests/fuzz/fuzz-NAME.c)
+#   NAME: mail, quote, sieve, template, authres, dmarc
+#   (harness tests/fuzz/fuzz-NAME.c)
 set -eu
 cd "$(dirname "$0")/../.."
 name=${1:-mail}
@@ -16,6 +17,8 @@ sieve) srcs="src/sieve/*.c"; pkgs="glib-2.0 libpcre2-8"
       seeds="" ;;
 template) srcs="src/template.c src/template_render.c src/template_find.c src/html.c"
       pkgs="glib-2.0 json-glib-1.0"; seeds="" ;;
+authres) srcs="src/authres.c"; pkgs="glib-2.0"; seeds="" ;;
+dmarc) srcs="src/dmarc.c"; pkgs="glib-2.0"; seeds="" ;;
 *)    srcs="src/quote.c src/htmltext.c"; pkgs="glib-2.0"
       seeds="tests/data/quote" ;;
 esac
@@ -26,6 +29,20 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -Isrc \
     $(pkg-config --libs $pkgs) -o "$out/fuzz-$name"
 if [ "$name" = sieve ]; then
 	cp filters/default.sieve filters/examples/*.sieve "$out/corpus-$name/"
+fi
+# The headers and records of the test data, one seed each.
+if [ "$name" = authres ]; then
+	grep -rhi -A3 '^Authentication-Results:' tests/data 2>/dev/null |
+	    awk 'BEGIN { n = 0 } /^Authentication-Results:/ { n++ }
+		{ sub(/^Authentication-Results:[ \t]*/, ""); print > \
+		("'"$out/corpus-$name"'/seed-" n ".txt") }' || true
+	printf 'mx.example.org; spf=pass smtp.mailfrom=a@b.c; dkim=pass header.d=b.c' \
+	    >"$out/corpus-$name/seed-basic.txt"
+fi
+if [ "$name" = dmarc ]; then
+	printf 'v=DMARC1; p=reject; sp=none; adkim=s; aspf=r; rua=mailto:x@y' \
+	    >"$out/corpus-$name/seed-basic.txt"
+	printf 'v=DMARC1; p=quarantine; pct=50' >"$out/corpus-$name/seed-2.txt"
 fi
 for d in $seeds; do
 	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \) \

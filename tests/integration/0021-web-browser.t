@@ -1,7 +1,8 @@
 #!/bin/sh
 # postdesk.cgi in headless Chromium (Debian's chromium, driven over the
 # DevTools pipe by web-browser.js): a customer opens her link, follows a
-# ticket and rates it; staff open the dashboard.  Screenshots are kept
+# ticket and rates it; staff open the dashboard, see her session and
+# sign her out, after which cookie and link fail.  Screenshots are kept
 # in tests/artifacts/.
 if ! command -v node >/dev/null || ! command -v chromium >/dev/null; then
 	echo "1..0 # SKIP node or chromium not installed"

@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..34"
+echo "1..35"
 PORT=$(free_port)
 start_sink sink "$PORT" --reject 'nobody@'
 mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
@@ -55,6 +55,9 @@ for part in m.walk():
 PY
 check "ack: signed customer link to the ticket" sh -c \
     "/usr/bin/python3 '$T/body.py' '$ACK' | grep -Eq 'https://help\.example/cgi-bin/postdesk\.cgi/ticket/1\?t=[A-Za-z0-9._-]+'"
+LID=$(/usr/bin/python3 "$T/body.py" "$ACK" | sed -n 's/.*?t=\([0-9a-f]\{32\}\)\..*/\1/p' | head -1)
+check "ack: the link is a revocable web_links row for the customer, minted once" \
+    test "$(sqlq "$DB" "SELECT address || ' ' || ticket FROM web_links WHERE id = '$LID'"):$(sqlq "$DB" "SELECT count(*) FROM web_links")" = "alice@shop.example 1:1"
 STAFF=$(mail_to sink bob@staff.example.com)
 check "staff notification: plain viewer link, no customer token" sh -c \
     "/usr/bin/python3 '$T/body.py' '$STAFF' | grep -q 'https://help.example/cgi-bin/postdesk.cgi/ticket/1' && ! /usr/bin/python3 '$T/body.py' '$STAFF' | grep -q '?t='" 

@@ -86,7 +86,7 @@ function check(desc, cond) {
 }
 
 async function main() {
-	console.log('1..13');
+	console.log('1..18');
 	const { targetInfos } = await send('Target.getTargets', {}, null);
 	const page = targetInfos.find((t) => t.type === 'page');
 	({ sessionId: session } = await send('Target.attachToTarget',
@@ -144,6 +144,26 @@ async function main() {
 	check('staff dashboard draws charts', await evaluate(
 	    "document.querySelectorAll('svg rect').length") > 0);
 	check('screenshot of the dashboard', await shot('dashboard.png'));
+
+	// Staff see the customer's session and sign her out (a CSRF form).
+	await go(`${staffBase}/ticket/1`);
+	check('staff see the requester\'s session', await evaluate(
+	    "document.querySelectorAll('section.signins tbody tr')" +
+	    ".length") >= 1);
+	check('screenshot of the sessions', await shot('signins.png'));
+	await click('section.signins button[type=submit]');
+	check('after sign-out no session is listed', await evaluate(
+	    "location.pathname.endsWith('/ticket/1') && " +
+	    "document.querySelectorAll('section.signins tbody tr')" +
+	    ".length === 0"));
+	await send('Network.setExtraHTTPHeaders', { headers: {} });
+	await go(link.replace(/\?t=.*/, ''));
+	check('the customer\'s cookie no longer signs her in', await evaluate(
+	    "document.querySelectorAll('table.tickets').length === 0 && " +
+	    "document.body.textContent.includes('Open the link')"));
+	await go(link);
+	check('nor does the revoked link', await evaluate(
+	    "document.body.textContent.includes('invalid or has expired')"));
 }
 
 const timer = setTimeout(() => {

@@ -53,6 +53,11 @@ test_authres(void)
 	ar = authres_parse("x; spf=pass; =broken; dkim=pass");
 	g_assert_cmpuint(ar->results->len, ==, 1);
 	authres_free(ar);
+	/* A quoted result is folded too (found by fuzz-authres). */
+	ar = authres_parse("x; domainkeys=\"PaSS\" (ok)");
+	g_assert_cmpstr(((struct authres_result *)ar->results->pdata[0])->
+	    result, ==, "pass");
+	authres_free(ar);
 	ar = authres_parse("x; spf");
 	g_assert_cmpuint(ar->results->len, ==, 0);
 	authres_free(ar);

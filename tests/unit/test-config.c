@@ -358,6 +358,44 @@ test_relative_paths(struct fixture *fx, gconstpointer data)
 	g_free(sub);
 }
 
+/* [auth]: the trusted ids are the list plus the old singular key, and
+ * dns_records is a path relative to the file. */
+static void
+test_auth_keys(struct fixture *fx, gconstpointer data)
+{
+	struct config	*c = NULL;
+	GError		*e = NULL;
+	char		*p = g_build_filename(fx->dir, "postdesk.conf", NULL);
+	char		*want = g_build_filename(fx->dir, "dns.txt", NULL);
+
+	g_file_set_contents(p, "[auth]\ntrusted_authserv_ids = mx.a.test; "
+	    "imap.a.test\ntrusted_authserv_id = old.a.test\n"
+	    "dns_records = dns.txt\n", -1, &e);
+	g_assert_no_error(e);
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_no_error(e);
+	g_assert_cmpuint(g_strv_length(c->trusted_authserv_ids), ==, 3);
+	g_assert_cmpstr(c->trusted_authserv_ids[0], ==, "mx.a.test");
+	g_assert_cmpstr(c->trusted_authserv_ids[1], ==, "imap.a.test");
+	g_assert_cmpstr(c->trusted_authserv_ids[2], ==, "old.a.test");
+	g_assert_cmpstr(c->auth_dns_records, ==, want);
+	config_free(c);
+	c = NULL;
+	g_file_set_contents(p, "[auth]\ntrusted_authserv_id = old.a.test\n",
+	    -1, &e);
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_cmpuint(g_strv_length(c->trusted_authserv_ids), ==, 1);
+	g_assert_null(c->auth_dns_records);
+	config_free(c);
+	c = NULL;
+	g_file_set_contents(p, "[mail]\naddress = a@b.test\n", -1, &e);
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_cmpuint(g_strv_length(c->trusted_authserv_ids), ==, 0);
+	config_free(c);
+	g_free(want);
+	g_free(p);
+}
+
 static void
 test_is_staff(void)
 {
@@ -467,6 +505,7 @@ main(int argc, char *argv[])
 	FX("/config/error/bad-values", test_bad_values);
 	FX("/config/error/syntax", test_syntax_error);
 	FX("/config/relative-paths", test_relative_paths);
+	FX("/config/auth-keys", test_auth_keys);
 	g_test_add_func("/config/is-staff", test_is_staff);
 	g_test_add_func("/config/is-own-address", test_is_own_address);
 	g_test_add_func("/config/text-to-size", test_text_to_size);

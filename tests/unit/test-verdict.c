@@ -156,6 +156,28 @@ test_gmail_style(void)
 	g_free(s);
 }
 
+/* An MTA pipe hands over LF line ends (Postfix): the signature, folded
+ * over several lines, still verifies. */
+static void
+test_lf_only(void)
+{
+	char		*s = sign("s1", "helpdesk.test", msg);
+	GString		*g = g_string_new(NULL);
+	struct identity	*id;
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p != '\r')
+			g_string_append_c(g, *p);
+	g_assert_nonnull(strstr(g->str, "\n\t"));	/* folded */
+	id = verdict(records, g->str, NULL, NULL);
+	g_assert_true(id->dkim_aligned);
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	g_string_free(g, TRUE);
+	g_free(s);
+}
+
 /* Forwarded by a list: SPF fails, the signature still holds. */
 static void
 test_list_forwarded(void)
@@ -508,6 +530,7 @@ main(int argc, char *argv[])
 	setup_keys();
 	g_test_add_func("/verdict/gmail-style", test_gmail_style);
 	g_test_add_func("/verdict/list-forwarded", test_list_forwarded);
+	g_test_add_func("/verdict/lf-only", test_lf_only);
 	g_test_add_func("/verdict/spoofed-from", test_spoofed_from);
 	g_test_add_func("/verdict/tampered", test_tampered);
 	g_test_add_func("/verdict/subdomain-policy", test_subdomain_policy);

@@ -1,10 +1,13 @@
 /*
- * test-web: routing, parameter validation, link/session/CSRF tokens,
+ * test-web: routing, parameter validation, sign-in links and sessions
+ * (token format, expiry decisions, the store rows), CSRF tokens,
  * cookies and the staff mapping of postdesk.cgi.
  */
 #include "pdconfig.h"
 
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "config.h"
 #include "store_web.h"
@@ -28,6 +31,8 @@ test_route(void)
 		{ "/ticket/42", WEB_GET, 200, PAGE_TICKET, 42 },
 		{ "/ticket/42/rate", WEB_POST, 200, PAGE_RATE, 42 },
 		{ "/ticket/42/update", WEB_POST, 200, PAGE_UPDATE, 42 },
+		{ "/ticket/42/signout", WEB_POST, 200, PAGE_SIGNOUT, 42 },
+		{ "/ticket/42/signout", WEB_GET, 405, PAGE_SIGNOUT, 42 },
 		{ "/ticket/42/rate", WEB_GET, 405, PAGE_RATE, 42 },
 		{ "/ticket/42", WEB_POST, 405, PAGE_TICKET, 42 },
 		{ "/search", WEB_GET, 200, PAGE_SEARCH, 0 },
@@ -166,51 +171,108 @@ test_params_bad(void)
 }
 
 static void
-test_tokens(void)
+test_refs(void)
 {
-	char	*t, *addr = NULL, *tampered;
-	int64_t	 now = 1700000000;
+	const char	*id = "0123456789abcdef0123456789abcdef";
+	char		*t, *got = NULL, *mix, *other;
 
-	t = web_token_make(KEY, "link", "carol@example.com", now + 60);
-	g_assert_true(web_token_check(KEY, "link", t, now, &addr));
-	g_assert_cmpstr(addr, ==, "carol@example.com");
-	g_free(addr);
-	/* Expired, wrong key, wrong kind. */
-	g_assert_false(web_token_check(KEY, "link", t, now + 61, &addr));
-	g_assert_false(web_token_check("other", "link", t, now, &addr));
-	g_assert_false(web_token_check(KEY, "session", t, now, &addr));
-	g_assert_false(web_token_check(NULL, "link", t, now, &addr));
-	/* A later expiry under the same MAC is refused. */
-	tampered = g_strdup(t);
-	tampered[0] = tampered[0] == '9' ? '8' : '9';
-	g_assert_false(web_token_check(KEY, "link", tampered, now, &addr));
-	g_free(tampered);
-	/* Another address under the same MAC is refused. */
-	{
-		char *other = web_token_make(KEY, "link", "dave@example.com",
-		    now + 60);
-		char **a = g_strsplit(t, ".", 3), **b = g_strsplit(other, ".",
-		    3);
-		char *mix = g_strjoin(".", a[0], b[1], a[2], NULL);
-
-		g_assert_false(web_token_check(KEY, "link", mix, now, &addr));
-		g_free(mix);
-		g_strfreev(a);
-		g_strfreev(b);
-		g_free(other);
-	}
-	/* Truncated, garbage. */
+	t = web_ref_make(KEY, "link", id);
+	g_assert_true(g_str_has_prefix(t, id));
+	g_assert_true(web_ref_check(KEY, "link", t, &got));
+	g_assert_cmpstr(got, ==, id);
+	g_free(got);
+	/* Wrong key, wrong kind, no key. */
+	g_assert_false(web_ref_check("other", "link", t, &got));
+	g_assert_false(web_ref_check(KEY, "session", t, &got));
+	g_assert_false(web_ref_check(NULL, "link", t, &got));
+	g_assert_false(web_ref_check("", "link", t, &got));
+	/* A guessed id under a known MAC is refused. */
+	other = web_ref_make(KEY, "link", "ffffffffffffffffffffffffffffffff");
+	mix = g_strconcat("ffffffffffffffffffffffffffffffff",
+	    strchr(t, '.'), NULL);
+	g_assert_false(web_ref_check(KEY, "link", mix, &got));
+	g_assert_true(web_ref_check(KEY, "link", other, &got));
+	g_free(got);
+	g_free(mix);
+	g_free(other);
+	/* Upper case, short, long, truncated MAC, garbage. */
+	mix = g_ascii_strup(t, -1);
+	g_assert_false(web_ref_check(KEY, "link", mix, &got));
+	g_free(mix);
+	g_assert_false(web_ref_check(KEY, "link", t + 1, &got));
+	mix = g_strconcat("0", t, NULL);
+	g_assert_false(web_ref_check(KEY, "link", mix, &got));
+	g_free(mix);
 	t[strlen(t) - 1] = '\0';
-	g_assert_false(web_token_check(KEY, "link", t, now, &addr));
-	g_assert_false(web_token_check(KEY, "link", "", now, &addr));
-	g_assert_false(web_token_check(KEY, "link", "1.2.3", now, &addr));
-	g_assert_false(web_token_check(KEY, "link", "9999999999..", now,
-	    &addr));
+	g_assert_false(web_ref_check(KEY, "link", t, &got));
+	g_assert_false(web_ref_check(KEY, "link", "", &got));
+	g_assert_false(web_ref_check(KEY, "link", id, &got));
+	g_assert_false(web_ref_check(KEY, "link", NULL, &got));
 	g_free(t);
-	/* No '@': not an address. */
-	t = web_token_make(KEY, "link", "nobody", now + 60);
-	g_assert_false(web_token_check(KEY, "link", t, now, &addr));
-	g_free(t);
+	/* The stateless links of before are told apart (for the hint). */
+	g_assert_true(web_ref_is_legacy(
+	    "1799999999.Y2Fyb2xAZXhhbXBsZS5jb20.abcdef"));
+	g_assert_false(web_ref_is_legacy(
+	    "0123456789abcdef0123456789abcdef.abcdef"));
+	g_assert_false(web_ref_is_legacy(NULL));
+}
+
+static void
+test_link_decide(void)
+{
+	struct store_web_link	 l = { .expires = 1000 };
+	struct store_web_session s = { .expires = 2000, .last_seen = 500 };
+	struct config		*c = config_new_default();
+
+	g_assert_cmpint(web_link_decide(NULL, 0), ==, WEB_LINK_UNKNOWN);
+	g_assert_cmpint(web_link_decide(&l, 999), ==, WEB_LINK_LIVE);
+	g_assert_cmpint(web_link_decide(&l, 1000), ==, WEB_LINK_EXPIRED);
+	l.revoked = 10;
+	g_assert_cmpint(web_link_decide(&l, 0), ==, WEB_LINK_REVOKED);
+	g_assert_cmpint(web_link_session_decide(NULL, 0), ==,
+	    WEB_LINK_UNKNOWN);
+	g_assert_cmpint(web_link_session_decide(&s, 1999), ==, WEB_LINK_LIVE);
+	g_assert_cmpint(web_link_session_decide(&s, 2000), ==,
+	    WEB_LINK_EXPIRED);
+	/* Revoking the link ends the session, whatever its own row says. */
+	s.link_revoked = 600;
+	g_assert_cmpint(web_link_session_decide(&s, 700), ==,
+	    WEB_LINK_REVOKED);
+	s.link_revoked = 0;
+	s.revoked = 600;
+	g_assert_cmpint(web_link_session_decide(&s, 700), ==,
+	    WEB_LINK_REVOKED);
+	/* last_seen is written at most every WEB_SEEN_INTERVAL. */
+	g_assert_false(web_link_touch_due(&s, 500));
+	g_assert_false(web_link_touch_due(&s, 500 + WEB_SEEN_INTERVAL - 1));
+	g_assert_true(web_link_touch_due(&s, 500 + WEB_SEEN_INTERVAL));
+	g_assert_false(web_link_touch_due(NULL, 99999));
+	g_assert_cmpstr(web_link_state_to_text(WEB_LINK_LIVE), ==, "active");
+	/* Defaults, and a value <= 0 means the default. */
+	g_assert_cmpint(web_link_lifetime(c), ==, 14 * 24 * 3600);
+	g_assert_cmpint(web_link_session_lifetime(c), ==, 8 * 3600);
+	c->web_link_lifetime = 0;
+	c->web_session_lifetime = -5;
+	g_assert_cmpint(web_link_lifetime(c), ==, 14 * 24 * 3600);
+	g_assert_cmpint(web_link_session_lifetime(c), ==, 8 * 3600);
+	config_free(c);
+}
+
+static void
+test_link_id(void)
+{
+	char	 a[WEB_LINK_ID_LEN + 1], b[WEB_LINK_ID_LEN + 1];
+	GError	*e = NULL;
+	size_t	 i;
+
+	g_assert_true(web_link_id_new(a, &e));
+	g_assert_no_error(e);
+	g_assert_true(web_link_id_new(b, &e));
+	g_assert_cmpuint(strlen(a), ==, WEB_LINK_ID_LEN);
+	for (i = 0; i < WEB_LINK_ID_LEN; i++)
+		g_assert_true(g_ascii_isxdigit(a[i]) &&
+		    !g_ascii_isupper(a[i]));
+	g_assert_cmpstr(a, !=, b);
 }
 
 static void
@@ -300,27 +362,154 @@ test_staff(void)
 static void
 test_link(void)
 {
-	struct config	*c = config_new_default();
-	char		*l, *addr = NULL;
+	struct config		*c = config_new_default();
+	struct store_web_link	 row = { 0 };
+	struct store_web_session n;
+	const char		*id = "00112233445566778899aabbccddeeff";
+	char			*l, *got = NULL;
 
-	g_assert_null(web_customer_link(c, "carol@example.com", 0, 100));
+	g_assert_null(web_link_plan(c, id, "carol@example.com", 0, 100,
+	    &row));
 	c->web_link_key = g_strdup(KEY);
 	c->web_base_url = g_strdup("https://help.example.com/pd.cgi");
 	c->web_link_lifetime = 3600;
-	l = web_customer_link(c, "Carol@Example.COM", 0, 100);
+	g_assert_null(web_link_plan(c, id, "nobody", 0, 100, &row));
+	g_assert_null(row.id);
+	l = web_link_plan(c, id, "Carol@Example.COM", 0, 100, &row);
 	g_assert_true(g_str_has_prefix(l,
 	    "https://help.example.com/pd.cgi/?t="));
-	g_assert_true(web_token_check(KEY, "link", strchr(l, '=') + 1,
-	    3700, &addr));
-	g_assert_cmpstr(addr, ==, "carol@example.com");
-	g_assert_false(web_token_check(KEY, "link", strchr(l, '=') + 1,
-	    3701, &addr));
-	g_free(addr);
+	g_assert_true(web_ref_check(KEY, "link", strchr(l, '=') + 1, &got));
+	g_assert_cmpstr(got, ==, id);
+	g_assert_cmpstr(row.id, ==, id);
+	g_assert_cmpstr(row.address, ==, "carol@example.com");
+	g_assert_cmpint(row.created, ==, 100);
+	g_assert_cmpint(row.expires, ==, 3700);
+	g_assert_cmpint(row.ticket, ==, 0);
+	/* The session a use opens: from the click, session_lifetime. */
+	c->web_session_lifetime = 600;
+	web_link_session_plan(c, &row, "ffeeddccbbaa99887766554433221100",
+	    3650, &n);
+	g_assert_cmpstr(n.link_id, ==, id);
+	g_assert_cmpstr(n.address, ==, "carol@example.com");
+	g_assert_cmpint(n.created, ==, 3650);
+	g_assert_cmpint(n.last_seen, ==, 3650);
+	g_assert_cmpint(n.expires, ==, 4250);
+	g_free(n.id);
+	g_free(n.link_id);
+	g_free(n.address);
+	g_free(got);
 	g_free(l);
-	l = web_customer_link(c, "carol@example.com", 42, 100);
+	g_free(row.id);
+	g_free(row.address);
+	l = web_link_plan(c, id, "carol@example.com", 42, 100, &row);
 	g_assert_true(g_str_has_prefix(l,
 	    "https://help.example.com/pd.cgi/ticket/42?t="));
+	g_assert_cmpint(row.ticket, ==, 42);
 	g_free(l);
+	g_free(row.id);
+	g_free(row.address);
+	config_free(c);
+}
+
+/* Minting, signing in, revoking, through a real database. */
+static void
+test_link_store(void)
+{
+	struct config		*c = config_new_default();
+	struct store		*s;
+	struct store_web_link	*l = NULL;
+	struct store_web_session n, *got = NULL;
+	GPtrArray		*a;
+	GError			*e = NULL;
+	char			*dir, *path, *url, *id = NULL, *url2, *id2 = NULL;
+	int64_t			 links, sessions;
+
+	dir = g_dir_make_tmp("pd-web-XXXXXX", &e);
+	g_assert_no_error(e);
+	path = g_build_filename(dir, "pd.db", NULL);
+	g_assert_true(store_open(&s, path, STORE_READWRITE, &e));
+	/* No key: no link, and no row. */
+	g_assert_true(web_link_mint(c, s, "carol@example.com", 1, 100, &url,
+	    &e));
+	g_assert_null(url);
+	c->web_link_key = g_strdup(KEY);
+	g_assert_true(web_link_mint(c, s, "Carol@example.com", 1, 100, &url,
+	    &e));
+	g_assert_no_error(e);
+	g_assert_true(web_ref_check(KEY, "link", strstr(url, "t=") + 2, &id));
+	g_assert_true(store_web_link_get(s, id, &l, &e));
+	g_assert_nonnull(l);
+	g_assert_cmpstr(l->address, ==, "carol@example.com");
+	g_assert_cmpint(web_link_decide(l, 200), ==, WEB_LINK_LIVE);
+	g_assert_cmpint(l->used, ==, 0);
+	/* A use opens a session and marks the link used. */
+	web_link_session_plan(c, l, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 200,
+	    &n);
+	g_assert_true(store_web_session_open(s, &n, &e));
+	g_assert_no_error(e);
+	store_web_link_free(l);
+	g_assert_true(store_web_link_get(s, id, &l, &e));
+	g_assert_cmpint(l->used, ==, 200);
+	g_assert_true(store_web_session_get(s, n.id, &got, &e));
+	g_assert_cmpint(web_link_session_decide(got, 300), ==, WEB_LINK_LIVE);
+	g_assert_true(store_web_session_seen(s, n.id, 900, &e));
+	store_web_session_free(got);
+	g_assert_true(store_web_session_get(s, n.id, &got, &e));
+	g_assert_cmpint(got->last_seen, ==, 900);
+	store_web_session_free(got);
+	g_assert_true(store_web_sessions_of(s, "CAROL@example.com", 1000, &a,
+	    &e));
+	g_assert_cmpuint(a->len, ==, 1);
+	g_ptr_array_unref(a);
+	/* A second link; revoking the first by id leaves it alone. */
+	g_assert_true(web_link_mint(c, s, "carol@example.com", 0, 150, &url2,
+	    &e));
+	g_assert_true(web_ref_check(KEY, "link", strstr(url2, "t=") + 2,
+	    &id2));
+	g_assert_true(store_begin(s, &e));
+	g_assert_true(store_web_revoke(s, NULL, id, 1000, &links, &sessions,
+	    &e));
+	g_assert_true(store_commit(s, &e));
+	g_assert_cmpint(links, ==, 1);
+	g_assert_cmpint(sessions, ==, 1);
+	g_assert_true(store_web_session_get(s, n.id, &got, &e));
+	g_assert_cmpint(web_link_session_decide(got, 1001), ==,
+	    WEB_LINK_REVOKED);
+	store_web_session_free(got);
+	g_assert_true(store_web_sessions_of(s, "carol@example.com", 1001, &a,
+	    &e));
+	g_assert_cmpuint(a->len, ==, 0);
+	g_ptr_array_unref(a);
+	store_web_link_free(l);
+	g_assert_true(store_web_link_get(s, id2, &l, &e));
+	g_assert_cmpint(web_link_decide(l, 1001), ==, WEB_LINK_LIVE);
+	/* By address: the rest; already-ended rows are not counted. */
+	g_assert_true(store_begin(s, &e));
+	g_assert_true(store_web_revoke(s, "CAROL@EXAMPLE.COM", NULL, 1002,
+	    &links, &sessions, &e));
+	g_assert_true(store_commit(s, &e));
+	g_assert_cmpint(links, ==, 1);
+	g_assert_cmpint(sessions, ==, 0);
+	g_assert_true(store_web_links_of(s, "carol@example.com", &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	g_ptr_array_unref(a);
+	store_web_link_free(l);
+	g_assert_true(store_web_link_get(s, "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+	    &l, &e));
+	g_assert_null(l);
+	g_assert_no_error(e);
+	g_free(n.id);
+	g_free(n.link_id);
+	g_free(n.address);
+	g_free(id);
+	g_free(id2);
+	g_free(url);
+	g_free(url2);
+	store_close(s);
+	g_unlink(path);
+	g_free(path);
+	g_rmdir(dir);
+	g_free(dir);
 	config_free(c);
 }
 
@@ -346,7 +535,10 @@ main(int argc, char *argv[])
 	g_test_add_func("/web/route", test_route);
 	g_test_add_func("/web/params/good", test_params_good);
 	g_test_add_func("/web/params/bad", test_params_bad);
-	g_test_add_func("/web/token", test_tokens);
+	g_test_add_func("/web/ref", test_refs);
+	g_test_add_func("/web/link-decide", test_link_decide);
+	g_test_add_func("/web/link-id", test_link_id);
+	g_test_add_func("/web/link-store", test_link_store);
 	g_test_add_func("/web/csrf", test_csrf);
 	g_test_add_func("/web/equal", test_equal);
 	g_test_add_func("/web/cookie", test_cookie);
