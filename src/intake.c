@@ -462,7 +462,7 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 	    (ii->import || outbox_after_intake(in->store, in->config, m,
 	    ii->sender, res->ticket, res->message_row, v->ticket == 0,
 	    lc->forged ? "verdict forged (postdesk-auth(5))" : NULL,
-	    ii->now, err));
+	    lc->role == LC_ROLE_STAFF, ii->now, err));
 }
 
 /* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */

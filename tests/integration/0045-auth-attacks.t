@@ -21,7 +21,7 @@
 . "$S/tests/integration/lib-dkim.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-echo "1..52"
+echo "1..53"
 PORT=$(free_port)
 start_sink sink "$PORT"
 K=$T/keys
@@ -145,6 +145,8 @@ check_eq "(a) nothing relayed" "$N" "$(replies)"
 notify
 check "(a) the text never reached alice or carol" \
     sh -c "! grep -l RELAY-A '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: \(alice\|carol\)@' | grep -q ."
+check "(a) ... but the other staff were told of it, as of any mail" \
+    in_sink RELAY-A bob@helpdesk.test
 
 # --- (b) alice's own token under a staff From:. ------------------------
 mail agent@helpdesk.test "$A_RT" "Re: [Support #1] Printer on fire" \
