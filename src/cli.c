@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "text.h"
+#include "log.h"
 
 int
 cli_usage(struct cli *c)
@@ -29,7 +30,7 @@ cli_open_store(struct cli *c, enum store_mode mode)
 		store_set_busy_timeout(c->store, (int)c->config->busy_timeout);
 		return EX_OK;
 	}
-	fprintf(stderr, "postdesk: %s\n", e->message);
+	log_warnx("%s", e->message);
 	g_error_free(e);
 	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
 }
@@ -152,7 +153,7 @@ cli_list(struct cli *c)
 	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
 		return rc;
 	if (!store_ticket_list(c->store, &f, &a, &e)) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		return EX_SOFTWARE;
 	}
@@ -345,7 +346,7 @@ cli_show(struct cli *c)
 	if (!store_ticket_get(c->store, id, &t, &e) ||
 	    !store_thread(c->store, id, &thread, &e) ||
 	    !store_events(c->store, id, &events, &e)) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		rc = g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND) ?
 		    EX_NOINPUT : EX_SOFTWARE;
 		g_error_free(e);

@@ -25,6 +25,9 @@ struct cli {
 	int			 argc;
 	char			**argv;
 	const struct cli_command *command;
+	const char		*config_path;	/* --config, or NULL */
+	/* Only for "check", which reports it: why config is NULL. */
+	GError			*config_error;
 };
 
 /* Opens the configured store; prints the error and returns an exit code
@@ -54,5 +57,7 @@ int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
 int	 cli_comment(struct cli *);
 int	 cli_link(struct cli *);
+int	 cli_backup(struct cli *);	/* cli_backup.c */
+int	 cli_check(struct cli *);	/* cli_check.c */
 
 #endif

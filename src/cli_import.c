@@ -23,6 +23,7 @@
 #include "mbox.h"
 #include "progress.h"
 #include "rules.h"
+#include "log.h"
 
 #define IMPORT_BATCH_DEFAULT	500
 
@@ -64,8 +65,8 @@ import_one(struct import_run *r, const char *raw, size_t len,
 		return false;
 	r->done++;
 	if ((uint64_t)len > r->cli->config->max_message_size) {
-		fprintf(stderr, "postdesk: %s: skipped: %zu bytes is more "
-		    "than [mail] max_message_size\n", where, len);
+		log_warnx("%s: skipped: %zu bytes is more "
+		    "than [mail] max_message_size", where, len);
 		r->failed++;
 		return true;
 	}
@@ -88,7 +89,7 @@ import_one(struct import_run *r, const char *raw, size_t len,
 			intake_result_clear(&res);
 			return false;
 		}
-		fprintf(stderr, "postdesk: %s: not imported: %s\n", where,
+		log_warnx("%s: not imported: %s", where,
 		    e->message);
 		g_error_free(e);
 		r->failed++;
@@ -117,7 +118,7 @@ import_mbox(struct import_run *r, struct mbox *mb, const char *path)
 		g_free(where);
 	}
 	if (e != NULL) {
-		fprintf(stderr, "postdesk: %s: %s\n", path, e->message);
+		log_warnx("%s: %s", path, e->message);
 		g_error_free(e);
 		r->failed++;
 	}
@@ -139,7 +140,7 @@ import_maildir(struct import_run *r, GPtrArray *list, const char *dir)
 		GError	*e = NULL;
 
 		if (!g_file_get_contents(me->path, &raw, &len, &e)) {
-			fprintf(stderr, "postdesk: %s\n", e->message);
+			log_warnx("%s", e->message);
 			g_error_free(e);
 			r->failed++;
 			r->done++;
@@ -244,7 +245,7 @@ open_sources(struct cli *c, const struct import_opts *o, GPtrArray *srcs,
 		}
 		continue;
 fail:
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		return EX_NOINPUT;
 	}
@@ -286,8 +287,8 @@ run_import(struct import_run *r, const struct import_opts *o,
 	progress_finish(r->prog);
 	import_summary(r);
 	if (!ok) {
-		fprintf(stderr, "postdesk: import stopped: %s (what was "
-		    "committed stays; run the import again to go on)\n",
+		log_warnx("import stopped: %s (what was "
+		    "committed stays; run the import again to go on)",
 		    r->fatal->message);
 		return EX_TEMPFAIL;
 	}
@@ -309,7 +310,7 @@ cli_import(struct cli *c)
 		return cli_usage(c);
 	/* The same rules as live mail: queues, tags, priorities. */
 	if (!rules_load(&rules, c->config->rules_scripts, &e)) {
-		fprintf(stderr, "postdesk: rules: %s\n", e->message);
+		log_warnx("rules: %s", e->message);
 		g_error_free(e);
 		return EX_CONFIG;
 	}

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "lifecycle_apply.h"
 #include "text.h"
+#include "log.h"
 
 /* Takes "--now EPOCH" / "--now=EPOCH" and "--as ROLE" out of argv. */
 struct lc_opts {
@@ -86,15 +87,15 @@ cli_tick(struct cli *c)
 	}
 	if (!lifecycle_apply_tick(c->store, c->config, o.now, report, &failed,
 	    &e)) {
-		fprintf(stderr, "postdesk: tick: %s\n", e->message);
+		log_warnx("tick: %s", e->message);
 		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);
 	}
 	for (i = 0; i < report->len; i++)
 		printf("%s\n", (const char *)report->pdata[i]);
 	if (rc == EX_OK && failed > 0) {
-		fprintf(stderr, "postdesk: tick: %d ticket%s busy, left for "
-		    "the next run\n", failed, failed == 1 ? "" : "s");
+		log_warnx("tick: %d ticket%s busy, left for "
+		    "the next run", failed, failed == 1 ? "" : "s");
 		rc = EX_TEMPFAIL;
 	}
 	g_ptr_array_free(report, TRUE);
@@ -133,14 +134,14 @@ run_command(struct cli *c, enum lc_command cmd, enum lc_role def_role,
 	if (!ok || !applied)
 		store_rollback(c->store);
 	if (!ok) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		rc = g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND) ?
 		    EX_NOINPUT : store_error_is_transient(e) ? EX_TEMPFAIL :
 		    EX_SOFTWARE;
 		g_error_free(e);
 	} else if (!applied) {
-		fprintf(stderr, "postdesk: ticket #%" G_GINT64_FORMAT ": %s "
-		    "%s refused: %s\n", id, lifecycle_command_to_text(cmd),
+		log_warnx("ticket #%" G_GINT64_FORMAT ": %s "
+		    "%s refused: %s", id, lifecycle_command_to_text(cmd),
 		    value, why);
 		rc = EX_DATAERR;
 	} else
@@ -257,14 +258,14 @@ cli_list_queue(struct cli *c)
 		g_free(o.args);
 		if (rc != EX_OK)
 			return rc;
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		return EX_SOFTWARE;
 	}
 	g_free(o.args);
 	r = g_array_new(FALSE, FALSE, sizeof(struct ranked));
 	if (!rank(c, a, o.now, r, &e)) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		rc = EX_SOFTWARE;
 	}

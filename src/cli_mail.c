@@ -13,11 +13,12 @@
 #include "intake.h"
 #include "mail.h"
 #include "text.h"
+#include "log.h"
 
 static int
 fail(GError *e, int rc)
 {
-	fprintf(stderr, "postdesk: %s\n", e->message);
+	log_warnx("%s", e->message);
 	if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND))
 		rc = EX_NOINPUT;
 	g_error_free(e);
@@ -260,8 +261,8 @@ reparse_one(struct cli *c, int64_t row, GError **err)
 	ok = true;
 	if (!mail_parse(&mail, data, len, &perr)) {
 		/* Keep the old text rather than lose it. */
-		fprintf(stderr, "postdesk: message %" G_GINT64_FORMAT
-		    ": %s (text kept)\n", row, perr->message);
+		log_warnx("message %" G_GINT64_FORMAT
+		    ": %s (text kept)", row, perr->message);
 		g_error_free(perr);
 	} else
 		ok = store_message_update_text(c->store, row, mail->subject,

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "text.h"
+#include "log.h"
 
 static bool
 valid_role(const char *r)
@@ -30,7 +31,7 @@ fail(GError *e)
 	    STORE_ERROR_CONSTRAINT) ? EX_DATAERR :
 	    store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 
-	fprintf(stderr, "postdesk: %s\n", e->message);
+	log_warnx("%s", e->message);
 	g_error_free(e);
 	return rc;
 }

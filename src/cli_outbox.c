@@ -1,5 +1,6 @@
 /*
- * cli_outbox: outbox list|show|retry|cancel, reply and comment.
+ * cli_outbox: outbox list|show|retry|cancel (retry --failed|--all),
+ * reply and comment.
  */
 #include "pdconfig.h"
 
@@ -15,11 +16,12 @@
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "text.h"
+#include "log.h"
 
 static int
 fail(GError *e, int rc)
 {
-	fprintf(stderr, "postdesk: %s\n", e->message);
+	log_warnx("%s", e->message);
 	if (g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND))
 		rc = EX_NOINPUT;
 	else if (store_error_is_transient(e))
@@ -141,6 +143,43 @@ outbox_show(struct cli *c, int64_t id)
 	return EX_OK;
 }
 
+static char *
+cli_actor(void)
+{
+	return g_strdup_printf("cli:%s", g_get_user_name());
+}
+
+/* The ticket's audit trail says who sent the row on its way again. */
+static bool
+retry_event(struct cli *c, const struct outbox_row *r, int64_t now,
+    GError **err)
+{
+	char	*actor, *detail;
+	bool	 ok;
+
+	if (r->ticket_id <= 0)
+		return true;
+	actor = cli_actor();
+	detail = g_strdup_printf("outbox #%" G_GINT64_FORMAT " to %s queued "
+	    "again (was %s%s%s)", r->id, r->recipient, r->status,
+	    r->last_error != NULL ? ": " : "",
+	    r->last_error != NULL ? r->last_error : "");
+	ok = store_event_add(c->store, r->ticket_id, 0, now, actor,
+	    "mail-retry", detail, err);
+	g_free(actor);
+	g_free(detail);
+	return ok;
+}
+
+/* Re-queues R (status pending, due now, attempts 0) with its event. */
+static bool
+retry_row(struct cli *c, const struct outbox_row *r, int64_t now,
+    bool *changed, GError **err)
+{
+	return store_outbox_retry(c->store, r->id, now, changed, err) &&
+	    (!*changed || retry_event(c, r, now, err));
+}
+
 static int
 outbox_change(struct cli *c, int64_t id, bool retry)
 {
@@ -155,13 +194,66 @@ outbox_change(struct cli *c, int64_t id, bool retry)
 	if (!ok)
 		return fail(e, EX_SOFTWARE);
 	if (!changed) {
-		fprintf(stderr, "postdesk: outbox #%" G_GINT64_FORMAT
-		    ": no such row, or its status does not allow %s\n", id,
+		log_warnx("outbox #%" G_GINT64_FORMAT
+		    ": no such row, or its status does not allow %s", id,
 		    retry ? "a retry" : "cancelling");
 		return EX_DATAERR;
 	}
 	printf("outbox #%" G_GINT64_FORMAT " %s\n", id,
 	    retry ? "pending again" : "cancelled");
+	return EX_OK;
+}
+
+/* Appends the rows of STATUS to A. */
+static bool
+rows_with_status(struct store *s, const char *status, GPtrArray *a,
+    GError **err)
+{
+	struct outbox_filter f = { .status = status };
+	GPtrArray	*rows;
+
+	if (!store_outbox_list(s, &f, &rows, err))
+		return false;
+	g_ptr_array_extend_and_steal(a, rows);	/* frees ROWS */
+	return true;
+}
+
+/*
+ * retry --failed: every failed row; --all: the deferred (pending) rows
+ * too, so that everything waiting goes out on notify's next pass, as
+ * after a relay outage.  Cancelled rows stay cancelled: that was an
+ * admin's decision, undone one row at a time with "retry ID".  One
+ * transaction: notify never sees half of it.
+ */
+static int
+outbox_retry_many(struct cli *c, bool all)
+{
+	GPtrArray	*a = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)outbox_row_free);
+	GError		*e = NULL;
+	int64_t		 now = now_s();
+	guint		 i, n = 0;
+	bool		 ok, changed;
+	int		 rc;
+
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK) {
+		g_ptr_array_free(a, TRUE);
+		return rc;
+	}
+	ok = store_begin(c->store, &e) &&
+	    rows_with_status(c->store, "failed", a, &e) &&
+	    (!all || rows_with_status(c->store, "pending", a, &e));
+	for (i = 0; ok && i < a->len; i++) {
+		changed = false;
+		ok = retry_row(c, a->pdata[i], now, &changed, &e);
+		n += changed;
+	}
+	g_ptr_array_free(a, TRUE);
+	if (!ok || !store_commit(c->store, &e)) {
+		store_rollback(c->store);
+		return fail(e, EX_SOFTWARE);
+	}
+	printf("%u outbox row%s pending again\n", n, n == 1 ? "" : "s");
 	return EX_OK;
 }
 
@@ -172,6 +264,10 @@ cli_outbox(struct cli *c)
 
 	if (c->argc >= 2 && strcmp(c->argv[1], "list") == 0)
 		return outbox_list(c);
+	if (c->argc == 3 && strcmp(c->argv[1], "retry") == 0 &&
+	    (strcmp(c->argv[2], "--failed") == 0 ||
+	    strcmp(c->argv[2], "--all") == 0))
+		return outbox_retry_many(c, strcmp(c->argv[2], "--all") == 0);
 	if (c->argc != 3 || !text_to_id(&id, c->argv[2]))
 		return cli_usage(c);
 	if (strcmp(c->argv[1], "show") == 0)
@@ -244,7 +340,7 @@ add_file(GPtrArray *att, const char *path)
 	gsize	 len;
 
 	if (!g_file_get_contents(path, &data, &len, &e)) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		return false;
 	}
@@ -324,8 +420,8 @@ staff_message(struct cli *c, bool internal)
 		rc = cli_usage(c);
 	if (rc == EX_OK && (text = read_body(c->config->max_message_size)) ==
 	    NULL) {
-		fprintf(stderr, "postdesk: cannot read the text on stdin, or "
-		    "it is larger than [mail] max_message_size\n");
+		log_warnx("cannot read the text on stdin, or "
+		    "it is larger than [mail] max_message_size");
 		rc = EX_DATAERR;
 	}
 	if (rc == EX_OK)

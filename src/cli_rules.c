@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "rules.h"
 #include "text.h"
+#include "log.h"
 
 static int
 rules_check(struct cli *c)
@@ -135,11 +136,11 @@ rules_test(struct cli *c)
 		fprintf(stderr, "%s\n", e->message);
 		rc = EX_CONFIG;
 	} else if (!read_all(STDIN_FILENO, raw, c->config->max_message_size)) {
-		fprintf(stderr, "postdesk: cannot read the message on stdin "
-		    "(or it is larger than max_message_size)\n");
+		log_warnx("cannot read the message on stdin "
+		    "(or it is larger than max_message_size)");
 		rc = EX_DATAERR;
 	} else if (!mail_parse(&m, raw->data, raw->len, &e)) {
-		fprintf(stderr, "postdesk: %s (ingest would quarantine it)\n",
+		log_warnx("%s (ingest would quarantine it)",
 		    e->message);
 		rc = EX_DATAERR;
 	} else {
@@ -154,7 +155,7 @@ rules_test(struct cli *c)
 		    "unknown";
 		ctx.trace = true;
 		if (!rules_evaluate(rules, m, &ctx, &res, &e)) {
-			fprintf(stderr, "postdesk: %s\n", e->message);
+			log_warnx("%s", e->message);
 			rc = EX_SOFTWARE;
 		} else
 			rc = print_result(res);

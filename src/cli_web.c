@@ -14,13 +14,14 @@
 #include "cli.h"
 #include "store_web.h"
 #include "web.h"
+#include "log.h"
 
 static int
 fail(GError *e)
 {
 	int	 rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 
-	fprintf(stderr, "postdesk: %s\n", e->message);
+	log_warnx("%s", e->message);
 	g_error_free(e);
 	return rc;
 }
@@ -37,8 +38,8 @@ mint(struct cli *c)
 	    (c->argc == 3 && !text_to_id(&ticket, c->argv[2])))
 		return cli_usage(c);
 	if (c->config->web_link_key == NULL || *c->config->web_link_key == 0) {
-		fprintf(stderr, "postdesk: set [web] link_key in %s to make "
-		    "customer links\n", c->config->path != NULL ?
+		log_warnx("set [web] link_key in %s to make "
+		    "customer links", c->config->path != NULL ?
 		    c->config->path : "postdesk.conf");
 		return EX_CONFIG;
 	}
@@ -90,7 +91,7 @@ link_revoke(struct cli *c, const char *arg)
 		goto out;
 	}
 	if (id != NULL && l == NULL) {
-		fprintf(stderr, "postdesk: no link %s\n", id);
+		log_warnx("no link %s", id);
 		rc = EX_NOINPUT;
 		goto out;
 	}

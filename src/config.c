@@ -4,9 +4,11 @@
 #include "config.h"
 #include "pdconfig.h"
 #include "lifecycle.h"
+#include "log.h"
 
 #include <errno.h>
 #include <string.h>
+#include <syslog.h>
 
 enum key_type { KEY_STRING, KEY_PATH, KEY_SIZE, KEY_BOOL, KEY_LIST,
     KEY_PATH_LIST, KEY_INT, KEY_TYPE__MAX };
@@ -89,6 +91,8 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "sla_hotrush", KEY_STRING },
 	{ "lifecycle", "ack_pattern", KEY_STRING },
 	{ "lifecycle", "ack_max_length", KEY_INT },
+	{ "log", "facility", KEY_STRING },
+	{ "log", "level", KEY_STRING },
 };
 
 G_DEFINE_QUARK(postdesk-config-error-quark, config_error)
@@ -262,6 +266,8 @@ config_new_default(void)
 	c->smtp_timeout = 60;
 	c->reuse_connection = true;
 	c->auto_reply_limit = 5;
+	c->log_facility = LOG_MAIL;
+	c->log_level = LOG_INFO;
 	return c;
 }
 
@@ -610,6 +616,34 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	apply_notify(c, kf, dir);
 }
 
+/* [log] facility and level: names syslog(3) knows. */
+static bool
+check_log(struct config *c, GKeyFile *kf, const char *path,
+    const char *text, GError **err)
+{
+	char	*fac = g_key_file_get_string(kf, "log", "facility", NULL);
+	char	*lvl = g_key_file_get_string(kf, "log", "level", NULL);
+	bool	 ok = false;
+
+	if (fac != NULL &&
+	    !text_to_log_facility(&c->log_facility, g_strstrip(fac)))
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [log] facility: expected mail, daemon, user or "
+		    "local0..local7, got \"%s\"", path,
+		    config_line_of(text, "log", "facility"), fac);
+	else if (lvl != NULL &&
+	    !text_to_log_level(&c->log_level, g_strstrip(lvl)))
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [log] level: expected debug, info, notice, "
+		    "warning, err or crit, got \"%s\"", path,
+		    config_line_of(text, "log", "level"), lvl);
+	else
+		ok = true;
+	g_free(fac);
+	g_free(lvl);
+	return ok;
+}
+
 /* Semantic checks that need the whole file. */
 static bool
 check_values(struct config *c, GKeyFile *kf, const char *path,
@@ -704,6 +738,7 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		ok = false;
 	}
 	g_free(v);
+	ok = ok && check_log(c, kf, path, text, err);
 	if (ok) {
 		lifecycle_set_free(c->lifecycle);
 		c->lifecycle = NULL;

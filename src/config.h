@@ -87,6 +87,9 @@ struct config {
 	bool	  reuse_connection;	/* one SMTP session for a batch */
 	int64_t	  auto_reply_limit;	/* per sender per hour */
 	char	 *from_name;		/* display name on our mail */
+	/* [log] (log.h): syslog(3) codes */
+	int	  log_facility;		/* LOG_MAIL */
+	int	  log_level;		/* LOG_INFO: lowest priority sent */
 };
 
 GQuark	 config_error_quark(void);

@@ -238,16 +238,20 @@ render(struct store *s, const struct config *c, const char *name,
 {
 	struct template	*tp = NULL;
 	JsonObject	*ctx;
-	char		*path;
+	char		*path, *dir;
 	bool		 ok;
 
-	path = template_find(c->templates_dir, name, "txt",
-	    t != NULL ? t->queue : NULL, NULL);
+	/* [templates] dir is the root: mail/ for us, web/ for the CGI. */
+	dir = g_build_filename(c->templates_dir, "mail", NULL);
+	path = template_find(dir, name, "txt", t != NULL ? t->queue : NULL,
+	    NULL);
 	if (path == NULL) {
 		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
-		    "no template %s.txt in %s", name, c->templates_dir);
+		    "no template %s.txt in %s", name, dir);
+		g_free(dir);
 		return false;
 	}
+	g_free(dir);
 	ok = template_load(&tp, path, err);
 	g_free(path);
 	if (!ok)

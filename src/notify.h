@@ -10,8 +10,10 @@
  * row's new status and an event on the ticket, in one transaction.
  *
  * Error contract: bool + GError.  A failure of notify_prepare() with
- * NOTIFY_ERROR is permanent for that row (no template, nobody to send
- * to); a STORE_ERROR may be transient.
+ * NOTIFY_ERROR_DATA is permanent for that row (nobody to send to);
+ * NOTIFY_ERROR_TEMPLATE (no template file in [templates] dir/mail) is
+ * the site's configuration, not the row's: the caller leaves the row
+ * pending and exits 78.  A STORE_ERROR may be transient.
  */
 #ifndef POSTDESK_NOTIFY_H
 #define POSTDESK_NOTIFY_H

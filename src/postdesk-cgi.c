@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -26,8 +28,10 @@ fail_early(const char *why)
 	fputs("Status: 500 Internal Server Error\r\n"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n"
-	    "postdesk.cgi is not configured correctly; see the server's "
-	    "error log.\n", stdout);
+	    "postdesk.cgi is not configured correctly", stdout);
+	/* Say "logged" only when it was: under lighttpd stderr is lost. */
+	fputs(log_reaches_syslog() ? "; the error has been logged "
+	    "(syslog, facility mail).\n" : ".\n", stdout);
 	return 0;
 }
 
@@ -87,13 +91,15 @@ main(void)
 	char			*tz_cookie = NULL;
 	int			 status = 200;
 
-	log_init("postdesk.cgi", LOG_TO_STDERR, false);
+	umask(007);	/* -shm created by a reader stays group-writable */
+	log_init("postdesk.cgi", LOG_TO_STDERR | LOG_TO_SYSLOG, false);
 	if (!config_load(&config, NULL, &e)) {
 		int rc = fail_early(e->message);
 
 		g_error_free(e);
 		return rc;
 	}
+	log_configure(config->log_facility, config->log_level);
 	w.config = config;
 	w.now = (int64_t)time(NULL);
 	w.templates_dir = g_build_filename(config->templates_dir, "web",

@@ -26,6 +26,7 @@
 #include "auth.h"
 #include "fetch.h"
 #include "log.h"
+#include "runas.h"
 #include "rules.h"
 #include "store.h"
 
@@ -91,6 +92,8 @@ parse_options(int *argc, char ***argv, struct options *o)
 	bool		 ok;
 
 	ctx = g_option_context_new(NULL);
+	g_option_context_set_description(ctx, "Configuration: --config FILE, "
+	    "else $POSTDESK_CONFIG, else " POSTDESK_CONFIG_PATH ".");
 	g_option_context_set_summary(ctx, "Takes mail from the sources "
 	    "named on the command line, or else from [fetch] sources:\n"
 	    "imaps://USER@HOST/FOLDER, imap:// (STARTTLS), pop3s://, "
@@ -338,6 +341,7 @@ main(int argc, char *argv[])
 	GError		*e = NULL;
 	int		 rc;
 
+	umask(007);	/* the state directory is shared by group */
 	if (!parse_options(&argc, &argv, &o))
 		return EX_USAGE;
 	if (o.version) {
@@ -348,6 +352,13 @@ main(int argc, char *argv[])
 	if (!config_load(&c, o.config, &e)) {
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
+		return EX_CONFIG;
+	}
+	log_configure(c->log_facility, c->log_level);
+	if (!runas_state_owner(c->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		config_free(c);
 		return EX_CONFIG;
 	}
 	memset(&sa, 0, sizeof sa);

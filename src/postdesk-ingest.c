@@ -18,6 +18,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <glib.h>
 
 #include "auth.h"
@@ -25,6 +27,7 @@
 #include "intake.h"
 #include "mail.h"
 #include "log.h"
+#include "runas.h"
 #include "rules.h"
 #include "store.h"
 
@@ -99,6 +102,8 @@ parse_options(int *argc, char ***argv, struct options *o)
 	bool		 ok;
 
 	ctx = g_option_context_new("< MESSAGE");
+	g_option_context_set_description(ctx, "Configuration: --config FILE, "
+	    "else $POSTDESK_CONFIG, else " POSTDESK_CONFIG_PATH ".");
 	g_option_context_set_summary(ctx, "Reads one mail message on stdin "
 	    "(as an MTA pipe delivers it) and files it\ninto a postdesk "
 	    "ticket.  Exit status follows sysexits(3): 0 stored,\n65 too "
@@ -213,6 +218,9 @@ main(int argc, char *argv[])
 	GError		*e = NULL;
 	int		 rc;
 
+	/* Group-writable files: the WAL and SHM are shared with the CGI
+	 * and the CLI through the postdesk group. */
+	umask(007);
 	/* Every path frees what it took, so ASan's leak check stays quiet
 	 * and cannot replace the sysexits code the MTA relies on. */
 	if (!parse_options(&argc, &argv, &o)) {
@@ -229,6 +237,13 @@ main(int argc, char *argv[])
 	    LOG_TO_SYSLOG | LOG_TO_STDERR, o.verbose);
 	if (!config_load(&c, o.config, &e)) {
 		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		rc = o.config_error_rc;
+		goto out;
+	}
+	log_configure(c->log_facility, c->log_level);
+	if (!runas_state_owner(c->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		rc = o.config_error_rc;
 		goto out;

@@ -7,7 +7,8 @@
  *   0   the outbox was drained (per-row failures are on the rows)
  *   64  bad command line
  *   75  the database could not be opened or written (try again)
- *   78  configuration broken
+ *   78  configuration broken, or a template missing from
+ *       [templates] dir/mail (the rows stay pending)
  */
 #include "pdconfig.h"
 
@@ -16,10 +17,13 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <glib.h>
 
 #include "config.h"
 #include "log.h"
+#include "runas.h"
 #include "notify.h"
 #include "smtp.h"
 #include "store.h"
@@ -66,6 +70,8 @@ parse_options(int *argc, char ***argv, struct options *o)
 	bool		 ok;
 
 	ctx = g_option_context_new(NULL);
+	g_option_context_set_description(ctx, "Configuration: --config FILE, "
+	    "else $POSTDESK_CONFIG, else " POSTDESK_CONFIG_PATH ".");
 	g_option_context_set_summary(ctx, "Sends the mail waiting in the "
 	    "postdesk outbox.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -92,8 +98,28 @@ now_s(void)
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-/* One row: prepare, send, record.  False only for a store failure. */
-static bool
+/* What one row's processing asks of the loop. */
+enum step { STEP_OK, STEP_STORE, STEP_CONFIG };
+
+/*
+ * A missing template is the site's configuration, not the row's: the
+ * row goes back to pending untouched, so it is sent once the admin
+ * fixes [templates] dir.  *ERR says why.
+ */
+static enum step
+config_stop(struct store *s, const struct outbox_row *r, GError *e,
+    GError **err)
+{
+	log_warnx("outbox #%" G_GINT64_FORMAT ": configuration: %s "
+	    "(the row stays pending)", r->id, e->message);
+	g_propagate_error(err, e);
+	/* If even this fails, the lease brings the row back later. */
+	(void)store_outbox_unclaim(s, r->id, NULL);
+	return STEP_CONFIG;
+}
+
+/* One row: prepare, send, record. */
+static enum step
 process(struct store *s, const struct config *c, struct smtp *smtp,
     const struct outbox_row *r, GError **err)
 {
@@ -107,14 +133,16 @@ process(struct store *s, const struct config *c, struct smtp *smtp,
 	if (!notify_prepare(s, c, r, &nm, &e)) {
 		if (e->domain == STORE_ERROR && store_error_is_transient(e)) {
 			g_propagate_error(err, e);
-			return false;	/* the lease brings the row back */
+			return STEP_STORE;	/* the lease brings it back */
 		}
+		if (g_error_matches(e, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE))
+			return config_stop(s, r, e, err);
 		log_warnx("outbox #%" G_GINT64_FORMAT ": %s", r->id,
 		    e->message);
 		ok = notify_record(s, c, r, NOTIFY_PERMFAIL, e->message,
 		    now_s(), err);
 		g_error_free(e);
-		return ok;
+		return ok ? STEP_OK : STEP_STORE;
 	}
 	sr = smtp_send(smtp, nm.envelope_from, nm.recipient, nm.raw, &reply);
 	o = sr == SMTP_SENT ? NOTIFY_SENT : sr == SMTP_TEMPFAIL ?
@@ -125,29 +153,33 @@ process(struct store *s, const struct config *c, struct smtp *smtp,
 	ok = notify_record(s, c, r, o, reply, now_s(), err);
 	g_free(reply);
 	notify_mail_clear(&nm);
-	return ok;
+	return ok ? STEP_OK : STEP_STORE;
 }
 
 /* Claims and sends batches until nothing is due. */
-static bool
+static enum step
 drain(struct store *s, const struct config *c, struct smtp *smtp,
     const struct options *o, GError **err)
 {
 	int64_t		 lease = (int64_t)o->batch * c->smtp_timeout + 60;
 	GPtrArray	*rows = NULL;
-	guint		 i;
-	bool		 ok = true;
+	guint		 i, n;
+	enum step	 st = STEP_OK;
 
 	do {
 		if (!store_outbox_claim(s, o->claimer, now_s(), lease,
 		    o->batch, &rows, err))
-			return false;
-		for (i = 0; ok && i < rows->len; i++)
-			ok = process(s, c, smtp, rows->pdata[i], err);
-		i = rows->len;
+			return STEP_STORE;
+		for (i = 0; st == STEP_OK && i < rows->len; i++)
+			st = process(s, c, smtp, rows->pdata[i], err);
+		/* Rows claimed but not reached go back as they were. */
+		for (; st == STEP_CONFIG && i < rows->len; i++)
+			(void)store_outbox_unclaim(s,
+			    ((struct outbox_row *)rows->pdata[i])->id, NULL);
+		n = rows->len;
 		g_ptr_array_free(rows, TRUE);
-	} while (ok && i > 0);
-	return ok;
+	} while (st == STEP_OK && n > 0);
+	return st;
 }
 
 static int
@@ -167,7 +199,15 @@ run(const struct options *o, const struct config *c)
 	if (o->no_reuse)
 		smtp_set_reuse(smtp, false);
 	for (;;) {
-		if (!drain(s, c, smtp, o, &e)) {
+		enum step st = drain(s, c, smtp, o, &e);
+
+		if (st == STEP_CONFIG) {
+			/* Sending on would only skip rows; stop loudly. */
+			g_clear_error(&e);
+			rc = EX_CONFIG;
+			break;
+		}
+		if (st == STEP_STORE) {
 			log_warnx("outbox: %s", e->message);
 			g_clear_error(&e);
 			if (!o->watch) {
@@ -192,6 +232,7 @@ main(int argc, char *argv[])
 	GError		*e = NULL;
 	int		 rc;
 
+	umask(007);	/* the state directory is shared by group */
 	if (!parse_options(&argc, &argv, &o))
 		return EX_USAGE;
 	if (o.version) {
@@ -203,6 +244,13 @@ main(int argc, char *argv[])
 		fprintf(stderr, "postdesk-notify: %s\n", e->message);
 		log_warnx("configuration: %s", e->message);
 		g_error_free(e);
+		return EX_CONFIG;
+	}
+	log_configure(c->log_facility, c->log_level);
+	if (!runas_state_owner(c->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		config_free(c);
 		return EX_CONFIG;
 	}
 	if (o.batch <= 0)

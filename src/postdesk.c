@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
 #include "cli.h"
 #include "log.h"
+#include "runas.h"
 
 static const struct cli_command commands[] = {
 	{ "init", "", "create or upgrade the database", cli_init },
@@ -48,8 +51,10 @@ static const struct cli_command commands[] = {
 	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
 	    "[--[no-]progress] PATH...",
 	    "import old mail as history (no notifications)", cli_import },
-	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID",
-	    "inspect and manage outgoing mail", cli_outbox },
+	{ "outbox", "list [--status S] [--ticket N] | show|retry|cancel ID "
+	    "| retry --failed|--all",
+	    "inspect and manage outgoing mail; retry --failed re-queues "
+	    "failed rows, --all deferred ones too", cli_outbox },
 	{ "reply", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
 	    "staff reply to the requester and CCs", cli_reply },
 	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
@@ -58,6 +63,12 @@ static const struct cli_command commands[] = {
 	    "--list ADDRESS",
 	    "mint a customer's web sign-in link; revoke or list them",
 	    cli_link },
+	{ "backup", "FILE",
+	    "online copy of the database into FILE (restore: postdesk(8))",
+	    cli_backup },
+	{ "check", "[--json] [--user NAME]", "check the configuration, permissions, "
+	    "templates, rules, keys; report failed mail and overdue timers",
+	    cli_check },
 };
 
 static void
@@ -85,7 +96,8 @@ main(int argc, char *argv[])
 	int		 i = 1, rc;
 	size_t		 k;
 
-	log_init("postdesk", LOG_TO_STDERR, false);
+	umask(007);	/* the state directory is shared by group */
+	log_init("postdesk", LOG_TO_STDERR | LOG_TO_SYSLOG, false);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0) {
@@ -119,16 +131,33 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 1;
 	}
-	if (!config_load(&cli.config, config_path, &e)) {
-		fprintf(stderr, "postdesk: %s\n", e->message);
+	/* "check" reports a broken file as one of its problems. */
+	if (!config_load(&cli.config, config_path, &e) &&
+	    commands[k].run != cli_check) {
+		log_warnx("%s", e->message);
 		g_error_free(e);
 		return EX_CONFIG;
 	}
+	if (cli.config != NULL)
+		log_configure(cli.config->log_facility, cli.config->log_level);
+	/* Run as root, become the state directory's owner: nothing this
+	 * command creates there may end up root-owned.  "check" does it
+	 * itself, after judging permissions with root's eyes. */
+	if (commands[k].run != cli_check &&
+	    !runas_state_owner(cli.config->store_path, NULL, &e)) {
+		log_warnx("%s", e->message);
+		g_error_free(e);
+		config_free(cli.config);
+		return EX_CONFIG;
+	}
+	cli.config_path = config_path;
+	cli.config_error = e;
 	cli.argc = argc - i;
 	cli.argv = argv + i;
 	cli.command = &commands[k];
 	rc = commands[k].run(&cli);
 	store_close(cli.store);
 	config_free(cli.config);
+	g_clear_error(&cli.config_error);
 	return rc;
 }

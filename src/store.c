@@ -5,9 +5,15 @@
  */
 #include "pdconfig.h"
 
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
+#include "runas.h"
 #include "store-priv.h"
 
 bool	 store_schema_migrate(struct store *, int from, GError **err);
@@ -45,11 +51,92 @@ rc_to_code(int rc)
 	}
 }
 
+/* "FILE is owned by USER:GROUP, mode 0644" */
+static char *
+describe_file(const char *file, const struct stat *st)
+{
+	struct passwd	*pw = getpwuid(st->st_uid);
+	struct group	*gr = getgrgid(st->st_gid);
+	char		 u[32], g[32];
+
+	g_snprintf(u, sizeof u, "%u", (unsigned)st->st_uid);
+	g_snprintf(g, sizeof g, "%u", (unsigned)st->st_gid);
+	return g_strdup_printf("%s is owned by %s:%s, mode %04o", file,
+	    pw != NULL ? pw->pw_name : u, gr != NULL ? gr->gr_name : g,
+	    (unsigned)(st->st_mode & 07777));
+}
+
+/*
+ * SQLite says only "attempt to write a readonly database" or "unable to
+ * open": name the file we cannot write (the database, its -wal or -shm,
+ * or the directory they must be created in), its owner and mode, and
+ * who we are, so the admin sees the fix.  NULL if all looks writable.
+ */
+static char *
+unwritable_hint(const char *path)
+{
+	const char	*sfx[] = { "", "-wal", "-shm" };
+	struct stat	 st;
+	char		*dir, *f, *what = NULL, *me, *hint;
+	bool		 missing = false;
+	size_t		 i;
+
+	for (i = 0; i < G_N_ELEMENTS(sfx) && what == NULL; i++) {
+		f = g_strconcat(path, sfx[i], NULL);
+		if (stat(f, &st) == -1)
+			missing = true;
+		else if (faccessat(AT_FDCWD, f, R_OK | W_OK, AT_EACCESS) == -1)
+			what = describe_file(f, &st);
+		g_free(f);
+	}
+	dir = g_path_get_dirname(path);
+	if (what == NULL && missing && stat(dir, &st) == 0 &&
+	    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == -1)
+		what = describe_file(dir, &st);
+	g_free(dir);
+	if (what == NULL)
+		return NULL;
+	me = runas_describe_self();
+	hint = g_strdup_printf("%s, and this program runs as %s; the "
+	    "state directory and its files must be writable by the postdesk "
+	    "user and group (postdesk.8, PERMISSIONS)", what, me);
+	g_free(me);
+	g_free(what);
+	return hint;
+}
+
+/* Appends the hint to an I/O error of opening PATH; the code stays
+ * STORE_ERROR_IO, so ingest still exits 75. */
+static void
+add_hint(GError *e, const char *path)
+{
+	char	*hint, *m;
+
+	if (e == NULL || e->domain != STORE_ERROR ||
+	    e->code != STORE_ERROR_IO || (hint = unwritable_hint(path)) == NULL)
+		return;
+	m = g_strdup_printf("%s (%s)", e->message, hint);
+	g_free(e->message);
+	e->message = m;
+	g_free(hint);
+}
+
+/* Errors that mean "this user may not write that file". */
+static bool
+is_permission_rc(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	    rc == SQLITE_PERM || rc == SQLITE_AUTH;
+}
+
 bool
 store_fail(struct store *s, int rc, GError **err)
 {
 	g_set_error(err, STORE_ERROR, rc_to_code(rc), "database: %s",
 	    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+	if (s->db != NULL && is_permission_rc(rc) && err != NULL)
+		add_hint(*err, sqlite3_db_filename(s->db, "main"));
 	return false;
 }
 
@@ -270,18 +357,28 @@ store_open(struct store **out, const char *path, enum store_mode mode,
     GError **err)
 {
 	struct store	*s = g_new0(struct store, 1);
-	int		 flags, rc;
+	int		 flags, rc, fd;
 
 	s->mode = mode;
 	s->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    stmt_finalize);
 	flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	/*
+	 * SQLite creates a database 0644 (less the umask), and its -wal and
+	 * -shm files copy that mode: the group could never write.  Create
+	 * the file ourselves, 0666 less the umask (0660 under postdesk's
+	 * 007), so the web server's user in group postdesk can.
+	 */
+	if (mode == STORE_READWRITE && (fd = open(path, O_WRONLY | O_CREAT |
+	    O_EXCL | O_CLOEXEC, 0666)) != -1)
+		close(fd);
 	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, rc_to_code(rc), "%s: %s", path,
 		    s->db != NULL ? sqlite3_errmsg(s->db) :
 		    sqlite3_errstr(rc));
+		add_hint(err != NULL ? *err : NULL, path);
 		store_close(s);
 		return false;
 	}

@@ -142,6 +142,17 @@ bool	 store_savepoint(struct store *, GError **err);
 bool	 store_release(struct store *, GError **err);
 void	 store_rollback_savepoint(struct store *);
 
+/*
+ * Online backup (store_backup.c): a consistent copy of the whole
+ * database, one snapshot, while other processes write, into DEST via
+ * DEST.tmp (mode 0600), fsync'ed and renamed.  Refuses DEST when it is
+ * the live database or one of its -wal/-shm/-journal files.  Waits out
+ * BUSY/LOCKED until TIMEOUT_MS pass without progress.  *pages (may be
+ * NULL) gets the number of pages copied.
+ */
+bool	 store_backup(struct store *, const char *dest, int timeout_ms,
+	    int64_t *pages, GError **err);
+
 /* Content-addressed blobs: duplicates are stored once. */
 bool	 store_blob_put(struct store *, const void *data, size_t len,
 	    char sha256_hex[65], GError **err);
@@ -377,6 +388,9 @@ bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
 	    int64_t next, const char *reply, GError **err);
 bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
+/* Undoes a claim that made no attempt (a configuration error): the row
+ * is pending again, its attempt count as before the claim. */
+bool	 store_outbox_unclaim(struct store *, int64_t id, GError **err);
 /* The composed bytes of a row that has no message row to hold them
  * (no ticket); the first bytes stored stay. */
 bool	 store_outbox_set_raw(struct store *, int64_t id,

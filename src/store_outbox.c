@@ -198,6 +198,20 @@ store_outbox_fail(struct store *s, int64_t id, int64_t now,
 }
 
 bool
+store_outbox_unclaim(struct store *s, int64_t id, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET status = 'pending', "
+	    "claimed_by = NULL, attempts = MAX(attempts - 1, 0) "
+	    "WHERE id = ?1 AND status = 'sending'", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, err);
+}
+
+bool
 store_outbox_set_raw(struct store *s, int64_t id, const char *sha256_hex,
     GError **err)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "log.h"
 #include "template.h"
 #include "web.h"
 
@@ -781,8 +782,9 @@ web_handle(struct web *w, GError **err)
 		r = web_error_page(w, 503, "The database is busy; "
 		    "try again in a moment.");
 	else
-		r = web_error_page(w, 500, "Something went wrong; the "
-		    "error has been logged.");
+		r = web_error_page(w, 500, log_reaches_syslog() ?
+		    "Something went wrong; the error has been logged." :
+		    "Something went wrong.");
 	if (e != NULL)
 		g_propagate_error(err, e);
 	else

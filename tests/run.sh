@@ -5,7 +5,7 @@
 # Ends with one line "N passed, M failed" over both passes.
 set -u
 cd "$(dirname "$0")/.."
-./contrib/deps.sh || exit 1
+./contrib/deps.sh --tests || exit 1
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
 jobs=$(nproc 2>/dev/null || echo 2)
 pass=0

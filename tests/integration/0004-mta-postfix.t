@@ -10,6 +10,10 @@
 #   reply, [Support #N]  -> same ticket (rule subject-tag)
 #   database read-only   -> exit 75, Postfix defers, retries, delivers
 #   over max_message_size-> exit 65, Postfix bounces, sender gets a DSN
+#   a DSN to bounces+N@  -> reaches postdesk, marks outbox row N failed
+#   other@ the domain    -> refused at RCPT time (550)
+# The Postfix snippets are the shipped ones, ingest runs as the user
+# postdesk, and "postdesk init" runs as root the way an admin types it.
 set -u
 
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -25,7 +29,7 @@ diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 . "$top_srcdir/tests/integration/lib-postfix.sh"
 pf_require
 
-echo "1..21"
+echo "1..29"
 
 T=$(mktemp -d /tmp/postdesk-postfix.XXXXXX)
 cleanup() {
@@ -53,18 +57,29 @@ addresses = staff@helpdesk.test
 spf_local_records = customer.test v=spf1 ip4:127.0.0.1 -all
 [rules]
 scripts = $T/rules.sieve
+[web]
+base_url = https://helpdesk.test/postdesk
 EOF
 echo 'keep;' > "$T/rules.sieve"
 chmod 0644 "$T/postdesk.conf"
 export POSTDESK_CONFIG="$T/postdesk.conf"
 PD="$T/bin/postdesk"
 
-"$PD" init >/dev/null && chown -R nobody "$T/db"
-# Everything that opens the database from here on runs as the pipe's
-# user: SQLite files created by root would make the pipe's writes fail
-# and fake the read-only deferral checked below.
+# As root, the way an admin types it: postdesk becomes the owner of the
+# state directory (postdesk) before it creates anything there.
+"$PD" init >/dev/null
+check "postdesk init (run as root) made the test database" \
+    test -f "$T/db/postdesk.db"
+check "nothing in the state directory is root's: $(stat -c '%U:%G' "$T/db"/*)" \
+    test -z "$(find "$T/db" ! -user postdesk)"
+check "the database is 0660 (umask 007): $(stat -c '%a' "$T/db/postdesk.db")" \
+    test "$(stat -c '%a' "$T/db/postdesk.db")" = 660
+# The CLI as root, now with -wal and -shm possibly present: still
+# nothing root-owned afterwards.
+"$PD" list >/dev/null
+check "a CLI command as root leaves nothing root-owned either" \
+    test -z "$(find "$T/db" ! -user postdesk)"
 pd() { as_pipe_user "$PD" "$@"; }
-check "postdesk init made the test database" test -f "$T/db/postdesk.db"
 
 pf_check
 pf_start || exit 1
@@ -187,8 +202,10 @@ else
 	diag "$(tail -10 "$T/maillog")"
 fi
 check "nothing was written while deferred" test "$(ticket_count)" = 1
-chmod 0755 "$T/db"
-chmod 0644 "$T/db/postdesk.db"
+check "the deferral names the file, its owner and mode, and the user" \
+    grep -q "postdesk.db is owned by postdesk:postdesk, mode 0444, and this program runs as postdesk" "$T/maillog"
+chmod 2770 "$T/db"
+chmod 0660 "$T/db/postdesk.db"
 ticket_count_is() { [ "$(ticket_count)" = "$1" ]; }
 wait_for 150 ticket_count_is 2
 check "after the fix Postfix retried: the message became ticket 2" \
@@ -256,6 +273,56 @@ else
 	diag "$(ls -l "$T/sink")"
 fi
 check "the bounced message made no ticket" test "$(ticket_count)" = 3
+
+# Bounces: postdesk's outgoing mail has the return path bounces+N@; a
+# DSN to it must reach postdesk through the shipped snippet (no "User
+# unknown") and mark outbox row N.
+row=$(as_pipe_user sqlite3 -cmd ".timeout 5000" "$T/db/postdesk.db" \
+    "SELECT min(id) FROM outbox WHERE ticket_id = 1")
+cat > "$T/dsn.eml" <<EOF
+From: MAILER-DAEMON@customer.test
+To: bounces+$row@helpdesk.test
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn1@customer.test>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+Your message could not be delivered.
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.customer.test
+
+Final-Recipient: rfc822; alice@customer.test
+Action: failed
+Status: 5.1.1
+Diagnostic-Code: smtp; 550 5.1.1 mailbox unknown
+
+--B--
+EOF
+send "$T/dsn.eml" '<>' "bounces+$row@helpdesk.test"
+row_failed() {
+	[ "$(as_pipe_user sqlite3 -cmd ".timeout 5000" "$T/db/postdesk.db" \
+	    "SELECT status FROM outbox WHERE id = $row")" = failed ]
+}
+if wait_for 150 row_failed; then
+	ok "a DSN to bounces+$row@ reached postdesk and failed outbox row $row"
+else
+	not_ok "a DSN to bounces+$row@ reached postdesk and failed outbox row $row"
+	diag "$(grep bounces "$T/maillog" | tail -5)"
+fi
+check "the DSN went through the postdesk service" \
+    grep -q "to=<bounces+$row@helpdesk.test>.*status=sent (delivered via postdesk service)" "$T/maillog"
+check "the DSN opened no ticket" test "$(ticket_count)" = 3
+
+# Every other local part of the postdesk domain is refused at RCPT.
+swaks --server "127.0.0.1:$PF_PORT" --from alice@customer.test \
+    --to other@helpdesk.test --quit-after RCPT >"$T/swaks.out" 2>&1
+check "other@helpdesk.test is refused at RCPT (550)" \
+    grep -q '<\*\* *550' "$T/swaks.out"
 
 [ $failed -eq 0 ] || diag "maillog:" "$(cat "$T/maillog")"
 exit 0

@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..35"
+echo "1..39"
 PORT=$(free_port)
 start_sink sink "$PORT" --reject 'nobody@'
 mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
@@ -165,3 +165,28 @@ echo "Customer seems to run an old PHP." | "$B/postdesk" comment 1 --from bob@st
 "$B/postdesk-notify" --once
 check "comment mailed to carol only, never to the customer" \
     test "$(grep -l 'old PHP' "$T"/sink/*.eml | xargs grep -h '^X-Envelope-To:' | tr -d '\r' | sort -u)" = "X-Envelope-To: carol@staff.example.com"
+
+# [templates] dir is the root (mail/ and web/ below it).  A template
+# missing there is the site's configuration: exit 78, a syslog line,
+# the row stays pending with its attempt count, and it goes out once
+# the template is back.
+mkdir -p "$T/tpl"
+cp -R "$S/templates/." "$T/tpl/"
+rm -f "$T/tpl/mail/new-ticket.txt" "$T/tpl/mail/new-ticket".*.txt
+sed "s#^dir = .*#dir = $T/tpl#" "$T/pd.conf" > "$T/missing.conf"
+sed -i "s#^path = .*#path = $T/missing.db#" "$T/missing.conf"
+POSTDESK_CONFIG=$T/missing.conf "$B/postdesk" init >/dev/null
+POSTDESK_CONFIG=$T/missing.conf "$B/postdesk-ingest" --sender zed@shop.example \
+    --recipient support@example.com <"$S/tests/data/sample/01-store-down.eml"
+before=$(count_mail sink)
+POSTDESK_CONFIG=$T/missing.conf "$B/postdesk-notify" --once 2>"$T/missing.err"
+rc=$?
+check "missing template: exit 78 (EX_CONFIG)" test "$rc" = 78
+check "missing template: the error names the file and the dir" \
+    grep -q "no template new-ticket.txt in $T/tpl/mail" "$T/missing.err"
+check "missing template: no row failed, all pending, no attempt counted" \
+    test "$(sqlq "$T/missing.db" "SELECT count(*) FROM outbox WHERE status != 'pending' OR attempts != 0")" = 0
+cp "$S/templates/mail/new-ticket.txt" "$T/tpl/mail/"
+POSTDESK_CONFIG=$T/missing.conf "$B/postdesk-notify" --once
+check "template back: the pending rows are sent" \
+    test "$(sqlq "$T/missing.db" "SELECT group_concat(status) FROM outbox") $(count_mail sink)" = "sent,sent,sent $((before + 3))"

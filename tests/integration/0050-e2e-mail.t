@@ -24,7 +24,7 @@ set -u
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 pf_require
 $PY -c 'import aiosmtpd' 2>/dev/null ||
-    pf_skip_all "python3-aiosmtpd not installed (contrib/deps.sh)"
+    pf_skip_all "python3-aiosmtpd not installed (contrib/deps.sh --tests)"
 
 echo "1..48"
 
@@ -64,7 +64,7 @@ addresses = staff@helpdesk.test
 # the record says (auth.h): staff authenticate by reply token only.
 spf_local_records = helpdesk.test v=spf1 ip4:127.0.0.1 -all
 [templates]
-dir = $T/templates/mail
+dir = $T/templates
 [notify]
 smtp_url = smtp://127.0.0.1:$SINK_PORT
 retry_base = 1

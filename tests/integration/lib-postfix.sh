@@ -1,10 +1,13 @@
 # A throw-away Postfix instance for the MTA tests (sourced, POSIX sh):
 # its own config, queue and data directories under $T, smtpd on a free
-# loopback port, piping support@helpdesk.test (and its +extensions) into
-# a copy of the freshly built postdesk-ingest with --tempfail-config and
-# the config $T/postdesk.conf, the way contrib/mta/postfix-*.cf tell an
-# admin to.  Mail for customer.test goes to the pipe service "sink",
-# which writes each message to $T/sink/ (DSNs land there).
+# loopback port, and the shipped contrib/mta/postfix-main.cf and
+# postfix-master.cf appended UNCHANGED but for postdesk_domain (the one
+# value an admin sets) and the path of postdesk-ingest (a copy of the
+# fresh build, with --config $T/postdesk.conf): support@, support+x@
+# and bounces+N@helpdesk.test reach postdesk-ingest, run as the user
+# postdesk.  Mail for customer.test (the local domain) goes to the pipe
+# service "sink", which writes each message to $T/sink/ (DSNs land
+# there).
 #
 # The caller sets T (a fresh temp dir), defines check (and diag), and
 # calls pf_stop from its EXIT trap.  Order of use:
@@ -20,26 +23,40 @@ pf_skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 pf_require() {
 	[ "$(id -u)" -eq 0 ] || pf_skip_all "Postfix's master(8) must start as root"
 	POSTFIX_SBIN=$(postconf -d -h daemon_directory 2>/dev/null) ||
-	    pf_skip_all "postfix not installed (contrib/deps.sh)"
+	    pf_skip_all "postfix not installed (contrib/deps.sh --tests)"
 	command -v swaks >/dev/null ||
-	    pf_skip_all "swaks not installed (contrib/deps.sh)"
+	    pf_skip_all "swaks not installed (contrib/deps.sh --tests)"
 	command -v python3 >/dev/null || pf_skip_all "python3 not installed"
 	command -v sqlite3 >/dev/null ||
-	    pf_skip_all "sqlite3 not installed (contrib/deps.sh)"
+	    pf_skip_all "sqlite3 not installed (contrib/deps.sh --tests)"
 	id nobody >/dev/null 2>&1 ||
-	    pf_skip_all "no user nobody for the pipe service"
+	    pf_skip_all "no user nobody for the sink service"
 	command -v runuser >/dev/null ||
 	    pf_skip_all "runuser not installed (util-linux)"
+	pd_user_require || pf_skip_all "no user postdesk and cannot create it"
 }
 
-# The pipe service runs as nobody: everything it touches must be
-# reachable by nobody.  The binaries are copied so that the build tree's
-# permissions do not matter.  The database lives in $T/db (nobody's).
+# The production user: a postdesk system user and group, created here
+# if absent, the way the package's postinst does.
+pd_user_require() {
+	id postdesk >/dev/null 2>&1 && return 0
+	useradd --system --user-group --home-dir /var/lib/postdesk \
+	    --no-create-home --shell /usr/sbin/nologin postdesk \
+	    >/dev/null 2>&1
+	id postdesk >/dev/null 2>&1
+}
+
+# The pipe service runs as postdesk: everything it touches must be
+# reachable by postdesk.  The binaries are copied so that the build
+# tree's permissions do not matter.  The database lives in $T/db, the
+# state directory of the permission model: postdesk:postdesk, 2770.
 pf_setup() {
 	chmod 0755 "$T"
 	mkdir -p "$T/etc" "$T/queue" "$T/data" "$T/bin" "$T/db" "$T/sink"
 	cp "$top_builddir/postdesk-ingest" "$top_builddir/postdesk" "$T/bin/"
-	chown nobody "$T/db" "$T/sink"
+	chown postdesk:postdesk "$T/db"
+	chmod 2770 "$T/db"
+	chown nobody "$T/sink"
 	chown postfix "$T/data"
 	PF_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
@@ -58,7 +75,8 @@ setgid_group = postdrop
 myhostname = mx.helpdesk.test
 mydomain = helpdesk.test
 myorigin = helpdesk.test
-mydestination = helpdesk.test, customer.test
+mydestination = customer.test
+local_transport = sink
 inet_interfaces = loopback-only
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
@@ -69,21 +87,15 @@ smtputf8_enable = no
 biff = no
 maillog_file = $T/maillog
 maillog_file_prefixes = $T
-transport_maps = texthash:$T/etc/transport
-# From contrib/mta/postfix-main.cf:
-postdesk_destination_recipient_limit = 1
-recipient_delimiter = +
 # Retry deferred mail quickly, so the test does not wait long.
 queue_run_delay = 1s
 minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 delay_warning_time = 0
 EOF
-
-	cat > "$T/etc/transport" <<EOF
-support@helpdesk.test   postdesk:
-customer.test           sink:
-EOF
+	# The shipped snippet, as an admin appends it, and its one value.
+	cat "$top_srcdir/contrib/mta/postfix-main.cf" >> "$T/etc/main.cf"
+	postconf -c "$T/etc" -e postdesk_domain=helpdesk.test
 
 	# No chroot: a throw-away instance has no copy of /etc in its queue.
 	cat > "$T/etc/master.cf" <<EOF
@@ -105,13 +117,12 @@ local     unix  -       n       n       -       -       local
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
-# From contrib/mta/postfix-master.cf, with the test's paths:
-postdesk  unix  -       n       n       -       -       pipe
-  flags=Rq user=nobody null_sender=
-  argv=$T/bin/postdesk-ingest --tempfail-config --config $T/postdesk.conf --sender \${sender} --recipient \${recipient} --client-ip \${client_address}
 sink      unix  -       n       n       -       -       pipe
   flags=R user=nobody argv=$T/bin/sink $T/sink
 EOF
+	# The shipped service; only the program's path differs.
+	sed "s#/usr/sbin/postdesk-ingest#$T/bin/postdesk-ingest --config $T/postdesk.conf#" \
+	    "$top_srcdir/contrib/mta/postfix-master.cf" >> "$T/etc/master.cf"
 }
 
 # postfix(8) logs only to maillog_file (stderr is not a terminal here).
@@ -168,12 +179,11 @@ pf_stop() {
 	pf_master_pid=""
 }
 
-# Runs "$@" as the pipe service's user.  Whatever else opens the WAL
-# database should be that user too: a root process creates -wal and
-# -shm as root and chowns them only a moment later, and an ingest that
-# opens them in between finds them read-only and defers (exit 75).
+# Runs "$@" as the pipe service's user, postdesk.  (postdesk's own
+# programs become postdesk by themselves when run as root; sqlite3
+# does not.)
 as_pipe_user() {
-	runuser -u nobody -- "$@"
+	runuser -u postdesk -- "$@"
 }
 
 # send FILE FROM [TO]: one message over SMTP to Postfix.

@@ -4,6 +4,13 @@
 # postdesk-ingest, and starts lighttpd with mod_cgi on a free loopback
 # port: $BASE/pd.cgi for customers, $BASE/staff/pd.cgi behind basic
 # auth (alice:alicepw, a staff member).  The trap kills lighttpd by PID.
+#
+# Run as root (as CI does), it is the shipped permission model: the
+# database lives in $T/state, postdesk:postdesk mode 2770; "postdesk
+# init" and ingest run as root and become postdesk themselves; lighttpd
+# runs as www-data, which is in group postdesk, so the CGI opens the
+# 0660 database through the group.  $DB names the database; sql runs
+# sqlite3 as postdesk.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -12,12 +19,37 @@ INGEST="$top_builddir/postdesk-ingest"
 CGI="$top_builddir/postdesk.cgi"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pdweb.XXXXXX")
+STATE=$T/state
+DB=$STATE/pd.db
+WEB_USER=
 LPID=
 web_cleanup() {
 	if [ -n "$LPID" ]; then kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null; fi
 	rm -rf "$T"
 }
 trap web_cleanup EXIT INT TERM
+
+# The production users: postdesk (created if absent, as the package's
+# postinst does) and the web server's www-data in group postdesk.
+web_users() {
+	[ "$(id -u)" -eq 0 ] && id www-data >/dev/null 2>&1 || return 1
+	id postdesk >/dev/null 2>&1 ||
+	    useradd --system --user-group --home-dir /var/lib/postdesk \
+		--no-create-home --shell /usr/sbin/nologin postdesk \
+		>/dev/null 2>&1
+	id postdesk >/dev/null 2>&1 || return 1
+	id -nG www-data | grep -qw postdesk ||
+	    usermod -a -G postdesk www-data || return 1
+	WEB_USER=www-data
+}
+
+sql() {	# sql QUERY: as the store's user; waits for a writer's lock
+	if [ -n "$WEB_USER" ]; then
+		runuser -u postdesk -- sqlite3 -cmd ".timeout 5000" "$DB" "$1"
+	else
+		sqlite3 -cmd ".timeout 5000" "$DB" "$1"
+	fi
+}
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -31,7 +63,7 @@ ingest() {	# ingest SENDER FILE
 web_config() {
 	cat > "$T/pd.conf" <<CONF
 [store]
-path = $T/pd.db
+path = $DB
 [mail]
 address = support@example.com
 subject_tag = Support
@@ -120,7 +152,18 @@ web_lighttpd() {
 	ln -s "$CGI" "$T/www/pd.cgi"
 	ln -s "$CGI" "$T/www/staff/pd.cgi"
 	printf 'alice:alicepw\njdoe:jdoepw\nmallory:mallorypw\n' > "$T/users"
+	if [ -n "$WEB_USER" ]; then
+		# lighttpd runs the CGI as www-data, with its groups.
+		printf 'server.username = "%s"\nserver.groupname = "%s"\n' \
+		    "$WEB_USER" "$WEB_USER" > "$T/lighttpd-user.conf"
+		# lighttpd opens its log after it dropped to www-data.
+		: > "$T/error.log"
+		chown "$WEB_USER" "$T/error.log"
+	else
+		: > "$T/lighttpd-user.conf"
+	fi
 	cat > "$T/lighttpd.conf" <<CONF
+include "$T/lighttpd-user.conf"
 server.document-root = "$T/www"
 server.bind = "127.0.0.1"
 server.port = $PORT
@@ -148,6 +191,12 @@ CONF
 web_setup() {
 	PORT=$(free_port)
 	BASE="http://127.0.0.1:$PORT"
+	mkdir -p "$STATE"
+	if web_users; then
+		chmod 0755 "$T"
+		chown postdesk:postdesk "$STATE"
+		chmod 2770 "$STATE"
+	fi
 	web_config &&
 	"$PD" init >/dev/null &&
 	web_messages &&

@@ -39,7 +39,7 @@ mkconf() {
 		printf '[store]\npath = %s\n' "$2"
 		printf '[mail]\naddress = %s\nhost = %s\n' "$3" "$4"
 		printf 'token_key = key-%s\n' "$4"
-		printf '[templates]\ndir = %s/templates/mail\n' "$S"
+		printf '[templates]\ndir = %s/templates\n' "$S"
 		printf '[notify]\nsmtp_url = smtp://127.0.0.1:%s\n' "$5"
 		printf 'retry_base = 1\ntimeout = 10\n'
 	} >"$1"

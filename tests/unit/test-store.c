@@ -848,6 +848,76 @@ test_not_a_database(struct fixture *fx, gconstpointer data)
 	g_free(p);
 }
 
+/* One integer from SQL on the file PATH, over a plain connection. */
+static gint64
+sql_int(const char *path, const char *sql)
+{
+	struct fixture	 f = { .path = (char *)path };
+
+	return raw_int(&f, sql);
+}
+
+/*
+ * store_backup(): a copy with the same rows that passes integrity_check,
+ * made while a second connection holds an open write transaction (the
+ * copy is the committed state, not the pending one), mode 0600, no
+ * FILE.tmp left; the live database and its -wal/-shm are refused.
+ */
+static void
+test_backup(struct fixture *fx, gconstpointer data)
+{
+	struct ticket	 t = { 0 };
+	struct store	*w = NULL;
+	GError		*e = NULL;
+	GStatBuf	 st;
+	char		*dest = g_build_filename(fx->dir, "copy.db", NULL);
+	char		*tmp = g_strconcat(dest, ".tmp", NULL), *wal, *rel;
+	int64_t		 pages = 0;
+	int		 i;
+
+	(void)data;
+	t.subject = (char *)"s";
+	t.requester = (char *)"ann@example.com";
+	for (i = 0; i < 3; i++)
+		g_assert_true(store_ticket_insert(fx->s, &t, &e));
+	g_assert_true(store_open(&w, fx->path, STORE_READWRITE, &e));
+	g_assert_true(store_begin(w, &e));
+	g_assert_true(store_ticket_insert(w, &t, &e));
+	g_assert_true(store_backup(fx->s, dest, 1000, &pages, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_commit(w, &e));
+	store_close(w);
+	g_assert_cmpint(pages, >, 0);
+	g_assert_cmpint(sql_int(dest, "SELECT count(*) FROM tickets"), ==, 3);
+	g_assert_cmpint(sql_int(fx->path, "SELECT count(*) FROM tickets"), ==,
+	    4);
+	g_assert_cmpint(sql_int(dest, "SELECT integrity_check = 'ok' FROM "
+	    "pragma_integrity_check"), ==, 1);
+	g_assert_cmpint(g_stat(dest, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_false(g_file_test(tmp, G_FILE_TEST_EXISTS));
+	/* Again over the old copy: replaced whole. */
+	g_assert_true(store_backup(fx->s, dest, 1000, NULL, &e));
+	g_assert_cmpint(sql_int(dest, "SELECT count(*) FROM tickets"), ==, 4);
+
+	g_assert_false(store_backup(fx->s, fx->path, 1000, NULL, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_OTHER);
+	g_clear_error(&e);
+	wal = g_strconcat(fx->path, "-wal", NULL);
+	g_assert_false(store_backup(fx->s, wal, 1000, NULL, &e));
+	g_clear_error(&e);
+	/* The same file by another name. */
+	rel = g_build_filename(fx->dir, ".", "postdesk.db", NULL);
+	g_assert_false(store_backup(fx->s, rel, 1000, NULL, &e));
+	g_clear_error(&e);
+	g_assert_cmpint(sql_int(fx->path, "SELECT count(*) FROM tickets"), ==,
+	    4);
+	g_free(rel);
+	g_free(wal);
+	g_free(tmp);
+	g_free(dest);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -869,6 +939,7 @@ main(int argc, char *argv[])
 	FX("/store/readonly", test_readonly);
 	FX("/store/schema-newer", test_schema_newer);
 	FX("/store/not-a-database", test_not_a_database);
+	FX("/store/backup", test_backup);
 #undef FX
 	return g_test_run();
 }
