@@ -19,7 +19,8 @@ test_format(void)
 {
 	char	*t = token_mint(KEY, TOKEN_REPLY, 42, ALICE,
 	    TOKEN_ROLE_CUSTOMER);
-	char	*s = token_mint(KEY, TOKEN_COMMENT, 42, BOB, TOKEN_ROLE_STAFF);
+	char	*s = token_mint(KEY, TOKEN_COMMENT, 42, BOB,
+	    TOKEN_ROLE_STAFF);
 	const char *p;
 
 	g_assert_nonnull(t);
@@ -153,7 +154,8 @@ static void
 test_legacy(void)
 {
 	char		*old = token_sign(KEY, 42);
-	char		*oldc = token_sign_kind(KEY, TOKEN_COMMENT, 42), *bad;
+	char		*oldc = token_sign_kind(KEY, TOKEN_COMMENT, 42);
+	char		*bad;
 	struct token_hit h;
 
 	g_assert_true(token_check(KEY, old, ALICE, &h));
