@@ -5,8 +5,8 @@
 #                            Never an MTA or any other server.
 #   contrib/deps.sh --tests  the above plus what the test suite runs: Postfix,
 #                            Dovecot, lighttpd, Chromium, swaks, aiosmtpd,
-#                            opendkim-tools and opendkim (its signer, for
-#                            the DKIM tests), the packaging tools.  Only
+#                            opendkim (the signer of the DKIM tests),
+#                            opendkim-tools, the packaging tools.  Only
 #                            tests/run.sh asks for this: installing Postfix
 #                            makes apt remove a site's exim4, OpenSMTPD or dma.
 # Idempotent: packages already present are skipped; no terminal needed.
@@ -18,7 +18,7 @@ BUILD="build-essential autoconf automake libtool pkg-config
  libjson-glib-dev libpsl-dev libopendkim-dev sqlite3"
 TEST="postfix swaks python3-aiosmtpd dovecot-imapd dovecot-pop3d
  lighttpd chromium curl openssl procps nodejs python3 time
- opendkim-tools debhelper lintian fakeroot dpkg-dev opendkim"
+ opendkim opendkim-tools debhelper lintian fakeroot dpkg-dev"
 
 list=$BUILD
 case ${1:-} in

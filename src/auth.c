@@ -372,16 +372,23 @@ dmarc_lookup(struct auth *a, struct identity *id, struct dmarc_record *rec)
 		id->dmarc_temperror = true;
 }
 
-/* The result of one verified signature, in RFC 8601's words. */
+/* The result of one verified signature, in RFC 8601's words.  A valid
+ * signature whose l= leaves part of the body unsigned is "policy", not
+ * a pass: anyone could have appended that part. */
 static const char *
-dkim_result(DKIM_SIGINFO *sig, bool tempfail)
+dkim_result(DKIM *d, DKIM_SIGINFO *sig, bool tempfail)
 {
 	unsigned int	 flags = dkim_sig_getflags(sig);
 	int		 err = dkim_sig_geterror(sig);
+	ssize_t		 body = 0, signlen = -1;
 
 	if ((flags & DKIM_SIGFLAG_PASSED) != 0 &&
-	    dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH)
+	    dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH) {
+		if (dkim_sig_getcanonlen(d, sig, &body, NULL, &signlen) ==
+		    DKIM_STAT_OK && signlen >= 0 && body > signlen)
+			return "policy";
 		return "pass";
+	}
 	switch (err) {
 	case DKIM_SIGERROR_KEYFAIL:
 		return "temperror";
@@ -496,7 +503,7 @@ dkim_verify_raw(struct auth *a, struct identity *id, const char *raw,
 		e = g_new0(struct identity_dkim, 1);
 		e->domain = dom != NULL ? g_ascii_strdown(dom, -1) : NULL;
 		e->selector = g_strdup(sel);
-		e->result = g_strdup(dkim_result(sigs[i], job.tempfail));
+		e->result = g_strdup(dkim_result(d, sigs[i], job.tempfail));
 		e->aligned = auth_aligned(a, e->domain, id->from_domain,
 		    rec->adkim_strict);
 		g_ptr_array_add(id->dkim, e);

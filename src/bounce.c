@@ -45,7 +45,7 @@ take_field(struct bounce *b, const char *name, const char *value)
 	    b->recipient == NULL)
 		b->recipient = typed_address(value);
 	else if (g_ascii_strcasecmp(name, "Action") == 0 && b->action == NULL)
-		b->action = g_ascii_strdown(g_strstrip(g_strdup(value)), -1);
+		b->action = g_strstrip(g_ascii_strdown(value, -1));
 	else if (g_ascii_strcasecmp(name, "Status") == 0 && b->status == NULL)
 		b->status = g_strstrip(g_strdup(value));
 	else if (g_ascii_strcasecmp(name, "Diagnostic-Code") == 0 &&

@@ -6,7 +6,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..39"
+echo "1..40"
 PORT=$(free_port)
 start_sink sink "$PORT" --reject 'nobody@'
 mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
@@ -152,6 +152,7 @@ Message-Id: <$MID>
 --B--
 EOF
 "$B/postdesk-ingest" --sender '' --recipient "bounces+$ACKROW@example.com" <"$T/dsn.eml"
+check "the DSN is taken in with exit 0 (the MTA delivers it once)" test $? = 0
 check "DSN marks the outbox row failed" \
     test "$(sqlq "$DB" "SELECT status FROM outbox WHERE id=$ACKROW")" = failed
 check "DSN marks the participant bounced" \

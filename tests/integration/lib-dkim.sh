@@ -19,7 +19,8 @@ dkim_keygen() {
 
 # dkim_sign DIR DOMAIN SELECTOR [HEADERS] < MESSAGE > SIGNED: MESSAGE
 # with a DKIM-Signature of DOMAIN prepended (relaxed/relaxed; HEADERS
-# the h= list, default From:To:Subject:Date:Message-ID).
+# the h= list, default From:To:Subject:Date:Message-ID).  With
+# DKIM_BODY_LENGTH=1 in the environment the signature carries l=.
 dkim_sign() {
 	cat >"$1/in.eml"
 	# Any From: (a spoofer signs with her own domain's key), so the
@@ -35,6 +36,10 @@ SignHeaders ${4:-From,To,Subject,Date,Message-ID}
 RequireSafeKeys no
 Syslog no
 EOC
+	if [ "${DKIM_BODY_LENGTH:-0}" = 1 ]; then
+		echo '*' >"$1/length.tab"
+		echo "BodyLengthDB refile:$1/length.tab" >>"$1/sign.conf"
+	fi
 	opendkim -x "$1/sign.conf" -t "$1/in.eml" >"$1/sig.out" 2>"$1/sig.err" ||
 	    { cat "$1/sig.err" >&2; return 1; }
 	# "opendkim: FILE:" then the header it would insert, folded.

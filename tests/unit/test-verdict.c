@@ -17,8 +17,13 @@
 #include "identity.h"
 #include "mail.h"
 
-/* The bound of issue 11 for one message, in microseconds. */
+/* The bound of issue 11 for one message, in microseconds; a sanitizer
+ * build (tests/run.sh's second pass) runs several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define BUDGET_US	200000
+#else
 #define BUDGET_US	50000
+#endif
 
 static char	*dir;		/* keys, the records file */
 static char	*lib;		/* lib-dkim.sh */
@@ -94,6 +99,7 @@ verdict(const char *records, const char *raw, const char *ip,
 }
 
 static char *records;	/* dir/dns.txt */
+static char *keys;	/* dir/keys.txt: the DKIM key records */
 
 static const char msg[] =
     "From: Agent <agent@helpdesk.test>\r\n"
@@ -107,11 +113,10 @@ static const char msg[] =
 static void
 write_records(const char *extra)
 {
-	char	*keys = NULL, *all;
+	char	*text = NULL, *all;
 
-	g_assert_true(g_file_get_contents(g_build_filename(dir, "keys.txt",
-	    NULL), &keys, NULL, NULL));
-	all = g_strconcat(keys,
+	g_assert_true(g_file_get_contents(keys, &text, NULL, NULL));
+	all = g_strconcat(text,
 	    "helpdesk.test v=spf1 ip4:192.0.2.0/24 -all\n"
 	    "bounces.mailer.test v=spf1 ip4:198.51.100.0/24 -all\n"
 	    "evil.test v=spf1 ip4:203.0.113.66 -all\n"
@@ -120,7 +125,7 @@ write_records(const char *extra)
 	    extra, NULL);
 	g_assert_true(g_file_set_contents(records, all, -1, NULL));
 	g_free(all);
-	g_free(keys);
+	g_free(text);
 }
 
 static void
@@ -132,6 +137,7 @@ setup_keys(void)
 
 	g_free(sh(cmd, NULL));
 	g_free(cmd);
+	keys = g_build_filename(dir, "keys.txt", NULL);
 	records = g_build_filename(dir, "dns.txt", NULL);
 	write_records("");
 }
@@ -349,6 +355,32 @@ test_absurd_length(void)
 	g_free(s);
 }
 
+/* A real signature with l=: a pass as signed; with text appended after
+ * the signed length, "policy" and no pass (the appended part is anyone's). */
+static void
+test_body_length(void)
+{
+	char		*s, *more;
+	struct identity	*id;
+
+	g_setenv("DKIM_BODY_LENGTH", "1", TRUE);
+	s = sign("s1", "helpdesk.test", msg);
+	g_unsetenv("DKIM_BODY_LENGTH");
+	g_assert_nonnull(strstr(s, " l="));
+	id = verdict(records, s, NULL, NULL);
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	more = g_strconcat(s, "\r\nPlease pay to IBAN XX00 EVIL.\r\n", NULL);
+	id = verdict(records, more, NULL, NULL);
+	g_assert_cmpstr(((struct identity_dkim *)id->dkim->pdata[0])->result,
+	    ==, "policy");
+	g_assert_false(id->dkim_aligned);
+	g_assert_cmpint(id->final, ==, IDENTITY_FORGED);
+	identity_free(id);
+	g_free(more);
+	g_free(s);
+}
+
 /* 50 signatures: at most 8 are verified, aligned ones first, so the
  * one good signature after 49 bogus ones still counts. */
 static void
@@ -418,19 +450,14 @@ test_dns_down(void)
 	g_free(text);
 	identity_free(id);
 	/* Only the DMARC lookup fails, but DKIM passes: pass. */
-	g_assert_true(g_file_set_contents(down, "_dmarc.helpdesk.test "
-	    "TEMPFAIL\n", -1, NULL));
-	write_records("");
 	{
-		char	*keys = NULL, *all;
+		char	*k = NULL, *all;
 
-		g_assert_true(g_file_get_contents(g_build_filename(dir,
-		    "keys.txt", NULL), &keys, NULL, NULL));
-		all = g_strconcat(keys, "_dmarc.helpdesk.test TEMPFAIL\n",
-		    NULL);
+		g_assert_true(g_file_get_contents(keys, &k, NULL, NULL));
+		all = g_strconcat(k, "_dmarc.helpdesk.test TEMPFAIL\n", NULL);
 		g_assert_true(g_file_set_contents(down, all, -1, NULL));
 		g_free(all);
-		g_free(keys);
+		g_free(k);
 	}
 	id = verdict(down, s, NULL, NULL);
 	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
@@ -539,11 +566,16 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/bad/malformed-signature", test_malformed);
 	g_test_add_func("/verdict/bad/absurd-length", test_absurd_length);
 	g_test_add_func("/verdict/bad/50-signatures", test_many_signatures);
+	g_test_add_func("/verdict/bad/body-length", test_body_length);
 	g_test_add_func("/verdict/bad/10000-results", test_huge_authres);
 	g_test_add_func("/verdict/dns-down", test_dns_down);
 	g_test_add_func("/verdict/same-verdict", test_same_verdict);
 	g_test_add_func("/verdict/topmost-only", test_topmost_only);
 	rc = g_test_run();
 	g_free(sh("rm -rf \"$PWD\"", NULL));
+	g_free(keys);
+	g_free(records);
+	g_free(lib);
+	g_free(dir);
 	return rc;
 }
