@@ -748,8 +748,91 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 	return ok;
 }
 
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Reads and checks the drop-in FILE, then copies its keys into KF. */
+static bool
+merge_file(GKeyFile *kf, const char *file, GError **err)
+{
+	GKeyFile	*add = g_key_file_new();
+	char		*text = NULL, **groups, **keys, *v;
+	gsize		 len, g, k;
+	GError		*e = NULL;
+	bool		 ok = false;
+
+	g_key_file_set_list_separator(add, ';');
+	if (!g_file_get_contents(file, &text, &len, &e))
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:0: %s",
+		    file, e->message);
+	else if (!g_key_file_load_from_data(add, text, len,
+	    G_KEY_FILE_KEEP_TRANSLATIONS, &e))
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:%u: %s",
+		    file, syntax_error_line(text), e->message);
+	else
+		ok = validate(add, file, text, err);
+	g_clear_error(&e);
+	groups = ok ? g_key_file_get_groups(add, NULL) : NULL;
+	for (g = 0; groups != NULL && groups[g] != NULL; g++) {
+		keys = g_key_file_get_keys(add, groups[g], NULL, NULL);
+		for (k = 0; keys != NULL && keys[k] != NULL; k++) {
+			v = g_key_file_get_value(add, groups[g], keys[k], NULL);
+			g_key_file_set_value(kf, groups[g], keys[k], v);
+			g_free(v);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	g_key_file_free(add);
+	g_free(text);
+	return ok;
+}
+
+/*
+ * Merges the drop-ins FILE.d/NAME.conf (in name order, later wins) into KF,
+ * each checked on its own so an error names the drop-in and its line.
+ * Why: a package ships FILE as a conffile and keeps what it generates
+ * per host (token_key, link_key) out of it, in FILE.d/keys.conf.
+ */
+static bool
+load_dropins(GKeyFile *kf, const char *path, GError **err)
+{
+	char		*dname = g_strconcat(path, ".d", NULL);
+	GDir		*d = g_dir_open(dname, 0, NULL);
+	GPtrArray	*names = g_ptr_array_new_with_free_func(g_free);
+	const char	*n;
+	bool		 ok = true;
+	guint		 i;
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(n, ".conf") && *n != '.')
+			g_ptr_array_add(names, g_strdup(n));
+	if (d != NULL)
+		g_dir_close(d);
+	g_ptr_array_sort(names, compare_names);
+	for (i = 0; ok && i < names->len; i++) {
+		char *f = g_build_filename(dname, names->pdata[i], NULL);
+
+		ok = merge_file(kf, f, err);
+		g_free(f);
+	}
+	g_ptr_array_free(names, TRUE);
+	g_free(dname);
+	return ok;
+}
+
 bool
 config_load(struct config **out, const char *path, GError **err)
+{
+	return config_load_extra(out, path, NULL, err);
+}
+
+bool
+config_load_extra(struct config **out, const char *path, const char *extra,
+    GError **err)
 {
 	struct config	*c = config_new_default();
 	GKeyFile	*kf;
@@ -765,17 +848,24 @@ config_load(struct config **out, const char *path, GError **err)
 		explicit = false;
 	}
 	if (!g_file_get_contents(path, &text, &len, &e)) {
-		if (!explicit && g_error_matches(e, G_FILE_ERROR,
-		    G_FILE_ERROR_NOENT)) {
+		bool absent = !explicit && g_error_matches(e, G_FILE_ERROR,
+		    G_FILE_ERROR_NOENT);
+
+		if (!absent || extra == NULL) {
+			if (absent)
+				*out = c;
+			else {
+				g_set_error(err, CONFIG_ERROR,
+				    CONFIG_ERROR_PARSE, "%s:0: %s", path,
+				    e->message);
+				config_free(c);
+			}
 			g_error_free(e);
-			*out = c;
-			return true;
+			return absent;
 		}
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_PARSE, "%s:0: %s",
-		    path, e->message);
-		g_error_free(e);
-		config_free(c);
-		return false;
+		g_clear_error(&e);	/* built-in defaults, then EXTRA */
+		text = g_strdup("");
+		len = 0;
 	}
 	kf = g_key_file_new();
 	g_key_file_set_list_separator(kf, ';');
@@ -788,7 +878,8 @@ config_load(struct config **out, const char *path, GError **err)
 		g_error_free(e);
 		goto fail;
 	}
-	if (!validate(kf, path, text, err))
+	if (!validate(kf, path, text, err) || !load_dropins(kf, path, err) ||
+	    (extra != NULL && !merge_file(kf, extra, err)))
 		goto fail;
 	dir = g_path_get_dirname(path);
 	apply(c, kf, dir);

@@ -102,6 +102,13 @@ GQuark	 config_error_quark(void);
  */
 bool	 config_load(struct config **out, const char *path, GError **err);
 /*
+ * config_load(), then the file EXTRA (if not NULL) merged over the
+ * result like a last drop-in: postdesk-fetch --fetch-config, one
+ * mailbox's [fetch] group over the shared configuration.
+ */
+bool	 config_load_extra(struct config **out, const char *path,
+	    const char *extra, GError **err);
+/*
  * GKeyFile keeps no line numbers: the line of KEY in GROUP (KEY NULL:
  * of the group header) in the config file's TEXT, for "FILE:LINE:"
  * messages; 0 if not found or TEXT is NULL.

@@ -37,9 +37,11 @@
  * static mutable state, because a handler can reach nothing else.
  */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;	/* SIGHUP */
 
 struct options {
 	char		*config;
+	char		*fetch_config;	/* merged over config (one mailbox) */
 	gboolean	 once;
 	gboolean	 watch;
 	gboolean	 verbose;
@@ -56,11 +58,20 @@ struct source {
 	char			*password;
 };
 
+/* What the configuration makes; SIGHUP replaces it as a whole. */
+struct runtime {
+	struct config	*c;
+	struct rules	*rules;
+	struct auth	*auth;
+};
+
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static bool
@@ -69,6 +80,9 @@ parse_options(int *argc, char ***argv, struct options *o)
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, &o->config,
 		    "configuration file", "FILE" },
+		{ "fetch-config", 0, 0, G_OPTION_ARG_FILENAME,
+		    &o->fetch_config, "a file merged over the configuration, "
+		    "e.g. one mailbox's [fetch] group", "FILE" },
 		{ "once", '1', 0, G_OPTION_ARG_NONE, &o->once,
 		    "one pass over every source, then exit (the default)",
 		    NULL },
@@ -149,7 +163,8 @@ run_password_command(const char *cmd, const struct fetch_url *u,
 }
 
 static bool
-get_password(const struct config *c, const struct fetch_url *u, char **out)
+get_password(const struct config *c, const char *extra,
+    const struct fetch_url *u, char **out)
 {
 	GStatBuf st;
 	GError	*e = NULL;
@@ -174,6 +189,13 @@ get_password(const struct config *c, const struct fetch_url *u, char **out)
 		log_warnx("%s holds [fetch] password but is world-readable; "
 		    "refusing to run (chmod o-r %s)", c->path ? c->path :
 		    "the configuration", c->path ? c->path : "");
+		return false;
+	}
+	if (extra != NULL && (g_stat(extra, &st) != 0 ||
+	    (st.st_mode & S_IROTH) != 0)) {
+		log_warnx("%s: [fetch] password with a world-readable "
+		    "--fetch-config; refusing to run (chmod o-r %s)", extra,
+		    extra);
 		return false;
 	}
 	*out = g_strdup(c->fetch_password);
@@ -224,7 +246,8 @@ make_sources(const struct options *o, const struct config *c,
 		}
 		s->o = *base;
 		if (fetch_url_is_remote(s->url)) {
-			if (!get_password(c, s->url, &s->password))
+			if (!get_password(c, o->fetch_config, s->url,
+			    &s->password))
 				return false;
 			s->o.password = s->password;
 		}
@@ -279,8 +302,9 @@ wait_for_news(GPtrArray *srcs, int seconds)
 			g_error_free(e);
 		}
 	}
-	for (left = seconds; left > 0 && !stop_requested; left--)
-		g_usleep(G_USEC_PER_SEC);
+	for (left = seconds * 10; left > 0 && !stop_requested &&
+	    !reload_requested; left--)
+		g_usleep(G_USEC_PER_SEC / 10);
 }
 
 static int
@@ -320,9 +344,9 @@ run(const struct options *o, const struct config *c,
 		s->fs = fetch_source_new(s->url, &s->o);
 	}
 	failures = pass_all(srcs, o->watch);
-	while (o->watch && !stop_requested) {
+	while (o->watch && !stop_requested && !reload_requested) {
 		wait_for_news(srcs, (int)c->fetch_poll_interval);
-		if (!stop_requested)
+		if (!stop_requested && !reload_requested)
 			failures = pass_all(srcs, true);
 	}
 	sources_free(srcs);
@@ -330,13 +354,100 @@ run(const struct options *o, const struct config *c,
 	return (int)MIN(failures, (uint64_t)FETCH_EXIT_MAX);
 }
 
+static void
+runtime_clear(struct runtime *rt)
+{
+	auth_free(rt->auth);
+	rules_free(rt->rules);
+	config_free(rt->c);
+	memset(rt, 0, sizeof *rt);
+}
+
+/* True if every source parses and has its password (else logged). */
+static bool
+sources_usable(const struct options *o, const struct config *c)
+{
+	struct fetch_options base = { 0 };
+	GPtrArray	*srcs = g_ptr_array_new();
+	bool		 ok = make_sources(o, c, &base, srcs);
+
+	sources_free(srcs);
+	return ok;
+}
+
+/*
+ * Loads config, rules and SPF checker; false (logged): EX_CONFIG.  With
+ * CHECK_SOURCES (a SIGHUP reload) the sources are tried too, so a new
+ * file naming a bad source is refused before the old one is let go.
+ */
+static bool
+runtime_load(struct runtime *rt, const struct options *o, bool check_sources)
+{
+	const char	*path = o->config;
+	GError		*e = NULL;
+
+	memset(rt, 0, sizeof *rt);
+	if (!config_load_extra(&rt->c, path, o->fetch_config, &e)) {
+		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		return false;
+	}
+	if (!rules_load(&rt->rules, rt->c->rules_scripts, &e)) {
+		log_warnx("rules: %s", e->message);
+		g_error_free(e);
+		runtime_clear(rt);
+		return false;
+	}
+	rules_jit(rt->rules);	/* many messages: the JIT pays off */
+	if (rt->c->spf && !auth_new(&rt->auth, rt->c->auth_dns_records,
+	    rt->c->spf_local_records, &e)) {
+		log_warnx("configuration: %s", e->message);
+		g_error_free(e);
+		runtime_clear(rt);
+		return false;
+	}
+	if (rt->auth != NULL)
+		auth_set_trusted_ids(rt->auth, rt->c->trusted_authserv_ids);
+	if (check_sources && !sources_usable(o, rt->c)) {
+		runtime_clear(rt);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * --watch and SIGHUP: read the configuration again and run with it; a
+ * broken new one keeps the old (logged), so a typo never stops fetching.
+ */
+static int
+run_reloading(const struct options *o, struct runtime *rt)
+{
+	struct runtime	 nrt;
+	int		 rc;
+
+	for (;;) {
+		rc = run(o, rt->c, rt->rules, rt->auth);
+		if (!reload_requested || stop_requested)
+			return rc;
+		reload_requested = 0;
+		if (!runtime_load(&nrt, o, true)) {
+			log_warnx("SIGHUP: configuration not reloaded, "
+			    "keeping the old one");
+			continue;
+		}
+		log_configure(nrt.c->log_facility, nrt.c->log_level);
+		log_info("SIGHUP: configuration reloaded from %s",
+		    nrt.c->path != NULL ? nrt.c->path : "built-in defaults");
+		runtime_clear(rt);
+		*rt = nrt;
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct options	 o = { 0 };
-	struct config	*c = NULL;
-	struct rules	*rules = NULL;
-	struct auth	*auth = NULL;
+	struct runtime	 rt;
 	struct sigaction sa;
 	GError		*e = NULL;
 	int		 rc;
@@ -349,16 +460,13 @@ main(int argc, char *argv[])
 		return EX_OK;
 	}
 	log_init("postdesk-fetch", LOG_TO_SYSLOG | LOG_TO_STDERR, o.verbose);
-	if (!config_load(&c, o.config, &e)) {
-		log_warnx("configuration: %s", e->message);
-		g_error_free(e);
+	if (!runtime_load(&rt, &o, false))
 		return EX_CONFIG;
-	}
-	log_configure(c->log_facility, c->log_level);
-	if (!runas_state_owner(c->store_path, NULL, &e)) {
+	log_configure(rt.c->log_facility, rt.c->log_level);
+	if (!runas_state_owner(rt.c->store_path, NULL, &e)) {
 		log_warnx("%s", e->message);
 		g_error_free(e);
-		config_free(c);
+		runtime_clear(&rt);
 		return EX_CONFIG;
 	}
 	memset(&sa, 0, sizeof sa);
@@ -366,29 +474,14 @@ main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
+	if (o.watch)
+		(void)sigaction(SIGHUP, &sa, NULL);
 	(void)signal(SIGPIPE, SIG_IGN);
-	if (!rules_load(&rules, c->rules_scripts, &e)) {
-		log_warnx("rules: %s", e->message);
-		g_error_free(e);
-		config_free(c);
-		return EX_CONFIG;
-	}
-	rules_jit(rules);	/* many messages: the JIT pays off */
-	if (c->spf && !auth_new(&auth, c->auth_dns_records,
-	    c->spf_local_records, &e)) {
-		log_warnx("configuration: %s", e->message);
-		g_error_free(e);
-		rules_free(rules);
-		config_free(c);
-		return EX_CONFIG;
-	}
-	if (auth != NULL)
-		auth_set_trusted_ids(auth, c->trusted_authserv_ids);
-	rc = run(&o, c, rules, auth);
-	auth_free(auth);
-	rules_free(rules);
-	config_free(c);
+	rc = o.watch ? run_reloading(&o, &rt) :
+	    run(&o, rt.c, rt.rules, rt.auth);
+	runtime_clear(&rt);
 	g_free(o.config);
+	g_free(o.fetch_config);
 	g_strfreev(o.sources);
 	return rc;
 }

@@ -12,6 +12,7 @@
  */
 #include "pdconfig.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -29,6 +30,12 @@
 #include "store.h"
 
 #define BATCH_DEFAULT	50
+
+/*
+ * Set by the SIGHUP handler, read by the --watch loop: the one piece of
+ * static mutable state, because a handler can reach nothing else.
+ */
+static volatile sig_atomic_t reload_requested;
 
 struct options {
 	char		*config;
@@ -182,6 +189,50 @@ drain(struct store *s, const struct config *c, struct smtp *smtp,
 	return st;
 }
 
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
+/* Sleeps SECONDS, or less if SIGHUP asks for a reload meanwhile. */
+static void
+nap(int64_t seconds)
+{
+	int64_t	 steps = MAX(1, seconds) * 10;
+
+	while (steps-- > 0 && !reload_requested)
+		g_usleep(G_USEC_PER_SEC / 10);
+}
+
+/*
+ * SIGHUP: reads the configuration again.  A broken new file keeps the
+ * old one (and says so), so a typo never stops a running notifier.
+ * True if *CP was replaced (the caller reopens store and SMTP).
+ */
+static bool
+reload(const struct options *o, struct config **cp)
+{
+	struct config	*nc = NULL;
+	GError		*e = NULL;
+
+	reload_requested = 0;
+	if (!config_load(&nc, o->config, &e)) {
+		log_warnx("SIGHUP: configuration not reloaded, keeping the "
+		    "old one: %s", e->message);
+		g_error_free(e);
+		return false;
+	}
+	log_configure(nc->log_facility, nc->log_level);
+	log_info("SIGHUP: configuration reloaded from %s",
+	    nc->path != NULL ? nc->path : "built-in defaults");
+	config_free(*cp);
+	*cp = nc;
+	return true;
+}
+
+/* Drains the outbox once, or with --watch until SIGHUP asks to reload. */
 static int
 run(const struct options *o, const struct config *c)
 {
@@ -198,7 +249,7 @@ run(const struct options *o, const struct config *c)
 	smtp = smtp_new(c);
 	if (o->no_reuse)
 		smtp_set_reuse(smtp, false);
-	for (;;) {
+	while (!reload_requested) {
 		enum step st = drain(s, c, smtp, o, &e);
 
 		if (st == STEP_CONFIG) {
@@ -217,11 +268,30 @@ run(const struct options *o, const struct config *c)
 		}
 		if (!o->watch)
 			break;
-		g_usleep((gulong)MAX(1, c->poll_interval) * G_USEC_PER_SEC);
+		nap(c->poll_interval);
 	}
 	smtp_free(smtp);
 	store_close(s);
 	return rc;
+}
+
+/* --watch: run, and on SIGHUP reload and run again with what holds. */
+static int
+watch(const struct options *o, struct config **cp)
+{
+	struct sigaction sa;
+	int		 rc;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_hup;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGHUP, &sa, NULL);
+	for (;;) {
+		rc = run(o, *cp);
+		if (!reload_requested)
+			return rc;
+		(void)reload(o, cp);
+	}
 }
 
 int
@@ -258,7 +328,7 @@ main(int argc, char *argv[])
 	if (o.claimer == NULL)
 		o.claimer = g_strdup_printf("%s:%d", g_get_host_name(),
 		    (int)getpid());
-	rc = run(&o, c);
+	rc = o.watch ? watch(&o, &c) : run(&o, c);
 	config_free(c);
 	g_free(o.config);
 	g_free(o.claimer);

@@ -489,6 +489,85 @@ test_text_to_size(void)
 	g_assert_false(text_to_size(&v, NULL));
 }
 
+/*
+ * FILE.d/NAME.conf drop-ins: merged in name order over FILE (how the
+ * package keeps the generated keys out of the conffile); a bad drop-in
+ * is refused naming itself and its line; other names are ignored.
+ */
+static void
+test_dropins(struct fixture *fx, gconstpointer data)
+{
+	struct config	*c = NULL;
+	GError		*e = NULL;
+	char		*p, *d, *q;
+
+	p = write_conf(fx, "main.conf", "[mail]\naddress = s@example.com\n"
+	    "token_key = from-main\n");
+	d = g_build_filename(fx->dir, "main.conf.d", NULL);
+	g_assert_cmpint(g_mkdir(d, 0700), ==, 0);
+	g_free(write_conf(fx, "main.conf.d/20-b.conf",
+	    "[mail]\ntoken_key = from-b\n"));
+	g_free(write_conf(fx, "main.conf.d/10-a.conf",
+	    "[mail]\ntoken_key = from-a\n[web]\nlink_key = lk\n"));
+	g_free(write_conf(fx, "main.conf.d/keys.conf.dpkg-old",
+	    "not a key file\n"));
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(c->token_key, ==, "from-b");
+	g_assert_cmpstr(c->web_link_key, ==, "lk");
+	g_assert_cmpstr(c->address, ==, "s@example.com");
+	config_free(c);
+	q = write_conf(fx, "main.conf.d/30-bad.conf",
+	    "[mail]\n\ntoken_kee = typo\n");
+	g_assert_false(config_load(&c, p, &e));
+	g_assert_error(e, CONFIG_ERROR, CONFIG_ERROR_VALUE);
+	assert_prefix(e->message, q, 3);
+	g_clear_error(&e);
+	g_free(q);
+	g_free(d);
+	g_free(p);
+}
+
+/*
+ * config_load_extra(): one more file merged last (postdesk-fetch
+ * --fetch-config), over the drop-ins; its errors name it.
+ */
+static void
+test_extra(struct fixture *fx, gconstpointer data)
+{
+	struct config	*c = NULL;
+	GError		*e = NULL;
+	char		*p, *d, *x, *bad;
+
+	p = write_conf(fx, "main.conf", "[mail]\naddress = s@example.com\n"
+	    "[fetch]\nsources = maildir:/a\npoll_interval = 5\n");
+	d = g_build_filename(fx->dir, "main.conf.d", NULL);
+	g_assert_cmpint(g_mkdir(d, 0700), ==, 0);
+	g_free(write_conf(fx, "main.conf.d/keys.conf",
+	    "[mail]\ntoken_key = tk\n"));
+	x = write_conf(fx, "fetch-box.conf", "[fetch]\nsources = maildir:/b\n");
+	g_assert_true(config_load_extra(&c, p, x, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(c->fetch_sources[0], ==, "maildir:/b");
+	g_assert_null(c->fetch_sources[1]);
+	g_assert_cmpint(c->fetch_poll_interval, ==, 5);
+	g_assert_cmpstr(c->token_key, ==, "tk");
+	config_free(c);
+	bad = write_conf(fx, "fetch-bad.conf", "[fetch]\nsource = x\n");
+	g_assert_false(config_load_extra(&c, p, bad, &e));
+	assert_prefix(e->message, bad, 2);
+	g_clear_error(&e);
+	g_free(bad);
+	bad = g_build_filename(fx->dir, "nosuch.conf", NULL);
+	g_assert_false(config_load_extra(&c, p, bad, &e));
+	assert_prefix(e->message, bad, 0);
+	g_clear_error(&e);
+	g_free(bad);
+	g_free(x);
+	g_free(d);
+	g_free(p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -506,6 +585,8 @@ main(int argc, char *argv[])
 	FX("/config/error/syntax", test_syntax_error);
 	FX("/config/relative-paths", test_relative_paths);
 	FX("/config/auth-keys", test_auth_keys);
+	FX("/config/dropins", test_dropins);
+	FX("/config/extra", test_extra);
 	g_test_add_func("/config/is-staff", test_is_staff);
 	g_test_add_func("/config/is-own-address", test_is_own_address);
 	g_test_add_func("/config/text-to-size", test_text_to_size);
