@@ -11,6 +11,11 @@ conf=${POSTDESK_CONFIG:-$top/demo/postdesk.conf}
 [ -f "$conf" ] || { echo "no $conf: run contrib/quickstart.sh first"; exit 1; }
 cgi="$top/postdesk.cgi"
 [ -x "$cgi" ] || { echo "no $cgi: build first (make)"; exit 1; }
+# The quick start installs no servers (contrib/deps.sh); the demo needs one.
+command -v lighttpd >/dev/null 2>&1 || [ -x /usr/sbin/lighttpd ] || {
+	echo "serve-demo needs lighttpd: apt-get install --no-install-recommends lighttpd"
+	exit 69
+}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/postdesk-demo.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/www/staff"
