@@ -12,7 +12,8 @@ conf=${POSTDESK_CONFIG:-$top/demo/postdesk.conf}
 cgi="$top/postdesk.cgi"
 [ -x "$cgi" ] || { echo "no $cgi: build first (make)"; exit 1; }
 # The quick start installs no servers (contrib/deps.sh); the demo needs one.
-command -v lighttpd >/dev/null 2>&1 || [ -x /usr/sbin/lighttpd ] || {
+lighttpd=$(command -v lighttpd 2>/dev/null || echo /usr/sbin/lighttpd)
+[ -x "$lighttpd" ] || {
 	echo "serve-demo needs lighttpd: apt-get install --no-install-recommends lighttpd"
 	exit 69
 }
@@ -43,4 +44,4 @@ auth.require = ( "/staff/" => ( "method" => "basic",
 CONF
 echo "staff:    http://127.0.0.1:$port/staff/pd.cgi/   (staff / staff)"
 echo "customer: $(POSTDESK_CONFIG=$conf "$top/postdesk" link alice@shop.example)"
-exec lighttpd -D -f "$dir/lighttpd.conf"
+exec "$lighttpd" -D -f "$dir/lighttpd.conf"
