@@ -67,7 +67,12 @@ parse_status(const char *text, size_t len, struct bounce *b)
 
 		g_strdelimit(l, "\r", ' ');
 		if ((*l == ' ' || *l == '\t') && field->len > 0) {
-			g_string_append(field, l);	/* folded */
+			/* Folded: one space for the fold, so that the
+			 * diagnostic reads as the MTA's one line did. */
+			g_string_truncate(field,
+			    strlen(g_strchomp(field->str)));
+			g_string_append_c(field, ' ');
+			g_string_append(field, g_strchug(l));
 			continue;
 		}
 		if (field->len > 0 && (colon = strchr(field->str, ':'))) {

@@ -87,15 +87,18 @@ show_raw(struct store *s, const struct outbox_row *r)
 	char		*text;
 	gsize		 len;
 
-	/* Mail about no ticket keeps its bytes on the row. */
+	/* Mail about no ticket, and each copy of a staff reply, keeps its
+	 * bytes on the row. */
 	if (sha == NULL && (r->sent_row <= 0 ||
 	    !store_message_get_row(s, r->sent_row, &m, NULL))) {
 		printf("\n(not composed yet)\n");
 		return;
 	}
+	/* A row's own copy (its recipient's token) before the message's. */
 	if (m != NULL) {
 		printf("Message-ID: <%s>\n", m->message_id);
-		sha = m->raw_sha256;
+		if (sha == NULL)
+			sha = m->raw_sha256;
 	}
 	if (sha != NULL && store_blob_get(s, sha, &raw, NULL)) {
 		const char *d = g_bytes_get_data(raw, &len);

@@ -63,6 +63,7 @@ static const struct key_def known_keys[] = {
 	{ "auth", "spf", KEY_BOOL },
 	{ "intake", "unknown_sender", KEY_STRING },
 	{ "auth", "spf_local_records", KEY_LIST },
+	{ "auth", "on_forged", KEY_STRING },
 	{ "auth", "trusted_authserv_ids", KEY_LIST },
 	{ "auth", "dns_records", KEY_PATH },
 	/* [lifecycle] and [lifecycle.QUEUE]; lifecycle_conf.c checks them. */
@@ -242,6 +243,7 @@ config_new_default(void)
 	c->own_addresses = g_new0(char *, 1);
 	c->staff_addresses = g_new0(char *, 1);
 	c->foreign_sender_new_ticket = true;
+	c->auth_on_forged = POLICY_FORGED_NEW_TICKET;
 	c->rules_scripts = g_new0(char *, 1);
 	c->discard_keeps_raw = true;
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
@@ -738,6 +740,16 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 			    config_line_of(text, "intake", "unknown_sender"), v);
 			ok = false;
 		}
+	}
+	g_free(v);
+	v = g_key_file_get_string(kf, "auth", "on_forged", NULL);
+	if (ok && v != NULL && !text_to_policy_on_forged(&c->auth_on_forged,
+	    g_strstrip(v))) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [auth] on_forged: expected new-ticket, quarantine "
+		    "or accept, got \"%s\"", path,
+		    config_line_of(text, "auth", "on_forged"), v);
+		ok = false;
 	}
 	g_free(v);
 	ok = ok && check_log(c, kf, path, text, err);

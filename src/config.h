@@ -15,6 +15,8 @@
 
 #include <glib.h>
 
+#include "policy.h"
+
 struct lifecycle_set;
 
 #define CONFIG_ERROR (config_error_quark())
@@ -69,6 +71,8 @@ struct config {
 	bool	  spf;			/* check SPF (default true) */
 	char	**spf_local_records;	/* "domain v=spf1 ..." instead of
 					   DNS (tests, offline); NULL */
+	/* [auth] on_forged (policy.h, postdesk-auth(5)) */
+	enum policy_on_forged auth_on_forged;
 	/* [notify] (postdesk-notify(8)) */
 	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
 	char	 *smtp_user;

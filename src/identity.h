@@ -58,10 +58,14 @@ struct identity {
 	char	*dmarc_domain;	/* where the record was found, or NULL */
 	bool	 dmarc_temperror; /* the _dmarc lookup failed (DNS) */
 	/* Where the facts came from: "mta" (--client-ip/--sender),
-	 * "authentication-results", "received-spf" or "none". */
+	 * "authentication-results", "received-spf" or "none"; or
+	 * IDENTITY_SOURCE_IMPORT: history that "postdesk import" brought
+	 * in, never checked. */
 	char	*source;
 	enum identity_final final;
 };
+
+#define IDENTITY_SOURCE_IMPORT	"import"
 
 /* A zeroed verdict (final IDENTITY_NONE, empty dkim array). */
 struct identity	*identity_new(void);

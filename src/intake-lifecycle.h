@@ -18,6 +18,7 @@
 #include "config.h"
 #include "lifecycle.h"
 #include "mail.h"
+#include "policy.h"
 #include "store.h"
 #include "thread.h"
 
@@ -35,6 +36,17 @@ struct intake_lc {
 					   token */
 	bool		 internal;	/* to the comment address: a note */
 	struct command_block *commands;	/* the command block, parsed */
+	/* The permission table (policy.h): its decisions for this message,
+	 * each written as a "policy" event naming its rule. */
+	struct policy_decision decisions[POLICY_PERM__MAX];
+	guint		 n_decisions;
+	char		*command_refusal; /* why all commands are refused, or
+					   NULL (g_free) */
+	bool		 forged;	/* verdict forged: no automatic
+					   reply of any kind */
+	bool		 unverified;	/* tag the new ticket so */
+	bool		 quarantine;	/* refused into the quarantine by
+					   [auth] on_forged */
 };
 
 struct identity;

@@ -368,7 +368,7 @@ refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	struct quarantine_entry q = { 0 };
 	char	 sha[65];
 
-	res->outcome = INTAKE_REFUSED;
+	res->outcome = lc->quarantine ? INTAKE_QUARANTINED : INTAKE_REFUSED;
 	res->reason = g_strdup(lc->refusal);
 	res->ticket = v->named;
 	if (ii->explain)
@@ -461,7 +461,8 @@ take_in_ruled(struct intake *in, const struct intake_input *ii,
 	     * shows in the mail; same transaction (outbox.h). */
 	    (ii->import || outbox_after_intake(in->store, in->config, m,
 	    ii->sender, res->ticket, res->message_row, v->ticket == 0,
-	    ii->now, err));
+	    lc->forged ? "verdict forged (postdesk-auth(5))" : NULL,
+	    lc->role == LC_ROLE_STAFF, ii->now, err));
 }
 
 /* Mail to a VERP return path is a bounce, never a ticket (bounce.h). */
@@ -523,10 +524,6 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		return false;
 	g_string_append_printf(res->report, "thread: rule %s — %s\n",
 	    thread_rule_to_text(v.rule), v.why);
-	if (v.named != 0)
-		g_string_append_printf(res->report, "participant check: %s\n",
-		    v.foreign ? "sender is NOT a participant" :
-		    "sender is a participant (or staff)");
 	if (!intake_lc_decide(in->store, in->config, m, &v, ii->identity,
 	    ii->recipient, ii->now, &lc, res->report, err)) {
 		thread_verdict_clear(&v);

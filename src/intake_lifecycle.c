@@ -9,12 +9,14 @@
 #include "identity.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
+#include "policy.h"
 #include "token.h"
 
 void
 intake_lc_clear(struct intake_lc *lc)
 {
 	g_free(lc->refusal);
+	g_free(lc->command_refusal);
 	command_block_free(lc->commands);
 	memset(lc, 0, sizeof *lc);
 }
@@ -38,7 +40,9 @@ check_sender(struct store *s, const struct config *c, const char *from,
 		return false;
 	if (om != NULL && strcmp(om->role, "secondary") == 0) {
 		out->refuse = true;
-		out->refusal_template = "view-only-refusal";
+		/* No automatic reply to a forged sender. */
+		out->refusal_template = out->forged ? NULL :
+		    "view-only-refusal";
 		out->refusal = g_strdup_printf("%s is a view-only member of "
 		    "%s", from, om->org);
 	}
@@ -79,29 +83,6 @@ to_comment_address(const struct config *c, const struct mail *m,
 	return hit;
 }
 
-/* A recipient is a valid comment token for TICKET: a reply to a comment
- * notification (token.h). */
-static bool
-to_comment_token(const struct config *c, const struct mail *m,
-    const char *recipient, int64_t ticket)
-{
-	GPtrArray	*rcpts;
-	enum token_kind	 kind;
-	int64_t		 id;
-	guint		 i;
-	bool		 hit = false;
-
-	if (ticket == 0)
-		return false;
-	rcpts = token_recipients(m, recipient);
-	for (i = 0; !hit && i < rcpts->len; i++)
-		hit = token_address_parse(c->address, c->token_key,
-		    rcpts->pdata[i], &id, &kind) && kind == TOKEN_COMMENT &&
-		    id == ticket;
-	g_ptr_array_free(rcpts, TRUE);
-	return hit;
-}
-
 static void
 verdict_none(struct intake_lc *out)
 {
@@ -119,13 +100,65 @@ report_commands(GString *report, const struct intake_lc *out)
 		return;
 	g_string_append_printf(report, "commands: %u, from %s%s\n",
 	    out->commands->commands->len, lifecycle_role_to_text(out->role),
-	    out->claims_staff && !out->authenticated ?
-	    " address WITHOUT authentication: all refused" : "");
+	    out->command_refusal != NULL ? ", all refused" : "");
 	for (i = 0; i < out->commands->commands->len; i++) {
 		const struct command *cmd = out->commands->commands->pdata[i];
 
 		g_string_append_printf(report, "  command: %s\n", cmd->line);
 	}
+}
+
+/* Notes decision D of the permission table: the report now, the
+ * event in intake_lc_apply(). */
+static void
+note(struct intake_lc *out, const struct policy_decision *d,
+    GString *report)
+{
+	char	*text = policy_decision_to_text(d);
+
+	g_string_append_printf(report, "policy: %s\n", text);
+	g_free(text);
+	if (out->n_decisions < G_N_ELEMENTS(out->decisions))
+		out->decisions[out->n_decisions++] = *d;
+}
+
+/*
+ * Who the sender is allowed to be, by the permission table: staff
+ * (staff-command, and staff-relay for a reply to relay), else a
+ * customer whose commands need customer-command.
+ */
+static void
+decide_role(const struct thread_verdict *v, struct intake_lc *out,
+    GString *report)
+{
+	struct policy_facts f = v->facts;
+	struct policy_decision d;
+	bool	 commands = out->commands->commands->len > 0;
+
+	/* A token counts for the ticket it named and joined, and the
+	 * sender of a new ticket is its requester. */
+	if (v->ticket == 0 || v->ticket != v->named)
+		f.token = POLICY_TOKEN_NONE;
+	if (v->ticket == 0)
+		f.participant = true;
+	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
+	out->authenticated = d.allow;
+	out->role = d.allow ? LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
+	if (out->claims_staff && commands)
+		note(out, &d, report);
+	if (out->claims_staff && !d.allow && commands)
+		out->command_refusal = policy_decision_to_text(&d);
+	if (out->claims_staff && v->ticket != 0 &&
+	    *out->commands->rest != '\0') {
+		policy_decide(POLICY_STAFF_RELAY, &f, &d);
+		note(out, &d, report);
+	}
+	if (out->claims_staff || !commands)
+		return;
+	policy_decide(POLICY_CUSTOMER_COMMAND, &f, &d);
+	note(out, &d, report);
+	if (!d.allow)
+		out->command_refusal = policy_decision_to_text(&d);
 }
 
 bool
@@ -139,32 +172,41 @@ intake_lc_decide(struct store *s, const struct config *c,
 	struct ticket_times tt;
 	struct lc_ticket f;
 	const struct lifecycle *lc;
-	bool		 token = v->rule == THREAD_TOKEN && v->ticket != 0;
+	bool		 joined = v->ticket != 0 && v->ticket == v->named;
 
 	memset(out, 0, sizeof *out);
 	out->commands = command_parse(m->stripped);
-	out->claims_staff = m->from.addr != NULL &&
-	    config_is_staff(c, m->from.addr);
-	/* SPF or DKIM count only when aligned with From: (DMARC); a
-	 * pass for some other domain proves nothing about the sender. */
-	out->authenticated = token || identity_aligned_pass(id);
-	/* A staff address without proof is treated as a stranger. */
-	out->role = out->claims_staff && out->authenticated ?
-	    LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
+	out->claims_staff = v->facts.claims_staff;
+	out->forged = id != NULL && id->final == IDENTITY_FORGED;
+	out->unverified = v->unverified;
+	if (v->join.rule != NULL)
+		note(out, &v->join, report);
+	/* SPF or DKIM count only when aligned with From: (DMARC), a token
+	 * only for the address and role it was minted for (policy.h). */
+	decide_role(v, out, report);
 	/* An internal note: staff mail to the comment address, or any
-	 * reply to a comment notification — the signed comment token is
-	 * the proof, and a note never reaches a customer. */
+	 * reply to a comment notification — the comment token is only in
+	 * staff mail, and a note never reaches a customer. */
 	out->internal = (out->role == LC_ROLE_STAFF &&
-	    to_comment_address(c, m, recipient)) || (token &&
-	    to_comment_token(c, m, recipient, v->ticket));
+	    to_comment_address(c, m, recipient)) || (joined &&
+	    v->facts.token != POLICY_TOKEN_NONE &&
+	    v->token_kind == TOKEN_COMMENT);
 	g_string_append_printf(report, "sender proof: verdict %s (aligned "
 	    "pass: %s), reply token %s%s\n", id != NULL ?
 	    identity_final_to_text(id->final) : "none",
-	    identity_aligned_pass(id) ? "yes" : "no", token ? "valid" : "none",
+	    identity_aligned_pass(id) ? "yes" : "no",
+	    policy_token_to_text(joined ? v->facts.token : POLICY_TOKEN_NONE),
 	    out->claims_staff ? out->authenticated ? "; staff sender "
 	    "authenticated" : "; staff address NOT authenticated" : "");
 	report_commands(report, out);
-	if (out->role == LC_ROLE_CUSTOMER && !out->claims_staff &&
+	if (v->quarantine) {
+		/* [auth] on_forged = quarantine: kept, not answered. */
+		out->refuse = true;
+		out->quarantine = true;
+		out->refusal = g_strdup(v->why);
+	}
+	if (!out->refuse && out->role == LC_ROLE_CUSTOMER &&
+	    !out->claims_staff &&
 	    !check_sender(s, c, m->from.addr, v, out, err))
 		return false;
 	if (out->refuse) {
@@ -255,8 +297,9 @@ apply_follow_up(struct store *s, const struct mail *m,
 	    to_old, err) &&
 	    store_event_add(s, ticket, row, now, actor, "follow-up", to_new,
 	    err) &&
-	    (m->from.addr == NULL || outbox_enqueue(s, ticket, row,
-	    OUTBOX_NOTICE, "follow-up-opened", m->from.addr, now, NULL, err));
+	    (m->from.addr == NULL || lc->forged || outbox_enqueue(s, ticket,
+	    row, OUTBOX_NOTICE, "follow-up-opened", m->from.addr, now, NULL,
+	    err));
 	g_free(to_old);
 	g_free(to_new);
 	return ok;
@@ -268,7 +311,21 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
     const char *actor, int64_t now, GError **err)
 {
 	bool	 staff = lc->role == LC_ROLE_STAFF;
+	guint	 i;
 
+	/* Each decision of the permission table, naming its rule. */
+	for (i = 0; i < lc->n_decisions; i++) {
+		char	*text = policy_decision_to_text(&lc->decisions[i]);
+		bool	 ok = store_event_add(s, ticket, row, now, actor,
+		    "policy", text, err);
+
+		g_free(text);
+		if (!ok)
+			return false;
+	}
+	if (new_ticket && lc->unverified && !store_ticket_add_tag(s, ticket,
+	    POLICY_UNVERIFIED_TAG, err))
+		return false;
 	if (lc->internal || (lc->claims_staff && !staff))
 		return true;
 	/* The staff reply path "postdesk reply" takes too. */
@@ -301,13 +358,12 @@ intake_lc_after(struct store *s, const struct config *c,
 
 	if (lc->commands->commands->len > 0) {
 		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
-		    lc->role, actor, lc->claims_staff && !lc->authenticated ?
-		    "sender uses a staff address but is not authenticated (no "
-		    "aligned SPF or DKIM pass, no valid reply token)" : NULL, row, now, NULL,
+		    lc->role, actor, lc->command_refusal, row, now, NULL,
 		    NULL, err))
 			return false;
-		/* The transcript, as Debian's control@ does. */
-		if (m->from.addr != NULL &&
+		/* The transcript, as Debian's control@ does; none to a
+		 * forged sender. */
+		if (m->from.addr != NULL && !lc->forged &&
 		    outbox_auto_refusal(c, m, sender) == NULL &&
 		    !outbox_enqueue(s, ticket, row, OUTBOX_NOTICE,
 		    "command-transcript", m->from.addr, now, NULL, err))

@@ -162,6 +162,9 @@ apply_one(struct intake *in, const struct intake_input *ii,
 		/* The RFC 3834 checks apply whatever the script says. */
 		if (ii->import)
 			refusal = "imported history";
+		else if (ii->identity != NULL &&
+		    ii->identity->final == IDENTITY_FORGED)
+			refusal = "verdict forged (postdesk-auth(5))";
 		else
 			refusal = outbox_auto_refusal(in->config, m, ii->sender);
 		if (refusal != NULL) {

@@ -323,6 +323,27 @@ compose_common(struct job *j, struct compose *k, char *reply_to)
 	k->loop_host = j->c->host;
 }
 
+/*
+ * The Reply-To of this row's copy: a token minted for its own
+ * recipient (token.h).  Staff authority goes only into the staff's own
+ * notifications; every other copy, even one to a staff address, holds
+ * a customer token.  No ticket, no token: a reply opens a new ticket.
+ */
+static char *
+reply_to_of(const struct job *j, enum token_kind kind)
+{
+	const char	*k = j->r->kind;
+	bool		 staff_mail = strcmp(k, OUTBOX_STAFF) == 0 ||
+	    strcmp(k, OUTBOX_COMMENT) == 0;
+
+	if (j->t == NULL)
+		return NULL;
+	return token_mint_address(j->c->address, j->c->token_key, kind,
+	    j->t->id, j->r->recipient, staff_mail &&
+	    config_is_staff(j->c, j->r->recipient) ? TOKEN_ROLE_STAFF :
+	    TOKEN_ROLE_CUSTOMER);
+}
+
 /* The bytes of a ticket-less row, kept on the row itself. */
 static bool
 keep_on_row(struct job *j, GBytes *raw, GError **err)
@@ -364,8 +385,7 @@ compose_notice(struct job *j, int64_t now, int64_t *sent_row,
 	    "staff-notification", j->t, j->about, j->r->recipient, &subject,
 	    &body, err))
 		return false;
-	/* No ticket, no token: a reply simply opens a new ticket. */
-	reply_to = token_address(j->c->address, j->c->token_key, id);
+	reply_to = reply_to_of(j, TOKEN_REPLY);
 	compose_common(j, &k, reply_to);
 	k.to = to;
 	k.subject = subject != NULL ? subject : j->t != NULL ?
@@ -475,12 +495,15 @@ free_attachments(GPtrArray *a)
 }
 
 /*
- * A staff reply or note stored by "postdesk reply/comment": compose it
- * once from the stored message, framed by the row's template, and keep
- * the bytes on the message (all its recipients get the same bytes).
+ * A staff reply or note stored by "postdesk reply/comment" or relayed
+ * from staff mail: one message, one outbox row per recipient.  Each
+ * row gets its own copy, framed by the row's template, differing only
+ * in the Reply-To token minted for that recipient (token.h); the copy
+ * is kept on the row, so every later attempt sends the same bytes.
+ * The message row keeps the first copy composed, for "show".
  */
 static bool
-compose_stored(struct job *j, struct message *m, GError **err)
+compose_stored(struct job *j, struct message *m, GBytes **out, GError **err)
 {
 	struct compose	 k = { 0 };
 	char		*subject = NULL, *body = NULL, *reply_to;
@@ -497,9 +520,8 @@ compose_stored(struct job *j, struct message *m, GError **err)
 	    &body, err);
 	/* A reply to an internal note must stay internal: the comment
 	 * token says so (token.h). */
-	reply_to = token_address_kind(j->c->address, j->c->token_key,
-	    strcmp(j->r->kind, OUTBOX_COMMENT) == 0 ? TOKEN_COMMENT :
-	    TOKEN_REPLY, j->t->id);
+	reply_to = reply_to_of(j, strcmp(j->r->kind, OUTBOX_COMMENT) == 0 ?
+	    TOKEN_COMMENT : TOKEN_REPLY);
 	if (ok) {
 		compose_common(j, &k, reply_to);
 		k.from_name = m->from_name != NULL ? m->from_name :
@@ -521,10 +543,13 @@ compose_stored(struct job *j, struct message *m, GError **err)
 
 		ok = store_begin(j->s, err) &&
 		    store_blob_put(j->s, d, len, sha, err) &&
+		    store_outbox_set_raw(j->s, j->r->id, sha, err) &&
 		    store_message_set_raw(j->s, m->id, sha, err) &&
 		    store_commit(j->s, err);
 		if (!ok)
 			store_rollback(j->s);
+		if (ok)
+			*out = g_bytes_ref(raw);
 		g_bytes_unref(raw);
 	}
 	free_attachments(att);
@@ -536,27 +561,36 @@ compose_stored(struct job *j, struct message *m, GError **err)
 	return ok;
 }
 
-/* The bytes of the outbound message SENT_ROW, composing it if needed. */
+/* One message, many rows: a staff reply or note (outbox.h). */
+static bool
+shared_message(const struct outbox_row *r)
+{
+	return strcmp(r->kind, OUTBOX_REPLY) == 0 ||
+	    strcmp(r->kind, OUTBOX_COMMENT) == 0;
+}
+
+/* The bytes of this row: its own copy, else those of SENT_ROW,
+ * composing this recipient's copy if needed. */
 static bool
 raw_of(struct job *j, int64_t sent_row, GBytes **raw, GError **err)
 {
 	struct message	*m = NULL;
 	bool		 ok;
 
+	if (j->r->raw_sha256 != NULL)
+		return store_blob_get(j->s, j->r->raw_sha256, raw, err);
 	if (!store_message_get_row(j->s, sent_row, &m, err))
 		return false;
-	if (m->raw_sha256 == NULL) {
-		ok = compose_stored(j, m, err);
-		message_free(m);
-		m = NULL;
-		if (!ok || !store_message_get_row(j->s, sent_row, &m, err))
-			return false;
+	if (shared_message(j->r))
+		ok = compose_stored(j, m, raw, err);
+	else {
+		ok = m->raw_sha256 != NULL &&
+		    store_blob_get(j->s, m->raw_sha256, raw, err);
+		if (m->raw_sha256 == NULL)
+			g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_DATA,
+			    "message row %" G_GINT64_FORMAT " has no bytes",
+			    sent_row);
 	}
-	ok = m->raw_sha256 != NULL &&
-	    store_blob_get(j->s, m->raw_sha256, raw, err);
-	if (m->raw_sha256 == NULL)
-		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_DATA,
-		    "message row %" G_GINT64_FORMAT " has no bytes", sent_row);
 	message_free(m);
 	return ok;
 }

@@ -176,10 +176,11 @@ outbox_auto_refusal(const struct config *c, const struct mail *m,
 /* The acknowledgement, if allowed; otherwise an event says why not. */
 static bool
 acknowledge(struct store *s, const struct config *c, const struct mail *m,
-    const char *sender, int64_t ticket, int64_t row, int64_t now,
-    GError **err)
+    const char *sender, const char *no_reply, int64_t ticket, int64_t row,
+    int64_t now, GError **err)
 {
-	const char	*why = outbox_auto_refusal(c, m, sender);
+	const char	*why = no_reply != NULL ? no_reply :
+	    outbox_auto_refusal(c, m, sender);
 	char		*detail;
 	int64_t		 n = 0;
 	bool		 ok;
@@ -206,7 +207,8 @@ acknowledge(struct store *s, const struct config *c, const struct mail *m,
 bool
 outbox_after_intake(struct store *s, const struct config *c,
     const struct mail *m, const char *sender, int64_t ticket, int64_t row,
-    bool new_ticket, int64_t now, GError **err)
+    bool new_ticket, const char *no_reply, bool staff_sender, int64_t now,
+    GError **err)
 {
 	GPtrArray	*staff;
 	guint		 i;
@@ -216,11 +218,13 @@ outbox_after_intake(struct store *s, const struct config *c,
 		return store_event_add(s, ticket, row, now, "postdesk",
 		    "auto-reply-suppressed", "our own mail came back "
 		    "(X-Postdesk-Loop): no mail sent", err);
-	if (new_ticket && !acknowledge(s, c, m, sender, ticket, row, now,
-	    err))
+	if (new_ticket && !acknowledge(s, c, m, sender, no_reply, ticket,
+	    row, now, err))
 		return false;
-	/* Staff mail is handled by the lifecycle (staff correspond). */
-	if (m->from.addr != NULL && config_is_staff(c, m->from.addr))
+	/* Staff mail is handled by the lifecycle (staff correspond); mail
+	 * that only claims a staff address is announced like any other,
+	 * so the staff see it. */
+	if (staff_sender)
 		return true;
 	staff = g_ptr_array_new();
 	for (i = 0; c->staff_addresses[i] != NULL; i++)

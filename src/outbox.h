@@ -69,10 +69,14 @@ bool	 outbox_is_own_loop(const struct config *, const struct mail *m);
  * to the requester (unless refused or over [notify] auto_reply_limit
  * this hour) and a staff notification; for a customer reply a staff
  * notification.  Refusals are recorded as events on the ticket.
+ * NO_REPLY (may be NULL) says why no acknowledgement may go out at all
+ * (a forged sender, postdesk-auth(5)).  STAFF_SENDER: the sender is
+ * staff by the permission table, and the life cycle mails the rest.
  */
 bool	 outbox_after_intake(struct store *, const struct config *,
 	    const struct mail *m, const char *sender, int64_t ticket,
-	    int64_t message_row, bool new_ticket, int64_t now, GError **err);
+	    int64_t message_row, bool new_ticket, const char *no_reply,
+	    bool staff_sender, int64_t now, GError **err);
 
 /*
  * A message written by staff (postdesk reply/comment, later staff

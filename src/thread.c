@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "identity.h"
 #include "thread.h"
 #include "token.h"
 
@@ -112,10 +113,24 @@ by_subject(struct store *s, const struct config *c, const struct mail *m,
 	return true;
 }
 
+static enum policy_token
+token_fact(const struct token_hit *h)
+{
+	if (h->legacy)
+		return POLICY_TOKEN_LEGACY;
+	if (!h->for_sender)
+		return POLICY_TOKEN_OTHER;
+	return h->role == TOKEN_ROLE_STAFF ? POLICY_TOKEN_STAFF :
+	    POLICY_TOKEN_CUSTOMER;
+}
+
 /*
- * Rule 1: a reply token in an address the message was delivered to.
- * The signature is the proof, so no participant check follows.  A
- * token for a ticket that no longer exists is ignored.
+ * Rule 1: a reply token in an address the message was delivered to,
+ * the strongest if there are several (token.h).  Whether it lets the
+ * message join is the permission table's to say: a token minted for
+ * the sender does; a legacy one or one minted for someone else names
+ * the ticket like a subject tag.  A token for a ticket that no longer
+ * exists is ignored.
  */
 static bool
 by_token(struct store *s, const struct config *c, const struct mail *m,
@@ -130,57 +145,100 @@ by_token(struct store *s, const struct config *c, const struct mail *m,
 	if (c->token_key == NULL || *c->token_key == '\0')
 		return true;
 	rcpts = token_recipients(m, recipient);
-	for (i = 0; ok && !*hit && i < rcpts->len; i++) {
-		int64_t	 id;
+	for (i = 0; ok && i < rcpts->len; i++) {
+		struct token_hit h;
+		enum policy_token f;
 		bool	 exists = false;
 
-		if (!token_address_ticket(c->address, c->token_key,
-		    rcpts->pdata[i], &id))
+		if (!token_address_check(c->address, c->token_key,
+		    rcpts->pdata[i], m->from.addr, &h) ||
+		    (f = token_fact(&h)) <= v->facts.token)
 			continue;
-		ok = store_ticket_exists(s, id, &exists, err);
+		ok = store_ticket_exists(s, h.ticket, &exists, err);
 		if (ok && exists) {
 			*hit = true;
-			v->named = v->ticket = id;
+			v->named = h.ticket;
+			v->facts.token = f;
+			v->token_kind = h.kind;
+			g_free(v->matched);
 			v->matched = g_strdup(rcpts->pdata[i]);
-			v->why = g_strdup_printf("reply-token %s names ticket #%"
-			    G_GINT64_FORMAT " (signature valid)", v->matched,
-			    id);
 		}
 	}
 	g_ptr_array_free(rcpts, TRUE);
 	return ok;
 }
 
+/* [auth] on_forged for a forged message that may not join (or names
+ * no ticket): a new ticket tagged unverified, quarantine, or accept. */
+static void
+on_forged(const struct config *c, struct thread_verdict *v,
+    const char *named)
+{
+	const char	*how = policy_on_forged_to_text(c->auth_on_forged);
+
+	v->forged = true;
+	switch (c->auth_on_forged) {
+	case POLICY_FORGED_ACCEPT:
+		v->ticket = v->named;
+		v->why = g_strdup_printf("%s; verdict forged, taken in as "
+		    "usual ([auth] on_forged = %s)", named, how);
+		return;
+	case POLICY_FORGED_QUARANTINE:
+		v->quarantine = true;
+		break;
+	default:
+		v->unverified = true;
+		v->foreign = v->named != 0;
+		break;
+	}
+	v->ticket = 0;
+	v->why = g_strdup_printf("%s; verdict forged: %s ([auth] on_forged = "
+	    "%s)", named, v->quarantine ? "quarantined" : v->named != 0 ?
+	    "new ticket tagged " POLICY_UNVERIFIED_TAG ", linked to it" :
+	    "new ticket tagged " POLICY_UNVERIFIED_TAG, how);
+}
+
+/* The join-thread rule for the named ticket (policy.h). */
 static bool
 check_participant(struct store *s, const struct config *c,
     const struct mail *m, struct thread_verdict *v, GError **err)
 {
-	bool	 yes = false;
+	const char	*from = m->from.addr;
+	char		*named, *rule;
+	bool		 yes = false;
 
-	if (m->from.addr != NULL && config_is_staff(c, m->from.addr))
-		yes = true;
-	else if (m->from.addr != NULL && !store_participant_is(s, v->named,
-	    m->from.addr, &yes, err))
+	if (from != NULL && !store_participant_is(s, v->named, from, &yes,
+	    err))
 		return false;
 	/* Members of the requester's organization write in each other's
 	 * tickets. */
-	if (!yes && m->from.addr != NULL && !store_org_shares_ticket(s,
-	    v->named, m->from.addr, &yes, err))
+	if (!yes && from != NULL && !store_org_shares_ticket(s, v->named,
+	    from, &yes, err))
 		return false;
-	if (yes || !c->foreign_sender_new_ticket) {
+	v->facts.participant = yes;
+	policy_decide(POLICY_JOIN_THREAD, &v->facts, &v->join);
+	rule = policy_decision_to_text(&v->join);
+	named = g_strdup_printf("%s %s names ticket #%" G_GINT64_FORMAT
+	    "; %s", thread_rule_to_text(v->rule), v->matched, v->named, rule);
+	g_free(rule);
+	if (v->join.allow) {
 		v->ticket = v->named;
-		v->why = g_strdup_printf("%s %s names ticket #%" G_GINT64_FORMAT
-		    "%s", thread_rule_to_text(v->rule), v->matched, v->named,
-		    yes ? "; sender is a participant" :
-		    "; sender is not a participant, joined by policy");
+		v->why = named;
 		return true;
 	}
-	v->foreign = true;
-	v->ticket = 0;
-	v->why = g_strdup_printf("%s %s names ticket #%" G_GINT64_FORMAT
-	    ", but sender %s is not a participant: new ticket linked to it",
-	    thread_rule_to_text(v->rule), v->matched, v->named,
-	    m->from.addr != NULL ? m->from.addr : "(none)");
+	if (v->facts.forged)
+		on_forged(c, v, named);
+	else if (!c->foreign_sender_new_ticket) {
+		v->ticket = v->named;
+		v->why = g_strdup_printf("%s; joined by policy ([intake] "
+		    "foreign_sender = join)", named);
+	} else {
+		v->foreign = true;
+		v->ticket = 0;
+		v->why = g_strdup_printf("%s; sender %s: new ticket linked to "
+		    "it", named, from != NULL ? from : "(none)");
+	}
+	g_free(named);
 	return true;
 }
 
@@ -189,17 +247,22 @@ thread_decide(struct store *s, const struct config *c, const struct mail *m,
     const struct identity *id, const char *recipient,
     struct thread_verdict *v, GError **err)
 {
+	char	*named;
 	bool	 hit = false;
 
-	(void)id;	/* the permission table (policy.c) reads it */
 	memset(v, 0, sizeof *v);
+	v->facts.claims_staff = m->from.addr != NULL &&
+	    config_is_staff(c, m->from.addr);
+	v->facts.aligned_pass = identity_aligned_pass(id);
+	v->facts.forged = id != NULL && id->final == IDENTITY_FORGED;
+	v->facts.imported = id != NULL &&
+	    g_strcmp0(id->source, IDENTITY_SOURCE_IMPORT) == 0;
 	v->rule = THREAD_TOKEN;
 	if (!by_token(s, c, m, recipient, v, &hit, err))
 		return false;
-	if (hit)
-		return true;	/* a valid token needs no participant check */
-	v->rule = THREAD_REFERENCES;
-	if (!by_references(s, m, v, &hit, err))
+	if (!hit)
+		v->rule = THREAD_REFERENCES;
+	if (!hit && !by_references(s, m, v, &hit, err))
 		return false;
 	if (!hit) {
 		v->rule = THREAD_SUBJECT_TAG;
@@ -209,7 +272,12 @@ thread_decide(struct store *s, const struct config *c, const struct mail *m,
 	if (hit)
 		return check_participant(s, c, m, v, err);
 	v->rule = THREAD_NEW;
-	v->why = g_strdup_printf("no known Message-ID in In-Reply-To/"
+	named = g_strdup_printf("no known Message-ID in In-Reply-To/"
 	    "References and no [%s #N] tag: new ticket", c->subject_tag);
+	if (v->facts.forged && c->auth_on_forged != POLICY_FORGED_ACCEPT) {
+		on_forged(c, v, named);
+		g_free(named);
+	} else
+		v->why = named;
 	return true;
 }

@@ -6,9 +6,12 @@
  *   2. In-Reply-To / References naming a stored Message-ID,
  *   3. the subject tag "[<tag> #N]",
  *   4. otherwise a new ticket.
- * A message that names a ticket but whose sender is not a participant
- * (requester, CC, staff) gets a new ticket linked to the named one,
- * unless the config says to join.
+ * Whether a message may join the ticket it names is the permission
+ * table's join-thread rule (policy.h): a token minted for the sender,
+ * an authenticated staff address, or a participant whose verdict is
+ * not forged.  A non-participant gets a new ticket linked to the named
+ * one, unless [intake] foreign_sender says to join; a forged message
+ * goes where [auth] on_forged says.
  *
  * thread_decide() only reads the store; the caller applies the verdict.
  */
@@ -20,7 +23,9 @@
 
 #include "config.h"
 #include "mail.h"
+#include "policy.h"
 #include "store.h"
+#include "token.h"
 
 enum thread_rule {
 	THREAD_TOKEN,
@@ -37,6 +42,17 @@ struct thread_verdict {
 	bool		 foreign;	/* named, sender not a participant */
 	char		*matched;	/* the id/tag that matched (g_free) */
 	char		*why;		/* one line for events and --explain */
+	/* The facts and the decision of the permission table (policy.h):
+	 * token is the reply token for the named ticket, and join is
+	 * decided (join.rule != NULL) only when a ticket was named. */
+	struct policy_facts facts;
+	enum token_kind	 token_kind;	/* when facts.token != NONE */
+	struct policy_decision join;
+	/* Verdict forged and no token minted for the sender: [auth]
+	 * on_forged applies (new-ticket: unverified; quarantine). */
+	bool		 forged;
+	bool		 unverified;	/* open a new ticket tagged so */
+	bool		 quarantine;	/* keep it in the quarantine */
 };
 
 /* "[Support #123] Re: x" with TAG "Support" → 123. */

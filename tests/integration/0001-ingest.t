@@ -6,6 +6,8 @@
 # Keys of .expected files (one "key: value" per line; several lines may
 # use the same key):
 #   sender: ADDR            envelope sender passed to ingest (not a check)
+#   client-ip: IP           client address passed to ingest (not a check);
+#                           192.0.2.0/24 is example.com's SPF
 #   exit: N                 ingest exit status (default 0)
 #   outcome: new-ticket|reply|duplicate|quarantined   (seen in the DB)
 #   thread: references|subject-tag|new-ticket          (--explain's rule)
@@ -49,6 +51,9 @@ subject_tag = Support
 
 [staff]
 addresses = agent@example.com
+
+[auth]
+spf_local_records = example.com v=spf1 ip4:192.0.2.0/24 -all
 EOF
 mkdir "$T/f"
 : >"$T/tickets"
@@ -74,7 +79,8 @@ sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
 state() {
 	if [ -f "$DB" ]; then
 		sql "SELECT (SELECT count(*) FROM tickets) || ' ' ||
-		    (SELECT count(*) FROM messages) || ' ' ||
+		    (SELECT count(*) FROM messages WHERE direction = 'in') ||
+		    ' ' ||
 		    (SELECT count(*) FROM quarantine) || ' ' ||
 		    (SELECT count(*) FROM events)"
 	else
@@ -137,7 +143,7 @@ check_key() {
 	val=$2
 	what="$name: $key: $val"
 	case $key in
-	''|'#'*|sender|exit)
+	''|'#'*|sender|client-ip|exit)
 		;;
 	outcome)
 		check "$what" [ "$outcome" = "$val" ] ;;
@@ -227,10 +233,12 @@ for eml in "$DATA"/[0-9][0-9][0-9][0-9]-*.eml; do
 		continue
 	fi
 	sender=$(sed -n 's/^sender: //p' "$exp")
+	client_ip=$(sed -n 's/^client-ip: //p' "$exp")
 	want_exit=$(sed -n 's/^exit: //p' "$exp")
 	want_exit=${want_exit:-0}
 	set -- -c "$CONF" --recipient support@example.com
 	[ -n "$sender" ] && set -- "$@" --sender "$sender"
+	[ -n "$client_ip" ] && set -- "$@" --client-ip "$client_ip"
 
 	# The dry run first: it must write nothing.
 	before=$(state)
@@ -275,7 +283,7 @@ for eml in "$DATA"/[0-9][0-9][0-9][0-9]-*.eml; do
 	row=0 ticket=0 msgid='' qid=0
 	case $outcome in
 	new-ticket|reply)
-		row=$(sql "SELECT max(id) FROM messages")
+		row=$(sql "SELECT max(id) FROM messages WHERE direction = 'in'")
 		ticket=$(sql "SELECT ticket_id FROM messages WHERE id = $row")
 		msgid=$(sql "SELECT message_id FROM messages WHERE id = $row")
 		"$PD" -c "$CONF" raw "$msgid" >"$T/raw" 2>"$T/raw.err"
@@ -327,9 +335,10 @@ keys = {'id', 'subject', 'status', 'queue', 'priority', 'requester',
 sys.exit(0 if len(a) == int(sys.argv[2]) and
          all(keys <= set(t) for t in a) else 1)
 EOF
+# Inbound: a relayed staff reply (outbound) gets its bytes from notify.
 check "every message row has its raw bytes" [ "$(sql "SELECT count(*)
     FROM messages m LEFT JOIN blobs b ON b.sha256 = m.raw_sha256
-    WHERE b.sha256 IS NULL")" = 0 ]
+    WHERE m.direction = 'in' AND b.sha256 IS NULL")" = 0 ]
 check "database integrity" [ "$(sql "PRAGMA integrity_check")" = ok ]
 check "foreign keys hold" [ -z "$(sql "PRAGMA foreign_key_check")" ]
 

@@ -278,7 +278,7 @@ done
 ingest --explain <"$DATA/0006-foreign-sender-tag.eml" >"$T/out" 2>&1
 check "--explain tells the rule and the participant check" sh -c \
     "grep -q '^thread: rule subject-tag' '$T/out' &&
-    grep -q 'sender is NOT a participant' '$T/out' &&
+    grep -q 'join-thread: refused — sender is not a participant' '$T/out' &&
     grep -q '^quarantine: no' '$T/out'"
 ingest --explain <"$DATA/0039-garbage-no-headers.eml" >"$T/out" 2>&1
 check "--explain tells the quarantine verdict" \

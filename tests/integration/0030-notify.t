@@ -38,7 +38,7 @@ check "ack: Message-ID pd.1.ROW.RANDOM@host" sh -c "echo '$MID' | grep -Eq '^pd\
 check "ack: outbound message stored with that Message-ID" \
     test "$(sqlq "$DB" "SELECT direction FROM messages WHERE message_id='$MID'")" = out
 RT=$(hdr "$ACK" Reply-To | sed 's/.*<//; s/>.*//')
-check "ack: Reply-To carries a signed token" sh -c "echo '$RT' | grep -Eq '^support\+t1\.[0-9a-f]{12}@example\.com$'"
+check "ack: Reply-To carries alice's own customer token" sh -c "echo '$RT' | grep -Eq '^support\+tc1\.[0-9a-f]{24}@example\.com$'"
 check "ack: In-Reply-To the customer's message" test "$(hdr "$ACK" In-Reply-To)" = "<a1@shop.example>"
 check "ack: X-Postdesk-Loop" test "$(hdr "$ACK" X-Postdesk-Loop)" = pd.example.com
 check "ack: VERP envelope sender" sh -c "grep -Eq '^X-Envelope-From: bounces\+[0-9]+@example\.com' '$ACK'"

@@ -7,11 +7,11 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..32"
+echo "1..35"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
-    'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all' |
+    'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all' |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
 export POSTDESK_CONFIG="$T/pd.conf"
 DB=$T/pd.db
@@ -33,6 +33,8 @@ ingest --sender alice@shop.example --recipient support@example.com \
 "$B/postdesk-notify" --once >/dev/null
 STAFFMAIL=$(mail_to sink bob@staff.example.com)
 RT=$(hdr "$STAFFMAIL" Reply-To | sed 's/.*<//; s/>.*//')
+# alice's own token, from her acknowledgement (postdesk-auth(5)).
+ART=$(hdr "$(mail_to sink alice@shop.example)" Reply-To | sed 's/.*<//; s/>.*//')
 check "new ticket is submitted" test "$(st 1)" = submitted
 
 # Staff reply by mail, to the token address, from an SPF-pass host.
@@ -74,8 +76,8 @@ mail bob@staff.example.com support@example.com "[Support #1] x" \
 ingest --sender bob@staff.example.com --client-ip 203.0.113.66 \
     --recipient support@example.com <"$T/f1.eml"
 check "forged staff command refused" test "$(st 1)" = waiting-for-customer
-check "forged staff command: event says why" \
-    test "$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='command-refused' AND detail LIKE '%not authenticated%'")" = 1
+check "forged staff command: event names the rule" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='command-refused' AND detail LIKE '%staff-command: refused%'")" = 1
 
 # Timers: pre-close 3 days after the staff reply, then close.
 "$B/postdesk" tick --now $((NOW + 3 * DAY - 60)) >/dev/null
@@ -96,15 +98,26 @@ mail alice@shop.example support@example.com "Re: [Support #1] x" \
 ingest --sender alice@shop.example <"$T/a2.eml"
 check "a real answer reopens a pre-closed ticket" test "$(st 1)" = reopened
 
-# The customer closes and rates by mail.
+# The customer closes and rates by mail: only with proof of who she
+# is (customer-command, postdesk-auth(5)).  Without it, nothing moves.
+mail alice@shop.example support@example.com "Re: [Support #1] x" \
+    "Status: closed\n\nAll good now." >"$T/a3f.eml"
+ingest --sender alice@shop.example <"$T/a3f.eml"
+check "customer command without proof refused" test "$(st 1)" = reopened
+check "... with an event naming the rule" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='command-refused' AND detail LIKE '%customer-command: refused%'")" = 1
+# From her own mail server (aligned SPF pass).
 mail alice@shop.example support@example.com "Re: [Support #1] x" \
     "Status: closed\n\nAll good now." >"$T/a3.eml"
-ingest --sender alice@shop.example <"$T/a3.eml"
+ingest --sender alice@shop.example --client-ip 198.51.100.7 <"$T/a3.eml"
 check "customer closes own ticket by mail" test "$(st 1)" = closed
 check "closed notice queued" test "$(outbox_to alice@shop.example closed)" = 1
-mail alice@shop.example support@example.com "Re: [Support #1] x" \
+check "customer-command allowed, the event says by which proof" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='policy' AND detail LIKE 'customer-command: allowed%aligned%'")" = 1
+# With her own token, from a host SPF cannot vouch for.
+mail alice@shop.example "$ART" "Re: [Support #1] x" \
     "Rating: 4 quick and friendly" >"$T/a4.eml"
-ingest --sender alice@shop.example <"$T/a4.eml"
+ingest --sender alice@shop.example --recipient "$ART" <"$T/a4.eml"
 check "rating by mail stored, ticket stays closed" \
     test "$(sqlq "$DB" "SELECT rating || ':' || comment FROM ratings WHERE ticket_id=1"):$(st 1)" = "4:quick and friendly:closed"
 

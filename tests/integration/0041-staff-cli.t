@@ -70,7 +70,7 @@ CN=$(grep -l INTERNAL-ONE "$T"/sink/*.eml |
     xargs -r grep -il "^X-Envelope-To: bob@staff.example.com" | head -1)
 RT=$(hdr "$CN" Reply-To | sed 's/.*<//; s/>.*//')
 check "the comment notification's Reply-To is a comment token" \
-    sh -c "echo '$RT' | grep -Eq '^support\+c2\.[0-9a-f]{12}@example\.com\$'"
+    sh -c "echo '$RT' | grep -Eq '^support\+cs2\.[0-9a-f]{24}@example\.com\$'"
 printf 'From: bob@staff.example.com\nTo: %s\nSubject: Re: [Support #2] Invoice question\nMessage-ID: <b9@staff.example.com>\n\nINTERNAL-TWO refund the second payment\n' "$RT" >"$T/b9.eml"
 # No SPF pass (no client IP): the token is the proof.
 "$B/postdesk-ingest" --sender bob@staff.example.com --recipient "$RT" <"$T/b9.eml"
@@ -85,7 +85,7 @@ check "... and no outbox row is addressed to her" \
 check "the other staff get it as a note" \
     sh -c "grep -l INTERNAL-TWO '$T'/sink/*.eml | xargs -r grep -il '^X-Envelope-To: carl@staff.example.com' | grep -q ."
 # A forged comment token is no proof: the mail is not a note.
-BAD=$(echo "$RT" | sed 's/\.[0-9a-f]*@/.000000000000@/')
+BAD=$(echo "$RT" | sed 's/\.[0-9a-f]*@/.000000000000000000000000@/')
 printf 'From: mallory@evil.example\nTo: %s\nSubject: hi\nMessage-ID: <m1@evil.example>\n\nINTERNAL-FORGED\n' "$BAD" |
     "$B/postdesk-ingest" --sender mallory@evil.example --recipient "$BAD"
 check "a forged comment token makes no internal note on ticket 2" \

@@ -96,7 +96,10 @@ check_eq "spoofed From: verdict forged, stored" forged \
 check_eq "spoofed From: the staff command moves nothing" normal "$(prio)"
 check_eq "spoofed From: the ticket stays open" 0 \
     "$(sql "SELECT count(*) FROM tickets WHERE id=1 AND status='closed'")"
-"$PD" show 1 >"$T/show.out"
+# [auth] on_forged = new-ticket (postdesk-auth(5)): the forged mail sits
+# in a ticket of its own, linked to #1; show both.
+FT=$(row e1@evil ticket_id)
+{ "$PD" show 1; "$PD" show "$FT"; } >"$T/show.out"
 check "postdesk show: the verdict of each message, line by line" sh -c \
     "grep -q '^auth: verdict: forged$' '$T/show.out' &&
     grep -q '^auth: dkim: pass d=helpdesk.example s=s1 (aligned)$' '$T/show.out' &&
@@ -106,8 +109,10 @@ check "postdesk show: the verdict of each message, line by line" sh -c \
 printf '[templates]\ndir = %s/templates\n[web]\nbase_url = %s\n%s\n%s\n' \
     "$top_srcdir" "http://helpdesk.example/pd.cgi" "link_key = test-key" \
     "staff_users = jdoe=bob@helpdesk.example" >>"$T/postdesk.conf"
-REQUEST_METHOD=GET PATH_INFO=/ticket/1 SCRIPT_NAME=/staff/pd.cgi \
-    REMOTE_USER=jdoe "$top_builddir/postdesk.cgi" >"$T/view.html"
+for t in 1 "$FT"; do
+	REQUEST_METHOD=GET PATH_INFO=/ticket/$t SCRIPT_NAME=/staff/pd.cgi \
+	    REMOTE_USER=jdoe "$top_builddir/postdesk.cgi"
+done >"$T/view.html"
 check "viewer: each message's sender check, verdict and lines" sh -c \
     "grep -q 'Sender check: <span class=\"verdict v-forged\">forged</span>' '$T/view.html' &&
     grep -q '<li><code>dkim: pass d=evil.test s=ev (not aligned)</code></li>' '$T/view.html' &&

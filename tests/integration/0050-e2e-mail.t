@@ -181,14 +181,14 @@ check "ack: subject tag [Support #1]" matches "$(field "$ACK" Subject)" \
 check "ack: the text names ticket #1" body_has "$ACK" 'ticket #1\b'
 RT=$(field "$ACK" Reply-To | addr)
 check "ack: Reply-To is a signed token address ($RT)" \
-    matches "$RT" '^support\+t1\.[0-9a-f]{12}@helpdesk\.test$'
+    matches "$RT" '^support\+tc1\.[0-9a-f]{24}@helpdesk\.test$'
 check "ack: answers the customer's mail (In-Reply-To)" \
     test "$(field "$ACK" In-Reply-To)" = "<m1.alice@customer.test>"
 check "staff notification carries the customer's text" \
     body_has "$STAFF" 'printer in room 4 is on fire'
-check "staff notification: token Reply-To for ticket 1" \
+check "staff notification: a staff token Reply-To for ticket 1" \
     matches "$(field "$STAFF" Reply-To | addr)" \
-    '^support\+t1\.[0-9a-f]{12}@helpdesk\.test$'
+    '^support\+ts1\.[0-9a-f]{24}@helpdesk\.test$'
 
 # --- 2. A staff reply from the command line reaches the customer. ---------
 printf 'Please unplug it and step away.\nSam\n' |
@@ -311,10 +311,10 @@ else
 fi
 check "forged Status: closed refused, the ticket still waits" \
     tj_is 1 't["status"]' waiting-for-customer
-check "... with an event saying the sender is not authenticated" \
+check "... with an event naming the refusing rule" \
     matches "$(tj 1 '[e["detail"] for e in t["events"]
 	if e["kind"] == "command-refused"]')" \
-    "^\['Status: closed .*not authenticated[^']*'\]$"
+    "^\['Status: closed .*staff-command: refused[^']*'\]$"
 notify
 check "the forged text never reached the customer" sh -c \
     "! grep -l FORGED-TEXT '$T'/out/*.eml |

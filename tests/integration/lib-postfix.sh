@@ -33,7 +33,10 @@ pf_require() {
 	    pf_skip_all "no user nobody for the sink service"
 	command -v runuser >/dev/null ||
 	    pf_skip_all "runuser not installed (util-linux)"
-	pd_user_require || pf_skip_all "no user postdesk and cannot create it"
+	# PF_OWN_USER=1: the caller creates the user itself (0060 through
+	# the package's postinst steps).
+	[ -n "${PF_OWN_USER:-}" ] || pd_user_require ||
+	    pf_skip_all "no user postdesk and cannot create it"
 }
 
 # The production user: a postdesk system user and group, created here
@@ -120,8 +123,9 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 sink      unix  -       n       n       -       -       pipe
   flags=R user=nobody argv=$T/bin/sink $T/sink
 EOF
-	# The shipped service; only the program's path differs.
-	sed "s#/usr/sbin/postdesk-ingest#$T/bin/postdesk-ingest --config $T/postdesk.conf#" \
+	# The shipped service; only the program's path differs (PF_INGEST:
+	# the caller's program and --config, default the copy in $T/bin).
+	sed "s#/usr/sbin/postdesk-ingest#${PF_INGEST:-$T/bin/postdesk-ingest --config $T/postdesk.conf}#" \
 	    "$top_srcdir/contrib/mta/postfix-master.cf" >> "$T/etc/master.cf"
 }
 

@@ -9,9 +9,14 @@
 #include <glib/gstdio.h>
 
 #include "config.h"
+#include "identity.h"
 #include "mail.h"
 #include "store.h"
 #include "thread.h"
+#include "token.h"
+
+/* The verdict decide() passes (NULL: none known). */
+static const struct identity *verdict;
 
 static void
 test_subject_ticket(void)
@@ -212,6 +217,19 @@ mk(const char *from, const char *subject, const char *hdrs)
 	return m;
 }
 
+/* An aligned SPF pass: the From: domain vouches. */
+static struct identity *
+aligned(void)
+{
+	struct identity	*id = identity_new();
+
+	id->spf = g_strdup("pass");
+	id->spf_domain = g_strdup("example.com");
+	id->spf_aligned = true;
+	id->final = IDENTITY_PASS;
+	return id;
+}
+
 /* thread_decide() on a message; checks the verdict. */
 static void
 decide(struct fixture *fx, struct mail *m, enum thread_rule rule,
@@ -220,7 +238,7 @@ decide(struct fixture *fx, struct mail *m, enum thread_rule rule,
 	struct thread_verdict v;
 	GError	*e = NULL;
 
-	g_assert_true(thread_decide(fx->s, fx->c, m, NULL, NULL, &v, &e));
+	g_assert_true(thread_decide(fx->s, fx->c, m, verdict, NULL, &v, &e));
 	g_assert_no_error(e);
 	g_test_message("%s: %s", thread_rule_to_text(v.rule), v.why);
 	g_assert_cmpstr(thread_rule_to_text(v.rule), ==,
@@ -252,6 +270,9 @@ test_in_reply_to(struct fixture *fx, gconstpointer data)
 static void
 test_references_newest(struct fixture *fx, gconstpointer data)
 {
+	struct identity	*id = aligned();
+
+	verdict = id;
 	decide(fx, mk("agent@example.com", "Re: x",
 	    "References: <m1@x> <unknown@x> <m2@x> <later-unknown@x>\n"),
 	    THREAD_REFERENCES, 2, 2, false, "m2@x");
@@ -259,6 +280,8 @@ test_references_newest(struct fixture *fx, gconstpointer data)
 	decide(fx, mk("agent@example.com", "Re: x",
 	    "In-Reply-To: <m1@x>\nReferences: <m2@x>\n"),
 	    THREAD_REFERENCES, 1, 1, false, "m1@x");
+	verdict = NULL;
+	identity_free(id);
 	/* An unknown In-Reply-To falls back to References. */
 	decide(fx, mk("bo@example.com", "Re: x",
 	    "In-Reply-To: <gone@x>\nReferences: <m2@x> <gone@x>\n"),
@@ -346,10 +369,14 @@ test_foreign(struct fixture *fx, gconstpointer data)
 	    THREAD_SUBJECT_TAG, 1, 1, false, "[Support #1]");
 }
 
-/* Staff addresses join any ticket without being participants. */
+/* Authenticated staff addresses join any ticket without being
+ * participants. */
 static void
 test_staff_joins(struct fixture *fx, gconstpointer data)
 {
+	struct identity	*id = aligned();
+
+	verdict = id;
 	decide(fx, mk("agent@example.com", "Re: [Support #2]", NULL),
 	    THREAD_SUBJECT_TAG, 2, 2, false, "[Support #2]");
 	decide(fx, mk("Agent <AGENT@EXAMPLE.COM>", "Re: x",
@@ -358,6 +385,116 @@ test_staff_joins(struct fixture *fx, gconstpointer data)
 	/* Staff-like, but not staff. */
 	decide(fx, mk("agent@example.com.evil", "Re: [Support #2]", NULL),
 	    THREAD_SUBJECT_TAG, 2, 0, true, "[Support #2]");
+	verdict = NULL;
+	identity_free(id);
+}
+
+/* Attack 4 of issue 11: a staff address without an aligned pass is
+ * participant-checked like anyone. */
+static void
+test_staff_unproven(struct fixture *fx, gconstpointer data)
+{
+	struct identity	*id = identity_new();
+
+	decide(fx, mk("agent@example.com", "Re: [Support #2]", NULL),
+	    THREAD_SUBJECT_TAG, 2, 0, true, "[Support #2]");
+	/* SPF pass for some other domain is no proof. */
+	id->spf = g_strdup("pass");
+	id->spf_domain = g_strdup("evil.test");
+	id->final = IDENTITY_FAIL;
+	verdict = id;
+	decide(fx, mk("agent@example.com", "Re: x", "In-Reply-To: <m1@x>\n"),
+	    THREAD_REFERENCES, 1, 0, true, "m1@x");
+	verdict = NULL;
+	identity_free(id);
+}
+
+/* Attack 3: a spoofed participant whose verdict is forged does not
+ * join; [auth] on_forged says where it goes. */
+static void
+test_forged(struct fixture *fx, gconstpointer data)
+{
+	struct identity	*id = identity_new();
+	struct thread_verdict v;
+	struct mail	*m;
+	GError		*e = NULL;
+
+	id->final = IDENTITY_FORGED;
+	id->dmarc_policy = g_strdup("reject");
+	verdict = id;
+	/* new-ticket (default): a new ticket, linked, tagged unverified. */
+	m = mk("ann@example.com", "Re: [Support #1]", NULL);
+	g_assert_true(thread_decide(fx->s, fx->c, m, id, NULL, &v, &e));
+	g_assert_cmpint(v.ticket, ==, 0);
+	g_assert_cmpint(v.named, ==, 1);
+	g_assert_true(v.forged && v.unverified && v.foreign);
+	g_assert_false(v.quarantine);
+	g_assert_false(v.join.allow);
+	g_assert_cmpstr(v.join.rule, ==, "join-thread");
+	g_assert_nonnull(strstr(v.why, "forged"));
+	thread_verdict_clear(&v);
+	mail_free(m);
+	/* A new message with a forged verdict: unverified, not linked. */
+	m = mk("ann@example.com", "Hello", NULL);
+	g_assert_true(thread_decide(fx->s, fx->c, m, id, NULL, &v, &e));
+	g_assert_true(v.forged && v.unverified && !v.foreign);
+	thread_verdict_clear(&v);
+	mail_free(m);
+	fx->c->auth_on_forged = POLICY_FORGED_QUARANTINE;
+	m = mk("ann@example.com", "Re: [Support #1]", NULL);
+	g_assert_true(thread_decide(fx->s, fx->c, m, id, NULL, &v, &e));
+	g_assert_true(v.forged && v.quarantine && !v.unverified);
+	g_assert_cmpint(v.ticket, ==, 0);
+	thread_verdict_clear(&v);
+	mail_free(m);
+	fx->c->auth_on_forged = POLICY_FORGED_ACCEPT;
+	decide(fx, mk("ann@example.com", "Re: [Support #1]", NULL),
+	    THREAD_SUBJECT_TAG, 1, 1, false, "[Support #1]");
+	/* A verdict of fail (no DMARC policy) still joins. */
+	fx->c->auth_on_forged = POLICY_FORGED_NEW_TICKET;
+	id->final = IDENTITY_FAIL;
+	decide(fx, mk("ann@example.com", "Re: [Support #1]", NULL),
+	    THREAD_SUBJECT_TAG, 1, 1, false, "[Support #1]");
+	verdict = NULL;
+	identity_free(id);
+}
+
+/* Rule 1: a token minted for the sender joins, even a forged one; a
+ * token minted for someone else only names its ticket; a legacy token
+ * threads. */
+static void
+test_tokens(struct fixture *fx, gconstpointer data)
+{
+	struct identity	*id = identity_new();
+	char	*ann, *hdr, *old;
+
+	fx->c->token_key = g_strdup("k");
+	ann = token_mint_address("support@example.com", "k", TOKEN_REPLY, 2,
+	    "ann@example.com", TOKEN_ROLE_CUSTOMER);
+	hdr = g_strdup_printf("Cc: %s\n", ann);
+	/* ann is no participant of #2, but the token was minted for her. */
+	decide(fx, mk("ann@example.com", "x", hdr), THREAD_TOKEN, 2, 2,
+	    false, ann);
+	id->final = IDENTITY_FORGED;
+	verdict = id;
+	decide(fx, mk("ann@example.com", "x", hdr), THREAD_TOKEN, 2, 2,
+	    false, ann);
+	verdict = NULL;
+	/* Forwarded to eve: names #2, eve is a stranger there. */
+	decide(fx, mk("eve@evil.example", "x", hdr), THREAD_TOKEN, 2, 0,
+	    true, ann);
+	/* ... and bo, who is a participant of #2, joins as a participant. */
+	decide(fx, mk("bo@example.com", "x", hdr), THREAD_TOKEN, 2, 2,
+	    false, ann);
+	g_free(hdr);
+	old = token_address("support@example.com", "k", 1);
+	hdr = g_strdup_printf("Cc: %s\n", old);
+	decide(fx, mk("eve@evil.example", "x", hdr), THREAD_TOKEN, 1, 1,
+	    false, old);
+	g_free(hdr);
+	g_free(old);
+	g_free(ann);
+	identity_free(id);
 }
 
 /* thread_decide() only reads: the store is unchanged afterwards. */
@@ -394,6 +531,9 @@ main(int argc, char *argv[])
 	FX("/thread/decide/new-ticket", test_new_ticket);
 	FX("/thread/decide/foreign", test_foreign);
 	FX("/thread/decide/staff-joins", test_staff_joins);
+	FX("/thread/decide/staff-unproven", test_staff_unproven);
+	FX("/thread/decide/forged", test_forged);
+	FX("/thread/decide/tokens", test_tokens);
 	FX("/thread/decide/read-only", test_read_only);
 #undef FX
 	return g_test_run();

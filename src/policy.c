@@ -1,0 +1,151 @@
+/*
+ * policy: the permission table (policy.h, postdesk-auth(5)).
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "policy.h"
+
+static const char *const perm_names[POLICY_PERM__MAX] = {
+	"staff-command", "staff-relay", "customer-command", "join-thread"
+};
+
+static const char *const token_names[POLICY_TOKEN__MAX] = {
+	"none", "not minted for the sender", "legacy", "customer", "staff"
+};
+
+static const char *const forged_names[POLICY_FORGED__MAX] = {
+	"new-ticket", "quarantine", "accept"
+};
+
+const char *
+policy_perm_to_text(enum policy_perm p)
+{
+	return p < POLICY_PERM__MAX ? perm_names[p] : "?";
+}
+
+const char *
+policy_token_to_text(enum policy_token t)
+{
+	return t < POLICY_TOKEN__MAX ? token_names[t] : "?";
+}
+
+const char *
+policy_on_forged_to_text(enum policy_on_forged f)
+{
+	return f < POLICY_FORGED__MAX ? forged_names[f] : "?";
+}
+
+bool
+text_to_policy_on_forged(enum policy_on_forged *out, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < POLICY_FORGED__MAX; i++)
+		if (strcmp(s, forged_names[i]) == 0) {
+			*out = (enum policy_on_forged)i;
+			return true;
+		}
+	return false;
+}
+
+/* A token minted for this very From: address, in either role. */
+static bool
+own_token(const struct policy_facts *f)
+{
+	return f->token == POLICY_TOKEN_CUSTOMER ||
+	    f->token == POLICY_TOKEN_STAFF;
+}
+
+static void
+set(struct policy_decision *d, bool allow, const char *why)
+{
+	d->allow = allow;
+	d->why = why;
+}
+
+/* Staff commands and relayed staff replies: the same proof. */
+static void
+staff(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (!f->claims_staff)
+		set(d, false, "not a staff address");
+	else if (f->aligned_pass)
+		set(d, true, "staff address with an aligned DKIM or SPF pass");
+	else if (f->token == POLICY_TOKEN_STAFF)
+		set(d, true, "staff address with a staff token minted for it");
+	else if (f->token == POLICY_TOKEN_CUSTOMER)
+		set(d, false, "staff address, but the token is a customer's: "
+		    "no staff authority");
+	else
+		set(d, false, "staff address without an aligned DKIM or SPF "
+		    "pass and without a staff token minted for it");
+}
+
+static void
+customer(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (!f->participant && !own_token(f))
+		set(d, false, "sender is not a participant");
+	else if (f->aligned_pass)
+		set(d, true, "participant with an aligned DKIM or SPF pass");
+	else if (own_token(f))
+		set(d, true, "participant with her own token");
+	else
+		set(d, false, "participant without an aligned pass and "
+		    "without her own token");
+}
+
+static void
+join(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (own_token(f))
+		set(d, true, "reply token minted for the sender");
+	else if (f->claims_staff && f->aligned_pass)
+		set(d, true, "staff address with an aligned DKIM or SPF pass");
+	else if (f->claims_staff && f->imported)
+		set(d, true, "staff address in imported history");
+	else if (f->forged)
+		set(d, false, "verdict forged: the From: domain's policy "
+		    "disowns this message");
+	else if (f->token == POLICY_TOKEN_LEGACY)
+		set(d, true, "legacy reply token (threads, no authority)");
+	else if (f->participant)
+		set(d, true, "participant, verdict not forged");
+	else
+		set(d, false, "sender is not a participant");
+}
+
+void
+policy_decide(enum policy_perm p, const struct policy_facts *f,
+    struct policy_decision *out)
+{
+	memset(out, 0, sizeof *out);
+	out->perm = p;
+	out->rule = policy_perm_to_text(p);
+	switch (p) {
+	case POLICY_STAFF_COMMAND:
+	case POLICY_STAFF_RELAY:
+		staff(f, out);
+		break;
+	case POLICY_CUSTOMER_COMMAND:
+		customer(f, out);
+		break;
+	case POLICY_JOIN_THREAD:
+		join(f, out);
+		break;
+	default:
+		set(out, false, "unknown permission");
+		break;
+	}
+}
+
+char *
+policy_decision_to_text(const struct policy_decision *d)
+{
+	return g_strdup_printf("%s: %s — %s", d->rule, d->allow ? "allowed" :
+	    "refused", d->why);
+}

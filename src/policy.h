@@ -1,0 +1,87 @@
+/*
+ * policy: who may do what, given who the sender really is.  The one
+ * permission table of postdesk-auth(5); nothing else decides these.
+ *
+ *   staff-command     staff address, and an aligned DKIM or SPF pass or
+ *                     a staff token minted for that address
+ *   staff-relay       the same, for a staff reply relayed to customers
+ *   customer-command  participant, and an aligned pass or her own token
+ *                     (Status: closed, Rating:, HotRush:, Priority:)
+ *   join-thread       a token minted for the sender joins its ticket;
+ *                     otherwise (subject tag, References, legacy or
+ *                     unproven token) a participant whose verdict is
+ *                     not "forged".  A staff address skips the
+ *                     participant check only with staff proof (or
+ *                     in history the admin imports).
+ *
+ * The facts come from the verdict (identity.h) and the reply token
+ * (token.h); the caller looks them up.  Pure: no I/O, no state, cannot
+ * fail.  Each decision names its rule and says why in one line, for
+ * the event the caller writes and for --explain.
+ */
+#ifndef POSTDESK_POLICY_H
+#define POSTDESK_POLICY_H
+
+#include <stdbool.h>
+
+enum policy_perm {
+	POLICY_STAFF_COMMAND,
+	POLICY_STAFF_RELAY,
+	POLICY_CUSTOMER_COMMAND,
+	POLICY_JOIN_THREAD,
+	POLICY_PERM__MAX
+};
+
+/* The reply token the message came with, as token_check() saw it;
+ * weakest first. */
+enum policy_token {
+	POLICY_TOKEN_NONE,	/* none, or not ours */
+	POLICY_TOKEN_OTHER,	/* format 2, not minted for this From: */
+	POLICY_TOKEN_LEGACY,	/* format 1: threads, no authority */
+	POLICY_TOKEN_CUSTOMER,	/* format 2, minted for From:, customer */
+	POLICY_TOKEN_STAFF,	/* format 2, minted for From:, staff */
+	POLICY_TOKEN__MAX
+};
+
+struct policy_facts {
+	bool		 claims_staff;	/* From: is a staff address */
+	bool		 participant;	/* From: is a participant of the
+					   named ticket (or shares it through
+					   an organization) */
+	bool		 aligned_pass;	/* identity_aligned_pass() */
+	bool		 forged;	/* verdict final == forged */
+	enum policy_token token;	/* for the named ticket */
+	bool		 imported;	/* history brought in by "postdesk
+					   import": the archive's owner
+					   vouches for its threads */
+};
+
+struct policy_decision {
+	enum policy_perm perm;
+	bool		 allow;
+	const char	*rule;		/* "staff-command", ... (static) */
+	const char	*why;		/* one line (static) */
+};
+
+/* What to do with a forged message ([auth] on_forged). */
+enum policy_on_forged {
+	POLICY_FORGED_NEW_TICKET,	/* new linked ticket, "unverified" */
+	POLICY_FORGED_QUARANTINE,
+	POLICY_FORGED_ACCEPT,		/* as if it were not forged */
+	POLICY_FORGED__MAX
+};
+
+/* The ticket tag of a ticket opened for a forged message. */
+#define POLICY_UNVERIFIED_TAG	"unverified"
+
+void		 policy_decide(enum policy_perm, const struct policy_facts *,
+		    struct policy_decision *out);
+const char	*policy_perm_to_text(enum policy_perm);
+const char	*policy_token_to_text(enum policy_token);
+const char	*policy_on_forged_to_text(enum policy_on_forged);
+bool		 text_to_policy_on_forged(enum policy_on_forged *,
+		    const char *);
+/* "staff-command: allowed — staff address with an aligned pass". */
+char		*policy_decision_to_text(const struct policy_decision *);
+
+#endif
