@@ -11,6 +11,12 @@ conf=${POSTDESK_CONFIG:-$top/demo/postdesk.conf}
 [ -f "$conf" ] || { echo "no $conf: run contrib/quickstart.sh first"; exit 1; }
 cgi="$top/postdesk.cgi"
 [ -x "$cgi" ] || { echo "no $cgi: build first (make)"; exit 1; }
+# The quick start installs no servers (contrib/deps.sh); the demo needs one.
+lighttpd=$(command -v lighttpd 2>/dev/null || echo /usr/sbin/lighttpd)
+[ -x "$lighttpd" ] || {
+	echo "serve-demo needs lighttpd: apt-get install --no-install-recommends lighttpd"
+	exit 69
+}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/postdesk-demo.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/www/staff"
@@ -38,4 +44,4 @@ auth.require = ( "/staff/" => ( "method" => "basic",
 CONF
 echo "staff:    http://127.0.0.1:$port/staff/pd.cgi/   (staff / staff)"
 echo "customer: $(POSTDESK_CONFIG=$conf "$top/postdesk" link alice@shop.example)"
-exec lighttpd -D -f "$dir/lighttpd.conf"
+exec "$lighttpd" -D -f "$dir/lighttpd.conf"
