@@ -137,6 +137,9 @@ check_addresses(GPtrArray *a, const struct config *c)
 		if (strchr(*p, '@') == NULL)
 			check_add(a, "mail", "[mail] own_addresses: \"%s\" "
 			    "is not an address", *p);
+	/* No staff listed is no problem: it is a fresh install, where the
+	 * web server's password file says who the staff are
+	 * (web_staff_address()), and it must come out of check clean. */
 	for (p = c->staff_addresses; p != NULL && *p != NULL; p++)
 		if (config_is_own_address(c, *p))
 			check_add(a, "mail", "[staff] addresses: %s is also "

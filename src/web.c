@@ -720,10 +720,12 @@ gate(struct web *w)
 	if (r->page == PAGE_STYLE)
 		return NULL;
 	if (role == WEB_ANONYMOUS)
-		return web_error_page(w, 403, r->remote_user != NULL ?
-		    "Your user name is not on the staff list." :
+		return web_error_page(w, 403, r->remote_user == NULL ?
 		    "Open the link in your most recent notification mail "
-		    "to see your tickets.");
+		    "to see your tickets." : web_staff_listed(w->config) ?
+		    "Your user name is not on the staff list." :
+		    "Staff sign in on the staff URL, with a user name that "
+		    "is or makes a mail address.");
 	if (role != WEB_STAFF &&
 	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
 	    r->page == PAGE_SIGNOUT))

@@ -201,8 +201,21 @@ char	*web_cookie_get(const char *header, const char *name);
 /* "NAME=VALUE; Path=...; HttpOnly; SameSite=Strict[; Secure]". */
 char	*web_cookie_make(const char *value, const char *path,
 	    int64_t max_age, bool secure);
-/* The staff address for a web server user, or NULL; g_free. */
-char	*web_staff_address(const struct config *, const char *user);
+/*
+ * The staff address for USER, whom the web server authenticated on a
+ * request to SCRIPT_NAME, or NULL (not staff); g_free.  Once staff are
+ * listed ([staff] addresses, [web] staff_users) only listed users are
+ * staff, wherever they came in.  With none listed, USER is staff only
+ * on web_staff_path(): as USER if it is an address, else USER@[mail]
+ * host.  Pure.
+ */
+char	*web_staff_address(const struct config *, const char *user,
+	    const char *script_name);
+/* Are any staff listed in [staff] addresses or [web] staff_users? */
+bool	 web_staff_listed(const struct config *);
+/* The staff path of BASE_URL: its path, trailing '/' aside, + "-staff"
+ * ("https://h/postdesk" -> "/postdesk-staff"); NULL if it has none. */
+char	*web_staff_path(const char *base_url);
 /* Sets w->viewer from REMOTE_USER, ?t= or the session cookie. */
 bool	 web_viewer_resolve(struct web *, GError **err);
 void	 web_viewer_clear(struct web_viewer *);

@@ -2,7 +2,10 @@
  * web_auth: who is asking, and what they may see.
  *
  * Staff are whoever the web server authenticated (REMOTE_USER), mapped to
- * a [staff] address.  Customers carry a sign-in link (?t=) from their
+ * a [staff] address or a [web] staff_users entry.  With neither listed
+ * (a fresh install), a user the web server authenticated on the staff
+ * path (SCRIPT_NAME is base_url's path + "-staff", as every shipped
+ * snippet has it) is staff: the password file is then the staff list.  Customers carry a sign-in link (?t=) from their
  * notification mail; its first use opens a session whose signed id the
  * cookie carries.  Link and session are rows the store knows
  * (web_links, web_sessions; web_link.c decides about them), so either
@@ -205,15 +208,93 @@ web_cookie_make(const char *value, const char *path, int64_t max_age,
 	    secure ? "; Secure" : "");
 }
 
-char *
-web_staff_address(const struct config *c, const char *user)
+bool
+web_staff_listed(const struct config *c)
 {
-	char	*u, *found = NULL;
+	return (c->staff_addresses != NULL && c->staff_addresses[0] != NULL) ||
+	    (c->web_staff_users != NULL && c->web_staff_users[0] != NULL);
+}
+
+char *
+web_staff_path(const char *base_url)
+{
+	GUri	*u;
+	char	*path = NULL;
+	size_t	 n;
+
+	if (base_url == NULL ||
+	    (u = g_uri_parse(base_url, G_URI_FLAGS_NONE, NULL)) == NULL)
+		return NULL;
+	n = strlen(g_uri_get_path(u));
+	while (n > 0 && g_uri_get_path(u)[n - 1] == '/')
+		n--;
+	/* A site at the root ("https://host/") has no customer path to
+	 * derive a staff path from. */
+	if (n > 0)
+		path = g_strdup_printf("%.*s-staff", (int)n, g_uri_get_path(u));
+	g_uri_unref(u);
+	return path;
+}
+
+/* RFC 5322 atext and '.', as an unquoted local part may hold. */
+static bool
+local_part_ok(const char *s, size_t n)
+{
 	size_t	 i;
 
-	if (user == NULL || *user == '\0')
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isalnum(s[i]) && strchr("!#$%&'*+-/=?^_`{|}~.",
+		    s[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* Dot-separated labels of letters, digits and '-'. */
+static bool
+domain_ok(const char *s)
+{
+	size_t	 i, label = 0;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (g_ascii_isalnum(s[i]) || s[i] == '-')
+			label++;
+		else
+			return false;
+	return label > 0;
+}
+
+/* The address a fresh install gives USER (lower case): USER itself if
+ * it is an address, else USER@HOST; NULL if it cannot be one. */
+static char *
+unlisted_address(const char *u, const char *host)
+{
+	const char	*at = strchr(u, '@');
+	char		*a, *lower;
+
+	if (at != NULL)
+		return local_part_ok(u, (size_t)(at - u)) && domain_ok(at + 1) ?
+		    g_strdup(u) : NULL;
+	if (host == NULL || !domain_ok(host) || !local_part_ok(u, strlen(u)))
 		return NULL;
-	u = g_ascii_strdown(user, -1);
+	a = g_strconcat(u, "@", host, NULL);
+	lower = g_ascii_strdown(a, -1);
+	g_free(a);
+	return lower;
+}
+
+/* A listed user: [web] staff_users, then [staff] addresses. */
+static char *
+listed_address(const struct config *c, const char *u)
+{
+	char	*found = NULL;
+	size_t	 i;
+
 	/* 1. An explicit [web] staff_users "user=address" entry. */
 	for (i = 0; found == NULL && c->web_staff_users[i] != NULL; i++) {
 		const char *e = c->web_staff_users[i], *eq = strchr(e, '=');
@@ -231,6 +312,40 @@ web_staff_address(const struct config *c, const char *user)
 		    strncmp(a, u, strlen(u)) == 0))
 			found = g_strdup(a);
 	}
+	return found;
+}
+
+/* SCRIPT_NAME, trailing '/' aside, is the staff path. */
+static bool
+on_staff_path(const struct config *c, const char *script_name)
+{
+	char	*staff = web_staff_path(c->web_base_url);
+	size_t	 n = script_name != NULL ? strlen(script_name) : 0;
+	bool	 yes;
+
+	while (n > 0 && script_name[n - 1] == '/')
+		n--;
+	yes = staff != NULL && strlen(staff) == n &&
+	    strncmp(staff, script_name, n) == 0;
+	g_free(staff);
+	return yes;
+}
+
+char *
+web_staff_address(const struct config *c, const char *user,
+    const char *script_name)
+{
+	char	*u, *found;
+
+	if (user == NULL || *user == '\0')
+		return NULL;
+	u = g_ascii_strdown(user, -1);
+	if (web_staff_listed(c))
+		found = listed_address(c, u);
+	else if (on_staff_path(c, script_name))
+		found = unlisted_address(u, c->host);
+	else
+		found = NULL;	/* authenticated, but not where staff are */
 	g_free(u);
 	return found;
 }
@@ -363,7 +478,8 @@ web_viewer_resolve(struct web *w, GError **err)
 
 	web_viewer_clear(v);
 	if (r->remote_user != NULL) {
-		v->address = web_staff_address(w->config, r->remote_user);
+		v->address = web_staff_address(w->config, r->remote_user,
+		    r->script_name);
 		if (v->address == NULL)
 			return true;	/* authenticated, but not staff */
 		v->role = WEB_STAFF;

@@ -20,11 +20,11 @@
 # the state, templates and rules paths into the root.
 #
 # Configuration.  The shipped postdesk.conf with what the admin must
-# edit: [mail] address and host, [web] base_url.  Also set, and why:
-#   [staff] addresses       who the staff are: site data no default can
-#                           know, and without it no web user is staff
-#                           (postdesk.cgi(8)); the README's "three keys"
-#                           leave a fresh install without staff.
+# edit: [mail] address and host, [web] base_url, and nothing else: no
+# [staff] addresses and no [web] staff_users, so who the staff are is
+# the password file of the snippet's staff URL (postdesk.cgi(8)): user
+# "staff" is staff@helpdesk.test on the web, and no mail is staff mail
+# (no staff copy of a notification is made).
 # Test plumbing (in postdesk.conf.d/90-test.conf and install-steps'
 # 00-destdir.conf):
 #   [notify] smtp_url       the test Postfix's loopback port (default
@@ -83,7 +83,7 @@ for c in lighttpd curl openssl setpriv; do
 done
 id www-data >/dev/null 2>&1 || pf_skip_all "no user www-data"
 
-echo "1..43"
+echo "1..46"
 
 T=$(mktemp -d /tmp/postdesk-deployed.XXXXXX)
 R=$T/root
@@ -144,8 +144,9 @@ SINK_PORT=$(free_port)
 WEB_PORT=$(free_port)
 BASE=http://127.0.0.1:$WEB_PORT
 dp_admin_edits
-check "the admin's edits: address, host, base_url (and who the staff are)" \
-    sh -c "grep -qx 'address = support@helpdesk.test' '$CONF' &&
+check "the admin's edits: address, host, base_url, and no staff listed" \
+    sh -c "! grep -q '^\[staff\]\|^staff_users' '$CONF' &&
+	grep -qx 'address = support@helpdesk.test' '$CONF' &&
 	grep -qx 'host = helpdesk.test' '$CONF' &&
 	grep -qx 'base_url = $BASE/postdesk' '$CONF'"
 # sq QUERY: sqlite3 as the store's owner (as root it could leave a
@@ -245,9 +246,10 @@ check "it went through Postfix (Received: by mx.helpdesk.test)" \
 LINK=$(dp_body "$ACK" | grep -o "$BASE/postdesk/[^ ]*" | head -1)
 check "the acknowledgement has a viewer link below base_url: $LINK" \
     test -n "$LINK"
-wait_for 300 has_mail_to staff@staff.test
-check "the staff notification reached the staff's MX too" \
-    has_mail_to staff@staff.test
+# No staff listed: the customers' acknowledgements are all there is.
+check_eq "no staff copy: the outbox holds mail to alice and ghost only" \
+    "alice@customer.test ghost@customer.test" "$(sq "SELECT group_concat(r, ' ')
+	FROM (SELECT DISTINCT recipients AS r FROM outbox ORDER BY r)")"
 
 # --- 3. the customer opens the link through lighttpd -----------------
 C=$T/curl; mkdir -p "$C"
@@ -269,10 +271,25 @@ chmod 0640 "$R/etc/postdesk/htpasswd"
 SB=$BASE/postdesk-staff
 check "the staff URL wants a password (401)" \
     test "$(curl -s -o /dev/null -w '%{http_code}' "$SB/")" = 401
+code=$(curl -s -u staff:staffpw -o "$C/cu1" -w '%{http_code}' "$BASE/postdesk/ticket/1")
+check "the staff password on the customer URL makes no one staff (HTTP $code)" \
+    sh -c "[ '$code' != 200 ] && ! grep -q 'Printer on fire' '$C/cu1'"
+# Nor would a REMOTE_USER that reached the CGI on the customer path
+# (a site-wide login, say): the CGI itself, as www-data, as lighttpd
+# runs it, with the staff path's user but the customer path's SCRIPT_NAME.
+cgi_as() {	# cgi_as SCRIPT_NAME: GET /ticket/1 as REMOTE_USER=staff
+	(cd / && env -i PATH=/usr/bin:/bin POSTDESK_CONFIG="$CONF" \
+	    REQUEST_METHOD=GET PATH_INFO=/ticket/1 SCRIPT_NAME="$1" \
+	    REMOTE_USER=staff setpriv --reuid=www-data --regid=www-data \
+	    --init-groups "$R/usr/lib/postdesk/postdesk.cgi" | head -1 | cut -d" " -f1-2)
+}
+check_eq "REMOTE_USER on the customer path: 403; on the staff path: 200" \
+    "Status: 403|Status: 200" \
+    "$(cgi_as /postdesk | tr -d '\r')|$(cgi_as /postdesk-staff | tr -d '\r')"
 code=$(curl -s -u staff:staffpw -o "$C/st1" -w '%{http_code}' "$SB/ticket/1")
 csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$C/st1" | head -1)
 check "staff see ticket 1 (HTTP $code), with a CSRF token in the form" \
-    sh -c "[ '$code' = 200 ] && [ -n '$csrf' ] && grep -q 'staff@staff.test' '$C/st1'"
+    sh -c "[ '$code' = 200 ] && [ -n '$csrf' ] && grep -q 'staff@helpdesk.test' '$C/st1'"
 code=$(curl -s -u staff:staffpw -o /dev/null -w '%{http_code}' \
     -d "status=closed&priority=normal" "$SB/ticket/1/update")
 check_eq "a POST without the CSRF token is refused" 403 "$code"
@@ -280,7 +297,8 @@ code=$(curl -s -u staff:staffpw -o /dev/null -w '%{http_code}' \
     -d "csrf=$csrf&status=closed&priority=normal" "$SB/ticket/1/update")
 check_eq "4. staff close ticket 1 with a real POST (303, then closed)" \
     "303 closed" "$code $(sq 'SELECT status FROM tickets WHERE id = 1')"
-check_eq "the event names the staff member" staff@staff.test "$(sq \
+check_eq "the event names the staff member, user@[mail] host" \
+    staff@helpdesk.test "$(sq \
     "SELECT actor FROM events WHERE ticket_id = 1 AND kind = 'status'" | tail -1)"
 
 # --- 5. a real DSN from Postfix to bounces+N@ ------------------------
@@ -335,5 +353,7 @@ if [ -n "$HAVE_CHECK" ]; then
 else
 	ok "# SKIP postdesk check is not in this build (branch ops)"
 fi
+check "the customers' MX got no staff copy, only alice's mail" \
+    test -z "$(grep -hi '^X-Envelope-To:' "$T/out"/*.eml | grep -vi 'alice@customer.test')"
 check "notify --watch is still running" kill -0 "$NPID"
 exit 0

@@ -41,13 +41,12 @@ open(f, 'w').write(''.join(out))
 EOF
 }
 
-# What the admin edits after installing: the three EDIT keys, and who
-# the staff are (appended, as the shipped file has no [staff] group).
+# What the admin edits after installing: the three EDIT keys, nothing
+# else (the staff are the web server's password file, postdesk.cgi(8)).
 dp_admin_edits() {
 	dp_set_key "$CONF" mail address support@helpdesk.test &&
 	dp_set_key "$CONF" mail host helpdesk.test &&
-	dp_set_key "$CONF" web base_url "$BASE/postdesk" &&
-	printf '\n[staff]\naddresses = staff@staff.test\n' >>"$CONF"
+	dp_set_key "$CONF" web base_url "$BASE/postdesk"
 }
 
 # Test plumbing, as a drop-in: notify sends through the test Postfix.

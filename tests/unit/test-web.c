@@ -342,21 +342,104 @@ test_staff(void)
 	    ",", -1);
 	g_strfreev(c->web_staff_users);
 	c->web_staff_users = g_strsplit("jdoe=bob@example.com", ",", -1);
-	a = web_staff_address(c, "alice");
+	a = web_staff_address(c, "alice", "/postdesk-staff");
 	g_assert_cmpstr(a, ==, "alice@example.com");
 	g_free(a);
-	a = web_staff_address(c, "Alice@Example.com");
+	a = web_staff_address(c, "Alice@Example.com", "/postdesk-staff");
 	g_assert_cmpstr(a, ==, "alice@example.com");
 	g_free(a);
-	a = web_staff_address(c, "jdoe");
+	a = web_staff_address(c, "jdoe", "/postdesk-staff");
 	g_assert_cmpstr(a, ==, "bob@example.com");
 	g_free(a);
-	g_assert_null(web_staff_address(c, "mallory"));
-	g_assert_null(web_staff_address(c, "alic"));
-	g_assert_null(web_staff_address(c, "alice@evil.com"));
-	g_assert_null(web_staff_address(c, ""));
-	g_assert_null(web_staff_address(c, NULL));
+	g_assert_null(web_staff_address(c, "mallory", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "alic", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "alice@evil.com", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, NULL, "/postdesk-staff"));
+	/* Listed staff are staff on any path, as before. */
+	a = web_staff_address(c, "alice", "/staff/pd.cgi");
+	g_assert_cmpstr(a, ==, "alice@example.com");
+	g_free(a);
+	/* Once listed, an unlisted user is not staff even on the staff
+	 * path of base_url; either key alone is a list. */
+	c->web_base_url = g_strdup("https://help.example/postdesk");
+	g_assert_null(web_staff_address(c, "mallory", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "mallory@example.com",
+	    "/postdesk-staff"));
+	g_strfreev(c->staff_addresses);
+	c->staff_addresses = g_new0(char *, 1);
+	g_assert_true(web_staff_listed(c));
+	g_assert_null(web_staff_address(c, "alice", "/postdesk-staff"));
+	a = web_staff_address(c, "jdoe", "/postdesk-staff");
+	g_assert_cmpstr(a, ==, "bob@example.com");
+	g_free(a);
 	config_free(c);
+}
+
+/* A fresh install: no staff listed; the web server's users on the
+ * staff path are staff. */
+static void
+test_staff_unlisted(void)
+{
+	struct config	*c = config_new_default();
+	char		*a;
+
+	g_free(c->host);
+	c->host = g_strdup("helpdesk.example");
+	g_free(c->web_base_url);
+	c->web_base_url = g_strdup("https://help.example/postdesk");
+	g_assert_false(web_staff_listed(c));
+	a = web_staff_address(c, "Alice", "/postdesk-staff");
+	g_assert_cmpstr(a, ==, "alice@helpdesk.example");
+	g_free(a);
+	a = web_staff_address(c, "bob@Other.example", "/postdesk-staff/");
+	g_assert_cmpstr(a, ==, "bob@other.example");
+	g_free(a);
+	/* The customer path, or any other, never makes staff: a
+	 * REMOTE_USER there is not one the staff path's password set. */
+	g_assert_null(web_staff_address(c, "alice", "/postdesk"));
+	g_assert_null(web_staff_address(c, "alice", "/postdesk/"));
+	g_assert_null(web_staff_address(c, "alice", "/postdesk-staffx"));
+	g_assert_null(web_staff_address(c, "alice", "/other-staff"));
+	g_assert_null(web_staff_address(c, "alice", ""));
+	g_assert_null(web_staff_address(c, "alice", NULL));
+	/* No user, or one that makes no address. */
+	g_assert_null(web_staff_address(c, "", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, NULL, "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "john doe", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "a@b@c", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "@helpdesk.example",
+	    "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "bob@", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, ".bob", "/postdesk-staff"));
+	g_assert_null(web_staff_address(c, "bob@a..b", "/postdesk-staff"));
+	/* Without base_url (or at the site's root) there is no staff
+	 * path, so no staff. */
+	g_free(c->web_base_url);
+	c->web_base_url = g_strdup("https://help.example/");
+	g_assert_null(web_staff_address(c, "alice", "/-staff"));
+	g_assert_null(web_staff_address(c, "alice", "/"));
+	g_free(c->web_base_url);
+	c->web_base_url = NULL;
+	g_assert_null(web_staff_address(c, "alice", "/postdesk-staff"));
+	config_free(c);
+}
+
+static void
+test_staff_path(void)
+{
+	char	*p;
+
+	p = web_staff_path("https://h.example/postdesk");
+	g_assert_cmpstr(p, ==, "/postdesk-staff");
+	g_free(p);
+	p = web_staff_path("http://h.example:8080/cgi-bin/pd.cgi//?x=1");
+	g_assert_cmpstr(p, ==, "/cgi-bin/pd.cgi-staff");
+	g_free(p);
+	g_assert_null(web_staff_path("https://h.example"));
+	g_assert_null(web_staff_path("https://h.example/"));
+	g_assert_null(web_staff_path("not a url"));
+	g_assert_null(web_staff_path(NULL));
 }
 
 static void
@@ -543,6 +626,8 @@ main(int argc, char *argv[])
 	g_test_add_func("/web/equal", test_equal);
 	g_test_add_func("/web/cookie", test_cookie);
 	g_test_add_func("/web/staff", test_staff);
+	g_test_add_func("/web/staff-unlisted", test_staff_unlisted);
+	g_test_add_func("/web/staff-path", test_staff_path);
 	g_test_add_func("/web/link", test_link);
 	g_test_add_func("/web/fts-query", test_fts_query);
 	return g_test_run();
