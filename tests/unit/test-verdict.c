@@ -531,6 +531,25 @@ test_topmost_only(void)
 		"X-Spam: no\r\n"
 		"Authentication-Results: mx.helpdesk.test; dkim=pass "
 		"header.d=helpdesk.test\r\n",
+		/* below the MX's own hop from the outside: the MX added
+		 * no A-R (OpenDKIM on unsigned mail), the sender did */
+		"Received: from evil (evil [203.0.113.66]) by "
+		"mx.helpdesk.test\r\n"
+		"Authentication-Results: mx.helpdesk.test; spf=pass "
+		"smtp.mailfrom=agent@helpdesk.test; dkim=pass "
+		"header.d=helpdesk.test\r\n",
+		/* ... with a fake hop of the MX's below it */
+		"Received: from evil (evil [203.0.113.66]) by "
+		"mx.helpdesk.test\r\n"
+		"Authentication-Results: mx.helpdesk.test; dkim=pass "
+		"header.d=helpdesk.test\r\n"
+		"Received: from x (x [192.0.2.9]) by mx.helpdesk.test\r\n",
+		/* the same with Received-SPF */
+		"Received: from evil (evil [203.0.113.66]) by "
+		"mx.helpdesk.test\r\n"
+		"Received-SPF: pass (mx.helpdesk.test: ok) "
+		"client-ip=192.0.2.9; envelope-from=agent@helpdesk.test; "
+		"receiver=mx.helpdesk.test;\r\n",
 	};
 	size_t	 i;
 
@@ -543,6 +562,28 @@ test_topmost_only(void)
 		identity_free(id);
 		g_free(raw);
 	}
+}
+
+/* A content filter re-injecting on loopback adds a hop of the MX above
+ * the MX's A-R: still believed (and the LMTP hop of the mailbox host). */
+static void
+test_reinjected(void)
+{
+	static const char top[] =
+	    "Received: from mx.helpdesk.test by imap.helpdesk.test with "
+	    "LMTP\r\n"
+	    "Received: from localhost (localhost [127.0.0.1]) by "
+	    "mx.helpdesk.test (Postfix) with ESMTP\r\n"
+	    "Authentication-Results: mx.helpdesk.test; spf=pass "
+	    "smtp.mailfrom=agent@helpdesk.test\r\n"
+	    "Received: from relay (relay [192.0.2.9]) by mx.helpdesk.test\r\n";
+	char	*raw = g_strconcat(top, msg, NULL);
+	struct identity *id = verdict(records, raw, NULL, NULL);
+
+	g_assert_cmpstr(id->source, ==, "authentication-results");
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	g_free(raw);
 }
 
 int
@@ -568,6 +609,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/bad/50-signatures", test_many_signatures);
 	g_test_add_func("/verdict/bad/body-length", test_body_length);
 	g_test_add_func("/verdict/bad/10000-results", test_huge_authres);
+	g_test_add_func("/verdict/reinjected", test_reinjected);
 	g_test_add_func("/verdict/dns-down", test_dns_down);
 	g_test_add_func("/verdict/same-verdict", test_same_verdict);
 	g_test_add_func("/verdict/topmost-only", test_topmost_only);
