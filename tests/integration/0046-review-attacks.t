@@ -6,15 +6,35 @@
 #       Received: hop (the MX added none: OpenDKIM on unsigned mail); a
 #       fake hop of the MX below it does not help; the same with
 #       Received-SPF.  The MX's real header above its hop is believed.
+# What held, kept so it keeps holding (ingest with --client-ip):
+#   (f) a staff address in the display name, the mailbox mallory's;
+#       two From: addresses, the staff one first; no From: but Sender:;
+#   (g) a DKIM signature of the staff domain whose h= leaves From: out
+#       (next to the same signature over From:, a pass);
+#   (h) relaxed alignment by the Public Suffix List: a subdomain of the
+#       staff domain aligns, two registrants under co.uk or under a TLD
+#       the list does not know do not;
+#   (i) a customer's token with its ticket number or role letter
+#       changed; an A-R at the top when the MTA gave --client-ip.
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
+. "$S/tests/integration/lib-dkim.sh"
 T=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-echo "1..5"
-cat >"$T/dns.txt" <<REC
+echo "1..17"
+K=$T/keys
+{
+	dkim_keygen "$K" helpdesk.test s1
+	cat <<REC
 helpdesk.test v=spf1 ip4:192.0.2.0/24 -all
+sub.helpdesk.test v=spf1 ip4:203.0.113.70 -all
 evil.test v=spf1 ip4:203.0.113.66 -all
+evil.co.uk v=spf1 ip4:203.0.113.66 -all
+b.unlisted v=spf1 ip4:203.0.113.66 -all
 shop.example v=spf1 ip4:198.51.100.0/24 -all
+_dmarc.shop.example v=DMARC1; p=reject
+_dmarc.helpdesk.test v=DMARC1; p=reject
 REC
+} >"$T/dns.txt" 2>"$T/keygen.err"
 DB=$T/pd.db
 M=$T/Maildir
 mkdir -p "$M/new" "$M/cur" "$M/tmp"
@@ -71,7 +91,7 @@ mail agent@helpdesk.test support@helpdesk.test "Re: [Support #1] Printer" \
 fetch
 check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; echo "# expected [$2], got [$3]"; fi; }
 check_eq "(e) forged A-R below the MX's hop: not believed" \
-    "none none none" \
+    "forged forged forged" \
     "$(verdict_of FORGED-AR) $(verdict_of FORGED-HOP) $(verdict_of FORGED-RSPF)"
 check_eq "(e) ... no staff command applied" "waiting-for-customer major " \
     "$(t1 status) $(t1 priority) $(t1 owner)"
@@ -89,5 +109,76 @@ check_eq "legitimate: the MX's A-R above its hop is believed" pass \
     "$(verdict_of REAL-AR)"
 check_eq "legitimate: ... and the staff command applies" bob@helpdesk.test \
     "$(t1 owner)"
-check_eq "all fetched mail stored in ticket 1, none dropped" "1 1 1 1" \
-    "$(ticket_of FORGED-AR) $(ticket_of FORGED-HOP) $(ticket_of FORGED-RSPF) $(ticket_of REAL-AR)"
+check "all fetched mail stored, the forgeries each in a ticket of its own" \
+    test "$(ticket_of REAL-AR)" = 1 -a "$(ticket_of FORGED-AR)" -gt 1 -a \
+    "$(ticket_of FORGED-HOP)" -gt 1 -a "$(ticket_of FORGED-RSPF)" -gt 1
+
+# --- what held, as regression tests (ingest, --client-ip). -------------
+evil() { ingest --sender mallory@evil.test --client-ip 203.0.113.66; }
+S0=$(t1 status)
+mail '"agent@helpdesk.test" <mallory@evil.test>' support@helpdesk.test \
+    "Re: [Support #1] Printer" "Status: closed\n\nF-DISPLAY" | evil
+mail 'agent@helpdesk.test, mallory@evil.test' support@helpdesk.test \
+    "Re: [Support #1] Printer" "Status: closed\n\nF-TWO" | evil
+printf 'Sender: agent@helpdesk.test\nTo: support@helpdesk.test\nSubject: Re: [Support #1] Printer\nMessage-ID: <f-sender@test>\n\nStatus: closed\n\nF-SENDER\n' |
+    evil
+check_eq "(f) display name, two From:, Sender: only: none joins ticket 1" \
+    "0 0 0" "$(sqlq "$DB" "SELECT count(*) FROM messages WHERE text LIKE '%F-DISPLAY%' AND ticket_id=1") $(sqlq "$DB" "SELECT count(*) FROM messages WHERE text LIKE '%F-TWO%' AND ticket_id=1") $(sqlq "$DB" "SELECT count(*) FROM messages WHERE text LIKE '%F-SENDER%' AND ticket_id=1")"
+check_eq "(f) ... the staff address claimed by two of them is forged" \
+    "pass forged forged" \
+    "$(verdict_of F-DISPLAY) $(verdict_of F-TWO) $(verdict_of F-SENDER)"
+check_eq "(f) ... and ticket 1 is unmoved" "$S0" "$(t1 status)"
+
+mail agent@helpdesk.test support@helpdesk.test "Re: [Support #1] Printer" \
+    "Priority: minor\n\nG-NOFROM" |
+    $PY "$S/tests/integration/dkim-sign-raw.py" "$K/s1.private" \
+    helpdesk.test s1 to:subject:message-id | evil
+check_eq "(g) DKIM of the staff domain, From: not signed: permerror, forged" \
+    "forged major" "$(verdict_of G-NOFROM) $(t1 priority)"
+G_AUTH=$(sqlq "$DB" "SELECT auth FROM messages WHERE text LIKE '%G-NOFROM%'")
+check "(g) ... the dkim line says permerror" sh -c \
+    "echo '$G_AUTH' | grep -q '^dkim: permerror d=helpdesk.test s=s1 (aligned)$'"
+mail agent@helpdesk.test support@helpdesk.test "Re: [Support #1] Printer" \
+    "Priority: minor\n\nG-FROM" |
+    $PY "$S/tests/integration/dkim-sign-raw.py" "$K/s1.private" \
+    helpdesk.test s1 from:to:subject:message-id | evil
+check_eq "legitimate: the same signature over From: passes, the command applies" \
+    "pass minor" "$(verdict_of G-FROM) $(t1 priority)"
+
+mail agent@helpdesk.test support@helpdesk.test "Re: [Support #1] Printer" \
+    "Priority: major\n\nH-SUB" |
+    ingest --sender bounce@sub.helpdesk.test --client-ip 203.0.113.70
+mail victim@shop.co.uk support@helpdesk.test "co.uk" "H-COUK" |
+    ingest --sender mallory@evil.co.uk --client-ip 203.0.113.66
+mail victim@a.unlisted support@helpdesk.test "unlisted" "H-TLD" |
+    ingest --sender mallory@b.unlisted --client-ip 203.0.113.66
+check_eq "(h) SPF of sub.helpdesk.test aligns; evil.co.uk with shop.co.uk, b.unlisted with a.unlisted do not" \
+    "pass fail fail" "$(verdict_of H-SUB) $(verdict_of H-COUK) $(verdict_of H-TLD)"
+check_eq "(h) ... the subdomain's staff command applies" major "$(t1 priority)"
+
+KEY=$(sed -n 's/^token_key = //p' "$T/pd.conf" | head -1)
+A1=$($PY -c 'import hmac, hashlib, sys
+m = "postdesk-token-2\nt\n1\nalice@shop.example\nc"
+print(hmac.new(sys.argv[1].encode(), m.encode(), hashlib.sha256).hexdigest()[:24])' "$KEY")
+mail alice@shop.example support@helpdesk.test "Another" "OPEN-2" |
+    ingest --sender alice@shop.example --client-ip 198.51.100.7
+for tok in "tc2.$A1" "ts1.$A1"; do
+	mail alice@shop.example "support+$tok@helpdesk.test" "Re: x" \
+	    "Status: closed\n\nI-$tok" |
+	    ingest --sender alice@shop.example --recipient "support+$tok@helpdesk.test"
+done
+check_eq "(i) alice's token with ticket 2 or role s: proves nothing, forged, not joined" \
+    "forged forged" "$(verdict_of "I-tc2") $(verdict_of "I-ts1")"
+check "(i) ... neither in ticket 1 nor 2, both still open" test \
+    "$(ticket_of "I-tc2")" -gt 2 -a "$(ticket_of "I-ts1")" -gt 2 -a \
+    "$(sqlq "$DB" "SELECT count(*) FROM tickets WHERE id IN (1, 2) AND status='closed'")" = 0
+mail alice@shop.example "support+tc1.$A1@helpdesk.test" "Re: x" \
+    "I-OWN thanks" |
+    ingest --sender alice@shop.example --recipient "support+tc1.$A1@helpdesk.test"
+check_eq "legitimate: her own token joins ticket 1" 1 "$(ticket_of I-OWN)"
+mail agent@helpdesk.test support@helpdesk.test "Re: [Support #1] Printer" \
+    "Priority: minor\n\nI-TOPAR" \
+    "Authentication-Results: mx.helpdesk.test; spf=pass smtp.mailfrom=agent@helpdesk.test; dkim=pass header.d=helpdesk.test" |
+    evil
+check_eq "(i) a trusted-looking A-R on top, with --client-ip: ignored" \
+    "forged major" "$(verdict_of I-TOPAR) $(t1 priority)"
