@@ -16,11 +16,16 @@
 #       the list does not know do not;
 #   (i) a customer's token with its ticket number or role letter
 #       changed; an A-R at the top when the MTA gave --client-ip.
+# And, found here:
+#   (j) a spoofed customer (p=reject) whose envelope domain and DKIM
+#       d= are the spoofer's own, with a dead name server: that DNS
+#       trouble made the verdict temperror, not forged, and the mail
+#       joined her ticket.  Only aligned identifiers' trouble counts.
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 . "$S/tests/integration/lib-dkim.sh"
 T=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-echo "1..17"
+echo "1..19"
 K=$T/keys
 {
 	dkim_keygen "$K" helpdesk.test s1
@@ -33,6 +38,8 @@ b.unlisted v=spf1 ip4:203.0.113.66 -all
 shop.example v=spf1 ip4:198.51.100.0/24 -all
 _dmarc.shop.example v=DMARC1; p=reject
 _dmarc.helpdesk.test v=DMARC1; p=reject
+slow.evil.test TEMPFAIL
+e1._domainkey.evil.test TEMPFAIL
 REC
 } >"$T/dns.txt" 2>"$T/keygen.err"
 DB=$T/pd.db
@@ -182,3 +189,15 @@ mail agent@helpdesk.test support@helpdesk.test "Re: [Support #1] Printer" \
     evil
 check_eq "(i) a trusted-looking A-R on top, with --client-ip: ignored" \
     "forged major" "$(verdict_of I-TOPAR) $(t1 priority)"
+
+# --- (j) the spoofer's own DNS trouble does not excuse a forgery. ------
+mail alice@shop.example support@helpdesk.test "Re: [Support #1] Printer" \
+    "J-SPOOF" |
+    $PY "$S/tests/integration/dkim-sign-raw.py" "$K/s1.private" \
+    evil.test e1 from:to:subject |
+    ingest --sender mallory@slow.evil.test --client-ip 203.0.113.66
+J=$(ticket_of J-SPOOF)
+check_eq "(j) unaligned SPF and DKIM temperror under p=reject: forged" \
+    forged "$(verdict_of J-SPOOF)"
+check "(j) ... not joined to ticket 1, no auto-reply" test "$J" != 1 -a \
+    "$(sqlq "$DB" "SELECT count(*) FROM outbox WHERE ticket_id=$J AND recipients LIKE '%alice%'")" = 0

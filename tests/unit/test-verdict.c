@@ -466,6 +466,34 @@ test_dns_down(void)
 	g_free(s);
 }
 
+/* DNS trouble of an identifier that does not align with From: says
+ * nothing about it (RFC 7489 6.6.2): a spoofer's own signature or
+ * envelope domain with a dead name server leaves the verdict forged. */
+static void
+test_unaligned_temperror(void)
+{
+	char		*s = sign("ev", "evil.test", msg);
+	char		*down = g_build_filename(dir, "down2.txt", NULL);
+	char		*k = NULL, *all;
+	struct identity	*id;
+
+	g_assert_true(g_file_get_contents(keys, &k, NULL, NULL));
+	all = g_strconcat("ev._domainkey.evil.test TEMPFAIL\n"
+	    "slow.evil.test TEMPFAIL\n"
+	    "_dmarc.helpdesk.test v=DMARC1; p=reject\n", k, NULL);
+	g_assert_true(g_file_set_contents(down, all, -1, NULL));
+	id = verdict(down, s, "203.0.113.66", "mallory@slow.evil.test");
+	g_assert_cmpstr(id->spf, ==, "temperror");
+	g_assert_cmpstr(((struct identity_dkim *)id->dkim->pdata[0])->result,
+	    ==, "temperror");
+	g_assert_cmpint(id->final, ==, IDENTITY_FORGED);
+	identity_free(id);
+	g_free(all);
+	g_free(k);
+	g_free(down);
+	g_free(s);
+}
+
 /* The same facts from the MTA and from the trusted A-R: same verdict. */
 static void
 test_same_verdict(void)
@@ -610,6 +638,8 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/bad/body-length", test_body_length);
 	g_test_add_func("/verdict/bad/10000-results", test_huge_authres);
 	g_test_add_func("/verdict/reinjected", test_reinjected);
+	g_test_add_func("/verdict/unaligned-temperror",
+	    test_unaligned_temperror);
 	g_test_add_func("/verdict/dns-down", test_dns_down);
 	g_test_add_func("/verdict/same-verdict", test_same_verdict);
 	g_test_add_func("/verdict/topmost-only", test_topmost_only);
