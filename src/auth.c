@@ -340,13 +340,14 @@ dmarc_at(struct auth *a, const char *domain, struct dmarc_record *out)
 	for (i = 0; txt != NULL && i < txt->len; i++) {
 		struct dmarc_record r;
 
-		if (dmarc_parse(txt->pdata[i], &r)) {
+		if (dmarc_parse(txt->pdata[i], &r) && found++ == 0)
 			*out = r;
-			found++;
-		}
 	}
 	if (txt != NULL)
 		g_ptr_array_unref(txt);
+	/* None of several counts: not its aspf= or adkim= either. */
+	if (found > 1)
+		memset(out, 0, sizeof *out);
 	return found == 1 ? 1 : 0;
 }
 

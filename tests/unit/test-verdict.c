@@ -292,6 +292,23 @@ test_strict_alignment(void)
 	g_free(s);
 }
 
+/* Two DMARC records are as good as none (RFC 7489 6.6.3): neither's
+ * aspf=/adkim= applies, relaxed alignment does. */
+static void
+test_two_records(void)
+{
+	struct identity	*id;
+
+	write_records("sub.helpdesk.test v=spf1 ip4:203.0.113.70 -all\n"
+	    "_dmarc.helpdesk.test v=DMARC1; p=none; aspf=s\n");
+	id = verdict(records, msg, "203.0.113.70", "b@sub.helpdesk.test");
+	g_assert_null(id->dmarc_policy);
+	g_assert_true(id->spf_aligned);
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	write_records("");
+}
+
 /* A 4096-bit key verifies, within the budget. */
 static void
 test_big_key(void)
@@ -631,6 +648,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/tampered", test_tampered);
 	g_test_add_func("/verdict/subdomain-policy", test_subdomain_policy);
 	g_test_add_func("/verdict/strict-alignment", test_strict_alignment);
+	g_test_add_func("/verdict/two-dmarc-records", test_two_records);
 	g_test_add_func("/verdict/bad/4096-bit-key", test_big_key);
 	g_test_add_func("/verdict/bad/malformed-signature", test_malformed);
 	g_test_add_func("/verdict/bad/absurd-length", test_absurd_length);
