@@ -301,13 +301,17 @@ auth_aligned(const struct auth *a, const char *d1, const char *d2,
 	return g_ascii_strcasecmp(org_domain(a, d1), org_domain(a, d2)) == 0;
 }
 
-/* The final word from the facts (RFC 7489 6.6.2). */
+/* The final word from the facts (RFC 7489 6.6.2).  DNS trouble counts
+ * only for an identifier that aligns with From: (SPF_DOMAIN_ALIGNED for
+ * the envelope domain): a spoofer's own domain with a dead name server
+ * says nothing about the From: domain, or it would turn forged into
+ * temperror at will. */
 static void
-decide(struct identity *id)
+decide(struct identity *id, bool spf_domain_aligned)
 {
 	guint	 i;
-	bool	 temp = g_strcmp0(id->spf, "temperror") == 0 ||
-	    id->dmarc_temperror, any;
+	bool	 temp = (spf_domain_aligned &&
+	    g_strcmp0(id->spf, "temperror") == 0) || id->dmarc_temperror, any;
 
 	id->dkim_aligned = false;
 	for (i = 0; i < id->dkim->len; i++) {
@@ -315,7 +319,7 @@ decide(struct identity *id)
 
 		if (d->aligned && g_strcmp0(d->result, "pass") == 0)
 			id->dkim_aligned = true;
-		if (g_strcmp0(d->result, "temperror") == 0)
+		if (d->aligned && g_strcmp0(d->result, "temperror") == 0)
 			temp = true;
 	}
 	any = id->dkim->len > 0 || (id->spf != NULL &&
@@ -348,13 +352,14 @@ dmarc_at(struct auth *a, const char *domain, struct dmarc_record *out)
 	for (i = 0; txt != NULL && i < txt->len; i++) {
 		struct dmarc_record r;
 
-		if (dmarc_parse(txt->pdata[i], &r)) {
+		if (dmarc_parse(txt->pdata[i], &r) && found++ == 0)
 			*out = r;
-			found++;
-		}
 	}
 	if (txt != NULL)
 		g_ptr_array_unref(txt);
+	/* None of several counts: not its aspf= or adkim= either. */
+	if (found > 1)
+		memset(out, 0, sizeof *out);
 	return found == 1 ? 1 : 0;
 }
 
@@ -559,6 +564,7 @@ auth_identify(void *ctx, const struct mail *m, const void *raw, size_t len,
 	struct identity	*id = identity_new();
 	struct auth_trusted t = { 0 };
 	struct dmarc_record rec;
+	bool		 spf_domain_aligned;
 
 	id->from_domain = domain_of(m->from.addr);
 	dmarc_lookup(a, id, &rec);
@@ -574,9 +580,10 @@ auth_identify(void *ctx, const struct mail *m, const void *raw, size_t len,
 	/* Signatures the trusted host did not judge: verify them here. */
 	if (!t.have_dkim)
 		dkim_verify_raw(a, id, raw, len, &rec);
-	id->spf_aligned = strcmp(id->spf, "pass") == 0 &&
-	    auth_aligned(a, id->spf_domain, id->from_domain, rec.aspf_strict);
-	decide(id);
+	spf_domain_aligned = auth_aligned(a, id->spf_domain, id->from_domain,
+	    rec.aspf_strict);
+	id->spf_aligned = strcmp(id->spf, "pass") == 0 && spf_domain_aligned;
+	decide(id, spf_domain_aligned);
 	auth_trusted_clear(&t);
 	return id;
 }

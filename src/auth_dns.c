@@ -155,30 +155,20 @@ txt_rdata(const unsigned char *p, size_t len)
 	return g_string_free(g, FALSE);
 }
 
-static enum auth_dns_status
-dns_txt(const char *name, GPtrArray **out)
+enum auth_dns_status
+auth_dns_parse_txt(const unsigned char *buf, int n, size_t size,
+    GPtrArray **out)
 {
-	struct __res_state res;
-	unsigned char	 buf[8192];
 	ns_msg		 msg;
-	int		 n, i;
+	int		 i;
 	GPtrArray	*a;
 
-	memset(&res, 0, sizeof res);
-	if (res_ninit(&res) != 0)
-		return AUTH_DNS_TEMPFAIL;
-	/* Mail waits on this; a few seconds, not the minute of retries. */
-	res.retrans = 2;
-	res.retry = 2;
-	n = res_nquery(&res, name, ns_c_in, ns_t_txt, buf, sizeof buf);
-	if (n < 0) {
-		int	 h = res.res_h_errno;
-
-		res_nclose(&res);
-		return h == HOST_NOT_FOUND || h == NO_DATA ? AUTH_DNS_NONE :
-		    AUTH_DNS_TEMPFAIL;
-	}
-	res_nclose(&res);
+	/* glibc's res_nquery() returns the length of the whole answer,
+	 * which over TCP may exceed the buffer it filled: parse no more
+	 * than the buffer holds (the rest of a cut answer is garbage to
+	 * ns_initparse(), so a cut answer is no answer). */
+	if (n < 0 || (size_t)n > size)
+		n = (int)size;
 	if (ns_initparse(buf, n, &msg) < 0)
 		return AUTH_DNS_TEMPFAIL;
 	a = g_ptr_array_new_with_free_func(g_free);
@@ -196,6 +186,39 @@ dns_txt(const char *name, GPtrArray **out)
 	}
 	*out = a;
 	return AUTH_DNS_OK;
+}
+
+/* The largest DNS message (TCP's length field). */
+#define DNS_MAX_ANSWER	65535
+
+static enum auth_dns_status
+dns_txt(const char *name, GPtrArray **out)
+{
+	struct __res_state res;
+	unsigned char	*buf;
+	enum auth_dns_status st;
+	int		 n;
+
+	memset(&res, 0, sizeof res);
+	if (res_ninit(&res) != 0)
+		return AUTH_DNS_TEMPFAIL;
+	/* Mail waits on this; a few seconds, not the minute of retries. */
+	res.retrans = 2;
+	res.retry = 2;
+	buf = g_malloc(DNS_MAX_ANSWER);
+	n = res_nquery(&res, name, ns_c_in, ns_t_txt, buf, DNS_MAX_ANSWER);
+	if (n < 0) {
+		int	 h = res.res_h_errno;
+
+		res_nclose(&res);
+		g_free(buf);
+		return h == HOST_NOT_FOUND || h == NO_DATA ? AUTH_DNS_NONE :
+		    AUTH_DNS_TEMPFAIL;
+	}
+	res_nclose(&res);
+	st = auth_dns_parse_txt(buf, n, DNS_MAX_ANSWER, out);
+	g_free(buf);
+	return st;
 }
 
 enum auth_dns_status

@@ -35,6 +35,10 @@ bool		 auth_dns_is_local(const struct auth_dns *);
 /* The TXT records of NAME, each its strings joined (g_ptr_array_unref). */
 enum auth_dns_status auth_dns_txt(struct auth_dns *, const char *name,
 		    GPtrArray **out);
+/* The TXT records of a DNS answer of length N (res_nquery's return) in
+ * BUF of SIZE bytes; exposed for the tests. */
+enum auth_dns_status auth_dns_parse_txt(const unsigned char *buf, int n,
+		    size_t size, GPtrArray **out);
 /* Every local record, in file order, for the SPF library's zone. */
 void		 auth_dns_foreach(const struct auth_dns *,
 		    void (*fn)(const char *name, const char *value, void *),

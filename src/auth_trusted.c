@@ -54,21 +54,51 @@ valid_ip(const char *ip)
 	    inet_pton(AF_INET6, ip, &a6) == 1);
 }
 
-/* The host after "by" in a Received: value (g_free), or NULL. */
+/* The host after "by" in a Received: value (g_free), or NULL; *AT is
+ * where "by" starts. */
 static char *
-received_by(const char *v)
+received_by(const char *v, const char **at)
 {
 	const char	*p;
 
 	for (p = v; (p = strstr(p, "by")) != NULL; p += 2)
 		if ((p == v || g_ascii_isspace(p[-1]) || p[-1] == ')') &&
 		    g_ascii_isspace(p[2])) {
+			*at = p;
 			p += 2;
 			while (g_ascii_isspace(*p))
 				p++;
 			return g_strndup(p, strcspn(p, " \t\r\n;("));
 		}
 	return NULL;
+}
+
+/* True if the "from" part of a Received: value (before BY) names a
+ * loopback client, "[127.0.0.1]" or "[IPv6:::1]": a content filter
+ * re-injecting on the host itself. */
+static bool
+received_from_loopback(const char *v, const char *by)
+{
+	const char	*open = NULL, *p, *close;
+	char		*ip;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	bool		 lo = false;
+
+	for (p = v; p < by && (p = strchr(p, '[')) != NULL && p < by; p++)
+		open = p;
+	if (open == NULL || (close = strchr(open, ']')) == NULL)
+		return false;
+	ip = g_strndup(open + 1, (gsize)(close - open - 1));
+	if (g_ascii_strncasecmp(ip, "IPv6:", 5) == 0)
+		memmove(ip, ip + 5, strlen(ip + 5) + 1);
+	if (inet_pton(AF_INET, ip, &a4) == 1)
+		lo = (ntohl(a4.s_addr) >> 24) == 127;
+	else if (inet_pton(AF_INET6, ip, &a6) == 1)
+		lo = IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) &&
+		    a6.s6_addr[12] == 127);
+	g_free(ip);
+	return lo;
 }
 
 static void
@@ -124,14 +154,33 @@ take_authres(struct auth_trusted *out, const struct authres *ar)
 	}
 }
 
+/* ID is trusted and the header is its own: above the hop where ID took
+ * the message from outside.  A milter's header goes above its MTA's
+ * Received:; one below it came with the message (RFC 8601 5: the MTA
+ * ought to delete those, not every milter does). */
+static bool
+own(char *const *ids, GHashTable *outside, const char *id)
+{
+	char	*low;
+	bool	 seen;
+
+	if (!trusted(ids, id))
+		return false;
+	low = g_ascii_strdown(id, -1);
+	seen = g_hash_table_contains(outside, low);
+	g_free(low);
+	return !seen;
+}
+
 /* Received-SPF: RESULT (comment) client-ip=...; envelope-from=...;
  * receiver=... — used only when no trusted A-R named SPF. */
 static void
-take_received_spf(struct auth_trusted *out, const char *v, char *const *ids)
+take_received_spf(struct auth_trusted *out, const char *v, char *const *ids,
+    GHashTable *outside)
 {
 	char	*recv = param(v, "receiver");
 
-	if (trusted(ids, recv) && out->spf == NULL) {
+	if (own(ids, outside, recv) && out->spf == NULL) {
 		if (out->source == NULL)
 			out->source = "received-spf";
 		out->spf = g_ascii_strdown(v + strspn(v, " \t"),
@@ -149,33 +198,50 @@ take_received_spf(struct auth_trusted *out, const char *v, char *const *ids)
 	g_free(recv);
 }
 
+/* A Received: of a trusted host: false if it ends the search.  A hop
+ * from anything but loopback marks where that host took the mail from
+ * outside (a content filter's re-injection on the host does not). */
+static bool
+trusted_hop(char *const *ids, GHashTable *outside, const char *v)
+{
+	const char	*at = NULL;
+	char		*by = received_by(v, &at);
+
+	if (!trusted(ids, by)) {
+		g_free(by);
+		return false;
+	}
+	if (!received_from_loopback(v, at))
+		g_hash_table_add(outside, g_ascii_strdown(by, -1));
+	g_free(by);
+	return true;
+}
+
 void
 auth_trusted_find(const struct mail *m, char *const *ids,
     struct auth_trusted *out)
 {
 	bool	 block = false, in_block = false;
+	GHashTable *outside;
 	guint	 i;
 
 	memset(out, 0, sizeof *out);
 	out->dkim = g_ptr_array_new_with_free_func(identity_dkim_free);
 	if (ids == NULL || ids[0] == NULL)
 		return;
+	outside = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (i = 0; i < m->headers->len; i++) {
 		const struct mail_header *h = m->headers->pdata[i];
 		bool	 ar = g_ascii_strcasecmp(h->name,
 		    "Authentication-Results") == 0;
 
 		if (g_ascii_strcasecmp(h->name, "Received") == 0) {
-			char	*by = received_by(h->value);
-			bool	 ours = trusted(ids, by);
-
-			g_free(by);
-			if (!ours)
+			if (!trusted_hop(ids, outside, h->value))
 				break;
 		} else if (ar && (!block || in_block)) {
 			struct authres *r = authres_parse(h->value);
 
-			if (r != NULL && trusted(ids, r->authserv_id)) {
+			if (r != NULL && own(ids, outside, r->authserv_id)) {
 				take_authres(out, r);
 				block = in_block = true;
 				authres_free(r);
@@ -183,9 +249,10 @@ auth_trusted_find(const struct mail *m, char *const *ids,
 			}
 			authres_free(r);
 		} else if (g_ascii_strcasecmp(h->name, "Received-SPF") == 0)
-			take_received_spf(out, h->value, ids);
+			take_received_spf(out, h->value, ids, outside);
 		in_block = false;
 	}
+	g_hash_table_destroy(outside);
 }
 
 void

@@ -329,9 +329,11 @@ sqlite3 "$DB" <"$T/lock" >/dev/null 2>&1 &
 HOLDER=$!
 exec 3>"$T/lock"
 echo "BEGIN IMMEDIATE; INSERT INTO events (at, kind) VALUES (0, 'held');" >&3
+# Up to 30 s for the holder to take it: under load (make check beside
+# other builds) 5 s were once not enough, and ingest then committed.
 i=0
 until ! sqlite3 "$DB" '.timeout 0' 'BEGIN IMMEDIATE; ROLLBACK;' \
-    >/dev/null 2>&1 || [ $i -ge 50 ]; do
+    >/dev/null 2>&1 || [ $i -ge 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "auth.h"
+#include "auth_dns.h"
 #include "identity.h"
 #include "mail.h"
 
@@ -253,6 +254,34 @@ test_spf_alignment(void)
 	auth_free(a);
 }
 
+/* res_nquery() may return more than the buffer it filled (a long TCP
+ * answer): nothing past the buffer is read.  Here the buffer holds the
+ * header and the first of two answers; the second lies beyond it. */
+static void
+test_dns_cut_answer(void)
+{
+	static const unsigned char msg[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+		1, 'x', 4, 't', 'e', 's', 't', 0, 0, 16, 0, 1,
+		0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0, 60, 0, 6,
+		5, 'f', 'i', 'r', 's', 't',
+		/* the buffer ends here */
+		0xc0, 0x0c, 0, 16, 0, 1, 0, 0, 0, 60, 0, 7,
+		6, 'b', 'e', 'y', 'o', 'n', 'd',
+	};
+	GPtrArray	*txt = NULL;
+	enum auth_dns_status st;
+
+	st = auth_dns_parse_txt(msg, (int)sizeof msg, sizeof msg, &txt);
+	g_assert_cmpint(st, ==, AUTH_DNS_OK);
+	g_assert_cmpuint(txt->len, ==, 2);
+	g_ptr_array_unref(txt);
+	txt = NULL;
+	st = auth_dns_parse_txt(msg, (int)sizeof msg, sizeof msg - 19, &txt);
+	g_assert_cmpint(st, ==, AUTH_DNS_TEMPFAIL);
+	g_assert_null(txt);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -262,5 +291,6 @@ main(int argc, char *argv[])
 	g_test_add_func("/auth/trusted-origin", test_origin);
 	g_test_add_func("/auth/spf-for-mail", test_spf_for_mail);
 	g_test_add_func("/auth/spf-alignment", test_spf_alignment);
+	g_test_add_func("/auth/dns-cut-answer", test_dns_cut_answer);
 	return g_test_run();
 }

@@ -292,6 +292,23 @@ test_strict_alignment(void)
 	g_free(s);
 }
 
+/* Two DMARC records are as good as none (RFC 7489 6.6.3): neither's
+ * aspf=/adkim= applies, relaxed alignment does. */
+static void
+test_two_records(void)
+{
+	struct identity	*id;
+
+	write_records("sub.helpdesk.test v=spf1 ip4:203.0.113.70 -all\n"
+	    "_dmarc.helpdesk.test v=DMARC1; p=none; aspf=s\n");
+	id = verdict(records, msg, "203.0.113.70", "b@sub.helpdesk.test");
+	g_assert_null(id->dmarc_policy);
+	g_assert_true(id->spf_aligned);
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	write_records("");
+}
+
 /* A 4096-bit key verifies, within the budget. */
 static void
 test_big_key(void)
@@ -466,6 +483,34 @@ test_dns_down(void)
 	g_free(s);
 }
 
+/* DNS trouble of an identifier that does not align with From: says
+ * nothing about it (RFC 7489 6.6.2): a spoofer's own signature or
+ * envelope domain with a dead name server leaves the verdict forged. */
+static void
+test_unaligned_temperror(void)
+{
+	char		*s = sign("ev", "evil.test", msg);
+	char		*down = g_build_filename(dir, "down2.txt", NULL);
+	char		*k = NULL, *all;
+	struct identity	*id;
+
+	g_assert_true(g_file_get_contents(keys, &k, NULL, NULL));
+	all = g_strconcat("ev._domainkey.evil.test TEMPFAIL\n"
+	    "slow.evil.test TEMPFAIL\n"
+	    "_dmarc.helpdesk.test v=DMARC1; p=reject\n", k, NULL);
+	g_assert_true(g_file_set_contents(down, all, -1, NULL));
+	id = verdict(down, s, "203.0.113.66", "mallory@slow.evil.test");
+	g_assert_cmpstr(id->spf, ==, "temperror");
+	g_assert_cmpstr(((struct identity_dkim *)id->dkim->pdata[0])->result,
+	    ==, "temperror");
+	g_assert_cmpint(id->final, ==, IDENTITY_FORGED);
+	identity_free(id);
+	g_free(all);
+	g_free(k);
+	g_free(down);
+	g_free(s);
+}
+
 /* The same facts from the MTA and from the trusted A-R: same verdict. */
 static void
 test_same_verdict(void)
@@ -531,6 +576,25 @@ test_topmost_only(void)
 		"X-Spam: no\r\n"
 		"Authentication-Results: mx.helpdesk.test; dkim=pass "
 		"header.d=helpdesk.test\r\n",
+		/* below the MX's own hop from the outside: the MX added
+		 * no A-R (OpenDKIM on unsigned mail), the sender did */
+		"Received: from evil (evil [203.0.113.66]) by "
+		"mx.helpdesk.test\r\n"
+		"Authentication-Results: mx.helpdesk.test; spf=pass "
+		"smtp.mailfrom=agent@helpdesk.test; dkim=pass "
+		"header.d=helpdesk.test\r\n",
+		/* ... with a fake hop of the MX's below it */
+		"Received: from evil (evil [203.0.113.66]) by "
+		"mx.helpdesk.test\r\n"
+		"Authentication-Results: mx.helpdesk.test; dkim=pass "
+		"header.d=helpdesk.test\r\n"
+		"Received: from x (x [192.0.2.9]) by mx.helpdesk.test\r\n",
+		/* the same with Received-SPF */
+		"Received: from evil (evil [203.0.113.66]) by "
+		"mx.helpdesk.test\r\n"
+		"Received-SPF: pass (mx.helpdesk.test: ok) "
+		"client-ip=192.0.2.9; envelope-from=agent@helpdesk.test; "
+		"receiver=mx.helpdesk.test;\r\n",
 	};
 	size_t	 i;
 
@@ -543,6 +607,28 @@ test_topmost_only(void)
 		identity_free(id);
 		g_free(raw);
 	}
+}
+
+/* A content filter re-injecting on loopback adds a hop of the MX above
+ * the MX's A-R: still believed (and the LMTP hop of the mailbox host). */
+static void
+test_reinjected(void)
+{
+	static const char top[] =
+	    "Received: from mx.helpdesk.test by imap.helpdesk.test with "
+	    "LMTP\r\n"
+	    "Received: from localhost (localhost [127.0.0.1]) by "
+	    "mx.helpdesk.test (Postfix) with ESMTP\r\n"
+	    "Authentication-Results: mx.helpdesk.test; spf=pass "
+	    "smtp.mailfrom=agent@helpdesk.test\r\n"
+	    "Received: from relay (relay [192.0.2.9]) by mx.helpdesk.test\r\n";
+	char	*raw = g_strconcat(top, msg, NULL);
+	struct identity *id = verdict(records, raw, NULL, NULL);
+
+	g_assert_cmpstr(id->source, ==, "authentication-results");
+	g_assert_cmpint(id->final, ==, IDENTITY_PASS);
+	identity_free(id);
+	g_free(raw);
 }
 
 int
@@ -562,12 +648,16 @@ main(int argc, char *argv[])
 	g_test_add_func("/verdict/tampered", test_tampered);
 	g_test_add_func("/verdict/subdomain-policy", test_subdomain_policy);
 	g_test_add_func("/verdict/strict-alignment", test_strict_alignment);
+	g_test_add_func("/verdict/two-dmarc-records", test_two_records);
 	g_test_add_func("/verdict/bad/4096-bit-key", test_big_key);
 	g_test_add_func("/verdict/bad/malformed-signature", test_malformed);
 	g_test_add_func("/verdict/bad/absurd-length", test_absurd_length);
 	g_test_add_func("/verdict/bad/50-signatures", test_many_signatures);
 	g_test_add_func("/verdict/bad/body-length", test_body_length);
 	g_test_add_func("/verdict/bad/10000-results", test_huge_authres);
+	g_test_add_func("/verdict/reinjected", test_reinjected);
+	g_test_add_func("/verdict/unaligned-temperror",
+	    test_unaligned_temperror);
 	g_test_add_func("/verdict/dns-down", test_dns_down);
 	g_test_add_func("/verdict/same-verdict", test_same_verdict);
 	g_test_add_func("/verdict/topmost-only", test_topmost_only);
