@@ -72,48 +72,78 @@ text_to_identity_final(const char *s, enum identity_final *out)
 	return false;
 }
 
+/*
+ * Appends LINE (taken) and a newline.  Its values come from mail
+ * headers: a control character (an ESC for the terminal of `postdesk
+ * show`, or a line break that would fake a "verdict:" line) becomes '?'.
+ */
+static void
+put_line(GString *s, char *line)
+{
+	char	*p;
+
+	for (p = line; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	g_string_append(s, line);
+	g_string_append_c(s, '\n');
+	g_free(line);
+}
+
+static const char *
+or(const char *v, const char *dflt)
+{
+	return v != NULL ? v : dflt;
+}
+
+static char *
+spf_line(const struct identity *id)
+{
+	if (id->spf_domain == NULL)
+		return g_strdup_printf("spf: %s", or(id->spf, "none"));
+	return g_strdup_printf("spf: %s (domain %s, %s)", or(id->spf, "none"),
+	    id->spf_domain, id->spf_aligned ? "aligned" : "not aligned");
+}
+
+static char *
+dmarc_line(const struct identity *id)
+{
+	/* A subdomain without a record of its own: the organizational
+	 * domain's (sp=) applies. */
+	bool	 other = id->dmarc_domain != NULL &&
+	    g_strcmp0(id->dmarc_domain, id->from_domain) != 0;
+
+	if (id->dmarc_policy != NULL)
+		return g_strdup_printf("dmarc: policy %s for %s%s%s%s",
+		    id->dmarc_policy, or(id->from_domain, "?"),
+		    other ? " (record of " : "", other ? id->dmarc_domain : "",
+		    other ? ")" : "");
+	if (id->dmarc_temperror)
+		return g_strdup_printf("dmarc: temperror for %s (DNS)",
+		    or(id->from_domain, "?"));
+	return g_strdup_printf("dmarc: no record for %s",
+	    or(id->from_domain, "(no From:)"));
+}
+
 char *
 identity_to_text(const struct identity *id)
 {
 	GString	*s = g_string_new(NULL);
 	guint	 i;
 
-	g_string_append_printf(s, "spf: %s", id->spf != NULL ? id->spf :
-	    "none");
-	if (id->spf_domain != NULL)
-		g_string_append_printf(s, " (domain %s, %s)", id->spf_domain,
-		    id->spf_aligned ? "aligned" : "not aligned");
-	g_string_append_c(s, '\n');
+	put_line(s, spf_line(id));
 	if (id->dkim->len == 0)
-		g_string_append(s, "dkim: none\n");
+		put_line(s, g_strdup("dkim: none"));
 	for (i = 0; i < id->dkim->len; i++) {
 		const struct identity_dkim *d = id->dkim->pdata[i];
 
-		g_string_append_printf(s, "dkim: %s d=%s%s%s (%s)\n",
-		    d->result != NULL ? d->result : "none",
-		    d->domain != NULL ? d->domain : "?",
-		    d->selector != NULL ? " s=" : "",
-		    d->selector != NULL ? d->selector : "",
-		    d->aligned ? "aligned" : "not aligned");
+		put_line(s, g_strdup_printf("dkim: %s d=%s%s%s (%s)",
+		    or(d->result, "none"), or(d->domain, "?"),
+		    d->selector != NULL ? " s=" : "", or(d->selector, ""),
+		    d->aligned ? "aligned" : "not aligned"));
 	}
-	if (id->dmarc_policy != NULL) {
-		g_string_append_printf(s, "dmarc: policy %s for %s",
-		    id->dmarc_policy, id->from_domain != NULL ?
-		    id->from_domain : "?");
-		/* A subdomain without a record of its own: the
-		 * organizational domain's (sp=) applies. */
-		if (id->dmarc_domain != NULL &&
-		    g_strcmp0(id->dmarc_domain, id->from_domain) != 0)
-			g_string_append_printf(s, " (record of %s)",
-			    id->dmarc_domain);
-		g_string_append_c(s, '\n');
-	} else if (id->dmarc_temperror)
-		g_string_append_printf(s, "dmarc: temperror for %s (DNS)\n",
-		    id->from_domain != NULL ? id->from_domain : "?");
-	else
-		g_string_append_printf(s, "dmarc: no record for %s\n",
-		    id->from_domain != NULL ? id->from_domain : "(no From:)");
-	g_string_append_printf(s, "verdict: %s\n",
-	    identity_final_to_text(id->final));
+	put_line(s, dmarc_line(id));
+	put_line(s, g_strdup_printf("verdict: %s",
+	    identity_final_to_text(id->final)));
 	return g_string_free(s, FALSE);
 }

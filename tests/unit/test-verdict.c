@@ -631,6 +631,36 @@ test_reinjected(void)
 	g_free(raw);
 }
 
+/* Values from headers cannot fake a line or reach a terminal raw. */
+static void
+test_text_controls(void)
+{
+	struct identity	*id = identity_new();
+	struct identity_dkim *d = g_new0(struct identity_dkim, 1);
+	char		*text, **lines;
+	guint		 i, verdicts = 0;
+
+	d->domain = g_strdup("evil.test\nverdict: pass");
+	d->selector = g_strdup("\x1b[2J\rs1");
+	d->result = g_strdup("fail");
+	g_ptr_array_add(id->dkim, d);
+	id->from_domain = g_strdup("helpdesk.test\x7f");
+	id->final = IDENTITY_FORGED;
+	text = identity_to_text(id);
+	g_assert_null(strchr(text, '\x1b'));
+	g_assert_null(strchr(text, '\r'));
+	g_assert_null(strchr(text, '\x7f'));
+	lines = g_strsplit(text, "\n", -1);
+	for (i = 0; lines[i] != NULL; i++)
+		verdicts += g_str_has_prefix(lines[i], "verdict:");
+	g_assert_cmpuint(verdicts, ==, 1);
+	g_assert_nonnull(strstr(text, "d=evil.test?verdict: pass"));
+	g_assert_nonnull(strstr(text, "verdict: forged\n"));
+	g_strfreev(lines);
+	g_free(text);
+	identity_free(id);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -641,6 +671,7 @@ main(int argc, char *argv[])
 	lib = g_test_build_filename(G_TEST_DIST, "tests", "integration",
 	    "lib-dkim.sh", NULL);
 	setup_keys();
+	g_test_add_func("/verdict/text-controls", test_text_controls);
 	g_test_add_func("/verdict/gmail-style", test_gmail_style);
 	g_test_add_func("/verdict/list-forwarded", test_list_forwarded);
 	g_test_add_func("/verdict/lf-only", test_lf_only);
