@@ -325,15 +325,17 @@ expect_rc "ingest with a missing option value" 64 "$INGEST" -c "$CONF" \
 
 # Another process holds the write lock: 75 within the busy timeout.
 mkfifo "$T/lock"
-sqlite3 "$DB" <"$T/lock" >/dev/null 2>&1 &
+# Line-buffered, so "held" shows once the INSERT ran inside the open
+# write transaction.  (Probing with a second BEGIN IMMEDIATE is not a
+# sound condition: it also fails while the holder is still recovering
+# the WAL that ingest left, before it has taken the write lock.)
+stdbuf -oL sqlite3 "$DB" <"$T/lock" >"$T/holder.out" 2>&1 &
 HOLDER=$!
 exec 3>"$T/lock"
-echo "BEGIN IMMEDIATE; INSERT INTO events (at, kind) VALUES (0, 'held');" >&3
-# Up to 30 s for the holder to take it: under load (make check beside
-# other builds) 5 s were once not enough, and ingest then committed.
+echo "BEGIN IMMEDIATE; INSERT INTO events (at, kind) VALUES (0, 'held');" \
+    "SELECT 'held';" >&3
 i=0
-until ! sqlite3 "$DB" '.timeout 0' 'BEGIN IMMEDIATE; ROLLBACK;' \
-    >/dev/null 2>&1 || [ $i -ge 300 ]; do
+until grep -q '^held$' "$T/holder.out" || [ $i -ge 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
