@@ -352,6 +352,49 @@ setup(struct store *s, GError **err)
 	return exec_const(s, "PRAGMA foreign_keys = ON", err);
 }
 
+/*
+ * A -wal or -shm that SQLite created while the database was briefly
+ * read-only copied its mode (0444): every later write would fail until
+ * someone deleted it.  Once the database is writable again, give our
+ * own such files the database's mode back.
+ */
+static void
+heal_wal_modes(const char *path)
+{
+	const char	*sfx[] = { "-wal", "-shm" };
+	struct stat	 db, st;
+	char		*f;
+	size_t		 i;
+
+	if (stat(path, &db) == -1 ||
+	    faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) == -1)
+		return;
+	for (i = 0; i < G_N_ELEMENTS(sfx); i++) {
+		f = g_strconcat(path, sfx[i], NULL);
+		if (stat(f, &st) == 0 && st.st_uid == geteuid() &&
+		    (st.st_mode & 0777) != (db.st_mode & 0777) &&
+		    faccessat(AT_FDCWD, f, R_OK | W_OK, AT_EACCESS) == -1)
+			(void)chmod(f, db.st_mode & 0777);
+		g_free(f);
+	}
+}
+
+/*
+ * SQLite silently falls back to read-only when it cannot open the file
+ * for writing; a read then creates -shm with the file's read-only mode.
+ * Refuse before any read, as the transient error it is.
+ */
+static bool
+refuse_readonly(struct store *s, const char *path, GError **err)
+{
+	if (sqlite3_db_readonly(s->db, "main") != 1)
+		return true;
+	g_set_error(err, STORE_ERROR, STORE_ERROR_IO,
+	    "%s: database: attempt to write a readonly database", path);
+	add_hint(err != NULL ? *err : NULL, path);
+	return false;
+}
+
 bool
 store_open(struct store **out, const char *path, enum store_mode mode,
     GError **err)
@@ -373,12 +416,18 @@ store_open(struct store **out, const char *path, enum store_mode mode,
 	if (mode == STORE_READWRITE && (fd = open(path, O_WRONLY | O_CREAT |
 	    O_EXCL | O_CLOEXEC, 0666)) != -1)
 		close(fd);
+	if (mode == STORE_READWRITE)
+		heal_wal_modes(path);
 	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, rc_to_code(rc), "%s: %s", path,
 		    s->db != NULL ? sqlite3_errmsg(s->db) :
 		    sqlite3_errstr(rc));
 		add_hint(err != NULL ? *err : NULL, path);
+		store_close(s);
+		return false;
+	}
+	if (mode == STORE_READWRITE && !refuse_readonly(s, path, err)) {
 		store_close(s);
 		return false;
 	}
