@@ -170,12 +170,8 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 		g_clear_error(&e);
 		s = NULL;
 	}
-	if (s != NULL) {
+	if (s != NULL)
 		store_set_busy_timeout(s, (int)c->busy_timeout);
-		/* The close-time checkpoint was a third of a small
-		 * message's writes (tests/bench/ingest.sh). */
-		store_keep_wal_on_close(s);
-	}
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
 	if (a != NULL)

@@ -457,13 +457,6 @@ store_set_busy_timeout(struct store *s, int ms)
 	sqlite3_busy_timeout(s->db, ms);
 }
 
-void
-store_keep_wal_on_close(struct store *s)
-{
-	(void)sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1,
-	    NULL);
-}
-
 int
 store_schema_version(struct store *s)
 {

@@ -128,13 +128,6 @@ bool	 store_open(struct store **out, const char *path, enum store_mode,
 void	 store_close(struct store *);
 /* How long to wait for another writer before STORE_ERROR_BUSY. */
 void	 store_set_busy_timeout(struct store *, int ms);
-/*
- * Leave the WAL for the next connection instead of copying it into the
- * database at close: for one-shot writers (ingest, once per message).
- * Each commit is already durable in the WAL; SQLite's auto-checkpoint
- * at commit time still bounds the WAL's size.
- */
-void	 store_keep_wal_on_close(struct store *);
 int	 store_schema_version(struct store *);
 
 /* BEGIN IMMEDIATE: takes the write lock now so a busy DB fails early. */

@@ -200,9 +200,5 @@ web_setup() {
 	web_config &&
 	"$PD" init >/dev/null &&
 	web_messages &&
-	# ingest leaves its WAL for the next connection; the CLI closes
-	# the store with a checkpoint, which removes -wal and -shm: the
-	# CGI must cope with both files absent (0020 checks it).
-	"$PD" init >/dev/null &&
 	web_lighttpd
 }

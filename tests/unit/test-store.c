@@ -632,33 +632,6 @@ test_events(struct fixture *fx, gconstpointer data)
 	event_free(NULL);
 }
 
-/* A one-shot writer leaves its WAL; the commit is there for the next
- * connection, and a normal close folds it in and removes the files. */
-static void
-test_keep_wal(struct fixture *fx, gconstpointer data)
-{
-	char	*wal = g_strconcat(fx->path, "-wal", NULL);
-	GError	*e = NULL;
-	int64_t	 t;
-
-	store_keep_wal_on_close(fx->s);
-	t = new_ticket(fx->s, "kept", "ann@example.com");
-	store_close(fx->s);
-	fx->s = NULL;
-	g_assert_true(g_file_test(wal, G_FILE_TEST_EXISTS));
-	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM tickets WHERE "
-	    "subject = 'kept'"), ==, 1);
-	g_assert_true(store_open(&fx->s, fx->path, STORE_READWRITE, &e));
-	g_assert_no_error(e);
-	store_close(fx->s);
-	fx->s = NULL;
-	g_assert_false(g_file_test(wal, G_FILE_TEST_EXISTS));
-	g_assert_true(store_open(&fx->s, fx->path, STORE_READWRITE, &e));
-	g_assert_cmpint(raw_int(fx, "SELECT id FROM tickets WHERE "
-	    "subject = 'kept'"), ==, t);
-	g_free(wal);
-}
-
 static void
 test_quarantine(struct fixture *fx, gconstpointer data)
 {
@@ -954,7 +927,6 @@ main(int argc, char *argv[])
 	FX("/store/open-migrate", test_open_migrate);
 	FX("/store/open-readonly-missing", test_open_readonly_missing);
 	FX("/store/pragmas", test_pragmas);
-	FX("/store/keep-wal", test_keep_wal);
 	FX("/store/blobs", test_blobs);
 	FX("/store/tickets", test_tickets);
 	FX("/store/participants", test_participants);
