@@ -1,14 +1,27 @@
 #!/bin/sh
 # Builds a libFuzzer harness with clang (ASan+UBSan) and runs it for a
 # while, seeded with the test corpus.  Usage: tests/fuzz/run.sh NAME [SECS]
-#   NAME: mail, quote, sieve, template, authres, dmarc
-#   (harness tests/fuzz/fuzz-NAME.c)
+#   NAME: mail, quote, sieve, template, authres, dmarc,
+#	web      the CGI request parser (web_request_from_env: path,
+#	         query, cookies, form body),
+#	command  the mail command block (command_parse),
+#	config   the config file (config_load of a temporary file),
+#	bounce   the DSN parser (mail_parse, then bounce_parse)
+#   (harness tests/fuzz/fuzz-NAME.c; crashes found are kept as
+#   regression cases in tests/data/fuzz-NAME/)
 set -eu
 cd "$(dirname "$0")/../.."
 name=${1:-mail}
 secs=${2:-60}
 out=tests/fuzz/build
 mkdir -p "$out" "$out/corpus-$name"
+# The sources of a library in Makefile.am, for the harnesses whose code
+# reaches most of it (nothing is stubbed).
+lib_srcs() {
+	sed -n "/^$1_a_SOURCES/,/^\$/p" Makefile.am | tr ' \\\t' '\n\n\n' |
+	    grep '\.c$'
+}
+all="gmime-3.0 glib-2.0 json-glib-1.0 libpcre2-8 sqlite3"
 case $name in
 mail) srcs="src/mail.c src/mail_text.c src/htmltext.c src/quote.c"
       pkgs="gmime-3.0 glib-2.0"
@@ -19,6 +32,10 @@ template) srcs="src/template.c src/template_render.c src/template_find.c src/htm
       pkgs="glib-2.0 json-glib-1.0"; seeds="" ;;
 authres) srcs="src/authres.c"; pkgs="glib-2.0"; seeds="" ;;
 dmarc) srcs="src/dmarc.c"; pkgs="glib-2.0"; seeds="" ;;
+web) srcs="$(lib_srcs libpdcore) $(lib_srcs libpdweb)"; pkgs=$all; seeds="" ;;
+command|config) srcs="$(lib_srcs libpdcore)"; pkgs=$all; seeds="" ;;
+bounce) srcs="$(lib_srcs libpdcore)"; pkgs=$all
+      seeds="tests/data/mail tests/data/sample" ;;
 *)    srcs="src/quote.c src/htmltext.c"; pkgs="glib-2.0"
       seeds="tests/data/quote" ;;
 esac
@@ -43,6 +60,29 @@ if [ "$name" = dmarc ]; then
 	printf 'v=DMARC1; p=reject; sp=none; adkim=s; aspf=r; rua=mailto:x@y' \
 	    >"$out/corpus-$name/seed-basic.txt"
 	printf 'v=DMARC1; p=quarantine; pct=50' >"$out/corpus-$name/seed-2.txt"
+fi
+c="$out/corpus-$name"
+if [ "$name" = command ]; then
+	printf 'Status: closed\nPriority: major\n\nThanks, closing this.\n' \
+	    >"$c/seed-1.txt"
+	printf '\r\n  HotRush: yes\r\nTag: vip\r\nOwner: a@b.c\r\nQueue: it\r\n' \
+	    >"$c/seed-2.txt"
+	printf 'Rating: 5\nhello\nStatus: open\n' >"$c/seed-3.txt"
+fi
+# web: a control byte (method, HTTPS, CONTENT_LENGTH), then PATH_INFO,
+# QUERY_STRING, HTTP_COOKIE, CONTENT_TYPE, CONTENT_LENGTH, NUL-separated,
+# then the body (fuzz-web.c).
+if [ "$name" = web ]; then
+	printf '\000/\000page=2&status=open&queue=it&sort=updated&hide=1&q=printer+jam\000pd_session=abc.def; pd_tz=Europe/Berlin\000\000\000' \
+	    >"$c/seed-list.txt"
+	printf '\000/message\000id=%%3Cx%%40y.z%%3E&tz=Etc%%2FGMT%%2B1\000\000\000\000' \
+	    >"$c/seed-msg.txt"
+	printf '\002/ticket/12/rate\000t=AbC.dEf-_\000pd_session=x\000application/x-www-form-urlencoded\000\000rating=4&comment=ok%%0D%%0Athanks&csrf=a.b' \
+	    >"$c/seed-rate.txt"
+	printf '\014/ticket/3/update\000\000\000application/x-www-form-urlencoded; charset=utf-8\000\000priority=major&hotrush=on&owner=a%%40b.c&status=closed' \
+	    >"$c/seed-update.txt"
+	printf '\052/ticket/3/signout\00012\000\000application/x-www-form-urlencoded\0007\000csrf=a&' \
+	    >"$c/seed-cl.txt"
 fi
 for d in $seeds; do
 	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \) \
