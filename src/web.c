@@ -265,7 +265,10 @@ web_parse_params(struct web_request *r, const char *encoded, GError **err)
 
 	if (encoded == NULL || *encoded == '\0')
 		return true;
-	pairs = g_strsplit(encoded, "&", 256);
+	/* Every '&' ends a pair: a split capped at N pieces would leave
+	 * the rest, '&'s and all, in the last one's value.  The input is
+	 * bounded (WEB_BODY_MAX, the server's request line). */
+	pairs = g_strsplit(encoded, "&", -1);
 	for (i = 0; ok && pairs[i] != NULL; i++) {
 		char	*eq = strchr(pairs[i], '='), *name, *value;
 		size_t	 k;

@@ -93,6 +93,73 @@ check_cookie(const char *v)
 		abort();
 }
 
+static char *
+decode(const char *s)
+{
+	char	*plus = g_strdup(s), *p, *out;
+
+	for (p = plus; *p != '\0'; p++)
+		if (*p == '+')
+			*p = ' ';
+	out = g_uri_unescape_string(plus, NULL);
+	g_free(plus);
+	return out;
+}
+
+/* The model: EXPECT[k] = the last non-empty value of key k in FORM. */
+static void
+model(const char *form, char **expect)
+{
+	char	**pairs;
+	size_t	  i, k;
+
+	if (form == NULL)
+		return;
+	pairs = g_strsplit(form, "&", -1);
+	for (i = 0; pairs[i] != NULL; i++) {
+		char	*eq = strchr(pairs[i], '='), *name, *value;
+
+		if (eq != NULL)
+			*eq = '\0';
+		name = decode(pairs[i]);
+		value = decode(eq != NULL ? eq + 1 : "");
+		for (k = 0; name != NULL && value != NULL && k < KEY__MAX; k++)
+			if (strcmp(web_key_name((enum web_key)k), name) == 0 &&
+			    (*value != '\0' || k == KEY_COMMENT)) {
+				g_free(expect[k]);
+				expect[k] = g_strdup(value);
+			}
+		g_free(name);
+		g_free(value);
+	}
+	g_strfreev(pairs);
+}
+
+static void
+check_model(const struct web_request *r, const char *query,
+    const char *body)
+{
+	char	*expect[KEY__MAX] = { 0 };
+	size_t	 k;
+
+	model(query, expect);
+	if (r->method == WEB_POST)
+		model(body, expect);
+	for (k = 0; k < KEY__MAX; k++) {
+		char	*e = expect[k];
+		size_t	 n = e != NULL ? strlen(e) : 0;
+
+		if (k == KEY_ID && n >= 2 && e[0] == '<' && e[n - 1] == '>') {
+			memmove(e, e + 1, n - 2);
+			e[n - 2] = '\0';
+		}
+		if (r->fields[k].present != (e != NULL) ||
+		    (e != NULL && strcmp(e, r->fields[k].s) != 0))
+			abort();
+		g_free(e);
+	}
+}
+
 static void
 check(const struct web_request *r, bool ok, int status, const GError *err)
 {
@@ -168,6 +235,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)fgetc(in);
 	ok = web_request_from_env(&r, in, &status, &err);
 	check(r, ok, status, err);
+	if (ok && status == 200) {
+		/* What read_body() took: CONTENT_LENGTH bytes, or nothing. */
+		char *b = g_strndup((const char *)data, len != NULL ?
+		    (gsize)g_ascii_strtoull(len, NULL, 10) : 0);
+
+		check_model(r, query, b);
+		g_free(b);
+	}
 	fclose(in);
 	web_request_free(r);
 	g_clear_error(&err);

@@ -35,7 +35,7 @@ dmarc) srcs="src/dmarc.c"; pkgs="glib-2.0"; seeds="" ;;
 web) srcs="$(lib_srcs libpdcore) $(lib_srcs libpdweb)"; pkgs=$all; seeds="" ;;
 command|config) srcs="$(lib_srcs libpdcore)"; pkgs=$all; seeds="" ;;
 bounce) srcs="$(lib_srcs libpdcore)"; pkgs=$all
-      seeds="tests/data/mail tests/data/sample" ;;
+      seeds="tests/data/corpus/flanker/bounce tests/data/mail" ;;
 *)    srcs="src/quote.c src/htmltext.c"; pkgs="glib-2.0"
       seeds="tests/data/quote" ;;
 esac
@@ -83,6 +83,28 @@ if [ "$name" = web ]; then
 	    >"$c/seed-update.txt"
 	printf '\052/ticket/3/signout\00012\000\000application/x-www-form-urlencoded\0007\000csrf=a&' \
 	    >"$c/seed-cl.txt"
+fi
+if [ "$name" = bounce ]; then
+	printf '%s\n' 'From: MAILER-DAEMON@mx.example' 'To: bounces+7@example.com' \
+	    'Subject: Undelivered' 'MIME-Version: 1.0' \
+	    'Content-Type: multipart/report; report-type=delivery-status; boundary="B"' \
+	    '' '--B' 'Content-Type: text/plain' '' 'Could not deliver.' '--B' \
+	    'Content-Type: message/delivery-status' '' \
+	    'Reporting-MTA: dns; mx.example' '' \
+	    'Final-Recipient: rfc822; <alice@shop.example>' 'Action: Failed' \
+	    'Status: 5.1.1' 'Diagnostic-Code: smtp; 550 5.1.1 no such' \
+	    '    user here' '--B--' >"$c/seed-dsn.eml"
+fi
+# config: the shipped example, and one with a [lifecycle.QUEUE] group and
+# an EXTRA file after three NULs (fuzz-config.c).
+if [ "$name" = config ]; then
+	cp contrib/postdesk.conf.example "$c/seed-example.txt"
+	printf '[mail]\naddress = support@example.com\nmax_message_size = 10M\n[lifecycle.it]\nsla_major = 4h\nack_pattern[de] = ^danke\n\000\000\000[fetch]\nsources = imap://a@b/INBOX; pop3s://c@d\nafter = move\nmove_to = Done\n' \
+	    >"$c/seed-extra.txt"
+fi
+# The inputs that once failed, kept as regression cases.
+if [ -d "tests/data/fuzz-$name" ]; then
+	cp tests/data/fuzz-"$name"/* "$c/"
 fi
 for d in $seeds; do
 	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \) \

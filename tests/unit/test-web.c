@@ -121,6 +121,30 @@ test_params_good(void)
 	web_request_free(r);
 }
 
+/* Found by tests/fuzz/fuzz-web.c's model of the form: past 255 pairs,
+ * the rest of the form was one value ("q" got "a&page=2"). */
+static void
+test_params_many(void)
+{
+	GString			*q = g_string_new(NULL);
+	struct web_request	*r;
+	GError			*e = NULL;
+	bool			 ok;
+	int			 i;
+
+	for (i = 0; i < 300; i++)
+		g_string_append_printf(q, "x%d=%d&", i, i);
+	g_string_append(q, "q=a&page=2");
+	r = parse(q->str, &ok, &e);
+	g_assert_no_error(e);
+	g_assert_true(ok);
+	g_assert_cmpstr(r->fields[KEY_Q].s, ==, "a");
+	g_assert_true(r->fields[KEY_PAGE].present);
+	g_assert_cmpint(r->fields[KEY_PAGE].i, ==, 2);
+	web_request_free(r);
+	g_string_free(q, TRUE);
+}
+
 static void
 test_params_bad(void)
 {
@@ -618,6 +642,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/web/route", test_route);
 	g_test_add_func("/web/params/good", test_params_good);
 	g_test_add_func("/web/params/bad", test_params_bad);
+	g_test_add_func("/web/params/many", test_params_many);
 	g_test_add_func("/web/ref", test_refs);
 	g_test_add_func("/web/link-decide", test_link_decide);
 	g_test_add_func("/web/link-id", test_link_id);
