@@ -53,11 +53,13 @@ take_field(struct bounce *b, const char *name, const char *value)
 		b->diagnostic = typed_address(value);
 }
 
-/* Reads the per-message and first per-recipient fields. */
+/* Reads the per-message and first per-recipient fields.  The fields go
+ * into events and pages as text: 8-bit bytes an MTA put there (RFC 3464
+ * allows none) are decoded as a mail's undeclared 8-bit text is. */
 static void
 parse_status(const char *text, size_t len, struct bounce *b)
 {
-	char	*copy = g_strndup(text, len);
+	char	*copy = mail_text_to_utf8(text, len, NULL);
 	char	**lines = g_strsplit(copy, "\n", -1);
 	GString	*field = g_string_new(NULL);
 	size_t	 i;
@@ -109,6 +111,9 @@ bounce_parse(const struct mail *m, struct bounce *out)
 		    "message/global-delivery-status") != 0)
 			continue;
 		data = g_bytes_get_data(a->data, &len);
+		/* An empty part has no fields (and its data may be NULL). */
+		if (data == NULL || len == 0)
+			continue;
 		parse_status(data, len, out);
 		if (out->action != NULL)
 			return true;
