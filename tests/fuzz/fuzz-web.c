@@ -46,13 +46,29 @@ take(const uint8_t **data, size_t *size)
 	return s;
 }
 
+/*
+ * setenv(3) keeps every value it was ever given (getenv() pointers stay
+ * valid), which over millions of runs fills the memory: own the
+ * "NAME=value" strings instead, and free each once putenv(3) has
+ * replaced it.
+ */
 static void
 set(const char *name, const char *v)
 {
-	if (v != NULL)
-		g_setenv(name, v, TRUE);
+	static GHashTable *owned;
+	char	*s = v != NULL ? g_strconcat(name, "=", v, NULL) : NULL;
+
+	if (owned == NULL)
+		owned = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+		    g_free);
+	if (s != NULL)
+		putenv(s);
 	else
 		g_unsetenv(name);
+	if (s != NULL)
+		g_hash_table_replace(owned, g_strdup(name), s);
+	else
+		g_hash_table_remove(owned, name);
 }
 
 /* No control characters but (if LINES) CR, LF and tab; valid UTF-8. */

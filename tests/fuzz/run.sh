@@ -110,5 +110,6 @@ for d in $seeds; do
 	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \) \
 	    -exec cp {} "$out/corpus-$name/" \; || true
 done
-"$out/fuzz-$name" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 \
-    "$out/corpus-$name"
+# A GLib critical is a broken precondition: a bug, so a crash here.
+G_DEBUG=fatal-criticals "$out/fuzz-$name" -max_total_time="$secs" \
+    -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1 "$out/corpus-$name"
