@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	9
+#define STORE_SCHEMA_VERSION	10
 
 struct store;
 
@@ -459,5 +459,33 @@ bool	 store_fetch_items(struct store *, const char *source,
 	    int64_t uidvalidity, const char *state, GPtrArray **out,
 	    GError **err);		/* of struct fetch_item */
 void	 fetch_item_free(struct fetch_item *);
+
+
+/*
+ * Threading (store_thread.c).  message_refs holds the Message-IDs an
+ * inbound message names in In-Reply-To and References, so an original
+ * that arrives after its reply finds the reply's ticket.
+ */
+bool	 store_message_refs_add(struct store *, int64_t row,
+	    const char *in_reply_to, char *const *refs, GError **err);
+/* A ticket holding a stored inbound message that names MESSAGE_ID, and
+ * the oldest such message there. */
+struct store_referrer {
+	int64_t	 ticket;
+	char	*message_id;
+};
+/* One per ticket, by ticket id (of struct store_referrer). */
+bool	 store_message_referrers(struct store *, const char *message_id,
+	    GPtrArray **out, GError **err);
+void	 store_referrer_free(struct store_referrer *);
+/* The ticket ID lives on as after merges (ID itself if never merged). */
+bool	 store_ticket_merged_into(struct store *, int64_t id, int64_t *into,
+	    GError **err);
+/* Moves FROM's messages, events, pending outbox rows, participants
+ * (its requester becomes a CC), tags and fields to INTO, which keeps
+ * the earlier created and later reply times; FROM stays, empty, with
+ * merged_into and linked_to set to INTO. */
+bool	 store_ticket_merge(struct store *, int64_t from, int64_t into,
+	    GError **err);
 
 #endif
