@@ -55,7 +55,8 @@ ingest() {
 	    --recipient support@helpdesk.example ${2:-} <"$1" >"$T/out" 2>&1
 }
 ticket_of() { sql "SELECT ticket_id FROM messages WHERE message_id = '$1'"; }
-live_tickets() { sql "SELECT count(*) FROM tickets WHERE merged_into IS NULL"; }
+# Tickets that hold messages (a merged ticket is left empty).
+live_tickets() { sql "SELECT count(DISTINCT ticket_id) FROM messages"; }
 
 # --- 1. the reply first, then its original: one ticket -----------------
 A=alice@customer.example
