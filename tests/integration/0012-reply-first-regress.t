@@ -13,7 +13,7 @@
 command -v runuser >/dev/null || { echo "1..0 # SKIP runuser not installed"; exit 0; }
 command -v sqlite3 >/dev/null || { echo "1..0 # SKIP sqlite3 not installed"; exit 0; }
 pd_user_require || { echo "1..0 # SKIP no user postdesk"; exit 0; }
-plan 22
+plan 23
 diag() { printf '# %s\n' "$@"; }
 
 # The permission model's state directory, binaries reachable by postdesk.
@@ -94,6 +94,9 @@ msg "$T/b2" $A b2@customer.example "Tue, 01 Dec 2026 09:10:00 +0000" \
 ingest "$T/b0" && ingest "$T/b2"
 check_eq "b0 and the early b2 open tickets #2 and #3" "2 3" \
     "$(ticket_of b0@customer.example) $(ticket_of b2@customer.example)"
+ingest "$T/b1" --explain
+grep -q "^thread: rule references .*referenced-by <b2@customer.example> in ticket #3 names this message: merged into #2" "$T/out"
+ok $? "--explain of b1: joins #2 by references and would merge #3"
 ingest "$T/b1"
 check_eq "b1 is taken in (exit 0)" 0 $?
 check_eq "b0, b1 and b2 are all in ticket #2" "2 2 2" \
