@@ -285,6 +285,15 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX web_sessions_address ON web_sessions(address);"
 	"CREATE INDEX web_sessions_link ON web_sessions(link_id);",
+	/* 9 → 10: notifier leases (store_outbox_claim): a "sending" row
+	 * names its claim (lease_id, random per claim) and when the claim
+	 * runs out (lease_until, renewed while the batch is sent).  Rows
+	 * claimed before have no lease: they come back 90 s (the default
+	 * lease) after their claim. */
+	"ALTER TABLE outbox ADD COLUMN lease_id TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"UPDATE outbox SET lease_until = updated + 90"
+	"  WHERE status = 'sending';",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
