@@ -186,7 +186,7 @@ unprepared(struct store *s, const struct config *c,
 
 	if (e->domain == STORE_ERROR && store_error_is_transient(e)) {
 		g_propagate_error(err, e);
-		return STEP_STORE;	/* the lease brings it back */
+		return STEP_STORE;	/* drain() gives the claim back */
 	}
 	if (g_error_matches(e, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE))
 		return config_stop(r, e, err);
