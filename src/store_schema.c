@@ -308,6 +308,15 @@ static const char *const migrations[] = {
 	"    SELECT row, substr(rest, 1, instr(rest, ' ') - 1),"
 	"      substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''"
 	"  ) SELECT ref, row FROM split WHERE ref <> '';",
+	/* 10 → 11: notifier leases (store_outbox_claim): a "sending" row
+	 * names its claim (lease_id, random per claim) and when the claim
+	 * runs out (lease_until, renewed while the batch is sent).  Rows
+	 * claimed before have no lease: they come back 90 s (the default
+	 * lease) after their claim. */
+	"ALTER TABLE outbox ADD COLUMN lease_id TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"UPDATE outbox SET lease_until = updated + 90"
+	"  WHERE status = 'sending';",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
