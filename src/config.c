@@ -235,7 +235,7 @@ config_new_default(void)
 	struct config	*c = g_new0(struct config, 1);
 
 	c->store_path = g_strdup(POSTDESK_DB_PATH);
-	c->busy_timeout = 10000;
+	c->busy_timeout = 10000;	/* STORE_BUSY_TIMEOUT_DEFAULT */
 	c->address = g_strdup("support@localhost");
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");

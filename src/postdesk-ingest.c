@@ -184,8 +184,8 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 	}
 	if (rc != EX_OK)
 		return rc;
-	if (!store_open(&s, c->store_path, o->explain ? STORE_READONLY :
-	    STORE_READWRITE, &e)) {
+	if (!store_open_busy(&s, c->store_path, o->explain ? STORE_READONLY :
+	    STORE_READWRITE, (int)c->busy_timeout, &e)) {
 		if (!o->explain) {
 			log_warnx("%s", e->message);
 			g_error_free(e);
@@ -197,8 +197,6 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 		g_clear_error(&e);
 		s = NULL;
 	}
-	if (s != NULL)
-		store_set_busy_timeout(s, (int)c->busy_timeout);
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
 	if (a != NULL)
