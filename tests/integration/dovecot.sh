@@ -43,6 +43,9 @@ base_dir = $_d/run
 state_dir = $_d/state
 instance_name = pdtest-$$-$IMAP_PORT
 log_path = $_d/dovecot.log
+# The command a session runs shows in its process title: a test can
+# wait for a client's IDLE (dovecot_idle) instead of sleeping.
+verbose_proctitle = yes
 protocols = imap pop3
 listen = 127.0.0.1
 ssl = yes
@@ -113,6 +116,11 @@ CONF
 		sleep 0.1; _i=$((_i + 1))
 	done
 	kill -0 "$DOVECOT_PID" 2>/dev/null
+}
+
+# dovecot_idle: one of this instance's IMAP sessions is in IDLE.
+dovecot_idle() {
+	ps -o args= --ppid "$DOVECOT_PID" 2>/dev/null | grep -q ' IDLE\]'
 }
 
 dovecot_stop() {
