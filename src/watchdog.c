@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <glib-unix.h>
 
@@ -79,10 +82,28 @@ supervise(struct wait *w, int64_t seconds)
 	g_main_context_unref(ctx);
 }
 
+/*
+ * A parent killed (kill -9 of the PID the MTA knows, as the MTA's own
+ * time limit does) takes the work with it, as before the watchdog:
+ * no orphan goes on to commit behind a redelivery.  Linux only; an
+ * orphan elsewhere finishes, and the redelivery finds it stored.
+ */
+static void
+die_with_parent(pid_t parent)
+{
+#if defined(__linux__) && defined(PR_SET_PDEATHSIG)
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent)
+		(void)raise(SIGKILL);
+#else
+	(void)parent;
+#endif
+}
+
 bool
 watchdog_fork(int64_t seconds, bool *in_child, int *status, GError **err)
 {
 	struct wait	 w = { 0 };
+	pid_t		 parent = getpid();
 
 	g_return_val_if_fail(seconds > 0 && seconds <= G_MAXUINT, false);
 	*in_child = false;
@@ -93,6 +114,7 @@ watchdog_fork(int64_t seconds, bool *in_child, int *status, GError **err)
 		return false;
 	}
 	if (w.pid == 0) {
+		die_with_parent(parent);
 		*in_child = true;
 		return true;
 	}

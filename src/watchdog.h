@@ -34,7 +34,7 @@ GQuark	 watchdog_error_quark(void);
  * true with *in_child false and *status the child's exit status; false
  * with err set if the child was killed or could not be started.
  * SIGTERM, SIGINT and SIGHUP sent to the parent are passed on to the
- * child.
+ * child; on Linux the child is killed when the parent dies.
  */
 bool	 watchdog_fork(int64_t seconds, bool *in_child, int *status,
 	    GError **err);

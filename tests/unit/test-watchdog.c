@@ -1,12 +1,16 @@
 /*
  * Unit tests for watchdog.c: the child's own exit status comes through;
  * a child that runs too long, or is stopped (SIGSTOP), is killed at the
- * bound; a child that dies of a signal is reported as such.
+ * bound; a child that dies of a signal is reported as such; on Linux a
+ * child dies with its parent.
  */
 #include "pdconfig.h"
 
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
+
+#include <sys/wait.h>
 
 #include <glib.h>
 
@@ -84,6 +88,63 @@ test_signal(void)
 	g_error_free(e);
 }
 
+#ifdef __linux__
+/* True once PID has exited (gone, or a zombie nobody reaped yet). */
+static bool
+exited(pid_t pid)
+{
+	char	*path = g_strdup_printf("/proc/%d/stat", (int)pid);
+	char	*text = NULL, *p;
+	bool	 gone;
+
+	gone = !g_file_get_contents(path, &text, NULL, NULL) ||
+	    (p = strrchr(text, ')')) == NULL || p[1] == '\0' ||
+	    p[2] == 'Z' || p[2] == 'X';
+	g_free(text);
+	g_free(path);
+	return gone;
+}
+
+/* kill -9 of the watched program (the PID the MTA knows) ends the
+ * work too: no orphan commits behind the MTA's redelivery. */
+static void
+test_parent_killed(void)
+{
+	int	 fd[2];
+	pid_t	 runner, worker = 0;
+	gint64	 end;
+	bool	 in_child = false, gone;
+	int	 st;
+
+	g_assert_cmpint(pipe(fd), ==, 0);
+	runner = fork();
+	g_assert_cmpint(runner, !=, -1);
+	if (runner == 0) {
+		close(fd[0]);
+		if (watchdog_fork(60, &in_child, &st, NULL) && in_child) {
+			worker = getpid();
+			(void)write(fd[1], &worker, sizeof worker);
+			for (;;)
+				pause();
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	g_assert_cmpint(read(fd[0], &worker, sizeof worker), ==,
+	    sizeof worker);
+	close(fd[0]);
+	g_assert_cmpint(kill(runner, SIGKILL), ==, 0);
+	g_assert_cmpint(waitpid(runner, &st, 0), ==, runner);
+	end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+	while (!exited(worker) && g_get_monotonic_time() < end)
+		g_usleep(10000);
+	gone = exited(worker);
+	if (!gone)
+		(void)kill(worker, SIGKILL);	/* leave no orphan behind */
+	g_assert_true(gone);
+}
+#endif
+
 int
 main(int argc, char *argv[])
 {
@@ -94,5 +155,8 @@ main(int argc, char *argv[])
 	g_test_add_data_func("/watchdog/stopped", GINT_TO_POINTER(STOP),
 	    test_killed_at_bound);
 	g_test_add_func("/watchdog/signal", test_signal);
+#ifdef __linux__
+	g_test_add_func("/watchdog/parent-killed", test_parent_killed);
+#endif
 	return g_test_run();
 }
