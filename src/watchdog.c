@@ -74,7 +74,9 @@ supervise(struct wait *w, int64_t seconds)
 	w->loop = g_main_loop_new(ctx, FALSE);
 	attach(g_child_watch_source_new(w->pid), G_SOURCE_FUNC(child_gone), w,
 	    ctx);
-	attach(g_timeout_source_new_seconds((guint)seconds), time_up, w, ctx);
+	/* Not g_timeout_source_new_seconds(): GLib moves those to a
+	 * shared second boundary, so they may fire up to a second early. */
+	attach(g_timeout_source_new((guint)seconds * 1000), time_up, w, ctx);
 	for (i = 0; i < G_N_ELEMENTS(sigs); i++)
 		attach(g_unix_signal_source_new(sigs[i]), pass_term, w, ctx);
 	g_main_loop_run(w->loop);
