@@ -281,5 +281,7 @@ cp "$BK/copy.db" "$OLD/postdesk.db"
 sqlite3 "$OLD/postdesk.db" "PRAGMA user_version = 8"
 [ "$(id -u)" = 0 ] && chown -R "$WHO" "$OLD"
 variant old "s|^path = .*|path = $OLD/postdesk.db|"
-expect old "store: $OLD/postdesk.db: schema version 8, expected 9: run 'postdesk init'" \
+schema=$(sed -n 's/^#define STORE_SCHEMA_VERSION[^0-9]*\([0-9]*\).*/\1/p' \
+    "$S/src/store.h")
+expect old "store: $OLD/postdesk.db: schema version 8, expected $schema: run 'postdesk init'" \
     "a store with an old schema"

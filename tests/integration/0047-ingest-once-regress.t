@@ -11,7 +11,8 @@
 #   - a DSN to bounces+N@ delivered twice: one "bounce" event; a delay
 #     notice twice: one "bounce-notice" event;
 #   - every delivery exits 0, and a replay of a refused entry whose
-#     verdict stands keeps it.
+#     verdict stands keeps it;
+#   - the upgrade folds the duplicates older versions left into one.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/lib-postfix.sh"
 
@@ -20,7 +21,7 @@
 command -v runuser >/dev/null || pf_skip_all "runuser not installed"
 command -v sqlite3 >/dev/null || pf_skip_all "sqlite3 not installed"
 pd_user_require || pf_skip_all "no user postdesk and cannot create it"
-plan 24
+plan 26
 
 chmod 0755 "$T"
 mkdir -p "$T/bin" "$T/db" "$T/run"
@@ -271,3 +272,27 @@ check_eq "a stored message delivered again: exit 0" 0 $?
 check_eq "... still one message" 1 \
     "$(sql "SELECT count(*) FROM messages")"
 check_eq "integrity_check ok" ok "$(sql "PRAGMA integrity_check")"
+
+# --- the upgrade folds the duplicates an older version left -----------
+DB3=$T/db/old.db
+conf old.conf "$DB3" </dev/null
+as_pipe_user "$T/bin/postdesk" --config "$T/old.conf" init >/dev/null
+sha=$(printf 'x' | sha256sum | cut -d' ' -f1)
+# Schema 9 as it was, with three entries of the same bytes and the
+# refusal mail of the second.
+as_pipe_user sqlite3 "$DB3" "DROP INDEX quarantine_raw_once;
+    DROP TABLE intake_seen;
+    INSERT INTO blobs (sha256, size, data) VALUES ('$sha', 1, 'x');
+    INSERT INTO quarantine (id, received, reason, raw_sha256, size)
+    VALUES (1, 0, 'r', '$sha', 1), (2, 0, 'r', '$sha', 1),
+    (3, 0, 'r', '$sha', 1);
+    INSERT INTO outbox (kind, recipients, created, updated, quarantine_id)
+    VALUES ('notice', 'v@x', 0, 0, 2);
+    PRAGMA user_version = 9;"
+as_pipe_user "$T/bin/postdesk" --config "$T/old.conf" init >/dev/null
+check_eq "upgrade: one entry left, its refusal mail repointed to it" \
+    "1 1" "$(as_pipe_user sqlite3 "$DB3" "SELECT
+    (SELECT group_concat(id) FROM quarantine),
+    (SELECT quarantine_id FROM outbox)" | tr '|' ' ')"
+check_eq "upgrade: foreign keys hold" "" \
+    "$(as_pipe_user sqlite3 "$DB3" "PRAGMA foreign_key_check")"
