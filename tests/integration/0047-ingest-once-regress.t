@@ -54,8 +54,9 @@ ingest() {
 pd init >/dev/null
 
 # --- 4 deliveries at once, lined up behind a held write lock ---------
-# A process's current system call, from /proc: a `sleep` shows the
-# number of the nanosleep call SQLite's busy handler waits in.
+# A process's current system call, from /proc: a `sleep` (not a wait,
+# a process to look at) shows the number of the nanosleep call that
+# SQLite's busy handler waits in, whatever the architecture.
 syscall_of() { cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null; }
 sleep 60 &
 REF=$!
