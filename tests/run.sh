@@ -42,10 +42,39 @@ run_pass() {
 	pass=$((pass + p)); fail=$((fail + f))
 }
 
+# The fault suite (tests/fault) on the plain build: kill -9, storage
+# faults, races.  TAP; FAULT_SCALE=10 for the long run.
+run_fault() {
+	echo "== fault"
+	p=0; f=0
+	for t in tests/fault/*.t; do
+		name=$(basename "$t" .t)
+		start=$(date +%s)
+		top_builddir=$(pwd) sh "$t" >"tests/fault-$name.out" 2>&1
+		status=$?
+		cat "tests/fault-$name.out" >> tests/check.out
+		tp=$(grep -c '^ok ' "tests/fault-$name.out")
+		tf=$(grep -c '^not ok ' "tests/fault-$name.out")
+		grep -E '^not ok |figures:' "tests/fault-$name.out" |
+		    sed "s|^|$name: |"
+		# A script that died before its plan's end failed the rest.
+		plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "tests/fault-$name.out")
+		[ "$((tp + tf))" -lt "${plan:-1}" ] &&
+		    tf=$((tf + ${plan:-1} - tp - tf))
+		if [ "$status" -ne 0 ] && [ "$tf" -eq 0 ]; then
+			tail -n 20 "tests/fault-$name.out"; tf=1
+		fi
+		echo "$name: $tp passed, $tf failed ($(( $(date +%s) - start )) s)"
+		p=$((p + tp)); f=$((f + tf))
+	done
+	echo "fault: $p passed, $f failed"
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
 case ${POSTDESK_SANITIZE:-1} in
 only)	run_pass asan --enable-sanitizers ;;
-0)	run_pass plain ;;
-*)	run_pass plain; run_pass asan --enable-sanitizers ;;
+0)	run_pass plain; run_fault ;;
+*)	run_pass plain; run_fault; run_pass asan --enable-sanitizers ;;
 esac
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
