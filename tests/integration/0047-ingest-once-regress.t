@@ -21,7 +21,7 @@
 command -v runuser >/dev/null || pf_skip_all "runuser not installed"
 command -v sqlite3 >/dev/null || pf_skip_all "sqlite3 not installed"
 pd_user_require || pf_skip_all "no user postdesk and cannot create it"
-plan 26
+plan 29
 
 chmod 0755 "$T"
 mkdir -p "$T/bin" "$T/db" "$T/run"
@@ -174,6 +174,11 @@ check_eq "one quarantine row, one refused event, one refusal mail" \
 check_eq "no ticket for the view-only member" 0 \
     "$(sql "SELECT count(*) FROM tickets")"
 
+as_pipe_user "$T/bin/postdesk-ingest" --config "$CONF" --explain \
+    --sender viewer@shop.example <"$T/v1.eml" >"$T/explain.out" 2>&1
+check "--explain names the duplicate and what it was" grep -q \
+    '^duplicate: already taken in as refused' "$T/explain.out"
+
 # 4 at once, another message of the same member.
 pd org member add Shop viewer2@shop.example secondary >/dev/null
 mk_mail viewer2@shop.example v2@shop.example "$T/v2.eml"
@@ -272,6 +277,13 @@ ingest "$T/a1.eml" --sender alice@customer.example
 check_eq "a stored message delivered again: exit 0" 0 $?
 check_eq "... still one message" 1 \
     "$(sql "SELECT count(*) FROM messages")"
+mk_mail alice@customer.example a2@customer.example "$T/a2.eml"
+race4 "$T/a2.eml" --sender alice@customer.example
+check_eq "4 deliveries of a new message at once all exit 0" \
+    " 0 0 0 0" "$RACE_RCS"
+check_eq "... one message, one more ticket" "1 2" "$(sql "SELECT
+    (SELECT count(*) FROM messages WHERE message_id = 'a2@customer.example'),
+    (SELECT count(*) FROM tickets)" | tr '|' ' ')"
 check_eq "integrity_check ok" ok "$(sql "PRAGMA integrity_check")"
 
 # --- the upgrade folds the duplicates an older version left -----------
