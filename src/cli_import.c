@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "identity.h"
 #include "intake.h"
+#include "mail.h"
 #include "maildir.h"
 #include "mbox.h"
 #include "progress.h"
@@ -102,53 +103,184 @@ import_one(struct import_run *r, const char *raw, size_t len,
 	return true;
 }
 
-static bool
-import_mbox(struct import_run *r, struct mbox *mb, const char *path)
-{
-	struct mbox_message m;
-	GError		*e = NULL;
-	char		*origin = g_strdup_printf("import mbox:%s", path);
-	char		*where;
-	bool		 ok = true;
+/*
+ * Each batch is taken in oldest first by Date:, so an original opens
+ * its ticket before its replies (a reply filed before it in a mailbox
+ * would open a ticket of its own and the original one more).  A
+ * message without a date keeps the place of the one before it.
+ */
+struct import_item {
+	int64_t		 date;
+	guint		 seq;		/* file order, for equal dates */
+	uint64_t	 offset;	/* mbox: its From_ line */
+	const struct maildir_entry *me;
+};
 
-	while (ok && mbox_next(mb, &m, &e)) {
+static gint
+item_cmp(gconstpointer a, gconstpointer b)
+{
+	const struct import_item *x = a, *y = b;
+
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+item_add(GArray *items, int64_t date, uint64_t offset,
+    const struct maildir_entry *me)
+{
+	struct import_item it = { 0 };
+
+	it.date = date;
+	if (date == 0 && items->len > 0)
+		it.date = g_array_index(items, struct import_item,
+		    items->len - 1).date;
+	it.seq = items->len;
+	it.offset = offset;
+	it.me = me;
+	g_array_append_val(items, it);
+}
+
+/* Imports the batch ITEMS of MB in Date order; a read error goes to
+ * *E unless one is there already. */
+static bool
+mbox_batch(struct import_run *r, struct mbox *mb, GArray *items,
+    const char *path, const char *origin, GError **e)
+{
+	guint	 i;
+	bool	 ok = true;
+
+	g_array_sort(items, item_cmp);
+	for (i = 0; ok && i < items->len; i++) {
+		const struct import_item *it = &g_array_index(items,
+		    struct import_item, i);
+		struct mbox_message m;
+		GError	*me = NULL;
+		char	*where;
+
+		/* Read once already: only the file changing fails here. */
+		if (!mbox_seek(mb, it->offset) || !mbox_next(mb, &m, &me)) {
+			if (me == NULL)
+				me = g_error_new(G_FILE_ERROR, G_FILE_ERROR_IO,
+				    "message at byte %" G_GUINT64_FORMAT
+				    " is gone", it->offset);
+			if (*e == NULL)
+				g_propagate_error(e, me);
+			else
+				g_error_free(me);
+			break;
+		}
 		where = g_strdup_printf("%s at byte %" G_GUINT64_FORMAT, path,
 		    m.offset);
 		ok = import_one(r, m.raw, m.len, m.sender, origin, where);
 		g_free(where);
+	}
+	g_array_set_size(items, 0);
+	return ok;
+}
+
+static bool
+import_mbox(struct import_run *r, struct mbox *mb, const char *path)
+{
+	struct mbox_message m;
+	GArray		*items = g_array_new(FALSE, FALSE,
+			    sizeof(struct import_item));
+	GError		*e = NULL;
+	char		*origin = g_strdup_printf("import mbox:%s", path);
+	bool		 ok = true, more = true;
+
+	while (ok && more) {
+		uint64_t next;
+
+		more = mbox_next(mb, &m, &e);
+		if (more && items->len < r->batch) {
+			item_add(items, mail_raw_date(m.raw, m.len), m.offset,
+			    NULL);
+			continue;
+		}
+		/* Batch full (M starts the next one) or the file ended. */
+		next = more ? m.offset : 0;
+		ok = mbox_batch(r, mb, items, path, origin, &e);
+		if (e != NULL || (more && !mbox_seek(mb, next)))
+			break;
 	}
 	if (e != NULL) {
 		log_warnx("%s: %s", path, e->message);
 		g_error_free(e);
 		r->failed++;
 	}
+	g_array_free(items, TRUE);
 	g_free(origin);
+	return ok;
+}
+
+static bool
+maildir_read(struct import_run *r, const struct maildir_entry *me,
+    char **raw, gsize *len)
+{
+	GError	*e = NULL;
+
+	if (g_file_get_contents(me->path, raw, len, &e))
+		return true;
+	log_warnx("%s", e->message);
+	g_error_free(e);
+	r->failed++;
+	r->done++;
+	return false;
+}
+
+/* Imports the batch ITEMS in Date order. */
+static bool
+maildir_batch(struct import_run *r, GArray *items, const char *origin)
+{
+	guint	 i;
+	bool	 ok = true;
+
+	g_array_sort(items, item_cmp);
+	for (i = 0; ok && i < items->len; i++) {
+		const struct maildir_entry *me = g_array_index(items,
+		    struct import_item, i).me;
+		char	*raw;
+		gsize	 len;
+
+		if (!maildir_read(r, me, &raw, &len))
+			continue;
+		ok = import_one(r, raw, len, NULL, origin, me->path);
+		g_free(raw);
+	}
+	g_array_set_size(items, 0);
 	return ok;
 }
 
 static bool
 import_maildir(struct import_run *r, GPtrArray *list, const char *dir)
 {
+	GArray	*items = g_array_new(FALSE, FALSE, sizeof(struct import_item));
 	char	*origin = g_strdup_printf("import maildir:%s", dir);
 	guint	 i;
 	bool	 ok = true;
 
 	for (i = 0; ok && i < list->len; i++) {
 		const struct maildir_entry *me = list->pdata[i];
+		GError	*e = NULL;
 		char	*raw;
 		gsize	 len;
-		GError	*e = NULL;
 
-		if (!g_file_get_contents(me->path, &raw, &len, &e)) {
-			log_warnx("%s", e->message);
+		/* Unreadable now: it is counted when its batch runs. */
+		if (g_file_get_contents(me->path, &raw, &len, &e)) {
+			item_add(items, mail_raw_date(raw, len), 0, me);
+			g_free(raw);
+		} else {
 			g_error_free(e);
-			r->failed++;
-			r->done++;
-			continue;
+			item_add(items, 0, 0, me);
 		}
-		ok = import_one(r, raw, len, NULL, origin, me->path);
-		g_free(raw);
+		if (items->len >= r->batch)
+			ok = maildir_batch(r, items, origin);
 	}
+	if (ok)
+		ok = maildir_batch(r, items, origin);
+	g_array_free(items, TRUE);
 	g_free(origin);
 	return ok;
 }

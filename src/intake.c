@@ -326,13 +326,38 @@ insert_message(struct intake *in, const struct intake_input *ii,
 	msg.body_hash = m->body_hash;
 	msg.raw_sha256 = sha;
 	ok = ok && store_message_insert(in->store, &msg, err) &&
-	    store_attachments_of(in, msg.id, m, err);
+	    store_attachments_of(in, msg.id, m, err) &&
+	    store_message_refs_add(in->store, msg.id, m->in_reply_to,
+	    m->references, err);
 	*row = msg.id;
 	g_free(to);
 	g_free(cc);
 	g_free(refs);
 	g_free(auth);
 	return ok;
+}
+
+/* Tickets whose replies came before this message join its ticket
+ * (thread.h); each merge is an event in both. */
+static bool
+merge_tickets(struct intake *in, const struct thread_verdict *v,
+    int64_t ticket, int64_t row, int64_t now, const char *actor,
+    GError **err)
+{
+	guint	 i;
+
+	for (i = 0; v->merge != NULL && i < v->merge->len; i++) {
+		int64_t		 from = g_array_index(v->merge, int64_t, i);
+		const char	*why = v->merge_why->pdata[i];
+
+		if (!store_ticket_merge(in->store, from, ticket, err) ||
+		    !store_event_add(in->store, ticket, row, now, actor,
+		    "merged", why, err) ||
+		    !store_event_add(in->store, from, 0, now, actor,
+		    "merged", why, err))
+			return false;
+	}
+	return true;
 }
 
 /* Applies the verdict: ticket, participants, message, events. */
@@ -361,7 +386,9 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	    lc->follow_up_of != 0, err) ||
 	    !insert_message(in, ii, m, ticket, lc->internal ||
 	    intake_lc_relays(lc), &row, err) ||
-	    !store_ticket_touch(in->store, ticket, ii->now, err))
+	    !store_ticket_touch(in->store, ticket, ii->now, err) ||
+	    (!lc->follow_up_of && !merge_tickets(in, v, ticket, row, ii->now,
+	    actor, err)))
 		return false;
 	if (v->ticket == 0 && !store_event_add(in->store, ticket, row,
 	    ii->now, actor, "created", m->subject, err))

@@ -403,3 +403,51 @@ out:
 	*out = m;
 	return true;
 }
+
+/* The value of the header line at P (after "Date:"), unfolded. */
+static char *
+unfold_value(const char *p, const char *end)
+{
+	GString	*g = g_string_new(NULL);
+
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl != NULL ? nl : end;
+
+		g_string_append_len(g, p, e - p);
+		if (nl == NULL || nl + 1 >= end || (nl[1] != ' ' &&
+		    nl[1] != '\t'))
+			break;
+		p = nl + 1;
+	}
+	return g_strdelimit(g_string_free(g, FALSE), "\r", ' ');
+}
+
+int64_t
+mail_raw_date(const void *raw, size_t len)
+{
+	const char	*p = raw, *end = p + len;
+	int64_t		 t = 0;
+
+	while (p < end && *p != '\n' && !(*p == '\r' && p + 1 < end &&
+	    p[1] == '\n')) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if ((size_t)(end - p) > 5 && g_ascii_strncasecmp(p, "Date:",
+		    5) == 0) {
+			char		*v = unfold_value(p + 5, end);
+			GDateTime	*d = g_mime_utils_header_decode_date(v);
+
+			if (d != NULL) {
+				t = g_date_time_to_unix(d);
+				g_date_time_unref(d);
+			}
+			g_free(v);
+			return t;
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}

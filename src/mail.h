@@ -70,6 +70,10 @@ void	 mail_free(struct mail *);
 /* First header NAME (any case), decoded; NULL if absent. Borrowed. */
 const char *mail_header(const struct mail *, const char *name);
 
+/* The Date: of RAW's header block as unix seconds, 0 if none or not a
+ * date; reads only the header (cheap enough to sort a batch by). */
+int64_t	 mail_raw_date(const void *raw, size_t len);
+
 /* Message-ID text to the form postdesk stores: no <>, no spaces. */
 char	*mail_clean_id(const char *s);		/* g_free; NULL if empty */
 

@@ -44,6 +44,13 @@ notify_backoff(const struct config *c, int64_t attempts)
 	return (int64_t)(d + 0.5);
 }
 
+int64_t
+notify_lease(const struct config *c)
+{
+	return c->smtp_timeout + (c->busy_timeout + 999) / 1000 +
+	    2 * NOTIFY_LEASE_SPARE;
+}
+
 static enum compose_auto
 auto_kind(const struct outbox_row *r)
 {
@@ -690,19 +697,19 @@ notify_prepare(struct store *s, const struct config *c,
 	return ok;
 }
 
-bool
-notify_record(struct store *s, const struct config *c,
+/* The transaction of notify_record(), once R is known to be ours. */
+static bool
+record_outcome(struct store *s, const struct config *c,
     const struct outbox_row *r, enum notify_outcome o, const char *reply,
     int64_t now, GError **err)
 {
+	int64_t		 attempt = r->attempts + 1;
 	const char	*kind;
 	char		*detail;
 	bool		 ok;
 
-	if (o == NOTIFY_TEMPFAIL && r->attempts >= c->max_attempts)
+	if (o == NOTIFY_TEMPFAIL && attempt >= c->max_attempts)
 		o = NOTIFY_PERMFAIL;
-	if (!store_begin(s, err))
-		return false;
 	switch (o) {
 	case NOTIFY_SENT:
 		kind = "mail-sent";
@@ -711,7 +718,7 @@ notify_record(struct store *s, const struct config *c,
 	case NOTIFY_TEMPFAIL:
 		kind = "mail-deferred";
 		ok = store_outbox_defer(s, r->id, now, now +
-		    notify_backoff(c, r->attempts), reply, err);
+		    notify_backoff(c, attempt), reply, err);
 		break;
 	default:
 		kind = "mail-failed";
@@ -720,11 +727,35 @@ notify_record(struct store *s, const struct config *c,
 	}
 	detail = g_strdup_printf("%s to %s, outbox #%" G_GINT64_FORMAT
 	    ", attempt %" G_GINT64_FORMAT ": %s", r->kind, r->recipient,
-	    r->id, r->attempts, reply != NULL ? reply : "");
+	    r->id, attempt, reply != NULL ? reply : "");
 	ok = ok && store_event_add(s, r->ticket_id, r->sent_row, now,
-	    "postdesk-notify", kind, detail, err) && store_commit(s, err);
-	if (!ok)
-		store_rollback(s);
+	    "postdesk-notify", kind, detail, err);
 	g_free(detail);
 	return ok;
+}
+
+bool
+notify_record(struct store *s, const struct config *c,
+    const struct outbox_row *r, enum notify_outcome o, const char *reply,
+    int64_t now, GError **err)
+{
+	bool	 held = false;
+
+	if (!store_begin(s, err))
+		return false;
+	/* Checked under the write lock: nobody can claim R meanwhile. */
+	if (!store_outbox_attempted(s, r, &held, err))
+		goto fail;
+	if (!held) {
+		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_LEASE,
+		    "outbox #%" G_GINT64_FORMAT ": the lease ran out and the "
+		    "row is no longer ours; result not recorded", r->id);
+		goto fail;
+	}
+	if (record_outcome(s, c, r, o, reply, now, err) &&
+	    store_commit(s, err))
+		return true;
+fail:
+	store_rollback(s);
+	return false;
 }

@@ -14,6 +14,8 @@
  * NOTIFY_ERROR_TEMPLATE (no template file in [templates] dir/mail) is
  * the site's configuration, not the row's: the caller leaves the row
  * pending and exits 78.  A STORE_ERROR may be transient.
+ * notify_record() fails with NOTIFY_ERROR_LEASE, having written
+ * nothing, if the row's lease ran out and another claim has it.
  */
 #ifndef POSTDESK_NOTIFY_H
 #define POSTDESK_NOTIFY_H
@@ -27,7 +29,11 @@
 #include "store.h"
 
 #define NOTIFY_ERROR (notify_error_quark())
-enum notify_error_code { NOTIFY_ERROR_TEMPLATE, NOTIFY_ERROR_DATA };
+enum notify_error_code {
+	NOTIFY_ERROR_TEMPLATE,
+	NOTIFY_ERROR_DATA,
+	NOTIFY_ERROR_LEASE	/* the row is no longer ours: not recorded */
+};
 
 enum notify_outcome {
 	NOTIFY_SENT,
@@ -51,6 +57,17 @@ void	 notify_mail_clear(struct notify_mail *);
 /* Seconds until the next attempt after ATTEMPTS failed ones. */
 int64_t	 notify_backoff(const struct config *, int64_t attempts);
 
+/*
+ * Seconds a claim holds without renewal: one message's [notify] timeout,
+ * one wait for the database lock ([store] busy_timeout), and 20 s to
+ * spare.  90 s with the defaults.  The sender renews it once less than
+ * NOTIFY_LEASE_SPARE seconds beyond a message and a lock wait are left.
+ */
+#define NOTIFY_LEASE_SPARE	10
+int64_t	 notify_lease(const struct config *);
+
+/* Records the outcome of the attempt at R (counted in r->attempts
+ * + 1) and its event, if R's lease still holds. */
 bool	 notify_record(struct store *, const struct config *,
 	    const struct outbox_row *, enum notify_outcome, const char *reply,
 	    int64_t now, GError **err);

@@ -109,58 +109,128 @@ now_s(void)
 enum step { STEP_OK, STEP_STORE, STEP_CONFIG };
 
 /*
+ * The claim of one batch: every row of it shares the lease, renewed
+ * while the batch is sent, so a batch may take as long as it needs and
+ * still no other notifier takes a row of it.
+ */
+struct lease {
+	int64_t	 length;	/* seconds, notify_lease() */
+	int64_t	 until;		/* when it runs out unless renewed */
+};
+
+/*
+ * Before each step that has to finish under the lease (compose, send
+ * and record): renews it unless a whole message and a lock wait still
+ * fit with NOTIFY_LEASE_SPARE seconds to spare, so it is written about
+ * every NOTIFY_LEASE_SPARE seconds, not once per row.  *HELD false:
+ * another claim has R (this process was stopped past the lease).
+ */
+static bool
+hold(struct store *s, struct lease *l, const struct outbox_row *r,
+    bool *held, GError **err)
+{
+	int64_t	 now = now_s();
+
+	*held = true;
+	if (l->until - now >= l->length - NOTIFY_LEASE_SPARE)
+		return true;
+	if (!store_outbox_renew(s, r, now + l->length, held, err))
+		return false;
+	if (*held)
+		l->until = now + l->length;
+	else
+		log_warnx("outbox #%" G_GINT64_FORMAT ": lease lost to another "
+		    "notifier (this one was stopped for %" G_GINT64_FORMAT
+		    " s or more); row skipped", r->id, l->length);
+	return true;
+}
+
+/*
  * A missing template is the site's configuration, not the row's: the
  * row goes back to pending untouched, so it is sent once the admin
  * fixes [templates] dir.  *ERR says why.
  */
 static enum step
-config_stop(struct store *s, const struct outbox_row *r, GError *e,
-    GError **err)
+config_stop(const struct outbox_row *r, GError *e, GError **err)
 {
 	log_warnx("outbox #%" G_GINT64_FORMAT ": configuration: %s "
 	    "(the row stays pending)", r->id, e->message);
 	g_propagate_error(err, e);
-	/* If even this fails, the lease brings the row back later. */
-	(void)store_outbox_unclaim(s, r->id, NULL);
-	return STEP_CONFIG;
+	return STEP_CONFIG;	/* drain() gives the claim back */
 }
 
-/* One row: prepare, send, record. */
+/* Records an outcome; a row no longer ours is the new owner's. */
+static enum step
+record(struct store *s, const struct config *c, const struct outbox_row *r,
+    enum notify_outcome o, const char *reply, GError **err)
+{
+	GError	*e = NULL;
+
+	if (notify_record(s, c, r, o, reply, now_s(), &e))
+		return STEP_OK;
+	if (!g_error_matches(e, NOTIFY_ERROR, NOTIFY_ERROR_LEASE)) {
+		g_propagate_error(err, e);
+		return STEP_STORE;
+	}
+	log_warnx("%s", e->message);
+	g_error_free(e);
+	return STEP_OK;
+}
+
+/* A row notify_prepare() could not turn into a mail. */
+static enum step
+unprepared(struct store *s, const struct config *c,
+    const struct outbox_row *r, GError *e, GError **err)
+{
+	enum step	 st;
+
+	if (e->domain == STORE_ERROR && store_error_is_transient(e)) {
+		g_propagate_error(err, e);
+		return STEP_STORE;	/* drain() gives the claim back */
+	}
+	if (g_error_matches(e, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE))
+		return config_stop(r, e, err);
+	log_warnx("outbox #%" G_GINT64_FORMAT ": %s", r->id, e->message);
+	st = record(s, c, r, NOTIFY_PERMFAIL, e->message, err);
+	g_error_free(e);
+	return st;
+}
+
+/* One row: prepare, send, record, each under the lease. */
 static enum step
 process(struct store *s, const struct config *c, struct smtp *smtp,
-    const struct outbox_row *r, GError **err)
+    struct lease *l, const struct outbox_row *r, GError **err)
 {
 	struct notify_mail nm;
 	enum notify_outcome o;
 	enum smtp_result sr;
 	GError		*e = NULL;
 	char		*reply = NULL;
-	bool		 ok;
+	enum step	 st;
+	bool		 held;
 
-	if (!notify_prepare(s, c, r, &nm, &e)) {
-		if (e->domain == STORE_ERROR && store_error_is_transient(e)) {
-			g_propagate_error(err, e);
-			return STEP_STORE;	/* the lease brings it back */
-		}
-		if (g_error_matches(e, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE))
-			return config_stop(s, r, e, err);
-		log_warnx("outbox #%" G_GINT64_FORMAT ": %s", r->id,
-		    e->message);
-		ok = notify_record(s, c, r, NOTIFY_PERMFAIL, e->message,
-		    now_s(), err);
-		g_error_free(e);
-		return ok ? STEP_OK : STEP_STORE;
+	if (!hold(s, l, r, &held, err))
+		return STEP_STORE;
+	if (!held)
+		return STEP_OK;
+	if (!notify_prepare(s, c, r, &nm, &e))
+		return unprepared(s, c, r, e, err);
+	/* Composing may have waited for the lock: look again. */
+	st = hold(s, l, r, &held, err) ? STEP_OK : STEP_STORE;
+	if (st != STEP_OK || !held) {
+		notify_mail_clear(&nm);
+		return st;
 	}
 	sr = smtp_send(smtp, nm.envelope_from, nm.recipient, nm.raw, &reply);
 	o = sr == SMTP_SENT ? NOTIFY_SENT : sr == SMTP_TEMPFAIL ?
 	    NOTIFY_TEMPFAIL : NOTIFY_PERMFAIL;
 	log_info("outbox #%" G_GINT64_FORMAT " %s to=<%s> attempt=%"
 	    G_GINT64_FORMAT ": %s: %s", r->id, r->kind, nm.recipient,
-	    r->attempts, smtp_result_to_text(sr), reply);
-	ok = notify_record(s, c, r, o, reply, now_s(), err);
+	    r->attempts + 1, smtp_result_to_text(sr), reply);
+	st = record(s, c, r, o, reply, err);
 	g_free(reply);
 	notify_mail_clear(&nm);
-	return ok ? STEP_OK : STEP_STORE;
+	return st;
 }
 
 /* Claims and sends batches until nothing is due. */
@@ -168,21 +238,27 @@ static enum step
 drain(struct store *s, const struct config *c, struct smtp *smtp,
     const struct options *o, GError **err)
 {
-	int64_t		 lease = (int64_t)o->batch * c->smtp_timeout + 60;
+	struct lease	 l = { notify_lease(c), 0 };
 	GPtrArray	*rows = NULL;
 	guint		 i, n;
 	enum step	 st = STEP_OK;
+	int64_t		 now;
 
 	do {
-		if (!store_outbox_claim(s, o->claimer, now_s(), lease,
+		now = now_s();
+		if (!store_outbox_claim(s, o->claimer, now, l.length,
 		    o->batch, &rows, err))
 			return STEP_STORE;
+		l.until = now + l.length;
 		for (i = 0; st == STEP_OK && i < rows->len; i++)
-			st = process(s, c, smtp, rows->pdata[i], err);
-		/* Rows claimed but not reached go back as they were. */
-		for (; st == STEP_CONFIG && i < rows->len; i++)
-			(void)store_outbox_unclaim(s,
-			    ((struct outbox_row *)rows->pdata[i])->id, NULL);
+			st = process(s, c, smtp, &l, rows->pdata[i], err);
+		/*
+		 * Rows claimed but not recorded go back as they were, in
+		 * one statement; if even that fails, the lease brings them
+		 * back once it runs out.
+		 */
+		if (st != STEP_OK)
+			(void)store_outbox_unclaim(s, rows->pdata[0], NULL);
 		n = rows->len;
 		g_ptr_array_free(rows, TRUE);
 	} while (st == STEP_OK && n > 0);

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	10
+#define STORE_SCHEMA_VERSION	12
 
 struct store;
 
@@ -378,6 +378,9 @@ struct outbox_row {
 	/* A row about a message that is in no ticket (ticket_id 0): */
 	int64_t	 quarantine_id;	/* the quarantined message, or 0 */
 	char	*raw_sha256;	/* its composed bytes, NULL until then */
+	/* While "sending": the claim (a random id) and when it runs out. */
+	char	*lease_id;
+	int64_t	 lease_until;
 };
 
 struct outbox_filter {
@@ -391,12 +394,27 @@ bool	 store_outbox_insert(struct store *, struct outbox_row *r,
 	    GError **err);
 /*
  * Claims up to LIMIT due rows for CLAIMER in its own BEGIN IMMEDIATE
- * transaction: pending rows due by NOW, and rows left "sending" by a
- * claimer that died (updated before NOW - LEASE).  Each claimed row
- * has attempts incremented.  Two processes never get the same row.
+ * transaction: pending rows due by NOW, and rows left "sending" whose
+ * lease has run out (their claimer died or stopped).  Each claimed row
+ * gets a new lease: a random lease_id shared by the rows of this claim
+ * and lease_until = NOW + LEASE.  Claiming counts no attempt
+ * (store_outbox_attempted does).  Two processes never get the same row
+ * while its lease holds.
  */
 bool	 store_outbox_claim(struct store *, const char *claimer, int64_t now,
 	    int64_t lease, int limit, GPtrArray **out, GError **err);
+/* Extends the lease of R's claim (every row still "sending" under
+ * r->lease_id) to UNTIL; *held says whether R itself is still ours. */
+bool	 store_outbox_renew(struct store *, const struct outbox_row *r,
+	    int64_t until, bool *held, GError **err);
+/*
+ * In the transaction that records an attempt at R: counts it and ends
+ * the lease, if R is still "sending" under r->lease_id.  *held false
+ * (nothing changed) if the lease ran out and another claim has R, or
+ * R left "sending" meanwhile: the caller must not record a result.
+ */
+bool	 store_outbox_attempted(struct store *, const struct outbox_row *r,
+	    bool *held, GError **err);
 /* Outcomes of one attempt; callers add the event in the same
  * transaction. */
 bool	 store_outbox_sent(struct store *, int64_t id, int64_t now,
@@ -405,9 +423,11 @@ bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
 	    int64_t next, const char *reply, GError **err);
 bool	 store_outbox_fail(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
-/* Undoes a claim that made no attempt (a configuration error): the row
- * is pending again, its attempt count as before the claim. */
-bool	 store_outbox_unclaim(struct store *, int64_t id, GError **err);
+/* Gives back the rest of R's claim (a configuration error, a batch cut
+ * short): its rows not yet recorded are pending again, attempts as
+ * they were.  Rows another claim took since are left alone. */
+bool	 store_outbox_unclaim(struct store *, const struct outbox_row *r,
+	    GError **err);
 /* The composed bytes of a row that has no message row to hold them
  * (no ticket); the first bytes stored stay. */
 bool	 store_outbox_set_raw(struct store *, int64_t id,
@@ -476,5 +496,33 @@ bool	 store_fetch_items(struct store *, const char *source,
 	    int64_t uidvalidity, const char *state, GPtrArray **out,
 	    GError **err);		/* of struct fetch_item */
 void	 fetch_item_free(struct fetch_item *);
+
+
+/*
+ * Threading (store_thread.c).  message_refs holds the Message-IDs an
+ * inbound message names in In-Reply-To and References, so an original
+ * that arrives after its reply finds the reply's ticket.
+ */
+bool	 store_message_refs_add(struct store *, int64_t row,
+	    const char *in_reply_to, char *const *refs, GError **err);
+/* A ticket holding a stored inbound message that names MESSAGE_ID, and
+ * the oldest such message there. */
+struct store_referrer {
+	int64_t	 ticket;
+	char	*message_id;
+};
+/* One per ticket, by ticket id (of struct store_referrer). */
+bool	 store_message_referrers(struct store *, const char *message_id,
+	    GPtrArray **out, GError **err);
+void	 store_referrer_free(struct store_referrer *);
+/* The ticket ID lives on as after merges (ID itself if never merged). */
+bool	 store_ticket_merged_into(struct store *, int64_t id, int64_t *into,
+	    GError **err);
+/* Moves FROM's messages, events, pending outbox rows, participants
+ * (its requester becomes a CC), tags and fields to INTO, which keeps
+ * the earlier created and later reply times; FROM stays, empty, with
+ * merged_into and linked_to set to INTO. */
+bool	 store_ticket_merge(struct store *, int64_t from, int64_t into,
+	    GError **err);
 
 #endif

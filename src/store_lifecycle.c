@@ -92,7 +92,8 @@ store_ticket_ids_not_in(struct store *s, const char *final_json,
 	GArray		*a;
 	int		 rc;
 
-	st = store_stmt(s, "SELECT id FROM tickets WHERE status NOT IN"
+	st = store_stmt(s, "SELECT id FROM tickets WHERE merged_into IS NULL"
+	    " AND status NOT IN"
 	    " (SELECT value FROM json_each(?1)) ORDER BY id", err);
 	if (st == NULL)
 		return false;

@@ -11,7 +11,7 @@
 #define OUTBOX_COLS \
 	"id, ticket_id, message_row, sent_row, kind, template, recipients, " \
 	"status, attempts, next_attempt, claimed_by, last_error, created, " \
-	"updated, sent_at, quarantine_id, raw_sha256"
+	"updated, sent_at, quarantine_id, raw_sha256, lease_id, lease_until"
 
 static struct outbox_row *
 row_to_outbox(sqlite3_stmt *st)
@@ -35,6 +35,8 @@ row_to_outbox(sqlite3_stmt *st)
 	r->sent_at = sqlite3_column_int64(st, 14);
 	r->quarantine_id = sqlite3_column_int64(st, 15);
 	r->raw_sha256 = store_col_text(st, 16);
+	r->lease_id = store_col_text(st, 17);
+	r->lease_until = sqlite3_column_int64(st, 18);
 	return r;
 }
 
@@ -50,6 +52,7 @@ outbox_row_free(struct outbox_row *r)
 	g_free(r->claimed_by);
 	g_free(r->last_error);
 	g_free(r->raw_sha256);
+	g_free(r->lease_id);
 	g_free(r);
 }
 
@@ -107,34 +110,56 @@ collect(struct store *s, sqlite3_stmt *st, GPtrArray **out, GError **err)
 	return true;
 }
 
+/* Runs an UPDATE on one row and tells whether it changed anything. */
+static bool
+update_one(struct store *s, sqlite3_stmt *st, bool *changed, GError **err)
+{
+	if (!store_step_done(s, st, err))
+		return false;
+	*changed = sqlite3_changes(s->db) > 0;
+	return true;
+}
+
 bool
 store_outbox_claim(struct store *s, const char *claimer, int64_t now,
     int64_t lease, int limit, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
+	char		*id;
+	bool		 ok;
 
 	/*
 	 * The write lock taken by BEGIN IMMEDIATE serialises claimers: the
-	 * second one sees the rows already marked "sending".
+	 * second one sees the rows already marked "sending".  A row left
+	 * "sending" comes back only once its own stored lease has run
+	 * out, whatever the batch size of whoever looks.  Claiming counts
+	 * no attempt: a claimer that dies has made none we know of.
 	 */
 	if (!store_begin(s, err))
 		return false;
 	st = store_stmt(s, "UPDATE outbox SET status = 'sending', "
-	    "claimed_by = ?1, updated = ?2, attempts = attempts + 1 "
+	    "claimed_by = ?1, updated = ?2, lease_id = ?5, "
+	    "lease_until = ?2 + ?3 "
 	    "WHERE id IN (SELECT id FROM outbox WHERE "
 	    "(status = 'pending' AND next_attempt <= ?2) OR "
-	    "(status = 'sending' AND updated <= ?2 - ?3) "
+	    "(status = 'sending' AND coalesce(lease_until, 0) <= ?2) "
 	    "ORDER BY next_attempt, id LIMIT ?4) RETURNING " OUTBOX_COLS,
 	    err);
 	if (st == NULL) {
 		store_rollback(s);
 		return false;
 	}
+	/* One id per claim, so a claim is never confused with another
+	 * one under the same claimer name (or a reused pid). */
+	id = g_uuid_string_random();
 	store_bind_text(st, 1, claimer);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, lease);
 	sqlite3_bind_int(st, 4, limit);
-	if (!collect(s, st, out, err)) {
+	store_bind_text(st, 5, id);
+	ok = collect(s, st, out, err);
+	g_free(id);
+	if (!ok) {
 		store_rollback(s);
 		return false;
 	}
@@ -144,6 +169,45 @@ store_outbox_claim(struct store *s, const char *claimer, int64_t now,
 		return false;
 	}
 	return true;
+}
+
+bool
+store_outbox_renew(struct store *s, const struct outbox_row *r,
+    int64_t until, bool *held, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	g_return_val_if_fail(r->lease_id != NULL, false);
+	st = store_stmt(s, "UPDATE outbox SET lease_until = ?2 WHERE "
+	    "lease_id = ?1 AND status = 'sending' RETURNING id", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, r->lease_id);
+	sqlite3_bind_int64(st, 2, until);
+	*held = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_int64(st, 0) == r->id)
+			*held = true;
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE || store_fail(s, rc, err);
+}
+
+bool
+store_outbox_attempted(struct store *s, const struct outbox_row *r,
+    bool *held, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	g_return_val_if_fail(r->lease_id != NULL, false);
+	st = store_stmt(s, "UPDATE outbox SET attempts = attempts + 1, "
+	    "lease_id = NULL, lease_until = NULL WHERE id = ?1 AND "
+	    "status = 'sending' AND lease_id = ?2", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, r->id);
+	store_bind_text(st, 2, r->lease_id);
+	return update_one(s, st, held, err);
 }
 
 bool
@@ -170,8 +234,8 @@ store_outbox_defer(struct store *s, int64_t id, int64_t now, int64_t next,
 	sqlite3_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'pending', updated = "
-	    "?2, next_attempt = ?3, last_error = ?4, claimed_by = NULL "
-	    "WHERE id = ?1", err);
+	    "?2, next_attempt = ?3, last_error = ?4, claimed_by = NULL, "
+	    "lease_id = NULL, lease_until = NULL WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
@@ -188,7 +252,8 @@ store_outbox_fail(struct store *s, int64_t id, int64_t now,
 	sqlite3_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'failed', updated = "
-	    "?2, last_error = ?3, claimed_by = NULL WHERE id = ?1", err);
+	    "?2, last_error = ?3, claimed_by = NULL, lease_id = NULL, "
+	    "lease_until = NULL WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
@@ -198,16 +263,18 @@ store_outbox_fail(struct store *s, int64_t id, int64_t now,
 }
 
 bool
-store_outbox_unclaim(struct store *s, int64_t id, GError **err)
+store_outbox_unclaim(struct store *s, const struct outbox_row *r,
+    GError **err)
 {
 	sqlite3_stmt	*st;
 
+	g_return_val_if_fail(r->lease_id != NULL, false);
 	st = store_stmt(s, "UPDATE outbox SET status = 'pending', "
-	    "claimed_by = NULL, attempts = MAX(attempts - 1, 0) "
-	    "WHERE id = ?1 AND status = 'sending'", err);
+	    "claimed_by = NULL, lease_id = NULL, lease_until = NULL "
+	    "WHERE lease_id = ?1 AND status = 'sending'", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 1, r->lease_id);
 	return store_step_done(s, st, err);
 }
 
@@ -239,16 +306,6 @@ store_outbox_set_sent_row(struct store *s, int64_t id, int64_t sent_row,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, sent_row);
 	return store_step_done(s, st, err);
-}
-
-/* Runs an UPDATE on one row and tells whether it changed anything. */
-static bool
-update_one(struct store *s, sqlite3_stmt *st, bool *changed, GError **err)
-{
-	if (!store_step_done(s, st, err))
-		return false;
-	*changed = sqlite3_changes(s->db) > 0;
-	return true;
 }
 
 bool

@@ -286,7 +286,39 @@ static const char *const migrations[] = {
 	"CREATE INDEX web_sessions_address ON web_sessions(address);"
 	"CREATE INDEX web_sessions_link ON web_sessions(link_id);",
 	/*
-	 * 9 → 10: intake records every outcome once (issue 15).  A
+	 * 9 → 10: a reply that arrives before its original (thread.c).
+	 * message_refs lists every Message-ID an inbound message names in
+	 * In-Reply-To or References, so the original finds its replies by
+	 * index; tickets.merged_into says where a ticket went when two
+	 * tickets turned out to be one thread.  The backfill splits the
+	 * space-separated ids of the messages already stored.
+	 */
+	"ALTER TABLE tickets ADD COLUMN merged_into INTEGER"
+	"  REFERENCES tickets(id);"
+	"CREATE TABLE message_refs ("
+	"  ref TEXT NOT NULL,"
+	"  message_row INTEGER NOT NULL REFERENCES messages(id),"
+	"  PRIMARY KEY (ref, message_row)"
+	") WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO message_refs (ref, message_row)"
+	"  WITH RECURSIVE split(row, ref, rest) AS ("
+	"    SELECT id, '', coalesce(in_reply_to, '') || ' ' ||"
+	"      coalesce(refs, '') || ' ' FROM messages WHERE direction = 'in'"
+	"    UNION ALL"
+	"    SELECT row, substr(rest, 1, instr(rest, ' ') - 1),"
+	"      substr(rest, instr(rest, ' ') + 1) FROM split WHERE rest <> ''"
+	"  ) SELECT ref, row FROM split WHERE ref <> '';",
+	/* 10 → 11: notifier leases (store_outbox_claim): a "sending" row
+	 * names its claim (lease_id, random per claim) and when the claim
+	 * runs out (lease_until, renewed while the batch is sent).  Rows
+	 * claimed before have no lease: they come back 90 s (the default
+	 * lease) after their claim. */
+	"ALTER TABLE outbox ADD COLUMN lease_id TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"UPDATE outbox SET lease_until = updated + 90"
+	"  WHERE status = 'sending';",
+	/*
+	 * 11 → 12: intake records every outcome once (issue 15).  A
 	 * message intake did not store (refused, bounce, discarded) is
 	 * remembered by (Message-ID, body hash) in intake_seen, so that
 	 * a redelivery finds it; at most one live quarantine row holds

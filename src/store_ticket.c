@@ -240,7 +240,8 @@ store_ticket_list(struct store *s, const struct ticket_filter *f,
 
 	/* NULL filter values match anything; still one prepared query. */
 	st = store_stmt(s, "SELECT " TICKET_COLS " FROM tickets t"
-	    " WHERE (?1 IS NULL OR t.status = ?1)"
+	    " WHERE t.merged_into IS NULL"
+	    " AND (?1 IS NULL OR t.status = ?1)"
 	    " AND (?2 IS NULL OR t.queue = ?2)"
 	    " ORDER BY t.updated DESC, t.id DESC LIMIT ?3 OFFSET ?4", err);
 	if (st == NULL)

@@ -28,8 +28,10 @@
 	" AND o.role = 'requester' WHERE m.address = " n
 
 /* ?1 status ?2 queue ?3 priority ?4 hotrush ?5 hide ?6 limit ?7 offset
- * ?8 participant */
+ * ?8 participant.  A ticket merged into another (store_thread.c) is
+ * listed as that one only. */
 #define FILTERS \
+	" AND t.merged_into IS NULL" \
 	" AND (?2 IS NULL OR t.queue = ?2)" \
 	" AND (?3 IS NULL OR t.priority = ?3)" \
 	" AND (?4 < 0 OR t.hotrush = ?4)" \

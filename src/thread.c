@@ -13,7 +13,8 @@ const char *
 thread_rule_to_text(enum thread_rule r)
 {
 	static const char *const names[THREAD__MAX] = {
-		"reply-token", "references", "subject-tag", "new-ticket"
+		"reply-token", "references", "subject-tag", "referenced-by",
+		"new-ticket"
 	};
 
 	return r < THREAD__MAX ? names[r] : "?";
@@ -57,6 +58,10 @@ thread_verdict_clear(struct thread_verdict *v)
 {
 	g_free(v->matched);
 	g_free(v->why);
+	if (v->merge != NULL)
+		g_array_free(v->merge, TRUE);
+	if (v->merge_why != NULL)
+		g_ptr_array_free(v->merge_why, TRUE);
 	memset(v, 0, sizeof *v);
 }
 
@@ -198,6 +203,20 @@ on_forged(const struct config *c, struct thread_verdict *v,
 	    "new ticket tagged " POLICY_UNVERIFIED_TAG, how);
 }
 
+/* Is FROM (may be NULL) a participant of TICKET?  Members of the
+ * requester's organization write in each other's tickets. */
+static bool
+is_participant(struct store *s, int64_t ticket, const char *from, bool *yes,
+    GError **err)
+{
+	*yes = false;
+	if (from == NULL)
+		return true;
+	if (!store_participant_is(s, ticket, from, yes, err))
+		return false;
+	return *yes || store_org_shares_ticket(s, ticket, from, yes, err);
+}
+
 /* The join-thread rule for the named ticket (policy.h). */
 static bool
 check_participant(struct store *s, const struct config *c,
@@ -207,13 +226,7 @@ check_participant(struct store *s, const struct config *c,
 	char		*named, *rule;
 	bool		 yes = false;
 
-	if (from != NULL && !store_participant_is(s, v->named, from, &yes,
-	    err))
-		return false;
-	/* Members of the requester's organization write in each other's
-	 * tickets. */
-	if (!yes && from != NULL && !store_org_shares_ticket(s, v->named,
-	    from, &yes, err))
+	if (!is_participant(s, v->named, from, &yes, err))
 		return false;
 	v->facts.participant = yes;
 	policy_decide(POLICY_JOIN_THREAD, &v->facts, &v->join);
@@ -242,13 +255,163 @@ check_participant(struct store *s, const struct config *c,
 	return true;
 }
 
+/* A ticket named that was merged into another stands for that one. */
+static bool
+resolve_named(struct store *s, struct thread_verdict *v, GError **err)
+{
+	int64_t	 into;
+	char	*m;
+
+	if (!store_ticket_merged_into(s, v->named, &into, err))
+		return false;
+	if (into == v->named)
+		return true;
+	m = g_strdup_printf("%s (ticket #%" G_GINT64_FORMAT " was merged "
+	    "into #%" G_GINT64_FORMAT ")", v->matched, v->named, into);
+	g_free(v->matched);
+	v->matched = m;
+	v->named = into;
+	return true;
+}
+
+/* Rule 4: the oldest ticket whose stored messages name this one, i.e.
+ * a reply that came before its original. */
+static void
+by_referrer(const GPtrArray *refs, struct thread_verdict *v)
+{
+	const struct store_referrer *r = refs->pdata[0];
+
+	v->named = r->ticket;
+	v->matched = g_strdup(r->message_id);
+}
+
+/* May the sender join TICKET, had the message named it (policy.h)?  A
+ * token names one ticket only, so it proves nothing here. */
+static bool
+may_join(struct store *s, const struct mail *m,
+    const struct thread_verdict *v, int64_t ticket,
+    struct policy_decision *d, GError **err)
+{
+	struct policy_facts f = v->facts;
+
+	if (!is_participant(s, ticket, m->from.addr, &f.participant, err))
+		return false;
+	f.token = POLICY_TOKEN_NONE;
+	policy_decide(POLICY_JOIN_THREAD, &f, d);
+	return true;
+}
+
+/* One referring ticket: merged into the one joined, or why not. */
+static bool
+plan_merge(struct store *s, const struct mail *m,
+    const struct store_referrer *r, struct thread_verdict *v, GString *why,
+    GError **err)
+{
+	struct policy_decision d;
+	struct ticket	*t;
+	int64_t		 linked;
+	char		*rule, *line;
+
+	if (!store_ticket_get(s, r->ticket, &t, err))
+		return false;
+	linked = t->linked_to;
+	ticket_free(t);
+	/* A linked ticket was split on purpose (a foreign or forged
+	 * sender, a follow-up of a closed ticket): it stays apart. */
+	if (linked != 0) {
+		g_string_append_printf(why, "; ticket #%" G_GINT64_FORMAT
+		    " (<%s> names this message) is linked to #%"
+		    G_GINT64_FORMAT ": not merged", r->ticket, r->message_id,
+		    linked);
+		return true;
+	}
+	if (!may_join(s, m, v, r->ticket, &d, err))
+		return false;
+	rule = policy_decision_to_text(&d);
+	line = g_strdup_printf("%s <%s> in ticket #%" G_GINT64_FORMAT
+	    " names this message: %s into #%" G_GINT64_FORMAT "; %s",
+	    thread_rule_to_text(THREAD_REFERENCED_BY), r->message_id,
+	    r->ticket, d.allow ? "merged" : "not merged", v->ticket, rule);
+	g_string_append_printf(why, "; %s", line);
+	g_free(rule);
+	if (!d.allow) {
+		g_free(line);
+		return true;
+	}
+	g_array_append_val(v->merge, r->ticket);
+	g_ptr_array_add(v->merge_why, line);
+	return true;
+}
+
+/* The other tickets whose messages name this one (each reply that came
+ * before it opened its own) merge into the ticket it joins. */
+static bool
+plan_merges(struct store *s, const struct mail *m, const GPtrArray *refs,
+    struct thread_verdict *v, GError **err)
+{
+	GString	*why;
+	guint	 i;
+	bool	 ok = true;
+
+	if (v->ticket == 0 || v->ticket != v->named)
+		return true;
+	v->merge = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	v->merge_why = g_ptr_array_new_with_free_func(g_free);
+	why = g_string_new(v->why);
+	for (i = 0; ok && i < refs->len; i++) {
+		const struct store_referrer *r = refs->pdata[i];
+
+		if (r->ticket != v->ticket)
+			ok = plan_merge(s, m, r, v, why, err);
+	}
+	g_free(v->why);
+	v->why = g_string_free(why, FALSE);
+	return ok;
+}
+
+/* Rules 1-3: what the message itself names. */
+static bool
+named_by(struct store *s, const struct config *c, const struct mail *m,
+    const char *recipient, struct thread_verdict *v, bool *hit,
+    GError **err)
+{
+	v->rule = THREAD_TOKEN;
+	if (!by_token(s, c, m, recipient, v, hit, err))
+		return false;
+	if (*hit)
+		return true;
+	v->rule = THREAD_REFERENCES;
+	if (!by_references(s, m, v, hit, err))
+		return false;
+	if (*hit)
+		return true;
+	v->rule = THREAD_SUBJECT_TAG;
+	return by_subject(s, c, m, v, hit, err);
+}
+
+static void
+new_ticket(const struct config *c, struct thread_verdict *v)
+{
+	char	*named;
+
+	v->rule = THREAD_NEW;
+	named = g_strdup_printf("no known Message-ID in In-Reply-To/"
+	    "References, no [%s #N] tag and no stored reply: new ticket",
+	    c->subject_tag);
+	if (v->facts.forged && c->auth_on_forged != POLICY_FORGED_ACCEPT) {
+		on_forged(c, v, named);
+		g_free(named);
+	} else
+		v->why = named;
+}
+
 bool
 thread_decide(struct store *s, const struct config *c, const struct mail *m,
     const struct identity *id, const char *recipient,
     struct thread_verdict *v, GError **err)
 {
-	char	*named;
-	bool	 hit = false;
+	GPtrArray	*refs = NULL;
+	bool		 hit = false, ok;
 
 	memset(v, 0, sizeof *v);
 	v->facts.claims_staff = m->from.addr != NULL &&
@@ -257,27 +420,26 @@ thread_decide(struct store *s, const struct config *c, const struct mail *m,
 	v->facts.forged = id != NULL && id->final == IDENTITY_FORGED;
 	v->facts.imported = id != NULL &&
 	    g_strcmp0(id->source, IDENTITY_SOURCE_IMPORT) == 0;
-	v->rule = THREAD_TOKEN;
-	if (!by_token(s, c, m, recipient, v, &hit, err))
+	if (!named_by(s, c, m, recipient, v, &hit, err))
 		return false;
-	if (!hit)
-		v->rule = THREAD_REFERENCES;
-	if (!hit && !by_references(s, m, v, &hit, err))
+	/* A made-up Message-ID is named by no one. */
+	if (m->message_id_synthetic)
+		refs = g_ptr_array_new();
+	else if (!store_message_referrers(s, m->message_id, &refs, err))
 		return false;
-	if (!hit) {
-		v->rule = THREAD_SUBJECT_TAG;
-		if (!by_subject(s, c, m, v, &hit, err))
-			return false;
+	if (!hit && refs->len > 0) {
+		v->rule = THREAD_REFERENCED_BY;
+		by_referrer(refs, v);
+		hit = true;
 	}
 	if (hit)
-		return check_participant(s, c, m, v, err);
-	v->rule = THREAD_NEW;
-	named = g_strdup_printf("no known Message-ID in In-Reply-To/"
-	    "References and no [%s #N] tag: new ticket", c->subject_tag);
-	if (v->facts.forged && c->auth_on_forged != POLICY_FORGED_ACCEPT) {
-		on_forged(c, v, named);
-		g_free(named);
-	} else
-		v->why = named;
-	return true;
+		ok = resolve_named(s, v, err) &&
+		    check_participant(s, c, m, v, err) &&
+		    plan_merges(s, m, refs, v, err);
+	else {
+		new_ticket(c, v);
+		ok = true;
+	}
+	g_ptr_array_free(refs, TRUE);
+	return ok;
 }

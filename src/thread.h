@@ -5,7 +5,14 @@
  *   1. the reply token in a recipient address (token.h),
  *   2. In-Reply-To / References naming a stored Message-ID,
  *   3. the subject tag "[<tag> #N]",
- *   4. otherwise a new ticket.
+ *   4. referenced-by: a stored inbound message names this message's
+ *      Message-ID in In-Reply-To/References (its reply came first),
+ *   5. otherwise a new ticket.
+ * A message that joins a ticket and is also named by stored messages in
+ * other tickets (each reply that came first opened its own) merges
+ * those tickets into the one it joins, each only if the sender may join
+ * it too and it was not split on purpose (linked_to set): v->merge.
+ * A ticket named that was merged into another stands for that one.
  * Whether a message may join the ticket it names is the permission
  * table's join-thread rule (policy.h): a token minted for the sender,
  * an authenticated staff address, or a participant whose verdict is
@@ -31,6 +38,7 @@ enum thread_rule {
 	THREAD_TOKEN,
 	THREAD_REFERENCES,
 	THREAD_SUBJECT_TAG,
+	THREAD_REFERENCED_BY,
 	THREAD_NEW,
 	THREAD__MAX
 };
@@ -53,6 +61,10 @@ struct thread_verdict {
 	bool		 forged;
 	bool		 unverified;	/* open a new ticket tagged so */
 	bool		 quarantine;	/* keep it in the quarantine */
+	/* Tickets to merge into ticket (int64_t; NULL: none), and why:
+	 * one line each, for the "merged" events. */
+	GArray		*merge;
+	GPtrArray	*merge_why;
 };
 
 /* "[Support #123] Re: x" with TAG "Support" → 123. */

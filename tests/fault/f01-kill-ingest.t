@@ -6,7 +6,7 @@
 # loops at once, each thread's replies racing its original.
 . "$(dirname "$0")/lib-fault.sh"
 fault_setup
-plan 9
+plan 11
 
 N=$((120 * FAULT_SCALE))
 python3 "$FAULT/gen.py" "$N" "$T/msgs" > "$T/order"
@@ -52,3 +52,17 @@ check "four racing loops: no duplicate, integrity ok, no orphan blob" \
 check "four racing loops: as many messages as the reference" \
     test "$(state race | sed -n 's/^messages //p')" = \
     "$(state ref | sed -n 's/^messages //p')"
+# A reply that comes first opens a ticket; its original joins it, and a
+# second early reply's ticket is merged in (issue 15 item 6): replies
+# first, with kills, thread as the reference does; so do the races.
+# (Threading only: the quarantine count under races is item 2's.)
+fault_store rf
+deliver rf "$T/rf.json" --kill 0.2 --seed 5 < "$T/order-rf"
+state ref | grep -E '^(tickets|thread) ' > "$T/ref.threads"
+for r in rf race; do
+	state $r | grep -E '^(tickets|thread) ' > "$T/$r.threads"
+done
+check "replies first: the same threading as the reference ($(sed -n 's/^tickets //p' "$T/rf.threads") tickets)" \
+    cmp -s "$T/ref.threads" "$T/rf.threads"
+check "four racing loops: the same threading as the reference" \
+    cmp -s "$T/ref.threads" "$T/race.threads"

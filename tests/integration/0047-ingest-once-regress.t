@@ -291,8 +291,9 @@ DB3=$T/db/old.db
 conf old.conf "$DB3" </dev/null
 as_pipe_user "$T/bin/postdesk" --config "$T/old.conf" init >/dev/null
 sha=$(printf 'x' | sha256sum | cut -d' ' -f1)
-# Schema 9 as it was, with three entries of the same bytes and the
-# refusal mail of the second.
+# The schema before the step (the last one) as it was, with three
+# entries of the same bytes and the refusal mail of the second.
+prev=$(($(as_pipe_user sqlite3 "$DB3" "PRAGMA user_version") - 1))
 as_pipe_user sqlite3 "$DB3" "DROP INDEX quarantine_raw_once;
     DROP TABLE intake_seen;
     INSERT INTO blobs (sha256, size, data) VALUES ('$sha', 1, 'x');
@@ -301,7 +302,7 @@ as_pipe_user sqlite3 "$DB3" "DROP INDEX quarantine_raw_once;
     (3, 0, 'r', '$sha', 1);
     INSERT INTO outbox (kind, recipients, created, updated, quarantine_id)
     VALUES ('notice', 'v@x', 0, 0, 2);
-    PRAGMA user_version = 9;"
+    PRAGMA user_version = $prev;"
 as_pipe_user "$T/bin/postdesk" --config "$T/old.conf" init >/dev/null
 check_eq "upgrade: one entry left, its refusal mail repointed to it" \
     "1 1" "$(as_pipe_user sqlite3 "$DB3" "SELECT

@@ -1068,6 +1068,30 @@ test_buffer_untouched(void)
 	g_free(copy);
 }
 
+/* mail_raw_date(): the header's Date: only, folded or CRLF. */
+static void
+test_raw_date(void)
+{
+	static const struct {
+		const char	*raw;
+		gint64		 want;
+	} cases[] = {
+		{ "From: a@x\nDate: Thu, 03 Dec 2026 09:00:00 +0000\n\nb\n",
+		    1796288400 },
+		{ "Subject: x\r\ndate: Thu, 03 Dec 2026\r\n 10:00:00 +0100\r\n"
+		    "\r\nb\r\n", 1796288400 },
+		{ "From: a@x\n\nDate: Thu, 03 Dec 2026 09:00:00 +0000\n", 0 },
+		{ "From: a@x\nDate: not a date\n\nb\n", 0 },
+		{ "Date-Received: Thu, 03 Dec 2026 09:00:00 +0000\n", 0 },
+		{ "", 0 },
+	};
+	gsize	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpint(mail_raw_date(cases[i].raw,
+		    strlen(cases[i].raw)), ==, cases[i].want);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1110,6 +1134,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/mail/attachment/winmail-dat", test_winmail_dat);
 	g_test_add_func("/mail/structure/crlf-lf", test_crlf_vs_lf);
 	g_test_add_func("/mail/structure/not-a-message", test_not_a_message);
+	g_test_add_func("/mail/header/raw-date", test_raw_date);
 	g_test_add_func("/mail/structure/too-deep", test_too_deep);
 	g_test_add_func("/mail/structure/buffer-untouched",
 	    test_buffer_untouched);

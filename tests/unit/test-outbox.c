@@ -1,6 +1,7 @@
 /*
  * Unit tests for the outbox: claiming (two connections to one real
- * SQLite file, as two notifier processes would have), leases, retry
+ * SQLite file, as two notifier processes would have), leases (stored
+ * with the claim, renewed, checked before a result is recorded), retry
  * and cancel, and the RFC 3834 refusal rules of outbox.c.
  */
 #include "pdconfig.h"
@@ -12,6 +13,7 @@
 
 #include "config.h"
 #include "mail.h"
+#include "notify.h"
 #include "outbox.h"
 #include "store.h"
 
@@ -77,6 +79,18 @@ claim(struct store *s, const char *who, int64_t now, int n)
 	return rows;
 }
 
+static GPtrArray *
+list_all(struct store *s)
+{
+	struct outbox_filter f = { NULL, 0, 0 };
+	GPtrArray	*rows = NULL;
+	GError		*e = NULL;
+
+	g_assert_true(store_outbox_list(s, &f, &rows, &e));
+	g_assert_no_error(e);
+	return rows;
+}
+
 static void
 test_claim_disjoint(struct fx *f, gconstpointer data)
 {
@@ -97,11 +111,19 @@ test_claim_disjoint(struct fx *f, gconstpointer data)
 		    z->pdata[i - x->len - y->len];
 
 		g_assert_cmpstr(r->status, ==, "sending");
-		g_assert_cmpint(r->attempts, ==, 1);
+		/* Claiming is no attempt: a claimer may die before one. */
+		g_assert_cmpint(r->attempts, ==, 0);
+		g_assert_cmpint(r->lease_until, ==, 1300);
+		g_assert_nonnull(r->lease_id);
 		g_assert_false(g_hash_table_contains(seen, &r->id));
 		g_hash_table_add(seen, &r->id);
 	}
 	g_assert_cmpuint(g_hash_table_size(seen), ==, 10);
+	/* One lease per claim, even for the same claimer name. */
+	g_assert_cmpstr(((struct outbox_row *)x->pdata[0])->lease_id, ==,
+	    ((struct outbox_row *)x->pdata[3])->lease_id);
+	g_assert_cmpstr(((struct outbox_row *)x->pdata[0])->lease_id, !=,
+	    ((struct outbox_row *)z->pdata[0])->lease_id);
 	/* Nothing is left for anybody. */
 	g_ptr_array_free(claim(f->b, "two", 1000, 4), TRUE);
 	{
@@ -122,6 +144,7 @@ test_lease_and_due(struct fx *f, gconstpointer data)
 	GPtrArray	*x, *y;
 	struct outbox_row *r;
 	GError		*e = NULL;
+	bool		 held = true;
 
 	(void)data;
 	x = claim(f->a, "dead", 1000, 10);
@@ -130,17 +153,32 @@ test_lease_and_due(struct fx *f, gconstpointer data)
 	/* Deferred to 2000: not due before. */
 	g_assert_true(store_outbox_defer(f->a, r->id, 1000, 2000, "451 later",
 	    &e));
-	y = claim(f->b, "alive", 1200, 10);
+	y = claim(f->b, "alive", 1299, 10);
 	g_assert_cmpuint(y->len, ==, 0);	/* lease 300 not over yet */
 	g_ptr_array_free(y, TRUE);
-	y = claim(f->b, "alive", 1301, 10);	/* the claimer died */
+	y = claim(f->b, "alive", 1300, 10);	/* the claimer died */
 	g_assert_cmpuint(y->len, ==, 9);
-	g_assert_cmpint(((struct outbox_row *)y->pdata[0])->attempts, ==, 2);
+	/* Its claim used up no attempt. */
+	g_assert_cmpint(((struct outbox_row *)y->pdata[0])->attempts, ==, 0);
 	g_assert_cmpstr(((struct outbox_row *)y->pdata[0])->claimed_by, ==,
 	    "alive");
-	for (guint i = 0; i < y->len; i++)
-		g_assert_true(store_outbox_sent(f->b,
-		    ((struct outbox_row *)y->pdata[i])->id, 1302, "250", &e));
+	/* The dead claim can neither renew, record nor give back. */
+	r = x->pdata[1];
+	g_assert_true(store_outbox_renew(f->a, r, 5000, &held, &e));
+	g_assert_false(held);
+	g_assert_true(store_begin(f->a, &e));
+	g_assert_true(store_outbox_attempted(f->a, r, &held, &e));
+	g_assert_false(held);
+	store_rollback(f->a);
+	g_assert_true(store_outbox_unclaim(f->a, r, &e));
+	g_assert_no_error(e);
+	for (guint i = 0; i < y->len; i++) {
+		r = y->pdata[i];
+		g_assert_cmpint(r->lease_until, ==, 1600);
+		g_assert_true(store_outbox_attempted(f->b, r, &held, &e));
+		g_assert_true(held);
+		g_assert_true(store_outbox_sent(f->b, r->id, 1302, "250", &e));
+	}
 	g_ptr_array_free(y, TRUE);
 	y = claim(f->b, "alive", 2000, 10);	/* now the deferred one */
 	g_assert_cmpuint(y->len, ==, 1);
@@ -149,7 +187,96 @@ test_lease_and_due(struct fx *f, gconstpointer data)
 	g_assert_true(store_outbox_sent(f->b, r->id, 2001, "250 ok", &e));
 	g_assert_no_error(e);
 	g_ptr_array_free(y, TRUE);
+	/* Each sent row counts exactly one attempt. */
+	y = list_all(f->a);
+	for (guint i = 1; i < y->len; i++)
+		g_assert_cmpint(((struct outbox_row *)y->pdata[i])->attempts,
+		    ==, 1);
+	g_ptr_array_free(y, TRUE);
 	g_ptr_array_free(x, TRUE);
+}
+
+/* A batch that runs longer than the lease keeps its rows by renewing. */
+static void
+test_renew(struct fx *f, gconstpointer data)
+{
+	GPtrArray	*x, *y;
+	struct outbox_row *r;
+	GError		*e = NULL;
+	bool		 held = false;
+
+	(void)data;
+	x = claim(f->a, "big", 1000, 10);
+	r = x->pdata[9];
+	g_assert_true(store_outbox_renew(f->a, r, 1550, &held, &e));
+	g_assert_true(held);
+	y = claim(f->b, "small", 1500, 1);
+	g_assert_cmpuint(y->len, ==, 0);
+	g_ptr_array_free(y, TRUE);
+	/* A recorded row leaves the lease; the rest is still held. */
+	g_assert_true(store_outbox_attempted(f->a, r, &held, &e));
+	g_assert_true(store_outbox_sent(f->a, r->id, 1501, "250", &e));
+	g_assert_true(store_outbox_renew(f->a, r, 1600, &held, &e));
+	g_assert_false(held);
+	g_assert_true(store_outbox_renew(f->a, x->pdata[0], 1600, &held,
+	    &e));
+	g_assert_true(held);
+	y = claim(f->b, "small", 1599, 10);
+	g_assert_cmpuint(y->len, ==, 0);
+	g_ptr_array_free(y, TRUE);
+	/* Given back: pending at once, attempts as before. */
+	g_assert_true(store_outbox_unclaim(f->a, x->pdata[0], &e));
+	g_assert_no_error(e);
+	y = claim(f->b, "small", 1599, 10);
+	g_assert_cmpuint(y->len, ==, 9);
+	g_assert_cmpint(((struct outbox_row *)y->pdata[0])->attempts, ==, 0);
+	g_ptr_array_free(y, TRUE);
+	g_ptr_array_free(x, TRUE);
+}
+
+/* notify_record() writes a result only while the lease holds. */
+static void
+test_record_owner(struct fx *f, gconstpointer data)
+{
+	struct config	*c = config_new_default();
+	GPtrArray	*x, *y;
+	struct outbox_row *r, *now = NULL;
+	GError		*e = NULL;
+
+	(void)data;
+	/* With the defaults a dead notifier's rows are back within 2 min. */
+	g_assert_cmpint(notify_lease(c), <=, 120);
+	g_assert_cmpint(notify_lease(c), >, c->smtp_timeout +
+	    c->busy_timeout / 1000);
+	x = claim(f->a, "stopped", 1000, 2);
+	y = claim(f->b, "alive", 1300, 1);
+	r = x->pdata[0];
+	g_assert_cmpint(((struct outbox_row *)y->pdata[0])->id, ==, r->id);
+	g_assert_false(notify_record(f->a, c, r, NOTIFY_SENT, "250", 1301,
+	    &e));
+	g_assert_error(e, NOTIFY_ERROR, NOTIFY_ERROR_LEASE);
+	g_clear_error(&e);
+	g_assert_true(store_outbox_get(f->a, r->id, &now, &e));
+	g_assert_cmpstr(now->status, ==, "sending");
+	g_assert_cmpstr(now->claimed_by, ==, "alive");
+	g_assert_cmpint(now->attempts, ==, 0);
+	outbox_row_free(now);
+	/* The owner's result is recorded, one attempt, with its event. */
+	g_assert_true(notify_record(f->b, c, y->pdata[0], NOTIFY_TEMPFAIL,
+	    "451", 1302, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_outbox_get(f->a, r->id, &now, &e));
+	g_assert_cmpstr(now->status, ==, "pending");
+	g_assert_cmpint(now->attempts, ==, 1);
+	g_assert_null(now->lease_id);
+	outbox_row_free(now);
+	/* The other row of the stopped claim is still its own. */
+	g_assert_true(notify_record(f->a, c, x->pdata[1], NOTIFY_SENT, "250",
+	    1303, &e));
+	g_assert_no_error(e);
+	g_ptr_array_free(x, TRUE);
+	g_ptr_array_free(y, TRUE);
+	config_free(c);
 }
 
 static void
@@ -252,6 +379,10 @@ main(int argc, char **argv)
 	    test_claim_disjoint, fx_teardown);
 	g_test_add("/outbox/lease-and-due", struct fx, NULL, fx_setup,
 	    test_lease_and_due, fx_teardown);
+	g_test_add("/outbox/renew", struct fx, NULL, fx_setup,
+	    test_renew, fx_teardown);
+	g_test_add("/outbox/record-owner", struct fx, NULL, fx_setup,
+	    test_record_owner, fx_teardown);
 	g_test_add("/outbox/retry-cancel", struct fx, NULL, fx_setup,
 	    test_retry_cancel, fx_teardown);
 	g_test_add_func("/outbox/refusals", test_refusals);

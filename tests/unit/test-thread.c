@@ -109,6 +109,8 @@ test_rule_names(void)
 	    "references");
 	g_assert_cmpstr(thread_rule_to_text(THREAD_SUBJECT_TAG), ==,
 	    "subject-tag");
+	g_assert_cmpstr(thread_rule_to_text(THREAD_REFERENCED_BY), ==,
+	    "referenced-by");
 	g_assert_cmpstr(thread_rule_to_text(THREAD_NEW), ==, "new-ticket");
 	g_assert_cmpstr(thread_rule_to_text(THREAD__MAX), ==, "?");
 }
@@ -517,6 +519,125 @@ test_read_only(struct fixture *fx, gconstpointer data)
 	g_ptr_array_free(a, TRUE);
 }
 
+/* A ticket of REQUESTER whose one message MSGID came before the
+ * message REF it answers (its In-Reply-To). */
+static int64_t
+add_early_reply(struct store *s, const char *requester, const char *msgid,
+    const char *ref)
+{
+	struct message	 m = { 0 };
+	GError		*e = NULL;
+
+	m.ticket_id = add_ticket(s, requester);
+	m.message_id = (char *)msgid;
+	m.in_reply_to = (char *)ref;
+	m.body_hash = (char *)"h";
+	m.received = 1700000000;
+	g_assert_true(store_message_insert(s, &m, &e));
+	g_assert_true(store_message_refs_add(s, m.id, ref, NULL, &e));
+	g_assert_no_error(e);
+	return m.ticket_id;
+}
+
+/* FROM's message MSGID with extra header lines HDRS. */
+static struct mail *
+mk_id(const char *from, const char *msgid, const char *hdrs)
+{
+	char		*raw = g_strdup_printf("From: %s\nTo: "
+	    "support@example.com\nSubject: x\nMessage-ID: <%s>\n%s\nbody\n",
+	    from, msgid, hdrs ? hdrs : "");
+	struct mail	*m = NULL;
+	GError		*e = NULL;
+
+	g_assert_true(mail_parse(&m, raw, strlen(raw), &e));
+	g_free(raw);
+	return m;
+}
+
+/* thread_decide() on M; the tickets it would merge, "" if none. */
+static char *
+merges(struct fixture *fx, struct mail *m, enum thread_rule rule,
+    int64_t ticket)
+{
+	struct thread_verdict v;
+	GString	*g = g_string_new(NULL);
+	GError	*e = NULL;
+	guint	 i;
+
+	g_assert_true(thread_decide(fx->s, fx->c, m, NULL, NULL, &v, &e));
+	g_assert_no_error(e);
+	g_test_message("%s: %s", thread_rule_to_text(v.rule), v.why);
+	g_assert_cmpstr(thread_rule_to_text(v.rule), ==,
+	    thread_rule_to_text(rule));
+	g_assert_cmpint(v.ticket, ==, ticket);
+	for (i = 0; v.merge != NULL && i < v.merge->len; i++)
+		g_string_append_printf(g, "%s%" G_GINT64_FORMAT, i ? " " : "",
+		    g_array_index(v.merge, int64_t, i));
+	thread_verdict_clear(&v);
+	mail_free(m);
+	return g_string_free(g, FALSE);
+}
+
+static void
+test_referenced_by(struct fixture *fx, gconstpointer data)
+{
+	char	*got;
+
+	/* Ann's reply r3 opened #3 before her original o3 came. */
+	g_assert_cmpint(add_early_reply(fx->s, "ann@example.com", "r3@x",
+	    "o3@x"), ==, 3);
+	decide(fx, mk_id("ann@example.com", "o3@x", NULL),
+	    THREAD_REFERENCED_BY, 3, 3, false, "r3@x");
+	/* Eve's message with that Message-ID does not get in. */
+	decide(fx, mk_id("eve@evil.example", "o3@x", NULL),
+	    THREAD_REFERENCED_BY, 3, 0, true, "r3@x");
+	/* o4 answers m1 (#1); its reply r4 opened #4: #4 merges into #1. */
+	g_assert_cmpint(add_early_reply(fx->s, "ann@example.com", "r4@x",
+	    "o4@x"), ==, 4);
+	got = merges(fx, mk_id("ann@example.com", "o4@x",
+	    "In-Reply-To: <m1@x>\n"), THREAD_REFERENCES, 1);
+	g_assert_cmpstr(got, ==, "4");
+	g_free(got);
+	/* Bo (#2) may not pull Ann's #5 into his ticket. */
+	g_assert_cmpint(add_early_reply(fx->s, "ann@example.com", "r5@x",
+	    "o5@x"), ==, 5);
+	got = merges(fx, mk_id("bo@example.com", "o5@x",
+	    "In-Reply-To: <m2@x>\n"), THREAD_REFERENCES, 2);
+	g_assert_cmpstr(got, ==, "");
+	g_free(got);
+}
+
+static void
+test_merge(struct fixture *fx, gconstpointer data)
+{
+	struct ticket_filter f = { 0 };
+	GPtrArray	*a = NULL;
+	GError		*e = NULL;
+	int64_t		 into = 0, t;
+
+	t = add_early_reply(fx->s, "dee@example.com", "r3@x", "o3@x");
+	g_assert_true(store_ticket_merge(fx->s, t, 1, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_ticket_merged_into(fx->s, t, &into, &e));
+	g_assert_cmpint(into, ==, 1);
+	g_assert_true(store_ticket_merged_into(fx->s, 2, &into, &e));
+	g_assert_cmpint(into, ==, 2);
+	g_assert_true(store_thread(fx->s, 1, &a, &e));
+	g_assert_cmpuint(a->len, ==, 3);
+	g_ptr_array_free(a, TRUE);
+	/* The other requester is now a CC of #1; #3 is not listed. */
+	g_assert_true(store_participants(fx->s, 1, "cc", false, &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	g_ptr_array_free(a, TRUE);
+	g_assert_true(store_ticket_list(fx->s, &f, &a, &e));
+	g_assert_cmpuint(a->len, ==, 2);
+	g_ptr_array_free(a, TRUE);
+	/* A subject tag naming #3 stands for #1. */
+	decide(fx, mk("dee@example.com", "[Support #3]", NULL),
+	    THREAD_SUBJECT_TAG, 1, 1, false,
+	    "[Support #3] (ticket #3 was merged into #1)");
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -535,6 +656,8 @@ main(int argc, char *argv[])
 	FX("/thread/decide/forged", test_forged);
 	FX("/thread/decide/tokens", test_tokens);
 	FX("/thread/decide/read-only", test_read_only);
+	FX("/thread/decide/referenced-by", test_referenced_by);
+	FX("/thread/merge", test_merge);
 #undef FX
 	return g_test_run();
 }

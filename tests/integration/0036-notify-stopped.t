@@ -1,0 +1,69 @@
+#!/bin/sh
+# A notifier stopped (SIGSTOP: a debugger, a frozen VM) longer than its
+# lease, then continued: another notifier has sent its rows meanwhile,
+# and the stopped one, once it runs again, neither sends them again nor
+# records a result for them (issue 15 item 4: record a result only if
+# still the owner).
+. "${top_srcdir:-.}/tests/integration/notify-lib.sh"
+T=$(mktemp -d)
+P1=
+trap '[ -n "$P1" ] && kill -9 $P1 2>/dev/null; stop_sink sink; rm -rf "$T"' EXIT
+echo "1..7"
+PORT=$(free_port)
+mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
+[staff]
+addresses = staff@example.com
+EOF
+export POSTDESK_CONFIG="$T/pd.conf"
+DB=$T/pd.db
+"$B/postdesk" init >/dev/null
+q() { sqlq "$DB" "$1"; }
+sent() { q "SELECT count(*) FROM outbox WHERE status='sent'"; }
+
+i=1
+while [ $i -le 10 ]; do
+	printf 'From: c%d@customer.example\nTo: support@example.com\nSubject: problem %d\nMessage-ID: <m%d@customer.example>\n\nhelp %d\n' \
+	    $i $i $i $i | "$B/postdesk-ingest" || echo "# ingest $i failed"
+	i=$((i + 1))
+done
+start_sink sink "$PORT" --delay 0.7
+"$B/postdesk-notify" --once --batch 100 --claimer stopped 2>"$T/stopped.log" &
+P1=$!
+i=0
+while [ "$(count_mail sink)" -lt 3 ] && [ $i -lt 300 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -STOP $P1
+before=$(sent)
+until=$(q "SELECT max(lease_until) FROM outbox WHERE claimed_by='stopped' AND status='sending'")
+echo "# stopped after $(count_mail sink) mails, $before recorded"
+
+deadline=$((${until:-$(date +%s)} + 40))
+while [ "$(sent)" -lt 20 ] && [ "$(date +%s)" -lt $deadline ]; do
+	"$B/postdesk-notify" --once --claimer other 2>>"$T/other.log"
+	sleep 0.2
+done
+check "the stopped notifier's rows were sent by another after its lease" \
+    test "$(sent)" = 20 -a "$(q "SELECT count(*) FROM outbox WHERE claimed_by='other'")" -gt 0
+
+kill -CONT $P1
+i=0
+while kill -0 $P1 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+wait $P1; rc=$?
+P1=
+check "continued, it finishes and exits 0" test "$rc" = 0
+sqlq "$DB" "SELECT m.message_id FROM outbox o JOIN messages m ON m.id = o.sent_row" |
+    sort >"$T/want"
+cat "$T"/sink/*.eml | tr -d '\r' | sed -n 's/^Message-Id: <\(.*\)>$/\1/p' |
+    sort >"$T/got"
+dups=$(uniq -d "$T/got" | wc -l)
+echo "# delivered $(count_mail sink) for 20 rows; twice: $dups (the mail in flight when stopped)"
+check "nothing lost: every Message-ID reached the server" \
+    test -z "$(comm -23 "$T/want" "$T/got")"
+check "it sent none of the rows it had lost, beyond the one in flight" \
+    test "$dups" -le 1
+check "no result recorded twice: one mail-sent event per row" \
+    test "$(q "SELECT count(*) FROM events WHERE kind IN ('mail-sent', 'mail-deferred', 'mail-failed')")" = 20
+check "every row sent with one attempt" \
+    test "$(q "SELECT count(*) FROM outbox WHERE status='sent' AND attempts = 1")" = 20
+check "it says it lost the lease" grep -q 'lease' "$T/stopped.log"
