@@ -26,10 +26,9 @@ cli_open_store(struct cli *c, enum store_mode mode)
 {
 	GError	*e = NULL;
 
-	if (store_open(&c->store, c->config->store_path, mode, &e)) {
-		store_set_busy_timeout(c->store, (int)c->config->busy_timeout);
+	if (store_open_busy(&c->store, c->config->store_path, mode,
+	    (int)c->config->busy_timeout, &e))
 		return EX_OK;
-	}
 	log_warnx("%s", e->message);
 	g_error_free(e);
 	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;

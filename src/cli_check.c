@@ -298,12 +298,12 @@ check_store(GPtrArray *a, const struct who *w, const struct config *c)
 	}
 	if (a->len > before && !g_file_test(c->store_path, G_FILE_TEST_EXISTS))
 		return;
-	if (!store_open(&s, c->store_path, STORE_READONLY, &e)) {
+	if (!store_open_busy(&s, c->store_path, STORE_READONLY,
+	    (int)c->busy_timeout, &e)) {
 		check_add(a, "store", "%s", e->message);
 		g_error_free(e);
 		return;
 	}
-	store_set_busy_timeout(s, (int)c->busy_timeout);
 	check_outbox(a, s);
 	check_timers(a, s, c);
 	store_close(s);

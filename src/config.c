@@ -27,6 +27,7 @@ static const struct key_def known_keys[] = {
 	{ "mail", "subject_tag", KEY_STRING },
 	{ "mail", "host", KEY_STRING },
 	{ "mail", "max_message_size", KEY_SIZE },
+	{ "mail", "max_run_time", KEY_INT },
 	{ "mail", "token_key", KEY_STRING },
 	{ "mail", "own_addresses", KEY_LIST },
 	{ "staff", "addresses", KEY_LIST },
@@ -234,11 +235,14 @@ config_new_default(void)
 	struct config	*c = g_new0(struct config, 1);
 
 	c->store_path = g_strdup(POSTDESK_DB_PATH);
-	c->busy_timeout = 10000;
+	c->busy_timeout = 10000;	/* STORE_BUSY_TIMEOUT_DEFAULT */
 	c->address = g_strdup("support@localhost");
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");
 	c->max_message_size = 50 * 1024 * 1024;
+	/* Well under every MTA's pipe time limit (Postfix 1000 s, Exim
+	 * and sendmail an hour): ingest gives up first, as a 75. */
+	c->max_run_time = 60;
 	c->token_key = NULL;
 	c->own_addresses = g_new0(char *, 1);
 	c->staff_addresses = g_new0(char *, 1);
@@ -555,6 +559,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	take_string(kf, "mail", "subject_tag", &c->subject_tag);
 	take_string(kf, "mail", "host", &c->host);
 	take_string(kf, "mail", "token_key", &c->token_key);
+	take_int(kf, "mail", "max_run_time", &c->max_run_time);
 	if ((v = g_key_file_get_string(kf, "mail", "max_message_size",
 	    NULL)) != NULL) {
 		(void)text_to_size(&c->max_message_size, g_strstrip(v));
@@ -670,6 +675,13 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [store] busy_timeout: milliseconds, 0 or more",
 		    path, config_line_of(text, "store", "busy_timeout"));
+		return false;
+	}
+	if (c->max_run_time < 0 || c->max_run_time > 86400) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [mail] max_run_time: seconds, 0 (no limit) to "
+		    "86400", path, config_line_of(text, "mail",
+		    "max_run_time"));
 		return false;
 	}
 	if (strchr(c->address, '@') == NULL) {

@@ -32,6 +32,7 @@ struct config {
 	char	 *subject_tag;		/* "Support" → [Support #12] */
 	char	 *host;			/* for Message-IDs */
 	uint64_t  max_message_size;	/* bytes */
+	int64_t	  max_run_time;		/* s an ingest may run; 0: no limit */
 	char	 *token_key;		/* HMAC key for reply tokens */
 	char	**own_addresses;	/* extra addresses that are ours */
 	/* [staff] */

@@ -45,10 +45,11 @@ open_and_resolve(struct web *w)
 	GError			*e = NULL;
 	bool			 forbidden;
 
-	if (store_open(&w->store, w->config->store_path,
+	if (store_open_busy(&w->store, w->config->store_path,
 	    web_page_is_post(w->req->page) ||
 	    w->req->fields[KEY_TOKEN].present ? STORE_READWRITE :
-	    STORE_READONLY, &e) && web_viewer_resolve(w, &e))
+	    STORE_READONLY, (int)w->config->busy_timeout, &e) &&
+	    web_viewer_resolve(w, &e))
 		return NULL;
 	forbidden = g_error_matches(e, WEB_ERROR, WEB_ERROR_FORBIDDEN);
 	if (!forbidden)

@@ -331,7 +331,8 @@ run(const struct options *o, const struct config *c,
 		sources_free(srcs);
 		return EX_CONFIG;
 	}
-	if (!store_open(&store, c->store_path, STORE_READWRITE, &e)) {
+	if (!store_open_busy(&store, c->store_path, STORE_READWRITE,
+	    (int)c->busy_timeout, &e)) {
 		log_warnx("%s", e->message);
 		g_error_free(e);
 		sources_free(srcs);

@@ -30,6 +30,7 @@
 #include "runas.h"
 #include "rules.h"
 #include "store.h"
+#include "watchdog.h"
 
 struct options {
 	char		*config;
@@ -133,6 +134,32 @@ log_outcome(const struct options *o, const struct intake_result *r,
 	    r->reason ? r->reason : "");
 }
 
+/*
+ * The rest runs in a child that is killed once it has run [mail]
+ * max_run_time: an ingest stopped or hung while it holds the store's
+ * write lock would otherwise make every other delivery wait and fail,
+ * for as long as it stays so.  Killed, it has committed nothing (or,
+ * at the last instant, a message its redelivery finds stored).  True
+ * in the child; in the parent false, with *rc the status for the MTA.
+ */
+static bool
+watched(const struct options *o, const struct config *c, int *rc)
+{
+	GError	*e = NULL;
+	bool	 in_child;
+
+	/* A dry run writes nothing, so it cannot hold the lock. */
+	if (o->explain || c->max_run_time == 0)
+		return true;
+	if (!watchdog_fork(c->max_run_time, &in_child, rc, &e)) {
+		log_warnx("not stored: %s ([mail] max_run_time); the MTA "
+		    "retries", e->message);
+		g_error_free(e);
+		*rc = EX_TEMPFAIL;
+		return false;
+	}
+	return in_child;
+}
 
 static int
 run(const struct options *o, const struct config *c, const struct rules *r,
@@ -157,8 +184,8 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 	}
 	if (rc != EX_OK)
 		return rc;
-	if (!store_open(&s, c->store_path, o->explain ? STORE_READONLY :
-	    STORE_READWRITE, &e)) {
+	if (!store_open_busy(&s, c->store_path, o->explain ? STORE_READONLY :
+	    STORE_READWRITE, (int)c->busy_timeout, &e)) {
 		if (!o->explain) {
 			log_warnx("%s", e->message);
 			g_error_free(e);
@@ -170,8 +197,6 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 		g_clear_error(&e);
 		s = NULL;
 	}
-	if (s != NULL)
-		store_set_busy_timeout(s, (int)c->busy_timeout);
 	in = intake_new(c, s);
 	intake_set_rules(in, r);
 	if (a != NULL)
@@ -248,6 +273,8 @@ main(int argc, char *argv[])
 		rc = o.config_error_rc;
 		goto out;
 	}
+	if (!watched(&o, c, &rc))
+		goto out;
 	if (!rules_load(&rules, c->rules_scripts, &e)) {
 		log_warnx("rules: %s", e->message);
 		g_error_free(e);

@@ -19,6 +19,7 @@ struct store {
 	sqlite3		*db;
 	GHashTable	*stmts;		/* SQL text pointer → sqlite3_stmt */
 	enum store_mode	 mode;
+	int		 busy_ms;	/* busy timeout, from the first statement */
 };
 
 /* The cached, reset statement for SQL (a string literal), or NULL+err. */

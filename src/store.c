@@ -312,8 +312,9 @@ setup(struct store *s, GError **err)
 {
 	int	 version;
 
-	/* Wait for a concurrent writer rather than failing at once. */
-	sqlite3_busy_timeout(s->db, 10000);
+	/* Wait for a concurrent writer rather than failing at once, as
+	 * long as configured: also for a migration or a WAL recovery. */
+	sqlite3_busy_timeout(s->db, s->busy_ms);
 	if (!exec_const(s, "PRAGMA foreign_keys = ON", err))
 		return false;
 	if (s->mode == STORE_READONLY) {
@@ -399,10 +400,19 @@ bool
 store_open(struct store **out, const char *path, enum store_mode mode,
     GError **err)
 {
+	return store_open_busy(out, path, mode, STORE_BUSY_TIMEOUT_DEFAULT,
+	    err);
+}
+
+bool
+store_open_busy(struct store **out, const char *path, enum store_mode mode,
+    int busy_ms, GError **err)
+{
 	struct store	*s = g_new0(struct store, 1);
 	int		 flags, rc, fd;
 
 	s->mode = mode;
+	s->busy_ms = busy_ms;
 	s->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    stmt_finalize);
 	flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY :

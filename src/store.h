@@ -122,9 +122,17 @@ struct ticket_filter {
 GQuark	 store_error_quark(void);
 bool	 store_error_is_transient(const GError *);
 
-/* Opens (and in READWRITE mode creates and migrates) the database. */
+/* [store] busy_timeout's default, in milliseconds. */
+#define STORE_BUSY_TIMEOUT_DEFAULT	10000
+
+/* Opens (and in READWRITE mode creates and migrates) the database,
+ * waiting STORE_BUSY_TIMEOUT_DEFAULT for another writer's lock. */
 bool	 store_open(struct store **out, const char *path, enum store_mode,
 	    GError **err);
+/* The same, waiting BUSY_MS (the configured busy_timeout) from the
+ * first statement on: opening, migrating and all that follows. */
+bool	 store_open_busy(struct store **out, const char *path,
+	    enum store_mode, int busy_ms, GError **err);
 void	 store_close(struct store *);
 /* How long to wait for another writer before STORE_ERROR_BUSY. */
 void	 store_set_busy_timeout(struct store *, int ms);

@@ -395,9 +395,9 @@ touch(struct web *w, const char *id)
 	struct store	*rw = NULL;
 	GError		*e = NULL;
 
-	if (store_open(&rw, w->config->store_path, STORE_READWRITE, &e))
-		/* A busy writer costs this page at most a moment. */
-		store_set_busy_timeout(rw, 200);
+	/* A busy writer costs this page at most a moment. */
+	(void)store_open_busy(&rw, w->config->store_path, STORE_READWRITE,
+	    200, &e);
 	if (e != NULL || !store_web_session_seen(rw, id, w->now, &e)) {
 		log_warnx("session last_seen: %s", e->message);
 		g_error_free(e);

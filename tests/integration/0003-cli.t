@@ -360,6 +360,40 @@ check "nothing half-written while locked" [ "$(counts)" = "$before" ]
 expect_rc "the same message once the lock is gone" 0 ingest \
     <"$DATA/0012-unknown-tag.eml"
 
+# A lock that blocks even opening (an exclusive lock, as a migration or
+# an admin's sqlite3 in exclusive mode holds it): the configured
+# busy_timeout applies from the first statement, not a fixed 10 s.
+before=$(counts)
+rm -f "$T/lock"
+mkfifo "$T/lock"
+stdbuf -oL sqlite3 "$DB" <"$T/lock" >"$T/holder.out" 2>&1 &
+HOLDER=$!
+exec 3>"$T/lock"
+echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;" \
+    "INSERT INTO events (at, kind) VALUES (0, 'held'); SELECT 'held';" >&3
+i=0
+until grep -q '^held$' "$T/holder.out" || [ $i -ge 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+start=$(ms)
+expect_rc "ingest while another holds an exclusive lock" 75 ingest \
+    <"$DATA/0031-signature-only-sig.eml"
+elapsed=$(($(ms) - start))
+check "gave up after the configured busy timeout (${elapsed} ms)" \
+    between 250 3000 "$elapsed"
+start=$(ms)
+pd list >/dev/null 2>&1
+rc=$?
+elapsed=$(($(ms) - start))
+check "postdesk list fails too (exit $rc), after busy_timeout (${elapsed} ms)" \
+    sh -c "[ $rc -ne 0 ] && [ $elapsed -ge 250 ] && [ $elapsed -le 3000 ]"
+echo "ROLLBACK;" >&3
+exec 3>&-
+wait "$HOLDER"
+HOLDER=''
+check "nothing written under the exclusive lock" [ "$(counts)" = "$before" ]
+
 # A read-only database directory: 75 (the MTA retries).
 pd init >/dev/null 2>&1
 if [ "$(id -u)" -eq 0 ]; then

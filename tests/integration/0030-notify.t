@@ -112,7 +112,12 @@ check "answer to the staff reply lands in ticket 1" \
 printf 'From: nobody@shop.example\nTo: support@example.com\nSubject: refused\nMessage-ID: <n1@shop.example>\n\nx\n' |
     "$B/postdesk-ingest" --recipient support@example.com
 "$B/postdesk-notify" --once
-sleep 1.5
+# The second run comes once a retry would be due, had the row been
+# deferred (retry_base = 1: next_attempt = updated + 1).
+retry_due() {
+	[ "$(date +%s)" -gt "$(sqlq "$DB" "SELECT updated + 1 FROM outbox WHERE recipients='nobody@shop.example'")" ]
+}
+poll_until 30 retry_due
 "$B/postdesk-notify" --once
 check "5xx: row failed with the server's reply, one attempt" \
     test "$(sqlq "$DB" "SELECT status || ' ' || attempts || ' ' || (last_error LIKE '550%Recipient address rejected%') FROM outbox WHERE recipients='nobody@shop.example'")" = "failed 1 1"

@@ -36,7 +36,12 @@ wait_sent() {
 ingest 1 10
 "$B/postdesk-notify" --watch 2>"$T/watch.log" &
 WPID=$!
-sleep 2
+# Until the watcher has tried every row against the closed port.
+all_deferred() {
+	[ "$(sqlq "$DB" "SELECT count(*) FROM outbox WHERE status='pending' AND attempts>=1 AND last_error LIKE '%onnect%'")" = 20 ] &&
+	    [ "$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='mail-deferred'")" -ge 20 ]
+}
+poll_until 60 all_deferred
 check "server down: nothing sent, rows kept pending" \
     test "$(sqlq "$DB" "SELECT count(*) FROM outbox WHERE status='pending' AND attempts>=1")" = 20
 check "server down: the connect error is recorded" \
@@ -49,10 +54,16 @@ check "server back: all 20 sent" test "$(count_mail sink)" = 20
 
 # Kill the server in the middle of a run of 60 messages.
 ingest 11 40
-sleep 1
+# Stop the server once the watcher has begun on the new rows, and start
+# it again once the watcher has met the outage (a row tried and kept).
+sending() { [ "$(count_mail sink)" -gt 20 ]; }
+poll_until 60 sending
 stop_sink sink
 mid=$(count_mail sink)
-sleep 2
+outage_met() {
+	[ "$(sqlq "$DB" "SELECT count(*) FROM outbox WHERE status='pending' AND attempts>=1")" -gt 0 ]
+}
+poll_until 60 outage_met
 start_sink sink "$PORT"
 wait_sent 80 60
 kill $WPID; wait $WPID 2>/dev/null; WPID=

@@ -43,6 +43,9 @@ base_dir = $_d/run
 state_dir = $_d/state
 instance_name = pdtest-$$-$IMAP_PORT
 log_path = $_d/dovecot.log
+# The command a session runs shows in its process title: a test can
+# wait for a client's IDLE (dovecot_idle) instead of sleeping.
+verbose_proctitle = yes
 protocols = imap pop3
 listen = 127.0.0.1
 ssl = yes
@@ -106,13 +109,18 @@ CONF
 	printf 'IMAP_PORT=%s IMAPS_PORT=%s POP3_PORT=%s POP3S_PORT=%s DOVECOT_PID=%s MAILDIR=%s\n' \
 	    "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" \
 	    "$DOVECOT_PID" "$MAILDIR" > "$_d/env"
-	# Wait until the IMAPS listener answers.
+	# Wait until the IMAPS listener answers (30 s: a loaded machine).
 	_i=0
 	while ! python3 -c "import socket; socket.create_connection(('127.0.0.1', $IMAPS_PORT), 1)" 2>/dev/null &&
-	    [ $_i -lt 50 ]; do
+	    [ $_i -lt 300 ]; do
 		sleep 0.1; _i=$((_i + 1))
 	done
 	kill -0 "$DOVECOT_PID" 2>/dev/null
+}
+
+# dovecot_idle: one of this instance's IMAP sessions is in IDLE.
+dovecot_idle() {
+	ps -o args= --ppid "$DOVECOT_PID" 2>/dev/null | grep -q ' IDLE\]'
 }
 
 dovecot_stop() {

@@ -190,6 +190,13 @@ as_pipe_user() {
 	runuser -u postdesk -- "$@"
 }
 
+# pf_flush: deliver the deferred mail now (postqueue -f), as an admin
+# does after a fix, rather than wait for Postfix's next queue run.
+pf_flush() {
+	postqueue -c "$T/etc" -f >/dev/null 2>&1 ||
+	    diag "postqueue -f failed"
+}
+
 # send FILE FROM [TO]: one message over SMTP to Postfix.
 send() {
 	swaks --server "127.0.0.1:$PF_PORT" --helo client.customer.test \

@@ -59,12 +59,12 @@ with_syslog() {
 }
 
 # syslog_has PATTERN: a line of $T/syslog matches (grep -E), polled for
-# up to 5 s, since the sink writes asynchronously.
+# up to 30 s (a loaded machine), since the sink writes asynchronously.
 syslog_has() {
 	i=0
 	while ! grep -Eq -- "$1" "$T/syslog" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -ge 50 ] && return 1
+		[ $i -ge 300 ] && return 1
 		sleep 0.1
 	done
 }

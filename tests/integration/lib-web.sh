@@ -181,7 +181,8 @@ CONF
 	lighttpd -tt -f "$T/lighttpd.conf" >/dev/null || return 1
 	lighttpd -D -f "$T/lighttpd.conf" &
 	LPID=$!
-	for _ in $(seq 50); do
+	# Up to 30 s: a loaded machine.
+	for _ in $(seq 300); do
 		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && return 0
 		sleep 0.1
 	done

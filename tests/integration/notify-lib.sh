@@ -58,3 +58,15 @@ mail_to() { grep -il -m1 "^X-Envelope-To: $2" "$T/$1"/*.eml | tail -1; }
 undeliver() { grep -v '^X-Envelope-' "$1" | tr -d '\r'; }
 
 sqlq() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
+
+# poll_until SECONDS CMD...: until CMD succeeds, polled every 0.1 s,
+# for at most SECONDS of wall-clock time (a loaded machine stretches an
+# iteration count, not the clock).  False if CMD never succeeded.
+poll_until() {
+	_end=$(($(date +%s) + $1))
+	shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$_end" ] && return 1
+		sleep 0.1
+	done
+}

@@ -108,6 +108,7 @@ test_defaults(void)
 	g_assert_cmpstr(c->subject_tag, ==, "Support");
 	g_assert_cmpuint(c->max_message_size, ==, 50 * 1024 * 1024);
 	g_assert_cmpint(c->busy_timeout, ==, 10000);
+	g_assert_cmpint(c->max_run_time, ==, 60);
 	g_assert_true(c->foreign_sender_new_ticket);
 	g_assert_nonnull(c->staff_addresses);
 	g_assert_null(c->staff_addresses[0]);
@@ -285,6 +286,8 @@ test_bad_values(struct fixture *fx, gconstpointer data)
 		{ "[rules]\ndiscard_keeps_raw = maybe\n", 2, "boolean" },
 		{ "[store]\nbusy_timeout = soon\n", 2, "integer" },
 		{ "[store]\nbusy_timeout = -1\n", 2, "busy_timeout" },
+		{ "[mail]\nmax_run_time = -1\n", 2, "max_run_time" },
+		{ "[mail]\nmax_run_time = 1m\n", 2, "integer" },
 		{ "[mail]\naddress = nobody\n", 2, "address" },
 		{ "[mail]\nsubject_tag = [Tag]\n", 2, "subject_tag" },
 		{ "[intake]\nforeign_sender = maybe\n", 2, "foreign_sender" },
