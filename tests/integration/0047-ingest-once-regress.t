@@ -91,9 +91,15 @@ release_lock() {
 	exec 3>&-
 	wait "$HOLDER"
 }
-# waiting PIDFILE: the ingest whose PID it holds waits for the lock.
+# waiting PIDFILE: the ingest whose PID it holds waits for the lock
+# (it, or the child its watchdog runs the work in).
 waiting() {
-	[ -s "$1" ] && [ "$(syscall_of "$(cat "$1")")" = "$NANOSLEEP" ]
+	[ -s "$1" ] || return 1
+	p=$(cat "$1")
+	for q in "$p" $(cat "/proc/$p/task/"*/children 2>/dev/null); do
+		[ "$(syscall_of "$q")" = "$NANOSLEEP" ] && return 0
+	done
+	return 1
 }
 # race4 FILE [options]: 4 deliveries of FILE that all wait for the
 # write lock before any may take it; each is then delivered again, as
