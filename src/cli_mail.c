@@ -147,22 +147,26 @@ quarantine_replay_one(struct cli *c, struct intake *in, int64_t id)
 	ii.recipient = q->envelope_to;
 	ii.client_ip = q->client_ip;
 	ii.now = g_get_real_time() / G_USEC_PER_SEC;
+	ii.replay = true;
 	/*
-	 * Ask first: input intake would quarantine again must not become a
-	 * second quarantine entry; this one is kept.
+	 * Ask first: input intake would quarantine or refuse again must
+	 * not become a second quarantine entry; this one is kept.
 	 */
 	ii.explain = true;
 	if (intake_message(in, &ii, &res, &e) &&
-	    res.outcome != INTAKE_QUARANTINED) {
+	    res.outcome != INTAKE_QUARANTINED &&
+	    res.outcome != INTAKE_REFUSED) {
 		intake_result_clear(&res);
 		ii.explain = false;
 		(void)intake_message(in, &ii, &res, &e);
 	}
 	if (e != NULL) {
 		rc = fail(e, EX_TEMPFAIL);
-	} else if (res.outcome == INTAKE_QUARANTINED) {
-		printf("quarantine %" G_GINT64_FORMAT ": still not a message: "
-		    "%s (kept)\n", id, res.reason);
+	} else if (res.outcome == INTAKE_QUARANTINED ||
+	    res.outcome == INTAKE_REFUSED) {
+		printf("quarantine %" G_GINT64_FORMAT ": still %s: %s (kept)\n",
+		    id, res.outcome == INTAKE_REFUSED ? "refused" :
+		    "not a message", res.reason);
 		rc = EX_DATAERR;
 	} else {
 		printf("quarantine %" G_GINT64_FORMAT ": %s, ticket #%"

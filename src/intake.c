@@ -12,6 +12,9 @@
 #include "outbox.h"
 #include "thread.h"
 
+static bool	unit_begin(struct intake *, GError **);
+static bool	unit_end(struct intake *, bool keep, GError **);
+
 const char *
 intake_outcome_to_text(enum intake_outcome o)
 {
@@ -134,57 +137,86 @@ report_identity(GString *r, const struct identity *id)
 	g_free(text);
 }
 
+/* Nothing to do after all: the input is already in quarantine. */
+static void
+quarantine_duplicate(struct intake_result *res)
+{
+	res->outcome = INTAKE_DUPLICATE;
+	g_string_append_printf(res->report, "duplicate: already in "
+	    "quarantine (entry %" G_GINT64_FORMAT "); nothing to do\n",
+	    res->quarantine_id);
+}
+
+static void
+quarantine_fill(struct quarantine_entry *q, const struct intake_input *ii,
+    const char *reason, char *sha)
+{
+	memset(q, 0, sizeof *q);
+	q->received = ii->now;
+	q->reason = (char *)reason;
+	q->size = (int64_t)ii->len;
+	q->envelope_from = (char *)ii->sender;
+	q->envelope_to = (char *)ii->recipient;
+	q->client_ip = (char *)ii->client_ip;
+	q->raw_sha256 = sha;
+}
+
+/*
+ * Keeps the raw bytes in quarantine, in the unit's transaction.
+ * *added is false when an entry not replayed holds them already
+ * (quarantine_raw_once): then nothing is written, res says which.
+ */
+static bool
+quarantine_raw(struct intake *in, const struct intake_input *ii,
+    const char *reason, struct intake_result *res, bool *added,
+    GError **err)
+{
+	struct quarantine_entry q;
+	char	 sha[65];
+
+	quarantine_fill(&q, ii, reason, sha);
+	if (!store_blob_put(in->store, ii->raw, ii->len, sha, err) ||
+	    !store_quarantine_add(in->store, &q, added, err))
+		return false;
+	res->quarantine_id = q.id;
+	return true;
+}
+
 static bool
 quarantine(struct intake *in, const struct intake_input *ii,
     const char *reason, struct intake_result *res, GError **err)
 {
-	struct quarantine_entry q = { 0 };
-	char	 sha[65];
 	char	*sum;
-	bool	 seen = false;
+	bool	 added = false, ok;
 
 	res->outcome = INTAKE_QUARANTINED;
 	res->reason = g_strdup(reason);
 	g_string_append_printf(res->report, "quarantine: yes — %s\n", reason);
 	if (ii->explain)
 		return true;
-	/* Re-delivered or re-imported garbage is kept once. */
-	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, ii->raw, ii->len);
-	if (!store_quarantine_has_raw(in->store, sum, &seen, err)) {
-		g_free(sum);
+	/*
+	 * Re-delivered or re-imported garbage is kept once.  Asked inside
+	 * the write transaction, so that deliveries at once see each
+	 * other's entry; the unique index stands behind the question.
+	 */
+	if (!unit_begin(in, err))
 		return false;
-	}
+	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, ii->raw, ii->len);
+	ok = store_quarantine_find_raw(in->store, sum, &res->quarantine_id,
+	    err);
 	g_free(sum);
-	if (seen) {
-		res->outcome = INTAKE_DUPLICATE;
-		g_string_append(res->report, "duplicate: already in "
-		    "quarantine; nothing to do\n");
+	if (ok && res->quarantine_id == 0)
+		ok = quarantine_raw(in, ii, reason, res, &added, err);
+	if (ok && !added) {
+		quarantine_duplicate(res);
+		(void)unit_end(in, false, NULL);
 		return true;
 	}
-	q.received = ii->now;
-	q.reason = (char *)reason;
-	q.size = (int64_t)ii->len;
-	q.envelope_from = (char *)ii->sender;
-	q.envelope_to = (char *)ii->recipient;
-	q.client_ip = (char *)ii->client_ip;
-	q.raw_sha256 = sha;
-	if (in->batch) {
-		if (store_savepoint(in->store, err) &&
-		    store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
-		    store_quarantine_add(in->store, &q, err) &&
-		    store_release(in->store, err))
-			return true;
-		store_rollback_savepoint(in->store);
+	if (!ok) {
+		(void)unit_end(in, false, NULL);
 		return false;
 	}
-	if (!store_begin(in->store, err) ||
-	    !store_blob_put(in->store, ii->raw, ii->len, sha, err) ||
-	    !store_quarantine_add(in->store, &q, err) ||
-	    !store_commit(in->store, err)) {
-		store_rollback(in->store);
-		return false;
-	}
-	return true;
+	return unit_end(in, true, err);
 }
 
 static bool
@@ -392,28 +424,25 @@ refuse(struct intake *in, const struct intake_input *ii, const struct mail *m,
     const struct thread_verdict *v, const struct intake_lc *lc,
     struct intake_result *res, GError **err)
 {
-	struct quarantine_entry q = { 0 };
-	char	 sha[65];
+	bool	 added;
 
 	res->outcome = lc->quarantine ? INTAKE_QUARANTINED : INTAKE_REFUSED;
 	res->reason = g_strdup(lc->refusal);
 	res->ticket = v->named;
 	if (ii->explain)
 		return true;
-	q.received = ii->now;
-	q.reason = lc->refusal;
-	q.size = (int64_t)ii->len;
-	q.envelope_from = (char *)ii->sender;
-	q.envelope_to = (char *)ii->recipient;
-	q.client_ip = (char *)ii->client_ip;
-	q.raw_sha256 = sha;
-	return store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
-	    store_quarantine_add(in->store, &q, err) &&
-	    store_event_add(in->store, v->named, 0, ii->now, m->from.addr,
+	if (!quarantine_raw(in, ii, lc->refusal, res, &added, err))
+		return false;
+	/* The same bytes, refused before outcomes were recorded. */
+	if (!added) {
+		quarantine_duplicate(res);
+		return true;
+	}
+	return store_event_add(in->store, v->named, 0, ii->now, m->from.addr,
 	    "refused", lc->refusal, err) &&
 	    (lc->refusal_template == NULL || m->from.addr == NULL ||
 	    outbox_auto_refusal(in->config, m, ii->sender) != NULL ||
-	    outbox_enqueue_quarantined(in->store, v->named, q.id,
+	    outbox_enqueue_quarantined(in->store, v->named, res->quarantine_id,
 	    OUTBOX_NOTICE, lc->refusal_template, m->from.addr, ii->now,
 	    err));
 }
@@ -426,29 +455,22 @@ discard(struct intake *in, const struct intake_input *ii,
 {
 	char	*why = g_strdup_printf("discarded by rule %s:%u",
 	    a != NULL ? a->script : "?", a != NULL ? a->line : 0);
-	bool	 ok;
+	bool	 added;
 
 	res->outcome = INTAKE_DISCARDED;
 	res->reason = why;
 	if (ii->explain)
 		return true;
-	ok = store_event_add(in->store, 0, 0, ii->now, m->from.addr != NULL ?
-	    m->from.addr : ii->sender, "discard", why, err);
-	if (ok && in->config->discard_keeps_raw) {
-		struct quarantine_entry q = { 0 };
-		char	 sha[65];
-
-		q.received = ii->now;
-		q.reason = why;
-		q.size = (int64_t)ii->len;
-		q.envelope_from = (char *)ii->sender;
-		q.envelope_to = (char *)ii->recipient;
-		q.client_ip = (char *)ii->client_ip;
-		q.raw_sha256 = sha;
-		ok = store_blob_put(in->store, ii->raw, ii->len, sha, err) &&
-		    store_quarantine_add(in->store, &q, err);
+	if (in->config->discard_keeps_raw) {
+		if (!quarantine_raw(in, ii, why, res, &added, err))
+			return false;
+		if (!added) {
+			quarantine_duplicate(res);
+			return true;
+		}
 	}
-	return ok;
+	return store_event_add(in->store, 0, 0, ii->now, m->from.addr != NULL ?
+	    m->from.addr : ii->sender, "discard", why, err);
 }
 
 /* After threading: the rules decide whether and how it is applied. */
@@ -514,6 +536,53 @@ take_bounce(struct intake *in, const struct intake_input *ii,
 	return true;
 }
 
+/* Recorded, not stored, before (refused, bounce...): a duplicate. */
+static bool
+seen_before(struct intake *in, const struct mail *m,
+    struct intake_result *res, bool *seen, GError **err)
+{
+	char	*outcome;
+	int64_t	 ticket;
+
+	if (!store_intake_seen_get(in->store, m->message_id, m->body_hash,
+	    &outcome, &ticket, seen, err))
+		return false;
+	if (*seen) {
+		res->outcome = INTAKE_DUPLICATE;
+		res->ticket = ticket;
+		g_string_append_printf(res->report, "duplicate: already taken "
+		    "in as %s (same Message-ID and body); nothing to do\n",
+		    outcome);
+	}
+	g_free(outcome);
+	return true;
+}
+
+/*
+ * An outcome that stores no message is recorded by (Message-ID, body
+ * hash), in the same transaction, for seen_before(); a stored message
+ * is its own record.  A replay is of an entry already recorded.
+ */
+static bool
+remember(struct intake *in, const struct intake_input *ii,
+    const struct mail *m, const struct intake_result *res, GError **err)
+{
+	switch (res->outcome) {
+	case INTAKE_REFUSED:
+	case INTAKE_QUARANTINED:
+	case INTAKE_DISCARDED:
+	case INTAKE_BOUNCE:
+		break;
+	default:
+		return true;
+	}
+	if (ii->explain || ii->replay)
+		return true;
+	return store_intake_seen_add(in->store, m->message_id, m->body_hash,
+	    intake_outcome_to_text(res->outcome), res->ticket,
+	    res->quarantine_id, ii->now, err);
+}
+
 /* Everything after parsing; inside a transaction unless explaining. */
 static bool
 take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
@@ -536,6 +605,11 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		    "; nothing to do\n", dup_ticket);
 		return true;
 	}
+	if (in->store != NULL && !ii->replay &&
+	    !seen_before(in, m, res, &dup, err))
+		return false;
+	if (dup)
+		return true;
 	if (in->store != NULL && !take_bounce(in, ii, m, res, &bounced, err))
 		return false;
 	if (bounced)
@@ -663,7 +737,7 @@ intake_message(struct intake *in, const struct intake_input *ii,
 		mail_free(m);
 		return false;
 	}
-	ok = take_in(in, &eff, m, res, err);
+	ok = take_in(in, &eff, m, res, err) && remember(in, &eff, m, res, err);
 	if (ii->explain) {
 		if (in->store != NULL && !in->batch)
 			store_rollback(in->store);

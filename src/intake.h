@@ -4,6 +4,11 @@
  * SQLite transaction.  With explain set nothing is written and
  * result->report tells how the message would be handled.
  *
+ * Every outcome is recorded once per (Message-ID, body hash), and the
+ * same non-mail bytes are quarantined once: a redelivery, however many
+ * at once, is a duplicate that changes nothing (the check runs inside
+ * the write transaction, a unique constraint behind it).
+ *
  * Error contract: intake_message() returns false with err set when the
  * message could not be taken in; store_error_is_transient(err) says
  * whether a retry can help.  Unparseable input is not an error: it is
@@ -57,6 +62,12 @@ struct intake_input {
 	 */
 	bool		 import;
 	const char	*origin;	/* "mbox:/x", "imaps://…"; may be NULL */
+	/*
+	 * An admin's replay of a quarantined entry: what intake recorded
+	 * for this message without storing it (refused, say) does not
+	 * make it a duplicate, so that a changed verdict can apply.
+	 */
+	bool		 replay;
 };
 
 struct intake_result {
@@ -64,6 +75,7 @@ struct intake_result {
 	int64_t		 ticket;
 	int64_t		 message_row;
 	char		*message_id;
+	int64_t		 quarantine_id;	/* the entry written, or 0 */
 	char		*reason;	/* quarantine reason, or NULL */
 	GString		*report;	/* --explain text; always filled */
 };

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	11
+#define STORE_SCHEMA_VERSION	12
 
 struct store;
 
@@ -246,18 +246,35 @@ bool	 store_event_since(struct store *, const char *kind,
 	    GError **err);
 void	 event_free(struct event *);
 
-/* Quarantine: input kept raw because it could not be taken in. */
+/*
+ * Quarantine: input kept raw because it could not be taken in.  At most
+ * one entry not replayed holds the same raw bytes: if there is one
+ * already, *added is false, q->id is that entry's and nothing changes.
+ */
 bool	 store_quarantine_add(struct store *, struct quarantine_entry *q,
-	    GError **err);	/* sets q->id */
+	    bool *added, GError **err);	/* sets q->id */
 bool	 store_quarantine_list(struct store *, GPtrArray **out, GError **err);
 bool	 store_quarantine_get(struct store *, int64_t id,
 	    struct quarantine_entry **out, GError **err);
-/* The same raw bytes already quarantined (and not replayed)? */
-bool	 store_quarantine_has_raw(struct store *, const char *sha256_hex,
-	    bool *found, GError **err);
+/* The entry not replayed that holds these raw bytes, or *id = 0. */
+bool	 store_quarantine_find_raw(struct store *, const char *sha256_hex,
+	    int64_t *id, GError **err);
 bool	 store_quarantine_mark_replayed(struct store *, int64_t id,
 	    int64_t message_row, GError **err);
 void	 quarantine_entry_free(struct quarantine_entry *);
+
+/*
+ * What intake did with a message it did not store (refused, bounce,
+ * discarded), once per (Message-ID, body hash), so that a redelivery
+ * changes nothing.  A second add for the same pair fails (constraint).
+ * TICKET and QUARANTINE_ID are 0 for none; *outcome: g_free.
+ */
+bool	 store_intake_seen_add(struct store *, const char *message_id,
+	    const char *body_hash, const char *outcome, int64_t ticket,
+	    int64_t quarantine_id, int64_t at, GError **err);
+bool	 store_intake_seen_get(struct store *, const char *message_id,
+	    const char *body_hash, char **outcome, int64_t *ticket,
+	    bool *found, GError **err);
 
 /*
  * Life cycle (store_lifecycle.c).  tickets.updated is the time of the

@@ -414,15 +414,37 @@ quarantine_entry_free(struct quarantine_entry *q)
 	g_free(q);
 }
 
-bool
-store_quarantine_add(struct store *s, struct quarantine_entry *q,
+/* The entry not replayed that holds these bytes (quarantine_raw_once). */
+static bool
+quarantine_live_id(struct store *s, const char *sha256_hex, int64_t *id,
     GError **err)
 {
 	sqlite3_stmt	*st;
+	bool		 found;
 
+	st = store_stmt(s, "SELECT id FROM quarantine WHERE raw_sha256 = ?1 "
+	    "AND replayed_as IS NULL", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, sha256_hex);
+	if (!store_step_int64(s, st, id, &found, err))
+		return false;
+	if (!found)
+		*id = 0;
+	return true;
+}
+
+bool
+store_quarantine_add(struct store *s, struct quarantine_entry *q,
+    bool *added, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	*added = false;
 	st = store_stmt(s, "INSERT INTO quarantine (received, reason, "
 	    "raw_sha256, size, envelope_from, envelope_to, client_ip) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (raw_sha256) "
+	    "WHERE replayed_as IS NULL DO NOTHING", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, q->received);
@@ -434,7 +456,10 @@ store_quarantine_add(struct store *s, struct quarantine_entry *q,
 	store_bind_text(st, 7, q->client_ip);
 	if (!store_step_done(s, st, err))
 		return false;
+	if (sqlite3_changes(s->db) == 0)
+		return quarantine_live_id(s, q->raw_sha256, &q->id, err);
 	q->id = sqlite3_last_insert_rowid(s->db);
+	*added = true;
 	return true;
 }
 
@@ -506,15 +531,60 @@ store_quarantine_mark_replayed(struct store *s, int64_t id,
 }
 
 bool
-store_quarantine_has_raw(struct store *s, const char *sha256_hex,
-    bool *found, GError **err)
+store_quarantine_find_raw(struct store *s, const char *sha256_hex,
+    int64_t *id, GError **err)
+{
+	return quarantine_live_id(s, sha256_hex, id, err);
+}
+
+bool
+store_intake_seen_add(struct store *s, const char *message_id,
+    const char *body_hash, const char *outcome, int64_t ticket,
+    int64_t quarantine_id, int64_t at, GError **err)
 {
 	sqlite3_stmt	*st;
 
-	st = store_stmt(s, "SELECT 1 FROM quarantine WHERE raw_sha256 = ?1 "
-	    "AND replayed_as IS NULL LIMIT 1", err);
+	st = store_stmt(s, "INSERT INTO intake_seen (message_id, body_hash, "
+	    "outcome, ticket_id, quarantine_id, at) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6)", err);
 	if (st == NULL)
 		return false;
-	store_bind_text(st, 1, sha256_hex);
-	return store_step_found(s, st, found, err);
+	store_bind_text(st, 1, message_id);
+	store_bind_text(st, 2, body_hash);
+	store_bind_text(st, 3, outcome);
+	if (ticket > 0)
+		sqlite3_bind_int64(st, 4, ticket);
+	if (quarantine_id > 0)
+		sqlite3_bind_int64(st, 5, quarantine_id);
+	sqlite3_bind_int64(st, 6, at);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_intake_seen_get(struct store *s, const char *message_id,
+    const char *body_hash, char **outcome, int64_t *ticket, bool *found,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*outcome = NULL;
+	*ticket = 0;
+	*found = false;
+	st = store_stmt(s, "SELECT outcome, coalesce(ticket_id, 0) FROM "
+	    "intake_seen WHERE message_id = ?1 AND body_hash = ?2", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, message_id);
+	store_bind_text(st, 2, body_hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*outcome = store_col_text(st, 0);
+		*ticket = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, err);
+	*found = rc == SQLITE_ROW;
+	return true;
 }

@@ -317,6 +317,33 @@ static const char *const migrations[] = {
 	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
 	"UPDATE outbox SET lease_until = updated + 90"
 	"  WHERE status = 'sending';",
+	/*
+	 * 11 → 12: intake records every outcome once (issue 15).  A
+	 * message intake did not store (refused, bounce, discarded) is
+	 * remembered by (Message-ID, body hash) in intake_seen, so that
+	 * a redelivery finds it; at most one live quarantine row holds
+	 * the same raw bytes.  Older duplicates fold into their first
+	 * row: refusal mails are repointed to it, then the others go.
+	 */
+	"CREATE TABLE intake_seen ("
+	"  message_id TEXT NOT NULL,"
+	"  body_hash TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  quarantine_id INTEGER REFERENCES quarantine(id),"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (message_id, body_hash)"
+	") WITHOUT ROWID;"
+	"UPDATE outbox SET quarantine_id = (SELECT min(d.id) FROM"
+	"  quarantine q, quarantine d WHERE q.id = outbox.quarantine_id"
+	"  AND d.raw_sha256 = q.raw_sha256 AND d.replayed_as IS NULL)"
+	"  WHERE quarantine_id IN"
+	"  (SELECT id FROM quarantine WHERE replayed_as IS NULL);"
+	"DELETE FROM quarantine WHERE replayed_as IS NULL AND id >"
+	"  (SELECT min(d.id) FROM quarantine d WHERE"
+	"  d.raw_sha256 = quarantine.raw_sha256 AND d.replayed_as IS NULL);"
+	"CREATE UNIQUE INDEX quarantine_raw_once ON quarantine(raw_sha256)"
+	"  WHERE replayed_as IS NULL;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

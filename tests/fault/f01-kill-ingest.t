@@ -6,7 +6,7 @@
 # loops at once, each thread's replies racing its original.
 . "$(dirname "$0")/lib-fault.sh"
 fault_setup
-plan 11
+plan 12
 
 N=$((120 * FAULT_SCALE))
 python3 "$FAULT/gen.py" "$N" "$T/msgs" > "$T/order"
@@ -52,10 +52,13 @@ check "four racing loops: no duplicate, integrity ok, no orphan blob" \
 check "four racing loops: as many messages as the reference" \
     test "$(state race | sed -n 's/^messages //p')" = \
     "$(state ref | sed -n 's/^messages //p')"
+# The same non-mail bytes from four loops: one entry (item 2).
+check "four racing loops: as many quarantine entries as the reference" \
+    test "$(state race | sed -n 's/^quarantine //p')" = \
+    "$(state ref | sed -n 's/^quarantine //p')"
 # A reply that comes first opens a ticket; its original joins it, and a
 # second early reply's ticket is merged in (issue 15 item 6): replies
 # first, with kills, thread as the reference does; so do the races.
-# (Threading only: the quarantine count under races is item 2's.)
 fault_store rf
 deliver rf "$T/rf.json" --kill 0.2 --seed 5 < "$T/order-rf"
 state ref | grep -E '^(tickets|thread) ' > "$T/ref.threads"

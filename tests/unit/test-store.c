@@ -639,7 +639,8 @@ test_quarantine(struct fixture *fx, gconstpointer data)
 	GPtrArray	*a = NULL;
 	GError		*e = NULL;
 	char		 sha[65];
-	int64_t		 t, row;
+	int64_t		 t, row, first, found;
+	bool		 added = false;
 
 	g_assert_true(store_blob_put(fx->s, "\0garbage", 8, sha, &e));
 	q.received = 1700000010;
@@ -649,9 +650,18 @@ test_quarantine(struct fixture *fx, gconstpointer data)
 	q.envelope_from = (char *)"x@example.net";
 	q.envelope_to = (char *)"support@example.com";
 	q.client_ip = (char *)"198.51.100.7";
-	g_assert_true(store_quarantine_add(fx->s, &q, &e));
+	g_assert_true(store_quarantine_add(fx->s, &q, &added, &e));
 	g_assert_no_error(e);
+	g_assert_true(added);
 	g_assert_cmpint(q.id, >, 0);
+	first = q.id;
+	g_assert_true(store_quarantine_find_raw(fx->s, sha, &found, &e));
+	g_assert_cmpint(found, ==, first);
+	/* The same bytes again: the entry that holds them, nothing new. */
+	q.id = 0;
+	g_assert_true(store_quarantine_add(fx->s, &q, &added, &e));
+	g_assert_false(added);
+	g_assert_cmpint(q.id, ==, first);
 	g_assert_true(store_quarantine_get(fx->s, q.id, &g, &e));
 	g_assert_cmpint(g->received, ==, 1700000010);
 	g_assert_cmpstr(g->reason, ==, q.reason);
@@ -670,15 +680,55 @@ test_quarantine(struct fixture *fx, gconstpointer data)
 	g_assert_cmpint(((struct quarantine_entry *)a->pdata[0])->replayed_as,
 	    ==, row);
 	g_ptr_array_free(a, TRUE);
+	g_assert_true(store_quarantine_find_raw(fx->s, sha, &found, &e));
+	g_assert_cmpint(found, ==, 0);
+	/* Once replayed, the same bytes may be quarantined anew. */
+	g_assert_true(store_quarantine_add(fx->s, &q, &added, &e));
+	g_assert_true(added);
+	g_assert_cmpint(q.id, >, first);
 	g_assert_false(store_quarantine_get(fx->s, 77, &g, &e));
 	g_assert_error(e, STORE_ERROR, STORE_ERROR_NOTFOUND);
 	g_clear_error(&e);
 	/* Quarantine rows must point at their raw bytes. */
 	q.raw_sha256 = (char *)"0000";
-	g_assert_false(store_quarantine_add(fx->s, &q, &e));
+	g_assert_false(store_quarantine_add(fx->s, &q, &added, &e));
 	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
 	g_clear_error(&e);
 	quarantine_entry_free(NULL);
+}
+
+/* What intake did with mail it did not store: once per message. */
+static void
+test_intake_seen(struct fixture *fx, gconstpointer data)
+{
+	GError	*e = NULL;
+	char	*outcome = NULL;
+	int64_t	 ticket = 7;
+	bool	 found = true;
+
+	g_assert_true(store_intake_seen_get(fx->s, "a@x", "h", &outcome,
+	    &ticket, &found, &e));
+	g_assert_false(found);
+	g_assert_null(outcome);
+	g_assert_cmpint(ticket, ==, 0);
+	g_assert_true(store_intake_seen_add(fx->s, "a@x", "h", "refused", 0,
+	    0, 1700000000, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_intake_seen_get(fx->s, "a@x", "h", &outcome,
+	    &ticket, &found, &e));
+	g_assert_true(found);
+	g_assert_cmpstr(outcome, ==, "refused");
+	g_assert_cmpint(ticket, ==, 0);
+	g_free(outcome);
+	/* Another body under the same Message-ID is another message. */
+	g_assert_true(store_intake_seen_get(fx->s, "a@x", "h2", &outcome,
+	    &ticket, &found, &e));
+	g_assert_false(found);
+	/* The constraint behind the check. */
+	g_assert_false(store_intake_seen_add(fx->s, "a@x", "h", "bounce", 0,
+	    0, 1700000001, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_clear_error(&e);
 }
 
 /* A transaction that fails half-way leaves nothing behind. */
@@ -934,6 +984,7 @@ main(int argc, char *argv[])
 	FX("/store/attachments", test_attachments);
 	FX("/store/events", test_events);
 	FX("/store/quarantine", test_quarantine);
+	FX("/store/intake-seen", test_intake_seen);
 	FX("/store/rollback", test_rollback);
 	FX("/store/busy", test_busy);
 	FX("/store/readonly", test_readonly);
