@@ -10,23 +10,12 @@ P1= P2=
 trap 'for p in $P1 $P2; do kill $p 2>/dev/null; done; stop_sink sink; rm -rf "$T"' EXIT
 echo "1..6"
 PORT=$(free_port)
-mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
-[staff]
-addresses = staff@example.com
-EOF
-export POSTDESK_CONFIG="$T/pd.conf"
-DB=$T/pd.db
-"$B/postdesk" init >/dev/null
+nl_store "$PORT"
 
 # 120 tickets: 240 rows (an acknowledgement and a staff notification
 # each), so the small notifier is still claiming when the big batch has
 # run 70 s, the lease the old code computed for --batch 1.
-i=1
-while [ $i -le 120 ]; do
-	printf 'From: c%d@customer.example\nTo: support@example.com\nSubject: problem %d\nMessage-ID: <m%d@customer.example>\n\nhelp %d\n' \
-	    $i $i $i $i | "$B/postdesk-ingest" || echo "# ingest $i failed"
-	i=$((i + 1))
-done
+nl_tickets 1 120
 start_sink sink "$PORT" --delay 0.7
 
 # poll SECONDS SQL VALUE: until the query gives at least VALUE

@@ -10,26 +10,12 @@ P1=
 trap '[ -n "$P1" ] && kill -9 $P1 2>/dev/null; stop_sink sink; rm -rf "$T"' EXIT
 echo "1..10"
 PORT=$(free_port)
-mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
-[staff]
-addresses = staff@example.com
-EOF
-export POSTDESK_CONFIG="$T/pd.conf"
-DB=$T/pd.db
-"$B/postdesk" init >/dev/null
+nl_store "$PORT"
 
-ingest() {	# ingest FIRST LAST: one new ticket (two rows) per customer
-	i=$1
-	while [ "$i" -le "$2" ]; do
-		printf 'From: c%d@customer.example\nTo: support@example.com\nSubject: problem %d\nMessage-ID: <m%d@customer.example>\n\nhelp %d\n' \
-		    "$i" "$i" "$i" "$i" | "$B/postdesk-ingest" || echo "# ingest $i failed"
-		i=$((i + 1))
-	done
-}
 q() { sqlq "$DB" "$1"; }
 sent() { q "SELECT count(*) FROM outbox WHERE status='sent'"; }
 
-ingest 1 10
+nl_tickets 1 10
 start_sink sink "$PORT" --delay 0.7
 "$B/postdesk-notify" --once --batch 100 --claimer doomed 2>"$T/doomed.log" &
 P1=$!
@@ -83,7 +69,7 @@ check "only the mail in flight at the kill was delivered twice" \
 # With the defaults ([notify] timeout 60, [store] busy_timeout 10 s)
 # a dead notifier's rows are back within 2 minutes.
 grep -v '^timeout' "$T/pd.conf" >"$T/default.conf"
-ingest 11 11
+nl_tickets 11 11
 "$B/postdesk-notify" --config "$T/default.conf" --once --claimer doomed2 \
     2>"$T/doomed2.log" &
 P1=$!

@@ -10,22 +10,11 @@ P1=
 trap '[ -n "$P1" ] && kill -9 $P1 2>/dev/null; stop_sink sink; rm -rf "$T"' EXIT
 echo "1..7"
 PORT=$(free_port)
-mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT" <<EOF
-[staff]
-addresses = staff@example.com
-EOF
-export POSTDESK_CONFIG="$T/pd.conf"
-DB=$T/pd.db
-"$B/postdesk" init >/dev/null
+nl_store "$PORT"
 q() { sqlq "$DB" "$1"; }
 sent() { q "SELECT count(*) FROM outbox WHERE status='sent'"; }
 
-i=1
-while [ $i -le 10 ]; do
-	printf 'From: c%d@customer.example\nTo: support@example.com\nSubject: problem %d\nMessage-ID: <m%d@customer.example>\n\nhelp %d\n' \
-	    $i $i $i $i | "$B/postdesk-ingest" || echo "# ingest $i failed"
-	i=$((i + 1))
-done
+nl_tickets 1 10
 start_sink sink "$PORT" --delay 0.7
 "$B/postdesk-notify" --once --batch 100 --claimer stopped 2>"$T/stopped.log" &
 P1=$!

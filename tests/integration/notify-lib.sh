@@ -70,3 +70,28 @@ poll_until() {
 		sleep 0.1
 	done
 }
+
+# nl_store PORT: the store of the lease tests in $T, one staff address,
+# its notifier aimed at PORT; sets DB and POSTDESK_CONFIG.
+nl_store() {
+	mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com \
+	    "$1" <<EOF
+[staff]
+addresses = staff@example.com
+EOF
+	export POSTDESK_CONFIG="$T/pd.conf"
+	DB=$T/pd.db
+	"$B/postdesk" init >/dev/null
+}
+
+# nl_tickets FIRST LAST: one new ticket per customer cFIRST..cLAST, each
+# an acknowledgement and a staff notification to send.
+nl_tickets() {
+	_i=$1
+	while [ "$_i" -le "$2" ]; do
+		printf 'From: c%d@customer.example\nTo: support@example.com\nSubject: problem %d\nMessage-ID: <m%d@customer.example>\n\nhelp %d\n' \
+		    "$_i" "$_i" "$_i" "$_i" | "$B/postdesk-ingest" ||
+		    echo "# ingest $_i failed"
+		_i=$((_i + 1))
+	done
+}
