@@ -25,13 +25,18 @@ int
 cli_open_store(struct cli *c, enum store_mode mode)
 {
 	GError	*e = NULL;
+	int	 rc;
 
 	if (store_open_busy(&c->store, c->config->store_path, mode,
 	    (int)c->config->busy_timeout, &e))
 		return EX_OK;
 	log_warnx("%s", e->message);
+	/* Locked, disk full, briefly read-only: trying later helps, so say
+	 * so (a cron job or script retries on 75), whatever the mode. */
+	rc = store_error_is_transient(e) ? EX_TEMPFAIL :
+	    mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
 	g_error_free(e);
-	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
+	return rc;
 }
 
 int
