@@ -275,6 +275,10 @@ bool	 store_intake_seen_add(struct store *, const char *message_id,
 bool	 store_intake_seen_get(struct store *, const char *message_id,
 	    const char *body_hash, char **outcome, int64_t *ticket,
 	    bool *found, GError **err);
+/* Forgets the outcomes recorded before BEFORE (epoch seconds); *n: how
+ * many.  Only redeliveries need them, and no MTA retries for weeks. */
+bool	 store_intake_seen_prune(struct store *, int64_t before, int *n,
+	    GError **err);
 
 /*
  * Life cycle (store_lifecycle.c).  tickets.updated is the time of the
