@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	12
+#define STORE_SCHEMA_VERSION	13
 
 struct store;
 
@@ -411,10 +411,14 @@ bool	 store_outbox_insert(struct store *, struct outbox_row *r,
  * gets a new lease: a random lease_id shared by the rows of this claim
  * and lease_until = NOW + LEASE.  Claiming counts no attempt
  * (store_outbox_attempted does).  Two processes never get the same row
- * while its lease holds.
+ * while its lease holds.  A row whose lease ran out OUTBOX_MAX_ORPHANED
+ * times without a result is failed instead; *abandoned (int64_t ids,
+ * g_array_free) lists those.
  */
+#define OUTBOX_MAX_ORPHANED	10
 bool	 store_outbox_claim(struct store *, const char *claimer, int64_t now,
-	    int64_t lease, int limit, GPtrArray **out, GError **err);
+	    int64_t lease, int limit, GPtrArray **out, GArray **abandoned,
+	    GError **err);
 /* Extends the lease of R's claim (every row still "sending" under
  * r->lease_id) to UNTIL; *held says whether R itself is still ours. */
 bool	 store_outbox_renew(struct store *, const struct outbox_row *r,

@@ -344,6 +344,13 @@ static const char *const migrations[] = {
 	"  d.raw_sha256 = quarantine.raw_sha256 AND d.replayed_as IS NULL);"
 	"CREATE UNIQUE INDEX quarantine_raw_once ON quarantine(raw_sha256)"
 	"  WHERE replayed_as IS NULL;",
+	/*
+	 * 12 → 13: outbox.orphaned counts the claims of a row that ran out
+	 * without a result in a row (store_outbox_claim): a row that kills
+	 * every notifier that takes it is failed after a few, not retried
+	 * every lease forever.
+	 */
+	"ALTER TABLE outbox ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;"
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
