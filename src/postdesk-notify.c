@@ -388,6 +388,9 @@ main(int argc, char *argv[])
 	int		 rc;
 
 	umask(007);	/* the state directory is shared by group */
+	/* A sendmail or server that goes away mid-message is an error to
+	 * record, not a reason to die with the batch half done. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	if (!parse_options(&argc, &argv, &o))
 		return EX_USAGE;
 	if (o.version) {
