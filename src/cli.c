@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 
 #include "cli.h"
+#include "csv.h"
+#include "store_web.h"
 #include "text.h"
 #include "log.h"
 
@@ -70,17 +72,26 @@ text_to_id(int64_t *out, const char *s)
 	return true;
 }
 
-static void
-json_time(JsonBuilder *b, const char *name, int64_t t)
+/* T as ISO 8601 in UTC; "" if out of range.  g_free. */
+static char *
+iso_time(int64_t t)
 {
 	GDateTime	*d = g_date_time_new_from_unix_utc(t);
 	char		*s = d != NULL ? g_date_time_format_iso8601(d) : NULL;
 
-	json_builder_set_member_name(b, name);
-	json_builder_add_string_value(b, s != NULL ? s : "");
-	g_free(s);
 	if (d != NULL)
 		g_date_time_unref(d);
+	return s != NULL ? s : g_strdup("");
+}
+
+static void
+json_time(JsonBuilder *b, const char *name, int64_t t)
+{
+	char	*s = iso_time(t);
+
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, s);
+	g_free(s);
 }
 
 static void
@@ -133,35 +144,132 @@ print_json(JsonBuilder *b)
 	g_object_unref(g);
 }
 
+/* The columns of list --csv, as list --json names them. */
+static void
+csv_ticket(GString *out, const struct ticket *t)
+{
+	char	 id[24], linked[24], n[24];
+	char	*created = iso_time(t->created), *updated = iso_time(t->updated);
+
+	g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, t->id);
+	g_snprintf(linked, sizeof linked, "%" G_GINT64_FORMAT, t->linked_to);
+	g_snprintf(n, sizeof n, "%" G_GINT64_FORMAT, t->n_messages);
+	csv_field(out, id, TRUE);
+	csv_field(out, t->subject, FALSE);
+	csv_field(out, t->status, FALSE);
+	csv_field(out, t->queue, FALSE);
+	csv_field(out, t->priority, FALSE);
+	csv_field(out, t->hotrush ? "yes" : "no", FALSE);
+	csv_field(out, t->requester, FALSE);
+	csv_field(out, t->owner, FALSE);
+	csv_field(out, t->linked_to > 0 ? linked : NULL, FALSE);
+	csv_field(out, n, FALSE);
+	csv_field(out, created, FALSE);
+	csv_field(out, updated, FALSE);
+	csv_end(out);
+	g_free(created);
+	g_free(updated);
+}
+
+static int
+print_csv(GPtrArray *a)
+{
+	static const char *const head[] = { "id", "subject", "status",
+	    "queue", "priority", "hotrush", "requester", "owner",
+	    "linked_to", "messages", "created", "updated" };
+	GString	*out = g_string_new(NULL);
+	guint	 k;
+	int	 rc = EX_OK;
+
+	for (k = 0; k < G_N_ELEMENTS(head); k++)
+		csv_field(out, head[k], k == 0);
+	csv_end(out);
+	for (k = 0; k < a->len; k++)
+		csv_ticket(out, a->pdata[k]);
+	if (fwrite(out->str, 1, out->len, stdout) != out->len ||
+	    fflush(stdout) != 0)
+		rc = EX_IOERR;
+	g_string_free(out, TRUE);
+	return rc;
+}
+
+/* list's filters, the web list's: status, queue, priority, HotRush,
+ * closed-and-rated hidden, and the order. */
+static bool
+parse_list_filter(struct cli *c, struct store_web_filter *f, bool *json,
+    bool *csv, bool *queue_order)
+{
+	static const char *const sorts[STORE_WEB_SORT__MAX] = {
+		[STORE_WEB_SORT_QUEUE] = "queue",
+		[STORE_WEB_SORT_UPDATED] = "updated",
+		[STORE_WEB_SORT_CREATED] = "created",
+	};
+	int	 i, k;
+
+	f->hotrush = -1;
+	f->sort = STORE_WEB_SORT_UPDATED;
+	for (i = 1; i < c->argc; i++) {
+		const char	*a = c->argv[i];
+		const char	*v = i + 1 < c->argc ? c->argv[i + 1] : NULL;
+
+		if (strcmp(a, "--json") == 0)
+			*json = true;
+		else if (strcmp(a, "--csv") == 0)
+			*csv = true;
+		else if (strcmp(a, "--hide-rated") == 0)
+			f->hide_closed_rated = true;
+		else if (strcmp(a, "--order=queue") == 0)
+			*queue_order = true;
+		else if (v == NULL)
+			return false;
+		else if (strcmp(a, "--status") == 0)
+			f->status = c->argv[++i];
+		else if (strcmp(a, "--queue") == 0)
+			f->queue = c->argv[++i];
+		else if (strcmp(a, "--priority") == 0)
+			f->priority = c->argv[++i];
+		else if (strcmp(a, "--hotrush") == 0 &&
+		    (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+			f->hotrush = strcmp(v, "on") == 0;
+			i++;
+		} else if (strcmp(a, "--sort") == 0) {
+			for (k = 0; k < STORE_WEB_SORT__MAX &&
+			    strcmp(v, sorts[k]) != 0; k++)
+				;
+			if (k == STORE_WEB_SORT__MAX)
+				return false;
+			f->sort = (enum store_web_sort)k;
+			i++;
+		} else
+			return false;
+	}
+	return !(*json && *csv);
+}
+
 int
 cli_list(struct cli *c)
 {
-	struct ticket_filter f = { 0 };
+	struct store_web_filter f = { 0 };
 	GPtrArray	*a;
 	GError		*e = NULL;
-	bool		 json = false;
-	int		 i, rc;
+	bool		 json = false, csv = false, queue_order = false;
+	int		 rc;
 
-	for (i = 1; i < c->argc; i++) {
-		if (strcmp(c->argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(c->argv[i], "--status") == 0 && i + 1 < c->argc)
-			f.status = c->argv[++i];
-		else if (strcmp(c->argv[i], "--queue") == 0 && i + 1 < c->argc)
-			f.queue = c->argv[++i];
-		else if (strcmp(c->argv[i], "--order=queue") == 0)
-			return cli_list_queue(c);
-		else
-			return cli_usage(c);
-	}
+	if (!parse_list_filter(c, &f, &json, &csv, &queue_order))
+		return cli_usage(c);
+	if (queue_order)
+		return cli_list_queue(c);
 	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
 		return rc;
-	if (!store_ticket_list(c->store, &f, &a, &e)) {
+	if (!store_web_tickets(c->store, &f, &a, &e)) {
 		log_warnx("%s", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);
-		return EX_SOFTWARE;
+		return rc;
 	}
-	if (json) {
+	if (csv)
+		rc = print_csv(a);
+	else if (json) {
 		JsonBuilder *b = json_builder_new();
 		guint k;
 
@@ -194,7 +302,7 @@ cli_list(struct cli *c)
 		printf("%u ticket%s\n", a->len, a->len == 1 ? "" : "s");
 	}
 	g_ptr_array_free(a, TRUE);
-	return EX_OK;
+	return rc;
 }
 
 /* The sender check of an inbound message, line by line (identity.h). */
