@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..107"
+echo "1..108"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -61,6 +61,8 @@ check "no auth on the staff URL is 401" test "$(get s401 "$S/")" = 401
 check "a web user not on the staff list gets 403" test "$(get smal "$S/" -u mallory:mallorypw)" = 403
 check "staff_users maps jdoe to bob" sh -c "[ \"\$(curl -s -u jdoe:jdoepw '$S/')\" != '' ] && curl -s -u jdoe:jdoepw '$S/' | grep -q 'bob@example.com (staff)'"
 check "dashboard renders SVG charts" sh -c "[ \"\$(curl -s -o '$C/dash' -w '%{http_code}' $A '$S/dashboard')\" = 200 ] && grep -q '<svg' '$C/dash' && grep -q '<rect' '$C/dash'"
+check "dashboard: the HotRush target is sla_hotrush's, not a fixed one" \
+    grep -q "target (sla_hotrush, by default 2 hours)" "$C/dash"
 check "stylesheet served as text/css" sh -c "curl -s -D - -o /dev/null '$P/style.css' | grep -qi '^Content-Type: text/css'"
 
 # --- parameters and routing ------------------------------------------
