@@ -144,48 +144,13 @@ print_json(JsonBuilder *b)
 	g_object_unref(g);
 }
 
-/* The columns of list --csv, as list --json names them. */
-static void
-csv_ticket(GString *out, const struct ticket *t)
-{
-	char	 id[24], linked[24], n[24];
-	char	*created = iso_time(t->created), *updated = iso_time(t->updated);
-
-	g_snprintf(id, sizeof id, "%" G_GINT64_FORMAT, t->id);
-	g_snprintf(linked, sizeof linked, "%" G_GINT64_FORMAT, t->linked_to);
-	g_snprintf(n, sizeof n, "%" G_GINT64_FORMAT, t->n_messages);
-	csv_field(out, id, TRUE);
-	csv_field(out, t->subject, FALSE);
-	csv_field(out, t->status, FALSE);
-	csv_field(out, t->queue, FALSE);
-	csv_field(out, t->priority, FALSE);
-	csv_field(out, t->hotrush ? "yes" : "no", FALSE);
-	csv_field(out, t->requester, FALSE);
-	csv_field(out, t->owner, FALSE);
-	csv_field(out, t->linked_to > 0 ? linked : NULL, FALSE);
-	csv_field(out, n, FALSE);
-	csv_field(out, created, FALSE);
-	csv_field(out, updated, FALSE);
-	csv_end(out);
-	g_free(created);
-	g_free(updated);
-}
-
 static int
 print_csv(GPtrArray *a)
 {
-	static const char *const head[] = { "id", "subject", "status",
-	    "queue", "priority", "hotrush", "requester", "owner",
-	    "linked_to", "messages", "created", "updated" };
 	GString	*out = g_string_new(NULL);
-	guint	 k;
 	int	 rc = EX_OK;
 
-	for (k = 0; k < G_N_ELEMENTS(head); k++)
-		csv_field(out, head[k], k == 0);
-	csv_end(out);
-	for (k = 0; k < a->len; k++)
-		csv_ticket(out, a->pdata[k]);
+	csv_tickets(out, a);
 	if (fwrite(out->str, 1, out->len, stdout) != out->len ||
 	    fflush(stdout) != 0)
 		rc = EX_IOERR;

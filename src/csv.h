@@ -19,4 +19,9 @@ void	 csv_field(GString *out, const char *field, gboolean first);
 /* Appends the record's end. */
 void	 csv_end(GString *out);
 
+struct ticket;
+/* The header record and one record per struct ticket of TICKETS: the
+ * members of `postdesk list --json`, times in ISO 8601 UTC. */
+void	 csv_tickets(GString *out, const GPtrArray *tickets);
+
 #endif
