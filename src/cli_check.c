@@ -224,15 +224,17 @@ overdue_one(struct store *s, const struct config *c, int64_t id,
 	struct lc_ticket f;
 	struct lc_verdict v;
 	int64_t		 due;
-	char		*when;
+	char		*when, **attrs = NULL;
 
 	*line = NULL;
 	if (!store_ticket_get(s, id, &t, err) ||
-	    !store_ticket_times(s, id, &tt, err)) {
+	    !store_ticket_times(s, id, &tt, err) ||
+	    !store_org_attrs_of(s, t->requester, &attrs, err)) {
 		ticket_free(t);
 		return false;
 	}
 	lifecycle_apply_facts(t, &tt, &f);
+	f.org_attrs = (const char *const *)attrs;
 	lifecycle_due(lifecycle_apply_lc(c, t), &f, now - CHECK_TICK_GRACE,
 	    &v, &due);
 	if (v.effect == LC_EFFECT_STATUS) {
@@ -243,6 +245,7 @@ overdue_one(struct store *s, const struct config *c, int64_t id,
 		    when);
 		g_free(when);
 	}
+	g_strfreev(attrs);
 	ticket_free(t);
 	return true;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "pdconfig.h"
 #include "lifecycle.h"
+#include "roles.h"
 #include "log.h"
 
 #include <errno.h>
@@ -92,6 +93,8 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "sla_hotrush", KEY_STRING },
 	{ "lifecycle", "ack_pattern", KEY_STRING },
 	{ "lifecycle", "ack_max_length", KEY_INT },
+	/* [roles]: every key is a role name; roles.c checks them. */
+	{ "roles", "*", KEY_STRING },
 	{ "log", "facility", KEY_STRING },
 	{ "log", "level", KEY_STRING },
 };
@@ -110,9 +113,14 @@ find_key(const char *group, const char *key)
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
+	/* preclose_after[ATTR] or [ATTR=VALUE]: by organization attribute */
+	if (strcmp(group, "lifecycle") == 0 &&
+	    strncmp(key, "preclose_after[", 15) == 0)
+		key = "preclose_after";
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0 &&
-		    strcmp(known_keys[i].key, key) == 0)
+		    (strcmp(known_keys[i].key, key) == 0 ||
+		    strcmp(known_keys[i].key, "*") == 0))
 			return &known_keys[i];
 	return NULL;
 }
@@ -261,6 +269,7 @@ config_new_default(void)
 	c->web_session_lifetime = 8 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
+	c->roles = roles_new_default();
 	c->spf = true;
 	c->trusted_authserv_ids = g_new0(char *, 1);
 	c->smtp_url = g_strdup("smtp://localhost:25");
@@ -302,6 +311,7 @@ config_free(struct config *c)
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
 	lifecycle_set_free(c->lifecycle);
+	roles_free(c->roles);
 	g_free(c->trusted_authserv_id);
 	g_strfreev(c->trusted_authserv_ids);
 	g_free(c->auth_dns_records);
@@ -773,6 +783,16 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		c->lifecycle = NULL;
 		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, text,
 		    err);
+	}
+	/* A [roles] group replaces the built-in roles as a whole. */
+	if (ok && g_key_file_has_group(kf, "roles")) {
+		struct roles *rs = NULL;
+
+		ok = roles_from_keyfile(&rs, kf, path, text, err);
+		if (ok) {
+			roles_free(c->roles);
+			c->roles = rs;
+		}
 	}
 	return ok;
 }

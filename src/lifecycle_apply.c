@@ -460,15 +460,19 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 	struct lc_ticket f;
 	struct lc_verdict v;
 	int64_t		 due;
+	char		**attrs = NULL;
 	bool		 ok;
 
 	*line = NULL;
 	if (!store_begin(s, err))
 		return false;
+	/* Timers may depend on the organization: preclose_after[ATTR]. */
 	ok = store_ticket_get(s, id, &t, err) &&
-	    store_ticket_times(s, id, &tt, err);
+	    store_ticket_times(s, id, &tt, err) &&
+	    store_org_attrs_of(s, t->requester, &attrs, err);
 	if (ok) {
 		lifecycle_apply_facts(t, &tt, &f);
+		f.org_attrs = (const char *const *)attrs;
 		lifecycle_due(lifecycle_apply_lc(c, t), &f, now, &v, &due);
 		if (v.effect == LC_EFFECT_STATUS) {
 			ok = lifecycle_apply_status(s, c, t, v.to,
@@ -479,6 +483,7 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 		}
 	}
 	ticket_free(t);
+	g_strfreev(attrs);
 	if (ok && *line != NULL)
 		ok = store_commit(s, err);
 	else
