@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "policy.h"
+#include "roles.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -524,13 +526,20 @@ bool
 web_customer_may_act(struct web *w, bool *yes, GError **err)
 {
 	struct org_member *m = NULL;
+	struct policy_facts f = { 0 };
+	struct policy_decision d;
 
 	*yes = false;
 	if (w->viewer.role != WEB_CUSTOMER)
 		return true;
 	if (!store_org_member_get(w->store, w->viewer.address, &m, err))
 		return false;
-	*yes = m == NULL || strcmp(m->role, "secondary") != 0;
+	/* The rate row of the permission table, by the role's rights
+	 * ([roles]); the signed link proved the address. */
+	f.member = m != NULL;
+	f.rights = m != NULL ? roles_rights(w->config->roles, m->role) : 0;
+	policy_decide(POLICY_RATE, &f, &d);
+	*yes = d.allow;
 	org_member_free(m);
 	return true;
 }
