@@ -19,6 +19,7 @@ intake_lc_clear(struct intake_lc *lc)
 	g_free(lc->refusal);
 	g_free(lc->command_refusal);
 	command_block_free(lc->commands);
+	account_plan_free(lc->accounts);
 	memset(lc, 0, sizeof *lc);
 }
 
@@ -178,6 +179,21 @@ decide_role(const struct thread_verdict *v, struct intake_lc *out,
 		out->command_refusal = policy_decision_to_text(&d);
 }
 
+/* The account commands, on the sender's own facts: a token counts
+ * only for the ticket it named and joined. */
+static bool
+decide_accounts(struct store *s, const struct config *c,
+    const struct mail *m, const struct thread_verdict *v, int64_t now,
+    struct intake_lc *out, GString *report, GError **err)
+{
+	struct policy_facts f = v->facts;
+
+	if (v->ticket == 0 || v->ticket != v->named)
+		f.token = POLICY_TOKEN_NONE;
+	return account_decide(s, c, out->commands, &f, m->from.addr, now,
+	    &out->accounts, report, err);
+}
+
 bool
 intake_lc_decide(struct store *s, const struct config *c,
     const struct mail *m, const struct thread_verdict *v,
@@ -216,6 +232,8 @@ intake_lc_decide(struct store *s, const struct config *c,
 	    out->claims_staff ? out->authenticated ? "; staff sender "
 	    "authenticated" : "; staff address NOT authenticated" : "");
 	report_commands(report, out);
+	if (!decide_accounts(s, c, m, v, now, out, report, err))
+		return false;
 	if (v->quarantine) {
 		/* [auth] on_forged = quarantine: kept, not answered. */
 		out->refuse = true;
@@ -376,7 +394,9 @@ intake_lc_after(struct store *s, const struct config *c,
 	if (lc->commands->commands->len > 0) {
 		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
 		    lc->role, actor, lc->command_refusal, row, now, NULL,
-		    NULL, err))
+		    NULL, err) ||
+		    !account_apply(s, c, lc->accounts, ticket, row, actor, now,
+		    err))
 			return false;
 		/* The transcript, as Debian's control@ does; none to a
 		 * forged sender. */

@@ -10,8 +10,16 @@
 #include "outbox.h"
 
 static const char *const command_names[LC_CMD__MAX] = {
-	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating"
+	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating",
+	"Member", "Notify-Address", "Confirm-Address"
 };
+
+bool
+lc_command_is_account(enum lc_command c)
+{
+	return c == LC_CMD_MEMBER || c == LC_CMD_NOTIFY_ADDRESS ||
+	    c == LC_CMD_CONFIRM_ADDRESS;
+}
 
 bool
 text_to_lc_command(enum lc_command *out, const char *s)
@@ -387,6 +395,9 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 	}
 	if (*v == '\0')
 		ok = refuse(applied, why, "no value given");
+	else if (lc_command_is_account(cmd))
+		ok = refuse(applied, why, "an account command: by mail, or "
+		    "postdesk org for staff");
 	else if (role == LC_ROLE_CUSTOMER && (cmd == LC_CMD_QUEUE ||
 	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG))
 		ok = refuse(applied, why, "only staff may use this command");
@@ -429,6 +440,9 @@ lifecycle_apply_commands(struct store *s, const struct config *c, int64_t id,
 		bool	 applied = false;
 		char	*why = NULL, *detail;
 
+		/* account_apply() has its own rows of the table. */
+		if (lc_command_is_account(cmd->cmd))
+			continue;
 		if (refuse_all != NULL)
 			why = g_strdup(refuse_all);
 		else

@@ -7,6 +7,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "account.h"
 #include "compose.h"
 #include "mail.h"
 #include "notify.h"
@@ -237,6 +238,55 @@ org_context(struct store *s, const char *requester, JsonObject *ctx,
 	return true;
 }
 
+/*
+ * {{change.*}} for the mails of an address change (account.h): the
+ * token goes only into the confirmation, to the new address.
+ */
+static bool
+change_context(struct store *s, const struct config *c, const char *name,
+    const struct message *m, const char *recipient, JsonObject *ctx,
+    GError **err)
+{
+	struct address_change *ch = NULL;
+	JsonObject	*o;
+	char		*to = NULL, *token, *when;
+
+	if (recipient == NULL || m == NULL)
+		return true;
+	if (strcmp(name, "address-changed") == 0) {
+		if (!store_notify_address(s, recipient, &to, err))
+			return false;
+		o = json_object_new();
+		json_object_set_string_member(o, "address", recipient);
+		json_object_set_string_member(o, "new_address",
+		    to != NULL ? to : recipient);
+		json_object_set_object_member(ctx, "change", o);
+		g_free(to);
+		return true;
+	}
+	if (strcmp(name, "address-confirm") != 0)
+		return true;
+	if (!store_address_change_of_row(s, m->id, recipient, &ch, err))
+		return false;
+	if (ch == NULL || (token = account_change_token(c, ch)) == NULL) {
+		address_change_free(ch);
+		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
+		    "address-confirm: no pending change for %s", recipient);
+		return false;
+	}
+	o = json_object_new();
+	when = rfc_date(ch->expires);
+	json_object_set_string_member(o, "address", ch->address);
+	json_object_set_string_member(o, "new_address", ch->new_address);
+	json_object_set_string_member(o, "token", token);
+	json_object_set_string_member(o, "expires", when);
+	json_object_set_object_member(ctx, "change", o);
+	g_free(when);
+	g_free(token);
+	address_change_free(ch);
+	return true;
+}
+
 /* Renders TEMPLATE_NAME for the ticket's queue (T may be NULL). */
 static bool
 render(struct store *s, const struct config *c, const char *name,
@@ -265,7 +315,8 @@ render(struct store *s, const struct config *c, const char *name,
 		return false;
 	ctx = context(c, t, m, recipient);
 	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err) &&
-	    link_context(s, c, t, recipient, ctx, err);
+	    link_context(s, c, t, recipient, ctx, err) &&
+	    change_context(s, c, name, m, recipient, ctx, err);
 	/* A quarantined message (id 0) has no events. */
 	if (ok && m != NULL && m->id > 0) {
 		JsonArray *cmds = NULL;

@@ -12,7 +12,7 @@
 static const char *const perm_names[POLICY_PERM__MAX] = {
 	"staff-command", "staff-relay", "customer-command", "join-thread",
 	"create", "comment", "rate", "view", "manage-members",
-	"change-address"
+	"change-address", "confirm-address"
 };
 
 static const char *const right_names[POLICY_RIGHT__MAX] = {
@@ -188,10 +188,7 @@ verified(const struct policy_facts *f)
 static void
 manage_members(const struct policy_facts *f, struct policy_decision *d)
 {
-	if (f->claims_staff && (f->aligned_pass ||
-	    f->token == POLICY_TOKEN_STAFF))
-		set(d, true, "staff address with staff proof");
-	else if (!f->member)
+	if (!f->member)
 		set(d, false, "sender is not a member of an organization");
 	else if (!has_right(f, POLICY_RIGHT_MANAGE_MEMBERS))
 		set(d, false, "the member's role does not grant "
@@ -220,6 +217,20 @@ change_address(const struct policy_facts *f, struct policy_decision *d)
 	else
 		set(d, true, "her own address, verified; the new address "
 		    "must confirm");
+}
+
+static void
+confirm_address(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (f->forged)
+		set(d, false, "verdict forged: the From: domain's policy "
+		    "disowns this message");
+	else if (!f->change_token)
+		set(d, false, "no valid, unexpired address-change token for "
+		    "the sender");
+	else
+		set(d, true, "the new address confirmed with the token mailed "
+		    "to it");
 }
 
 void
@@ -257,6 +268,9 @@ policy_decide(enum policy_perm p, const struct policy_facts *f,
 		break;
 	case POLICY_CHANGE_ADDRESS:
 		change_address(f, out);
+		break;
+	case POLICY_CONFIRM_ADDRESS:
+		confirm_address(f, out);
 		break;
 	default:
 		set(out, false, "unknown permission");

@@ -17,11 +17,13 @@
  *   rate, view        right (roles.h: [roles] in postdesk.conf); a
  *                     sender in no organization is not limited by
  *                     roles (the rows above still apply)
- *   manage-members    staff with staff proof, or a member whose role
- *                     grants manage-members, with an aligned pass or
- *                     her own token, verdict not forged
+ *   manage-members    a member whose role grants manage-members, with
+ *                     an aligned pass or her own token, verdict not
+ *                     forged (staff use "postdesk org")
  *   change-address    the sender herself, with an aligned pass or her
  *                     own token, verdict not forged
+ *   confirm-address   the new address, with the unexpired token mailed
+ *                     to it, verdict not forged
  *
  * The facts come from the verdict (identity.h) and the reply token
  * (token.h); the caller looks them up.  Pure: no I/O, no state, cannot
@@ -44,6 +46,7 @@ enum policy_perm {
 	POLICY_VIEW,		/* see the organization's tickets */
 	POLICY_MANAGE_MEMBERS,	/* Member: add / remove */
 	POLICY_CHANGE_ADDRESS,	/* Notify-Address: */
+	POLICY_CONFIRM_ADDRESS,	/* Confirm-Address: */
 	POLICY_PERM__MAX
 };
 
@@ -86,6 +89,9 @@ struct policy_facts {
 	bool		 member;	/* From: is an organization member */
 	unsigned	 rights;	/* of her role: bits 1u << enum
 					   policy_right (roles_rights()) */
+	bool		 change_token;	/* carries the valid, unexpired,
+					   unused address-change token
+					   mailed to From: (account.h) */
 };
 
 struct policy_decision {

@@ -439,6 +439,10 @@ struct outbox_row {
 	/* While "sending": the claim (a random id) and when it runs out. */
 	char	*lease_id;
 	int64_t	 lease_until;
+	/* Insert only: deliver to RECIPIENT as given.  Otherwise a
+	 * contact's confirmed notification address replaces hers
+	 * (store_notify_address()). */
+	bool	 exact;
 };
 
 struct outbox_filter {
