@@ -47,7 +47,7 @@ static const struct cli_command commands[] = {
 	    "organizations: members, roles ([roles]) and attributes",
 	    cli_org },
 	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
-	    "[--spf R] [--sender A] < MSG",
+	    "[--spf R] [--sender A] [--org-attr NAME=VALUE] < MSG",
 	    "lint rules; show what a message would get (no database)",
 	    cli_rules },
 	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "
