@@ -701,8 +701,9 @@ lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
 	set->queues = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)lifecycle_free);
 	g_key_file_set_list_separator(bk, ';');
+	/* Keep "key[x]" lines: GKeyFile drops other locales otherwise. */
 	ok = g_key_file_load_from_data(bk, builtin, sizeof builtin - 1,
-	    G_KEY_FILE_NONE, NULL);
+	    G_KEY_FILE_KEEP_TRANSLATIONS, NULL);
 	g_assert(ok);
 	queue_names(bk, kf, names);
 	ok = one(&set->def, bk, kf, NULL, path, text, err);
