@@ -113,7 +113,7 @@ find_key(const char *group, const char *key)
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
-	/* preclose_after[ATTR] or [ATTR=VALUE]: by organization attribute */
+	/* preclose_after[ATTR]: by organization attribute */
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "preclose_after[", 15) == 0)
 		key = "preclose_after";

@@ -330,8 +330,7 @@ attr_matches(const struct lc_attr_timer *a, const char *const *attrs)
 		if (g_ascii_strncasecmp(attrs[i], a->attr, n) != 0 ||
 		    attrs[i][n] != '=')
 			continue;
-		return a->value != NULL ? g_ascii_strcasecmp(v, a->value) == 0 :
-		    lifecycle_attr_is_set(v);
+		return lifecycle_attr_is_set(v);
 	}
 	return false;
 }

@@ -56,11 +56,10 @@ struct lc_transition {
 	unsigned	 roles;		/* bit (1 << enum lc_role) */
 };
 
-/* preclose_after[ATTR] / [ATTR=VALUE]: the requester's organization
- * attribute ATTR is set (not empty, no, false, off or 0), or is VALUE. */
+/* preclose_after[ATTR]: the requester's organization attribute ATTR is
+ * set (not empty, no, false, off or 0). */
 struct lc_attr_timer {
 	char		*attr;
-	char		*value;		/* NULL: any set value */
 	int64_t		 after;		/* seconds; 0: no pre-close */
 };
 

@@ -495,7 +495,6 @@ attr_timer_free(gpointer p)
 	struct lc_attr_timer *t = p;
 
 	g_free(t->attr);
-	g_free(t->value);
 	g_free(t);
 }
 
@@ -505,7 +504,8 @@ cmp_str(gconstpointer a, gconstpointer b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* preclose_after[ATTR] and [ATTR=VALUE], in key order. */
+/* preclose_after[ATTR], in key order.  GKeyFile allows only locale
+ * characters between the brackets, so no [ATTR=VALUE]. */
 static bool
 attr_timers(struct ctx *c)
 {
@@ -522,19 +522,14 @@ attr_timers(struct ctx *c)
 	for (i = 0; ok && i < names->len; i++) {
 		const char *key = names->pdata[i], *in = key + 15;
 		size_t	 n = strcspn(in, "]");
-		char	*spec = g_strndup(in, n), *eq = strchr(spec, '=');
+		char	*spec = g_strndup(in, n);
 		struct lc_attr_timer *t = g_new0(struct lc_attr_timer, 1);
 
-		if (eq != NULL) {
-			*eq = '\0';
-			t->value = g_strdup(eq + 1);
-		}
 		t->attr = g_strdup(spec);
 		g_free(spec);
 		ok = *t->attr != '\0' && in[n] == ']' && in[n + 1] == '\0';
 		if (!ok)
-			fail(c, key, "%s", "expected preclose_after[ATTRIBUTE] "
-			    "or preclose_after[ATTRIBUTE=VALUE]");
+			fail(c, key, "%s", "expected preclose_after[ATTRIBUTE]");
 		else
 			ok = duration_key(c, key, &t->after);
 		if (ok)
