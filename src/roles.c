@@ -147,11 +147,11 @@ roles_from_keyfile(struct roles **out, GKeyFile *kf, const char *path,
 		g_free(v);
 	}
 	g_strfreev(keys);
+	/* An empty group (every line commented out) keeps the built-in
+	 * roles, as the shipped example has it. */
 	if (ok && rs->list->len == 0) {
-		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
-		    "%s:%u: [roles]: names no role", path,
-		    config_line_of(text, "roles", NULL));
-		ok = false;
+		roles_free(rs);
+		rs = roles_new_default();
 	}
 	if (!ok) {
 		roles_free(rs);

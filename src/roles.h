@@ -11,8 +11,8 @@
  * manage-members); "all" is every right, "none" or an empty value no
  * right.  The built-in set is X-Cart's vocabulary above, where a
  * secondary member has full access to the Communication Center and
- * only the primary member manages members; a [roles] group replaces
- * it as a whole.  The last role listed is the one "Member: add ADDR"
+ * only the primary member manages members; a [roles] group that names
+ * a role replaces it as a whole.  The last role listed is the one "Member: add ADDR"
  * gives when no role is named.  A role the store knows but the
  * configuration no longer lists grants nothing.
  *
