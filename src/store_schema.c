@@ -345,7 +345,14 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX quarantine_raw_once ON quarantine(raw_sha256)"
 	"  WHERE replayed_as IS NULL;",
 	/*
-	 * 12 → 13 (accounts): member roles are configuration ([roles],
+	 * 12 → 13: outbox.orphaned counts the claims of a row that ran out
+	 * without a result in a row (store_outbox_claim): a row that kills
+	 * every notifier that takes it is failed after a few, not retried
+	 * every lease forever.
+	 */
+	"ALTER TABLE outbox ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 13 → 14 (accounts): member roles are configuration ([roles],
 	 * roles.h), so org_members loses its CHECK on three names;
 	 * organizations get key/value attributes ("presales" = "yes")
 	 * that rules and timers read; a contact may have a notification
