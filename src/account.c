@@ -370,9 +370,9 @@ account_decide(struct store *s, const struct config *c,
 		ok = ok && decide_one(s, c, cmd, &f, om, from, now, st,
 		    report, err);
 		if (ok && report != NULL)
-			g_string_append_printf(report, "account: %s: %s — %s\n",
-			    st->op == OP_REFUSED ? "refused" : "applies",
-			    st->line, st->why);
+			g_string_append_printf(report,
+			    "account: %s: %s — %s\n", st->op == OP_REFUSED ?
+			    "refused" : "applies", st->line, st->why);
 	}
 	org_member_free(om);
 	if (!ok) {

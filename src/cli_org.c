@@ -192,8 +192,9 @@ org_show(struct cli *c)
 			continue;
 		r = roles_rights_text(roles_rights(c->config->roles,
 		    m->role));
-		printf("  %-10s %s%s\n", m->role, r, roles_known(
-		    c->config->roles, m->role) ? "" : " (role not in [roles])");
+		printf("  %-10s %s%s\n", m->role, r,
+		    roles_known(c->config->roles, m->role) ? "" :
+		    " (role not in [roles])");
 		g_free(r);
 	}
 	g_hash_table_destroy(seen);
