@@ -161,14 +161,22 @@ static bool
 link_context(struct store *s, const struct config *c, const struct ticket *t,
     const char *recipient, JsonObject *ctx, GError **err)
 {
-	char	*link = NULL;
+	char	*link = NULL, *owner = NULL;
 
 	if (t == NULL || recipient == NULL)
 		return true;
 	if (!config_is_staff(c, recipient)) {
-		if (!web_link_mint(c, s, recipient, t->id,
-		    g_get_real_time() / G_USEC_PER_SEC, &link, err))
+		/* Mail redirected to a confirmed notification address signs
+		 * in as the participant it is for (account.h). */
+		if (!store_notify_address_owner(s, t->id, recipient, &owner,
+		    err))
 			return false;
+		if (!web_link_mint(c, s, owner != NULL ? owner : recipient,
+		    t->id, g_get_real_time() / G_USEC_PER_SEC, &link, err)) {
+			g_free(owner);
+			return false;
+		}
+		g_free(owner);
 	} else if (c->web_base_url != NULL)
 		link = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
 		    c->web_base_url, t->id);

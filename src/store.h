@@ -389,6 +389,10 @@ bool	 store_notify_address(struct store *, const char *addr, char **out,
 	    GError **err);
 bool	 store_notify_address_set(struct store *, const char *addr,
 	    const char *to, int64_t now, GError **err);
+/* The participant of TICKET whose confirmed notification address is TO
+ * (*out g_free), or NULL: whom mail to TO is really for. */
+bool	 store_notify_address_owner(struct store *, int64_t ticket,
+	    const char *to, char **out, GError **err);
 
 struct address_change {
 	char	*id;

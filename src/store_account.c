@@ -134,6 +134,28 @@ store_notify_address_set(struct store *s, const char *addr, const char *to,
 	return store_step_done(s, st, err);
 }
 
+bool
+store_notify_address_owner(struct store *s, int64_t ticket, const char *to,
+    char **out, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*out = NULL;
+	st = store_stmt(s, "SELECT c.address FROM contacts c JOIN"
+	    " participants p ON p.address = c.address AND p.ticket_id = ?1"
+	    " WHERE c.notify_address = ?2 ORDER BY c.address LIMIT 1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, to);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = store_col_text(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+}
+
 void
 address_change_free(struct address_change *c)
 {

@@ -9,10 +9,10 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..22"
+echo "1..24"
 PORT=$(free_port)
 start_sink sink "$PORT"
-printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
+printf '[staff]\naddresses = bob@staff.example.com\n[web]\nbase_url = https://pd.example.com/pd.cgi\nlink_key = k-0051\n[auth]\n%s\n' \
     'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all' |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
 export POSTDESK_CONFIG="$T/pd.conf"
@@ -96,6 +96,17 @@ check "... and the notice is delivered" \
     test "$(sink_count alice@shop.example "now go to alice@home.example")" -ge 1
 check "after the confirmation, notifications go to the new address" \
     test "$(staff_reply "Did that help?")" = alice@home.example
+# A notice with a sign-in link (closed), redirected to the new address:
+# the link signs in as the participant it is for.
+links() { q "SELECT count(*) FROM web_links WHERE address='$1'"; }
+notify
+home=$(links alice@home.example) shop=$(links alice@shop.example)
+"$B/postdesk" status 1 closed >/dev/null
+notify
+check "a closed notice goes to the new address" \
+    test "$(q "SELECT recipients FROM outbox WHERE template='closed'")" = alice@home.example
+check "... its sign-in link is the participant's, not the new address's" \
+    test "$(links alice@home.example):$(links alice@shop.example)" = "$home:$((shop + 1))"
 send alice@home.example 203.0.113.9 "Re: again" "Confirm-Address: $TOKEN"
 check "a used token does not apply again" \
     test "$(q "SELECT count(*) FROM events WHERE kind='command-refused' AND detail LIKE '%already confirmed'")" = 1
