@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..35"
+echo "1..37"
 PORT=$(free_port)
 start_sink sink "$PORT"
 cat >"$T/accounts.sieve" <<'EOF'
@@ -186,3 +186,7 @@ check "Xentral: org show gives the additional user view only" sh -c \
     "'$B/postdesk' --config '$T/xentral.conf' org show Shop | grep -q '^  additional view$'"
 check "Xentral: a member whose role is not configured has no rights" sh -c \
     "'$B/postdesk' --config '$T/xentral.conf' org show Shop | grep -q '^  secondary  none (role not in \[roles\])$'"
+check "postdesk check names the members whose role [roles] does not list" sh -c \
+    "'$B/postdesk' --config '$T/xentral.conf' check | grep -q '^members: 2 member(s) have the role \"secondary\"'"
+check "... and, under the built-in roles, only the Xentral one" sh -c \
+    "'$B/postdesk' check | grep '^members:' > '$T/mem'; grep -q 'role \"additional\"' '$T/mem' && ! grep -q 'secondary' '$T/mem'"
