@@ -197,6 +197,17 @@ roles_name(const struct roles *rs, const char *role)
 	return r != NULL ? r->name : NULL;
 }
 
+const char **
+roles_names(const struct roles *rs)
+{
+	const char **v = g_new0(const char *, rs->list->len + 1);
+	guint	 i;
+
+	for (i = 0; i < rs->list->len; i++)
+		v[i] = ((const struct role *)rs->list->pdata[i])->name;
+	return v;
+}
+
 const char *
 roles_default(const struct roles *rs)
 {

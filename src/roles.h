@@ -43,6 +43,9 @@ bool		 roles_known(const struct roles *, const char *role);
 unsigned	 roles_rights(const struct roles *, const char *role);
 /* The configured spelling of ROLE, or NULL if unknown. */
 const char	*roles_name(const struct roles *, const char *role);
+/* The configured role names, in order, NULL-terminated.  Borrowed
+ * pointers in a new array: g_free the array only. */
+const char	**roles_names(const struct roles *);
 /* The role "Member: add" gives by default (the last listed). */
 const char	*roles_default(const struct roles *);
 /* "primary, advanced, secondary", for messages.  g_free. */

@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..37"
+echo "1..40"
 PORT=$(free_port)
 start_sink sink "$PORT"
 cat >"$T/accounts.sieve" <<'EOF'
@@ -22,7 +22,7 @@ if org_attribute "presales" ["yes", "true"] {
 	fileinto "sales";
 }
 EOF
-printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n[rules]\nscripts = %s\n' \
+printf '[staff]\naddresses = bob@staff.example.com\n[web]\nbase_url = https://pd.example.com/pd.cgi\nlink_key = k-0049\n[auth]\n%s\n[rules]\nscripts = %s\n' \
     'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all; other.example v=spf1 ip4:198.51.100.0/24 -all' \
     "$T/accounts.sieve" |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
@@ -190,3 +190,25 @@ check "postdesk check names the members whose role [roles] does not list" sh -c 
     "'$B/postdesk' --config '$T/xentral.conf' check | grep -q '^members: 2 member(s) have the role \"secondary\"'"
 check "... and, under the built-in roles, only the Xentral one" sh -c \
     "'$B/postdesk' check | grep '^members:' > '$T/mem'; grep -q 'role \"additional\"' '$T/mem' && ! grep -q 'secondary' '$T/mem'"
+
+# --- the view right on the web -----------------------------------------
+# page CONF ADDR: the list web@shop.example's signed link opens.
+page() {
+	l=$(POSTDESK_CONFIG="$1" "$B/postdesk" link "$2")
+	POSTDESK_CONFIG="$1" REQUEST_METHOD=GET PATH_INFO=/ SCRIPT_NAME=/pd.cgi \
+	    QUERY_STRING="t=${l#*t=}" "$B/postdesk.cgi"
+}
+page "$T/pd.conf" web@shop.example >"$T/web-list"
+check "X-Cart roles: a secondary member sees her organization's tickets" \
+    sh -c "grep -q 'Which edition' '$T/web-list' && grep -q 'Banner broken' '$T/web-list'"
+cp "$T/pd.conf" "$T/noview.conf"
+printf '[roles]\nprimary = all\nsecondary = create;comment;rate\n' >>"$T/noview.conf"
+page "$T/noview.conf" web@shop.example >"$T/noview-list"
+check "a role without view sees only her own tickets" \
+    sh -c "grep -q 'Banner broken' '$T/noview-list' && ! grep -q 'Which edition' '$T/noview-list'"
+A1N=$(q "SELECT id FROM tickets WHERE subject='Which edition?'")
+l=$(POSTDESK_CONFIG="$T/noview.conf" "$B/postdesk" link web@shop.example "$A1N")
+POSTDESK_CONFIG="$T/noview.conf" REQUEST_METHOD=GET PATH_INFO=/ticket/$A1N \
+    SCRIPT_NAME=/pd.cgi QUERY_STRING="t=${l#*t=}" "$B/postdesk.cgi" >"$T/noview-t"
+check "... and cannot open another member's ticket" \
+    sh -c "! grep -q '^Status: 200' '$T/noview-t' && ! grep -q 'shop of 500 items' '$T/noview-t'"
