@@ -218,12 +218,14 @@ cli_list(struct cli *c)
 	GPtrArray	*a;
 	GError		*e = NULL;
 	bool		 json = false, csv = false, queue_order = false;
-	int		 rc;
+	int		 i, rc;
 
+	/* --order=queue is a list of its own, with its own options. */
+	for (i = 1; i < c->argc; i++)
+		if (strcmp(c->argv[i], "--order=queue") == 0)
+			return cli_list_queue(c);
 	if (!parse_list_filter(c, &f, &json, &csv, &queue_order))
 		return cli_usage(c);
-	if (queue_order)
-		return cli_list_queue(c);
 	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
 		return rc;
 	if (!store_web_tickets(c->store, &f, &a, &e)) {

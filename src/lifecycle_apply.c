@@ -278,8 +278,8 @@ valid_name(const char *v)
  * The owner named by V: "none" (*out NULL) clears it; otherwise a staff
  * address, or the local part of exactly one ("bob"), as the address.
  */
-static bool
-owner_of(const struct config *c, const char *v, char **out)
+bool
+lifecycle_apply_owner_of(const struct config *c, const char *v, char **out)
 {
 	const char	*found = NULL;
 	size_t		 i, n = strlen(v);
@@ -316,7 +316,7 @@ cmd_owner(struct store *s, const struct config *c, const struct ticket *t,
 	char	*owner, *d;
 	bool	 ok;
 
-	if (!owner_of(c, value, &owner)) {
+	if (!lifecycle_apply_owner_of(c, value, &owner)) {
 		*applied = false;
 		*why = g_strdup_printf("\"%s\" is not a staff member (give a "
 		    "staff address, its name before the @, or none)", value);
