@@ -44,6 +44,11 @@ static const struct cli_command commands[] = {
 	{ "org", "add NAME | member add NAME ADDR primary|advanced|secondary "
 	    "[DISPLAY NAME] | list [NAME]",
 	    "organizations; secondary members are view-only", cli_org },
+	{ "staff", "add|set ADDRESS [--name N] [--queues Q,...] "
+	    "[--role agent|lead|admin] [--notify all|mine|none] | "
+	    "disable|enable ADDRESS | list [--json]",
+	    "staff accounts: who works which queues, who hears of what",
+	    cli_staff },
 	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
 	    "[--spf R] [--sender A] < MSG",
 	    "lint rules; show what a message would get (no database)",
