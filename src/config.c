@@ -92,6 +92,11 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "sla_hotrush", KEY_STRING },
 	{ "lifecycle", "ack_pattern", KEY_STRING },
 	{ "lifecycle", "ack_max_length", KEY_INT },
+	{ "lifecycle", "calendar", KEY_STRING },
+	/* [calendar.NAME]; calendar.c checks them. */
+	{ "calendar", "time_zone", KEY_STRING },
+	{ "calendar", "hours", KEY_STRING },
+	{ "calendar", "holidays", KEY_STRING },
 	{ "log", "facility", KEY_STRING },
 	{ "log", "level", KEY_STRING },
 };
@@ -107,6 +112,8 @@ find_key(const char *group, const char *key)
 	 * takes a language suffix: ack_pattern[de]. */
 	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
 		group = "lifecycle";
+	if (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0')
+		group = "calendar";
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
@@ -122,8 +129,10 @@ known_group(const char *group)
 {
 	size_t	 i;
 
-	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys. */
-	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
+	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys, and
+	 * [calendar.NAME] groups [calendar]'s. */
+	if ((strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0') ||
+	    (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0'))
 		return true;
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0)

@@ -414,7 +414,10 @@ lifecycle_first_response_due(const struct lifecycle *lc,
 	int64_t	 target = t->hotrush ? lc->sla_hotrush :
 	    lc->sla[t->priority < LC_PRIO__MAX ? t->priority : LC_PRIO_NORMAL];
 
-	return target > 0 ? t->created + target : 0;
+	if (target <= 0)
+		return 0;
+	return lc->calendar != NULL ? calendar_add(lc->calendar, t->created,
+	    target) : t->created + target;
 }
 
 bool

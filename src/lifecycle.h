@@ -29,6 +29,8 @@
 
 #include <glib.h>
 
+#include "calendar.h"
+
 enum lc_role {
 	LC_ROLE_CUSTOMER,	/* requester, CC or organization member */
 	LC_ROLE_STAFF,
@@ -79,9 +81,13 @@ struct lifecycle {
 	/* HotRush. */
 	char		**hotrush_free;	/* turning off does not count */
 	int64_t		 hotrush_off_limit; /* per account, elsewhere */
-	/* SLA first-response targets, seconds. */
+	/* SLA first-response targets, seconds: of business time when the
+	 * life cycle names a calendar ([calendar.NAME]), else around the
+	 * clock. */
 	int64_t		 sla[LC_PRIO__MAX];
 	int64_t		 sla_hotrush;
+	char		*calendar_name;		/* NULL: none */
+	const struct calendar *calendar;	/* owned by the set */
 	/* Acknowledgement ("thanks") detection. */
 	GPtrArray	*ack_sources;	/* char *: full patterns, all languages */
 	/* pcre2_code *, parallel to ack_sources; the built-in patterns are

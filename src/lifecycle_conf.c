@@ -26,6 +26,7 @@
 struct lifecycle_set {
 	struct lifecycle *def;
 	GPtrArray	*queues;	/* of struct lifecycle * */
+	GPtrArray	*calendars;	/* of struct calendar *, [calendar.NAME] */
 };
 
 static const char builtin[] =
@@ -102,7 +103,7 @@ static const char *const lc_keys[] = {
 	"staff_reply_to_waiting", "preclose_from", "preclose_after",
 	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
 	"hotrush_off_limit", "sla_minor", "sla_normal", "sla_major",
-	"sla_hotrush", "ack_pattern", "ack_max_length",
+	"sla_hotrush", "ack_pattern", "ack_max_length", "calendar",
 };
 
 /* Raw values being layered: key → value, lang → ack pattern. */
@@ -231,6 +232,7 @@ lifecycle_free(struct lifecycle *lc)
 	g_strfreev(lc->staff_reply_to_waiting);
 	g_strfreev(lc->preclose_from);
 	g_strfreev(lc->hotrush_free);
+	g_free(lc->calendar_name);
 	g_ptr_array_free(lc->ack_patterns, TRUE);
 	g_ptr_array_free(lc->ack_sources, TRUE);
 	g_free(lc);
@@ -539,6 +541,12 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	    status_list(&c, "preclose_from", &lc->preclose_from) &&
 	    status_list(&c, "hotrush_free", &lc->hotrush_free) &&
 	    transitions(&c) && basis_and_numbers(&c) && ack_patterns(&c);
+	if (ok) {
+		const char *cal = g_hash_table_lookup(l->keys, "calendar");
+
+		lc->calendar_name = cal != NULL && *cal != '\0' ?
+		    g_strdup(cal) : NULL;
+	}
 	if (ok && lc->closed != NULL && !lifecycle_is_final(lc, lc->closed))
 		ok = fail(&c, "final", "must contain the closed status %s",
 		    lc->closed);
@@ -622,6 +630,97 @@ one(struct lifecycle **out, GKeyFile *bk, GKeyFile *kf, const char *queue,
 	return ok;
 }
 
+/* [calendar.NAME] groups of KF into SET->calendars. */
+static bool
+calendars(struct lifecycle_set *set, GKeyFile *kf, const char *path,
+    const char *text, GError **err)
+{
+	static const char *const keys[] = { "time_zone", "hours", "holidays" };
+	char	**groups = kf != NULL ? g_key_file_get_groups(kf, NULL) : NULL;
+	bool	  ok = true;
+	size_t	  i, k;
+
+	for (i = 0; ok && groups != NULL && groups[i] != NULL; i++) {
+		const char	*g = groups[i];
+		char		*v[G_N_ELEMENTS(keys)];
+		struct calendar	*cal = NULL;
+		GError		*e = NULL;
+		unsigned	 line = 0;
+
+		if (strcmp(g, "calendar") == 0) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [calendar]: name the calendar, as in "
+			    "[calendar.office]", path,
+			    config_line_of(text, g, NULL));
+			ok = false;
+			break;
+		}
+		if (strncmp(g, "calendar.", 9) != 0 || g[9] == '\0')
+			continue;
+		/* An empty group (the shipped example's, all commented) is
+		 * no calendar; naming it is the error. */
+		char **present = g_key_file_get_keys(kf, g, NULL, NULL);
+		bool empty = present == NULL || present[0] == NULL;
+
+		g_strfreev(present);
+		if (empty)
+			continue;
+		for (k = 0; k < G_N_ELEMENTS(keys); k++)
+			v[k] = g_key_file_get_string(kf, g, keys[k], NULL);
+		ok = calendar_parse(&cal, g + 9, v[0], v[1], v[2], &e);
+		if (!ok) {
+			/* The line of the key the message names. */
+			for (k = 0; line == 0 && k < G_N_ELEMENTS(keys); k++) {
+				char *tag = g_strdup_printf("] %s:", keys[k]);
+
+				if (strstr(e->message, tag) != NULL)
+					line = config_line_of(text, g, keys[k]);
+				g_free(tag);
+			}
+			if (line == 0)
+				line = config_line_of(text, g, NULL);
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: %s", path, line, e->message);
+			g_error_free(e);
+		} else
+			g_ptr_array_add(set->calendars, cal);
+		for (k = 0; k < G_N_ELEMENTS(keys); k++)
+			g_free(v[k]);
+	}
+	g_strfreev(groups);
+	return ok;
+}
+
+/* Points LC at the calendar it names. */
+static bool
+use_calendar(struct lifecycle_set *set, struct lifecycle *lc,
+    const char *path, const char *text, GError **err)
+{
+	char	*group;
+	guint	 i;
+	unsigned line;
+
+	if (lc->calendar_name == NULL)
+		return true;
+	for (i = 0; i < set->calendars->len; i++)
+		if (strcmp(calendar_name(set->calendars->pdata[i]),
+		    lc->calendar_name) == 0) {
+			lc->calendar = set->calendars->pdata[i];
+			return true;
+		}
+	group = lc->queue != NULL ? g_strdup_printf("lifecycle.%s",
+	    lc->queue) : g_strdup("lifecycle");
+	line = config_line_of(text, group, "calendar");
+	if (line == 0)
+		line = config_line_of(text, "lifecycle", "calendar");
+	g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+	    "%s:%u: [%s] calendar: no [calendar.%s] group with hours", path,
+	    line, group,
+	    lc->calendar_name);
+	g_free(group);
+	return false;
+}
+
 bool
 lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
     const char *path, const char *text, GError **err)
@@ -634,18 +733,24 @@ lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
 
 	set->queues = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)lifecycle_free);
+	set->calendars = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)calendar_free);
 	g_key_file_set_list_separator(bk, ';');
 	ok = g_key_file_load_from_data(bk, builtin, sizeof builtin - 1,
 	    G_KEY_FILE_NONE, NULL);
 	g_assert(ok);
 	queue_names(bk, kf, names);
-	ok = one(&set->def, bk, kf, NULL, path, text, err);
+	ok = calendars(set, kf, path, text, err) &&
+	    one(&set->def, bk, kf, NULL, path, text, err) &&
+	    use_calendar(set, set->def, path, text, err);
 	for (i = 0; ok && i < names->len; i++) {
 		struct lifecycle *lc;
 
 		ok = one(&lc, bk, kf, names->pdata[i], path, text, err);
-		if (ok)
+		if (ok) {
 			g_ptr_array_add(set->queues, lc);
+			ok = use_calendar(set, lc, path, text, err);
+		}
 	}
 	g_ptr_array_free(names, TRUE);
 	g_key_file_free(bk);
@@ -675,6 +780,7 @@ lifecycle_set_free(struct lifecycle_set *set)
 		return;
 	lifecycle_free(set->def);
 	g_ptr_array_free(set->queues, TRUE);
+	g_ptr_array_free(set->calendars, TRUE);
 	g_free(set);
 }
 

@@ -18,8 +18,11 @@
 
 static const struct cli_command commands[] = {
 	{ "init", "", "create or upgrade the database", cli_init },
-	{ "list", "[--status S] [--queue Q] [--json] | --order=queue [--now T]",
-	    "list tickets; --order=queue: open tickets in work order",
+	{ "list", "[--status S] [--queue Q] [--priority P] [--hotrush on|off]\n"
+	    "      [--hide-rated] [--sort queue|updated|created] [--json|--csv]\n"
+	    "      | --order=queue [--now T]",
+	    "list tickets (the web list's filters); --csv: RFC 4180;\n"
+	    "      --order=queue: open tickets in work order",
 	    cli_list },
 	{ "show", "TICKET [--json]", "show a ticket's thread, new text first",
 	    cli_show },

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	13
+#define STORE_SCHEMA_VERSION	14
 
 struct store;
 
@@ -275,6 +275,10 @@ bool	 store_intake_seen_add(struct store *, const char *message_id,
 bool	 store_intake_seen_get(struct store *, const char *message_id,
 	    const char *body_hash, char **outcome, int64_t *ticket,
 	    bool *found, GError **err);
+/* Forgets the outcomes recorded before BEFORE (epoch seconds); *n: how
+ * many.  Only redeliveries need them, and no MTA retries for weeks. */
+bool	 store_intake_seen_prune(struct store *, int64_t before, int *n,
+	    GError **err);
 
 /*
  * Life cycle (store_lifecycle.c).  tickets.updated is the time of the
@@ -407,10 +411,14 @@ bool	 store_outbox_insert(struct store *, struct outbox_row *r,
  * gets a new lease: a random lease_id shared by the rows of this claim
  * and lease_until = NOW + LEASE.  Claiming counts no attempt
  * (store_outbox_attempted does).  Two processes never get the same row
- * while its lease holds.
+ * while its lease holds.  A row whose lease ran out OUTBOX_MAX_ORPHANED
+ * times without a result is failed instead; *abandoned (int64_t ids,
+ * g_array_free) lists those.
  */
+#define OUTBOX_MAX_ORPHANED	10
 bool	 store_outbox_claim(struct store *, const char *claimer, int64_t now,
-	    int64_t lease, int limit, GPtrArray **out, GError **err);
+	    int64_t lease, int limit, GPtrArray **out, GArray **abandoned,
+	    GError **err);
 /* Extends the lease of R's claim (every row still "sending" under
  * r->lease_id) to UNTIL; *held says whether R itself is still ours. */
 bool	 store_outbox_renew(struct store *, const struct outbox_row *r,

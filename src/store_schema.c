@@ -345,7 +345,14 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX quarantine_raw_once ON quarantine(raw_sha256)"
 	"  WHERE replayed_as IS NULL;",
 	/*
-	 * 12 → 13 (staff): staff accounts (issue 17).  Once this table
+	 * 12 → 13: outbox.orphaned counts the claims of a row that ran out
+	 * without a result in a row (store_outbox_claim): a row that kills
+	 * every notifier that takes it is failed after a few, not retried
+	 * every lease forever.
+	 */
+	"ALTER TABLE outbox ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 13 → 14 (staff): staff accounts (issue 17).  Once this table
 	 * has a row, [staff] addresses no longer grant authority.
 	 * queues is a comma-separated list of queue names (names are
 	 * [a-z0-9-_.], no commas); a disabled account keeps its row so

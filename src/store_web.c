@@ -316,6 +316,12 @@ store_web_backlog(struct store *s, GPtrArray **out, GError **err)
 	    (GDestroyNotify)store_web_count_free, out, err);
 }
 
+static void
+clear_response(gpointer p)
+{
+	g_free(((struct store_web_response *)p)->queue);
+}
+
 bool
 store_web_first_responses(struct store *s, int64_t since, GArray **out,
     GError **err)
@@ -326,18 +332,20 @@ store_web_first_responses(struct store *s, int64_t since, GArray **out,
 
 	st = store_stmt(s, "SELECT t.created, t.hotrush,"
 	    " (SELECT min(m.received) FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'out' AND m.internal = 0)"
+	    "  AND m.direction = 'out' AND m.internal = 0), t.queue"
 	    " FROM tickets t WHERE t.created >= ?1 LIMIT 100000", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, since);
 	a = g_array_new(FALSE, TRUE, sizeof(struct store_web_response));
+	g_array_set_clear_func(a, clear_response);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_web_response r;
 
 		r.created = sqlite3_column_int64(st, 0);
 		r.hotrush = sqlite3_column_int(st, 1) != 0;
 		r.first = sqlite3_column_int64(st, 2);
+		r.queue = store_col_text(st, 3);
 		g_array_append_val(a, r);
 	}
 	sqlite3_reset(st);

@@ -63,6 +63,7 @@ struct store_web_response {
 	int64_t	 created;
 	int64_t	 first;
 	bool	 hotrush;
+	char	*queue;		/* freed by the array's clear function */
 };
 
 /* Of struct ticket (n_messages filled). */

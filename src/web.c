@@ -61,6 +61,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_MESSAGE] = { "/message", WEB_GET },
 	[PAGE_ATTACHMENT] = { "/attachment/#", WEB_GET },
 	[PAGE_DASHBOARD] = { "/dashboard", WEB_GET },
+	[PAGE_EXPORT] = { "/export.csv", WEB_GET },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -710,6 +711,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_MESSAGE] = web_page_message,
 	[PAGE_ATTACHMENT] = web_page_attachment,
 	[PAGE_DASHBOARD] = web_page_dashboard,
+	[PAGE_EXPORT] = web_page_export,
 	[PAGE_STYLE] = web_page_style,
 };
 
@@ -739,7 +741,7 @@ gate(struct web *w)
 		    "is or makes a mail address.");
 	if (role != WEB_STAFF &&
 	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
-	    r->page == PAGE_SIGNOUT))
+	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,

@@ -63,6 +63,7 @@ enum web_page {
 	PAGE_MESSAGE,		/* /message?id=            GET  */
 	PAGE_ATTACHMENT,	/* /attachment/N           GET  */
 	PAGE_DASHBOARD,		/* /dashboard              GET (staff) */
+	PAGE_EXPORT,		/* /export.csv             GET (staff) */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -291,6 +292,7 @@ struct web_response *web_page_attachment(struct web *, GError **err);
 struct web_response *web_page_rate(struct web *, GError **err);
 struct web_response *web_page_update(struct web *, GError **err);
 struct web_response *web_page_signout(struct web *, GError **err);
+struct web_response *web_page_export(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lifecycle.h"
+#include "csv.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -133,6 +134,54 @@ pager(struct web *w, JsonObject *o, const char *path, int64_t page,
 	}
 }
 
+/* The list's filters from the request; the same for its CSV. */
+static void
+list_filter(struct web *w, struct store_web_filter *f)
+{
+	f->status = F(w, KEY_STATUS)->s;
+	f->queue = F(w, KEY_QUEUE)->s;
+	f->priority = F(w, KEY_PRIORITY)->s;
+	f->hotrush = F(w, KEY_HOTRUSH)->present ?
+	    (int)F(w, KEY_HOTRUSH)->i : -1;
+	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
+	f->participant = web_participant_filter(w);
+	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
+	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
+	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+}
+
+/*
+ * /export.csv (staff): every ticket the list shows for the same filters,
+ * not one page, as `postdesk list --csv` writes it.  Bounded, so that a
+ * request cannot ask for a database's worth of memory.
+ */
+#define WEB_EXPORT_MAX	100000
+
+struct web_response *
+web_page_export(struct web *w, GError **err)
+{
+	struct store_web_filter	 f = { 0 };
+	struct web_response	*r;
+	GPtrArray		*tickets;
+	GString			*csv;
+	gsize			 len;
+
+	list_filter(w, &f);
+	f.limit = WEB_EXPORT_MAX;
+	if (!store_web_tickets(w->store, &f, &tickets, err))
+		return NULL;
+	csv = g_string_new(NULL);
+	csv_tickets(csv, tickets);
+	g_ptr_array_unref(tickets);
+	r = web_response_new(200, "text/csv; charset=utf-8; header=present");
+	web_response_header(r, "Content-Disposition",
+	    "attachment; filename=\"tickets.csv\"");
+	len = csv->len;
+	web_response_set_body(r, g_bytes_new_take(g_string_free(csv, FALSE),
+	    len));
+	return r;
+}
+
 struct web_response *
 web_page_list(struct web *w, GError **err)
 {
@@ -145,16 +194,7 @@ web_page_list(struct web *w, GError **err)
 	const struct lifecycle	*lc;
 	guint			 i;
 
-	f.status = F(w, KEY_STATUS)->s;
-	f.queue = F(w, KEY_QUEUE)->s;
-	f.priority = F(w, KEY_PRIORITY)->s;
-	f.hotrush = F(w, KEY_HOTRUSH)->present ? (int)F(w, KEY_HOTRUSH)->i :
-	    -1;
-	f.hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
-	f.participant = web_participant_filter(w);
-	f.sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
-	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
-	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	list_filter(w, &f);
 	/* One row more than shown tells whether there is a next page. */
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
@@ -183,6 +223,15 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
 	json_object_set_boolean_member(o, "hotrush_off", f.hotrush == 0);
 	json_object_set_boolean_member(o, "hide", f.hide_closed_rated);
+	if (w->viewer.role == WEB_STAFF) {
+		GString	*q = list_query(w);
+		char	*u = g_strconcat(w->req->script_name, "/export.csv",
+		    q->len > 0 ? "?" : "", q->str, NULL);
+
+		json_object_set_string_member(o, "export_url", u);
+		g_free(u);
+		g_string_free(q, TRUE);
+	}
 	return web_render(w, 200, "list", w->viewer.role == WEB_STAFF ?
 	    "Tickets" : "Your tickets", o, err);
 }
