@@ -201,7 +201,7 @@ staff_facts(struct store *s, const struct config *c, const struct mail *m,
 	if (*account && v->ticket != 0) {
 		ok = store_ticket_get(s, v->ticket, &t, err);
 		if (ok)
-			f->staff_outside_queue = !staff_works_queue(st,
+			f->staff_outside_queue = !staff_may_act(st,
 			    t->queue);
 	}
 	ticket_free(t);

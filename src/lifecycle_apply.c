@@ -369,7 +369,7 @@ may_work(struct store *s, const struct config *c, const struct ticket *t,
 	}
 	f.claims_staff = true;
 	f.staff_disabled = st->disabled;
-	f.staff_outside_queue = !staff_works_queue(st, t->queue);
+	f.staff_outside_queue = !staff_may_act(st, t->queue);
 	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
 	if (!d.allow) {
 		queues = staff_queues_to_text(st->queues);

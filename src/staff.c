@@ -236,6 +236,12 @@ staff_works_queue(const struct staff *s, const char *queue)
 }
 
 bool
+staff_may_act(const struct staff *s, const char *queue)
+{
+	return s->role == STAFF_ADMIN || staff_works_queue(s, queue);
+}
+
+bool
 staff_resolve_owner(const struct staff_dir *d, const char *v, char **out,
     const char **why)
 {

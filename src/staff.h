@@ -103,9 +103,12 @@ bool		 staff_lookup(struct store *, const struct config *,
 bool		 staff_active(struct store *, const struct config *,
 		    const char *addr, bool *out, GError **err);
 
-/* S works QUEUE: it is one of its queues, or S is an admin without a
- * queue list. */
+/* S works QUEUE (hears of its tickets): it is one of its queues, or S
+ * is an admin without a queue list. */
 bool		 staff_works_queue(const struct staff *, const char *queue);
+/* S may act on a ticket of QUEUE: an admin anywhere (its queues only
+ * narrow what it hears of), others in the queues they work. */
+bool		 staff_may_act(const struct staff *, const char *queue);
 
 /*
  * The owner an "Owner:" value names: "none" (*out NULL); an enabled

@@ -134,6 +134,19 @@ test_works_queue(void)
 	    "sales"));
 	g_assert_true(staff_works_queue(staff_dir_find(d, "eve@x.example"),
 	    "anything"));
+	g_assert_true(staff_may_act(staff_dir_find(d, "ann@x.example"),
+	    "support"));
+	g_assert_false(staff_may_act(staff_dir_find(d, "ann@x.example"),
+	    "sales"));
+	/* An admin's queues narrow its notices, not its authority. */
+	g_strfreev(((struct staff *)staff_dir_find(d,
+	    "eve@x.example"))->queues);
+	g_assert_true(text_to_staff_queues(&((struct staff *)
+	    staff_dir_find(d, "eve@x.example"))->queues, "support"));
+	g_assert_false(staff_works_queue(staff_dir_find(d, "eve@x.example"),
+	    "sales"));
+	g_assert_true(staff_may_act(staff_dir_find(d, "eve@x.example"),
+	    "sales"));
 	g_assert_null(staff_dir_find(d, "zed@x.example"));
 	g_assert_null(staff_dir_find(d, NULL));
 	staff_dir_free(d);
