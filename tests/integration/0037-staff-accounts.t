@@ -14,7 +14,7 @@
 . "$top_srcdir/tests/integration/notify-lib.sh"
 trap 'stop_sink sink; web_cleanup' EXIT INT TERM
 
-echo "1..34"
+echo "1..38"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -23,6 +23,8 @@ start_sink sink "$SPORT"
 # Staff mail comes from example.com's own relay (192.0.2.0/24).
 printf 'example.com v=spf1 ip4:192.0.2.0/24 -all\n' >"$T/dns.txt"
 chmod 0644 "$T/dns.txt"
+# Reply tokens, so that staff can answer their notifications.
+sed -i 's/^\[mail\]$/[mail]\ntoken_key = key-0037/' "$T/pd.conf"
 cat >>"$T/pd.conf" <<CONF
 [auth]
 dns_records = $T/dns.txt
@@ -165,3 +167,28 @@ check "disabled: alice is no staff on the web at once (403, not listed)" \
     sh -c "[ $C = 403 ] && grep -q 'not on the staff list' '$T/page'"
 "$PD" staff enable alice@example.com >/dev/null
 check "enabled again: 200" test "$(code -u alice:alicepw "$SURL/")" = 200
+
+# --- a staff token minted for an account, then the account disabled ---
+printf 'From: carol@a.example\nTo: support@example.com\nSubject: Toner\nMessage-ID: <carol-3@a.example>\n\nOut of toner.\n' >"$T/c3.eml"
+ingest carol@a.example "$T/c3.eml"
+"$B/postdesk-notify" --once >/dev/null 2>&1
+N=$(grep -l "^X-Envelope-To: alice@example.com" "$T"/sink/*.eml |
+    xargs -r grep -l 'Toner' | head -1)
+RT=$(hdr "$N" Reply-To | sed 's/.*<//; s/>.*//')
+check "alice, an agent of support, got the new ticket's notice" \
+    sh -c "echo '$RT' | grep -q '^support+'"
+bytoken() {	# bytoken BODY: alice's reply to her notification, no SPF
+	printf 'From: alice@example.com\nTo: %s\nSubject: Re: Toner\nMessage-ID: <%s@example.com>\n\n%b\n' \
+	    "$RT" "$(date +%s%N)" "$1" |
+	    "$INGEST" --sender alice@example.com --recipient "$RT"
+}
+"$PD" staff disable alice@example.com >/dev/null
+bytoken 'Priority: major'
+check "disabled: her own staff token gives no authority" \
+    test "$(t 3 priority):$(ev 3 command-refused 'Priority: major%disabled%')" = normal:1
+"$PD" staff enable alice@example.com >/dev/null
+bytoken 'Priority: major'
+check "enabled again: the same token's command applies" \
+    test "$(t 3 priority)" = major
+check "bob (admin, every queue) got the notice too; sam (sales) not" \
+    sh -c "grep -l Toner '$T'/sink/*.eml | xargs grep -il '^X-Envelope-To: bob@example.com' >/dev/null && ! grep -l Toner '$T'/sink/*.eml | xargs grep -il '^X-Envelope-To: sam@example.com' >/dev/null"
