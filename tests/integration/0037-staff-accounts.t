@@ -14,7 +14,7 @@
 . "$top_srcdir/tests/integration/notify-lib.sh"
 trap 'stop_sink sink; web_cleanup' EXIT INT TERM
 
-echo "1..38"
+echo "1..39"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -100,6 +100,11 @@ printf 'Queue: sales\n' | "$PD" comment 2 --from bob@example.com >/dev/null
 check "ticket 2 is in sales" test "$(t 2 queue)" = sales
 
 # --- an agent outside its queue, by mail ------------------------------
+printf 'From: sam@example.com\nTo: support@example.com\nSubject: Re: [Support #1] x\nMessage-ID: <explain@example.com>\n\nPriority: major\n' |
+    "$INGEST" --explain --sender sam@example.com \
+    --recipient support@example.com --client-ip 192.0.2.10 >"$T/explain"
+check "--explain: staff-command allowed, staff-queue refused, nothing written" \
+    sh -c "grep -q 'policy: staff-command: allowed' '$T/explain' && grep -q 'policy: staff-queue: refused' '$T/explain' && [ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM messages WHERE message_id='explain@example.com'\")\" = 0 ]"
 staffmail sam@example.com 1 'Priority: major\nStatus: in-progress\n\nI will take this.'
 check "sam (sales) on a support ticket: exit 0, stored" test $? = 0
 check "... its commands change nothing" \
