@@ -53,6 +53,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "link_lifetime", KEY_INT },
 	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
+	{ "web", "max_message_view", KEY_SIZE },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
@@ -249,6 +250,7 @@ config_new_default(void)
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");
 	c->max_message_size = 50 * 1024 * 1024;
+	c->web_max_message_view = 256 * 1024;
 	/* Well under every MTA's pipe time limit (Postfix 1000 s, Exim
 	 * and sendmail an hour): ingest gives up first, as a 75. */
 	c->max_run_time = 60;
@@ -489,6 +491,8 @@ apply_fetch(struct config *c, GKeyFile *kf, const char *dir)
 static void
 apply_web(struct config *c, GKeyFile *kf)
 {
+	char	*v;
+
 	take_string(kf, "web", "base_url", &c->web_base_url);
 	take_string(kf, "web", "link_key", &c->web_link_key);
 	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
@@ -500,6 +504,11 @@ apply_web(struct config *c, GKeyFile *kf)
 	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
 		g_strfreev(c->web_staff_users);
 		c->web_staff_users = lowered_list(kf, "web", "staff_users");
+	}
+	if ((v = g_key_file_get_string(kf, "web", "max_message_view",
+	    NULL)) != NULL) {
+		(void)text_to_size(&c->web_max_message_view, g_strstrip(v));
+		g_free(v);
 	}
 }
 

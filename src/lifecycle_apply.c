@@ -268,24 +268,39 @@ valid_name(const char *v)
 	    strlen(v);
 }
 
+/*
+ * The owner an Owner: value names (lifecycle_apply.h): "none", a staff
+ * address, or the local part of exactly one ("bob"); the staff are the
+ * store's accounts, or the bootstrap list (staff.h).
+ */
+bool
+lifecycle_apply_owner_of(struct store *s, const struct config *c,
+    const char *v, char **out, const char **why, GError **err)
+{
+	struct staff_dir *dir = NULL;
+
+	*out = NULL;
+	*why = NULL;
+	if (!staff_dir_load(s, c, &dir, err))
+		return false;
+	(void)staff_resolve_owner(dir, v, out, why);
+	staff_dir_free(dir);
+	return true;
+}
+
 static bool
 cmd_owner(struct store *s, const struct config *c, const struct ticket *t,
     const char *value, const char *actor, int64_t row, int64_t now,
     bool *applied, char **why, GError **err)
 {
 	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
-	struct staff_dir *dir = NULL;
 	const char *w = NULL;
 	char	*owner = NULL, *d;
-	bool	 ok, known;
+	bool	 ok;
 
-	/* "none", a staff address, or the local part of exactly one
-	 * ("bob"); the staff are the store's accounts (staff.h). */
-	if (!staff_dir_load(s, c, &dir, err))
+	if (!lifecycle_apply_owner_of(s, c, value, &owner, &w, err))
 		return false;
-	known = staff_resolve_owner(dir, value, &owner, &w);
-	staff_dir_free(dir);
-	if (!known) {
+	if (w != NULL) {
 		*applied = false;
 		*why = g_strdup_printf("\"%s\" %s", value, w);
 		return true;

@@ -62,6 +62,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_ATTACHMENT] = { "/attachment/#", WEB_GET },
 	[PAGE_DASHBOARD] = { "/dashboard", WEB_GET },
 	[PAGE_EXPORT] = { "/export.csv", WEB_GET },
+	[PAGE_TEXT] = { "/text/#", WEB_GET },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -712,6 +713,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_ATTACHMENT] = web_page_attachment,
 	[PAGE_DASHBOARD] = web_page_dashboard,
 	[PAGE_EXPORT] = web_page_export,
+	[PAGE_TEXT] = web_page_text,
 	[PAGE_STYLE] = web_page_style,
 };
 
@@ -752,10 +754,42 @@ gate(struct web *w)
 	return NULL;
 }
 
+char *
+web_cut(const char *s, gsize max, bool *cut)
+{
+	gsize		 len = strlen(s);
+	const char	*end;
+
+	*cut = len > max;
+	if (!*cut)
+		return g_strdup(s);
+	/* Back to the start of the character that would be split. */
+	end = s + max;
+	while (end > s && ((guchar)*end & 0xC0) == 0x80)
+		end--;
+	return g_strdup_printf("%.*s…", (int)(end - s), s);
+}
+
+static void
+json_cut(JsonObject *o, const char *name, const char *v, gsize max)
+{
+	bool	 cut;
+	char	*s = web_cut(v != NULL ? v : "", max, &cut);
+
+	json_object_set_string_member(o, name, s);
+	g_free(s);
+}
+
 void
 web_json_str(JsonObject *o, const char *name, const char *v)
 {
-	json_object_set_string_member(o, name, v != NULL ? v : "");
+	json_cut(o, name, v, WEB_FIELD_MAX);
+}
+
+void
+web_json_line(JsonObject *o, const char *name, const char *v)
+{
+	json_cut(o, name, v, WEB_LINE_MAX);
 }
 
 void

@@ -64,6 +64,7 @@ enum web_page {
 	PAGE_ATTACHMENT,	/* /attachment/N           GET  */
 	PAGE_DASHBOARD,		/* /dashboard              GET (staff) */
 	PAGE_EXPORT,		/* /export.csv             GET (staff) */
+	PAGE_TEXT,		/* /text/N                 GET: a whole message */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -178,7 +179,19 @@ struct web_response *web_handle(struct web *, GError **err);
 /* "YYYY-MM-DD HH:MM" local time; g_free. */
 char	*web_time(const struct web *, int64_t t);
 /* Sets NAME to V, or "" for NULL. */
+/*
+ * Strings into page data, bounded so that no stored input can push a
+ * page past TEMPLATE_OUTPUT_MAX: web_json_str() keeps WEB_FIELD_MAX
+ * bytes, web_json_line() (subjects, names, file names) WEB_LINE_MAX; a
+ * cut ends in "…" on a character boundary.  Message text goes through
+ * web_cut() with the page's budget (web_view.c).
+ */
+#define WEB_FIELD_MAX	4096
+#define WEB_LINE_MAX	300
 void	 web_json_str(JsonObject *, const char *name, const char *v);
+void	 web_json_line(JsonObject *, const char *name, const char *v);
+/* S cut to at most MAX bytes (plus "…"), *cut says if it was. g_free. */
+char	*web_cut(const char *s, gsize max, bool *cut);
 /* Sets NAME to the local time and NAME_iso to ISO 8601 (for <time>). */
 void	 web_json_time(const struct web *, JsonObject *, const char *name,
 	    int64_t t);
@@ -293,6 +306,7 @@ struct web_response *web_page_rate(struct web *, GError **err);
 struct web_response *web_page_update(struct web *, GError **err);
 struct web_response *web_page_signout(struct web *, GError **err);
 struct web_response *web_page_export(struct web *, GError **err);
+struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

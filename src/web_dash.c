@@ -204,11 +204,14 @@ response_chart(const struct web *w, GArray *resp, JsonObject *page)
 
 		n[b]++;
 		if (r->hotrush) {
-			int64_t target = lifecycle_for(w->config->lifecycle,
-			    r->queue)->sla_hotrush;
+			const struct lifecycle *lc = lifecycle_for(
+			    w->config->lifecycle, r->queue);
+			/* In business time when the queue has a calendar. */
+			int64_t used = lc->calendar == NULL ? d :
+			    calendar_elapsed(lc->calendar, r->created, r->first);
 
 			hot++;
-			hot_ok += r->first != 0 && d <= target;
+			hot_ok += r->first != 0 && used <= lc->sla_hotrush;
 		}
 	}
 	target_text = duration_words(lifecycle_for(w->config->lifecycle,

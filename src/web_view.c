@@ -11,6 +11,7 @@
 #include "lifecycle.h"
 #include "csv.h"
 #include "store_web.h"
+#include "template.h"
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
@@ -60,7 +61,7 @@ ticket_json(struct web *w, const struct ticket *t)
 
 	json_object_set_int_member(o, "id", t->id);
 	json_object_set_string_member(o, "url", url);
-	web_json_str(o, "subject", *t->subject != '\0' ? t->subject :
+	web_json_line(o, "subject", *t->subject != '\0' ? t->subject :
 	    "(no subject)");
 	web_json_str(o, "status", t->status);
 	web_json_str(o, "queue", t->queue);
@@ -279,13 +280,25 @@ auth_json(JsonObject *o, const struct message *m)
 	json_object_set_array_member(o, "auth_lines", lines);
 }
 
+/*
+ * The bytes of message text one page shows in all: escaped, a text can
+ * grow six-fold (&quot;), and the page must stay under
+ * TEMPLATE_OUTPUT_MAX whatever the mail held.  Beyond it, and beyond
+ * [web] max_message_view for one message, the text is cut and links to
+ * /text/N, the whole of it.
+ */
+#define WEB_PAGE_TEXT_MAX	(TEMPLATE_OUTPUT_MAX / 8)
+
 static bool
 message_json(struct web *w, const struct message *m, JsonArray *out,
-    GError **err)
+    gsize *budget, GError **err)
 {
 	JsonObject	*o;
 	JsonArray	*atts = json_array_new();
 	GPtrArray	*a;
+	const char	*shown;
+	char		*text;
+	bool		 cut;
 	guint		 i;
 
 	if (!store_attachments(w->store, m->id, &a, err)) {
@@ -302,7 +315,7 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 		    w->req->script_name, at->id);
 		json_object_set_string_member(ao, "url", s);
 		g_free(s);
-		web_json_str(ao, "filename", at->filename != NULL &&
+		web_json_line(ao, "filename", at->filename != NULL &&
 		    *at->filename != '\0' ? at->filename : "attachment");
 		web_json_str(ao, "type", at->content_type);
 		json_object_set_string_member(ao, "size",
@@ -312,18 +325,37 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 	}
 	g_ptr_array_unref(a);
 	json_object_set_int_member(o, "row", m->id);
-	web_json_str(o, "from", m->from_addr);
-	web_json_str(o, "from_name", m->from_name);
-	web_json_str(o, "subject", m->subject);
+	web_json_line(o, "from", m->from_addr);
+	web_json_line(o, "from_name", m->from_name);
+	web_json_line(o, "subject", m->subject);
 	web_json_str(o, "message_id", m->message_id);
 	web_json_time(w, o, "date", m->date > 0 ? m->date : m->received);
 	json_object_set_boolean_member(o, "outbound", m->outbound);
 	json_object_set_boolean_member(o, "internal", m->internal);
-	web_json_str(o, "stripped", *m->stripped != '\0' ? m->stripped :
-	    m->text);
-	/* The full text only when it says more than the stripped part. */
-	if (*m->stripped != '\0' && !same_text(m->text, m->stripped))
-		web_json_str(o, "full", m->text);
+	shown = *m->stripped != '\0' ? m->stripped : m->text;
+	text = web_cut(shown, MIN(w->config->web_max_message_view, *budget),
+	    &cut);
+	*budget -= MIN(*budget, strlen(text));
+	json_object_set_string_member(o, "stripped", text);
+	g_free(text);
+	/* The full text only when it says more than the stripped part,
+	 * and only while the page's budget lasts. */
+	if (!cut && *m->stripped != '\0' && !same_text(m->text, m->stripped)) {
+		if (strlen(m->text) <= MIN(w->config->web_max_message_view,
+		    *budget)) {
+			json_object_set_string_member(o, "full", m->text);
+			*budget -= strlen(m->text);
+		} else
+			cut = true;
+	}
+	json_object_set_boolean_member(o, "truncated", cut);
+	if (cut) {
+		char *u = g_strdup_printf("%s/text/%" G_GINT64_FORMAT,
+		    w->req->script_name, m->id);
+
+		json_object_set_string_member(o, "text_url", u);
+		g_free(u);
+	}
 	json_object_set_array_member(o, "attachments", atts);
 	json_object_set_boolean_member(o, "has_attachments",
 	    json_array_get_length(atts) > 0);
@@ -360,6 +392,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	JsonArray	*msgs = json_array_new();
 	GPtrArray	*thread, *events;
 	struct rating	*r;
+	gsize		 budget = WEB_PAGE_TEXT_MAX;
 	guint		 i;
 	bool		 ok = true;
 
@@ -373,7 +406,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		/* Internal notes are for staff eyes only. */
 		if (m->internal && w->viewer.role != WEB_STAFF)
 			continue;
-		ok = message_json(w, m, msgs, err);
+		ok = message_json(w, m, msgs, &budget, err);
 	}
 	g_ptr_array_unref(thread);
 	json_object_set_array_member(o, "messages", msgs);
@@ -478,8 +511,14 @@ web_page_ticket(struct web *w, GError **err)
 		    priority_names, G_N_ELEMENTS(priority_names),
 		    t->priority));
 	}
-	title = g_strdup_printf("#%" G_GINT64_FORMAT " %s", t->id,
-	    t->subject);
+	{
+		bool	 cut;
+		char	*subject = web_cut(t->subject, WEB_LINE_MAX, &cut);
+
+		title = g_strdup_printf("#%" G_GINT64_FORMAT " %s", t->id,
+		    subject);
+		g_free(subject);
+	}
 	resp = web_render(w, 200, "ticket", title, o, err);
 	g_free(title);
 	ticket_free(t);
@@ -609,6 +648,46 @@ web_page_message(struct web *w, GError **err)
 		g_free(path);
 		return r;
 	}
+}
+
+/* /text/N: the whole text of message row N, as a text/plain download,
+ * for a message too long for its ticket page. */
+struct web_response *
+web_page_text(struct web *w, GError **err)
+{
+	struct message		*m = NULL;
+	struct web_response	*r;
+	GError			*e = NULL;
+	bool			 yes = false;
+	char			*cd;
+
+	if (!store_message_get_row(w->store, w->req->id, &m, &e)) {
+		if (!g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+			g_propagate_error(err, e);
+			return NULL;
+		}
+		g_clear_error(&e);
+	}
+	if (m != NULL && (!m->internal || w->viewer.role == WEB_STAFF) &&
+	    !web_can_see_ticket(w, m->ticket_id, &yes, err)) {
+		message_free(m);
+		return NULL;
+	}
+	if (m == NULL || !yes || (m->internal &&
+	    w->viewer.role != WEB_STAFF)) {
+		message_free(m);
+		return web_error_page(w, 404, "There is no such message.");
+	}
+	r = web_response_new(200, "text/plain; charset=utf-8");
+	cd = g_strdup_printf("attachment; filename=\"message-%" G_GINT64_FORMAT
+	    ".txt\"", m->id);
+	web_response_header(r, "Content-Disposition", cd);
+	web_response_header(r, "Content-Security-Policy",
+	    "default-src 'none'; sandbox");
+	web_response_set_body(r, g_bytes_new(m->text, strlen(m->text)));
+	g_free(cd);
+	message_free(m);
+	return r;
 }
 
 /* RFC 6266: an ASCII fallback and the UTF-8 name as filename*. */

@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..114"
+echo "1..118"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -167,6 +167,14 @@ check "an invalid transition via the web is refused (409)" test "$code" = 409
 check "the refusal says why" has bad-tr 'Status reopened was refused: the life cycle has no such transition (submitted → reopened)'
 check "nothing of a refused form is applied" test "$(sql "SELECT status || ' ' || priority FROM tickets WHERE id=2")" = "submitted normal"
 check "closing via the web queued the closed notice and its event" test "$(sql "SELECT count(*) FROM outbox WHERE ticket_id=1 AND template='closed' AND recipients='carol@a.example'"):$(sql "SELECT count(*) FROM events WHERE ticket_id=1 AND kind='status' AND actor='alice@example.com'")" = 1:1
+# One form, owner and the status that setting an owner brings: only
+# what differs from the ticket as each change leaves it is applied.
+code=$(curl -s -o "$C/own" -w '%{http_code}' $A -d "csrf=$scsrf&owner=bob&status=assigned" "$S/ticket/2/update")
+check "owner=bob with status=assigned in one form: 303 ($code)" test "$code" = 303
+check "... owner set, status assigned once" test "$(sql "SELECT owner || ' ' || status FROM tickets WHERE id=2"):$(sql "SELECT count(*) FROM events WHERE ticket_id=2 AND kind='status'")" = "bob@example.com assigned:1"
+code=$(curl -s -o "$C/own2" -w '%{http_code}' $A -d "csrf=$scsrf&owner=bob&status=assigned&priority=major" "$S/ticket/2/update")
+check "the same owner as a local part, with a new priority: 303 ($code)" test "$code" = 303
+check "... only the priority changed" test "$(sql "SELECT owner || ' ' || status || ' ' || priority FROM tickets WHERE id=2"):$(sql "SELECT count(*) FROM events WHERE ticket_id=2 AND kind='owner'")" = "bob@example.com assigned major:1"
 cat > "$T/mail/carol3.eml" <<'MSG'
 From: Carol Customer <carol@a.example>
 To: support@example.com
