@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "csv.h"
+#include "quote.h"
 #include "store_web.h"
 #include "text.h"
 #include "log.h"
@@ -313,7 +314,7 @@ show_attachments(struct store *s, const struct message *m)
 
 static void
 show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
-    GPtrArray *events)
+    GPtrArray *events, GPtrArray *tags, GPtrArray *fields)
 {
 	guint	 i;
 
@@ -324,6 +325,19 @@ show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
 	    t->requester);
 	if (t->linked_to > 0)
 		printf("Linked to: #%" G_GINT64_FORMAT "\n", t->linked_to);
+	if (tags != NULL && tags->len > 0) {
+		printf("Tags:");
+		for (i = 0; i < tags->len; i++) {
+			putchar(' ');
+			tty_puts(tags->pdata[i], stdout);
+		}
+		putchar('\n');
+	}
+	for (i = 0; fields != NULL && i < fields->len; i++) {
+		printf("Field: ");
+		tty_puts(fields->pdata[i], stdout);
+		putchar('\n');
+	}
 	for (i = 0; i < thread->len; i++) {
 		const struct message *m = thread->pdata[i];
 		char	*when = text_time(m->received);
@@ -356,14 +370,58 @@ show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
 	}
 }
 
+/* A comma-separated address list as a JSON array ([] for none). */
 static void
-show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
+json_addresses(JsonBuilder *b, const char *name, const char *list)
+{
+	char	**a = g_strsplit(list != NULL ? list : "", ",", -1);
+	size_t	  i;
+
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (i = 0; a[i] != NULL; i++)
+		if (*g_strstrip(a[i]) != '\0')
+			json_builder_add_string_value(b, a[i]);
+	json_builder_end_array(b);
+	g_strfreev(a);
+}
+
+/* "tags": [..], "fields": {name: value} */
+static void
+json_labels(JsonBuilder *b, GPtrArray *tags, GPtrArray *fields)
+{
+	guint	 i;
+
+	json_builder_set_member_name(b, "tags");
+	json_builder_begin_array(b);
+	for (i = 0; tags != NULL && i < tags->len; i++)
+		json_builder_add_string_value(b, tags->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "fields");
+	json_builder_begin_object(b);
+	for (i = 0; fields != NULL && i < fields->len; i++) {
+		const char	*nv = fields->pdata[i];
+		const char	*eq = strchr(nv, '=');
+		char		*name = g_strndup(nv, eq != NULL ?
+		    (gsize)(eq - nv) : strlen(nv));
+
+		json_builder_set_member_name(b, name);
+		json_builder_add_string_value(b, eq != NULL ? eq + 1 : "");
+		g_free(name);
+	}
+	json_builder_end_object(b);
+}
+
+static void
+show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events,
+    GPtrArray *tags, GPtrArray *fields)
 {
 	JsonBuilder	*b = json_builder_new();
 	guint		 i;
 
 	json_builder_begin_object(b);
 	json_ticket(b, t);
+	json_labels(b, tags, fields);
 	json_builder_set_member_name(b, "thread");
 	json_builder_begin_array(b);
 	for (i = 0; i < thread->len; i++) {
@@ -373,10 +431,21 @@ show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
 		json_str(b, "message_id", m->message_id);
 		json_str(b, "direction", m->outbound ? "out" : "in");
 		json_str(b, "from", m->from_addr);
+		json_str(b, "from_name", m->from_name);
+		json_addresses(b, "to", m->to_addrs);
+		json_addresses(b, "cc", m->cc_addrs);
 		json_str(b, "subject", m->subject);
 		json_time(b, "received", m->received);
 		json_str(b, "stripped", m->stripped);
 		json_str(b, "text", m->text);
+		{
+			/* The signature, as the quote stage separates it. */
+			struct quote_split q = { NULL, NULL, NULL };
+
+			quote_split_text(m->text, &q);
+			json_str(b, "signature", q.signature);
+			quote_split_clear(&q);
+		}
 		json_str(b, "auth_verdict", m->auth_verdict);
 		json_str(b, "auth", m->auth);
 		json_builder_end_object(b);
@@ -404,7 +473,8 @@ int
 cli_show(struct cli *c)
 {
 	struct ticket	*t = NULL;
-	GPtrArray	*thread = NULL, *events = NULL;
+	GPtrArray	*thread = NULL, *events = NULL, *tags = NULL;
+	GPtrArray	*fields = NULL;
 	GError		*e = NULL;
 	int64_t		 id = 0;
 	bool		 json = false, full = false;
@@ -424,7 +494,9 @@ cli_show(struct cli *c)
 		return rc;
 	if (!store_ticket_get(c->store, id, &t, &e) ||
 	    !store_thread(c->store, id, &thread, &e) ||
-	    !store_events(c->store, id, &events, &e)) {
+	    !store_events(c->store, id, &events, &e) ||
+	    !store_ticket_tags(c->store, id, &tags, &e) ||
+	    !store_ticket_fields(c->store, id, &fields, &e)) {
 		log_warnx("%s", e->message);
 		rc = g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND) ?
 		    EX_NOINPUT : EX_SOFTWARE;
@@ -432,6 +504,10 @@ cli_show(struct cli *c)
 		ticket_free(t);
 		if (thread != NULL)
 			g_ptr_array_free(thread, TRUE);
+		if (events != NULL)
+			g_ptr_array_free(events, TRUE);
+		if (tags != NULL)
+			g_ptr_array_free(tags, TRUE);
 		return rc;
 	}
 	if (full) {
@@ -443,9 +519,11 @@ cli_show(struct cli *c)
 		}
 	}
 	if (json)
-		show_json(t, thread, events);
+		show_json(t, thread, events, tags, fields);
 	else
-		show_text(c->store, t, thread, events);
+		show_text(c->store, t, thread, events, tags, fields);
+	g_ptr_array_free(tags, TRUE);
+	g_ptr_array_free(fields, TRUE);
 	ticket_free(t);
 	g_ptr_array_free(thread, TRUE);
 	g_ptr_array_free(events, TRUE);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "pdconfig.h"
 #include "lifecycle.h"
+#include "roles.h"
 #include "log.h"
 
 #include <errno.h>
@@ -98,6 +99,8 @@ static const struct key_def known_keys[] = {
 	{ "calendar", "time_zone", KEY_STRING },
 	{ "calendar", "hours", KEY_STRING },
 	{ "calendar", "holidays", KEY_STRING },
+	/* [roles]: every key is a role name; roles.c checks them. */
+	{ "roles", "*", KEY_STRING },
 	{ "log", "facility", KEY_STRING },
 	{ "log", "level", KEY_STRING },
 };
@@ -118,9 +121,14 @@ find_key(const char *group, const char *key)
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
+	/* preclose_after[ATTR]: by organization attribute */
+	if (strcmp(group, "lifecycle") == 0 &&
+	    strncmp(key, "preclose_after[", 15) == 0)
+		key = "preclose_after";
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0 &&
-		    strcmp(known_keys[i].key, key) == 0)
+		    (strcmp(known_keys[i].key, key) == 0 ||
+		    strcmp(known_keys[i].key, "*") == 0))
 			return &known_keys[i];
 	return NULL;
 }
@@ -272,6 +280,7 @@ config_new_default(void)
 	c->web_session_lifetime = 8 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
+	c->roles = roles_new_default();
 	c->spf = true;
 	c->trusted_authserv_ids = g_new0(char *, 1);
 	c->smtp_url = g_strdup("smtp://localhost:25");
@@ -313,6 +322,7 @@ config_free(struct config *c)
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
 	lifecycle_set_free(c->lifecycle);
+	roles_free(c->roles);
 	g_free(c->trusted_authserv_id);
 	g_strfreev(c->trusted_authserv_ids);
 	g_free(c->auth_dns_records);
@@ -791,6 +801,16 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		c->lifecycle = NULL;
 		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, text,
 		    err);
+	}
+	/* A [roles] group replaces the built-in roles as a whole. */
+	if (ok && g_key_file_has_group(kf, "roles")) {
+		struct roles *rs = NULL;
+
+		ok = roles_from_keyfile(&rs, kf, path, text, err);
+		if (ok) {
+			roles_free(c->roles);
+			c->roles = rs;
+		}
 	}
 	return ok;
 }

@@ -18,6 +18,7 @@
 #include "policy.h"
 
 struct lifecycle_set;
+struct roles;
 
 #define CONFIG_ERROR (config_error_quark())
 enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
@@ -63,6 +64,8 @@ struct config {
 	bool	  unknown_sender_refuse;
 	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */
 	struct lifecycle_set *lifecycle;
+	/* [roles]: member roles → rights (roles.h) */
+	struct roles *roles;
 	/* [auth] */
 	char	 *trusted_authserv_id;	/* the old singular key */
 	char	**trusted_authserv_ids;	/* [auth] trusted_authserv_ids plus

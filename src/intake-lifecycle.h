@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "account.h"
 #include "command.h"
 #include "config.h"
 #include "lifecycle.h"
@@ -49,6 +50,8 @@ struct intake_lc {
 	bool		 unverified;	/* tag the new ticket so */
 	bool		 quarantine;	/* refused into the quarantine by
 					   [auth] on_forged */
+	struct account_plan *accounts;	/* Member:, Notify-Address:, ...
+					   (account.h), or NULL */
 };
 
 struct identity;

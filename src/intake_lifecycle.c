@@ -11,6 +11,7 @@
 #include "outbox.h"
 #include "policy.h"
 #include "staff.h"
+#include "roles.h"
 #include "token.h"
 
 void
@@ -19,6 +20,7 @@ intake_lc_clear(struct intake_lc *lc)
 	g_free(lc->refusal);
 	g_free(lc->command_refusal);
 	command_block_free(lc->commands);
+	account_plan_free(lc->accounts);
 	memset(lc, 0, sizeof *lc);
 }
 
@@ -26,26 +28,42 @@ static const char *const effect_names[LC_EFFECT__MAX] = {
 	"none", "status", "acknowledgement", "follow-up"
 };
 
-/* Who may write at all: view-only members and, by policy, strangers
- * are refused. */
+static void note(struct intake_lc *, const struct policy_decision *,
+    GString *);
+
+/* Who may write at all: members whose role grants neither create (a new
+ * ticket) nor comment (an existing one) and, by policy, strangers are
+ * refused. */
 static bool
 check_sender(struct store *s, const struct config *c, const char *from,
-    const struct thread_verdict *v, struct intake_lc *out, GError **err)
+    const struct thread_verdict *v, struct intake_lc *out, GString *report,
+    GError **err)
 {
 	struct org_member *om = NULL;
+	struct policy_facts f = v->facts;
+	struct policy_decision d;
 	bool	 known = true;
 
 	if (from == NULL)
 		return true;
 	if (!store_org_member_get(s, from, &om, err))
 		return false;
-	if (om != NULL && strcmp(om->role, "secondary") == 0) {
+	if (om != NULL) {
+		/* The role's rights from [roles]; the table decides. */
+		f.member = true;
+		f.rights = roles_rights(c->roles, om->role);
+		policy_decide(v->ticket == 0 ? POLICY_CREATE : POLICY_COMMENT,
+		    &f, &d);
+		if (!d.allow)
+			note(out, &d, report);
+	}
+	if (om != NULL && !d.allow) {
 		out->refuse = true;
 		/* No automatic reply to a forged sender. */
 		out->refusal_template = out->forged ? NULL :
 		    "view-only-refusal";
 		out->refusal = g_strdup_printf("%s is a view-only member of "
-		    "%s", from, om->org);
+		    "%s (role %s)", from, om->org, om->role);
 	}
 	org_member_free(om);
 	if (out->refuse || v->ticket != 0 || !c->unknown_sender_refuse)
@@ -209,6 +227,21 @@ staff_facts(struct store *s, const struct config *c, const struct mail *m,
 	return ok;
 }
 
+/* The account commands, on the sender's own facts: a token counts
+ * only for the ticket it named and joined. */
+static bool
+decide_accounts(struct store *s, const struct config *c,
+    const struct mail *m, const struct thread_verdict *v, int64_t now,
+    struct intake_lc *out, GString *report, GError **err)
+{
+	struct policy_facts f = v->facts;
+
+	if (v->ticket == 0 || v->ticket != v->named)
+		f.token = POLICY_TOKEN_NONE;
+	return account_decide(s, c, out->commands, &f, m->from.addr, now,
+	    &out->accounts, report, err);
+}
+
 bool
 intake_lc_decide(struct store *s, const struct config *c,
     const struct mail *m, const struct thread_verdict *v,
@@ -253,6 +286,8 @@ intake_lc_decide(struct store *s, const struct config *c,
 	    "; staff sender authenticated" : "; staff address NOT "
 	    "authenticated");
 	report_commands(report, out);
+	if (!decide_accounts(s, c, m, v, now, out, report, err))
+		return false;
 	if (v->quarantine) {
 		/* [auth] on_forged = quarantine: kept, not answered. */
 		out->refuse = true;
@@ -261,7 +296,7 @@ intake_lc_decide(struct store *s, const struct config *c,
 	}
 	if (!out->refuse && out->role == LC_ROLE_CUSTOMER &&
 	    !out->claims_staff &&
-	    !check_sender(s, c, m->from.addr, v, out, err))
+	    !check_sender(s, c, m->from.addr, v, out, report, err))
 		return false;
 	if (out->refuse) {
 		g_string_append_printf(report, "life cycle: refused — %s%s%s\n",
@@ -417,7 +452,9 @@ intake_lc_after(struct store *s, const struct config *c,
 	if (lc->commands->commands->len > 0) {
 		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
 		    lc->role, actor, lc->command_refusal, row, now, NULL,
-		    NULL, err))
+		    NULL, err) ||
+		    !account_apply(s, c, lc->accounts, ticket, row, actor, now,
+		    err))
 			return false;
 		/* The transcript, as Debian's control@ does; none to a
 		 * forged sender. */

@@ -43,6 +43,7 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
     GError **err)
 {
 	struct rules_context	 ctx = { 0 };
+	char			**attrs = NULL;
 	bool			 ok;
 
 	ctx.envelope_from = ii->sender;
@@ -56,7 +57,15 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
 	ctx.trace = ii->explain;
 	if (!ok)
 		return false;
-	return rules_evaluate(in->rules, m, &ctx, out, err);
+	/* A routing hint, like the From: it is looked up by: rules may
+	 * file by it, the permission table never trusts it. */
+	if (in->store != NULL && m->from.addr != NULL &&
+	    !store_org_attrs_of(in->store, m->from.addr, &attrs, err))
+		return false;
+	ctx.org_attrs = (const char *const *)attrs;
+	ok = rules_evaluate(in->rules, m, &ctx, out, err);
+	g_strfreev(attrs);
+	return ok;
 }
 
 enum rules_verdict

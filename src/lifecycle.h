@@ -58,6 +58,13 @@ struct lc_transition {
 	unsigned	 roles;		/* bit (1 << enum lc_role) */
 };
 
+/* preclose_after[ATTR]: the requester's organization attribute ATTR is
+ * set (not empty, no, false, off or 0). */
+struct lc_attr_timer {
+	char		*attr;
+	int64_t		 after;		/* seconds; 0: no pre-close */
+};
+
 struct lifecycle {
 	char		*queue;		/* NULL for the default */
 	char		**statuses;	/* all names, NULL-terminated */
@@ -76,6 +83,8 @@ struct lifecycle {
 	char		**preclose_from;
 	int64_t		 preclose_after;
 	enum lc_basis	 preclose_basis;
+	GPtrArray	*preclose_by_attr; /* of struct lc_attr_timer, by
+					   key name; the first match wins */
 	int64_t		 close_after;
 	int64_t		 reopen_window;
 	/* HotRush. */
@@ -143,6 +152,9 @@ struct lc_ticket {
 	int64_t		 first_response;	/* first staff reply */
 	bool		 hotrush;
 	enum lc_priority priority;
+	/* "name=value" attributes of the requester's organization,
+	 * NULL-terminated; NULL when she is in none. */
+	const char *const *org_attrs;
 };
 
 enum lc_effect {
@@ -181,6 +193,13 @@ bool	 lifecycle_is_ack(const struct lifecycle *, const char *text);
  */
 void	 lifecycle_due(const struct lifecycle *, const struct lc_ticket *t,
 	    int64_t now, struct lc_verdict *out, int64_t *due);
+/* The pre-close period of T: the first preclose_after[ATTR] whose
+ * attribute matches T's organization, else preclose_after.  *by (may
+ * be NULL) gets the matching timer or NULL. */
+int64_t	 lifecycle_preclose_after(const struct lifecycle *,
+	    const struct lc_ticket *t, const struct lc_attr_timer **by);
+/* True if organization attribute VALUE counts as set. */
+bool	 lifecycle_attr_is_set(const char *value);
 
 /* Priority may change while the ticket is open (not final). */
 bool	 lifecycle_can_set_priority(const struct lifecycle *,

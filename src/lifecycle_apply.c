@@ -12,8 +12,16 @@
 #include "staff.h"
 
 static const char *const command_names[LC_CMD__MAX] = {
-	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating"
+	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating",
+	"Member", "Notify-Address", "Confirm-Address"
 };
+
+bool
+lc_command_is_account(enum lc_command c)
+{
+	return c == LC_CMD_MEMBER || c == LC_CMD_NOTIFY_ADDRESS ||
+	    c == LC_CMD_CONFIRM_ADDRESS;
+}
 
 bool
 text_to_lc_command(enum lc_command *out, const char *s)
@@ -420,6 +428,9 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 		;	/* failed, or refused by staff-queue */
 	else if (*v == '\0')
 		ok = refuse(applied, why, "no value given");
+	else if (lc_command_is_account(cmd))
+		ok = refuse(applied, why, "an account command: by mail, or "
+		    "postdesk org for staff");
 	else if (role == LC_ROLE_CUSTOMER && (cmd == LC_CMD_QUEUE ||
 	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG))
 		ok = refuse(applied, why, "only staff may use this command");
@@ -462,6 +473,9 @@ lifecycle_apply_commands(struct store *s, const struct config *c, int64_t id,
 		bool	 applied = false;
 		char	*why = NULL, *detail;
 
+		/* account_apply() has its own rows of the table. */
+		if (lc_command_is_account(cmd->cmd))
+			continue;
 		if (refuse_all != NULL)
 			why = g_strdup(refuse_all);
 		else
@@ -493,15 +507,19 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 	struct lc_ticket f;
 	struct lc_verdict v;
 	int64_t		 due;
+	char		**attrs = NULL;
 	bool		 ok;
 
 	*line = NULL;
 	if (!store_begin(s, err))
 		return false;
+	/* Timers may depend on the organization: preclose_after[ATTR]. */
 	ok = store_ticket_get(s, id, &t, err) &&
-	    store_ticket_times(s, id, &tt, err);
+	    store_ticket_times(s, id, &tt, err) &&
+	    store_org_attrs_of(s, t->requester, &attrs, err);
 	if (ok) {
 		lifecycle_apply_facts(t, &tt, &f);
+		f.org_attrs = (const char *const *)attrs;
 		lifecycle_due(lifecycle_apply_lc(c, t), &f, now, &v, &due);
 		if (v.effect == LC_EFFECT_STATUS) {
 			ok = lifecycle_apply_status(s, c, t, v.to,
@@ -512,6 +530,7 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 		}
 	}
 	ticket_free(t);
+	g_strfreev(attrs);
 	if (ok && *line != NULL)
 		ok = store_commit(s, err);
 	else

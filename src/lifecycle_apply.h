@@ -30,8 +30,17 @@ enum lc_command {
 	LC_CMD_HOTRUSH,
 	LC_CMD_TAG,
 	LC_CMD_RATING,
+	/* Account commands (account.h): about the sender's organization
+	 * or address, not the ticket; lifecycle_apply_commands() leaves
+	 * them to account_apply(). */
+	LC_CMD_MEMBER,
+	LC_CMD_NOTIFY_ADDRESS,
+	LC_CMD_CONFIRM_ADDRESS,
 	LC_CMD__MAX
 };
+
+/* True for Member:, Notify-Address: and Confirm-Address:. */
+bool	 lc_command_is_account(enum lc_command);
 
 /* "Status" (any case) → LC_CMD_STATUS; false if not a command name. */
 bool	 text_to_lc_command(enum lc_command *out, const char *s);

@@ -64,6 +64,7 @@ static const char builtin[] =
 	"ack_max_length = 80\n"
 	"[lifecycle.sales]\n"
 	"preclose_after = 30d\n"
+	"preclose_after[presales] = 14d\n"
 	"preclose_basis = last-message\n"
 	"[lifecycle.project]\n"
 	"preclose_after = 30d\n"
@@ -165,7 +166,8 @@ layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
 		    NULL));
 
 		if (!known(base) || (lb != NULL &&
-		    strcmp(base, "ack_pattern") != 0)) {
+		    strcmp(base, "ack_pattern") != 0 &&
+		    strcmp(base, "preclose_after") != 0)) {
 			char *w = where(path, text, group, k);
 
 			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
@@ -178,7 +180,9 @@ layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
 			    "]")) : g_strdup("");
 
 			g_hash_table_replace(l->acks, lang, v);
-		} else
+		} else if (lb != NULL)	/* preclose_after[ATTR]: as written */
+			g_hash_table_replace(l->keys, g_strdup(k), v);
+		else
 			g_hash_table_replace(l->keys, g_strdup(base), v);
 		g_free(base);
 	}
@@ -231,6 +235,8 @@ lifecycle_free(struct lifecycle *lc)
 	g_strfreev(lc->final);
 	g_strfreev(lc->staff_reply_to_waiting);
 	g_strfreev(lc->preclose_from);
+	if (lc->preclose_by_attr != NULL)
+		g_ptr_array_free(lc->preclose_by_attr, TRUE);
 	g_strfreev(lc->hotrush_free);
 	g_free(lc->calendar_name);
 	g_ptr_array_free(lc->ack_patterns, TRUE);
@@ -485,6 +491,58 @@ ack_patterns(struct ctx *c)
 	return true;
 }
 
+static void
+attr_timer_free(gpointer p)
+{
+	struct lc_attr_timer *t = p;
+
+	g_free(t->attr);
+	g_free(t);
+}
+
+static int
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* preclose_after[ATTR], in key order.  GKeyFile allows only locale
+ * characters between the brackets, so no [ATTR=VALUE]. */
+static bool
+attr_timers(struct ctx *c)
+{
+	GList	*keys = g_hash_table_get_keys(c->l->keys), *k;
+	GPtrArray *names = g_ptr_array_new();
+	guint	 i;
+	bool	 ok = true;
+
+	for (k = keys; k != NULL; k = k->next)
+		if (strncmp(k->data, "preclose_after[", 15) == 0)
+			g_ptr_array_add(names, k->data);
+	g_list_free(keys);
+	g_ptr_array_sort(names, cmp_str);
+	for (i = 0; ok && i < names->len; i++) {
+		const char *key = names->pdata[i], *in = key + 15;
+		size_t	 n = strcspn(in, "]");
+		char	*spec = g_strndup(in, n);
+		struct lc_attr_timer *t = g_new0(struct lc_attr_timer, 1);
+
+		t->attr = g_strdup(spec);
+		g_free(spec);
+		ok = *t->attr != '\0' && in[n] == ']' && in[n + 1] == '\0';
+		if (!ok)
+			fail(c, key, "%s", "expected preclose_after[ATTRIBUTE]");
+		else
+			ok = duration_key(c, key, &t->after);
+		if (ok)
+			g_ptr_array_add(c->lc->preclose_by_attr, t);
+		else
+			attr_timer_free(t);
+	}
+	g_ptr_array_free(names, TRUE);
+	return ok;
+}
+
 static bool
 basis_and_numbers(struct ctx *c)
 {
@@ -525,6 +583,8 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	lc->ack_patterns = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)pcre2_code_free);
 	lc->ack_sources = g_ptr_array_new_with_free_func(g_free);
+	lc->preclose_by_attr = g_ptr_array_new_with_free_func(
+	    attr_timer_free);
 	lc->statuses = split_list(g_hash_table_lookup(l->keys, "statuses"));
 	ok = lc->statuses[0] != NULL ||
 	    fail(&c, "statuses", "%s", "must list at least one status");
@@ -540,7 +600,8 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	    &lc->staff_reply_to_waiting) &&
 	    status_list(&c, "preclose_from", &lc->preclose_from) &&
 	    status_list(&c, "hotrush_free", &lc->hotrush_free) &&
-	    transitions(&c) && basis_and_numbers(&c) && ack_patterns(&c);
+	    transitions(&c) && basis_and_numbers(&c) && attr_timers(&c) &&
+	    ack_patterns(&c);
 	if (ok) {
 		const char *cal = g_hash_table_lookup(l->keys, "calendar");
 
@@ -736,8 +797,9 @@ lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
 	set->calendars = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)calendar_free);
 	g_key_file_set_list_separator(bk, ';');
+	/* Keep "key[x]" lines: GKeyFile drops other locales otherwise. */
 	ok = g_key_file_load_from_data(bk, builtin, sizeof builtin - 1,
-	    G_KEY_FILE_NONE, NULL);
+	    G_KEY_FILE_KEEP_TRANSLATIONS, NULL);
 	g_assert(ok);
 	queue_names(bk, kf, names);
 	ok = calendars(set, kf, path, text, err) &&

@@ -32,6 +32,24 @@ outbox_enqueue(struct store *s, int64_t ticket, int64_t message_row,
 }
 
 bool
+outbox_enqueue_exact(struct store *s, int64_t ticket, int64_t message_row,
+    const char *template_name, const char *recipient, int64_t now,
+    GError **err)
+{
+	struct outbox_row r = { 0 };
+
+	r.ticket_id = ticket;
+	r.message_row = message_row;
+	r.kind = (char *)OUTBOX_NOTICE;
+	r.template = (char *)template_name;
+	r.recipient = (char *)recipient;
+	r.next_attempt = now;
+	r.created = now;
+	r.exact = true;
+	return store_outbox_insert(s, &r, err);
+}
+
+bool
 outbox_enqueue_quarantined(struct store *s, int64_t ticket,
     int64_t quarantine_id, const char *kind, const char *template_name,
     const char *recipient, int64_t now, GError **err)

@@ -471,6 +471,7 @@ store_close(struct store *s)
 		return;
 	g_hash_table_destroy(s->stmts);
 	sqlite3_close_v2(s->db);
+	g_free(s->org_view);
 	g_free(s);
 }
 

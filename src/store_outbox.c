@@ -72,7 +72,9 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 
 	st = store_stmt(s, "INSERT INTO outbox (ticket_id, message_row, "
 	    "sent_row, kind, template, recipients, status, next_attempt, "
-	    "created, updated, quarantine_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    "created, updated, quarantine_id) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " coalesce((SELECT notify_address FROM contacts WHERE"
+	    " address = ?6 AND ?10 = 0), ?6),"
 	    " 'pending', ?7, ?8, ?8, ?9)", err);
 	if (st == NULL)
 		return false;
@@ -85,6 +87,7 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 	sqlite3_bind_int64(st, 7, r->next_attempt);
 	sqlite3_bind_int64(st, 8, r->created);
 	bind_row_or_null(st, 9, r->quarantine_id);
+	sqlite3_bind_int(st, 10, r->exact);
 	if (!store_step_done(s, st, err))
 		return false;
 	r->id = sqlite3_last_insert_rowid(s->db);

@@ -246,8 +246,8 @@ void	 web_viewer_clear(struct web_viewer *);
 /* THE access decision: may this viewer see ticket ID at all? */
 bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 	    GError **err);
-/* May this customer act (rate) on the tickets she sees?  Not if she is a
- * view-only (secondary) member of her organization. */
+/* May this customer act (rate) on the tickets she sees?  Not if her
+ * organization role lacks the rate right ([roles], policy.h). */
 bool	 web_customer_may_act(struct web *, bool *yes, GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);

@@ -23,6 +23,8 @@
 
 #include "log.h"
 #include "staff.h"
+#include "policy.h"
+#include "roles.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -513,6 +515,31 @@ sign_in(struct web *w, struct store_web_session *cur, GError **err)
 	return ok;
 }
 
+/* Which roles see their organization's tickets: the table's view row
+ * for each role of [roles]; the store's queries use the answer. */
+static void
+org_view(struct web *w)
+{
+	const char	**names = roles_names(w->config->roles);
+	GPtrArray	 *yes = g_ptr_array_new();
+	size_t		  i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		struct policy_facts f = { 0 };
+		struct policy_decision d;
+
+		f.member = true;
+		f.rights = roles_rights(w->config->roles, names[i]);
+		policy_decide(POLICY_VIEW, &f, &d);
+		if (d.allow)
+			g_ptr_array_add(yes, (gpointer)names[i]);
+	}
+	g_ptr_array_add(yes, NULL);
+	store_web_set_org_view(w->store, (const char *const *)yes->pdata);
+	g_ptr_array_free(yes, TRUE);
+	g_free(names);
+}
+
 bool
 web_viewer_resolve(struct web *w, GError **err)
 {
@@ -522,6 +549,7 @@ web_viewer_resolve(struct web *w, GError **err)
 	bool			 ok = true;
 
 	web_viewer_clear(v);
+	org_view(w);
 	if (r->remote_user != NULL) {
 		struct staff_dir *dir = NULL;
 
@@ -576,13 +604,20 @@ bool
 web_customer_may_act(struct web *w, bool *yes, GError **err)
 {
 	struct org_member *m = NULL;
+	struct policy_facts f = { 0 };
+	struct policy_decision d;
 
 	*yes = false;
 	if (w->viewer.role != WEB_CUSTOMER)
 		return true;
 	if (!store_org_member_get(w->store, w->viewer.address, &m, err))
 		return false;
-	*yes = m == NULL || strcmp(m->role, "secondary") != 0;
+	/* The rate row of the permission table, by the role's rights
+	 * ([roles]); the signed link proved the address. */
+	f.member = m != NULL;
+	f.rights = m != NULL ? roles_rights(w->config->roles, m->role) : 0;
+	policy_decide(POLICY_RATE, &f, &d);
+	*yes = d.allow;
 	org_member_free(m);
 	return true;
 }

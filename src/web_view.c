@@ -433,6 +433,51 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return true;
 }
 
+/* Staff: the ticket's tags and the custom fields rules set
+ * (set_field), as "tags" and "fields" ({name, value}). */
+static bool
+labels_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	GPtrArray	*tags, *fields;
+	JsonArray	*ta, *fa;
+	guint		 i;
+
+	if (!store_ticket_tags(w->store, t->id, &tags, err))
+		return false;
+	if (!store_ticket_fields(w->store, t->id, &fields, err)) {
+		g_ptr_array_unref(tags);
+		return false;
+	}
+	ta = json_array_new();
+	for (i = 0; i < tags->len; i++) {
+		JsonObject *to = json_object_new();
+
+		web_json_line(to, "tag", tags->pdata[i]);
+		json_array_add_object_element(ta, to);
+	}
+	fa = json_array_new();
+	for (i = 0; i < fields->len; i++) {
+		const char	*nv = fields->pdata[i];
+		const char	*eq = strchr(nv, '=');
+		JsonObject	*fo = json_object_new();
+		char		*name = g_strndup(nv, eq != NULL ?
+		    (gsize)(eq - nv) : strlen(nv));
+
+		web_json_line(fo, "name", name);
+		web_json_str(fo, "value", eq != NULL ? eq + 1 : "");
+		json_array_add_object_element(fa, fo);
+		g_free(name);
+	}
+	json_object_set_boolean_member(o, "has_labels",
+	    tags->len + fields->len > 0);
+	json_object_set_array_member(o, "tags", ta);
+	json_object_set_array_member(o, "fields", fa);
+	g_ptr_array_unref(tags);
+	g_ptr_array_unref(fields);
+	return true;
+}
+
 /* Staff: the requester's live viewer sessions, as "signins". */
 static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
@@ -481,7 +526,8 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	o = json_object_new();
 	json_object_set_object_member(o, "ticket", ticket_json(w, t));
-	if (!thread_json(w, t, o, err)) {
+	if ((w->viewer.role == WEB_STAFF && !labels_json(w, t, o, err)) ||
+	    !thread_json(w, t, o, err)) {
 		json_object_unref(o);
 		ticket_free(t);
 		return NULL;

@@ -214,6 +214,19 @@ check "show --json: 2 messages in order, events" pyjson \
 check "show --json: stripped and full text" pyjson \
     "'another paper tray' in d['thread'][1]['text'] and
     'another paper tray' not in d['thread'][1]['stripped']"
+check "show --json: from_name, to and cc as arrays" pyjson \
+    "d['thread'][0]['from_name'] == 'Ann Example' and
+    d['thread'][0]['to'] == ['support@example.com'] and
+    d['thread'][0]['cc'] == ['bob@example.com']"
+sql "INSERT INTO ticket_fields (ticket_id, name, value) VALUES
+    (1, 'version', '5.2'); INSERT INTO ticket_tags (ticket_id, tag)
+    VALUES (1, 'printer')"
+expect_rc "show 1 --json with fields and tags" 0 pd show 1 --json
+check "show --json: the custom fields and tags" pyjson \
+    "d['fields'] == {'version': '5.2'} and d['tags'] == ['printer']"
+expect_rc "show 1 with fields and tags" 0 pd show 1
+check "show prints them" sh -c "grep -q '^Tags: printer' '$T/out' &&
+    grep -q '^Field: version=5.2' '$T/out'"
 expect_rc "show a ticket that does not exist" 66 pd show 999
 expect_rc "show without a ticket" 1 pd show
 expect_rc "show with a bad ticket number" 1 pd show 1x

@@ -195,6 +195,10 @@ fi
 
 # --- organizations: members see each other's tickets, nothing else ----
 "$PD" org add OrgA >/dev/null && "$PD" org add OrgB >/dev/null
+# Member rights are configuration ([roles]); this site keeps secondary
+# members view-only, as Xentral does (the built-in X-Cart roles give
+# them full access).
+printf '[roles]\nprimary = all\nadvanced = create;comment;rate;view\nsecondary = view\n' >> "$T/pd.conf"
 "$PD" org member add OrgA carol@a.example primary >/dev/null
 "$PD" org member add OrgA frank@a.example advanced >/dev/null
 "$PD" org member add OrgA erin@a.example secondary >/dev/null

@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..14"
+echo "1..16"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -69,11 +69,21 @@ check "the whole text downloads as text/plain ($st)" sh -c \
     grep -qi '^Content-Disposition: attachment' '$C/txt.h'"
 check "... all of it" sh -c "[ \$(wc -c < '$C/txt') -gt 20000000 ] && tail -n 1 '$C/txt' | grep -q THE-END-OF-THE-LOG"
 
+# Tags and the custom fields rules set (set_field) on the staff page,
+# escaped; not on the customer's.
+sql "INSERT INTO ticket_fields (ticket_id, name, value) VALUES
+    ($TB, 'version', '5.2 <b>beta</b>');
+    INSERT INTO ticket_tags (ticket_id, tag) VALUES ($TB, 'vip')"
+st=$(get tf "$S/ticket/$TB" $A)
+check "staff see the ticket's custom fields and tags, escaped ($st)" sh -c \
+    "grep -q '<dt>version</dt><dd>5.2 &lt;b&gt;beta&lt;/b&gt;</dd>' '$C/tf' && grep -q '<dd>vip</dd>' '$C/tf'"
+
 # The customer who wrote it sees the same cut page; another gets 404.
 link=$("$PD" link dora@b.example)
 sess=$(curl -s -D - -o /dev/null "$link" | sed -n 's/^Set-Cookie: \(pd_session=[^;]*\);.*/\1/p' | tr -d '\r')
 st=$(get cb "$P/ticket/$TB" -b "$sess")
 check "customer: her 20 MB-body ticket page is 200 ($st)" test "$st" = 200
+check "... without the staff's fields" sh -c "! grep -q '5.2 &lt;b&gt;' '$C/cb'"
 st=$(get ct "$P/text/$ROW" -b "$sess")
 check "customer: her whole text downloads ($st)" test "$st" = 200
 link=$("$PD" link carol@a.example)

@@ -42,7 +42,14 @@ conf() {
 	chgrp postdesk "$T/$1"
 	chmod 0640 "$T/$1"
 }
-conf pd.conf "$DB" </dev/null
+# secondary members view-only ([roles]; the built-in X-Cart roles give
+# them full access)
+conf pd.conf "$DB" <<'EOF'
+[roles]
+primary = all
+advanced = create;comment;rate;view
+secondary = view
+EOF
 CONF=$T/pd.conf
 pd() { as_pipe_user "$T/bin/postdesk" --config "$CONF" "$@"; }
 sql() { as_pipe_user sqlite3 -batch -cmd ".timeout 5000" "$DB" "$@"; }
