@@ -24,6 +24,36 @@ intake_lc_clear(struct intake_lc *lc)
 	memset(lc, 0, sizeof *lc);
 }
 
+/*
+ * A customer's explicit command goes before her message's implicit
+ * effect (postdesk-lifecycle(5)): "Status: Closed" to a Resolved ticket
+ * closes it, where the reply alone would have reopened it and left the
+ * command refused.  Only a command the life cycle allows from the
+ * current status takes the effect's place; a refused one leaves the
+ * message its usual effect.
+ */
+static bool
+customer_command_decides(const struct lifecycle *lc, const struct ticket *t,
+    const struct command_block *b)
+{
+	const char	*why;
+	guint		 i, k;
+
+	for (i = 0; b != NULL && i < b->commands->len; i++) {
+		const struct command *cmd = b->commands->pdata[i];
+		const char *to = cmd->value;
+
+		if (cmd->cmd != LC_CMD_STATUS)
+			continue;
+		for (k = 0; lc->statuses[k] != NULL; k++)
+			if (g_ascii_strcasecmp(lc->statuses[k], to) == 0)
+				to = lc->statuses[k];
+		if (lifecycle_can(lc, t->status, to, LC_ROLE_CUSTOMER, &why))
+			return true;
+	}
+	return false;
+}
+
 static const char *const effect_names[LC_EFFECT__MAX] = {
 	"none", "status", "acknowledgement", "follow-up"
 };
@@ -335,7 +365,10 @@ intake_lc_decide(struct store *s, const struct config *c,
 		out->verdict.why = "its Status: command decides";
 	} else if (out->role == LC_ROLE_STAFF)
 		lifecycle_on_staff_reply(lc, &f, &out->verdict);
-	else {
+	else if (customer_command_decides(lc, t, out->commands)) {
+		verdict_none(out);
+		out->verdict.why = "its Status: command decides";
+	} else {
 		/* Only commands ("Rating: 5") count as an acknowledgement. */
 		out->ack = lifecycle_is_ack(lc, out->commands->rest) ||
 		    (out->commands->commands->len > 0 &&
