@@ -11,6 +11,7 @@
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "roles.h"
+#include "staff.h"
 
 enum step_op {
 	OP_REFUSED,
@@ -224,9 +225,11 @@ same_secret(const char *a, const char *b)
 }
 
 static bool
-decide_notify(const struct config *c, const char *value, const char *from,
-    struct step *st, GError **err)
+decide_notify(struct store *s, const struct config *c, const char *value,
+    const char *from, struct step *st, GError **err)
 {
+	struct staff	*staff = NULL;
+
 	if (g_ascii_strcasecmp(value, "reset") == 0 ||
 	    g_ascii_strcasecmp(value, from) == 0) {
 		st->op = OP_ADDRESS_RESET;
@@ -237,9 +240,14 @@ decide_notify(const struct config *c, const char *value, const char *from,
 	if (!valid_address(value))
 		return refused(st, g_strdup_printf("\"%s\" is not a mail "
 		    "address", value));
-	if (config_is_own_address(c, value) || config_is_staff(c, value))
+	/* A staff account, even a disabled one, or the bootstrap list. */
+	if (!staff_lookup(s, c, value, &staff, err))
+		return false;
+	if (config_is_own_address(c, value) || staff != NULL) {
+		staff_free(staff);
 		return refused(st, g_strdup_printf("%s is one of our own "
 		    "addresses", value));
+	}
 	if (c->token_key == NULL || *c->token_key == '\0')
 		return refused(st, g_strdup("address changes need [mail] "
 		    "token_key; ask staff"));
@@ -330,7 +338,7 @@ decide_one(struct store *s, const struct config *c, const struct command *cmd,
 		return refused(st, g_strdup("no value given"));
 	if (cmd->cmd == LC_CMD_MEMBER)
 		return decide_member(s, c, cmd->value, om, st, err);
-	return decide_notify(c, cmd->value, from, st, err);
+	return decide_notify(s, c, cmd->value, from, st, err);
 }
 
 bool

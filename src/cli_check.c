@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "log.h"
 #include "lifecycle_apply.h"
+#include "staff.h"
 #include "rules.h"
 #include "runas.h"
 #include "text.h"
@@ -321,6 +322,7 @@ static void
 check_store(GPtrArray *a, const struct who *w, const struct config *c)
 {
 	struct store	*s = NULL;
+	struct staff_dir *d = NULL;
 	GError		*e = NULL;
 	size_t		 before = a->len;
 
@@ -347,6 +349,13 @@ check_store(GPtrArray *a, const struct who *w, const struct config *c)
 	check_outbox(a, s);
 	check_timers(a, s, c);
 	check_members(a, s, c);
+	if (staff_dir_load(s, c, &d, &e)) {
+		check_staff(a, c, d);
+		staff_dir_free(d);
+	} else {
+		check_add(a, "store", "%s", e->message);
+		g_error_free(e);
+	}
 	store_close(s);
 }
 

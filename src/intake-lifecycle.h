@@ -35,6 +35,8 @@ struct intake_lc {
 	bool		 authenticated;	/* an aligned SPF or DKIM pass
 					   (identity.h), or a valid reply
 					   token */
+	bool		 outside_queue;	/* proven staff whose account does
+					   not work the ticket's queue */
 	bool		 internal;	/* to the comment address: a note */
 	struct command_block *commands;	/* the command block, parsed */
 	/* The permission table (policy.h): its decisions for this message,

@@ -10,6 +10,7 @@
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "policy.h"
+#include "staff.h"
 #include "roles.h"
 #include "token.h"
 
@@ -172,16 +173,19 @@ note(struct intake_lc *out, const struct policy_decision *d,
 
 /*
  * Who the sender is allowed to be, by the permission table: staff
- * (staff-command, and staff-relay for a reply to relay), else a
- * customer whose commands need customer-command.
+ * (staff-command, and staff-relay for a reply to relay; with an
+ * account, staff-queue for the ticket's queue), else a customer whose
+ * commands need customer-command.
  */
 static void
-decide_role(const struct thread_verdict *v, struct intake_lc *out,
-    GString *report)
+decide_role(const struct thread_verdict *v, const struct policy_facts *base,
+    bool account, struct intake_lc *out, GString *report)
 {
-	struct policy_facts f = v->facts;
-	struct policy_decision d;
+	struct policy_facts f = *base;
+	struct policy_decision d, q;
 	bool	 commands = out->commands->commands->len > 0;
+	bool	 relay = out->claims_staff && v->ticket != 0 &&
+	    *out->commands->rest != '\0';
 
 	/* A token counts for the ticket it named and joined, and the
 	 * sender of a new ticket is its requester. */
@@ -191,22 +195,66 @@ decide_role(const struct thread_verdict *v, struct intake_lc *out,
 		f.participant = true;
 	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
 	out->authenticated = d.allow;
-	out->role = d.allow ? LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
+	/* Proven staff: may the account work this ticket?  (A new
+	 * ticket's queue is the rules' to set; its commands are checked
+	 * when they apply.) */
+	q.allow = true;
+	if (d.allow && account && v->ticket != 0)
+		policy_decide(POLICY_STAFF_QUEUE, &f, &q);
+	out->outside_queue = !q.allow;
+	out->role = d.allow && q.allow ? LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
 	if (out->claims_staff && commands)
 		note(out, &d, report);
 	if (out->claims_staff && !d.allow && commands)
 		out->command_refusal = policy_decision_to_text(&d);
-	if (out->claims_staff && v->ticket != 0 &&
-	    *out->commands->rest != '\0') {
-		policy_decide(POLICY_STAFF_RELAY, &f, &d);
-		note(out, &d, report);
+	if (relay) {
+		struct policy_decision r;
+
+		policy_decide(POLICY_STAFF_RELAY, &f, &r);
+		note(out, &r, report);
 	}
+	if (d.allow && account && v->ticket != 0 && (commands || relay))
+		note(out, &q, report);
+	if (!q.allow && commands)
+		out->command_refusal = policy_decision_to_text(&q);
 	if (out->claims_staff || !commands)
 		return;
 	policy_decide(POLICY_CUSTOMER_COMMAND, &f, &d);
 	note(out, &d, report);
 	if (!d.allow)
 		out->command_refusal = policy_decision_to_text(&d);
+}
+
+/*
+ * The facts of the verdict, and whether the sender has a staff account
+ * of the store (not the bootstrap list) that does not work the named
+ * ticket's queue.
+ */
+static bool
+staff_facts(struct store *s, const struct config *c, const struct mail *m,
+    const struct thread_verdict *v, struct policy_facts *f, bool *account,
+    GError **err)
+{
+	struct staff	*st = NULL;
+	struct ticket	*t = NULL;
+	bool		 ok = true;
+
+	*f = v->facts;
+	*account = false;
+	if (!f->claims_staff)
+		return true;
+	if (!staff_lookup(s, c, m->from.addr, &st, err))
+		return false;
+	*account = st != NULL && !st->bootstrap;
+	if (*account && v->ticket != 0) {
+		ok = store_ticket_get(s, v->ticket, &t, err);
+		if (ok)
+			f->staff_outside_queue = !staff_may_act(st,
+			    t->queue);
+	}
+	ticket_free(t);
+	staff_free(st);
+	return ok;
 }
 
 /* The account commands, on the sender's own facts: a token counts
@@ -235,7 +283,9 @@ intake_lc_decide(struct store *s, const struct config *c,
 	struct ticket_times tt;
 	struct lc_ticket f;
 	const struct lifecycle *lc;
+	struct policy_facts pf;
 	bool		 joined = v->ticket != 0 && v->ticket == v->named;
+	bool		 account;
 
 	memset(out, 0, sizeof *out);
 	out->commands = command_parse(m->stripped);
@@ -246,7 +296,9 @@ intake_lc_decide(struct store *s, const struct config *c,
 		note(out, &v->join, report);
 	/* SPF or DKIM count only when aligned with From: (DMARC), a token
 	 * only for the address and role it was minted for (policy.h). */
-	decide_role(v, out, report);
+	if (!staff_facts(s, c, m, v, &pf, &account, err))
+		return false;
+	decide_role(v, &pf, account, out, report);
 	/* An internal note: staff mail to the comment address, or any
 	 * reply to a comment notification — the comment token is only in
 	 * staff mail, and a note never reaches a customer. */
@@ -259,8 +311,10 @@ intake_lc_decide(struct store *s, const struct config *c,
 	    identity_final_to_text(id->final) : "none",
 	    identity_aligned_pass(id) ? "yes" : "no",
 	    policy_token_to_text(joined ? v->facts.token : POLICY_TOKEN_NONE),
-	    out->claims_staff ? out->authenticated ? "; staff sender "
-	    "authenticated" : "; staff address NOT authenticated" : "");
+	    !out->claims_staff ? "" : out->outside_queue ? "; staff sender "
+	    "authenticated, outside its queues" : out->authenticated ?
+	    "; staff sender authenticated" : "; staff address NOT "
+	    "authenticated");
 	report_commands(report, out);
 	if (!decide_accounts(s, c, m, v, now, out, report, err))
 		return false;
@@ -285,11 +339,15 @@ intake_lc_decide(struct store *s, const struct config *c,
 		    "status %s\n", lifecycle_for(c->lifecycle, NULL)->initial);
 		return true;
 	}
-	if (out->internal || (out->claims_staff && !out->authenticated)) {
-		/* A staff address without proof moves nothing. */
+	if (out->internal || (out->claims_staff &&
+	    out->role != LC_ROLE_STAFF)) {
+		/* A staff address without proof, or without authority on
+		 * this ticket, moves nothing. */
 		g_string_append(report, out->internal ? "life cycle: internal "
-		    "note, status unchanged\n" : "life cycle: unauthenticated "
-		    "staff address, status unchanged\n");
+		    "note, status unchanged\n" : out->outside_queue ? "life "
+		    "cycle: staff outside the ticket's queue, status "
+		    "unchanged\n" : "life cycle: unauthenticated staff "
+		    "address, status unchanged\n");
 		verdict_none(out);
 		return true;
 	}

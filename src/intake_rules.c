@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "staff.h"
 #include "identity.h"
 #include "outbox.h"
 #include "lifecycle_apply.h"
@@ -15,12 +16,20 @@ static const char *
 sender_role(struct intake *in, const struct mail *m, GError **err,
     bool *ok)
 {
-	bool	 known = false;
+	bool	 known = false, staff = false;
 
 	*ok = true;
 	if (m->from.addr == NULL)
 		return "unknown";
-	if (config_is_staff(in->config, m->from.addr))
+	/* Without a store (rules test), the bootstrap list. */
+	if (in->store == NULL)
+		staff = config_is_staff(in->config, m->from.addr);
+	else if (!staff_active(in->store, in->config, m->from.addr, &staff,
+	    err)) {
+		*ok = false;
+		return "unknown";
+	}
+	if (staff)
 		return "staff";
 	if (in->store != NULL && !store_address_known(in->store,
 	    m->from.addr, &known, err))

@@ -72,15 +72,18 @@ bool	 lifecycle_apply_staff_reply(struct store *, const struct config *,
 	    int64_t id, const char *actor, int64_t message_row, int64_t now,
 	    bool by_command, GError **err);
 
+/* The owner an Owner: value names: a staff member's address (an
+ * enabled account, or on the bootstrap list while the store has none:
+ * staff.h), the local part of exactly one, or "none" (*out NULL).  If
+ * it names no one, *out NULL and *why (static) says why; else *why
+ * NULL.  False only for a storage error.  *out: g_free. */
+bool	 lifecycle_apply_owner_of(struct store *, const struct config *,
+	    const char *value, char **out, const char **why, GError **err);
+
 /*
  * One command on ticket ID by ACTOR in ROLE: checked against the life
  * cycle and the permissions, applied with its event when allowed.
  */
-/* The owner an Owner: value names: a staff address, the local part of
- * exactly one, or "none" (*out NULL).  False if it names no one.
- * *out: g_free. */
-bool	 lifecycle_apply_owner_of(const struct config *, const char *value,
-	    char **out);
 bool	 lifecycle_apply_command(struct store *, const struct config *,
 	    int64_t id, enum lc_command, const char *value, enum lc_role,
 	    const char *actor, int64_t message_row, int64_t now,

@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "mail.h"
 #include "notify.h"
+#include "staff.h"
 #include "web.h"
 #include "outbox.h"
 #include "template.h"
@@ -162,10 +163,13 @@ link_context(struct store *s, const struct config *c, const struct ticket *t,
     const char *recipient, JsonObject *ctx, GError **err)
 {
 	char	*link = NULL, *owner = NULL;
+	bool	 staff = false;
 
 	if (t == NULL || recipient == NULL)
 		return true;
-	if (!config_is_staff(c, recipient)) {
+	if (!staff_active(s, c, recipient, &staff, err))
+		return false;
+	if (!staff) {
 		/* Mail redirected to a confirmed notification address signs
 		 * in as the participant it is for (account.h). */
 		if (!store_notify_address_owner(s, t->id, recipient, &owner,
@@ -400,13 +404,18 @@ reply_to_of(const struct job *j, enum token_kind kind)
 {
 	const char	*k = j->r->kind;
 	bool		 staff_mail = strcmp(k, OUTBOX_STAFF) == 0 ||
-	    strcmp(k, OUTBOX_COMMENT) == 0;
+	    strcmp(k, OUTBOX_COMMENT) == 0, staff = false;
+	GError		*e = NULL;
 
 	if (j->t == NULL)
 		return NULL;
+	/* The account now (a disabled one gets no authority); if the
+	 * store cannot say, a customer token: no authority either. */
+	if (staff_mail && !staff_active(j->s, j->c, j->r->recipient, &staff,
+	    &e))
+		g_clear_error(&e);
 	return token_mint_address(j->c->address, j->c->token_key, kind,
-	    j->t->id, j->r->recipient, staff_mail &&
-	    config_is_staff(j->c, j->r->recipient) ? TOKEN_ROLE_STAFF :
+	    j->t->id, j->r->recipient, staff ? TOKEN_ROLE_STAFF :
 	    TOKEN_ROLE_CUSTOMER);
 }
 

@@ -85,6 +85,15 @@ bool	 outbox_after_intake(struct store *, const struct config *,
 	    bool staff_sender, int64_t now, GError **err);
 
 /*
+ * Who of the staff gets a notice about TICKET written by AUTHOR (may
+ * be NULL): staff_notice_recipients() of its queue, owner and writers
+ * (staff.h).  *out: addresses, g_ptr_array_free.
+ */
+bool	 outbox_staff_audience(struct store *, const struct config *,
+	    int64_t ticket, const char *author, GPtrArray **out,
+	    GError **err);
+
+/*
  * A message written by staff (postdesk reply/comment, later staff
  * mail): stored as an outbound message with its attachments, plus one
  * outbox row per recipient, all sending the same composed bytes.  A

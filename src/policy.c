@@ -12,7 +12,7 @@
 static const char *const perm_names[POLICY_PERM__MAX] = {
 	"staff-command", "staff-relay", "customer-command", "join-thread",
 	"create", "comment", "rate", "view", "manage-members",
-	"change-address", "confirm-address"
+	"change-address", "confirm-address", "staff-queue"
 };
 
 static const char *const right_names[POLICY_RIGHT__MAX] = {
@@ -98,6 +98,8 @@ staff(const struct policy_facts *f, struct policy_decision *d)
 {
 	if (!f->claims_staff)
 		set(d, false, "not a staff address");
+	else if (f->staff_disabled)
+		set(d, false, "staff account disabled: no staff authority");
 	else if (f->aligned_pass)
 		set(d, true, "staff address with an aligned DKIM or SPF pass");
 	else if (f->token == POLICY_TOKEN_STAFF)
@@ -108,6 +110,21 @@ staff(const struct policy_facts *f, struct policy_decision *d)
 	else
 		set(d, false, "staff address without an aligned DKIM or SPF "
 		    "pass and without a staff token minted for it");
+}
+
+/* What a staff account may work on; the proof is staff-command's. */
+static void
+queue(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (!f->claims_staff)
+		set(d, false, "not a staff address");
+	else if (f->staff_disabled)
+		set(d, false, "staff account disabled: no staff authority");
+	else if (f->staff_outside_queue)
+		set(d, false, "the staff account does not work this "
+		    "ticket's queue");
+	else
+		set(d, true, "the staff account works this ticket's queue");
 }
 
 static void
@@ -129,7 +146,7 @@ join(const struct policy_facts *f, struct policy_decision *d)
 {
 	if (own_token(f))
 		set(d, true, "reply token minted for the sender");
-	else if (f->claims_staff && f->aligned_pass)
+	else if (f->claims_staff && !f->staff_disabled && f->aligned_pass)
 		set(d, true, "staff address with an aligned DKIM or SPF pass");
 	else if (f->claims_staff && f->imported)
 		set(d, true, "staff address in imported history");
@@ -271,6 +288,9 @@ policy_decide(enum policy_perm p, const struct policy_facts *f,
 		break;
 	case POLICY_CONFIRM_ADDRESS:
 		confirm_address(f, out);
+		break;
+	case POLICY_STAFF_QUEUE:
+		queue(f, out);
 		break;
 	default:
 		set(out, false, "unknown permission");

@@ -4,7 +4,11 @@
  *
  *   staff-command     staff address, and an aligned DKIM or SPF pass or
  *                     a staff token minted for that address
+ *                     (a disabled account has none)
  *   staff-relay       the same, for a staff reply relayed to customers
+ *   staff-queue       the staff account works the ticket's queue (an
+ *                     agent or lead its own queues, an admin every
+ *                     one); a disabled account nothing
  *   customer-command  participant, and an aligned pass or her own token
  *                     (Status: closed, Rating:, HotRush:, Priority:)
  *   join-thread       a token minted for the sender joins its ticket;
@@ -47,6 +51,7 @@ enum policy_perm {
 	POLICY_MANAGE_MEMBERS,	/* Member: add / remove */
 	POLICY_CHANGE_ADDRESS,	/* Notify-Address: */
 	POLICY_CONFIRM_ADDRESS,	/* Confirm-Address: */
+	POLICY_STAFF_QUEUE,
 	POLICY_PERM__MAX
 };
 
@@ -76,7 +81,9 @@ enum policy_token {
 };
 
 struct policy_facts {
-	bool		 claims_staff;	/* From: is a staff address */
+	bool		 claims_staff;	/* From: is a staff address (an
+					   account, disabled or not, or the
+					   bootstrap list: staff.h) */
 	bool		 participant;	/* From: is a participant of the
 					   named ticket (or shares it through
 					   an organization) */
@@ -92,6 +99,10 @@ struct policy_facts {
 	bool		 change_token;	/* carries the valid, unexpired,
 					   unused address-change token
 					   mailed to From: (account.h) */
+	/* Last, so that positional initializers stay valid. */
+	bool		 staff_disabled; /* From: is a disabled account */
+	bool		 staff_outside_queue; /* its account does not
+					   work the ticket's queue */
 };
 
 struct policy_decision {

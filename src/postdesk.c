@@ -49,6 +49,11 @@ static const struct cli_command commands[] = {
 	    "| show NAME | list [NAME]",
 	    "organizations: members, roles ([roles]) and attributes",
 	    cli_org },
+	{ "staff", "add|set ADDRESS [--name N] [--queues Q,...] "
+	    "[--role agent|lead|admin] [--notify all|mine|none] | "
+	    "disable|enable ADDRESS | list [--json]",
+	    "staff accounts: who works which queues, who hears of what",
+	    cli_staff },
 	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
 	    "[--spf R] [--sender A] [--org-attr NAME=VALUE] < MSG",
 	    "lint rules; show what a message would get (no database)",

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	14
+#define STORE_SCHEMA_VERSION	15
 
 struct store;
 

@@ -388,6 +388,25 @@ static const char *const migrations[] = {
 	"  confirmed INTEGER NOT NULL DEFAULT 0"	/* when; 0: not */
 	") WITHOUT ROWID;"
 	"CREATE INDEX address_changes_row ON address_changes(message_row);",
+	/*
+	 * 14 → 15 (staff): staff accounts (issue 17).  Once this table
+	 * has a row, [staff] addresses no longer grant authority.
+	 * queues is a comma-separated list of queue names (names are
+	 * [a-z0-9-_.], no commas); a disabled account keeps its row so
+	 * that its history still names it.
+	 */
+	"CREATE TABLE staff ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  name TEXT,"
+	"  role TEXT NOT NULL DEFAULT 'agent'"
+	"    CHECK (role IN ('agent','lead','admin')),"
+	"  queues TEXT NOT NULL DEFAULT '',"
+	"  notify TEXT NOT NULL DEFAULT 'mine'"
+	"    CHECK (notify IN ('all','mine','none')),"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

@@ -8,6 +8,7 @@
 #include "html.h"
 #include "log.h"
 #include "template.h"
+#include "store_staff.h"
 #include "web.h"
 
 G_DEFINE_QUARK(postdesk-web-error-quark, web_error)
@@ -723,13 +724,20 @@ gate(struct web *w)
 {
 	const struct web_request *r = w->req;
 	enum web_role	 role = w->viewer.role;
+	bool		 accounts = false;
 
 	if (r->page == PAGE_STYLE)
 		return NULL;
+	/* Staff accounts in the store list the staff too (staff.h); a
+	 * failed read only changes the wording. */
+	if (role == WEB_ANONYMOUS && r->remote_user != NULL &&
+	    !store_staff_any(w->store, &accounts, NULL))
+		accounts = false;
 	if (role == WEB_ANONYMOUS)
 		return web_error_page(w, 403, r->remote_user == NULL ?
 		    "Open the link in your most recent notification mail "
-		    "to see your tickets." : web_staff_listed(w->config) ?
+		    "to see your tickets." : web_staff_listed(w->config) ||
+		    accounts ?
 		    "Your user name is not on the staff list." :
 		    "Staff sign in on the staff URL, with a user name that "
 		    "is or makes a mail address.");

@@ -225,6 +225,16 @@ char	*web_cookie_make(const char *value, const char *path,
  */
 char	*web_staff_address(const struct config *, const char *user,
 	    const char *script_name);
+/*
+ * Once the store has staff accounts (staff.h), they decide instead:
+ * the enabled account a [web] staff_users "user=address" entry names,
+ * else the one whose address USER is, else the one whose local part
+ * USER is (exactly one).  NULL: not staff (a disabled account is not).
+ * Pure; g_free.
+ */
+struct staff_dir;
+char	*web_staff_account(const struct config *, const struct staff_dir *,
+	    const char *user);
 /* Are any staff listed in [staff] addresses or [web] staff_users? */
 bool	 web_staff_listed(const struct config *);
 /* The staff path of BASE_URL: its path, trailing '/' aside, + "-staff"

@@ -2,7 +2,10 @@
  * web_auth: who is asking, and what they may see.
  *
  * Staff are whoever the web server authenticated (REMOTE_USER), mapped to
- * a [staff] address or a [web] staff_users entry.  With neither listed
+ * an enabled staff account of the store (staff.h), read on every
+ * request so that disabling one takes effect at once.  While the store
+ * has none, to a [staff] address or a [web] staff_users entry.  With
+ * neither listed
  * (a fresh install), a user the web server authenticated on the staff
  * path (SCRIPT_NAME is base_url's path + "-staff", as every shipped
  * snippet has it) is staff: the password file is then the staff list.  Customers carry a sign-in link (?t=) from their
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "staff.h"
 #include "policy.h"
 #include "roles.h"
 #include "store_web.h"
@@ -352,6 +356,47 @@ web_staff_address(const struct config *c, const char *user,
 	return found;
 }
 
+char *
+web_staff_account(const struct config *c, const struct staff_dir *dir,
+    const char *user)
+{
+	const struct staff *found = NULL;
+	char	*u;
+	size_t	 i, n;
+	guint	 k, hits = 0;
+
+	if (user == NULL || *user == '\0')
+		return NULL;
+	u = g_ascii_strdown(user, -1);
+	n = strlen(u);
+	/* 1. An explicit [web] staff_users "user=address" entry. */
+	for (i = 0; found == NULL && c->web_staff_users[i] != NULL; i++) {
+		const char *e = c->web_staff_users[i], *eq = strchr(e, '=');
+
+		if (eq != NULL && (size_t)(eq - e) == n &&
+		    strncmp(e, u, n) == 0)
+			found = staff_dir_find(dir, eq + 1);
+	}
+	/* 2. The user name is an account's address, or 3. the local part
+	 * of exactly one. */
+	if (found == NULL)
+		found = staff_dir_find(dir, u);
+	for (k = 0; found == NULL && strchr(u, '@') == NULL &&
+	    k < dir->all->len; k++) {
+		const struct staff *s = dir->all->pdata[k];
+
+		if (strncmp(s->address, u, n) == 0 && s->address[n] == '@' &&
+		    !s->disabled && hits++ == 0)
+			found = s;
+	}
+	if (hits > 1)
+		found = NULL;
+	g_free(u);
+	/* A disabled account is nobody's: not staff, at once. */
+	return found != NULL && !found->disabled ? g_strdup(found->address) :
+	    NULL;
+}
+
 void
 web_viewer_clear(struct web_viewer *v)
 {
@@ -506,8 +551,15 @@ web_viewer_resolve(struct web *w, GError **err)
 	web_viewer_clear(v);
 	org_view(w);
 	if (r->remote_user != NULL) {
-		v->address = web_staff_address(w->config, r->remote_user,
-		    r->script_name);
+		struct staff_dir *dir = NULL;
+
+		/* The store's accounts, once it has any (staff.h). */
+		if (!staff_dir_load(w->store, w->config, &dir, err))
+			return false;
+		v->address = dir->bootstrap ? web_staff_address(w->config,
+		    r->remote_user, r->script_name) :
+		    web_staff_account(w->config, dir, r->remote_user);
+		staff_dir_free(dir);
 		if (v->address == NULL)
 			return true;	/* authenticated, but not staff */
 		v->role = WEB_STAFF;

@@ -133,11 +133,19 @@ static bool
 owner_changed(struct web *w, const struct ticket *t, const char *value)
 {
 	char	*owner = NULL;
+	const char *why = NULL;
+	GError	*e = NULL;
 	bool	 differs;
 
 	if (value == NULL)
 		return false;
-	if (!lifecycle_apply_owner_of(w->config, value, &owner))
+	/* A store error shows up again when the command applies. */
+	if (!lifecycle_apply_owner_of(w->store, w->config, value, &owner,
+	    &why, &e)) {
+		g_clear_error(&e);
+		return true;
+	}
+	if (why != NULL)
 		return true;
 	differs = g_strcmp0(owner, t->owner) != 0;
 	g_free(owner);

@@ -15,9 +15,14 @@ static struct policy_decision
 decide(enum policy_perm p, bool staff, bool participant, bool aligned,
     bool forged, enum policy_token token)
 {
-	struct policy_facts f = { staff, participant, aligned, forged, token };
+	struct policy_facts f = { 0 };
 	struct policy_decision d;
 
+	f.claims_staff = staff;
+	f.participant = participant;
+	f.aligned_pass = aligned;
+	f.forged = forged;
+	f.token = token;
 	policy_decide(p, &f, &d);
 	g_assert_cmpstr(d.rule, ==, policy_perm_to_text(p));
 	g_assert_nonnull(d.why);
@@ -105,8 +110,8 @@ test_join(void)
 	REFUSE(p, true, true, false, true, POLICY_TOKEN_NONE);
 	/* Imported history: the admin vouches for staff replies. */
 	{
-		struct policy_facts f = { true, false, false, false,
-		    POLICY_TOKEN_NONE, true };
+		struct policy_facts f = { .claims_staff = true,
+		    .token = POLICY_TOKEN_NONE, .imported = true };
 		struct policy_decision d;
 
 		policy_decide(p, &f, &d);
@@ -123,6 +128,48 @@ test_join(void)
 	REFUSE(p, false, false, true, false, POLICY_TOKEN_NONE);
 	REFUSE(p, false, false, false, false, POLICY_TOKEN_OTHER);
 	ALLOW(p, false, true, false, false, POLICY_TOKEN_OTHER);
+}
+
+/* staff-queue: an account works its queues; a disabled one nothing,
+ * and it has no staff proof either. */
+static void
+test_staff_queue(void)
+{
+	struct policy_facts f = { .claims_staff = true,
+	    .aligned_pass = true, .token = POLICY_TOKEN_STAFF };
+	struct policy_decision d;
+
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_true(d.allow);
+	g_assert_cmpstr(d.rule, ==, "staff-queue");
+	f.staff_outside_queue = true;
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_nonnull(strstr(d.why, "queue"));
+	/* Outside its queue, the proof itself still holds. */
+	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
+	g_assert_true(d.allow);
+	f.staff_outside_queue = false;
+	f.staff_disabled = true;
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_nonnull(strstr(d.why, "disabled"));
+	/* Disabled: neither an aligned pass nor its own staff token
+	 * gives authority, and a staff pass no longer joins a thread. */
+	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_nonnull(strstr(d.why, "disabled"));
+	policy_decide(POLICY_STAFF_RELAY, &f, &d);
+	g_assert_false(d.allow);
+	f.token = POLICY_TOKEN_NONE;
+	policy_decide(POLICY_JOIN_THREAD, &f, &d);
+	g_assert_false(d.allow);
+	f.staff_disabled = false;
+	policy_decide(POLICY_JOIN_THREAD, &f, &d);
+	g_assert_true(d.allow);
+	f.claims_staff = false;
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_false(d.allow);
 }
 
 static void
@@ -312,6 +359,7 @@ main(int argc, char **argv)
 	g_test_add_func("/policy/staff", test_staff);
 	g_test_add_func("/policy/customer", test_customer);
 	g_test_add_func("/policy/join", test_join);
+	g_test_add_func("/policy/staff-queue", test_staff_queue);
 	g_test_add_func("/policy/text", test_text);
 	g_test_add_func("/policy/rights", test_rights);
 	g_test_add_func("/policy/manage-members", test_manage_members);
