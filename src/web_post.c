@@ -18,6 +18,7 @@
 
 #include "lifecycle_apply.h"
 #include "staff_reply.h"
+#include "ticket_merge.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -331,4 +332,37 @@ web_page_reply(struct web *w, GError **err)
 	g_string_append_c(why, '.');
 	g_ptr_array_free(report, TRUE);
 	return finish(w, true, g_string_free(why, FALSE), err);
+}
+
+/* Staff merge this ticket into the one named by "into" (ticket_merge.h);
+ * then its page leads there. */
+struct web_response *
+web_page_merge(struct web *w, GError **err)
+{
+	struct web_response *r;
+	char		*refusal = NULL, *path;
+	bool		 ok;
+
+	if (!F(w, KEY_INTO)->present)
+		return web_error_page(w, 400, "Give the number of the ticket "
+		    "to merge this one into.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = ticket_merge(w->store, w->req->id, F(w, KEY_INTO)->i,
+	    w->viewer.address, w->now, &refusal, err);
+	if (!ok || refusal != NULL) {
+		char *why = refusal != NULL ? g_strdup_printf("The merge was "
+		    "refused: %s.", refusal) : NULL;
+
+		g_free(refusal);
+		return finish(w, ok, why, err);
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, F(w, KEY_INTO)->i);
+	r = web_redirect(w, path);
+	g_free(path);
+	return r;
 }

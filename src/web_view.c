@@ -608,6 +608,22 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	if (!yes)
 		return web_error_page(w, 404, "There is no such ticket.");
+	{
+		/* A ticket merged away leads to the one it lives on as. */
+		int64_t	 into;
+
+		if (!store_ticket_merged_into(w->store, w->req->id, &into,
+		    err))
+			return NULL;
+		if (into != w->req->id) {
+			char *path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT,
+			    into);
+
+			resp = web_redirect(w, path);
+			g_free(path);
+			return resp;
+		}
+	}
 	if (!store_ticket_get(w->store, w->req->id, &t, err))
 		return NULL;
 	o = json_object_new();

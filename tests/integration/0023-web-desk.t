@@ -12,7 +12,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..15"
+echo "1..25"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -81,3 +81,51 @@ sess=$(curl -s -D - -o /dev/null "$("$PD" link carol@a.example)" | sed -n 's/^Se
 st=$(curl -s -o "$C/r6" -w '%{http_code}' -b "$sess" --data-urlencode "csrf=x" \
     --data-urlencode "body=hello" "$P/ticket/1/reply")
 check "a customer cannot use the staff reply: 404 ($st)" test "$st" = 404
+
+# --- merge -------------------------------------------------------------
+st=$(curl -s -o "$C/m0" -w '%{http_code}' $A -d "csrf=$tok&into=2" "$S/ticket/2/merge")
+check "merging a ticket into itself: 409 ($st)" sh -c "[ $st = 409 ] && grep -q 'into itself' '$C/m0'"
+st=$(curl -s -o "$C/m1" -w '%{http_code}' $A -d "csrf=$tok&into=999" "$S/ticket/2/merge")
+check "into an unknown ticket: 409 ($st)" sh -c "[ $st = 409 ] && grep -q 'no ticket #999' '$C/m1'"
+st=$(curl -s -o "$C/m2" -D "$C/m2.h" -w '%{http_code}' $A -d "csrf=$tok&into=1" "$S/ticket/2/merge")
+check "staff merge #2 into #1: 303 to #1 ($st)" sh -c \
+    "[ $st = 303 ] && grep -qi '^Location: .*/ticket/1' '$C/m2.h'"
+moved=$(sql "SELECT count(*) FROM messages WHERE ticket_id = 1 AND message_id = 'dave-1@b.example'")
+cc=$(sql "SELECT role FROM participants WHERE ticket_id = 1 AND address = 'dave@b.example'")
+check "dave's message moved to #1 ($moved), dave a CC there ($cc)" test "$moved:$cc" = "1:cc"
+ev=$(sql "SELECT count(*) FROM events WHERE kind = 'merged' AND detail = 'ticket #2 merged into #1 by alice@example.com'")
+check "an event on each ticket says who merged ($ev)" test "$ev" = 2
+st=$(get m3 "$S/ticket/2" $A)
+check "#2's page now answers 303 to #1 ($st)" sh -c \
+    "[ $st = 303 ] && grep -qi '^Location: .*/ticket/1' '$C/m3.h'"
+cat > "$T/mail/dave2.eml" <<'MSG'
+From: Dave Other <dave@b.example>
+To: support@example.com
+Subject: Re: [Support #2] still slow
+Message-ID: <dave-2@b.example>
+
+Any news on this?
+MSG
+ingest dave@b.example "$T/mail/dave2.eml"
+lands=$(sql "SELECT ticket_id FROM messages WHERE message_id = 'dave-2@b.example'")
+check "later mail that names #2 lands in #1 ($lands)" test "$lands" = 1
+st=$(curl -s -o "$C/m4" -w '%{http_code}' $A -d "csrf=$tok&into=1" "$S/ticket/2/merge")
+check "merging #2 again: 409, already merged ($st)" sh -c "[ $st = 409 ] && grep -q 'already merged into #1' '$C/m4'"
+
+# The CLI does the same, with the same checks.
+cat > "$T/mail/erin1.eml" <<'MSG'
+From: Carol Customer <carol@a.example>
+To: support@example.com
+Subject: Another printer question
+Message-ID: <carol-9@a.example>
+
+The second printer too.
+MSG
+ingest carol@a.example "$T/mail/erin1.eml"
+new=$(sql "SELECT ticket_id FROM messages WHERE message_id = 'carol-9@a.example'")
+"$PD" merge 1 "$new" >"$C/cm" 2>&1
+rc=$?
+check "postdesk merge 1 $new: exit $rc" sh -c "[ $rc = 0 ] && grep -q 'merged into #1' '$C/cm'"
+"$PD" merge 1 "$new" >"$C/cm2" 2>&1
+rc=$?
+check "postdesk merge again: refused, exit 65 ($rc)" sh -c "[ $rc = 65 ] && grep -q 'already merged' '$C/cm2'"
