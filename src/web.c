@@ -69,6 +69,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_TEXT] = { "/text/#", WEB_GET },
 	[PAGE_REPLY] = { "/ticket/#/reply", WEB_POST },
 	[PAGE_MERGE] = { "/ticket/#/merge", WEB_POST },
+	[PAGE_POST] = { "/ticket/#/post", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -722,6 +723,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_TEXT] = web_page_text,
 	[PAGE_REPLY] = web_page_reply,
 	[PAGE_MERGE] = web_page_merge,
+	[PAGE_POST] = web_page_post,
 	[PAGE_STYLE] = web_page_style,
 };
 

@@ -644,6 +644,19 @@ web_page_ticket(struct web *w, GError **err)
 	}
 	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
+	{
+		/* The customer's own message form (web_portal.c). */
+		bool	 may_post = false;
+
+		if (!web_customer_may(w, POLICY_COMMENT, &may_post, err)) {
+			json_object_unref(o);
+			ticket_free(t);
+			return NULL;
+		}
+		json_object_set_boolean_member(o, "can_post", may_post);
+		json_object_set_boolean_member(o, "closed_ticket",
+		    lifecycle_is_final(lc, t->status));
+	}
 	if (w->viewer.role == WEB_STAFF && (!signins_json(w, t, o, err) ||
 	    !canned_json(w, t, o, err))) {
 		json_object_unref(o);
