@@ -70,6 +70,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_REPLY] = { "/ticket/#/reply", WEB_POST },
 	[PAGE_MERGE] = { "/ticket/#/merge", WEB_POST },
 	[PAGE_POST] = { "/ticket/#/post", WEB_POST },
+	[PAGE_CHANGE] = { "/ticket/#/change", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -724,6 +725,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_REPLY] = web_page_reply,
 	[PAGE_MERGE] = web_page_merge,
 	[PAGE_POST] = web_page_post,
+	[PAGE_CHANGE] = web_page_change,
 	[PAGE_STYLE] = web_page_style,
 };
 

@@ -69,6 +69,7 @@ enum web_page {
 	PAGE_REPLY,		/* /ticket/N/reply         POST (staff) */
 	PAGE_MERGE,		/* /ticket/N/merge         POST (staff) */
 	PAGE_POST,		/* /ticket/N/post          POST (customer) */
+	PAGE_CHANGE,		/* /ticket/N/change        POST (customer) */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -322,6 +323,7 @@ struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);
+struct web_response *web_page_change(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "intake.h"
+#include "lifecycle_apply.h"
 #include "rules.h"
 #include "token.h"
 #include "web.h"
@@ -139,5 +140,86 @@ web_page_post(struct web *w, GError **err)
 		g_free(why);
 	}
 	intake_result_clear(&res);
+	return r;
+}
+
+/* One customer change by the mail command of the same name; *refusal
+ * (g_free) says why the life cycle refused it. */
+static bool
+customer_command(struct web *w, int64_t id, enum lc_command cmd,
+    const char *value, char **refusal, GError **err)
+{
+	bool	 applied = false;
+	char	*why = NULL;
+
+	if (!lifecycle_apply_command(w->store, w->config, id, cmd, value,
+	    LC_ROLE_CUSTOMER, w->viewer.address, 0, w->now, &applied, &why,
+	    err))
+		return false;
+	if (!applied)
+		*refusal = g_strdup_printf("%s %s was refused: %s.",
+		    lifecycle_command_to_text(cmd), value, why);
+	g_free(why);
+	return true;
+}
+
+/*
+ * The customer's ticket form: status (close, solve, confirm, reopen),
+ * priority, HotRush, each the mail command of the same name with her
+ * role, in one transaction; a refusal (409, with the reason) applies
+ * nothing.  The status goes last, so she can raise the priority of a
+ * ticket and mark it solved in one go.
+ */
+struct web_response *
+web_page_change(struct web *w, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct web_response *r;
+	const char	*status = F(w, KEY_STATUS)->s;
+	const char	*prio = F(w, KEY_PRIORITY)->s;
+	char		*refusal = NULL, *path;
+	bool		 yes, ok;
+
+	if (w->viewer.role != WEB_CUSTOMER)
+		return web_error_page(w, 404, "There is no such page.");
+	if (!web_can_see_ticket(w, w->req->id, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 404, "There is no such ticket.");
+	if (!web_customer_may(w, POLICY_COMMENT, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 403, "View-only members of an "
+		    "organization can read its tickets but not change them.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = store_ticket_get(w->store, w->req->id, &t, err);
+	if (ok && prio != NULL && strcmp(prio, t->priority) != 0)
+		ok = customer_command(w, t->id, LC_CMD_PRIORITY, prio,
+		    &refusal, err);
+	if (ok && refusal == NULL && F(w, KEY_HOTRUSH)->present &&
+	    (F(w, KEY_HOTRUSH)->i != 0) != t->hotrush)
+		ok = customer_command(w, t->id, LC_CMD_HOTRUSH,
+		    F(w, KEY_HOTRUSH)->i ? "on" : "off", &refusal, err);
+	if (ok && refusal == NULL && status != NULL && *status != '\0' &&
+	    strcmp(status, t->status) != 0)
+		ok = customer_command(w, t->id, LC_CMD_STATUS, status,
+		    &refusal, err);
+	ticket_free(t);
+	if (!ok || refusal != NULL) {
+		store_rollback(w->store);
+		if (!ok)
+			return NULL;
+		r = web_error_page(w, 409, refusal);
+		g_free(refusal);
+		return r;
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, w->req->id);
+	r = web_redirect(w, path);
+	g_free(path);
 	return r;
 }

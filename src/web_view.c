@@ -564,6 +564,53 @@ canned_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return ok;
 }
 
+/*
+ * The changes the life cycle allows a customer on T, for her form: the
+ * statuses she may move it to (close, solve, confirm, reopen), the
+ * priorities if she may set one, HotRush on or off.  The form shows
+ * only these; web_page_change() checks each again.
+ */
+static void
+customer_choices(const struct lifecycle *lc, const struct ticket *t,
+    JsonObject *o)
+{
+	JsonArray	*st = json_array_new();
+	const char	*why;
+	bool		 counts, any = false;
+	size_t		 i;
+
+	for (i = 0; lc->statuses[i] != NULL; i++) {
+		JsonObject *so;
+
+		if (!lifecycle_can(lc, t->status, lc->statuses[i],
+		    LC_ROLE_CUSTOMER, &why))
+			continue;
+		so = json_object_new();
+		web_json_line(so, "name", lc->statuses[i]);
+		json_array_add_object_element(st, so);
+		any = true;
+	}
+	json_object_set_array_member(o, "customer_statuses", st);
+	json_object_set_boolean_member(o, "customer_can_status", any);
+	if (lifecycle_can_set_priority(lc, t->status, LC_ROLE_CUSTOMER,
+	    &why)) {
+		json_object_set_array_member(o, "customer_priorities",
+		    options(priority_names, G_N_ELEMENTS(priority_names),
+		    t->priority));
+		json_object_set_boolean_member(o, "customer_can_priority",
+		    true);
+		any = true;
+	}
+	if (lifecycle_can_set_hotrush(lc, t->status, !t->hotrush,
+	    LC_ROLE_CUSTOMER, 0, &counts, &why)) {
+		json_object_set_boolean_member(o, "customer_hotrush", true);
+		json_object_set_boolean_member(o, "customer_hotrush_on",
+		    !t->hotrush);
+		any = true;
+	}
+	json_object_set_boolean_member(o, "customer_can_change", any);
+}
+
 /* Staff: the requester's live viewer sessions, as "signins". */
 static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
@@ -656,6 +703,8 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_boolean_member(o, "can_post", may_post);
 		json_object_set_boolean_member(o, "closed_ticket",
 		    lifecycle_is_final(lc, t->status));
+		if (may_post)
+			customer_choices(lc, t, o);
 	}
 	if (w->viewer.role == WEB_STAFF && (!signins_json(w, t, o, err) ||
 	    !canned_json(w, t, o, err))) {

@@ -11,7 +11,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..11"
+echo "1..16"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -58,6 +58,25 @@ st=$(curl -s -o "$C/p2" -w '%{http_code}' -b "$CK" --data-urlencode "csrf=$tok" 
     --data-urlencode "body=Sorry, it is broken again." "$P/ticket/1/post")
 stat=$(sql "SELECT status FROM tickets WHERE id = 1")
 check "to a ticket closed just now: the life cycle reopens it ($st, $stat)" test "$st:$stat" = 303:reopened
+
+# Her ticket form: only what the life cycle allows her, each change as
+# her mail command would be.
+get c2 "$P/ticket/1" -b "$CK" >/dev/null
+check "her ticket form offers closing but not staff-only statuses" sh -c \
+    "grep -q 'action=\"/pd.cgi/ticket/1/change\"' '$C/c2' && grep -q '<option>closed</option>' '$C/c2' && ! grep -q '<option>in-progress</option>' '$C/c2'"
+st=$(curl -s -o "$C/ch1" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=in-progress" "$P/ticket/1/change")
+stat=$(sql "SELECT status FROM tickets WHERE id = 1")
+check "a status she may not set: 409 with the reason, nothing changed ($st, $stat)" sh -c \
+    "[ $st = 409 ] && grep -q 'refused' '$C/ch1' && [ '$stat' = reopened ]"
+st=$(curl -s -o "$C/ch2" -w '%{http_code}' -b "$CK" -d "csrf=$tok&hotrush=1" "$P/ticket/1/change")
+hot=$(sql "SELECT hotrush FROM tickets WHERE id = 1")
+check "she switches HotRush on ($st, $hot)" test "$st:$hot" = 303:1
+st=$(curl -s -o "$C/ch3" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=closed" "$P/ticket/1/change")
+stat=$(sql "SELECT status FROM tickets WHERE id = 1")
+ev=$(sql "SELECT count(*) FROM events WHERE ticket_id = 1 AND kind = 'status' AND actor = 'carol@a.example' AND detail LIKE '%→ closed%'")
+check "she closes it, as by mail: an event in her name ($st, $stat, $ev)" test "$st:$stat:$ev" = 303:closed:1
+st=$(curl -s -o "$C/ch4" -w '%{http_code}' -b "$CK" -d "status=reopened" "$P/ticket/1/change")
+check "a change without the CSRF token: 403 ($st)" test "$st" = 403
 
 EK=$(session erin@a.example)
 get e1 "$P/ticket/1" -b "$EK" >/dev/null
