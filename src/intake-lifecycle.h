@@ -47,6 +47,11 @@ struct intake_lc {
 	bool		 unverified;	/* tag the new ticket so */
 	bool		 quarantine;	/* refused into the quarantine by
 					   [auth] on_forged */
+	/* Command before effect (postdesk-lifecycle(5)): a customer's
+	 * Status: command is applied first, and the verdict only after,
+	 * if the ticket is still in status_before (g_free). */
+	bool		 deferred;
+	char		*status_before;
 };
 
 struct identity;

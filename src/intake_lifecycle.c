@@ -17,6 +17,7 @@ intake_lc_clear(struct intake_lc *lc)
 {
 	g_free(lc->refusal);
 	g_free(lc->command_refusal);
+	g_free(lc->status_before);
 	command_block_free(lc->commands);
 	memset(lc, 0, sizeof *lc);
 }
@@ -161,6 +162,21 @@ decide_role(const struct thread_verdict *v, struct intake_lc *out,
 		out->command_refusal = policy_decision_to_text(&d);
 }
 
+/* The value of the first Status: command of B, or NULL. */
+static const char *
+status_command(const struct command_block *b)
+{
+	guint	 i;
+
+	for (i = 0; i < b->commands->len; i++) {
+		const struct command *c = b->commands->pdata[i];
+
+		if (c->cmd == LC_CMD_STATUS)
+			return c->value;
+	}
+	return NULL;
+}
+
 bool
 intake_lc_decide(struct store *s, const struct config *c,
     const struct mail *m, const struct thread_verdict *v,
@@ -243,12 +259,27 @@ intake_lc_decide(struct store *s, const struct config *c,
 	} else if (out->role == LC_ROLE_STAFF)
 		lifecycle_on_staff_reply(lc, &f, &out->verdict);
 	else {
+		const char *value = out->command_refusal == NULL ?
+		    status_command(out->commands) : NULL;
+		bool	 decides;
+
 		/* Only commands ("Rating: 5") count as an acknowledgement. */
 		out->ack = lifecycle_is_ack(lc, out->commands->rest) ||
 		    (out->commands->commands->len > 0 &&
 		    *out->commands->rest == '\0');
-		lifecycle_on_customer_message(lc, &f, now, out->ack,
-		    &out->verdict);
+		lifecycle_on_customer_command(lc, &f, now, out->ack, value,
+		    &decides, &out->verdict);
+		/* Her command is decided first, on the status as it is;
+		 * the message's own effect comes after, if still due. */
+		if (value != NULL &&
+		    out->verdict.effect != LC_EFFECT_FOLLOW_UP) {
+			out->deferred = true;
+			out->status_before = g_strdup(t->status);
+			g_string_append_printf(report, "life cycle: order: "
+			    "Status: %s first (%s), then the message's "
+			    "effect\n", value, decides ? "allowed" :
+			    "not allowed from this status");
+		}
 	}
 	if (out->verdict.effect == LC_EFFECT_FOLLOW_UP)
 		out->follow_up_of = v->ticket;
@@ -338,13 +369,32 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 	    m->from.addr, m->from.name, now, err))
 		return false;
 	if (!new_ticket)
-		return apply_existing(s, c, lc, ticket, row, actor, now, err);
+		return lc->deferred || apply_existing(s, c, lc, ticket, row,
+		    actor, now, err);
 	if (!store_ticket_set_status(s, ticket, lifecycle_for(c->lifecycle,
 	    NULL)->initial, now, err))
 		return false;
 	if (lc->follow_up_of != 0)
 		return apply_follow_up(s, m, lc, ticket, row, actor, now, err);
 	return true;
+}
+
+/* The message's own effect, after her Status: command: only if the
+ * command left the status as it was. */
+static bool
+apply_deferred(struct store *s, const struct config *c,
+    const struct intake_lc *lc, int64_t ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	struct ticket	*t = NULL;
+	bool		 same;
+
+	if (!store_ticket_get(s, ticket, &t, err))
+		return false;
+	same = g_strcmp0(t->status, lc->status_before) == 0;
+	ticket_free(t);
+	return !same || apply_existing(s, c, lc, ticket, row, actor, now,
+	    err);
 }
 
 bool
@@ -369,6 +419,9 @@ intake_lc_after(struct store *s, const struct config *c,
 		    "command-transcript", m->from.addr, now, NULL, err))
 			return false;
 	}
+	if (lc->deferred && !apply_deferred(s, c, lc, ticket, row, actor,
+	    now, err))
+		return false;
 	if (!intake_lc_relays(lc))
 		return true;
 	/* A staff reply by mail goes on to the requester and CCs; a note to

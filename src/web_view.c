@@ -13,7 +13,6 @@
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
-static const char *const priority_names[] = { "minor", "normal", "major" };
 static const char *const queue_names[] = { "support", "sales", "project",
     "billing", "generic" };
 
@@ -176,8 +175,9 @@ web_page_list(struct web *w, GError **err)
 	    f.status));
 	json_object_set_array_member(o, "queues", options(queue_names,
 	    G_N_ELEMENTS(queue_names), f.queue));
-	json_object_set_array_member(o, "priorities", options(priority_names,
-	    G_N_ELEMENTS(priority_names), f.priority));
+	json_object_set_array_member(o, "priorities", options(
+	    (const char *const *)lc->priorities, (size_t)lc->n_priorities,
+	    f.priority));
 	json_object_set_array_member(o, "sorts", options(sort_names,
 	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
@@ -426,8 +426,8 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_array_member(o, "queues", options(queue_names,
 		    G_N_ELEMENTS(queue_names), t->queue));
 		json_object_set_array_member(o, "priorities", options(
-		    priority_names, G_N_ELEMENTS(priority_names),
-		    t->priority));
+		    (const char *const *)lc->priorities,
+		    (size_t)lc->n_priorities, t->priority));
 	}
 	title = g_strdup_printf("#%" G_GINT64_FORMAT " %s", t->id,
 	    t->subject);
