@@ -146,7 +146,19 @@ web_page_list(struct web *w, GError **err)
 
 	f.status = F(w, KEY_STATUS)->s;
 	f.queue = F(w, KEY_QUEUE)->s;
-	f.priority = F(w, KEY_PRIORITY)->s;
+	/* A configured priority, any case, as the tickets store it. */
+	lc = lifecycle_for(w->config->lifecycle, f.queue);
+	if (F(w, KEY_PRIORITY)->s != NULL) {
+		int	 r = lifecycle_priority_rank(lc, F(w, KEY_PRIORITY)->s);
+
+		if (r == LC_RANK_NONE) {
+			json_object_unref(o);
+			json_array_unref(a);
+			return web_error_page(w, 400, "There is no such "
+			    "priority.");
+		}
+		f.priority = lifecycle_priority_name(lc, r);
+	}
 	f.hotrush = F(w, KEY_HOTRUSH)->present ? (int)F(w, KEY_HOTRUSH)->i :
 	    -1;
 	f.hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
@@ -169,7 +181,6 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "empty", tickets->len == 0);
 	pager(w, o, "/", page, tickets->len > WEB_PAGE_SIZE);
 	g_ptr_array_unref(tickets);
-	lc = lifecycle_for(w->config->lifecycle, NULL);
 	json_object_set_array_member(o, "statuses", options(
 	    (const char *const *)lc->statuses, g_strv_length(lc->statuses),
 	    f.status));
