@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "staff.h"
 #include "token.h"
 
 static void
@@ -145,6 +146,21 @@ check_addresses(GPtrArray *a, const struct config *c)
 			check_add(a, "mail", "[staff] addresses: %s is also "
 			    "one of our own addresses: its mail would be "
 			    "ignored as our own", *p);
+}
+
+void
+check_staff(GPtrArray *a, const struct config *c, const struct staff_dir *d)
+{
+	char *const	*p;
+
+	if (d->bootstrap)
+		return;
+	for (p = c->staff_addresses; *p != NULL; p++)
+		if (staff_dir_find(d, *p) == NULL)
+			check_add(a, "staff", "[staff] addresses: %s grants "
+			    "nothing: the store has staff accounts and it is "
+			    "none of them (postdesk staff add %s, or drop it)",
+			    *p, *p);
 }
 
 bool

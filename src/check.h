@@ -50,6 +50,11 @@ void	 check_base_url(GPtrArray *, const char *url);
  * as our own (staff mail would be ignored as a loop).
  */
 void	 check_addresses(GPtrArray *, const struct config *);
+/* "staff": a [staff] address that grants nothing because the store
+ * has staff accounts and it is none of them (staff.h). */
+struct staff_dir;
+void	 check_staff(GPtrArray *, const struct config *,
+	    const struct staff_dir *);
 
 /*
  * May a process of UID with the groups GROUPS[N] (its primary group

@@ -10,6 +10,9 @@
 #include <json-glib/json-glib.h>
 
 #include "cli.h"
+#include "csv.h"
+#include "quote.h"
+#include "store_web.h"
 #include "text.h"
 #include "log.h"
 
@@ -25,13 +28,18 @@ int
 cli_open_store(struct cli *c, enum store_mode mode)
 {
 	GError	*e = NULL;
+	int	 rc;
 
 	if (store_open_busy(&c->store, c->config->store_path, mode,
 	    (int)c->config->busy_timeout, &e))
 		return EX_OK;
 	log_warnx("%s", e->message);
+	/* Locked, disk full, briefly read-only: trying later helps, so say
+	 * so (a cron job or script retries on 75), whatever the mode. */
+	rc = store_error_is_transient(e) ? EX_TEMPFAIL :
+	    mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
 	g_error_free(e);
-	return mode == STORE_READONLY ? EX_NOINPUT : EX_CANTCREAT;
+	return rc;
 }
 
 int
@@ -65,17 +73,26 @@ text_to_id(int64_t *out, const char *s)
 	return true;
 }
 
-static void
-json_time(JsonBuilder *b, const char *name, int64_t t)
+/* T as ISO 8601 in UTC; "" if out of range.  g_free. */
+static char *
+iso_time(int64_t t)
 {
 	GDateTime	*d = g_date_time_new_from_unix_utc(t);
 	char		*s = d != NULL ? g_date_time_format_iso8601(d) : NULL;
 
-	json_builder_set_member_name(b, name);
-	json_builder_add_string_value(b, s != NULL ? s : "");
-	g_free(s);
 	if (d != NULL)
 		g_date_time_unref(d);
+	return s != NULL ? s : g_strdup("");
+}
+
+static void
+json_time(JsonBuilder *b, const char *name, int64_t t)
+{
+	char	*s = iso_time(t);
+
+	json_builder_set_member_name(b, name);
+	json_builder_add_string_value(b, s);
+	g_free(s);
 }
 
 static void
@@ -128,35 +145,99 @@ print_json(JsonBuilder *b)
 	g_object_unref(g);
 }
 
+static int
+print_csv(GPtrArray *a)
+{
+	GString	*out = g_string_new(NULL);
+	int	 rc = EX_OK;
+
+	csv_tickets(out, a);
+	if (fwrite(out->str, 1, out->len, stdout) != out->len ||
+	    fflush(stdout) != 0)
+		rc = EX_IOERR;
+	g_string_free(out, TRUE);
+	return rc;
+}
+
+/* list's filters, the web list's: status, queue, priority, HotRush,
+ * closed-and-rated hidden, and the order. */
+static bool
+parse_list_filter(struct cli *c, struct store_web_filter *f, bool *json,
+    bool *csv, bool *queue_order)
+{
+	static const char *const sorts[STORE_WEB_SORT__MAX] = {
+		[STORE_WEB_SORT_QUEUE] = "queue",
+		[STORE_WEB_SORT_UPDATED] = "updated",
+		[STORE_WEB_SORT_CREATED] = "created",
+	};
+	int	 i, k;
+
+	f->hotrush = -1;
+	f->sort = STORE_WEB_SORT_UPDATED;
+	for (i = 1; i < c->argc; i++) {
+		const char	*a = c->argv[i];
+		const char	*v = i + 1 < c->argc ? c->argv[i + 1] : NULL;
+
+		if (strcmp(a, "--json") == 0)
+			*json = true;
+		else if (strcmp(a, "--csv") == 0)
+			*csv = true;
+		else if (strcmp(a, "--hide-rated") == 0)
+			f->hide_closed_rated = true;
+		else if (strcmp(a, "--order=queue") == 0)
+			*queue_order = true;
+		else if (v == NULL)
+			return false;
+		else if (strcmp(a, "--status") == 0)
+			f->status = c->argv[++i];
+		else if (strcmp(a, "--queue") == 0)
+			f->queue = c->argv[++i];
+		else if (strcmp(a, "--priority") == 0)
+			f->priority = c->argv[++i];
+		else if (strcmp(a, "--hotrush") == 0 &&
+		    (strcmp(v, "on") == 0 || strcmp(v, "off") == 0)) {
+			f->hotrush = strcmp(v, "on") == 0;
+			i++;
+		} else if (strcmp(a, "--sort") == 0) {
+			for (k = 0; k < STORE_WEB_SORT__MAX &&
+			    strcmp(v, sorts[k]) != 0; k++)
+				;
+			if (k == STORE_WEB_SORT__MAX)
+				return false;
+			f->sort = (enum store_web_sort)k;
+			i++;
+		} else
+			return false;
+	}
+	return !(*json && *csv);
+}
+
 int
 cli_list(struct cli *c)
 {
-	struct ticket_filter f = { 0 };
+	struct store_web_filter f = { 0 };
 	GPtrArray	*a;
 	GError		*e = NULL;
-	bool		 json = false;
+	bool		 json = false, csv = false, queue_order = false;
 	int		 i, rc;
 
-	for (i = 1; i < c->argc; i++) {
-		if (strcmp(c->argv[i], "--json") == 0)
-			json = true;
-		else if (strcmp(c->argv[i], "--status") == 0 && i + 1 < c->argc)
-			f.status = c->argv[++i];
-		else if (strcmp(c->argv[i], "--queue") == 0 && i + 1 < c->argc)
-			f.queue = c->argv[++i];
-		else if (strcmp(c->argv[i], "--order=queue") == 0)
+	/* --order=queue is a list of its own, with its own options. */
+	for (i = 1; i < c->argc; i++)
+		if (strcmp(c->argv[i], "--order=queue") == 0)
 			return cli_list_queue(c);
-		else
-			return cli_usage(c);
-	}
+	if (!parse_list_filter(c, &f, &json, &csv, &queue_order))
+		return cli_usage(c);
 	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
 		return rc;
-	if (!store_ticket_list(c->store, &f, &a, &e)) {
+	if (!store_web_tickets(c->store, &f, &a, &e)) {
 		log_warnx("%s", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);
-		return EX_SOFTWARE;
+		return rc;
 	}
-	if (json) {
+	if (csv)
+		rc = print_csv(a);
+	else if (json) {
 		JsonBuilder *b = json_builder_new();
 		guint k;
 
@@ -189,7 +270,7 @@ cli_list(struct cli *c)
 		printf("%u ticket%s\n", a->len, a->len == 1 ? "" : "s");
 	}
 	g_ptr_array_free(a, TRUE);
-	return EX_OK;
+	return rc;
 }
 
 /* The sender check of an inbound message, line by line (identity.h). */
@@ -233,7 +314,7 @@ show_attachments(struct store *s, const struct message *m)
 
 static void
 show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
-    GPtrArray *events)
+    GPtrArray *events, GPtrArray *tags, GPtrArray *fields)
 {
 	guint	 i;
 
@@ -244,6 +325,19 @@ show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
 	    t->requester);
 	if (t->linked_to > 0)
 		printf("Linked to: #%" G_GINT64_FORMAT "\n", t->linked_to);
+	if (tags != NULL && tags->len > 0) {
+		printf("Tags:");
+		for (i = 0; i < tags->len; i++) {
+			putchar(' ');
+			tty_puts(tags->pdata[i], stdout);
+		}
+		putchar('\n');
+	}
+	for (i = 0; fields != NULL && i < fields->len; i++) {
+		printf("Field: ");
+		tty_puts(fields->pdata[i], stdout);
+		putchar('\n');
+	}
 	for (i = 0; i < thread->len; i++) {
 		const struct message *m = thread->pdata[i];
 		char	*when = text_time(m->received);
@@ -276,14 +370,58 @@ show_text(struct store *s, const struct ticket *t, GPtrArray *thread,
 	}
 }
 
+/* A comma-separated address list as a JSON array ([] for none). */
 static void
-show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
+json_addresses(JsonBuilder *b, const char *name, const char *list)
+{
+	char	**a = g_strsplit(list != NULL ? list : "", ",", -1);
+	size_t	  i;
+
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (i = 0; a[i] != NULL; i++)
+		if (*g_strstrip(a[i]) != '\0')
+			json_builder_add_string_value(b, a[i]);
+	json_builder_end_array(b);
+	g_strfreev(a);
+}
+
+/* "tags": [..], "fields": {name: value} */
+static void
+json_labels(JsonBuilder *b, GPtrArray *tags, GPtrArray *fields)
+{
+	guint	 i;
+
+	json_builder_set_member_name(b, "tags");
+	json_builder_begin_array(b);
+	for (i = 0; tags != NULL && i < tags->len; i++)
+		json_builder_add_string_value(b, tags->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "fields");
+	json_builder_begin_object(b);
+	for (i = 0; fields != NULL && i < fields->len; i++) {
+		const char	*nv = fields->pdata[i];
+		const char	*eq = strchr(nv, '=');
+		char		*name = g_strndup(nv, eq != NULL ?
+		    (gsize)(eq - nv) : strlen(nv));
+
+		json_builder_set_member_name(b, name);
+		json_builder_add_string_value(b, eq != NULL ? eq + 1 : "");
+		g_free(name);
+	}
+	json_builder_end_object(b);
+}
+
+static void
+show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events,
+    GPtrArray *tags, GPtrArray *fields)
 {
 	JsonBuilder	*b = json_builder_new();
 	guint		 i;
 
 	json_builder_begin_object(b);
 	json_ticket(b, t);
+	json_labels(b, tags, fields);
 	json_builder_set_member_name(b, "thread");
 	json_builder_begin_array(b);
 	for (i = 0; i < thread->len; i++) {
@@ -293,10 +431,21 @@ show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events)
 		json_str(b, "message_id", m->message_id);
 		json_str(b, "direction", m->outbound ? "out" : "in");
 		json_str(b, "from", m->from_addr);
+		json_str(b, "from_name", m->from_name);
+		json_addresses(b, "to", m->to_addrs);
+		json_addresses(b, "cc", m->cc_addrs);
 		json_str(b, "subject", m->subject);
 		json_time(b, "received", m->received);
 		json_str(b, "stripped", m->stripped);
 		json_str(b, "text", m->text);
+		{
+			/* The signature, as the quote stage separates it. */
+			struct quote_split q = { NULL, NULL, NULL };
+
+			quote_split_text(m->text, &q);
+			json_str(b, "signature", q.signature);
+			quote_split_clear(&q);
+		}
 		json_str(b, "auth_verdict", m->auth_verdict);
 		json_str(b, "auth", m->auth);
 		json_builder_end_object(b);
@@ -324,7 +473,8 @@ int
 cli_show(struct cli *c)
 {
 	struct ticket	*t = NULL;
-	GPtrArray	*thread = NULL, *events = NULL;
+	GPtrArray	*thread = NULL, *events = NULL, *tags = NULL;
+	GPtrArray	*fields = NULL;
 	GError		*e = NULL;
 	int64_t		 id = 0;
 	bool		 json = false, full = false;
@@ -344,7 +494,9 @@ cli_show(struct cli *c)
 		return rc;
 	if (!store_ticket_get(c->store, id, &t, &e) ||
 	    !store_thread(c->store, id, &thread, &e) ||
-	    !store_events(c->store, id, &events, &e)) {
+	    !store_events(c->store, id, &events, &e) ||
+	    !store_ticket_tags(c->store, id, &tags, &e) ||
+	    !store_ticket_fields(c->store, id, &fields, &e)) {
 		log_warnx("%s", e->message);
 		rc = g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND) ?
 		    EX_NOINPUT : EX_SOFTWARE;
@@ -352,6 +504,10 @@ cli_show(struct cli *c)
 		ticket_free(t);
 		if (thread != NULL)
 			g_ptr_array_free(thread, TRUE);
+		if (events != NULL)
+			g_ptr_array_free(events, TRUE);
+		if (tags != NULL)
+			g_ptr_array_free(tags, TRUE);
 		return rc;
 	}
 	if (full) {
@@ -363,9 +519,11 @@ cli_show(struct cli *c)
 		}
 	}
 	if (json)
-		show_json(t, thread, events);
+		show_json(t, thread, events, tags, fields);
 	else
-		show_text(c->store, t, thread, events);
+		show_text(c->store, t, thread, events, tags, fields);
+	g_ptr_array_free(tags, TRUE);
+	g_ptr_array_free(fields, TRUE);
 	ticket_free(t);
 	g_ptr_array_free(thread, TRUE);
 	g_ptr_array_free(events, TRUE);

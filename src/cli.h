@@ -51,6 +51,7 @@ int	 cli_hotrush(struct cli *);
 int	 cli_rate(struct cli *);
 int	 cli_list_queue(struct cli *);
 int	 cli_org(struct cli *);		/* cli_org.c */
+int	 cli_staff(struct cli *);	/* cli_staff.c */
 int	 cli_rules(struct cli *);
 int	 cli_import(struct cli *);
 int	 cli_outbox(struct cli *);	/* cli_outbox.c */

@@ -24,9 +24,11 @@
 #include <json-glib/json-glib.h>
 
 #include "check.h"
+#include "roles.h"
 #include "cli.h"
 #include "log.h"
 #include "lifecycle_apply.h"
+#include "staff.h"
 #include "rules.h"
 #include "runas.h"
 #include "text.h"
@@ -224,15 +226,17 @@ overdue_one(struct store *s, const struct config *c, int64_t id,
 	struct lc_ticket f;
 	struct lc_verdict v;
 	int64_t		 due;
-	char		*when;
+	char		*when, **attrs = NULL;
 
 	*line = NULL;
 	if (!store_ticket_get(s, id, &t, err) ||
-	    !store_ticket_times(s, id, &tt, err)) {
+	    !store_ticket_times(s, id, &tt, err) ||
+	    !store_org_attrs_of(s, t->requester, &attrs, err)) {
 		ticket_free(t);
 		return false;
 	}
 	lifecycle_apply_facts(t, &tt, &f);
+	f.org_attrs = (const char *const *)attrs;
 	lifecycle_due(lifecycle_apply_lc(c, t), &f, now - CHECK_TICK_GRACE,
 	    &v, &due);
 	if (v.effect == LC_EFFECT_STATUS) {
@@ -243,6 +247,7 @@ overdue_one(struct store *s, const struct config *c, int64_t id,
 		    when);
 		g_free(when);
 	}
+	g_strfreev(attrs);
 	ticket_free(t);
 	return true;
 }
@@ -277,10 +282,47 @@ check_timers(GPtrArray *a, struct store *s, const struct config *c)
 		g_array_free(ids, TRUE);
 }
 
+/* Members whose role [roles] does not list have no right at all: a
+ * profile changed under them (e.g. Xentral's roles over X-Cart's). */
+static void
+check_members(GPtrArray *a, struct store *s, const struct config *c)
+{
+	GPtrArray	*m = NULL;
+	GHashTable	*n;
+	GHashTableIter	 it;
+	gpointer	 k, v;
+	GError		*e = NULL;
+	guint		 i;
+
+	if (!store_org_members(s, NULL, &m, &e)) {
+		check_add(a, "members", "%s", e->message);
+		g_error_free(e);
+		return;
+	}
+	n = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (i = 0; i < m->len; i++) {
+		const struct org_member *om = m->pdata[i];
+
+		if (om->address != NULL && !roles_known(c->roles, om->role))
+			g_hash_table_insert(n, g_strdup(om->role),
+			    GUINT_TO_POINTER(GPOINTER_TO_UINT(
+			    g_hash_table_lookup(n, om->role)) + 1));
+	}
+	g_hash_table_iter_init(&it, n);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		check_add(a, "members", "%u member(s) have the role \"%s\", "
+		    "which [roles] does not list: they have no rights "
+		    "(postdesk org member add NAME ADDRESS ROLE)",
+		    GPOINTER_TO_UINT(v), (const char *)k);
+	g_hash_table_destroy(n);
+	g_ptr_array_free(m, TRUE);
+}
+
 static void
 check_store(GPtrArray *a, const struct who *w, const struct config *c)
 {
 	struct store	*s = NULL;
+	struct staff_dir *d = NULL;
 	GError		*e = NULL;
 	size_t		 before = a->len;
 
@@ -306,6 +348,14 @@ check_store(GPtrArray *a, const struct who *w, const struct config *c)
 	}
 	check_outbox(a, s);
 	check_timers(a, s, c);
+	check_members(a, s, c);
+	if (staff_dir_load(s, c, &d, &e)) {
+		check_staff(a, c, d);
+		staff_dir_free(d);
+	} else {
+		check_add(a, "store", "%s", e->message);
+		g_error_free(e);
+	}
 	store_close(s);
 }
 

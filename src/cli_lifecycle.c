@@ -66,6 +66,27 @@ cli_actor(void)
 	return g_strdup_printf("cli:%s", g_get_user_name());
 }
 
+/*
+ * What intake remembered of mail it did not store (refused, bounces,
+ * quarantined) only has to outlive the MTA's retries: Postfix gives up
+ * after 5 days, Exim and sendmail after 4 or 5.  Kept 30 days.
+ */
+#define INTAKE_SEEN_KEEP	(30 * 24 * 3600)
+
+static bool
+forget_old_intake(struct store *s, int64_t now, GPtrArray *report,
+    GError **err)
+{
+	int	 n;
+
+	if (!store_intake_seen_prune(s, now - INTAKE_SEEN_KEEP, &n, err))
+		return false;
+	if (n > 0)
+		g_ptr_array_add(report, g_strdup_printf("forgot %d intake "
+		    "record%s older than 30 days", n, n == 1 ? "" : "s"));
+	return true;
+}
+
 int
 cli_tick(struct cli *c)
 {
@@ -87,6 +108,11 @@ cli_tick(struct cli *c)
 	}
 	if (!lifecycle_apply_tick(c->store, c->config, o.now, report, &failed,
 	    &e)) {
+		log_warnx("tick: %s", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
+		g_error_free(e);
+	}
+	if (rc == EX_OK && !forget_old_intake(c->store, o.now, report, &e)) {
 		log_warnx("tick: %s", e->message);
 		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);

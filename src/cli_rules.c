@@ -62,6 +62,7 @@ struct test_opts {
 	const char	*spf;
 	bool		 existing;
 	GPtrArray	*files;
+	GPtrArray	*org_attrs;	/* --org-attr NAME=VALUE, no DB */
 };
 
 static bool
@@ -80,6 +81,9 @@ parse_test_opts(struct cli *c, struct test_opts *o)
 			o->recipient = c->argv[++i];
 		else if (strcmp(a, "--spf") == 0 && i + 1 < c->argc)
 			o->spf = c->argv[++i];
+		else if (strcmp(a, "--org-attr") == 0 && i + 1 < c->argc &&
+		    strchr(c->argv[i + 1], '=') != NULL)
+			g_ptr_array_add(o->org_attrs, c->argv[++i]);
 		else if (a[0] == '-')
 			return false;
 		else
@@ -126,8 +130,10 @@ rules_test(struct cli *c)
 	int			 rc = EX_OK;
 
 	o.files = g_ptr_array_new();
+	o.org_attrs = g_ptr_array_new();
 	if (!parse_test_opts(c, &o)) {
 		g_ptr_array_free(o.files, TRUE);
+		g_ptr_array_free(o.org_attrs, TRUE);
 		g_byte_array_unref(raw);
 		return cli_usage(c);
 	}
@@ -154,6 +160,8 @@ rules_test(struct cli *c)
 		    config_is_staff(c->config, m->from.addr) ? "staff" :
 		    "unknown";
 		ctx.trace = true;
+		g_ptr_array_add(o.org_attrs, NULL);
+		ctx.org_attrs = (const char *const *)o.org_attrs->pdata;
 		if (!rules_evaluate(rules, m, &ctx, &res, &e)) {
 			log_warnx("%s", e->message);
 			rc = EX_SOFTWARE;
@@ -166,6 +174,7 @@ rules_test(struct cli *c)
 	rules_free(rules);
 	g_byte_array_unref(raw);
 	g_ptr_array_free(o.files, TRUE);
+	g_ptr_array_free(o.org_attrs, TRUE);
 	return rc;
 }
 

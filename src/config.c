@@ -4,6 +4,7 @@
 #include "config.h"
 #include "pdconfig.h"
 #include "lifecycle.h"
+#include "roles.h"
 #include "log.h"
 
 #include <errno.h>
@@ -53,6 +54,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "link_lifetime", KEY_INT },
 	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
+	{ "web", "max_message_view", KEY_SIZE },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
@@ -96,6 +98,13 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "rating_request", KEY_STRING },
 	{ "lifecycle", "ack_pattern", KEY_STRING },
 	{ "lifecycle", "ack_max_length", KEY_INT },
+	{ "lifecycle", "calendar", KEY_STRING },
+	/* [calendar.NAME]; calendar.c checks them. */
+	{ "calendar", "time_zone", KEY_STRING },
+	{ "calendar", "hours", KEY_STRING },
+	{ "calendar", "holidays", KEY_STRING },
+	/* [roles]: every key is a role name; roles.c checks them. */
+	{ "roles", "*", KEY_STRING },
 	{ "log", "facility", KEY_STRING },
 	{ "log", "level", KEY_STRING },
 };
@@ -111,6 +120,8 @@ find_key(const char *group, const char *key)
 	 * takes a language suffix: ack_pattern[de]. */
 	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
 		group = "lifecycle";
+	if (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0')
+		group = "calendar";
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
@@ -119,9 +130,14 @@ find_key(const char *group, const char *key)
 	if (strcmp(group, "lifecycle") == 0 && strncmp(key, "sla_", 4) == 0 &&
 	    key[4] != '\0')
 		key = "sla_minor";
+	/* preclose_after[ATTR]: by organization attribute */
+	if (strcmp(group, "lifecycle") == 0 &&
+	    strncmp(key, "preclose_after[", 15) == 0)
+		key = "preclose_after";
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0 &&
-		    strcmp(known_keys[i].key, key) == 0)
+		    (strcmp(known_keys[i].key, key) == 0 ||
+		    strcmp(known_keys[i].key, "*") == 0))
 			return &known_keys[i];
 	return NULL;
 }
@@ -131,8 +147,10 @@ known_group(const char *group)
 {
 	size_t	 i;
 
-	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys. */
-	if (strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0')
+	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys, and
+	 * [calendar.NAME] groups [calendar]'s. */
+	if ((strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0') ||
+	    (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0'))
 		return true;
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0)
@@ -249,6 +267,7 @@ config_new_default(void)
 	c->subject_tag = g_strdup("Support");
 	c->host = g_strdup("localhost");
 	c->max_message_size = 50 * 1024 * 1024;
+	c->web_max_message_view = 256 * 1024;
 	/* Well under every MTA's pipe time limit (Postfix 1000 s, Exim
 	 * and sendmail an hour): ingest gives up first, as a 75. */
 	c->max_run_time = 60;
@@ -270,6 +289,7 @@ config_new_default(void)
 	c->web_session_lifetime = 8 * 3600;
 	c->web_staff_users = g_new0(char *, 1);
 	c->lifecycle = lifecycle_set_new_default();
+	c->roles = roles_new_default();
 	c->spf = true;
 	c->trusted_authserv_ids = g_new0(char *, 1);
 	c->smtp_url = g_strdup("smtp://localhost:25");
@@ -311,6 +331,7 @@ config_free(struct config *c)
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
 	lifecycle_set_free(c->lifecycle);
+	roles_free(c->roles);
 	g_free(c->trusted_authserv_id);
 	g_strfreev(c->trusted_authserv_ids);
 	g_free(c->auth_dns_records);
@@ -489,6 +510,8 @@ apply_fetch(struct config *c, GKeyFile *kf, const char *dir)
 static void
 apply_web(struct config *c, GKeyFile *kf)
 {
+	char	*v;
+
 	take_string(kf, "web", "base_url", &c->web_base_url);
 	take_string(kf, "web", "link_key", &c->web_link_key);
 	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
@@ -500,6 +523,11 @@ apply_web(struct config *c, GKeyFile *kf)
 	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
 		g_strfreev(c->web_staff_users);
 		c->web_staff_users = lowered_list(kf, "web", "staff_users");
+	}
+	if ((v = g_key_file_get_string(kf, "web", "max_message_view",
+	    NULL)) != NULL) {
+		(void)text_to_size(&c->web_max_message_view, g_strstrip(v));
+		g_free(v);
 	}
 }
 
@@ -782,6 +810,16 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		c->lifecycle = NULL;
 		ok = lifecycle_set_from_keyfile(&c->lifecycle, kf, path, text,
 		    err);
+	}
+	/* A [roles] group replaces the built-in roles as a whole. */
+	if (ok && g_key_file_has_group(kf, "roles")) {
+		struct roles *rs = NULL;
+
+		ok = roles_from_keyfile(&rs, kf, path, text, err);
+		if (ok) {
+			roles_free(c->roles);
+			c->roles = rs;
+		}
 	}
 	return ok;
 }

@@ -18,6 +18,7 @@
 #include "policy.h"
 
 struct lifecycle_set;
+struct roles;
 
 #define CONFIG_ERROR (config_error_quark())
 enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
@@ -56,12 +57,15 @@ struct config {
 	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
 	char	 *web_link_key;		/* HMAC key for links; NULL: none */
 	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
+	uint64_t  web_max_message_view;	/* bytes of a message's text shown */
 	int64_t	  web_session_lifetime;	/* seconds a link's session lives */
 	char	**web_staff_users;	/* "user=address" pairs */
 	/* [intake] unknown_sender = open | refuse */
 	bool	  unknown_sender_refuse;
 	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */
 	struct lifecycle_set *lifecycle;
+	/* [roles]: member roles → rights (roles.h) */
+	struct roles *roles;
 	/* [auth] */
 	char	 *trusted_authserv_id;	/* the old singular key */
 	char	**trusted_authserv_ids;	/* [auth] trusted_authserv_ids plus

@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "account.h"
 #include "command.h"
 #include "config.h"
 #include "lifecycle.h"
@@ -34,6 +35,8 @@ struct intake_lc {
 	bool		 authenticated;	/* an aligned SPF or DKIM pass
 					   (identity.h), or a valid reply
 					   token */
+	bool		 outside_queue;	/* proven staff whose account does
+					   not work the ticket's queue */
 	bool		 internal;	/* to the comment address: a note */
 	struct command_block *commands;	/* the command block, parsed */
 	/* The permission table (policy.h): its decisions for this message,
@@ -52,6 +55,8 @@ struct intake_lc {
 	 * if the ticket is still in status_before (g_free). */
 	bool		 deferred;
 	char		*status_before;
+	struct account_plan *accounts;	/* Member:, Notify-Address:, ...
+					   (account.h), or NULL */
 };
 
 struct identity;

@@ -10,6 +10,7 @@
 #include "bounce.h"
 #include "identity.h"
 #include "outbox.h"
+#include "staff.h"
 #include "thread.h"
 
 static bool	unit_begin(struct intake *, GError **);
@@ -225,10 +226,13 @@ add_participants(struct intake *in, int64_t ticket, const struct mail *m,
 {
 	const char	*role;
 	guint		 i;
+	bool		 staff = false;
 
 	if (m->from.addr != NULL) {
-		role = config_is_staff(in->config, m->from.addr) ? "staff" :
-		    new_ticket ? "requester" : "cc";
+		if (!staff_active(in->store, in->config, m->from.addr, &staff,
+		    err))
+			return false;
+		role = staff ? "staff" : new_ticket ? "requester" : "cc";
 		if (!store_participant_add(in->store, ticket, m->from.addr,
 		    m->from.name, role, err))
 			return false;
@@ -241,7 +245,9 @@ add_participants(struct intake *in, int64_t ticket, const struct mail *m,
 
 		if (config_is_own_address(in->config, a->addr))
 			continue;
-		role = config_is_staff(in->config, a->addr) ? "staff" : "cc";
+		if (!staff_active(in->store, in->config, a->addr, &staff, err))
+			return false;
+		role = staff ? "staff" : "cc";
 		if (!store_participant_add(in->store, ticket, a->addr, a->name,
 		    role, err))
 			return false;

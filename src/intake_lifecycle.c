@@ -10,6 +10,8 @@
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "policy.h"
+#include "staff.h"
+#include "roles.h"
 #include "token.h"
 
 void
@@ -19,6 +21,7 @@ intake_lc_clear(struct intake_lc *lc)
 	g_free(lc->command_refusal);
 	g_free(lc->status_before);
 	command_block_free(lc->commands);
+	account_plan_free(lc->accounts);
 	memset(lc, 0, sizeof *lc);
 }
 
@@ -26,26 +29,42 @@ static const char *const effect_names[LC_EFFECT__MAX] = {
 	"none", "status", "acknowledgement", "follow-up"
 };
 
-/* Who may write at all: view-only members and, by policy, strangers
- * are refused. */
+static void note(struct intake_lc *, const struct policy_decision *,
+    GString *);
+
+/* Who may write at all: members whose role grants neither create (a new
+ * ticket) nor comment (an existing one) and, by policy, strangers are
+ * refused. */
 static bool
 check_sender(struct store *s, const struct config *c, const char *from,
-    const struct thread_verdict *v, struct intake_lc *out, GError **err)
+    const struct thread_verdict *v, struct intake_lc *out, GString *report,
+    GError **err)
 {
 	struct org_member *om = NULL;
+	struct policy_facts f = v->facts;
+	struct policy_decision d;
 	bool	 known = true;
 
 	if (from == NULL)
 		return true;
 	if (!store_org_member_get(s, from, &om, err))
 		return false;
-	if (om != NULL && strcmp(om->role, "secondary") == 0) {
+	if (om != NULL) {
+		/* The role's rights from [roles]; the table decides. */
+		f.member = true;
+		f.rights = roles_rights(c->roles, om->role);
+		policy_decide(v->ticket == 0 ? POLICY_CREATE : POLICY_COMMENT,
+		    &f, &d);
+		if (!d.allow)
+			note(out, &d, report);
+	}
+	if (om != NULL && !d.allow) {
 		out->refuse = true;
 		/* No automatic reply to a forged sender. */
 		out->refusal_template = out->forged ? NULL :
 		    "view-only-refusal";
 		out->refusal = g_strdup_printf("%s is a view-only member of "
-		    "%s", from, om->org);
+		    "%s (role %s)", from, om->org, om->role);
 	}
 	org_member_free(om);
 	if (out->refuse || v->ticket != 0 || !c->unknown_sender_refuse)
@@ -125,16 +144,19 @@ note(struct intake_lc *out, const struct policy_decision *d,
 
 /*
  * Who the sender is allowed to be, by the permission table: staff
- * (staff-command, and staff-relay for a reply to relay), else a
- * customer whose commands need customer-command.
+ * (staff-command, and staff-relay for a reply to relay; with an
+ * account, staff-queue for the ticket's queue), else a customer whose
+ * commands need customer-command.
  */
 static void
-decide_role(const struct thread_verdict *v, struct intake_lc *out,
-    GString *report)
+decide_role(const struct thread_verdict *v, const struct policy_facts *base,
+    bool account, struct intake_lc *out, GString *report)
 {
-	struct policy_facts f = v->facts;
-	struct policy_decision d;
+	struct policy_facts f = *base;
+	struct policy_decision d, q;
 	bool	 commands = out->commands->commands->len > 0;
+	bool	 relay = out->claims_staff && v->ticket != 0 &&
+	    *out->commands->rest != '\0';
 
 	/* A token counts for the ticket it named and joined, and the
 	 * sender of a new ticket is its requester. */
@@ -144,16 +166,28 @@ decide_role(const struct thread_verdict *v, struct intake_lc *out,
 		f.participant = true;
 	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
 	out->authenticated = d.allow;
-	out->role = d.allow ? LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
+	/* Proven staff: may the account work this ticket?  (A new
+	 * ticket's queue is the rules' to set; its commands are checked
+	 * when they apply.) */
+	q.allow = true;
+	if (d.allow && account && v->ticket != 0)
+		policy_decide(POLICY_STAFF_QUEUE, &f, &q);
+	out->outside_queue = !q.allow;
+	out->role = d.allow && q.allow ? LC_ROLE_STAFF : LC_ROLE_CUSTOMER;
 	if (out->claims_staff && commands)
 		note(out, &d, report);
 	if (out->claims_staff && !d.allow && commands)
 		out->command_refusal = policy_decision_to_text(&d);
-	if (out->claims_staff && v->ticket != 0 &&
-	    *out->commands->rest != '\0') {
-		policy_decide(POLICY_STAFF_RELAY, &f, &d);
-		note(out, &d, report);
+	if (relay) {
+		struct policy_decision r;
+
+		policy_decide(POLICY_STAFF_RELAY, &f, &r);
+		note(out, &r, report);
 	}
+	if (d.allow && account && v->ticket != 0 && (commands || relay))
+		note(out, &q, report);
+	if (!q.allow && commands)
+		out->command_refusal = policy_decision_to_text(&q);
 	if (out->claims_staff || !commands)
 		return;
 	policy_decide(POLICY_CUSTOMER_COMMAND, &f, &d);
@@ -177,6 +211,53 @@ status_command(const struct command_block *b)
 	return NULL;
 }
 
+/*
+ * The facts of the verdict, and whether the sender has a staff account
+ * of the store (not the bootstrap list) that does not work the named
+ * ticket's queue.
+ */
+static bool
+staff_facts(struct store *s, const struct config *c, const struct mail *m,
+    const struct thread_verdict *v, struct policy_facts *f, bool *account,
+    GError **err)
+{
+	struct staff	*st = NULL;
+	struct ticket	*t = NULL;
+	bool		 ok = true;
+
+	*f = v->facts;
+	*account = false;
+	if (!f->claims_staff)
+		return true;
+	if (!staff_lookup(s, c, m->from.addr, &st, err))
+		return false;
+	*account = st != NULL && !st->bootstrap;
+	if (*account && v->ticket != 0) {
+		ok = store_ticket_get(s, v->ticket, &t, err);
+		if (ok)
+			f->staff_outside_queue = !staff_may_act(st,
+			    t->queue);
+	}
+	ticket_free(t);
+	staff_free(st);
+	return ok;
+}
+
+/* The account commands, on the sender's own facts: a token counts
+ * only for the ticket it named and joined. */
+static bool
+decide_accounts(struct store *s, const struct config *c,
+    const struct mail *m, const struct thread_verdict *v, int64_t now,
+    struct intake_lc *out, GString *report, GError **err)
+{
+	struct policy_facts f = v->facts;
+
+	if (v->ticket == 0 || v->ticket != v->named)
+		f.token = POLICY_TOKEN_NONE;
+	return account_decide(s, c, out->commands, &f, m->from.addr, now,
+	    &out->accounts, report, err);
+}
+
 bool
 intake_lc_decide(struct store *s, const struct config *c,
     const struct mail *m, const struct thread_verdict *v,
@@ -188,7 +269,9 @@ intake_lc_decide(struct store *s, const struct config *c,
 	struct ticket_times tt;
 	struct lc_ticket f;
 	const struct lifecycle *lc;
+	struct policy_facts pf;
 	bool		 joined = v->ticket != 0 && v->ticket == v->named;
+	bool		 account;
 
 	memset(out, 0, sizeof *out);
 	out->commands = command_parse(m->stripped);
@@ -199,7 +282,9 @@ intake_lc_decide(struct store *s, const struct config *c,
 		note(out, &v->join, report);
 	/* SPF or DKIM count only when aligned with From: (DMARC), a token
 	 * only for the address and role it was minted for (policy.h). */
-	decide_role(v, out, report);
+	if (!staff_facts(s, c, m, v, &pf, &account, err))
+		return false;
+	decide_role(v, &pf, account, out, report);
 	/* An internal note: staff mail to the comment address, or any
 	 * reply to a comment notification — the comment token is only in
 	 * staff mail, and a note never reaches a customer. */
@@ -212,9 +297,13 @@ intake_lc_decide(struct store *s, const struct config *c,
 	    identity_final_to_text(id->final) : "none",
 	    identity_aligned_pass(id) ? "yes" : "no",
 	    policy_token_to_text(joined ? v->facts.token : POLICY_TOKEN_NONE),
-	    out->claims_staff ? out->authenticated ? "; staff sender "
-	    "authenticated" : "; staff address NOT authenticated" : "");
+	    !out->claims_staff ? "" : out->outside_queue ? "; staff sender "
+	    "authenticated, outside its queues" : out->authenticated ?
+	    "; staff sender authenticated" : "; staff address NOT "
+	    "authenticated");
 	report_commands(report, out);
+	if (!decide_accounts(s, c, m, v, now, out, report, err))
+		return false;
 	if (v->quarantine) {
 		/* [auth] on_forged = quarantine: kept, not answered. */
 		out->refuse = true;
@@ -223,7 +312,7 @@ intake_lc_decide(struct store *s, const struct config *c,
 	}
 	if (!out->refuse && out->role == LC_ROLE_CUSTOMER &&
 	    !out->claims_staff &&
-	    !check_sender(s, c, m->from.addr, v, out, err))
+	    !check_sender(s, c, m->from.addr, v, out, report, err))
 		return false;
 	if (out->refuse) {
 		g_string_append_printf(report, "life cycle: refused — %s%s%s\n",
@@ -236,11 +325,15 @@ intake_lc_decide(struct store *s, const struct config *c,
 		    "status %s\n", lifecycle_for(c->lifecycle, NULL)->initial);
 		return true;
 	}
-	if (out->internal || (out->claims_staff && !out->authenticated)) {
-		/* A staff address without proof moves nothing. */
+	if (out->internal || (out->claims_staff &&
+	    out->role != LC_ROLE_STAFF)) {
+		/* A staff address without proof, or without authority on
+		 * this ticket, moves nothing. */
 		g_string_append(report, out->internal ? "life cycle: internal "
-		    "note, status unchanged\n" : "life cycle: unauthenticated "
-		    "staff address, status unchanged\n");
+		    "note, status unchanged\n" : out->outside_queue ? "life "
+		    "cycle: staff outside the ticket's queue, status "
+		    "unchanged\n" : "life cycle: unauthenticated staff "
+		    "address, status unchanged\n");
 		verdict_none(out);
 		return true;
 	}
@@ -409,7 +502,9 @@ intake_lc_after(struct store *s, const struct config *c,
 	if (lc->commands->commands->len > 0) {
 		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
 		    lc->role, actor, lc->command_refusal, row, now, NULL,
-		    NULL, err))
+		    NULL, err) ||
+		    !account_apply(s, c, lc->accounts, ticket, row, actor, now,
+		    err))
 			return false;
 		/* The transcript, as Debian's control@ does; none to a
 		 * forged sender. */

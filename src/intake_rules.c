@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "intake-priv.h"
+#include "staff.h"
 #include "identity.h"
 #include "outbox.h"
 #include "lifecycle_apply.h"
@@ -15,12 +16,20 @@ static const char *
 sender_role(struct intake *in, const struct mail *m, GError **err,
     bool *ok)
 {
-	bool	 known = false;
+	bool	 known = false, staff = false;
 
 	*ok = true;
 	if (m->from.addr == NULL)
 		return "unknown";
-	if (config_is_staff(in->config, m->from.addr))
+	/* Without a store (rules test), the bootstrap list. */
+	if (in->store == NULL)
+		staff = config_is_staff(in->config, m->from.addr);
+	else if (!staff_active(in->store, in->config, m->from.addr, &staff,
+	    err)) {
+		*ok = false;
+		return "unknown";
+	}
+	if (staff)
 		return "staff";
 	if (in->store != NULL && !store_address_known(in->store,
 	    m->from.addr, &known, err))
@@ -34,6 +43,7 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
     GError **err)
 {
 	struct rules_context	 ctx = { 0 };
+	char			**attrs = NULL;
 	bool			 ok;
 
 	ctx.envelope_from = ii->sender;
@@ -47,7 +57,15 @@ intake_rules_run(struct intake *in, const struct intake_input *ii,
 	ctx.trace = ii->explain;
 	if (!ok)
 		return false;
-	return rules_evaluate(in->rules, m, &ctx, out, err);
+	/* A routing hint, like the From: it is looked up by: rules may
+	 * file by it, the permission table never trusts it. */
+	if (in->store != NULL && m->from.addr != NULL &&
+	    !store_org_attrs_of(in->store, m->from.addr, &attrs, err))
+		return false;
+	ctx.org_attrs = (const char *const *)attrs;
+	ok = rules_evaluate(in->rules, m, &ctx, out, err);
+	g_strfreev(attrs);
+	return ok;
 }
 
 enum rules_verdict

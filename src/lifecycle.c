@@ -327,11 +327,57 @@ lifecycle_is_ack(const struct lifecycle *lc, const char *text)
 	return hit;
 }
 
+bool
+lifecycle_attr_is_set(const char *v)
+{
+	return v != NULL && *v != '\0' && g_ascii_strcasecmp(v, "no") != 0 &&
+	    g_ascii_strcasecmp(v, "false") != 0 &&
+	    g_ascii_strcasecmp(v, "off") != 0 && strcmp(v, "0") != 0;
+}
+
+static bool
+attr_matches(const struct lc_attr_timer *a, const char *const *attrs)
+{
+	size_t	 i, n = strlen(a->attr);
+
+	for (i = 0; attrs != NULL && attrs[i] != NULL; i++) {
+		const char *v = attrs[i] + n + 1;
+
+		if (g_ascii_strncasecmp(attrs[i], a->attr, n) != 0 ||
+		    attrs[i][n] != '=')
+			continue;
+		return lifecycle_attr_is_set(v);
+	}
+	return false;
+}
+
+int64_t
+lifecycle_preclose_after(const struct lifecycle *lc, const struct lc_ticket *t,
+    const struct lc_attr_timer **by)
+{
+	guint	 i;
+
+	if (by != NULL)
+		*by = NULL;
+	for (i = 0; lc->preclose_by_attr != NULL &&
+	    i < lc->preclose_by_attr->len; i++) {
+		const struct lc_attr_timer *a = lc->preclose_by_attr->pdata[i];
+
+		if (attr_matches(a, t->org_attrs)) {
+			if (by != NULL)
+				*by = a;
+			return a->after;
+		}
+	}
+	return lc->preclose_after;
+}
+
 void
 lifecycle_due(const struct lifecycle *lc, const struct lc_ticket *t,
     int64_t now, struct lc_verdict *out, int64_t *due)
 {
-	int64_t	 base;
+	int64_t	 base, after;
+	const struct lc_attr_timer *by;
 
 	*due = 0;
 	verdict(out, LC_EFFECT_NONE, NULL, "no timer applies");
@@ -348,7 +394,8 @@ lifecycle_due(const struct lifecycle *lc, const struct lc_ticket *t,
 			    "message since the ticket was pre-closed");
 		return;
 	}
-	if (lc->preclose_after <= 0 || !in_strv(lc->preclose_from, t->status))
+	after = lifecycle_preclose_after(lc, t, &by);
+	if (after <= 0 || !in_strv(lc->preclose_from, t->status))
 		return;
 	if (lc->preclose_basis == LC_BASIS_STAFF_REPLY) {
 		/* Only when staff had the last word. */
@@ -358,11 +405,15 @@ lifecycle_due(const struct lifecycle *lc, const struct lc_ticket *t,
 		base = t->last_staff_reply;
 	} else
 		base = MAX(t->last_message, t->created);
-	*due = base + lc->preclose_after;
+	*due = base + after;
 	if (now >= *due)
 		verdict(out, LC_EFFECT_STATUS, lc->pre_closed,
 		    lc->preclose_basis == LC_BASIS_STAFF_REPLY ?
+		    by != NULL ? "no customer message since the last staff "
+		    "reply (period of the organization's attribute)" :
 		    "no customer message since the last staff reply" :
+		    by != NULL ? "no message on the ticket for the inactivity "
+		    "period of the organization's attribute" :
 		    "no message on the ticket for the inactivity period");
 }
 
@@ -474,7 +525,10 @@ lifecycle_first_response_due(const struct lifecycle *lc,
 	    t->priority : lc->default_priority;
 	int64_t	 target = t->hotrush ? lc->sla_hotrush : lc->sla[r];
 
-	return target > 0 ? t->created + target : 0;
+	if (target <= 0)
+		return 0;
+	return lc->calendar != NULL ? calendar_add(lc->calendar, t->created,
+	    target) : t->created + target;
 }
 
 bool

@@ -29,6 +29,8 @@
 
 #include <glib.h>
 
+#include "calendar.h"
+
 enum lc_role {
 	LC_ROLE_CUSTOMER,	/* requester, CC or organization member */
 	LC_ROLE_STAFF,
@@ -59,6 +61,13 @@ struct lc_transition {
 	unsigned	 roles;		/* bit (1 << enum lc_role) */
 };
 
+/* preclose_after[ATTR]: the requester's organization attribute ATTR is
+ * set (not empty, no, false, off or 0). */
+struct lc_attr_timer {
+	char		*attr;
+	int64_t		 after;		/* seconds; 0: no pre-close */
+};
+
 struct lifecycle {
 	char		*queue;		/* NULL for the default */
 	char		**statuses;	/* all names, NULL-terminated */
@@ -77,6 +86,8 @@ struct lifecycle {
 	char		**preclose_from;
 	int64_t		 preclose_after;
 	enum lc_basis	 preclose_basis;
+	GPtrArray	*preclose_by_attr; /* of struct lc_attr_timer, by
+					   key name; the first match wins */
 	int64_t		 close_after;
 	int64_t		 reopen_window;
 	/* HotRush. */
@@ -88,9 +99,13 @@ struct lifecycle {
 	int		 n_priorities;
 	int		 default_priority;
 	/* SLA first-response targets, seconds, parallel to priorities
-	 * (sla_<name>); 0: none. */
+	 * (sla_<name>); 0: none; */
 	int64_t		 sla[LC_PRIORITIES_MAX];
 	int64_t		 sla_hotrush;
+	/* ... of business time when the life cycle names a calendar
+	 * ([calendar.NAME]), else around the clock. */
+	char		*calendar_name;		/* NULL: none */
+	const struct calendar *calendar;	/* owned by the set */
 	/* Rating: the statuses in which a ticket may be rated, and the
 	 * notice template sent when it reaches one (NULL: none). */
 	char		**rating_statuses;
@@ -161,6 +176,9 @@ struct lc_ticket {
 	int64_t		 first_response;	/* first staff reply */
 	bool		 hotrush;
 	int		 priority;	/* rank in the ticket's life cycle */
+	/* "name=value" attributes of the requester's organization,
+	 * NULL-terminated; NULL when she is in none. */
+	const char *const *org_attrs;
 };
 
 enum lc_effect {
@@ -199,6 +217,13 @@ bool	 lifecycle_is_ack(const struct lifecycle *, const char *text);
  */
 void	 lifecycle_due(const struct lifecycle *, const struct lc_ticket *t,
 	    int64_t now, struct lc_verdict *out, int64_t *due);
+/* The pre-close period of T: the first preclose_after[ATTR] whose
+ * attribute matches T's organization, else preclose_after.  *by (may
+ * be NULL) gets the matching timer or NULL. */
+int64_t	 lifecycle_preclose_after(const struct lifecycle *,
+	    const struct lc_ticket *t, const struct lc_attr_timer **by);
+/* True if organization attribute VALUE counts as set. */
+bool	 lifecycle_attr_is_set(const char *value);
 
 /* Priority may change while the ticket is open (not final). */
 bool	 lifecycle_can_set_priority(const struct lifecycle *,

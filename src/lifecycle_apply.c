@@ -8,10 +8,20 @@
 #include "command.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
+#include "policy.h"
+#include "staff.h"
 
 static const char *const command_names[LC_CMD__MAX] = {
-	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating"
+	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating",
+	"Member", "Notify-Address", "Confirm-Address"
 };
+
+bool
+lc_command_is_account(enum lc_command c)
+{
+	return c == LC_CMD_MEMBER || c == LC_CMD_NOTIFY_ADDRESS ||
+	    c == LC_CMD_CONFIRM_ADDRESS;
+}
 
 bool
 text_to_lc_command(enum lc_command *out, const char *s)
@@ -286,35 +296,22 @@ valid_name(const char *v)
 }
 
 /*
- * The owner named by V: "none" (*out NULL) clears it; otherwise a staff
- * address, or the local part of exactly one ("bob"), as the address.
+ * The owner an Owner: value names (lifecycle_apply.h): "none", a staff
+ * address, or the local part of exactly one ("bob"); the staff are the
+ * store's accounts, or the bootstrap list (staff.h).
  */
-static bool
-owner_of(const struct config *c, const char *v, char **out)
+bool
+lifecycle_apply_owner_of(struct store *s, const struct config *c,
+    const char *v, char **out, const char **why, GError **err)
 {
-	const char	*found = NULL;
-	size_t		 i, n = strlen(v);
-	int		 hits = 0;
+	struct staff_dir *dir = NULL;
 
 	*out = NULL;
-	if (strcmp(v, "none") == 0)
-		return true;
-	if (config_is_staff(c, v)) {
-		*out = g_ascii_strdown(v, -1);
-		return true;
-	}
-	for (i = 0; strchr(v, '@') == NULL && c->staff_addresses[i] != NULL;
-	    i++) {
-		const char *a = c->staff_addresses[i];
-
-		if (g_ascii_strncasecmp(a, v, n) == 0 && a[n] == '@') {
-			found = a;
-			hits++;
-		}
-	}
-	if (hits != 1)
+	*why = NULL;
+	if (!staff_dir_load(s, c, &dir, err))
 		return false;
-	*out = g_strdup(found);
+	(void)staff_resolve_owner(dir, v, out, why);
+	staff_dir_free(dir);
 	return true;
 }
 
@@ -324,13 +321,15 @@ cmd_owner(struct store *s, const struct config *c, const struct ticket *t,
     bool *applied, char **why, GError **err)
 {
 	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
-	char	*owner, *d;
+	const char *w = NULL;
+	char	*owner = NULL, *d;
 	bool	 ok;
 
-	if (!owner_of(c, value, &owner)) {
+	if (!lifecycle_apply_owner_of(s, c, value, &owner, &w, err))
+		return false;
+	if (w != NULL) {
 		*applied = false;
-		*why = g_strdup_printf("\"%s\" is not a staff member (give a "
-		    "staff address, its name before the @, or none)", value);
+		*why = g_strdup_printf("\"%s\" %s", value, w);
 		return true;
 	}
 	if (g_strcmp0(owner, t->owner) == 0) {
@@ -393,6 +392,44 @@ cmd_staff_only(struct store *s, const struct config *c,
 	return ok;
 }
 
+/*
+ * Staff by a store account (mail, web, --from) work their queues only:
+ * staff-queue of the permission table.  *why (g_free) says why not;
+ * NULL if they may.  No account (the bootstrap list, the command
+ * line's own address): the caller vouched for the role.
+ */
+static bool
+may_work(struct store *s, const struct config *c, const struct ticket *t,
+    const char *actor, char **why, GError **err)
+{
+	struct staff	*st = NULL;
+	struct policy_facts f = { 0 };
+	struct policy_decision d;
+	char		*queues;
+
+	*why = NULL;
+	if (!staff_lookup(s, c, actor, &st, err))
+		return false;
+	if (st == NULL || st->bootstrap) {
+		staff_free(st);
+		return true;
+	}
+	f.claims_staff = true;
+	f.staff_disabled = st->disabled;
+	f.staff_outside_queue = !staff_may_act(st, t->queue);
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	if (!d.allow) {
+		queues = staff_queues_to_text(st->queues);
+		*why = g_strdup_printf("%s: %s (%s, %s of %s; ticket #%"
+		    G_GINT64_FORMAT " is in %s)", d.rule, d.why, st->address,
+		    staff_role_to_text(st->role), *queues ? queues : "no "
+		    "queue", t->id, t->queue);
+		g_free(queues);
+	}
+	staff_free(st);
+	return true;
+}
+
 bool
 lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
     enum lc_command cmd, const char *value, enum lc_role role,
@@ -401,7 +438,7 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 {
 	struct ticket	*t = NULL;
 	char		*v = g_strstrip(g_strdup(value != NULL ? value : ""));
-	bool		 ok;
+	bool		 ok = true;
 
 	*why = NULL;
 	*applied = false;
@@ -409,8 +446,15 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 		g_free(v);
 		return false;
 	}
-	if (*v == '\0')
+	if (role == LC_ROLE_STAFF && !may_work(s, c, t, actor, why, err))
+		ok = false;
+	if (!ok || *why != NULL)
+		;	/* failed, or refused by staff-queue */
+	else if (*v == '\0')
 		ok = refuse(applied, why, "no value given");
+	else if (lc_command_is_account(cmd))
+		ok = refuse(applied, why, "an account command: by mail, or "
+		    "postdesk org for staff");
 	else if (role == LC_ROLE_CUSTOMER && (cmd == LC_CMD_QUEUE ||
 	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG))
 		ok = refuse(applied, why, "only staff may use this command");
@@ -453,6 +497,9 @@ lifecycle_apply_commands(struct store *s, const struct config *c, int64_t id,
 		bool	 applied = false;
 		char	*why = NULL, *detail;
 
+		/* account_apply() has its own rows of the table. */
+		if (lc_command_is_account(cmd->cmd))
+			continue;
 		if (refuse_all != NULL)
 			why = g_strdup(refuse_all);
 		else
@@ -484,15 +531,19 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 	struct lc_ticket f;
 	struct lc_verdict v;
 	int64_t		 due;
+	char		**attrs = NULL;
 	bool		 ok;
 
 	*line = NULL;
 	if (!store_begin(s, err))
 		return false;
+	/* Timers may depend on the organization: preclose_after[ATTR]. */
 	ok = store_ticket_get(s, id, &t, err) &&
-	    store_ticket_times(s, id, &tt, err);
+	    store_ticket_times(s, id, &tt, err) &&
+	    store_org_attrs_of(s, t->requester, &attrs, err);
 	if (ok) {
 		lifecycle_apply_facts(t, &tt, &f);
+		f.org_attrs = (const char *const *)attrs;
 		lifecycle_due(lifecycle_apply_lc(c, t), &f, now, &v, &due);
 		if (v.effect == LC_EFFECT_STATUS) {
 			ok = lifecycle_apply_status(s, c, t, v.to,
@@ -503,6 +554,7 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 		}
 	}
 	ticket_free(t);
+	g_strfreev(attrs);
 	if (ok && *line != NULL)
 		ok = store_commit(s, err);
 	else

@@ -30,8 +30,17 @@ enum lc_command {
 	LC_CMD_HOTRUSH,
 	LC_CMD_TAG,
 	LC_CMD_RATING,
+	/* Account commands (account.h): about the sender's organization
+	 * or address, not the ticket; lifecycle_apply_commands() leaves
+	 * them to account_apply(). */
+	LC_CMD_MEMBER,
+	LC_CMD_NOTIFY_ADDRESS,
+	LC_CMD_CONFIRM_ADDRESS,
 	LC_CMD__MAX
 };
+
+/* True for Member:, Notify-Address: and Confirm-Address:. */
+bool	 lc_command_is_account(enum lc_command);
 
 /* "Status" (any case) → LC_CMD_STATUS; false if not a command name. */
 bool	 text_to_lc_command(enum lc_command *out, const char *s);
@@ -62,6 +71,14 @@ bool	 lifecycle_apply_status(struct store *, const struct config *,
 bool	 lifecycle_apply_staff_reply(struct store *, const struct config *,
 	    int64_t id, const char *actor, int64_t message_row, int64_t now,
 	    bool by_command, GError **err);
+
+/* The owner an Owner: value names: a staff member's address (an
+ * enabled account, or on the bootstrap list while the store has none:
+ * staff.h), the local part of exactly one, or "none" (*out NULL).  If
+ * it names no one, *out NULL and *why (static) says why; else *why
+ * NULL.  False only for a storage error.  *out: g_free. */
+bool	 lifecycle_apply_owner_of(struct store *, const struct config *,
+	    const char *value, char **out, const char **why, GError **err);
 
 /*
  * One command on ticket ID by ACTOR in ROLE: checked against the life

@@ -26,6 +26,7 @@
 struct lifecycle_set {
 	struct lifecycle *def;
 	GPtrArray	*queues;	/* of struct lifecycle * */
+	GPtrArray	*calendars;	/* of struct calendar *, [calendar.NAME] */
 };
 
 static const char builtin[] =
@@ -64,6 +65,7 @@ static const char builtin[] =
 	"ack_max_length = 80\n"
 	"[lifecycle.sales]\n"
 	"preclose_after = 30d\n"
+	"preclose_after[presales] = 14d\n"
 	"preclose_basis = last-message\n"
 	"[lifecycle.project]\n"
 	"preclose_after = 30d\n"
@@ -104,6 +106,7 @@ static const char *const lc_keys[] = {
 	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
 	"hotrush_off_limit", "sla_hotrush", "ack_pattern", "ack_max_length",
 	"priorities", "default_priority", "rating_statuses", "rating_request",
+	"calendar",
 };
 
 /* Raw values being layered: key → value, lang → ack pattern; which
@@ -170,7 +173,8 @@ layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
 		    NULL));
 
 		if (!known(base) || (lb != NULL &&
-		    strcmp(base, "ack_pattern") != 0)) {
+		    strcmp(base, "ack_pattern") != 0 &&
+		    strcmp(base, "preclose_after") != 0)) {
 			char *w = where(path, text, group, k);
 
 			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
@@ -183,7 +187,9 @@ layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
 			    "]")) : g_strdup("");
 
 			g_hash_table_replace(l->acks, lang, v);
-		} else {
+		} else if (lb != NULL)	/* preclose_after[ATTR]: as written */
+			g_hash_table_replace(l->keys, g_strdup(k), v);
+		else {
 			if (text != NULL || strcmp(path, "(built-in)") != 0)
 				g_hash_table_replace(l->site, g_strdup(base),
 				    g_strdup(group));
@@ -240,11 +246,14 @@ lifecycle_free(struct lifecycle *lc)
 	g_strfreev(lc->final);
 	g_strfreev(lc->staff_reply_to_waiting);
 	g_strfreev(lc->preclose_from);
+	if (lc->preclose_by_attr != NULL)
+		g_ptr_array_free(lc->preclose_by_attr, TRUE);
 	g_strfreev(lc->hotrush_free);
 	g_strfreev(lc->priorities);
 	g_strfreev(lc->rating_statuses);
 	g_free(lc->rating_request);
 	g_free(lc->rating_refusal);
+	g_free(lc->calendar_name);
 	g_ptr_array_free(lc->ack_patterns, TRUE);
 	g_ptr_array_free(lc->ack_sources, TRUE);
 	g_free(lc);
@@ -497,6 +506,58 @@ ack_patterns(struct ctx *c)
 	return true;
 }
 
+static void
+attr_timer_free(gpointer p)
+{
+	struct lc_attr_timer *t = p;
+
+	g_free(t->attr);
+	g_free(t);
+}
+
+static int
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* preclose_after[ATTR], in key order.  GKeyFile allows only locale
+ * characters between the brackets, so no [ATTR=VALUE]. */
+static bool
+attr_timers(struct ctx *c)
+{
+	GList	*keys = g_hash_table_get_keys(c->l->keys), *k;
+	GPtrArray *names = g_ptr_array_new();
+	guint	 i;
+	bool	 ok = true;
+
+	for (k = keys; k != NULL; k = k->next)
+		if (strncmp(k->data, "preclose_after[", 15) == 0)
+			g_ptr_array_add(names, k->data);
+	g_list_free(keys);
+	g_ptr_array_sort(names, cmp_str);
+	for (i = 0; ok && i < names->len; i++) {
+		const char *key = names->pdata[i], *in = key + 15;
+		size_t	 n = strcspn(in, "]");
+		char	*spec = g_strndup(in, n);
+		struct lc_attr_timer *t = g_new0(struct lc_attr_timer, 1);
+
+		t->attr = g_strdup(spec);
+		g_free(spec);
+		ok = *t->attr != '\0' && in[n] == ']' && in[n + 1] == '\0';
+		if (!ok)
+			fail(c, key, "%s", "expected preclose_after[ATTRIBUTE]");
+		else
+			ok = duration_key(c, key, &t->after);
+		if (ok)
+			g_ptr_array_add(c->lc->preclose_by_attr, t);
+		else
+			attr_timer_free(t);
+	}
+	g_ptr_array_free(names, TRUE);
+	return ok;
+}
+
 static bool
 basis_and_numbers(struct ctx *c)
 {
@@ -648,6 +709,8 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	lc->ack_patterns = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)pcre2_code_free);
 	lc->ack_sources = g_ptr_array_new_with_free_func(g_free);
+	lc->preclose_by_attr = g_ptr_array_new_with_free_func(
+	    attr_timer_free);
 	lc->statuses = split_list(g_hash_table_lookup(l->keys, "statuses"));
 	ok = lc->statuses[0] != NULL ||
 	    fail(&c, "statuses", "%s", "must list at least one status");
@@ -663,8 +726,15 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	    &lc->staff_reply_to_waiting) &&
 	    status_list(&c, "preclose_from", &lc->preclose_from) &&
 	    status_list(&c, "hotrush_free", &lc->hotrush_free) &&
-	    transitions(&c) && basis_and_numbers(&c) && priorities(&c) &&
-	    sla_targets(&c) && rating(&c) && ack_patterns(&c);
+	    transitions(&c) && basis_and_numbers(&c) && attr_timers(&c) &&
+	    priorities(&c) && sla_targets(&c) && rating(&c) &&
+	    ack_patterns(&c);
+	if (ok) {
+		const char *cal = g_hash_table_lookup(l->keys, "calendar");
+
+		lc->calendar_name = cal != NULL && *cal != '\0' ?
+		    g_strdup(cal) : NULL;
+	}
 	if (ok && lc->closed != NULL && !lifecycle_is_final(lc, lc->closed))
 		ok = fail(&c, "final", "must contain the closed status %s",
 		    lc->closed);
@@ -751,6 +821,97 @@ one(struct lifecycle **out, GKeyFile *bk, GKeyFile *kf, const char *queue,
 	return ok;
 }
 
+/* [calendar.NAME] groups of KF into SET->calendars. */
+static bool
+calendars(struct lifecycle_set *set, GKeyFile *kf, const char *path,
+    const char *text, GError **err)
+{
+	static const char *const keys[] = { "time_zone", "hours", "holidays" };
+	char	**groups = kf != NULL ? g_key_file_get_groups(kf, NULL) : NULL;
+	bool	  ok = true;
+	size_t	  i, k;
+
+	for (i = 0; ok && groups != NULL && groups[i] != NULL; i++) {
+		const char	*g = groups[i];
+		char		*v[G_N_ELEMENTS(keys)];
+		struct calendar	*cal = NULL;
+		GError		*e = NULL;
+		unsigned	 line = 0;
+
+		if (strcmp(g, "calendar") == 0) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [calendar]: name the calendar, as in "
+			    "[calendar.office]", path,
+			    config_line_of(text, g, NULL));
+			ok = false;
+			break;
+		}
+		if (strncmp(g, "calendar.", 9) != 0 || g[9] == '\0')
+			continue;
+		/* An empty group (the shipped example's, all commented) is
+		 * no calendar; naming it is the error. */
+		char **present = g_key_file_get_keys(kf, g, NULL, NULL);
+		bool empty = present == NULL || present[0] == NULL;
+
+		g_strfreev(present);
+		if (empty)
+			continue;
+		for (k = 0; k < G_N_ELEMENTS(keys); k++)
+			v[k] = g_key_file_get_string(kf, g, keys[k], NULL);
+		ok = calendar_parse(&cal, g + 9, v[0], v[1], v[2], &e);
+		if (!ok) {
+			/* The line of the key the message names. */
+			for (k = 0; line == 0 && k < G_N_ELEMENTS(keys); k++) {
+				char *tag = g_strdup_printf("] %s:", keys[k]);
+
+				if (strstr(e->message, tag) != NULL)
+					line = config_line_of(text, g, keys[k]);
+				g_free(tag);
+			}
+			if (line == 0)
+				line = config_line_of(text, g, NULL);
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: %s", path, line, e->message);
+			g_error_free(e);
+		} else
+			g_ptr_array_add(set->calendars, cal);
+		for (k = 0; k < G_N_ELEMENTS(keys); k++)
+			g_free(v[k]);
+	}
+	g_strfreev(groups);
+	return ok;
+}
+
+/* Points LC at the calendar it names. */
+static bool
+use_calendar(struct lifecycle_set *set, struct lifecycle *lc,
+    const char *path, const char *text, GError **err)
+{
+	char	*group;
+	guint	 i;
+	unsigned line;
+
+	if (lc->calendar_name == NULL)
+		return true;
+	for (i = 0; i < set->calendars->len; i++)
+		if (strcmp(calendar_name(set->calendars->pdata[i]),
+		    lc->calendar_name) == 0) {
+			lc->calendar = set->calendars->pdata[i];
+			return true;
+		}
+	group = lc->queue != NULL ? g_strdup_printf("lifecycle.%s",
+	    lc->queue) : g_strdup("lifecycle");
+	line = config_line_of(text, group, "calendar");
+	if (line == 0)
+		line = config_line_of(text, "lifecycle", "calendar");
+	g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+	    "%s:%u: [%s] calendar: no [calendar.%s] group with hours", path,
+	    line, group,
+	    lc->calendar_name);
+	g_free(group);
+	return false;
+}
+
 bool
 lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
     const char *path, const char *text, GError **err)
@@ -763,18 +924,25 @@ lifecycle_set_from_keyfile(struct lifecycle_set **out, GKeyFile *kf,
 
 	set->queues = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)lifecycle_free);
+	set->calendars = g_ptr_array_new_with_free_func(
+	    (GDestroyNotify)calendar_free);
 	g_key_file_set_list_separator(bk, ';');
+	/* Keep "key[x]" lines: GKeyFile drops other locales otherwise. */
 	ok = g_key_file_load_from_data(bk, builtin, sizeof builtin - 1,
-	    G_KEY_FILE_NONE, NULL);
+	    G_KEY_FILE_KEEP_TRANSLATIONS, NULL);
 	g_assert(ok);
 	queue_names(bk, kf, names);
-	ok = one(&set->def, bk, kf, NULL, path, text, err);
+	ok = calendars(set, kf, path, text, err) &&
+	    one(&set->def, bk, kf, NULL, path, text, err) &&
+	    use_calendar(set, set->def, path, text, err);
 	for (i = 0; ok && i < names->len; i++) {
 		struct lifecycle *lc;
 
 		ok = one(&lc, bk, kf, names->pdata[i], path, text, err);
-		if (ok)
+		if (ok) {
 			g_ptr_array_add(set->queues, lc);
+			ok = use_calendar(set, lc, path, text, err);
+		}
 	}
 	g_ptr_array_free(names, TRUE);
 	g_key_file_free(bk);
@@ -804,6 +972,7 @@ lifecycle_set_free(struct lifecycle_set *set)
 		return;
 	lifecycle_free(set->def);
 	g_ptr_array_free(set->queues, TRUE);
+	g_ptr_array_free(set->calendars, TRUE);
 	g_free(set);
 }
 

@@ -212,6 +212,38 @@ part_bytes(GMimePart *part)
 	return g_byte_array_free_to_bytes(ba);
 }
 
+/*
+ * An attachment's bytes.  7bit, 8bit and quoted-printable content is
+ * lines, whose ends MIME writes as CRLF whatever the file had (RFC 2045
+ * 2.7-2.8): they are stored with the local LF, as the file was (a
+ * BinHex or 7bit text attachment of a CRLF message came one byte per
+ * line too long).  Base64 and binary content is kept byte for byte.
+ */
+static GBytes *
+attachment_bytes(GMimePart *part)
+{
+	GBytes		*b = part_bytes(part);
+	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
+	gsize		 len, i, o = 0;
+	const guchar	*d;
+	guchar		*out;
+
+	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	    enc != GMIME_CONTENT_ENCODING_7BIT &&
+	    enc != GMIME_CONTENT_ENCODING_8BIT &&
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		return b;
+	d = g_bytes_get_data(b, &len);
+	if (d == NULL || memchr(d, '\r', len) == NULL)
+		return b;
+	out = g_malloc(len);
+	for (i = 0; i < len; i++)
+		if (d[i] != '\r' || i + 1 >= len || d[i + 1] != '\n')
+			out[o++] = d[i];
+	g_bytes_unref(b);
+	return g_bytes_new_take(out, o);
+}
+
 /* CRLF to LF in place; done on UTF-8, after charset decoding. */
 static void
 lf_only(char *s)
@@ -257,32 +289,132 @@ is_type(GMimeObject *o, const char *type, const char *sub)
 	return ct != NULL && g_mime_content_type_is_type(ct, type, sub);
 }
 
-/* The leaf that carries the text: plain preferred within alternatives. */
-static GMimePart *
-find_body(GMimeObject *o, int depth, bool want_html)
+/* A text leaf that is the message's own text, not a file. */
+static bool
+inline_text(GMimeObject *o, const char *sub)
 {
-	int		 i, n;
-	GMimeMultipart	*mp;
-	GMimePart	*found = NULL;
+	return GMIME_IS_PART(o) && is_type(o, "text", sub) &&
+	    !is_attachment(o) && g_mime_part_get_filename(GMIME_PART(o)) ==
+	    NULL;
+}
 
+/* The leaves that carry the message's text, in order, and whether they
+ * are HTML (all of them are, or none). */
+struct body {
+	GPtrArray	*parts;		/* of GMimePart *, borrowed */
+	bool		 html;
+};
+
+static void
+body_clear(struct body *b)
+{
+	if (b->parts != NULL)
+		g_ptr_array_free(b->parts, TRUE);
+	b->parts = NULL;
+	b->html = false;
+}
+
+/*
+ * Chooses the body, as a mail reader shows it:
+ *  - multipart/alternative: one of its parts, the last that gives plain
+ *    text (RFC 2046 5.1.4: the last is the preferred one), else the last
+ *    that gives HTML; a part may itself be a multipart (a mixed or
+ *    related part carrying the text with its images);
+ *  - multipart/related: its root, the first part;
+ *  - any other multipart (mixed): every part that gives plain text, in
+ *    order; if none does, the first that gives HTML;
+ *  - a leaf: itself, if it is inline text/plain or text/html.
+ */
+static void
+choose_body(GMimeObject *o, int depth, struct body *out)
+{
+	GMimeMultipart	*mp;
+	int		 i, n;
+
+	out->parts = g_ptr_array_new();
+	out->html = false;
 	if (depth > MAIL_MAX_DEPTH)
-		return NULL;
-	if (GMIME_IS_PART(o)) {
-		if (is_attachment(o) || g_mime_part_get_filename(
-		    GMIME_PART(o)) != NULL)
-			return NULL;
-		if (is_type(o, "text", want_html ? "html" : "plain"))
-			return GMIME_PART(o);
-		return NULL;
+		return;
+	if (inline_text(o, "plain") || inline_text(o, "html")) {
+		g_ptr_array_add(out->parts, o);
+		out->html = is_type(o, "text", "html");
+		return;
 	}
 	if (!GMIME_IS_MULTIPART(o))
-		return NULL;
+		return;
 	mp = GMIME_MULTIPART(o);
 	n = g_mime_multipart_get_count(mp);
-	for (i = 0; i < n && found == NULL; i++)
-		found = find_body(g_mime_multipart_get_part(mp, i), depth + 1,
-		    want_html);
-	return found;
+	if (is_type(o, "multipart", "alternative")) {
+		struct body	 plain = { NULL, false }, html = { NULL, false };
+
+		for (i = 0; i < n; i++) {
+			struct body c;
+
+			choose_body(g_mime_multipart_get_part(mp, i),
+			    depth + 1, &c);
+			if (c.parts->len > 0 && !c.html) {
+				body_clear(&plain);
+				plain = c;
+			} else if (c.parts->len > 0) {
+				body_clear(&html);
+				html = c;
+			} else
+				body_clear(&c);
+		}
+		if (plain.parts != NULL) {
+			body_clear(&html);
+			g_ptr_array_free(out->parts, TRUE);
+			*out = plain;
+		} else if (html.parts != NULL) {
+			g_ptr_array_free(out->parts, TRUE);
+			*out = html;
+		}
+		return;
+	}
+	if (is_type(o, "multipart", "related")) {
+		if (n > 0) {
+			g_ptr_array_free(out->parts, TRUE);
+			choose_body(g_mime_multipart_get_part(mp, 0), depth + 1,
+			    out);
+		}
+		return;
+	}
+	{
+		struct body	 first_html = { NULL, false };
+
+		for (i = 0; i < n; i++) {
+			struct body	 c;
+			guint		 k;
+
+			choose_body(g_mime_multipart_get_part(mp, i),
+			    depth + 1, &c);
+			if (c.parts->len > 0 && !c.html)
+				for (k = 0; k < c.parts->len; k++)
+					g_ptr_array_add(out->parts,
+					    c.parts->pdata[k]);
+			else if (c.parts->len > 0 && first_html.parts == NULL) {
+				first_html = c;
+				continue;
+			}
+			body_clear(&c);
+		}
+		if (out->parts->len == 0 && first_html.parts != NULL) {
+			g_ptr_array_free(out->parts, TRUE);
+			*out = first_html;
+		} else
+			body_clear(&first_html);
+	}
+}
+
+static bool
+in_body(const struct body *b, GMimeObject *o)
+{
+	guint	 i;
+
+	for (i = 0; i < b->parts->len; i++)
+		if (b->parts->pdata[i] == (gpointer)o)
+			return true;
+	return false;
 }
 
 static void
@@ -339,8 +471,7 @@ add_message_part(struct mail *m, GMimeMessagePart *mp)
 
 struct walk {
 	struct mail	*m;
-	GMimePart	*body;
-	GString		*extra;		/* further inline text parts */
+	struct body	 body;
 	bool		 too_deep;
 };
 
@@ -367,61 +498,60 @@ walk(struct walk *w, GMimeObject *o, int depth, bool in_alternative)
 		add_message_part(w->m, GMIME_MESSAGE_PART(o));
 		return;
 	}
-	if (!GMIME_IS_PART(o) || GMIME_PART(o) == w->body)
+	if (!GMIME_IS_PART(o) || in_body(&w->body, o))
 		return;
 	/* Other renderings of the chosen text are not attachments. */
 	if (in_alternative && is_type(o, "text", "*") && !is_attachment(o))
 		return;
-	if (is_type(o, "text", "plain") && !is_attachment(o) &&
-	    g_mime_part_get_filename(GMIME_PART(o)) == NULL) {
-		char *t = part_text(GMIME_PART(o));
-		g_string_append_printf(w->extra, "\n%s", t);
-		g_free(t);
-		return;
-	}
-	add_attachment(w->m, o, part_bytes(GMIME_PART(o)),
+	add_attachment(w->m, o, attachment_bytes(GMIME_PART(o)),
 	    g_mime_part_get_filename(GMIME_PART(o)));
 }
 
 bool
 mail_text_collect(struct mail *m, GMimeObject *body, GError **err)
 {
-	struct walk	 w = { m, NULL, g_string_new(NULL), false };
+	struct walk	 w = { m, { NULL, false }, false };
 	gboolean	 had_quote = FALSE;
 	char		*html_stripped = NULL;
 
 	if (body != NULL) {
-		w.body = find_body(body, 0, false);
-		if (w.body == NULL && (w.body = find_body(body, 0, true)) !=
-		    NULL)
-			m->text_from_html = true;
+		choose_body(body, 0, &w.body);
+		m->text_from_html = w.body.html;
 		walk(&w, body, 0, false);
 	}
 	if (w.too_deep) {
-		g_string_free(w.extra, TRUE);
+		body_clear(&w.body);
 		g_set_error(err, MAIL_ERROR, MAIL_ERROR_TOO_DEEP,
 		    "MIME structure nested deeper than %d levels",
 		    MAIL_MAX_DEPTH);
 		return false;
 	}
-	if (w.body == NULL)
+	if (w.body.parts == NULL || w.body.parts->len == 0)
 		m->text = g_strdup("");
-	else if (!m->text_from_html)
-		m->text = part_text(w.body);
-	else {
-		char *html = part_text(w.body);
+	else if (!m->text_from_html) {
+		GString	*t = g_string_new(NULL);
+		guint	 i;
+
+		/* Several inline text parts (text around an attachment)
+		 * read as one text, in order. */
+		for (i = 0; i < w.body.parts->len; i++) {
+			char *p = part_text(w.body.parts->pdata[i]);
+
+			if (i > 0)
+				g_string_append_c(t, '\n');
+			g_string_append(t, p);
+			g_free(p);
+		}
+		m->text = g_string_free(t, FALSE);
+	} else {
+		char *html = part_text(w.body.parts->pdata[0]);
 
 		m->text = htmltext_to_text(html, strlen(html), FALSE, NULL);
 		html_stripped = htmltext_to_text(html, strlen(html), TRUE,
 		    &had_quote);
 		g_free(html);
 	}
-	if (w.extra->len > 0) {
-		char *t = g_strconcat(m->text, w.extra->str, NULL);
-		g_free(m->text);
-		m->text = t;
-	}
-	g_string_free(w.extra, TRUE);
+	body_clear(&w.body);
 	/* The HTML markers are surer than text heuristics when present. */
 	m->stripped = quote_strip(had_quote ? html_stripped : m->text);
 	g_free(html_stripped);

@@ -7,9 +7,11 @@
 
 #include <json-glib/json-glib.h>
 
+#include "account.h"
 #include "compose.h"
 #include "mail.h"
 #include "notify.h"
+#include "staff.h"
 #include "web.h"
 #include "outbox.h"
 #include "template.h"
@@ -160,14 +162,25 @@ static bool
 link_context(struct store *s, const struct config *c, const struct ticket *t,
     const char *recipient, JsonObject *ctx, GError **err)
 {
-	char	*link = NULL;
+	char	*link = NULL, *owner = NULL;
+	bool	 staff = false;
 
 	if (t == NULL || recipient == NULL)
 		return true;
-	if (!config_is_staff(c, recipient)) {
-		if (!web_link_mint(c, s, recipient, t->id,
-		    g_get_real_time() / G_USEC_PER_SEC, &link, err))
+	if (!staff_active(s, c, recipient, &staff, err))
+		return false;
+	if (!staff) {
+		/* Mail redirected to a confirmed notification address signs
+		 * in as the participant it is for (account.h). */
+		if (!store_notify_address_owner(s, t->id, recipient, &owner,
+		    err))
 			return false;
+		if (!web_link_mint(c, s, owner != NULL ? owner : recipient,
+		    t->id, g_get_real_time() / G_USEC_PER_SEC, &link, err)) {
+			g_free(owner);
+			return false;
+		}
+		g_free(owner);
 	} else if (c->web_base_url != NULL)
 		link = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
 		    c->web_base_url, t->id);
@@ -237,6 +250,55 @@ org_context(struct store *s, const char *requester, JsonObject *ctx,
 	return true;
 }
 
+/*
+ * {{change.*}} for the mails of an address change (account.h): the
+ * token goes only into the confirmation, to the new address.
+ */
+static bool
+change_context(struct store *s, const struct config *c, const char *name,
+    const struct message *m, const char *recipient, JsonObject *ctx,
+    GError **err)
+{
+	struct address_change *ch = NULL;
+	JsonObject	*o;
+	char		*to = NULL, *token, *when;
+
+	if (recipient == NULL || m == NULL)
+		return true;
+	if (strcmp(name, "address-changed") == 0) {
+		if (!store_notify_address(s, recipient, &to, err))
+			return false;
+		o = json_object_new();
+		json_object_set_string_member(o, "address", recipient);
+		json_object_set_string_member(o, "new_address",
+		    to != NULL ? to : recipient);
+		json_object_set_object_member(ctx, "change", o);
+		g_free(to);
+		return true;
+	}
+	if (strcmp(name, "address-confirm") != 0)
+		return true;
+	if (!store_address_change_of_row(s, m->id, recipient, &ch, err))
+		return false;
+	if (ch == NULL || (token = account_change_token(c, ch)) == NULL) {
+		address_change_free(ch);
+		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
+		    "address-confirm: no pending change for %s", recipient);
+		return false;
+	}
+	o = json_object_new();
+	when = rfc_date(ch->expires);
+	json_object_set_string_member(o, "address", ch->address);
+	json_object_set_string_member(o, "new_address", ch->new_address);
+	json_object_set_string_member(o, "token", token);
+	json_object_set_string_member(o, "expires", when);
+	json_object_set_object_member(ctx, "change", o);
+	g_free(when);
+	g_free(token);
+	address_change_free(ch);
+	return true;
+}
+
 /* Renders TEMPLATE_NAME for the ticket's queue (T may be NULL). */
 static bool
 render(struct store *s, const struct config *c, const char *name,
@@ -265,7 +327,8 @@ render(struct store *s, const struct config *c, const char *name,
 		return false;
 	ctx = context(c, t, m, recipient);
 	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err) &&
-	    link_context(s, c, t, recipient, ctx, err);
+	    link_context(s, c, t, recipient, ctx, err) &&
+	    change_context(s, c, name, m, recipient, ctx, err);
 	/* A quarantined message (id 0) has no events. */
 	if (ok && m != NULL && m->id > 0) {
 		JsonArray *cmds = NULL;
@@ -341,13 +404,18 @@ reply_to_of(const struct job *j, enum token_kind kind)
 {
 	const char	*k = j->r->kind;
 	bool		 staff_mail = strcmp(k, OUTBOX_STAFF) == 0 ||
-	    strcmp(k, OUTBOX_COMMENT) == 0;
+	    strcmp(k, OUTBOX_COMMENT) == 0, staff = false;
+	GError		*e = NULL;
 
 	if (j->t == NULL)
 		return NULL;
+	/* The account now (a disabled one gets no authority); if the
+	 * store cannot say, a customer token: no authority either. */
+	if (staff_mail && !staff_active(j->s, j->c, j->r->recipient, &staff,
+	    &e))
+		g_clear_error(&e);
 	return token_mint_address(j->c->address, j->c->token_key, kind,
-	    j->t->id, j->r->recipient, staff_mail &&
-	    config_is_staff(j->c, j->r->recipient) ? TOKEN_ROLE_STAFF :
+	    j->t->id, j->r->recipient, staff ? TOKEN_ROLE_STAFF :
 	    TOKEN_ROLE_CUSTOMER);
 }
 

@@ -7,6 +7,8 @@
 
 #include "compose.h"
 #include "outbox.h"
+#include "staff.h"
+#include "store_staff.h"
 
 bool
 outbox_enqueue(struct store *s, int64_t ticket, int64_t message_row,
@@ -27,6 +29,24 @@ outbox_enqueue(struct store *s, int64_t ticket, int64_t message_row,
 	if (id != NULL)
 		*id = r.id;
 	return true;
+}
+
+bool
+outbox_enqueue_exact(struct store *s, int64_t ticket, int64_t message_row,
+    const char *template_name, const char *recipient, int64_t now,
+    GError **err)
+{
+	struct outbox_row r = { 0 };
+
+	r.ticket_id = ticket;
+	r.message_row = message_row;
+	r.kind = (char *)OUTBOX_NOTICE;
+	r.template = (char *)template_name;
+	r.recipient = (char *)recipient;
+	r.next_attempt = now;
+	r.created = now;
+	r.exact = true;
+	return store_outbox_insert(s, &r, err);
 }
 
 bool
@@ -211,7 +231,6 @@ outbox_after_intake(struct store *s, const struct config *c,
     GError **err)
 {
 	GPtrArray	*staff;
-	guint		 i;
 	bool		 ok;
 
 	if (outbox_is_own_loop(c, m))
@@ -226,12 +245,37 @@ outbox_after_intake(struct store *s, const struct config *c,
 	 * so the staff see it. */
 	if (staff_sender)
 		return true;
-	staff = g_ptr_array_new();
-	for (i = 0; c->staff_addresses[i] != NULL; i++)
-		g_ptr_array_add(staff, c->staff_addresses[i]);
+	if (!outbox_staff_audience(s, c, ticket, m->from.addr, &staff, err))
+		return false;
 	ok = outbox_enqueue_all(s, ticket, row, OUTBOX_STAFF,
 	    "staff-notification", staff, m->from.addr, now, err);
 	g_ptr_array_free(staff, TRUE);
+	return ok;
+}
+
+bool
+outbox_staff_audience(struct store *s, const struct config *c,
+    int64_t ticket, const char *author, GPtrArray **out, GError **err)
+{
+	struct staff_dir *dir = NULL;
+	struct ticket	*t = NULL;
+	struct staff_notice n = { 0 };
+	bool		 ok;
+
+	*out = NULL;
+	ok = staff_dir_load(s, c, &dir, err) &&
+	    store_ticket_get(s, ticket, &t, err) &&
+	    store_ticket_writers(s, ticket, &n.writers, err);
+	if (ok) {
+		n.queue = t->queue;
+		n.owner = t->owner;
+		n.author = author;
+		*out = staff_notice_recipients(dir, &n);
+	}
+	if (n.writers != NULL)
+		g_ptr_array_free(n.writers, TRUE);
+	ticket_free(t);
+	staff_dir_free(dir);
 	return ok;
 }
 
@@ -247,11 +291,16 @@ last_inbound(struct store *s, const struct config *c, int64_t ticket,
     struct message **out, GError **err)
 {
 	GPtrArray	*thread = NULL;
+	struct staff_dir *dir = NULL;
 	gint		 i, any = -1, customer = -1;
 
 	*out = NULL;
-	if (!store_thread(s, ticket, &thread, err))
+	if (!staff_dir_load(s, c, &dir, err))
 		return false;
+	if (!store_thread(s, ticket, &thread, err)) {
+		staff_dir_free(dir);
+		return false;
+	}
 	for (i = (gint)thread->len - 1; i >= 0 && customer < 0; i--) {
 		const struct message *m = thread->pdata[i];
 
@@ -260,9 +309,10 @@ last_inbound(struct store *s, const struct config *c, int64_t ticket,
 		if (any < 0)
 			any = i;
 		if (!m->internal && (m->from_addr == NULL ||
-		    !config_is_staff(c, m->from_addr)))
+		    staff_dir_find(dir, m->from_addr) == NULL))
 			customer = i;
 	}
+	staff_dir_free(dir);
 	if (customer >= 0 || any >= 0)
 		*out = g_ptr_array_steal_index(thread,
 		    (guint)(customer >= 0 ? customer : any));
@@ -278,15 +328,11 @@ staff_recipients(struct store *s, const struct config *c,
 	GPtrArray	*a, *cc = NULL;
 	guint		 i;
 
+	/* A note is a staff notice like any other (staff.h). */
+	if (sm->internal)
+		return outbox_staff_audience(s, c, t->id, sm->from_addr, &a,
+		    err) ? a : NULL;
 	a = g_ptr_array_new_with_free_func(g_free);
-	if (sm->internal) {
-		for (i = 0; c->staff_addresses[i] != NULL; i++)
-			if (g_ascii_strcasecmp(c->staff_addresses[i],
-			    sm->from_addr) != 0)
-				g_ptr_array_add(a,
-				    g_strdup(c->staff_addresses[i]));
-		return a;
-	}
 	if (!store_participants(s, t->id, "cc", true, &cc, err)) {
 		g_ptr_array_free(a, TRUE);
 		return NULL;

@@ -33,10 +33,16 @@
 /* The header marking our own mail; its value is [mail] host. */
 #define OUTBOX_LOOP_HEADER "X-Postdesk-Loop"
 
-/* One row for RECIPIENT, due now.  *id (may be NULL) gets its id. */
+/* One row for RECIPIENT, due now.  *id (may be NULL) gets its id.  A
+ * contact's confirmed notification address replaces hers. */
 bool	 outbox_enqueue(struct store *, int64_t ticket, int64_t message_row,
 	    const char *kind, const char *template_name,
 	    const char *recipient, int64_t now, int64_t *id, GError **err);
+/* A notice to RECIPIENT exactly, never redirected: the mails of an
+ * address change (account.h). */
+bool	 outbox_enqueue_exact(struct store *, int64_t ticket,
+	    int64_t message_row, const char *template_name,
+	    const char *recipient, int64_t now, GError **err);
 /*
  * A notice about a message that was not taken in and sits in quarantine
  * row QUARANTINE_ID (the refusal of a view-only member's mail).  TICKET
@@ -77,6 +83,15 @@ bool	 outbox_after_intake(struct store *, const struct config *,
 	    const struct mail *m, const char *sender, int64_t ticket,
 	    int64_t message_row, bool new_ticket, const char *no_reply,
 	    bool staff_sender, int64_t now, GError **err);
+
+/*
+ * Who of the staff gets a notice about TICKET written by AUTHOR (may
+ * be NULL): staff_notice_recipients() of its queue, owner and writers
+ * (staff.h).  *out: addresses, g_ptr_array_free.
+ */
+bool	 outbox_staff_audience(struct store *, const struct config *,
+	    int64_t ticket, const char *author, GPtrArray **out,
+	    GError **err);
 
 /*
  * A message written by staff (postdesk reply/comment, later staff

@@ -10,7 +10,13 @@
 #include "policy.h"
 
 static const char *const perm_names[POLICY_PERM__MAX] = {
-	"staff-command", "staff-relay", "customer-command", "join-thread"
+	"staff-command", "staff-relay", "customer-command", "join-thread",
+	"create", "comment", "rate", "view", "manage-members",
+	"change-address", "confirm-address", "staff-queue"
+};
+
+static const char *const right_names[POLICY_RIGHT__MAX] = {
+	"create", "comment", "rate", "view", "manage-members"
 };
 
 static const char *const token_names[POLICY_TOKEN__MAX] = {
@@ -31,6 +37,25 @@ const char *
 policy_token_to_text(enum policy_token t)
 {
 	return t < POLICY_TOKEN__MAX ? token_names[t] : "?";
+}
+
+const char *
+policy_right_to_text(enum policy_right r)
+{
+	return r < POLICY_RIGHT__MAX ? right_names[r] : "?";
+}
+
+bool
+text_to_policy_right(enum policy_right *out, const char *s)
+{
+	int	 i;
+
+	for (i = 0; s != NULL && i < POLICY_RIGHT__MAX; i++)
+		if (g_ascii_strcasecmp(s, right_names[i]) == 0) {
+			*out = (enum policy_right)i;
+			return true;
+		}
+	return false;
 }
 
 const char *
@@ -73,6 +98,8 @@ staff(const struct policy_facts *f, struct policy_decision *d)
 {
 	if (!f->claims_staff)
 		set(d, false, "not a staff address");
+	else if (f->staff_disabled)
+		set(d, false, "staff account disabled: no staff authority");
 	else if (f->aligned_pass)
 		set(d, true, "staff address with an aligned DKIM or SPF pass");
 	else if (f->token == POLICY_TOKEN_STAFF)
@@ -83,6 +110,21 @@ staff(const struct policy_facts *f, struct policy_decision *d)
 	else
 		set(d, false, "staff address without an aligned DKIM or SPF "
 		    "pass and without a staff token minted for it");
+}
+
+/* What a staff account may work on; the proof is staff-command's. */
+static void
+queue(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (!f->claims_staff)
+		set(d, false, "not a staff address");
+	else if (f->staff_disabled)
+		set(d, false, "staff account disabled: no staff authority");
+	else if (f->staff_outside_queue)
+		set(d, false, "the staff account does not work this "
+		    "ticket's queue");
+	else
+		set(d, true, "the staff account works this ticket's queue");
 }
 
 static void
@@ -104,7 +146,7 @@ join(const struct policy_facts *f, struct policy_decision *d)
 {
 	if (own_token(f))
 		set(d, true, "reply token minted for the sender");
-	else if (f->claims_staff && f->aligned_pass)
+	else if (f->claims_staff && !f->staff_disabled && f->aligned_pass)
 		set(d, true, "staff address with an aligned DKIM or SPF pass");
 	else if (f->claims_staff && f->imported)
 		set(d, true, "staff address in imported history");
@@ -117,6 +159,95 @@ join(const struct policy_facts *f, struct policy_decision *d)
 		set(d, true, "participant, verdict not forged");
 	else
 		set(d, false, "sender is not a participant");
+}
+
+static bool
+has_right(const struct policy_facts *f, enum policy_right r)
+{
+	return (f->rights & (1u << r)) != 0;
+}
+
+/* create, comment, rate, view: what the member's role grants. */
+static void
+role_right(const struct policy_facts *f, enum policy_right r,
+    struct policy_decision *d)
+{
+	static const char *const granted[POLICY_RIGHT__MAX] = {
+		"the member's role grants create",
+		"the member's role grants comment",
+		"the member's role grants rate",
+		"the member's role grants view",
+		"the member's role grants manage-members",
+	};
+	static const char *const denied[POLICY_RIGHT__MAX] = {
+		"the member's role does not grant create (view-only?)",
+		"the member's role does not grant comment (view-only?)",
+		"the member's role does not grant rate",
+		"the member's role does not grant view",
+		"the member's role does not grant manage-members",
+	};
+
+	if (!f->member)
+		set(d, true, "not an organization member: no role limits");
+	else if (has_right(f, r))
+		set(d, true, granted[r]);
+	else
+		set(d, false, denied[r]);
+}
+
+/* The proof account changes need: her own mail, really hers. */
+static bool
+verified(const struct policy_facts *f)
+{
+	return !f->forged && (f->aligned_pass || own_token(f));
+}
+
+static void
+manage_members(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (!f->member)
+		set(d, false, "sender is not a member of an organization");
+	else if (!has_right(f, POLICY_RIGHT_MANAGE_MEMBERS))
+		set(d, false, "the member's role does not grant "
+		    "manage-members (only the primary member, by default)");
+	else if (f->forged)
+		set(d, false, "verdict forged: the From: domain's policy "
+		    "disowns this message");
+	else if (!verified(f))
+		set(d, false, "sender not verified: no aligned DKIM or SPF "
+		    "pass and no reply token of her own");
+	else
+		set(d, true, f->aligned_pass ? "the member's role grants "
+		    "manage-members, aligned DKIM or SPF pass" : "the "
+		    "member's role grants manage-members, her own token");
+}
+
+static void
+change_address(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (f->forged)
+		set(d, false, "verdict forged: the From: domain's policy "
+		    "disowns this message");
+	else if (!verified(f))
+		set(d, false, "sender not verified: no aligned DKIM or SPF "
+		    "pass and no reply token of her own");
+	else
+		set(d, true, "her own address, verified; the new address "
+		    "must confirm");
+}
+
+static void
+confirm_address(const struct policy_facts *f, struct policy_decision *d)
+{
+	if (f->forged)
+		set(d, false, "verdict forged: the From: domain's policy "
+		    "disowns this message");
+	else if (!f->change_token)
+		set(d, false, "no valid, unexpired address-change token for "
+		    "the sender");
+	else
+		set(d, true, "the new address confirmed with the token mailed "
+		    "to it");
 }
 
 void
@@ -136,6 +267,30 @@ policy_decide(enum policy_perm p, const struct policy_facts *f,
 		break;
 	case POLICY_JOIN_THREAD:
 		join(f, out);
+		break;
+	case POLICY_CREATE:
+		role_right(f, POLICY_RIGHT_CREATE, out);
+		break;
+	case POLICY_COMMENT:
+		role_right(f, POLICY_RIGHT_COMMENT, out);
+		break;
+	case POLICY_RATE:
+		role_right(f, POLICY_RIGHT_RATE, out);
+		break;
+	case POLICY_VIEW:
+		role_right(f, POLICY_RIGHT_VIEW, out);
+		break;
+	case POLICY_MANAGE_MEMBERS:
+		manage_members(f, out);
+		break;
+	case POLICY_CHANGE_ADDRESS:
+		change_address(f, out);
+		break;
+	case POLICY_CONFIRM_ADDRESS:
+		confirm_address(f, out);
+		break;
+	case POLICY_STAFF_QUEUE:
+		queue(f, out);
 		break;
 	default:
 		set(out, false, "unknown permission");

@@ -4,7 +4,11 @@
  *
  *   staff-command     staff address, and an aligned DKIM or SPF pass or
  *                     a staff token minted for that address
+ *                     (a disabled account has none)
  *   staff-relay       the same, for a staff reply relayed to customers
+ *   staff-queue       the staff account works the ticket's queue (an
+ *                     agent or lead its own queues, an admin every
+ *                     one); a disabled account nothing
  *   customer-command  participant, and an aligned pass or her own token
  *                     (Status: closed, Rating:, HotRush:, Priority:)
  *   join-thread       a token minted for the sender joins its ticket;
@@ -13,6 +17,17 @@
  *                     not "forged".  A staff address skips the
  *                     participant check only with staff proof (or
  *                     in history the admin imports).
+ *   create, comment,  an organization member's role must grant the
+ *   rate, view        right (roles.h: [roles] in postdesk.conf); a
+ *                     sender in no organization is not limited by
+ *                     roles (the rows above still apply)
+ *   manage-members    a member whose role grants manage-members, with
+ *                     an aligned pass or her own token, verdict not
+ *                     forged (staff use "postdesk org")
+ *   change-address    the sender herself, with an aligned pass or her
+ *                     own token, verdict not forged
+ *   confirm-address   the new address, with the unexpired token mailed
+ *                     to it, verdict not forged
  *
  * The facts come from the verdict (identity.h) and the reply token
  * (token.h); the caller looks them up.  Pure: no I/O, no state, cannot
@@ -29,8 +44,30 @@ enum policy_perm {
 	POLICY_STAFF_RELAY,
 	POLICY_CUSTOMER_COMMAND,
 	POLICY_JOIN_THREAD,
+	POLICY_CREATE,		/* open a ticket */
+	POLICY_COMMENT,		/* write to an existing ticket */
+	POLICY_RATE,
+	POLICY_VIEW,		/* see the organization's tickets */
+	POLICY_MANAGE_MEMBERS,	/* Member: add / remove */
+	POLICY_CHANGE_ADDRESS,	/* Notify-Address: */
+	POLICY_CONFIRM_ADDRESS,	/* Confirm-Address: */
+	POLICY_STAFF_QUEUE,
 	POLICY_PERM__MAX
 };
+
+/*
+ * The rights a member role grants (roles.h maps role names to them);
+ * bit (1u << right) in policy_facts.rights.
+ */
+enum policy_right {
+	POLICY_RIGHT_CREATE,
+	POLICY_RIGHT_COMMENT,
+	POLICY_RIGHT_RATE,
+	POLICY_RIGHT_VIEW,
+	POLICY_RIGHT_MANAGE_MEMBERS,
+	POLICY_RIGHT__MAX
+};
+#define POLICY_RIGHTS_ALL	((1u << POLICY_RIGHT__MAX) - 1)
 
 /* The reply token the message came with, as token_check() saw it;
  * weakest first. */
@@ -44,7 +81,9 @@ enum policy_token {
 };
 
 struct policy_facts {
-	bool		 claims_staff;	/* From: is a staff address */
+	bool		 claims_staff;	/* From: is a staff address (an
+					   account, disabled or not, or the
+					   bootstrap list: staff.h) */
 	bool		 participant;	/* From: is a participant of the
 					   named ticket (or shares it through
 					   an organization) */
@@ -54,6 +93,16 @@ struct policy_facts {
 	bool		 imported;	/* history brought in by "postdesk
 					   import": the archive's owner
 					   vouches for its threads */
+	bool		 member;	/* From: is an organization member */
+	unsigned	 rights;	/* of her role: bits 1u << enum
+					   policy_right (roles_rights()) */
+	bool		 change_token;	/* carries the valid, unexpired,
+					   unused address-change token
+					   mailed to From: (account.h) */
+	/* Last, so that positional initializers stay valid. */
+	bool		 staff_disabled; /* From: is a disabled account */
+	bool		 staff_outside_queue; /* its account does not
+					   work the ticket's queue */
 };
 
 struct policy_decision {
@@ -78,6 +127,10 @@ void		 policy_decide(enum policy_perm, const struct policy_facts *,
 		    struct policy_decision *out);
 const char	*policy_perm_to_text(enum policy_perm);
 const char	*policy_token_to_text(enum policy_token);
+/* "create", ..., "manage-members"; text_to_policy_right() false if
+ * S is none of them. */
+const char	*policy_right_to_text(enum policy_right);
+bool		 text_to_policy_right(enum policy_right *, const char *s);
 const char	*policy_on_forged_to_text(enum policy_on_forged);
 bool		 text_to_policy_on_forged(enum policy_on_forged *,
 		    const char *);

@@ -240,6 +240,7 @@ drain(struct store *s, const struct config *c, struct smtp *smtp,
 {
 	struct lease	 l = { notify_lease(c), 0 };
 	GPtrArray	*rows = NULL;
+	GArray		*abandoned = NULL;
 	guint		 i, n;
 	enum step	 st = STEP_OK;
 	int64_t		 now;
@@ -247,8 +248,15 @@ drain(struct store *s, const struct config *c, struct smtp *smtp,
 	do {
 		now = now_s();
 		if (!store_outbox_claim(s, o->claimer, now, l.length,
-		    o->batch, &rows, err))
+		    o->batch, &rows, &abandoned, err))
 			return STEP_STORE;
+		for (i = 0; i < abandoned->len; i++)
+			log_warnx("outbox #%" G_GINT64_FORMAT ": given up: its "
+			    "notifier stopped %d times while sending it; "
+			    "'postdesk outbox retry' sends it again",
+			    g_array_index(abandoned, int64_t, i),
+			    OUTBOX_MAX_ORPHANED);
+		g_array_free(abandoned, TRUE);
 		l.until = now + l.length;
 		for (i = 0; st == STEP_OK && i < rows->len; i++)
 			st = process(s, c, smtp, &l, rows->pdata[i], err);
@@ -380,6 +388,9 @@ main(int argc, char *argv[])
 	int		 rc;
 
 	umask(007);	/* the state directory is shared by group */
+	/* A sendmail or server that goes away mid-message is an error to
+	 * record, not a reason to die with the batch half done. */
+	(void)signal(SIGPIPE, SIG_IGN);
 	if (!parse_options(&argc, &argv, &o))
 		return EX_USAGE;
 	if (o.version) {

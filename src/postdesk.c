@@ -18,8 +18,11 @@
 
 static const struct cli_command commands[] = {
 	{ "init", "", "create or upgrade the database", cli_init },
-	{ "list", "[--status S] [--queue Q] [--json] | --order=queue [--now T]",
-	    "list tickets; --order=queue: open tickets in work order",
+	{ "list", "[--status S] [--queue Q] [--priority P] [--hotrush on|off]\n"
+	    "      [--hide-rated] [--sort queue|updated|created] [--json|--csv]\n"
+	    "      | --order=queue [--now T]",
+	    "list tickets (the web list's filters); --csv: RFC 4180;\n"
+	    "      --order=queue: open tickets in work order",
 	    cli_list },
 	{ "show", "TICKET [--json]", "show a ticket's thread, new text first",
 	    cli_show },
@@ -41,11 +44,18 @@ static const struct cli_command commands[] = {
 	    "switch HotRush (customers: limited cancellations)", cli_hotrush },
 	{ "rate", "TICKET 1-5 [COMMENT]", "record the customer's rating of a "
 	    "closed ticket", cli_rate },
-	{ "org", "add NAME | member add NAME ADDR primary|advanced|secondary "
-	    "[DISPLAY NAME] | list [NAME]",
-	    "organizations; secondary members are view-only", cli_org },
+	{ "org", "add NAME | member add NAME ADDR ROLE [DISPLAY NAME] | "
+	    "member remove NAME ADDR | set NAME ATTR VALUE | unset NAME ATTR "
+	    "| show NAME | list [NAME]",
+	    "organizations: members, roles ([roles]) and attributes",
+	    cli_org },
+	{ "staff", "add|set ADDRESS [--name N] [--queues Q,...] "
+	    "[--role agent|lead|admin] [--notify all|mine|none] | "
+	    "disable|enable ADDRESS | list [--json]",
+	    "staff accounts: who works which queues, who hears of what",
+	    cli_staff },
 	{ "rules", "check [FILE...] | test [FILE...] [--existing] "
-	    "[--spf R] [--sender A] < MSG",
+	    "[--spf R] [--sender A] [--org-attr NAME=VALUE] < MSG",
 	    "lint rules; show what a message would get (no database)",
 	    cli_rules },
 	{ "import", "mbox|maildir [--format mboxrd|mboxo] [--batch N] "

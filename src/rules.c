@@ -91,6 +91,7 @@ rules_evaluate(const struct rules *r, const struct mail *m,
 	sm.spf = ctx->spf != NULL ? ctx->spf : "none";
 	sm.sender_role = ctx->sender_role != NULL ? ctx->sender_role :
 	    "unknown";
+	sm.org_attrs = ctx->org_attrs;
 	if (!ctx->trace && res->trace != NULL) {
 		g_string_free(res->trace, TRUE);
 		res->trace = NULL;

@@ -28,6 +28,9 @@ struct rules_context {
 	bool		 new_ticket;
 	const char	*spf;		/* NULL: "none" */
 	const char	*sender_role;	/* staff / customer / unknown */
+	/* "name=value" attributes of the From: address's organization,
+	 * NULL-terminated, or NULL (org_attribute) */
+	const char *const *org_attrs;
 	bool		 trace;		/* fill result->trace */
 };
 

@@ -4,9 +4,13 @@
 #include "pdconfig.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <curl/curl.h>
@@ -207,20 +211,72 @@ send_curl(struct smtp *s, const char *from, const char *rcpt, GBytes *raw,
 	return r;
 }
 
-static bool
-write_all(int fd, const char *d, gsize len)
+/* Milliseconds left until DEADLINE (g_get_monotonic_time), at least 0. */
+static int
+ms_left(gint64 deadline)
 {
+	gint64	 left = (deadline - g_get_monotonic_time()) / 1000;
+
+	return left <= 0 ? 0 : left > G_MAXINT ? G_MAXINT : (int)left;
+}
+
+/* Writes all of D to the non-blocking FD before DEADLINE; false if the
+ * reader went away or stopped reading. */
+static bool
+write_until(int fd, const char *d, gsize len, gint64 deadline)
+{
+	struct pollfd	 p = { fd, POLLOUT, 0 };
+
 	while (len > 0) {
 		ssize_t n = write(fd, d, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (ms_left(deadline) == 0 ||
+			    (poll(&p, 1, ms_left(deadline)) < 0 &&
+			    errno != EINTR))
+				return false;
+			continue;
+		}
 		if (n <= 0)
 			return false;
 		d += n;
 		len -= (gsize)n;
 	}
 	return true;
+}
+
+/* Reaps PID if it exits before DEADLINE; false if it did not. */
+static bool
+wait_until(GPid pid, int *status, gint64 deadline)
+{
+	struct pollfd	 p = { -1, POLLIN, 0 };
+	int		 rc;
+
+	/* A pidfd turns "exited" into an event poll() can wait for. */
+	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd >= 0) {
+		while ((rc = poll(&p, 1, ms_left(deadline))) < 0 &&
+		    errno == EINTR)
+			;
+		close(p.fd);
+		if (rc == 0)
+			return false;
+	}
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	return true;
+}
+
+/* In the child: the notifier ignores SIGPIPE (a sendmail that exits
+ * without reading must not kill it), but an ignored signal survives
+ * exec, and sendmail expects the default. */
+static void
+default_sigpipe(gpointer unused)
+{
+	(void)unused;
+	(void)signal(SIGPIPE, SIG_DFL);
 }
 
 /* sendmail -i -f FROM -- RCPT, message on stdin; no shell involved. */
@@ -233,6 +289,7 @@ send_sendmail(struct smtp *s, const char *from, const char *rcpt,
 	GError		*e = NULL;
 	GPid		 pid;
 	int		 in, status = 0, i;
+	gint64		 deadline;
 	gsize		 len;
 	const char	*d = g_bytes_get_data(raw, &len);
 	bool		 wrote;
@@ -252,7 +309,7 @@ send_sendmail(struct smtp *s, const char *from, const char *rcpt,
 	g_ptr_array_add(argv, (char *)rcpt);
 	g_ptr_array_add(argv, NULL);
 	if (!g_spawn_async_with_pipes(NULL, (char **)argv->pdata, NULL,
-	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, NULL, NULL,
+	    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH, default_sigpipe, NULL,
 	    &pid, &in, NULL, NULL, &e)) {
 		*reply = g_strdup_printf("sendmail: %s", e->message);
 		g_error_free(e);
@@ -260,10 +317,24 @@ send_sendmail(struct smtp *s, const char *from, const char *rcpt,
 		g_ptr_array_free(argv, TRUE);
 		return SMTP_TEMPFAIL;
 	}
-	wrote = write_all(in, d, len);
+	/* A sendmail that hangs (a stuck queue, a full disk, a lock) must
+	 * not stop the notifier: it gets [notify] timeout like SMTP does. */
+	deadline = g_get_monotonic_time() +
+	    (gint64)MAX(1, s->c->smtp_timeout) * G_USEC_PER_SEC;
+	(void)fcntl(in, F_SETFL, fcntl(in, F_GETFL) | O_NONBLOCK);
+	wrote = write_until(in, d, len, deadline);
 	close(in);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (!wait_until(pid, &status, deadline)) {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		g_spawn_close_pid(pid);
+		g_strfreev(cmd);
+		g_ptr_array_free(argv, TRUE);
+		*reply = g_strdup_printf("sendmail: no answer within %d s, "
+		    "stopped", (int)MAX(1, s->c->smtp_timeout));
+		return SMTP_TEMPFAIL;
+	}
 	g_spawn_close_pid(pid);
 	g_strfreev(cmd);
 	g_ptr_array_free(argv, TRUE);

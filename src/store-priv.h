@@ -21,6 +21,10 @@ struct store {
 	GHashTable	*stmts;		/* SQL text pointer → sqlite3_stmt */
 	enum store_mode	 mode;
 	int		 busy_ms;	/* busy timeout, from the first statement */
+	char		*org_view;	/* JSON array of the roles that see
+					   their organization's tickets
+					   (store_web_set_org_view()); NULL:
+					   every role */
 };
 
 /* The cached, reset statement for SQL (a string literal), or NULL+err. */

@@ -5,6 +5,7 @@
  */
 #include "pdconfig.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "runas.h"
 #include "store-priv.h"
@@ -428,6 +431,16 @@ store_open_busy(struct store **out, const char *path, enum store_mode mode,
 		close(fd);
 	if (mode == STORE_READWRITE)
 		heal_wal_modes(path);
+	/* A missing database is not worth a retry (SQLite calls it
+	 * CANTOPEN, as it does a transient failure): say what to do. */
+	if (mode == STORE_READONLY && g_access(path, F_OK) == -1 &&
+	    errno == ENOENT) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+		    "%s: no database (create it with \"postdesk init\")",
+		    path);
+		store_close(s);
+		return false;
+	}
 	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		g_set_error(err, STORE_ERROR, rc_to_code(rc), "%s: %s", path,
@@ -458,6 +471,7 @@ store_close(struct store *s)
 		return;
 	g_hash_table_destroy(s->stmts);
 	sqlite3_close_v2(s->db);
+	g_free(s->org_view);
 	g_free(s);
 }
 

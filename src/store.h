@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	13
+#define STORE_SCHEMA_VERSION	16
 
 struct store;
 
@@ -280,6 +280,10 @@ bool	 store_intake_seen_add(struct store *, const char *message_id,
 bool	 store_intake_seen_get(struct store *, const char *message_id,
 	    const char *body_hash, char **outcome, int64_t *ticket,
 	    bool *found, GError **err);
+/* Forgets the outcomes recorded before BEFORE (epoch seconds); *n: how
+ * many.  Only redeliveries need them, and no MTA retries for weeks. */
+bool	 store_intake_seen_prune(struct store *, int64_t before, int *n,
+	    GError **err);
 
 /*
  * Life cycle (store_lifecycle.c).  tickets.updated is the time of the
@@ -338,8 +342,8 @@ struct priority_count {
 bool	 store_priority_mix(struct store *, GPtrArray **out, GError **err);
 
 /*
- * Organizations and contacts (store_org.c).  Member roles: "primary",
- * "advanced", "secondary" (view-only).
+ * Organizations and contacts (store_org.c).  Member roles are names
+ * from [roles] (roles.h); the store does not judge them.
  */
 struct org_member {
 	char	*org;
@@ -372,6 +376,60 @@ bool	 store_contact_add(struct store *, const char *addr,
 /* Known: a contact, an organization member or a past participant. */
 bool	 store_contact_known(struct store *, const char *addr, bool *yes,
 	    GError **err);
+/* NOTFOUND if ADDR is not a member of ORG. */
+bool	 store_org_member_remove(struct store *, const char *org,
+	    const char *addr, GError **err);
+
+/*
+ * Accounts (store_account.c): organization attributes, notification
+ * addresses and their pending changes.
+ */
+/* VALUE NULL removes NAME.  NOTFOUND if there is no such organization
+ * (or, removing, no such attribute). */
+bool	 store_org_attr_set(struct store *, const char *org,
+	    const char *name, const char *value, GError **err);
+/* ORG's attributes as "name=value" (char *), by name. */
+bool	 store_org_attrs(struct store *, const char *org, GPtrArray **out,
+	    GError **err);
+/* The attributes of ADDR's organization, "name=value", NULL-terminated
+ * (empty if she is in none).  g_strfreev. */
+bool	 store_org_attrs_of(struct store *, const char *addr, char ***out,
+	    GError **err);
+/* Where ADDR's notifications go: *out the confirmed notification
+ * address (g_free), or NULL for ADDR itself. */
+bool	 store_notify_address(struct store *, const char *addr, char **out,
+	    GError **err);
+bool	 store_notify_address_set(struct store *, const char *addr,
+	    const char *to, int64_t now, GError **err);
+/* The participant of TICKET whose confirmed notification address is TO
+ * (*out g_free), or NULL: whom mail to TO is really for. */
+bool	 store_notify_address_owner(struct store *, int64_t ticket,
+	    const char *to, char **out, GError **err);
+
+struct address_change {
+	char	*id;
+	char	*address;	/* whose notifications */
+	char	*new_address;
+	int64_t	 ticket_id;
+	int64_t	 message_row;
+	int64_t	 created;
+	int64_t	 expires;
+	int64_t	 confirmed;	/* 0: pending */
+};
+void	 address_change_free(struct address_change *);
+bool	 store_address_change_add(struct store *,
+	    const struct address_change *, GError **err);
+/* *out NULL if there is no change ID. */
+bool	 store_address_change_get(struct store *, const char *id,
+	    struct address_change **out, GError **err);
+/* The change requested by MESSAGE_ROW for NEW_ADDRESS; *out NULL if
+ * none. */
+bool	 store_address_change_of_row(struct store *, int64_t message_row,
+	    const char *new_address, struct address_change **out,
+	    GError **err);
+/* Marks ID confirmed at NOW; *done false if it already was. */
+bool	 store_address_change_confirm(struct store *, const char *id,
+	    int64_t now, bool *done, GError **err);
 
 /*
  * Outbox (store_outbox.c): one row per mail and recipient, written in
@@ -401,6 +459,10 @@ struct outbox_row {
 	/* While "sending": the claim (a random id) and when it runs out. */
 	char	*lease_id;
 	int64_t	 lease_until;
+	/* Insert only: deliver to RECIPIENT as given.  Otherwise a
+	 * contact's confirmed notification address replaces hers
+	 * (store_notify_address()). */
+	bool	 exact;
 };
 
 struct outbox_filter {
@@ -419,10 +481,14 @@ bool	 store_outbox_insert(struct store *, struct outbox_row *r,
  * gets a new lease: a random lease_id shared by the rows of this claim
  * and lease_until = NOW + LEASE.  Claiming counts no attempt
  * (store_outbox_attempted does).  Two processes never get the same row
- * while its lease holds.
+ * while its lease holds.  A row whose lease ran out OUTBOX_MAX_ORPHANED
+ * times without a result is failed instead; *abandoned (int64_t ids,
+ * g_array_free) lists those.
  */
+#define OUTBOX_MAX_ORPHANED	10
 bool	 store_outbox_claim(struct store *, const char *claimer, int64_t now,
-	    int64_t lease, int limit, GPtrArray **out, GError **err);
+	    int64_t lease, int limit, GPtrArray **out, GArray **abandoned,
+	    GError **err);
 /* Extends the lease of R's claim (every row still "sending" under
  * r->lease_id) to UNTIL; *held says whether R itself is still ours. */
 bool	 store_outbox_renew(struct store *, const struct outbox_row *r,

@@ -588,3 +588,20 @@ store_intake_seen_get(struct store *s, const char *message_id,
 	*found = rc == SQLITE_ROW;
 	return true;
 }
+
+bool
+store_intake_seen_prune(struct store *s, int64_t before, int *n,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	*n = 0;
+	st = store_stmt(s, "DELETE FROM intake_seen WHERE at < ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, before);
+	if (!store_step_done(s, st, err))
+		return false;
+	*n = sqlite3_changes(s->db);
+	return true;
+}

@@ -178,3 +178,25 @@ store_contact_known(struct store *s, const char *addr, bool *yes,
 	store_bind_text(st, 1, addr);
 	return store_step_found(s, st, yes, err);
 }
+
+bool
+store_org_member_remove(struct store *s, const char *org, const char *addr,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "DELETE FROM org_members WHERE address = ?2 AND"
+	    " org_id = (SELECT id FROM organizations WHERE name = ?1)", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, org);
+	store_bind_text(st, 2, addr);
+	if (!store_step_done(s, st, err))
+		return false;
+	if (sqlite3_changes(s->db) == 0) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
+		    "%s is not a member of %s", addr, org);
+		return false;
+	}
+	return true;
+}

@@ -72,7 +72,9 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 
 	st = store_stmt(s, "INSERT INTO outbox (ticket_id, message_row, "
 	    "sent_row, kind, template, recipients, status, next_attempt, "
-	    "created, updated, quarantine_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    "created, updated, quarantine_id) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " coalesce((SELECT notify_address FROM contacts WHERE"
+	    " address = ?6 AND ?10 = 0), ?6),"
 	    " 'pending', ?7, ?8, ?8, ?9)", err);
 	if (st == NULL)
 		return false;
@@ -85,6 +87,7 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 	sqlite3_bind_int64(st, 7, r->next_attempt);
 	sqlite3_bind_int64(st, 8, r->created);
 	bind_row_or_null(st, 9, r->quarantine_id);
+	sqlite3_bind_int(st, 10, r->exact);
 	if (!store_step_done(s, st, err))
 		return false;
 	r->id = sqlite3_last_insert_rowid(s->db);
@@ -120,9 +123,48 @@ update_one(struct store *s, sqlite3_stmt *st, bool *changed, GError **err)
 	return true;
 }
 
+/*
+ * A row whose claim ran out OUTBOX_MAX_ORPHANED times in a row may be
+ * what kills its notifier (a template or a library that crashes on
+ * it): it would come back every lease forever.  It fails instead, with
+ * the reason, and `postdesk outbox retry` gives it another chance.
+ */
+static bool
+abandon_orphans(struct store *s, int64_t now, GArray **ids, GError **err)
+{
+	sqlite3_stmt	*st;
+	int64_t		 id;
+	int		 rc;
+
+	*ids = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	st = store_stmt(s, "UPDATE outbox SET status = 'failed', "
+	    "orphaned = orphaned + 1, last_error = 'given up: its notifier "
+	    "stopped ' || (orphaned + 1) || ' times while sending it', "
+	    "claimed_by = NULL, lease_id = NULL, lease_until = NULL, "
+	    "updated = ?1 WHERE status = 'sending' AND "
+	    "coalesce(lease_until, 0) <= ?1 AND orphaned + 1 >= ?2 "
+	    "RETURNING id", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, OUTBOX_MAX_ORPHANED);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		g_array_append_val(*ids, id);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_array_free(*ids, TRUE);
+		*ids = NULL;
+		return store_fail(s, rc, err);
+	}
+	return true;
+}
+
 bool
 store_outbox_claim(struct store *s, const char *claimer, int64_t now,
-    int64_t lease, int limit, GPtrArray **out, GError **err)
+    int64_t lease, int limit, GPtrArray **out, GArray **abandoned,
+    GError **err)
 {
 	sqlite3_stmt	*st;
 	char		*id;
@@ -137,15 +179,21 @@ store_outbox_claim(struct store *s, const char *claimer, int64_t now,
 	 */
 	if (!store_begin(s, err))
 		return false;
+	if (!abandon_orphans(s, now, abandoned, err)) {
+		store_rollback(s);
+		return false;
+	}
 	st = store_stmt(s, "UPDATE outbox SET status = 'sending', "
 	    "claimed_by = ?1, updated = ?2, lease_id = ?5, "
-	    "lease_until = ?2 + ?3 "
+	    "lease_until = ?2 + ?3, orphaned = orphaned + (status = 'sending') "
 	    "WHERE id IN (SELECT id FROM outbox WHERE "
 	    "(status = 'pending' AND next_attempt <= ?2) OR "
 	    "(status = 'sending' AND coalesce(lease_until, 0) <= ?2) "
 	    "ORDER BY next_attempt, id LIMIT ?4) RETURNING " OUTBOX_COLS,
 	    err);
 	if (st == NULL) {
+		g_array_free(*abandoned, TRUE);
+		*abandoned = NULL;
 		store_rollback(s);
 		return false;
 	}
@@ -159,13 +207,14 @@ store_outbox_claim(struct store *s, const char *claimer, int64_t now,
 	store_bind_text(st, 5, id);
 	ok = collect(s, st, out, err);
 	g_free(id);
-	if (!ok) {
-		store_rollback(s);
-		return false;
-	}
-	if (!store_commit(s, err)) {
-		g_ptr_array_free(*out, TRUE);
-		*out = NULL;
+	if (!ok || !store_commit(s, err)) {
+		if (ok) {
+			g_ptr_array_free(*out, TRUE);
+			*out = NULL;
+		} else
+			store_rollback(s);
+		g_array_free(*abandoned, TRUE);
+		*abandoned = NULL;
 		return false;
 	}
 	return true;
@@ -200,8 +249,10 @@ store_outbox_attempted(struct store *s, const struct outbox_row *r,
 	sqlite3_stmt	*st;
 
 	g_return_val_if_fail(r->lease_id != NULL, false);
+	/* A result came back: whatever stopped notifiers before, this row
+	 * did not. */
 	st = store_stmt(s, "UPDATE outbox SET attempts = attempts + 1, "
-	    "lease_id = NULL, lease_until = NULL WHERE id = ?1 AND "
+	    "orphaned = 0, lease_id = NULL, lease_until = NULL WHERE id = ?1 AND "
 	    "status = 'sending' AND lease_id = ?2", err);
 	if (st == NULL)
 		return false;
@@ -315,7 +366,8 @@ store_outbox_retry(struct store *s, int64_t id, int64_t now, bool *changed,
 	sqlite3_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'pending', attempts = 0,"
-	    " next_attempt = ?2, updated = ?2, claimed_by = NULL WHERE id = ?1"
+	    " orphaned = 0, next_attempt = ?2, updated = ?2, claimed_by = NULL"
+	    " WHERE id = ?1"
 	    " AND status IN ('pending', 'failed', 'cancelled')", err);
 	if (st == NULL)
 		return false;

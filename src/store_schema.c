@@ -345,7 +345,70 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX quarantine_raw_once ON quarantine(raw_sha256)"
 	"  WHERE replayed_as IS NULL;",
 	/*
-	 * 12 → 13 (prio): priorities are configuration ([lifecycle]
+	 * 12 → 13: outbox.orphaned counts the claims of a row that ran out
+	 * without a result in a row (store_outbox_claim): a row that kills
+	 * every notifier that takes it is failed after a few, not retried
+	 * every lease forever.
+	 */
+	"ALTER TABLE outbox ADD COLUMN orphaned INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 13 → 14 (accounts): member roles are configuration ([roles],
+	 * roles.h), so org_members loses its CHECK on three names;
+	 * organizations get key/value attributes ("presales" = "yes")
+	 * that rules and timers read; a contact may have a notification
+	 * address other than her own, set only once the new address
+	 * confirmed a pending change (address_changes, by its id).
+	 */
+	"CREATE TABLE org_members_v2 ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  org_id INTEGER NOT NULL REFERENCES organizations(id),"
+	"  role TEXT NOT NULL,"
+	"  name TEXT"
+	") WITHOUT ROWID;"
+	"INSERT INTO org_members_v2 (address, org_id, role, name)"
+	"  SELECT address, org_id, role, name FROM org_members;"
+	"DROP TABLE org_members;"
+	"ALTER TABLE org_members_v2 RENAME TO org_members;"
+	"CREATE INDEX org_members_org ON org_members(org_id);"
+	"CREATE TABLE org_attributes ("
+	"  org_id INTEGER NOT NULL REFERENCES organizations(id),"
+	"  name TEXT NOT NULL COLLATE NOCASE,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (org_id, name)"
+	") WITHOUT ROWID;"
+	"ALTER TABLE contacts ADD COLUMN notify_address TEXT COLLATE NOCASE;"
+	"CREATE TABLE address_changes ("
+	"  id TEXT PRIMARY KEY,"
+	"  address TEXT NOT NULL COLLATE NOCASE,"
+	"  new_address TEXT NOT NULL COLLATE NOCASE,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  message_row INTEGER,"	/* the request */
+	"  created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL,"
+	"  confirmed INTEGER NOT NULL DEFAULT 0"	/* when; 0: not */
+	") WITHOUT ROWID;"
+	"CREATE INDEX address_changes_row ON address_changes(message_row);",
+	/*
+	 * 14 → 15 (staff): staff accounts (issue 17).  Once this table
+	 * has a row, [staff] addresses no longer grant authority.
+	 * queues is a comma-separated list of queue names (names are
+	 * [a-z0-9-_.], no commas); a disabled account keeps its row so
+	 * that its history still names it.
+	 */
+	"CREATE TABLE staff ("
+	"  address TEXT PRIMARY KEY COLLATE NOCASE,"
+	"  name TEXT,"
+	"  role TEXT NOT NULL DEFAULT 'agent'"
+	"    CHECK (role IN ('agent','lead','admin')),"
+	"  queues TEXT NOT NULL DEFAULT '',"
+	"  notify TEXT NOT NULL DEFAULT 'mine'"
+	"    CHECK (notify IN ('all','mine','none')),"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL"
+	") WITHOUT ROWID;",
+	/*
+	 * 15 → 16 (prio): priorities are configuration ([lifecycle]
 	 * priorities, lifecycle.h): the CHECK (minor, normal, major) goes,
 	 * and priority_rank keeps the rank (0 = highest) that the queue
 	 * order sorts by.  The column is rebuilt, not the table, so that

@@ -16,16 +16,33 @@
 /*
  * The tickets a customer (address parameter N) may see: those she takes
  * part in, and those whose requester is a member of her organization,
- * whatever either member's role.  The one definition, used by the list,
- * the search and store_web_ticket_visible(); both halves walk
- * participants_address.
+ * if her role has the view right (?20, store_web_set_org_view(); NULL:
+ * every role).  The one definition, used by the list, the search and
+ * store_web_ticket_visible(); both halves walk participants_address.
  */
 #define VISIBLE(n) \
 	"SELECT p.ticket_id FROM participants p WHERE p.address = " n \
 	" UNION SELECT o.ticket_id FROM org_members m" \
 	" JOIN org_members r ON r.org_id = m.org_id" \
 	" JOIN participants o ON o.address = r.address" \
-	" AND o.role = 'requester' WHERE m.address = " n
+	" AND o.role = 'requester' WHERE m.address = " n \
+	" AND (?20 IS NULL OR m.role IN (SELECT value FROM json_each(?20)))"
+#define ORG_VIEW_PARAM	20
+
+void
+store_web_set_org_view(struct store *s, const char *const *roles)
+{
+	GString	*g = g_string_new("[");
+	size_t	 i;
+
+	/* Role names are [a-z0-9_-] (roles.c): nothing to escape. */
+	for (i = 0; roles[i] != NULL; i++)
+		g_string_append_printf(g, "%s\"%s\"", i ? "," : "",
+		    roles[i]);
+	g_string_append_c(g, ']');
+	g_free(s->org_view);
+	s->org_view = g_string_free(g, FALSE);
+}
 
 /* ?1 status ?2 queue ?3 priority ?4 hotrush ?5 hide ?6 limit ?7 offset
  * ?8 participant.  A ticket merged into another (store_thread.c) is
@@ -83,6 +100,8 @@ store_web_tickets(struct store *s, const struct store_web_filter *f,
 	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
 	sqlite3_bind_int64(st, 7, f->offset);
 	store_bind_text(st, 8, f->participant);
+	if (variant == 2)
+		store_bind_text(st, ORG_VIEW_PARAM, s->org_view);
 	a = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		g_ptr_array_add(a, store_ticket_from_row(st));
@@ -188,6 +207,8 @@ store_web_search(struct store *s, const char *query, const char *who,
 	store_bind_text(st, 2, who);
 	sqlite3_bind_int64(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
+	if (who != NULL)
+		store_bind_text(st, ORG_VIEW_PARAM, s->org_view);
 	return store_collect(s, st, row_to_web_hit,
 	    (GDestroyNotify)store_web_hit_free, out, err);
 }
@@ -204,6 +225,7 @@ store_web_ticket_visible(struct store *s, int64_t ticket, const char *addr,
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, addr);
+	store_bind_text(st, ORG_VIEW_PARAM, s->org_view);
 	return store_step_found(s, st, yes, err);
 }
 
@@ -315,6 +337,12 @@ store_web_backlog(struct store *s, GPtrArray **out, GError **err)
 	    (GDestroyNotify)store_web_count_free, out, err);
 }
 
+static void
+clear_response(gpointer p)
+{
+	g_free(((struct store_web_response *)p)->queue);
+}
+
 bool
 store_web_first_responses(struct store *s, int64_t since, GArray **out,
     GError **err)
@@ -325,18 +353,20 @@ store_web_first_responses(struct store *s, int64_t since, GArray **out,
 
 	st = store_stmt(s, "SELECT t.created, t.hotrush,"
 	    " (SELECT min(m.received) FROM messages m WHERE m.ticket_id = t.id"
-	    "  AND m.direction = 'out' AND m.internal = 0)"
+	    "  AND m.direction = 'out' AND m.internal = 0), t.queue"
 	    " FROM tickets t WHERE t.created >= ?1 LIMIT 100000", err);
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, since);
 	a = g_array_new(FALSE, TRUE, sizeof(struct store_web_response));
+	g_array_set_clear_func(a, clear_response);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_web_response r;
 
 		r.created = sqlite3_column_int64(st, 0);
 		r.hotrush = sqlite3_column_int(st, 1) != 0;
 		r.first = sqlite3_column_int64(st, 2);
+		r.queue = store_col_text(st, 3);
 		g_array_append_val(a, r);
 	}
 	sqlite3_reset(st);

@@ -63,6 +63,7 @@ struct store_web_response {
 	int64_t	 created;
 	int64_t	 first;
 	bool	 hotrush;
+	char	*queue;		/* freed by the array's clear function */
 };
 
 /* Of struct ticket (n_messages filled). */
@@ -84,10 +85,16 @@ void	 store_web_hit_free(struct store_web_hit *);
 
 /*
  * May customer ADDR see TICKET?  She may if she takes part in it or its
- * requester is in her organization (any role, view-only included).
+ * requester is in her organization and her role may view it
+ * (store_web_set_org_view()).
  */
 bool	 store_web_ticket_visible(struct store *, int64_t ticket,
 	    const char *addr, bool *yes, GError **err);
+
+/* The roles (NULL-terminated) whose members see their organization's
+ * tickets in the queries above, as the permission table's view row
+ * decided (web_viewer_resolve()).  Not called: every role. */
+void	 store_web_set_org_view(struct store *, const char *const *roles);
 
 /* An attachment with its message's ticket and internal flag. */
 bool	 store_web_attachment(struct store *, int64_t id,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "staff.h"
 #include "thread.h"
 #include "token.h"
 
@@ -411,11 +412,17 @@ thread_decide(struct store *s, const struct config *c, const struct mail *m,
     struct thread_verdict *v, GError **err)
 {
 	GPtrArray	*refs = NULL;
+	struct staff	*st = NULL;
 	bool		 hit = false, ok;
 
 	memset(v, 0, sizeof *v);
-	v->facts.claims_staff = m->from.addr != NULL &&
-	    config_is_staff(c, m->from.addr);
+	if (!staff_lookup(s, c, m->from.addr, &st, err))
+		return false;
+	/* A disabled account still claims staff: the table refuses it,
+	 * saying why (policy.h). */
+	v->facts.claims_staff = st != NULL;
+	v->facts.staff_disabled = st != NULL && st->disabled;
+	staff_free(st);
 	v->facts.aligned_pass = identity_aligned_pass(id);
 	v->facts.forged = id != NULL && id->final == IDENTITY_FORGED;
 	v->facts.imported = id != NULL &&

@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "template.h"
+#include "store_staff.h"
 #include "web.h"
 
 G_DEFINE_QUARK(postdesk-web-error-quark, web_error)
@@ -62,6 +63,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_MESSAGE] = { "/message", WEB_GET },
 	[PAGE_ATTACHMENT] = { "/attachment/#", WEB_GET },
 	[PAGE_DASHBOARD] = { "/dashboard", WEB_GET },
+	[PAGE_EXPORT] = { "/export.csv", WEB_GET },
+	[PAGE_TEXT] = { "/text/#", WEB_GET },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -711,6 +714,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_MESSAGE] = web_page_message,
 	[PAGE_ATTACHMENT] = web_page_attachment,
 	[PAGE_DASHBOARD] = web_page_dashboard,
+	[PAGE_EXPORT] = web_page_export,
+	[PAGE_TEXT] = web_page_text,
 	[PAGE_STYLE] = web_page_style,
 };
 
@@ -721,19 +726,26 @@ gate(struct web *w)
 {
 	const struct web_request *r = w->req;
 	enum web_role	 role = w->viewer.role;
+	bool		 accounts = false;
 
 	if (r->page == PAGE_STYLE)
 		return NULL;
+	/* Staff accounts in the store list the staff too (staff.h); a
+	 * failed read only changes the wording. */
+	if (role == WEB_ANONYMOUS && r->remote_user != NULL &&
+	    !store_staff_any(w->store, &accounts, NULL))
+		accounts = false;
 	if (role == WEB_ANONYMOUS)
 		return web_error_page(w, 403, r->remote_user == NULL ?
 		    "Open the link in your most recent notification mail "
-		    "to see your tickets." : web_staff_listed(w->config) ?
+		    "to see your tickets." : web_staff_listed(w->config) ||
+		    accounts ?
 		    "Your user name is not on the staff list." :
 		    "Staff sign in on the staff URL, with a user name that "
 		    "is or makes a mail address.");
 	if (role != WEB_STAFF &&
 	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
-	    r->page == PAGE_SIGNOUT))
+	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,
@@ -744,10 +756,42 @@ gate(struct web *w)
 	return NULL;
 }
 
+char *
+web_cut(const char *s, gsize max, bool *cut)
+{
+	gsize		 len = strlen(s);
+	const char	*end;
+
+	*cut = len > max;
+	if (!*cut)
+		return g_strdup(s);
+	/* Back to the start of the character that would be split. */
+	end = s + max;
+	while (end > s && ((guchar)*end & 0xC0) == 0x80)
+		end--;
+	return g_strdup_printf("%.*s…", (int)(end - s), s);
+}
+
+static void
+json_cut(JsonObject *o, const char *name, const char *v, gsize max)
+{
+	bool	 cut;
+	char	*s = web_cut(v != NULL ? v : "", max, &cut);
+
+	json_object_set_string_member(o, name, s);
+	g_free(s);
+}
+
 void
 web_json_str(JsonObject *o, const char *name, const char *v)
 {
-	json_object_set_string_member(o, name, v != NULL ? v : "");
+	json_cut(o, name, v, WEB_FIELD_MAX);
+}
+
+void
+web_json_line(JsonObject *o, const char *name, const char *v)
+{
+	json_cut(o, name, v, WEB_LINE_MAX);
 }
 
 void

@@ -63,6 +63,8 @@ enum web_page {
 	PAGE_MESSAGE,		/* /message?id=            GET  */
 	PAGE_ATTACHMENT,	/* /attachment/N           GET  */
 	PAGE_DASHBOARD,		/* /dashboard              GET (staff) */
+	PAGE_EXPORT,		/* /export.csv             GET (staff) */
+	PAGE_TEXT,		/* /text/N                 GET: a whole message */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -177,7 +179,19 @@ struct web_response *web_handle(struct web *, GError **err);
 /* "YYYY-MM-DD HH:MM" local time; g_free. */
 char	*web_time(const struct web *, int64_t t);
 /* Sets NAME to V, or "" for NULL. */
+/*
+ * Strings into page data, bounded so that no stored input can push a
+ * page past TEMPLATE_OUTPUT_MAX: web_json_str() keeps WEB_FIELD_MAX
+ * bytes, web_json_line() (subjects, names, file names) WEB_LINE_MAX; a
+ * cut ends in "…" on a character boundary.  Message text goes through
+ * web_cut() with the page's budget (web_view.c).
+ */
+#define WEB_FIELD_MAX	4096
+#define WEB_LINE_MAX	300
 void	 web_json_str(JsonObject *, const char *name, const char *v);
+void	 web_json_line(JsonObject *, const char *name, const char *v);
+/* S cut to at most MAX bytes (plus "…"), *cut says if it was. g_free. */
+char	*web_cut(const char *s, gsize max, bool *cut);
 /* Sets NAME to the local time and NAME_iso to ISO 8601 (for <time>). */
 void	 web_json_time(const struct web *, JsonObject *, const char *name,
 	    int64_t t);
@@ -211,6 +225,16 @@ char	*web_cookie_make(const char *value, const char *path,
  */
 char	*web_staff_address(const struct config *, const char *user,
 	    const char *script_name);
+/*
+ * Once the store has staff accounts (staff.h), they decide instead:
+ * the enabled account a [web] staff_users "user=address" entry names,
+ * else the one whose address USER is, else the one whose local part
+ * USER is (exactly one).  NULL: not staff (a disabled account is not).
+ * Pure; g_free.
+ */
+struct staff_dir;
+char	*web_staff_account(const struct config *, const struct staff_dir *,
+	    const char *user);
 /* Are any staff listed in [staff] addresses or [web] staff_users? */
 bool	 web_staff_listed(const struct config *);
 /* The staff path of BASE_URL: its path, trailing '/' aside, + "-staff"
@@ -222,8 +246,8 @@ void	 web_viewer_clear(struct web_viewer *);
 /* THE access decision: may this viewer see ticket ID at all? */
 bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 	    GError **err);
-/* May this customer act (rate) on the tickets she sees?  Not if she is a
- * view-only (secondary) member of her organization. */
+/* May this customer act (rate) on the tickets she sees?  Not if her
+ * organization role lacks the rate right ([roles], policy.h). */
 bool	 web_customer_may_act(struct web *, bool *yes, GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);
@@ -281,6 +305,8 @@ struct web_response *web_page_attachment(struct web *, GError **err);
 struct web_response *web_page_rate(struct web *, GError **err);
 struct web_response *web_page_update(struct web *, GError **err);
 struct web_response *web_page_signout(struct web *, GError **err);
+struct web_response *web_page_export(struct web *, GError **err);
+struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -2,7 +2,10 @@
  * web_auth: who is asking, and what they may see.
  *
  * Staff are whoever the web server authenticated (REMOTE_USER), mapped to
- * a [staff] address or a [web] staff_users entry.  With neither listed
+ * an enabled staff account of the store (staff.h), read on every
+ * request so that disabling one takes effect at once.  While the store
+ * has none, to a [staff] address or a [web] staff_users entry.  With
+ * neither listed
  * (a fresh install), a user the web server authenticated on the staff
  * path (SCRIPT_NAME is base_url's path + "-staff", as every shipped
  * snippet has it) is staff: the password file is then the staff list.  Customers carry a sign-in link (?t=) from their
@@ -19,6 +22,9 @@
 #include <string.h>
 
 #include "log.h"
+#include "staff.h"
+#include "policy.h"
+#include "roles.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -350,6 +356,47 @@ web_staff_address(const struct config *c, const char *user,
 	return found;
 }
 
+char *
+web_staff_account(const struct config *c, const struct staff_dir *dir,
+    const char *user)
+{
+	const struct staff *found = NULL;
+	char	*u;
+	size_t	 i, n;
+	guint	 k, hits = 0;
+
+	if (user == NULL || *user == '\0')
+		return NULL;
+	u = g_ascii_strdown(user, -1);
+	n = strlen(u);
+	/* 1. An explicit [web] staff_users "user=address" entry. */
+	for (i = 0; found == NULL && c->web_staff_users[i] != NULL; i++) {
+		const char *e = c->web_staff_users[i], *eq = strchr(e, '=');
+
+		if (eq != NULL && (size_t)(eq - e) == n &&
+		    strncmp(e, u, n) == 0)
+			found = staff_dir_find(dir, eq + 1);
+	}
+	/* 2. The user name is an account's address, or 3. the local part
+	 * of exactly one. */
+	if (found == NULL)
+		found = staff_dir_find(dir, u);
+	for (k = 0; found == NULL && strchr(u, '@') == NULL &&
+	    k < dir->all->len; k++) {
+		const struct staff *s = dir->all->pdata[k];
+
+		if (strncmp(s->address, u, n) == 0 && s->address[n] == '@' &&
+		    !s->disabled && hits++ == 0)
+			found = s;
+	}
+	if (hits > 1)
+		found = NULL;
+	g_free(u);
+	/* A disabled account is nobody's: not staff, at once. */
+	return found != NULL && !found->disabled ? g_strdup(found->address) :
+	    NULL;
+}
+
 void
 web_viewer_clear(struct web_viewer *v)
 {
@@ -468,6 +515,31 @@ sign_in(struct web *w, struct store_web_session *cur, GError **err)
 	return ok;
 }
 
+/* Which roles see their organization's tickets: the table's view row
+ * for each role of [roles]; the store's queries use the answer. */
+static void
+org_view(struct web *w)
+{
+	const char	**names = roles_names(w->config->roles);
+	GPtrArray	 *yes = g_ptr_array_new();
+	size_t		  i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		struct policy_facts f = { 0 };
+		struct policy_decision d;
+
+		f.member = true;
+		f.rights = roles_rights(w->config->roles, names[i]);
+		policy_decide(POLICY_VIEW, &f, &d);
+		if (d.allow)
+			g_ptr_array_add(yes, (gpointer)names[i]);
+	}
+	g_ptr_array_add(yes, NULL);
+	store_web_set_org_view(w->store, (const char *const *)yes->pdata);
+	g_ptr_array_free(yes, TRUE);
+	g_free(names);
+}
+
 bool
 web_viewer_resolve(struct web *w, GError **err)
 {
@@ -477,9 +549,17 @@ web_viewer_resolve(struct web *w, GError **err)
 	bool			 ok = true;
 
 	web_viewer_clear(v);
+	org_view(w);
 	if (r->remote_user != NULL) {
-		v->address = web_staff_address(w->config, r->remote_user,
-		    r->script_name);
+		struct staff_dir *dir = NULL;
+
+		/* The store's accounts, once it has any (staff.h). */
+		if (!staff_dir_load(w->store, w->config, &dir, err))
+			return false;
+		v->address = dir->bootstrap ? web_staff_address(w->config,
+		    r->remote_user, r->script_name) :
+		    web_staff_account(w->config, dir, r->remote_user);
+		staff_dir_free(dir);
 		if (v->address == NULL)
 			return true;	/* authenticated, but not staff */
 		v->role = WEB_STAFF;
@@ -524,13 +604,20 @@ bool
 web_customer_may_act(struct web *w, bool *yes, GError **err)
 {
 	struct org_member *m = NULL;
+	struct policy_facts f = { 0 };
+	struct policy_decision d;
 
 	*yes = false;
 	if (w->viewer.role != WEB_CUSTOMER)
 		return true;
 	if (!store_org_member_get(w->store, w->viewer.address, &m, err))
 		return false;
-	*yes = m == NULL || strcmp(m->role, "secondary") != 0;
+	/* The rate row of the permission table, by the role's rights
+	 * ([roles]); the signed link proved the address. */
+	f.member = m != NULL;
+	f.rights = m != NULL ? roles_rights(w->config->roles, m->role) : 0;
+	policy_decide(POLICY_RATE, &f, &d);
+	*yes = d.allow;
 	org_member_free(m);
 	return true;
 }

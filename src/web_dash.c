@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store_web.h"
+#include "lifecycle.h"
 #include "web.h"
 
 #define DASH_DAYS	30
@@ -17,7 +18,6 @@
 #define CHART_H		220
 #define BAR_H		22
 #define LABEL_W		170
-#define HOTRUSH_SLA	(2 * 3600)	/* first response, DESIGN.md */
 
 static void
 shape(JsonArray *a, int64_t x, int64_t y, int64_t w, int64_t h,
@@ -168,12 +168,30 @@ opened_chart(GPtrArray *days, int64_t first_day, JsonArray *legend)
 	return o;
 }
 
+/* "2 hours", "90 minutes", "1 day": a target as a person says it. */
+static char *
+duration_words(int64_t s)
+{
+	if (s > 0 && s % 86400 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " day%s", s / 86400,
+		    s == 86400 ? "" : "s");
+	if (s > 0 && s % 3600 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " hour%s", s / 3600,
+		    s == 3600 ? "" : "s");
+	if (s % 60 == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " minute%s", s / 60,
+		    s == 60 ? "" : "s");
+	return g_strdup_printf("%" G_GINT64_FORMAT " seconds", s);
+}
+
+/* Each HotRush ticket is measured against its own queue's sla_hotrush. */
 static JsonObject *
-response_chart(GArray *resp, JsonObject *page)
+response_chart(const struct web *w, GArray *resp, JsonObject *page)
 {
 	static const char *const names[] = { "under 1 h", "1 to 2 h",
 	    "2 to 8 h", "8 to 24 h", "over 24 h", "no reply yet" };
 	int64_t	 n[G_N_ELEMENTS(names)] = { 0 }, hot = 0, hot_ok = 0;
+	char	*target_text;
 	guint	 i;
 
 	for (i = 0; i < resp->len; i++) {
@@ -181,15 +199,25 @@ response_chart(GArray *resp, JsonObject *page)
 		    &g_array_index(resp, struct store_web_response, i);
 		int64_t d = r->first - r->created;
 		size_t b = r->first == 0 ? 5 : d < 3600 ? 0 :
-		    d < HOTRUSH_SLA ? 1 : d < 8 * 3600 ? 2 :
+		    d < 2 * 3600 ? 1 : d < 8 * 3600 ? 2 :
 		    d < 24 * 3600 ? 3 : 4;
 
 		n[b]++;
 		if (r->hotrush) {
+			const struct lifecycle *lc = lifecycle_for(
+			    w->config->lifecycle, r->queue);
+			/* In business time when the queue has a calendar. */
+			int64_t used = lc->calendar == NULL ? d :
+			    calendar_elapsed(lc->calendar, r->created, r->first);
+
 			hot++;
-			hot_ok += r->first != 0 && d < HOTRUSH_SLA;
+			hot_ok += r->first != 0 && used <= lc->sla_hotrush;
 		}
 	}
+	target_text = duration_words(lifecycle_for(w->config->lifecycle,
+	    NULL)->sla_hotrush);
+	json_object_set_string_member(page, "hotrush_target", target_text);
+	g_free(target_text);
 	json_object_set_int_member(page, "hotrush_total", hot);
 	json_object_set_int_member(page, "hotrush_in_sla", hot_ok);
 	json_object_set_boolean_member(page, "has_responses", resp->len > 0);
@@ -233,8 +261,8 @@ web_page_dashboard(struct web *w, GError **err)
 	}
 	json_object_set_object_member(o, "backlog", hbars(names, counts,
 	    backlog->len, "backlog"));
-	json_object_set_object_member(o, "response", response_chart(resp,
-	    o));
+	json_object_set_object_member(o, "response", response_chart(w,
+	    resp, o));
 	g_free(names);
 	g_free(counts);
 	g_ptr_array_unref(days);

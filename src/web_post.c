@@ -127,39 +127,81 @@ changed(const char *old, const char *new)
 	return new != NULL && (old == NULL || strcmp(old, new) != 0);
 }
 
+/* Is the form's owner another than the ticket's?  A name that names no
+ * one counts as a change, so that its refusal says why. */
+static bool
+owner_changed(struct web *w, const struct ticket *t, const char *value)
+{
+	char	*owner = NULL;
+	const char *why = NULL;
+	GError	*e = NULL;
+	bool	 differs;
+
+	if (value == NULL)
+		return false;
+	/* A store error shows up again when the command applies. */
+	if (!lifecycle_apply_owner_of(w->store, w->config, value, &owner,
+	    &why, &e)) {
+		g_clear_error(&e);
+		return true;
+	}
+	if (why != NULL)
+		return true;
+	differs = g_strcmp0(owner, t->owner) != 0;
+	g_free(owner);
+	return differs;
+}
+
+/* The ticket as the commands so far left it (same transaction). */
+static bool
+reread(struct web *w, struct ticket **t, GError **err)
+{
+	struct ticket	*n = NULL;
+
+	if (!store_ticket_get(w->store, (*t)->id, &n, err))
+		return false;
+	ticket_free(*t);
+	*t = n;
+	return true;
+}
+
 /*
- * Applies the form to ticket T, one command per changed field.  The
- * status goes last, so a ticket can get a priority and be closed in one
- * go — except from a closed ticket, which must be reopened first.
+ * Applies the form to ticket *T, one command for each field that differs
+ * from the ticket as the commands before it left it: setting an owner
+ * may already have moved the status to the one the form asks for, and
+ * that is no conflict.  The status goes last, so a ticket can get a
+ * priority and be closed in one go — except from a closed ticket, which
+ * must be reopened first.
  */
 static bool
-apply(struct web *w, const struct ticket *t, char **refusal, GError **err)
+apply(struct web *w, struct ticket **tp, char **refusal, GError **err)
 {
 	const struct lifecycle *lc = lifecycle_for(w->config->lifecycle,
-	    t->queue);
+	    (*tp)->queue);
 	const char	*status = F(w, KEY_STATUS)->s;
 	const char	*owner = F(w, KEY_OWNER)->s;
-	bool		 status_first = lifecycle_is_final(lc, t->status);
+	bool		 status_first = lifecycle_is_final(lc, (*tp)->status);
 	bool		 ok = true;
 
-	if (status_first && changed(t->status, status))
+	if (status_first && changed((*tp)->status, status))
 		ok = command(w, LC_CMD_STATUS, status, LC_ROLE_STAFF, refusal,
-		    err);
-	if (ok && !*refusal && changed(t->queue, F(w, KEY_QUEUE)->s))
+		    err) && reread(w, tp, err);
+	if (ok && !*refusal && changed((*tp)->queue, F(w, KEY_QUEUE)->s))
 		ok = command(w, LC_CMD_QUEUE, F(w, KEY_QUEUE)->s,
-		    LC_ROLE_STAFF, refusal, err);
-	if (ok && !*refusal && owner != NULL && (strcmp(owner, "none") == 0 ?
-	    t->owner != NULL : changed(t->owner, owner)))
+		    LC_ROLE_STAFF, refusal, err) && reread(w, tp, err);
+	if (ok && !*refusal && owner_changed(w, *tp, owner))
 		ok = command(w, LC_CMD_OWNER, owner, LC_ROLE_STAFF, refusal,
-		    err);
-	if (ok && !*refusal && changed(t->priority, F(w, KEY_PRIORITY)->s))
+		    err) && reread(w, tp, err);
+	if (ok && !*refusal && changed((*tp)->priority,
+	    F(w, KEY_PRIORITY)->s))
 		ok = command(w, LC_CMD_PRIORITY, F(w, KEY_PRIORITY)->s,
-		    LC_ROLE_STAFF, refusal, err);
+		    LC_ROLE_STAFF, refusal, err) && reread(w, tp, err);
 	if (ok && !*refusal && F(w, KEY_HOTRUSH)->present &&
-	    (F(w, KEY_HOTRUSH)->i != 0) != t->hotrush)
+	    (F(w, KEY_HOTRUSH)->i != 0) != (*tp)->hotrush)
 		ok = command(w, LC_CMD_HOTRUSH, F(w, KEY_HOTRUSH)->i ? "on" :
-		    "off", LC_ROLE_STAFF, refusal, err);
-	if (ok && !*refusal && !status_first && changed(t->status, status))
+		    "off", LC_ROLE_STAFF, refusal, err) && reread(w, tp, err);
+	if (ok && !*refusal && !status_first && changed((*tp)->status,
+	    status))
 		ok = command(w, LC_CMD_STATUS, status, LC_ROLE_STAFF, refusal,
 		    err);
 	return ok;
@@ -200,7 +242,7 @@ web_page_update(struct web *w, GError **err)
 
 	if (!begin_ticket(w, &t, &r, err))
 		return r;
-	ok = apply(w, t, &refusal, err);
+	ok = apply(w, &t, &refusal, err);
 	ticket_free(t);
 	return finish(w, ok, refusal, err);
 }

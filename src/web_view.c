@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "lifecycle.h"
+#include "csv.h"
 #include "store_web.h"
+#include "template.h"
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
@@ -58,7 +60,7 @@ ticket_json(struct web *w, const struct ticket *t)
 
 	json_object_set_int_member(o, "id", t->id);
 	json_object_set_string_member(o, "url", url);
-	web_json_str(o, "subject", *t->subject != '\0' ? t->subject :
+	web_json_line(o, "subject", *t->subject != '\0' ? t->subject :
 	    "(no subject)");
 	web_json_str(o, "status", t->status);
 	web_json_str(o, "queue", t->queue);
@@ -132,6 +134,65 @@ pager(struct web *w, JsonObject *o, const char *path, int64_t page,
 	}
 }
 
+/* The list's filters from the request; the same for its CSV. */
+/* False if the priority asked for is not a configured one. */
+static bool
+list_filter(struct web *w, struct store_web_filter *f)
+{
+	const struct lifecycle *lc;
+	int	 r;
+
+	f->status = F(w, KEY_STATUS)->s;
+	f->queue = F(w, KEY_QUEUE)->s;
+	/* A configured priority, any case, as the tickets store it. */
+	lc = lifecycle_for(w->config->lifecycle, f->queue);
+	r = lifecycle_priority_rank(lc, F(w, KEY_PRIORITY)->s);
+	if (F(w, KEY_PRIORITY)->s != NULL && r == LC_RANK_NONE)
+		return false;
+	f->priority = lifecycle_priority_name(lc, r);
+	f->hotrush = F(w, KEY_HOTRUSH)->present ?
+	    (int)F(w, KEY_HOTRUSH)->i : -1;
+	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
+	f->participant = web_participant_filter(w);
+	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
+	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
+	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	return true;
+}
+
+/*
+ * /export.csv (staff): every ticket the list shows for the same filters,
+ * not one page, as `postdesk list --csv` writes it.  Bounded, so that a
+ * request cannot ask for a database's worth of memory.
+ */
+#define WEB_EXPORT_MAX	100000
+
+struct web_response *
+web_page_export(struct web *w, GError **err)
+{
+	struct store_web_filter	 f = { 0 };
+	struct web_response	*r;
+	GPtrArray		*tickets;
+	GString			*csv;
+	gsize			 len;
+
+	if (!list_filter(w, &f))
+		return web_error_page(w, 400, "There is no such priority.");
+	f.limit = WEB_EXPORT_MAX;
+	if (!store_web_tickets(w->store, &f, &tickets, err))
+		return NULL;
+	csv = g_string_new(NULL);
+	csv_tickets(csv, tickets);
+	g_ptr_array_unref(tickets);
+	r = web_response_new(200, "text/csv; charset=utf-8; header=present");
+	web_response_header(r, "Content-Disposition",
+	    "attachment; filename=\"tickets.csv\"");
+	len = csv->len;
+	web_response_set_body(r, g_bytes_new_take(g_string_free(csv, FALSE),
+	    len));
+	return r;
+}
+
 struct web_response *
 web_page_list(struct web *w, GError **err)
 {
@@ -144,28 +205,12 @@ web_page_list(struct web *w, GError **err)
 	const struct lifecycle	*lc;
 	guint			 i;
 
-	f.status = F(w, KEY_STATUS)->s;
-	f.queue = F(w, KEY_QUEUE)->s;
-	/* A configured priority, any case, as the tickets store it. */
-	lc = lifecycle_for(w->config->lifecycle, f.queue);
-	if (F(w, KEY_PRIORITY)->s != NULL) {
-		int	 r = lifecycle_priority_rank(lc, F(w, KEY_PRIORITY)->s);
-
-		if (r == LC_RANK_NONE) {
-			json_object_unref(o);
-			json_array_unref(a);
-			return web_error_page(w, 400, "There is no such "
-			    "priority.");
-		}
-		f.priority = lifecycle_priority_name(lc, r);
+	if (!list_filter(w, &f)) {
+		json_object_unref(o);
+		json_array_unref(a);
+		return web_error_page(w, 400, "There is no such priority.");
 	}
-	f.hotrush = F(w, KEY_HOTRUSH)->present ? (int)F(w, KEY_HOTRUSH)->i :
-	    -1;
-	f.hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
-	f.participant = web_participant_filter(w);
-	f.sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
-	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
-	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	lc = lifecycle_for(w->config->lifecycle, f.queue);
 	/* One row more than shown tells whether there is a next page. */
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
@@ -194,6 +239,15 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
 	json_object_set_boolean_member(o, "hotrush_off", f.hotrush == 0);
 	json_object_set_boolean_member(o, "hide", f.hide_closed_rated);
+	if (w->viewer.role == WEB_STAFF) {
+		GString	*q = list_query(w);
+		char	*u = g_strconcat(w->req->script_name, "/export.csv",
+		    q->len > 0 ? "?" : "", q->str, NULL);
+
+		json_object_set_string_member(o, "export_url", u);
+		g_free(u);
+		g_string_free(q, TRUE);
+	}
 	return web_render(w, 200, "list", w->viewer.role == WEB_STAFF ?
 	    "Tickets" : "Your tickets", o, err);
 }
@@ -241,13 +295,25 @@ auth_json(JsonObject *o, const struct message *m)
 	json_object_set_array_member(o, "auth_lines", lines);
 }
 
+/*
+ * The bytes of message text one page shows in all: escaped, a text can
+ * grow six-fold (&quot;), and the page must stay under
+ * TEMPLATE_OUTPUT_MAX whatever the mail held.  Beyond it, and beyond
+ * [web] max_message_view for one message, the text is cut and links to
+ * /text/N, the whole of it.
+ */
+#define WEB_PAGE_TEXT_MAX	(TEMPLATE_OUTPUT_MAX / 8)
+
 static bool
 message_json(struct web *w, const struct message *m, JsonArray *out,
-    GError **err)
+    gsize *budget, GError **err)
 {
 	JsonObject	*o;
 	JsonArray	*atts = json_array_new();
 	GPtrArray	*a;
+	const char	*shown;
+	char		*text;
+	bool		 cut;
 	guint		 i;
 
 	if (!store_attachments(w->store, m->id, &a, err)) {
@@ -264,7 +330,7 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 		    w->req->script_name, at->id);
 		json_object_set_string_member(ao, "url", s);
 		g_free(s);
-		web_json_str(ao, "filename", at->filename != NULL &&
+		web_json_line(ao, "filename", at->filename != NULL &&
 		    *at->filename != '\0' ? at->filename : "attachment");
 		web_json_str(ao, "type", at->content_type);
 		json_object_set_string_member(ao, "size",
@@ -274,18 +340,37 @@ message_json(struct web *w, const struct message *m, JsonArray *out,
 	}
 	g_ptr_array_unref(a);
 	json_object_set_int_member(o, "row", m->id);
-	web_json_str(o, "from", m->from_addr);
-	web_json_str(o, "from_name", m->from_name);
-	web_json_str(o, "subject", m->subject);
+	web_json_line(o, "from", m->from_addr);
+	web_json_line(o, "from_name", m->from_name);
+	web_json_line(o, "subject", m->subject);
 	web_json_str(o, "message_id", m->message_id);
 	web_json_time(w, o, "date", m->date > 0 ? m->date : m->received);
 	json_object_set_boolean_member(o, "outbound", m->outbound);
 	json_object_set_boolean_member(o, "internal", m->internal);
-	web_json_str(o, "stripped", *m->stripped != '\0' ? m->stripped :
-	    m->text);
-	/* The full text only when it says more than the stripped part. */
-	if (*m->stripped != '\0' && !same_text(m->text, m->stripped))
-		web_json_str(o, "full", m->text);
+	shown = *m->stripped != '\0' ? m->stripped : m->text;
+	text = web_cut(shown, MIN(w->config->web_max_message_view, *budget),
+	    &cut);
+	*budget -= MIN(*budget, strlen(text));
+	json_object_set_string_member(o, "stripped", text);
+	g_free(text);
+	/* The full text only when it says more than the stripped part,
+	 * and only while the page's budget lasts. */
+	if (!cut && *m->stripped != '\0' && !same_text(m->text, m->stripped)) {
+		if (strlen(m->text) <= MIN(w->config->web_max_message_view,
+		    *budget)) {
+			json_object_set_string_member(o, "full", m->text);
+			*budget -= strlen(m->text);
+		} else
+			cut = true;
+	}
+	json_object_set_boolean_member(o, "truncated", cut);
+	if (cut) {
+		char *u = g_strdup_printf("%s/text/%" G_GINT64_FORMAT,
+		    w->req->script_name, m->id);
+
+		json_object_set_string_member(o, "text_url", u);
+		g_free(u);
+	}
 	json_object_set_array_member(o, "attachments", atts);
 	json_object_set_boolean_member(o, "has_attachments",
 	    json_array_get_length(atts) > 0);
@@ -322,6 +407,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	JsonArray	*msgs = json_array_new();
 	GPtrArray	*thread, *events;
 	struct rating	*r;
+	gsize		 budget = WEB_PAGE_TEXT_MAX;
 	guint		 i;
 	bool		 ok = true;
 
@@ -335,7 +421,7 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		/* Internal notes are for staff eyes only. */
 		if (m->internal && w->viewer.role != WEB_STAFF)
 			continue;
-		ok = message_json(w, m, msgs, err);
+		ok = message_json(w, m, msgs, &budget, err);
 	}
 	g_ptr_array_unref(thread);
 	json_object_set_array_member(o, "messages", msgs);
@@ -359,6 +445,51 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		json_object_set_object_member(o, "rating", ro);
 		rating_free(r);
 	}
+	return true;
+}
+
+/* Staff: the ticket's tags and the custom fields rules set
+ * (set_field), as "tags" and "fields" ({name, value}). */
+static bool
+labels_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	GPtrArray	*tags, *fields;
+	JsonArray	*ta, *fa;
+	guint		 i;
+
+	if (!store_ticket_tags(w->store, t->id, &tags, err))
+		return false;
+	if (!store_ticket_fields(w->store, t->id, &fields, err)) {
+		g_ptr_array_unref(tags);
+		return false;
+	}
+	ta = json_array_new();
+	for (i = 0; i < tags->len; i++) {
+		JsonObject *to = json_object_new();
+
+		web_json_line(to, "tag", tags->pdata[i]);
+		json_array_add_object_element(ta, to);
+	}
+	fa = json_array_new();
+	for (i = 0; i < fields->len; i++) {
+		const char	*nv = fields->pdata[i];
+		const char	*eq = strchr(nv, '=');
+		JsonObject	*fo = json_object_new();
+		char		*name = g_strndup(nv, eq != NULL ?
+		    (gsize)(eq - nv) : strlen(nv));
+
+		web_json_line(fo, "name", name);
+		web_json_str(fo, "value", eq != NULL ? eq + 1 : "");
+		json_array_add_object_element(fa, fo);
+		g_free(name);
+	}
+	json_object_set_boolean_member(o, "has_labels",
+	    tags->len + fields->len > 0);
+	json_object_set_array_member(o, "tags", ta);
+	json_object_set_array_member(o, "fields", fa);
+	g_ptr_array_unref(tags);
+	g_ptr_array_unref(fields);
 	return true;
 }
 
@@ -410,7 +541,8 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	o = json_object_new();
 	json_object_set_object_member(o, "ticket", ticket_json(w, t));
-	if (!thread_json(w, t, o, err)) {
+	if ((w->viewer.role == WEB_STAFF && !labels_json(w, t, o, err)) ||
+	    !thread_json(w, t, o, err)) {
 		json_object_unref(o);
 		ticket_free(t);
 		return NULL;
@@ -440,8 +572,14 @@ web_page_ticket(struct web *w, GError **err)
 		    (const char *const *)lc->priorities,
 		    (size_t)lc->n_priorities, t->priority));
 	}
-	title = g_strdup_printf("#%" G_GINT64_FORMAT " %s", t->id,
-	    t->subject);
+	{
+		bool	 cut;
+		char	*subject = web_cut(t->subject, WEB_LINE_MAX, &cut);
+
+		title = g_strdup_printf("#%" G_GINT64_FORMAT " %s", t->id,
+		    subject);
+		g_free(subject);
+	}
 	resp = web_render(w, 200, "ticket", title, o, err);
 	g_free(title);
 	ticket_free(t);
@@ -571,6 +709,46 @@ web_page_message(struct web *w, GError **err)
 		g_free(path);
 		return r;
 	}
+}
+
+/* /text/N: the whole text of message row N, as a text/plain download,
+ * for a message too long for its ticket page. */
+struct web_response *
+web_page_text(struct web *w, GError **err)
+{
+	struct message		*m = NULL;
+	struct web_response	*r;
+	GError			*e = NULL;
+	bool			 yes = false;
+	char			*cd;
+
+	if (!store_message_get_row(w->store, w->req->id, &m, &e)) {
+		if (!g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
+			g_propagate_error(err, e);
+			return NULL;
+		}
+		g_clear_error(&e);
+	}
+	if (m != NULL && (!m->internal || w->viewer.role == WEB_STAFF) &&
+	    !web_can_see_ticket(w, m->ticket_id, &yes, err)) {
+		message_free(m);
+		return NULL;
+	}
+	if (m == NULL || !yes || (m->internal &&
+	    w->viewer.role != WEB_STAFF)) {
+		message_free(m);
+		return web_error_page(w, 404, "There is no such message.");
+	}
+	r = web_response_new(200, "text/plain; charset=utf-8");
+	cd = g_strdup_printf("attachment; filename=\"message-%" G_GINT64_FORMAT
+	    ".txt\"", m->id);
+	web_response_header(r, "Content-Disposition", cd);
+	web_response_header(r, "Content-Security-Policy",
+	    "default-src 'none'; sandbox");
+	web_response_set_body(r, g_bytes_new(m->text, strlen(m->text)));
+	g_free(cd);
+	message_free(m);
+	return r;
 }
 
 /* RFC 6266: an ASCII fallback and the UTF-8 name as filename*. */

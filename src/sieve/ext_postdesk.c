@@ -1,7 +1,8 @@
 /*
  * ext_postdesk.c: the vnd.postdesk extension.  Actions set ticket
  * properties (set_priority, set_hotrush, set_field, assign); tests look
- * at what ingest knows about the message (ticket, spf, sender_role).
+ * at what ingest knows about the message (ticket, spf, sender_role) and
+ * its sender's organization (org_attribute NAMES KEYS, like header).
  * Literal arguments are checked at compile time so that a typo is a
  * located error, not a silently ignored rule.
  */
@@ -180,6 +181,14 @@ sieve_ext_postdesk_test(struct sieve_compiler *c, const struct sieve_node *n,
 		t->name = "sender_role";
 		set = role_values;
 		n_set = G_N_ELEMENTS(role_values);
+	} else if (eq(n->name, "org_attribute")) {
+		t->kind = TEST_ORG_ATTRIBUTE;
+		t->name = "org_attribute";
+		g_snprintf(what, sizeof what, "test '%s'", t->name);
+		return sieve_compile_need_ext(c, EXT_POSTDESK, "vnd.postdesk",
+		    what, n->line, n->col, err) &&
+		    sieve_compile_match_test(c, n, t, 2, MOPT_CMP | MOPT_MATCH,
+		    err);
 	} else {
 		*handled = false;
 		return true;
@@ -206,4 +215,17 @@ sieve_ext_postdesk_source(const struct sieve_test *t,
 	default:
 		return NULL;
 	}
+}
+
+/* The value of attribute NAME of the sender's organization, or NULL. */
+const char *
+sieve_ext_postdesk_org_attr(const struct sieve_message *m, const char *name)
+{
+	size_t i, n = strlen(name);
+
+	for (i = 0; m->org_attrs != NULL && m->org_attrs[i] != NULL; i++)
+		if (g_ascii_strncasecmp(m->org_attrs[i], name, n) == 0 &&
+		    m->org_attrs[i][n] == '=')
+			return m->org_attrs[i] + n + 1;
+	return NULL;
 }

@@ -341,6 +341,18 @@ hasflag(struct sieve_run *r, const struct sieve_test *t,
 }
 
 static bool
+org_attr_fn(struct sieve_run *r, const struct sieve_test *t,
+    const char *name, const struct sieve_rkey *keys, const char **hit)
+{
+	const char *v = sieve_ext_postdesk_org_attr(r->msg, name);
+
+	if (v == NULL || !match_plain(r, t, v, keys))
+		return false;
+	*hit = v;
+	return true;
+}
+
+static bool
 value_test(struct sieve_run *r, const struct sieve_test *t,
     const struct sieve_rkey *keys, const char **hit, const char **what)
 {
@@ -361,6 +373,9 @@ value_test(struct sieve_run *r, const struct sieve_test *t,
 	case TEST_HASFLAG:
 		*what = "flag ";
 		return hasflag(r, t, keys, hit);
+	case TEST_ORG_ATTRIBUTE:
+		*what = "organization attribute ";
+		return each_source(r, t, org_attr_fn, keys, hit);
 	case TEST_BODY:
 		v = t->body == BODY_RAW ? r->msg->body_raw :
 		    r->msg->body_text;

@@ -197,6 +197,7 @@ enum sieve_test_kind {
 	TEST_TICKET,
 	TEST_SPF,
 	TEST_SENDER_ROLE,
+	TEST_ORG_ATTRIBUTE,
 	TEST__MAX
 };
 
@@ -331,6 +332,8 @@ bool sieve_ext_postdesk_test(struct sieve_compiler *,
     GError **err);
 const char *sieve_ext_postdesk_source(const struct sieve_test *,
     const struct sieve_message *);
+const char *sieve_ext_postdesk_org_attr(const struct sieve_message *,
+    const char *name);
 bool sieve_ext_postdesk_valid_priority(const char *);
 bool sieve_ext_postdesk_valid_name(const char *);
 

@@ -68,6 +68,9 @@ struct sieve_message {
 	const char *ticket_state;	/* "new" or "existing" */
 	const char *spf;		/* "pass", "fail", "softfail", ... */
 	const char *sender_role;	/* "staff", "customer", "unknown" */
+	/* "name=value" attributes of the sender's organization,
+	 * NULL-terminated; NULL when she is in none (org_attribute). */
+	const char *const *org_attrs;
 };
 
 enum sieve_action_kind {

@@ -35,7 +35,9 @@ fi
 
 : > "$T/missing"
 while read -r g k; do
-	awk -v g="[$g]" -v k="#$k =" '
+	# [calendar.NAME] groups take [calendar]'s keys.
+	gg="[$g]"; [ "$g" = calendar ] && gg="[calendar.office]"
+	awk -v g="$gg" -v k="#$k =" '
 	    $0 == g { in_g = 1; next } /^\[/ { in_g = 0 }
 	    in_g && index($0, k) == 1 { found = 1 } END { exit !found }' \
 	    "$EX" || echo "[$g] $k" >> "$T/missing"

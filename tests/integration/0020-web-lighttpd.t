@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..107"
+echo "1..118"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -61,6 +61,26 @@ check "no auth on the staff URL is 401" test "$(get s401 "$S/")" = 401
 check "a web user not on the staff list gets 403" test "$(get smal "$S/" -u mallory:mallorypw)" = 403
 check "staff_users maps jdoe to bob" sh -c "[ \"\$(curl -s -u jdoe:jdoepw '$S/')\" != '' ] && curl -s -u jdoe:jdoepw '$S/' | grep -q 'bob@example.com (staff)'"
 check "dashboard renders SVG charts" sh -c "[ \"\$(curl -s -o '$C/dash' -w '%{http_code}' $A '$S/dashboard')\" = 200 ] && grep -q '<svg' '$C/dash' && grep -q '<rect' '$C/dash'"
+check "dashboard: the HotRush target is sla_hotrush's, not a fixed one" \
+    grep -q "target (sla_hotrush, by default 2 hours)" "$C/dash"
+st=$(get sl2 "$S/?status=submitted" $A)
+check "staff: the list links its CSV, with the list's filters ($st)" \
+    sh -c "[ $st = 200 ] && grep -q 'export.csv?status=submitted' '$C/sl2'"
+st=$(get csv "$S/export.csv" $A)
+check "export.csv is 200 text/csv, an attachment ($st)" sh -c \
+    "[ $st = 200 ] &&
+    grep -qi '^Content-Type: text/csv; charset=utf-8' '$C/csv.h' &&
+    grep -qi '^Content-Disposition: attachment; filename=\"tickets.csv\"' '$C/csv.h'"
+check "export.csv holds every ticket the list shows, as RFC 4180 records" \
+    python3 -c 'import csv, sys, sqlite3
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+db = sqlite3.connect("file:" + sys.argv[2] + "?mode=ro", uri=True)
+ids = sorted(str(i) for (i,) in db.execute("SELECT id FROM tickets"))
+sys.exit(0 if rows[0][0] == "id" and sorted(r[0] for r in rows[1:]) == ids
+    and open(sys.argv[1], "rb").read().endswith(b"\r\n") else 1)' "$C/csv" "$DB"
+st=$(get csv2 "$S/export.csv?status=no-such-status" $A)
+check "export.csv takes the list's filters ($st)" \
+    sh -c "[ $st = 200 ] && [ \"\$(wc -l < '$C/csv2')\" = 1 ]"
 check "stylesheet served as text/css" sh -c "curl -s -D - -o /dev/null '$P/style.css' | grep -qi '^Content-Type: text/css'"
 
 # --- parameters and routing ------------------------------------------
@@ -92,6 +112,10 @@ check "another customer's search hit is hidden" sh -c "[ \"\$(curl -s -o '$C/cs'
 check "another customer's Message-ID is 404" test "$(get cm404 "$P/message?id=%3Cdave-1%40b.example%3E" $CK)" = 404
 check "own Message-ID redirects to the ticket" sh -c "curl -s -o /dev/null -D - $CK '$P/message?id=%3Ccarol-2%40a.example%3E' | grep -qi '^Location: /pd.cgi/ticket/1#m'"
 check "customer cannot open the dashboard" test "$(get cd "$P/dashboard" $CK)" = 404
+check "customer cannot export CSV" test "$(get ccsv "$P/export.csv" $CK)" = 404
+st=$(get cl2 "$P/" $CK)
+check "customer's list has no CSV link ($st)" \
+    sh -c "[ $st = 200 ] && ! grep -q export.csv '$C/cl2'"
 check "own attachment downloads" test "$(get att "$P/attachment/1" $CK)" = 200
 check "attachment is Content-Disposition attachment with filename*" sh -c "grep -qi \"^Content-Disposition: attachment; filename=\\\".*\\\"; filename\\*=UTF-8''\" '$C/att.h' && grep -qi '^X-Content-Type-Options: nosniff' '$C/att.h'"
 check "thread escapes body and filename XSS" sh -c "curl -s $CK '$P/ticket/1' > '$C/thr' && ! grep -q '<img src=x' '$C/thr' && grep -q '&lt;img src=x onerror=alert(&quot;body&quot;)&gt;' '$C/thr' && grep -q '&lt;img src=x onerror=alert(1)&gt;.html' '$C/thr'"
@@ -143,6 +167,14 @@ check "an invalid transition via the web is refused (409)" test "$code" = 409
 check "the refusal says why" has bad-tr 'Status reopened was refused: the life cycle has no such transition (submitted → reopened)'
 check "nothing of a refused form is applied" test "$(sql "SELECT status || ' ' || priority FROM tickets WHERE id=2")" = "submitted normal"
 check "closing via the web queued the closed notice and its event" test "$(sql "SELECT count(*) FROM outbox WHERE ticket_id=1 AND template='closed' AND recipients='carol@a.example'"):$(sql "SELECT count(*) FROM events WHERE ticket_id=1 AND kind='status' AND actor='alice@example.com'")" = 1:1
+# One form, owner and the status that setting an owner brings: only
+# what differs from the ticket as each change leaves it is applied.
+code=$(curl -s -o "$C/own" -w '%{http_code}' $A -d "csrf=$scsrf&owner=bob&status=assigned" "$S/ticket/2/update")
+check "owner=bob with status=assigned in one form: 303 ($code)" test "$code" = 303
+check "... owner set, status assigned once" test "$(sql "SELECT owner || ' ' || status FROM tickets WHERE id=2"):$(sql "SELECT count(*) FROM events WHERE ticket_id=2 AND kind='status'")" = "bob@example.com assigned:1"
+code=$(curl -s -o "$C/own2" -w '%{http_code}' $A -d "csrf=$scsrf&owner=bob&status=assigned&priority=major" "$S/ticket/2/update")
+check "the same owner as a local part, with a new priority: 303 ($code)" test "$code" = 303
+check "... only the priority changed" test "$(sql "SELECT owner || ' ' || status || ' ' || priority FROM tickets WHERE id=2"):$(sql "SELECT count(*) FROM events WHERE ticket_id=2 AND kind='owner'")" = "bob@example.com assigned major:1"
 cat > "$T/mail/carol3.eml" <<'MSG'
 From: Carol Customer <carol@a.example>
 To: support@example.com
@@ -163,6 +195,10 @@ fi
 
 # --- organizations: members see each other's tickets, nothing else ----
 "$PD" org add OrgA >/dev/null && "$PD" org add OrgB >/dev/null
+# Member rights are configuration ([roles]); this site keeps secondary
+# members view-only, as Xentral does (the built-in X-Cart roles give
+# them full access).
+printf '[roles]\nprimary = all\nadvanced = create;comment;rate;view\nsecondary = view\n' >> "$T/pd.conf"
 "$PD" org member add OrgA carol@a.example primary >/dev/null
 "$PD" org member add OrgA frank@a.example advanced >/dev/null
 "$PD" org member add OrgA erin@a.example secondary >/dev/null

@@ -10,7 +10,9 @@ trap 'stop_sink sink; rm -rf "$T"' EXIT
 echo "1..35"
 PORT=$(free_port)
 start_sink sink "$PORT"
-printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
+# secondary members view-only ([roles]; the built-in X-Cart roles give
+# them full access): 0049 tests the built-in roles.
+printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n[roles]\nprimary = all\nsecondary = view\n' \
     'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all' |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
 export POSTDESK_CONFIG="$T/pd.conf"

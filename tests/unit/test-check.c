@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "check.h"
+#include "staff.h"
 #include "config.h"
 
 /* The one problem in A mentions WORD. */
@@ -270,6 +271,32 @@ test_templates(void)
 	g_ptr_array_free(a, TRUE);
 }
 
+/* The bootstrap list next to staff accounts: the ones that are no
+ * account grant nothing, and check says so. */
+static void
+test_staff(void)
+{
+	GPtrArray	*a = check_problems_new();
+	struct config	*c = conf("support@example.com", "example.com");
+	struct staff_dir *d;
+
+	g_strfreev(c->staff_addresses);
+	c->staff_addresses = g_strsplit("ann@example.com,old@example.com",
+	    ",", -1);
+	d = staff_dir_bootstrap(c);
+	check_staff(a, c, d);
+	g_assert_cmpuint(a->len, ==, 0);
+	/* The store's accounts: only ann. */
+	g_ptr_array_set_size(d->all, 0);
+	g_ptr_array_add(d->all, staff_new("Ann@example.com"));
+	d->bootstrap = false;
+	check_staff(a, c, d);
+	assert_one(a, "staff", "old@example.com grants nothing");
+	staff_dir_free(d);
+	config_free(c);
+	g_ptr_array_free(a, TRUE);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -277,6 +304,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/check/key", test_key);
 	g_test_add_func("/check/base-url", test_base_url);
 	g_test_add_func("/check/addresses", test_addresses);
+	g_test_add_func("/check/staff", test_staff);
 	g_test_add_func("/check/may", test_may);
 	g_test_add_func("/check/templates", test_templates);
 	return g_test_run();

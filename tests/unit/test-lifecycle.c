@@ -908,6 +908,86 @@ test_contrib_solved(void)
 	config_free(c);
 }
 
+/* preclose_after[ATTR]: the requester's organization picks the period;
+ * built in and in contrib/lifecycle/x-cart.conf alike (X-Cart: sales of
+ * pre-sales accounts after 14 days, others after 30). */
+static void
+check_presales(const struct lifecycle *lc)
+{
+	const char *const presales[] = { "presales=yes", "tier=gold", NULL };
+	const char *const not_set[] = { "presales=no", NULL };
+	const char *const other[] = { "tier=gold", NULL };
+	struct lc_ticket t = { 0 };
+	struct lc_verdict v;
+	int64_t	 due;
+
+	t.status = "in-progress";
+	t.created = t.last_message = NOW - 14 * DAY;
+	t.org_attrs = presales;
+	lifecycle_due(lc, &t, NOW, &v, &due);
+	g_assert_cmpstr(v.to, ==, "pre-closed");
+	g_assert_cmpint(due, ==, NOW);
+	lifecycle_due(lc, &t, NOW - 1, &v, &due);
+	g_assert_null(v.to);
+	t.org_attrs = not_set;
+	lifecycle_due(lc, &t, NOW, &v, &due);
+	g_assert_null(v.to);
+	g_assert_cmpint(due, ==, NOW + 16 * DAY);
+	t.org_attrs = other;
+	lifecycle_due(lc, &t, NOW, &v, &due);
+	g_assert_null(v.to);
+	t.org_attrs = NULL;
+	lifecycle_due(lc, &t, NOW + 16 * DAY, &v, &due);
+	g_assert_cmpstr(v.to, ==, "pre-closed");
+}
+
+static void
+test_attr_timers(void)
+{
+	struct config *c = load_contrib("x-cart.conf");
+	const char *const gold[] = { "GOLD=yes", "presales=yes", NULL };
+	const char *const silver[] = { "gold=no", "presales=yes", NULL };
+	struct lc_ticket t = { 0 };
+	const struct lc_attr_timer *by;
+	GError	*e = NULL;
+
+	check_presales(lifecycle_for(c->lifecycle, "sales"));
+	config_free(c);
+	c = config_new_default();
+	check_presales(lifecycle_for(c->lifecycle, "sales"));
+	/* Support is not touched by the sales rule. */
+	t.org_attrs = silver;
+	g_assert_cmpint(lifecycle_preclose_after(lifecycle_for(c->lifecycle,
+	    "support"), &t, &by), ==, 3 * DAY);
+	g_assert_null(by);
+	config_free(c);
+	/* The first key by name wins; attribute names in any case. */
+	c = load_text("[lifecycle.sales]\npreclose_after[gold] = 7d\n"
+	    "preclose_after[presales] = 14d\n", &e);
+	g_assert_no_error(e);
+	t.org_attrs = gold;
+	g_assert_cmpint(lifecycle_preclose_after(lifecycle_for(c->lifecycle,
+	    "sales"), &t, &by), ==, 7 * DAY);
+	g_assert_cmpstr(by->attr, ==, "gold");
+	t.org_attrs = silver;
+	g_assert_cmpint(lifecycle_preclose_after(lifecycle_for(c->lifecycle,
+	    "sales"), &t, &by), ==, 14 * DAY);
+	config_free(c);
+	c = load_text("[lifecycle.sales]\npreclose_after[presales] = soon\n",
+	    &e);
+	g_assert_null(c);
+	g_assert_nonnull(strstr(e->message, "preclose_after[presales]"));
+	g_clear_error(&e);
+	c = load_text("[lifecycle.sales]\npreclose_after[] = 3d\n", &e);
+	g_assert_null(c);
+	g_clear_error(&e);
+	g_assert_true(lifecycle_attr_is_set("yes"));
+	g_assert_true(lifecycle_attr_is_set("1"));
+	g_assert_false(lifecycle_attr_is_set("No"));
+	g_assert_false(lifecycle_attr_is_set("off"));
+	g_assert_false(lifecycle_attr_is_set(""));
+}
+
 static void
 test_contrib_escalation(void)
 {
@@ -1083,6 +1163,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/lifecycle/customer-message", test_customer_message);
 	g_test_add_func("/lifecycle/staff-reply", test_staff_reply);
 	g_test_add_func("/lifecycle/timers", test_timers);
+	g_test_add_func("/lifecycle/attr-timers", test_attr_timers);
 	g_test_add_func("/lifecycle/priority", test_priority);
 	g_test_add_func("/lifecycle/hotrush", test_hotrush);
 	g_test_add_func("/lifecycle/rating", test_rating);

@@ -68,15 +68,32 @@ fx_teardown(struct fx *f, gconstpointer data)
 	g_free(f->dir);
 }
 
+/* Claims up to N rows with a lease of 300 s; *abandoned: the ids of
+ * rows given up (NULL: none expected). */
+static GPtrArray *
+claim_or_abandon(struct store *s, const char *who, int64_t now, int n,
+    GArray **abandoned)
+{
+	GPtrArray	*rows = NULL;
+	GArray		*ab = NULL;
+	GError		*e = NULL;
+
+	g_assert_true(store_outbox_claim(s, who, now, 300, n, &rows, &ab,
+	    &e));
+	g_assert_no_error(e);
+	if (abandoned != NULL)
+		*abandoned = ab;
+	else {
+		g_assert_cmpuint(ab->len, ==, 0);
+		g_array_free(ab, TRUE);
+	}
+	return rows;
+}
+
 static GPtrArray *
 claim(struct store *s, const char *who, int64_t now, int n)
 {
-	GPtrArray	*rows = NULL;
-	GError		*e = NULL;
-
-	g_assert_true(store_outbox_claim(s, who, now, 300, n, &rows, &e));
-	g_assert_no_error(e);
-	return rows;
+	return claim_or_abandon(s, who, now, n, NULL);
 }
 
 static GPtrArray *
@@ -340,6 +357,68 @@ refusal_of(const char *headers, const char *sender)
 	return why;	/* static strings */
 }
 
+/*
+ * A row whose claims keep running out (it kills its notifier) is failed
+ * at the OUTBOX_MAX_ORPHANED-th, with the reason; a result in between
+ * starts the count again, and a retry gives it a fresh one.
+ */
+static void
+test_orphaned(struct fx *f, gconstpointer data)
+{
+	GPtrArray	*x;
+	GArray		*ab;
+	struct outbox_row *r = NULL;
+	GError		*e = NULL;
+	bool		 held = false, changed = false;
+	int64_t		 id, t = 1000;
+	int		 k;
+
+	(void)data;
+	x = claim(f->a, "n", t, 1);
+	r = x->pdata[0];
+	id = r->id;
+	/* One result (a deferral) after the first claim. */
+	g_assert_true(store_begin(f->a, &e));
+	g_assert_true(store_outbox_attempted(f->a, r, &held, &e));
+	g_assert_true(held);
+	g_assert_true(store_commit(f->a, &e));
+	g_assert_true(store_outbox_defer(f->a, id, t, t, "451 later", &e));
+	g_ptr_array_free(x, TRUE);
+	for (k = 0; k < OUTBOX_MAX_ORPHANED; k++) {
+		t += 300;
+		x = claim_or_abandon(f->a, "n", t, 1, &ab);
+		g_assert_cmpuint(ab->len, ==, 0);
+		g_assert_cmpint(((struct outbox_row *)x->pdata[0])->id, ==, id);
+		g_array_free(ab, TRUE);
+		g_ptr_array_free(x, TRUE);
+	}
+	/* Each of the OUTBOX_MAX_ORPHANED claims since the result ran out:
+	 * the next claim gives up on the row and takes another one. */
+	t += 300;
+	x = claim_or_abandon(f->a, "n", t, 1, &ab);
+	g_assert_cmpuint(ab->len, ==, 1);
+	g_assert_cmpint(g_array_index(ab, int64_t, 0), ==, id);
+	g_assert_cmpint(((struct outbox_row *)x->pdata[0])->id, !=, id);
+	g_array_free(ab, TRUE);
+	g_ptr_array_free(x, TRUE);
+	g_assert_true(store_outbox_get(f->a, id, &r, &e));
+	g_assert_cmpstr(r->status, ==, "failed");
+	g_assert_nonnull(strstr(r->last_error, "notifier stopped"));
+	g_assert_cmpint(r->attempts, ==, 1);	/* crashes used up none */
+	outbox_row_free(r);
+	/* A retry: pending again, with a fresh count. */
+	g_assert_true(store_outbox_retry(f->a, id, t, &changed, &e));
+	g_assert_true(changed);
+	for (k = 0; k < OUTBOX_MAX_ORPHANED - 1; k++) {
+		t += 300;
+		x = claim_or_abandon(f->a, "n", t, 1000, &ab);
+		g_assert_cmpuint(ab->len, ==, 0);
+		g_array_free(ab, TRUE);
+		g_ptr_array_free(x, TRUE);
+	}
+	g_assert_no_error(e);
+}
+
 static void
 test_refusals(void)
 {
@@ -385,6 +464,8 @@ main(int argc, char **argv)
 	    test_record_owner, fx_teardown);
 	g_test_add("/outbox/retry-cancel", struct fx, NULL, fx_setup,
 	    test_retry_cancel, fx_teardown);
+	g_test_add("/outbox/orphaned", struct fx, NULL, fx_setup,
+	    test_orphaned, fx_teardown);
 	g_test_add_func("/outbox/refusals", test_refusals);
 	return g_test_run();
 }

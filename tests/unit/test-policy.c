@@ -9,14 +9,20 @@
 #include <glib.h>
 
 #include "policy.h"
+#include "roles.h"
 
 static struct policy_decision
 decide(enum policy_perm p, bool staff, bool participant, bool aligned,
     bool forged, enum policy_token token)
 {
-	struct policy_facts f = { staff, participant, aligned, forged, token };
+	struct policy_facts f = { 0 };
 	struct policy_decision d;
 
+	f.claims_staff = staff;
+	f.participant = participant;
+	f.aligned_pass = aligned;
+	f.forged = forged;
+	f.token = token;
 	policy_decide(p, &f, &d);
 	g_assert_cmpstr(d.rule, ==, policy_perm_to_text(p));
 	g_assert_nonnull(d.why);
@@ -104,8 +110,8 @@ test_join(void)
 	REFUSE(p, true, true, false, true, POLICY_TOKEN_NONE);
 	/* Imported history: the admin vouches for staff replies. */
 	{
-		struct policy_facts f = { true, false, false, false,
-		    POLICY_TOKEN_NONE, true };
+		struct policy_facts f = { .claims_staff = true,
+		    .token = POLICY_TOKEN_NONE, .imported = true };
 		struct policy_decision d;
 
 		policy_decide(p, &f, &d);
@@ -122,6 +128,48 @@ test_join(void)
 	REFUSE(p, false, false, true, false, POLICY_TOKEN_NONE);
 	REFUSE(p, false, false, false, false, POLICY_TOKEN_OTHER);
 	ALLOW(p, false, true, false, false, POLICY_TOKEN_OTHER);
+}
+
+/* staff-queue: an account works its queues; a disabled one nothing,
+ * and it has no staff proof either. */
+static void
+test_staff_queue(void)
+{
+	struct policy_facts f = { .claims_staff = true,
+	    .aligned_pass = true, .token = POLICY_TOKEN_STAFF };
+	struct policy_decision d;
+
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_true(d.allow);
+	g_assert_cmpstr(d.rule, ==, "staff-queue");
+	f.staff_outside_queue = true;
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_nonnull(strstr(d.why, "queue"));
+	/* Outside its queue, the proof itself still holds. */
+	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
+	g_assert_true(d.allow);
+	f.staff_outside_queue = false;
+	f.staff_disabled = true;
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_nonnull(strstr(d.why, "disabled"));
+	/* Disabled: neither an aligned pass nor its own staff token
+	 * gives authority, and a staff pass no longer joins a thread. */
+	policy_decide(POLICY_STAFF_COMMAND, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_nonnull(strstr(d.why, "disabled"));
+	policy_decide(POLICY_STAFF_RELAY, &f, &d);
+	g_assert_false(d.allow);
+	f.token = POLICY_TOKEN_NONE;
+	policy_decide(POLICY_JOIN_THREAD, &f, &d);
+	g_assert_false(d.allow);
+	f.staff_disabled = false;
+	policy_decide(POLICY_JOIN_THREAD, &f, &d);
+	g_assert_true(d.allow);
+	f.claims_staff = false;
+	policy_decide(POLICY_STAFF_QUEUE, &f, &d);
+	g_assert_false(d.allow);
 }
 
 static void
@@ -147,6 +195,163 @@ test_text(void)
 	    "accept");
 }
 
+/* A member's facts: role rights R, proof as given. */
+static struct policy_decision
+member_decide(enum policy_perm p, bool member, unsigned rights,
+    bool aligned, bool forged, enum policy_token token)
+{
+	struct policy_facts f = { 0 };
+	struct policy_decision d;
+
+	f.member = member;
+	f.rights = rights;
+	f.aligned_pass = aligned;
+	f.forged = forged;
+	f.token = token;
+	f.participant = true;
+	policy_decide(p, &f, &d);
+	g_assert_cmpstr(d.rule, ==, policy_perm_to_text(p));
+	g_assert_nonnull(d.why);
+	return d;
+}
+
+#define R(r)	(1u << (r))
+
+/* create, comment, rate, view: the role's rights; no organization, no
+ * limit. */
+static void
+test_rights(void)
+{
+	static const struct {
+		enum policy_perm perm;
+		enum policy_right right;
+	} rows[] = {
+		{ POLICY_CREATE, POLICY_RIGHT_CREATE },
+		{ POLICY_COMMENT, POLICY_RIGHT_COMMENT },
+		{ POLICY_RATE, POLICY_RIGHT_RATE },
+		{ POLICY_VIEW, POLICY_RIGHT_VIEW },
+	};
+	guint	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(rows); i++) {
+		enum policy_perm p = rows[i].perm;
+
+		g_assert_true(member_decide(p, true, R(rows[i].right), false,
+		    false, POLICY_TOKEN_NONE).allow);
+		g_assert_true(member_decide(p, true, POLICY_RIGHTS_ALL, true,
+		    false, POLICY_TOKEN_NONE).allow);
+		/* Every other right, but not this one. */
+		g_assert_false(member_decide(p, true, POLICY_RIGHTS_ALL &
+		    ~R(rows[i].right), true, false, POLICY_TOKEN_NONE).allow);
+		g_assert_false(member_decide(p, true, 0, true, false,
+		    POLICY_TOKEN_CUSTOMER).allow);
+		/* Not in an organization: roles do not limit her. */
+		g_assert_true(member_decide(p, false, 0, false, false,
+		    POLICY_TOKEN_NONE).allow);
+	}
+}
+
+/* manage-members: the right, and proof of who she is. */
+static void
+test_manage_members(void)
+{
+	enum policy_perm p = POLICY_MANAGE_MEMBERS;
+	unsigned mm = R(POLICY_RIGHT_MANAGE_MEMBERS);
+
+	g_assert_true(member_decide(p, true, mm, true, false,
+	    POLICY_TOKEN_NONE).allow);
+	g_assert_true(member_decide(p, true, mm, false, false,
+	    POLICY_TOKEN_CUSTOMER).allow);
+	/* Unverified: From: alone, a legacy or someone else's token. */
+	g_assert_false(member_decide(p, true, mm, false, false,
+	    POLICY_TOKEN_NONE).allow);
+	g_assert_false(member_decide(p, true, mm, false, false,
+	    POLICY_TOKEN_LEGACY).allow);
+	g_assert_false(member_decide(p, true, mm, false, false,
+	    POLICY_TOKEN_OTHER).allow);
+	/* Forged, even with a token. */
+	g_assert_false(member_decide(p, true, mm, false, true,
+	    POLICY_TOKEN_CUSTOMER).allow);
+	/* Verified, but the role lacks the right, or no organization. */
+	g_assert_false(member_decide(p, true, POLICY_RIGHTS_ALL & ~mm, true,
+	    false, POLICY_TOKEN_NONE).allow);
+	g_assert_false(member_decide(p, false, POLICY_RIGHTS_ALL, true, false,
+	    POLICY_TOKEN_NONE).allow);
+	g_assert_nonnull(strstr(member_decide(p, true, mm, false, false,
+	    POLICY_TOKEN_NONE).why, "not verified"));
+}
+
+/* change-address: her own proof; confirm-address: the token. */
+static void
+test_address(void)
+{
+	struct policy_facts f = { 0 };
+	struct policy_decision d;
+
+	g_assert_true(member_decide(POLICY_CHANGE_ADDRESS, false, 0, true,
+	    false, POLICY_TOKEN_NONE).allow);
+	g_assert_true(member_decide(POLICY_CHANGE_ADDRESS, true, 0, false,
+	    false, POLICY_TOKEN_CUSTOMER).allow);
+	g_assert_false(member_decide(POLICY_CHANGE_ADDRESS, false, 0, false,
+	    false, POLICY_TOKEN_NONE).allow);
+	g_assert_false(member_decide(POLICY_CHANGE_ADDRESS, false, 0, true,
+	    true, POLICY_TOKEN_NONE).allow);
+	f.change_token = true;
+	policy_decide(POLICY_CONFIRM_ADDRESS, &f, &d);
+	g_assert_true(d.allow);
+	f.forged = true;
+	policy_decide(POLICY_CONFIRM_ADDRESS, &f, &d);
+	g_assert_false(d.allow);
+	f.forged = false;
+	f.change_token = false;
+	f.aligned_pass = true;
+	policy_decide(POLICY_CONFIRM_ADDRESS, &f, &d);
+	g_assert_false(d.allow);
+	g_assert_cmpstr(d.rule, ==, "confirm-address");
+}
+
+/* The roles that feed the table: X-Cart built in, [roles] replaces. */
+static void
+test_roles(void)
+{
+	struct roles *rs = roles_new_default();
+	GKeyFile *kf = g_key_file_new();
+	GError	*e = NULL;
+	unsigned member = R(POLICY_RIGHT_CREATE) | R(POLICY_RIGHT_COMMENT) |
+	    R(POLICY_RIGHT_RATE) | R(POLICY_RIGHT_VIEW);
+	char	*t;
+
+	g_assert_cmpuint(roles_rights(rs, "primary"), ==, POLICY_RIGHTS_ALL);
+	g_assert_cmpuint(roles_rights(rs, "advanced"), ==, member);
+	/* X-Cart: secondary has full access to the Communication Center. */
+	g_assert_cmpuint(roles_rights(rs, "Secondary"), ==, member);
+	g_assert_cmpuint(roles_rights(rs, "viewer"), ==, 0);
+	g_assert_cmpstr(roles_default(rs), ==, "secondary");
+	roles_free(rs);
+	g_assert_true(g_key_file_load_from_data(kf, "[roles]\nprimary = all\n"
+	    "additional = view\n", -1, G_KEY_FILE_NONE, NULL));
+	g_assert_true(roles_from_keyfile(&rs, kf, "x.conf", NULL, &e));
+	g_assert_cmpuint(roles_rights(rs, "additional"), ==,
+	    R(POLICY_RIGHT_VIEW));
+	g_assert_false(roles_known(rs, "secondary"));
+	g_assert_cmpstr(roles_default(rs), ==, "additional");
+	t = roles_list_text(rs);
+	g_assert_cmpstr(t, ==, "primary, additional");
+	g_free(t);
+	roles_free(rs);
+	g_key_file_free(kf);
+	kf = g_key_file_new();
+	g_assert_true(g_key_file_load_from_data(kf, "[roles]\nboss = "
+	    "create;fly\n", -1, G_KEY_FILE_NONE, NULL));
+	g_assert_false(roles_from_keyfile(&rs, kf, "x.conf", NULL, &e));
+	g_assert_nonnull(strstr(e->message, "unknown right \"fly\""));
+	g_clear_error(&e);
+	g_key_file_free(kf);
+	t = roles_rights_text(0);
+	g_assert_cmpstr(t, ==, "none");
+	g_free(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -154,6 +359,11 @@ main(int argc, char **argv)
 	g_test_add_func("/policy/staff", test_staff);
 	g_test_add_func("/policy/customer", test_customer);
 	g_test_add_func("/policy/join", test_join);
+	g_test_add_func("/policy/staff-queue", test_staff_queue);
 	g_test_add_func("/policy/text", test_text);
+	g_test_add_func("/policy/rights", test_rights);
+	g_test_add_func("/policy/manage-members", test_manage_members);
+	g_test_add_func("/policy/address", test_address);
+	g_test_add_func("/policy/roles", test_roles);
 	return g_test_run();
 }

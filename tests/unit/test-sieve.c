@@ -831,6 +831,40 @@ test_postdesk(void)
 	g_free(got);
 }
 
+/* org_attribute NAMES KEYS: the sender's organization attributes. */
+static void
+test_org_attribute(void)
+{
+	static const char *const attrs[] = { "presales=yes", "tier=Gold",
+	    NULL };
+	static const char script[] =
+	    "require [\"fileinto\", \"imap4flags\", \"vnd.postdesk\"];\n"
+	    "if org_attribute \"presales\" [\"yes\", \"true\"] "
+	    "{ fileinto \"sales\"; }\n"
+	    "if org_attribute :matches [\"level\", \"TIER\"] \"g*\" "
+	    "{ addflag \"gold\"; }\n"
+	    "if not org_attribute \"missing\" \"*\" { addflag \"m\"; }";
+	struct sieve_message m;
+	char	*got;
+
+	memset(&m, 0, sizeof m);
+	m.org_attrs = attrs;
+	got = run_on(script, &m);
+	g_assert_cmpstr(got, ==, "fileinto \"sales\"  (t.sieve:2)\n"
+	    "addflag \"gold\"  (t.sieve:3)\n"
+	    "addflag \"m\"  (t.sieve:4)\n");
+	g_free(got);
+	/* In no organization: every org_attribute test is false. */
+	m.org_attrs = NULL;
+	got = run_on(script, &m);
+	g_assert_cmpstr(got, ==, "addflag \"m\"  (t.sieve:4)\n"
+	    "implicit keep\n");
+	g_free(got);
+	expect_error("if org_attribute \"presales\" \"yes\" { stop; }",
+	    "t.sieve:1:4: test 'org_attribute' requires "
+	    "'require \"vnd.postdesk\";'");
+}
+
 static void
 test_format(void)
 {
@@ -1138,7 +1172,32 @@ test_shipped_rules(void)
 	g_free(path);
 }
 
-/* Every example compiles. */
+/* An example NAME.sieve with a tests/data/rules/NAME directory: each
+ * message there gives its .expected actions. */
+static void
+check_example_cases(const struct sieve_script *sc, const char *file)
+{
+	char		*name = g_strndup(file, strlen(file) - strlen(".sieve"));
+	char		*dir = g_test_build_filename(G_TEST_DIST, "tests", "data",
+	    "rules", name, NULL);
+	GDir		*d = g_dir_open(dir, 0, NULL);
+	const char	*n;
+	unsigned	 cases = 0;
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(n, ".eml")) {
+			check_rule_file(sc, dir, n);
+			cases++;
+		}
+	if (d != NULL) {
+		g_dir_close(d);
+		g_assert_cmpuint(cases, >, 0);
+	}
+	g_free(dir);
+	g_free(name);
+}
+
+/* Every example compiles, and passes its cases if it has any. */
 static void
 test_examples(void)
 {
@@ -1160,6 +1219,7 @@ test_examples(void)
 		if (!sieve_compile_file(&sc, path, &err))
 			g_test_message("%s", err->message);
 		g_assert_no_error(err);
+		check_example_cases(sc, n);
 		sieve_script_free(sc);
 		g_free(path);
 		count++;
@@ -1189,6 +1249,7 @@ main(int argc, char **argv)
 	g_test_add_func("/sieve/imap4flags", test_flags);
 	g_test_add_func("/sieve/vacation", test_vacation);
 	g_test_add_func("/sieve/postdesk", test_postdesk);
+	g_test_add_func("/sieve/org-attribute", test_org_attribute);
 	g_test_add_func("/sieve/format", test_format);
 	g_test_add_func("/sieve/trace", test_trace);
 	g_test_add_func("/sieve/multi-script", test_multi_script);
