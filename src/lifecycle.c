@@ -513,7 +513,7 @@ lifecycle_on_customer_command(const struct lifecycle *lc,
 			break;
 		}
 	if (*decides)
-		verdict(out, LC_EFFECT_NONE, NULL, "her Status: command "
+		verdict(out, LC_EFFECT_NONE, NULL, "its Status: command "
 		    "decides, before the message's own effect");
 }
 
