@@ -15,7 +15,6 @@
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
-static const char *const priority_names[] = { "minor", "normal", "major" };
 static const char *const queue_names[] = { "support", "sales", "project",
     "billing", "generic" };
 
@@ -136,12 +135,21 @@ pager(struct web *w, JsonObject *o, const char *path, int64_t page,
 }
 
 /* The list's filters from the request; the same for its CSV. */
-static void
+/* False if the priority asked for is not a configured one. */
+static bool
 list_filter(struct web *w, struct store_web_filter *f)
 {
+	const struct lifecycle *lc;
+	int	 r;
+
 	f->status = F(w, KEY_STATUS)->s;
 	f->queue = F(w, KEY_QUEUE)->s;
-	f->priority = F(w, KEY_PRIORITY)->s;
+	/* A configured priority, any case, as the tickets store it. */
+	lc = lifecycle_for(w->config->lifecycle, f->queue);
+	r = lifecycle_priority_rank(lc, F(w, KEY_PRIORITY)->s);
+	if (F(w, KEY_PRIORITY)->s != NULL && r == LC_RANK_NONE)
+		return false;
+	f->priority = lifecycle_priority_name(lc, r);
 	f->hotrush = F(w, KEY_HOTRUSH)->present ?
 	    (int)F(w, KEY_HOTRUSH)->i : -1;
 	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
@@ -149,6 +157,7 @@ list_filter(struct web *w, struct store_web_filter *f)
 	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
 	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
 	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	return true;
 }
 
 /*
@@ -167,7 +176,8 @@ web_page_export(struct web *w, GError **err)
 	GString			*csv;
 	gsize			 len;
 
-	list_filter(w, &f);
+	if (!list_filter(w, &f))
+		return web_error_page(w, 400, "There is no such priority.");
 	f.limit = WEB_EXPORT_MAX;
 	if (!store_web_tickets(w->store, &f, &tickets, err))
 		return NULL;
@@ -195,7 +205,12 @@ web_page_list(struct web *w, GError **err)
 	const struct lifecycle	*lc;
 	guint			 i;
 
-	list_filter(w, &f);
+	if (!list_filter(w, &f)) {
+		json_object_unref(o);
+		json_array_unref(a);
+		return web_error_page(w, 400, "There is no such priority.");
+	}
+	lc = lifecycle_for(w->config->lifecycle, f.queue);
 	/* One row more than shown tells whether there is a next page. */
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
@@ -211,14 +226,14 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "empty", tickets->len == 0);
 	pager(w, o, "/", page, tickets->len > WEB_PAGE_SIZE);
 	g_ptr_array_unref(tickets);
-	lc = lifecycle_for(w->config->lifecycle, NULL);
 	json_object_set_array_member(o, "statuses", options(
 	    (const char *const *)lc->statuses, g_strv_length(lc->statuses),
 	    f.status));
 	json_object_set_array_member(o, "queues", options(queue_names,
 	    G_N_ELEMENTS(queue_names), f.queue));
-	json_object_set_array_member(o, "priorities", options(priority_names,
-	    G_N_ELEMENTS(priority_names), f.priority));
+	json_object_set_array_member(o, "priorities", options(
+	    (const char *const *)lc->priorities, (size_t)lc->n_priorities,
+	    f.priority));
 	json_object_set_array_member(o, "sorts", options(sort_names,
 	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
@@ -719,8 +734,8 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_array_member(o, "queues", options(queue_names,
 		    G_N_ELEMENTS(queue_names), t->queue));
 		json_object_set_array_member(o, "priorities", options(
-		    priority_names, G_N_ELEMENTS(priority_names),
-		    t->priority));
+		    (const char *const *)lc->priorities,
+		    (size_t)lc->n_priorities, t->priority));
 	}
 	{
 		bool	 cut;
