@@ -610,8 +610,8 @@ customer_choices(const struct lifecycle *lc, const struct ticket *t,
 	if (lifecycle_can_set_priority(lc, t->status, LC_ROLE_CUSTOMER,
 	    &why)) {
 		json_object_set_array_member(o, "customer_priorities",
-		    options(priority_names, G_N_ELEMENTS(priority_names),
-		    t->priority));
+		    options((const char *const *)lc->priorities,
+		    (size_t)lc->n_priorities, t->priority));
 		json_object_set_boolean_member(o, "customer_can_priority",
 		    true);
 		any = true;
