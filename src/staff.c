@@ -96,7 +96,7 @@ text_to_staff_queues(char ***out, const char *s)
 
 	if (s == NULL)
 		return false;
-	a = g_ptr_array_new();
+	a = g_ptr_array_new_with_free_func(g_free);
 	parts = *s != '\0' ? g_strsplit(s, ",", -1) : g_new0(char *, 1);
 	for (i = 0; parts[i] != NULL; i++) {
 		char	*q = g_strstrip(parts[i]);

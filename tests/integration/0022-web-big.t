@@ -24,10 +24,18 @@ P="$BASE/pd.cgi"
 A="-u alice:alicepw"
 
 # A 4 MB Subject (folded, as a client would send it) and a 20 MB body.
-python3 - "$T/mail" <<'PY'
+# Built with ASan, GMime's parser grows a header's buffer by reallocs
+# that the sanitizer's allocator turns into mmap/munmap pairs, and a
+# 4 MB header takes minutes of system time (not so without it: under a
+# second).  The sanitizer pass takes the same paths with 400 KB.
+SUBJECT_BYTES=$((4 * 1024 * 1024))
+if ldd "$INGEST" 2>/dev/null | grep -q libasan; then
+	SUBJECT_BYTES=$((400 * 1024))
+fi
+python3 - "$T/mail" "$SUBJECT_BYTES" <<'PY'
 import sys
 d = sys.argv[1]
-words = " ".join("subject%06d" % i for i in range(4 * 1024 * 1024 // 14))
+words = " ".join("subject%06d" % i for i in range(int(sys.argv[2]) // 14))
 with open(d + "/big-subject.eml", "w") as f:
     f.write("From: Dora <dora@b.example>\nTo: support@example.com\n")
     f.write("Subject: Huge " + "\n ".join(words[i:i + 70]
@@ -43,7 +51,7 @@ with open(d + "/big-body.eml", "w") as f:
     f.write("THE-END-OF-THE-LOG\n")
 PY
 ingest dora@b.example "$T/mail/big-subject.eml"
-check "ingest takes the 4 MB Subject (exit $?)" test $? -eq 0
+check "ingest takes the $SUBJECT_BYTES-byte Subject (exit $?)" test $? -eq 0
 ingest dora@b.example "$T/mail/big-body.eml"
 check "ingest takes the 20 MB body (exit $?)" test $? -eq 0
 TS=$(sql "SELECT ticket_id FROM messages WHERE message_id = 'big-subject@b.example'")
@@ -51,7 +59,7 @@ TB=$(sql "SELECT ticket_id FROM messages WHERE message_id = 'big-body@b.example'
 ROW=$(sql "SELECT id FROM messages WHERE message_id = 'big-body@b.example'")
 
 st=$(get ts "$S/ticket/$TS" $A)
-check "staff: the 4 MB-subject ticket page is 200 ($st)" test "$st" = 200
+check "staff: the huge-subject ticket page is 200 ($st)" test "$st" = 200
 check "... its title and heading are cut" sh -c \
     "[ \$(wc -c < '$C/ts') -lt 200000 ] && grep -q '<title>#$TS Huge subject000000' '$C/ts'"
 st=$(get tl "$S/" $A)
