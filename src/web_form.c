@@ -198,8 +198,8 @@ read_part(struct store *store, GMimeObject *o, uint64_t max,
 		 * web_parse_params(). */
 		if (!g_hash_table_contains(f->fields, name))
 			g_hash_table_insert(f->fields, g_strdup(name),
-			    g_utf8_make_valid((const char *)bytes->data,
-			    bytes->len));
+			    bytes->len > 0 ? g_utf8_make_valid((const char *)
+			    bytes->data, bytes->len) : g_strdup(""));
 		g_object_unref(mem);
 		return true;
 	}

@@ -114,6 +114,7 @@ test_fields_and_file(struct fx *fx, gconstpointer data)
 	add_field(b, "subject", "Printer on fire");
 	add_field(b, "message", "Line one\r\nLine two");
 	add_field(b, "subject", "ignored: the first wins");
+	add_field(b, "empty", "");	/* once a GLib critical (fuzz) */
 	add_file(b, "file", "../../home/me/report.bin", 24, file,
 	    sizeof file - 1);
 	add_file(b, "file", "", 0, "", 0);	/* an empty file input */
@@ -124,6 +125,7 @@ test_fields_and_file(struct fx *fx, gconstpointer data)
 	g_assert_cmpstr(web_form_field(f, "subject"), ==, "Printer on fire");
 	g_assert_cmpstr(web_form_field(f, "message"), ==,
 	    "Line one\r\nLine two");
+	g_assert_cmpstr(web_form_field(f, "empty"), ==, "");
 	g_assert_cmpuint(f->uploads->len, ==, 1);
 	u = g_ptr_array_index(f->uploads, 0);
 	g_assert_cmpstr(u->field, ==, "file");
