@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "ticket_merge.h"
 #include "lifecycle_apply.h"
 #include "text.h"
 #include "log.h"
@@ -223,9 +224,27 @@ static bool
 rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
     GError **err)
 {
-	GHashTable	*mix = NULL;
+	GHashTable	*mix = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, g_free);
+	GPtrArray	*counts = NULL;
 	guint		 i;
-	bool		 ok = store_priority_mix(c->store, &mix, err);
+	bool		 ok = store_priority_mix(c->store, &counts, err);
+
+	/* Each account's mix, every ticket weighed in its own queue's
+	 * list of priorities. */
+	for (i = 0; ok && i < counts->len; i++) {
+		const struct priority_count *pc = counts->pdata[i];
+		struct lc_mix	*m = g_hash_table_lookup(mix, pc->account);
+
+		if (m == NULL) {
+			m = g_new0(struct lc_mix, 1);
+			g_hash_table_insert(mix, g_strdup(pc->account), m);
+		}
+		lifecycle_mix_add(m, lifecycle_for(c->config->lifecycle,
+		    pc->queue), pc->rank, pc->n);
+	}
+	if (counts != NULL)
+		g_ptr_array_unref(counts);
 
 	for (i = 0; ok && i < tickets->len; i++) {
 		struct ticket	*t = tickets->pdata[i];
@@ -234,8 +253,6 @@ rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
 		struct lc_ticket f;
 		struct ranked	 r = { t, 0, 0, false };
 		char		*acct = NULL;
-		const int64_t	*counts;
-		static const int64_t none[LC_PRIO__MAX] = { 0 };
 
 		if (lifecycle_is_final(lc, t->status))
 			continue;
@@ -244,16 +261,14 @@ rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
 		if (!ok)
 			break;
 		lifecycle_apply_facts(t, &tt, &f);
-		counts = g_hash_table_lookup(mix, acct);
-		r.eff = lifecycle_effective_priority(f.priority,
-		    counts != NULL ? counts : none);
+		r.eff = lifecycle_effective_priority(lc, f.priority,
+		    g_hash_table_lookup(mix, acct));
 		r.due = lifecycle_first_response_due(lc, &f);
 		r.overdue = lifecycle_overdue(lc, &f, now);
 		g_array_append_val(out, r);
 		g_free(acct);
 	}
-	if (mix != NULL)
-		g_hash_table_destroy(mix);
+	g_hash_table_destroy(mix);
 	g_array_sort(out, ranked_cmp);
 	return ok;
 }
@@ -313,4 +328,42 @@ cli_list_queue(struct cli *c)
 	g_array_free(r, TRUE);
 	g_ptr_array_free(a, TRUE);
 	return rc;
+}
+
+/* merge INTO FROM: one transaction, the viewer's checks (ticket_merge.h). */
+int
+cli_merge(struct cli *c)
+{
+	int64_t	 into, from;
+	GError	*e = NULL;
+	char	*refusal = NULL, *actor;
+	bool	 ok;
+	int	 rc;
+
+	if (c->argc != 3 || !text_to_id(&into, c->argv[1]) ||
+	    !text_to_id(&from, c->argv[2]))
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+		return rc;
+	actor = cli_actor();
+	ok = store_begin(c->store, &e) && ticket_merge(c->store, from, into,
+	    actor, g_get_real_time() / G_USEC_PER_SEC, &refusal, &e) &&
+	    (refusal != NULL || store_commit(c->store, &e));
+	g_free(actor);
+	if (!ok || refusal != NULL)
+		store_rollback(c->store);
+	if (!ok) {
+		log_warnx("merge: %s", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
+		g_error_free(e);
+		return rc;
+	}
+	if (refusal != NULL) {
+		log_warnx("merge refused: %s", refusal);
+		g_free(refusal);
+		return EX_DATAERR;
+	}
+	printf("ticket #%" G_GINT64_FORMAT " merged into #%" G_GINT64_FORMAT
+	    "\n", from, into);
+	return EX_OK;
 }

@@ -38,7 +38,7 @@ static const struct cli_command commands[] = {
 	{ "status", "TICKET STATUS [--as customer]",
 	    "change a ticket's status (checked against its life cycle)",
 	    cli_status },
-	{ "priority", "TICKET minor|normal|major [--as customer]",
+	{ "priority", "TICKET PRIORITY [--as customer]",
 	    "change a ticket's priority", cli_priority },
 	{ "hotrush", "TICKET on|off [--as customer]",
 	    "switch HotRush (customers: limited cancellations)", cli_hotrush },
@@ -69,6 +69,9 @@ static const struct cli_command commands[] = {
 	    "staff reply to the requester and CCs", cli_reply },
 	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
 	    "internal note, mailed to staff only", cli_comment },
+	{ "merge", "INTO FROM",
+	    "merge ticket FROM into ticket INTO (mail naming FROM lands in "
+	    "INTO)", cli_merge },
 	{ "link", "ADDRESS [TICKET] | --revoke ADDRESS|ID|URL | "
 	    "--list ADDRESS",
 	    "mint a customer's web sign-in link; revoke or list them",

@@ -31,6 +31,7 @@
 #include <json-glib/json-glib.h>
 
 #include "config.h"
+#include "policy.h"
 #include "store.h"
 
 #define WEB_ERROR (web_error_quark())
@@ -65,6 +66,9 @@ enum web_page {
 	PAGE_DASHBOARD,		/* /dashboard              GET (staff) */
 	PAGE_EXPORT,		/* /export.csv             GET (staff) */
 	PAGE_TEXT,		/* /text/N                 GET: a whole message */
+	PAGE_REPLY,		/* /ticket/N/reply         POST (staff) */
+	PAGE_MERGE,		/* /ticket/N/merge         POST (staff) */
+	PAGE_POST,		/* /ticket/N/post          POST (customer) */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -85,6 +89,10 @@ enum web_key {
 	KEY_COMMENT,
 	KEY_OWNER,		/* staff address or "none" */
 	KEY_TZ,			/* IANA time zone, e.g. Europe/Berlin */
+	KEY_BODY,		/* a staff reply's or note's text */
+	KEY_INTERNAL,		/* 1: an internal note, not a reply */
+	KEY_CANNED,		/* a canned reply's name, templates/replies */
+	KEY_INTO,		/* the ticket a merge goes into */
 	KEY__MAX
 };
 
@@ -249,6 +257,10 @@ bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 /* May this customer act (rate) on the tickets she sees?  Not if her
  * organization role lacks the rate right ([roles], policy.h). */
 bool	 web_customer_may_act(struct web *, bool *yes, GError **err);
+/* May the customer viewing do PERM (policy.h: POLICY_COMMENT, ...) by
+ * her organization role's rights?  *yes false for staff. */
+bool	 web_customer_may(struct web *, enum policy_perm, bool *yes,
+	    GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);
 
@@ -307,6 +319,9 @@ struct web_response *web_page_update(struct web *, GError **err);
 struct web_response *web_page_signout(struct web *, GError **err);
 struct web_response *web_page_export(struct web *, GError **err);
 struct web_response *web_page_text(struct web *, GError **err);
+struct web_response *web_page_reply(struct web *, GError **err);
+struct web_response *web_page_merge(struct web *, GError **err);
+struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -15,7 +15,6 @@
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
-static const char *const priority_names[] = { "minor", "normal", "major" };
 static const char *const queue_names[] = { "support", "sales", "project",
     "billing", "generic" };
 
@@ -136,12 +135,21 @@ pager(struct web *w, JsonObject *o, const char *path, int64_t page,
 }
 
 /* The list's filters from the request; the same for its CSV. */
-static void
+/* False if the priority asked for is not a configured one. */
+static bool
 list_filter(struct web *w, struct store_web_filter *f)
 {
+	const struct lifecycle *lc;
+	int	 r;
+
 	f->status = F(w, KEY_STATUS)->s;
 	f->queue = F(w, KEY_QUEUE)->s;
-	f->priority = F(w, KEY_PRIORITY)->s;
+	/* A configured priority, any case, as the tickets store it. */
+	lc = lifecycle_for(w->config->lifecycle, f->queue);
+	r = lifecycle_priority_rank(lc, F(w, KEY_PRIORITY)->s);
+	if (F(w, KEY_PRIORITY)->s != NULL && r == LC_RANK_NONE)
+		return false;
+	f->priority = lifecycle_priority_name(lc, r);
 	f->hotrush = F(w, KEY_HOTRUSH)->present ?
 	    (int)F(w, KEY_HOTRUSH)->i : -1;
 	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
@@ -149,6 +157,7 @@ list_filter(struct web *w, struct store_web_filter *f)
 	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
 	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
 	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	return true;
 }
 
 /*
@@ -167,7 +176,8 @@ web_page_export(struct web *w, GError **err)
 	GString			*csv;
 	gsize			 len;
 
-	list_filter(w, &f);
+	if (!list_filter(w, &f))
+		return web_error_page(w, 400, "There is no such priority.");
 	f.limit = WEB_EXPORT_MAX;
 	if (!store_web_tickets(w->store, &f, &tickets, err))
 		return NULL;
@@ -195,7 +205,12 @@ web_page_list(struct web *w, GError **err)
 	const struct lifecycle	*lc;
 	guint			 i;
 
-	list_filter(w, &f);
+	if (!list_filter(w, &f)) {
+		json_object_unref(o);
+		json_array_unref(a);
+		return web_error_page(w, 400, "There is no such priority.");
+	}
+	lc = lifecycle_for(w->config->lifecycle, f.queue);
 	/* One row more than shown tells whether there is a next page. */
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
@@ -211,14 +226,14 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "empty", tickets->len == 0);
 	pager(w, o, "/", page, tickets->len > WEB_PAGE_SIZE);
 	g_ptr_array_unref(tickets);
-	lc = lifecycle_for(w->config->lifecycle, NULL);
 	json_object_set_array_member(o, "statuses", options(
 	    (const char *const *)lc->statuses, g_strv_length(lc->statuses),
 	    f.status));
 	json_object_set_array_member(o, "queues", options(queue_names,
 	    G_N_ELEMENTS(queue_names), f.queue));
-	json_object_set_array_member(o, "priorities", options(priority_names,
-	    G_N_ELEMENTS(priority_names), f.priority));
+	json_object_set_array_member(o, "priorities", options(
+	    (const char *const *)lc->priorities, (size_t)lc->n_priorities,
+	    f.priority));
 	json_object_set_array_member(o, "sorts", options(sort_names,
 	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
@@ -478,6 +493,92 @@ labels_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return true;
 }
 
+static gint
+g_strcmp0_ptr(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Staff: the canned replies, templates/replies/NAME.txt beside the web
+ * templates, as links that pre-fill the reply form (no JavaScript): the
+ * one named by ?canned= is rendered with the ticket's values into
+ * "reply_text", to be edited before it is sent.
+ */
+static bool
+canned_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	char		*root = g_path_get_dirname(w->templates_dir);
+	char		*dir = g_build_filename(root, "replies", NULL);
+	GDir		*d = g_dir_open(dir, 0, NULL);
+	GPtrArray	*names = g_ptr_array_new_with_free_func(g_free);
+	JsonArray	*a = json_array_new();
+	const char	*n, *want = F(w, KEY_CANNED)->s;
+	guint		 i;
+	bool		 ok = true;
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(n, ".txt") && *n != '.')
+			g_ptr_array_add(names, g_strndup(n, strlen(n) - 4));
+	if (d != NULL)
+		g_dir_close(d);
+	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0_ptr);
+	for (i = 0; i < names->len; i++) {
+		JsonObject	*c = json_object_new();
+		char		*u = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT
+		    "?canned=%s#body", w->req->script_name, t->id,
+		    (const char *)names->pdata[i]);
+
+		web_json_line(c, "name", names->pdata[i]);
+		json_object_set_string_member(c, "url", u);
+		json_array_add_object_element(a, c);
+		g_free(u);
+	}
+	json_object_set_boolean_member(o, "has_canned", names->len > 0);
+	json_object_set_array_member(o, "canned", a);
+	for (i = 0; ok && want != NULL && i < names->len; i++) {
+		struct template	*tp;
+		JsonObject	*ctx, *to, *ro, *so;
+		char		*file, *path, *text;
+
+		if (strcmp(names->pdata[i], want) != 0)
+			continue;
+		file = g_strconcat(want, ".txt", NULL);
+		path = g_build_filename(dir, file, NULL);
+		g_free(file);
+		ok = template_load(&tp, path, err);
+		g_free(path);
+		if (!ok)
+			break;
+		ctx = json_object_new();
+		to = json_object_new();
+		json_object_set_int_member(to, "id", t->id);
+		web_json_str(to, "subject", t->subject);
+		web_json_str(to, "status", t->status);
+		web_json_str(to, "queue", t->queue);
+		web_json_str(to, "priority", t->priority);
+		json_object_set_object_member(ctx, "ticket", to);
+		ro = json_object_new();
+		web_json_str(ro, "address", t->requester);
+		json_object_set_object_member(ctx, "requester", ro);
+		so = json_object_new();
+		web_json_str(so, "address", w->viewer.address);
+		json_object_set_object_member(ctx, "staff", so);
+		web_json_str(ctx, "support_address", w->config->address);
+		text = template_render(tp, ctx, TEMPLATE_ESCAPE_NONE, err);
+		template_free(tp);
+		json_object_unref(ctx);
+		if ((ok = text != NULL))
+			web_json_str(o, "reply_text", text);
+		g_free(text);
+	}
+	g_ptr_array_free(names, TRUE);
+	g_free(dir);
+	g_free(root);
+	return ok;
+}
+
 /* Staff: the requester's live viewer sessions, as "signins". */
 static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
@@ -522,6 +623,22 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	if (!yes)
 		return web_error_page(w, 404, "There is no such ticket.");
+	{
+		/* A ticket merged away leads to the one it lives on as. */
+		int64_t	 into;
+
+		if (!store_ticket_merged_into(w->store, w->req->id, &into,
+		    err))
+			return NULL;
+		if (into != w->req->id) {
+			char *path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT,
+			    into);
+
+			resp = web_redirect(w, path);
+			g_free(path);
+			return resp;
+		}
+	}
 	if (!store_ticket_get(w->store, w->req->id, &t, err))
 		return NULL;
 	o = json_object_new();
@@ -542,7 +659,21 @@ web_page_ticket(struct web *w, GError **err)
 	}
 	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
-	if (w->viewer.role == WEB_STAFF && !signins_json(w, t, o, err)) {
+	{
+		/* The customer's own message form (web_portal.c). */
+		bool	 may_post = false;
+
+		if (!web_customer_may(w, POLICY_COMMENT, &may_post, err)) {
+			json_object_unref(o);
+			ticket_free(t);
+			return NULL;
+		}
+		json_object_set_boolean_member(o, "can_post", may_post);
+		json_object_set_boolean_member(o, "closed_ticket",
+		    lifecycle_is_final(lc, t->status));
+	}
+	if (w->viewer.role == WEB_STAFF && (!signins_json(w, t, o, err) ||
+	    !canned_json(w, t, o, err))) {
 		json_object_unref(o);
 		ticket_free(t);
 		return NULL;
@@ -554,8 +685,8 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_array_member(o, "queues", options(queue_names,
 		    G_N_ELEMENTS(queue_names), t->queue));
 		json_object_set_array_member(o, "priorities", options(
-		    priority_names, G_N_ELEMENTS(priority_names),
-		    t->priority));
+		    (const char *const *)lc->priorities,
+		    (size_t)lc->n_priorities, t->priority));
 	}
 	{
 		bool	 cut;

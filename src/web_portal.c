@@ -1,0 +1,143 @@
+/*
+ * web_portal: what a customer writes in the viewer.
+ *
+ * A message posted on a ticket's page goes through intake, the path
+ * every mail takes: the CGI writes it as the mail the customer would
+ * have sent — From her address, to her own reply token of that ticket —
+ * so threading, rules, the life cycle (a closed ticket reopens within
+ * its window, or a follow-up opens), events and notices are the same as
+ * for her mail.  The signed link that opened her session proved the
+ * address, as her own token does in a mail, so the token carries the
+ * same authority here (postdesk-auth(5)).
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "intake.h"
+#include "rules.h"
+#include "token.h"
+#include "web.h"
+
+#define F(w, k)		(&(w)->req->fields[(k)])
+
+/* The RFC 5322 message the customer would have sent.  g_free. */
+static char *
+compose(struct web *w, const struct ticket *t, const char *text)
+{
+	GDateTime	*now = g_date_time_new_from_unix_utc(w->now);
+	char		*date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S +0000");
+	char		*uuid = g_uuid_string_random();
+	const char	*at = strrchr(w->config->address, '@');
+	GString		*m = g_string_new(NULL);
+	const char	*p;
+
+	g_string_append_printf(m, "From: <%s>\r\nTo: <%s>\r\n",
+	    w->viewer.address, w->config->address);
+	/* The subject tag names the ticket as a reply by mail would. */
+	g_string_append_printf(m, "Subject: Re: [%s #%" G_GINT64_FORMAT "]\r\n",
+	    w->config->subject_tag != NULL ? w->config->subject_tag : "Support",
+	    t->id);
+	g_string_append_printf(m, "Date: %s\r\nMessage-ID: <web.%s%s>\r\n",
+	    date, uuid, at != NULL ? at : "@localhost");
+	g_string_append(m, "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "X-Postdesk-Origin: web\r\n\r\n");
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n')
+			g_string_append_c(m, '\r');
+		g_string_append_c(m, *p);
+	}
+	g_string_append(m, "\r\n");
+	g_free(uuid);
+	g_free(date);
+	g_date_time_unref(now);
+	return g_string_free(m, FALSE);
+}
+
+static struct web_response *
+to_ticket(struct web *w, int64_t id)
+{
+	struct web_response *r;
+	char	*path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, id);
+
+	r = web_redirect(w, path);
+	g_free(path);
+	return r;
+}
+
+struct web_response *
+web_page_post(struct web *w, GError **err)
+{
+	struct intake_input	 in = { 0 };
+	struct intake_result	 res = { 0 };
+	struct intake		*ik;
+	struct rules		*rules = NULL;
+	struct ticket		*t = NULL;
+	struct web_response	*r;
+	char			*raw, *rcpt;
+	int64_t			 live;
+	bool			 yes, ok;
+
+	if (w->viewer.role != WEB_CUSTOMER)
+		return web_error_page(w, 404, "There is no such page.");
+	if (!web_can_see_ticket(w, w->req->id, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 404, "There is no such ticket.");
+	if (!web_customer_may(w, POLICY_COMMENT, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 403, "View-only members of an "
+		    "organization can read its tickets but not write to "
+		    "them.");
+	if (!F(w, KEY_BODY)->present || *g_strstrip(F(w, KEY_BODY)->s) ==
+	    '\0')
+		return web_error_page(w, 400, "Write your message.");
+	/* A ticket merged away takes the message into the one it became. */
+	if (!store_ticket_merged_into(w->store, w->req->id, &live, err) ||
+	    !store_ticket_get(w->store, live, &t, err))
+		return NULL;
+	rcpt = token_mint_address(w->config->address, w->config->token_key,
+	    TOKEN_REPLY, t->id, w->viewer.address, TOKEN_ROLE_CUSTOMER);
+	raw = compose(w, t, F(w, KEY_BODY)->s);
+	ticket_free(t);
+	if (!rules_load(&rules, w->config->rules_scripts, err)) {
+		g_free(raw);
+		g_free(rcpt);
+		return NULL;
+	}
+	in.raw = raw;
+	in.len = strlen(raw);
+	in.sender = w->viewer.address;
+	in.recipient = rcpt != NULL ? rcpt : w->config->address;
+	in.client_ip = g_getenv("REMOTE_ADDR");
+	in.now = w->now;
+	in.origin = "web";
+	ik = intake_new(w->config, w->store);
+	intake_set_rules(ik, rules);
+	ok = intake_message(ik, &in, &res, err);
+	intake_free(ik);
+	rules_free(rules);
+	g_free(raw);
+	g_free(rcpt);
+	if (!ok) {
+		intake_result_clear(&res);
+		return NULL;
+	}
+	if (res.outcome == INTAKE_REPLY || res.outcome == INTAKE_NEW_TICKET)
+		r = to_ticket(w, res.ticket);
+	else {
+		char *why = g_strdup_printf("Your message was not added: %s.",
+		    res.reason != NULL ? res.reason :
+		    intake_outcome_to_text(res.outcome));
+
+		r = web_error_page(w, 409, why);
+		g_free(why);
+	}
+	intake_result_clear(&res);
+	return r;
+}
