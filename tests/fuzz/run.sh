@@ -4,6 +4,7 @@
 #   NAME: mail, quote, sieve, template, authres, dmarc,
 #	web      the CGI request parser (web_request_from_env: path,
 #	         query, cookies, form body),
+#	webform  multipart/form-data bodies (web_form_read)
 #	command  the mail command block (command_parse),
 #	config   the config file (config_load of a temporary file),
 #	bounce   the DSN parser (mail_parse, then bounce_parse)
@@ -32,7 +33,7 @@ template) srcs="src/template.c src/template_render.c src/template_find.c src/htm
       pkgs="glib-2.0 json-glib-1.0"; seeds="" ;;
 authres) srcs="src/authres.c"; pkgs="glib-2.0"; seeds="" ;;
 dmarc) srcs="src/dmarc.c"; pkgs="glib-2.0"; seeds="" ;;
-web) srcs="$(lib_srcs libpdcore) $(lib_srcs libpdweb)"; pkgs=$all; seeds="" ;;
+web|webform) srcs="$(lib_srcs libpdcore) $(lib_srcs libpdweb)"; pkgs=$all; seeds="" ;;
 command|config) srcs="$(lib_srcs libpdcore)"; pkgs=$all; seeds="" ;;
 bounce) srcs="$(lib_srcs libpdcore)"; pkgs=$all
       seeds="tests/data/corpus/flanker/bounce tests/data/mail" ;;
@@ -83,6 +84,11 @@ if [ "$name" = web ]; then
 	    >"$c/seed-update.txt"
 	printf '\052/ticket/3/signout\00012\000\000application/x-www-form-urlencoded\0007\000csrf=a&' \
 	    >"$c/seed-cl.txt"
+fi
+# webform: CONTENT_TYPE, a NUL, the body (fuzz-webform.c).
+if [ "$name" = webform ]; then
+	printf 'multipart/form-data; boundary=XyZ\000--XyZ\r\nContent-Disposition: form-data; name="subject"\r\n\r\nHello\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="../a\\\\b.txt"\r\nContent-Type: text/plain\r\n\r\nfile\000body\r\n--XyZ--\r\n' \
+	    >"$c/seed-form.txt"
 fi
 if [ "$name" = bounce ]; then
 	printf '%s\n' 'From: MAILER-DAEMON@mx.example' 'To: bounces+7@example.com' \
