@@ -23,7 +23,7 @@ lib_srcs() {
 }
 all="gmime-3.0 glib-2.0 json-glib-1.0 libpcre2-8 sqlite3"
 case $name in
-mail) srcs="src/mail.c src/mail_text.c src/htmltext.c src/quote.c"
+mail) srcs="src/mail.c src/mail_text.c src/htmltext.c src/quote.c src/quote_lang.c"
       pkgs="gmime-3.0 glib-2.0"
       seeds="tests/data/mail tests/data/sample tests/data/corpus" ;;
 sieve) srcs="src/sieve/*.c"; pkgs="glib-2.0 libpcre2-8"
@@ -36,7 +36,7 @@ web) srcs="$(lib_srcs libpdcore) $(lib_srcs libpdweb)"; pkgs=$all; seeds="" ;;
 command|config) srcs="$(lib_srcs libpdcore)"; pkgs=$all; seeds="" ;;
 bounce) srcs="$(lib_srcs libpdcore)"; pkgs=$all
       seeds="tests/data/corpus/flanker/bounce tests/data/mail" ;;
-*)    srcs="src/quote.c src/htmltext.c"; pkgs="glib-2.0"
+*)    srcs="src/quote.c src/quote_lang.c src/htmltext.c"; pkgs="glib-2.0"
       seeds="tests/data/quote" ;;
 esac
 [ -f pdconfig.h ] || { echo "run ./configure first"; exit 1; }

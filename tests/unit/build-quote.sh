@@ -12,7 +12,7 @@ GLIB_LIBS=$(pkg-config --libs glib-2.0)
 OUT=${OUT:-tests/unit}
 
 # shellcheck disable=SC2086
-$CC $CFLAGS $GLIB_CFLAGS -o "$OUT/test-quote" src/quote.c \
+$CC $CFLAGS $GLIB_CFLAGS -o "$OUT/test-quote" src/quote.c src/quote_lang.c \
 	tests/unit/test-quote.c $GLIB_LIBS
 # shellcheck disable=SC2086
 $CC $CFLAGS $GLIB_CFLAGS -o "$OUT/test-htmltext" src/htmltext.c \
