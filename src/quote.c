@@ -521,7 +521,8 @@ attr_text_matches(struct line t, enum amode mode)
 	open = starts_with_opener(body);
 	for (i = 0; i < body.len; i++) {
 		/* verbs starting with a Latin letter start a word */
-		if (i > 0 && g_ascii_isalnum(body.s[i - 1]))
+		if (i > 0 && g_ascii_isalpha(body.s[i]) &&
+		    g_ascii_isalnum(body.s[i - 1]))
 			continue;
 		if ((body.s[i] & 0xc0) == 0x80)
 			continue;
@@ -567,6 +568,49 @@ join_lines(const struct scan *sc, gsize i, gsize span, char *buf,
 	return TRUE;
 }
 
+/* Length of the sentence end at the end of l: ".", "!", "?" or the
+ * fullwidth "。", "！", "？"; *dot says it was a plain ".". */
+static gsize
+sentence_end(struct line l, gboolean *dot)
+{
+	static const char *const wide[] = { "\xe3\x80\x82", "\xef\xbc\x81",
+	    "\xef\xbc\x9f" };
+	gsize k;
+
+	*dot = FALSE;
+	if (l.len == 0)
+		return 0;
+	if (l.s[l.len - 1] == '.')
+		*dot = TRUE;
+	if (strchr(".!?", l.s[l.len - 1]) != NULL)
+		return 1;
+	for (k = 0; k < G_N_ELEMENTS(wide) && l.len >= 3; k++)
+		if (memcmp(l.s + l.len - 3, wide[k], 3) == 0)
+			return 3;
+	return 0;
+}
+
+/* A sentence of the reply, not the start of a date ("Le lun.",
+ * "po 1."): ends like a sentence, no digit, and "!", "?" or three
+ * words before a ".". */
+static gboolean
+is_sentence(struct line l)
+{
+	gsize i, words = 1;
+	gboolean dot;
+
+	l = trim(l);
+	if (sentence_end(l, &dot) == 0)
+		return FALSE;
+	for (i = 0; i < l.len; i++) {
+		if (g_ascii_isdigit(l.s[i]))
+			return FALSE;
+		if (l.s[i] == ' ')
+			words++;
+	}
+	return !dot || words >= 3;
+}
+
 static gsize attribution_span(const struct scan *, gsize, enum amode,
     gboolean);
 
@@ -587,20 +631,28 @@ attribution_span(const struct scan *sc, gsize i, enum amode mode,
     gboolean look)
 {
 	char buf[ATTR_MAX + 2];
-	struct line t, a = trim(sc->lines[i]);
+	struct line t, b, a = trim(sc->lines[i]);
 	gsize span;
-	char e;
 
 	if (a.len == 0 || a.len > ATTR_MAX || is_quoted(a))
 		return 0;
 	if (join_lines(sc, i, 1, buf, &t) && attr_text_matches(t, mode))
 		return 1;
-	e = a.s[a.len - 1];
-	if (e == '.' || e == '!' || e == '?' || e == ':')
+	if (a.s[a.len - 1] == ':' ||
+	    (is_sentence(a) && !starts_attribution(a)))
 		return 0;
-	if (look && i + 1 < sc->n && starts_attribution(sc->lines[i + 1]) &&
-	    attribution_span(sc, i + 1, mode, FALSE) > 0)
-		return 0;
+	if (look && i + 1 < sc->n) {
+		b = trim(sc->lines[i + 1]);
+		if (starts_with_opener(b) &&
+		    attribution_span(sc, i + 1, mode, FALSE) > 0)
+			return 0;
+		/* "<ann@x>" goes on; "Thanks" above "1 jan 2024, Ann
+		 * wrote:" is the reply unless it holds a date itself */
+		if (!starts_attribution(a) && !has_evidence(a) &&
+		    b.s[0] != '<' && join_lines(sc, i + 1, 1, buf, &t) &&
+		    attr_text_matches(t, mode))
+			return 0;
+	}
 	for (span = 2; span <= 3; span++)
 		if (join_lines(sc, i, span, buf, &t) &&
 		    attr_text_matches(t, mode))
@@ -652,21 +704,22 @@ scan_attribution(struct scan *sc, gsize *i)
 static gsize
 shared_attribution(struct line l)
 {
-	struct line t;
+	struct line t, before;
 	gsize i;
-	char p;
 
 	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l) ||
 	    (starts_attribution(l) && attr_text_matches(l, AM_FULL)))
 		return 0;
 	for (i = 2; i + 1 < l.len; i++) {
-		p = l.s[i - 2];
-		if (l.s[i - 1] != ' ' || (p != '.' && p != '!' && p != '?'))
+		if (l.s[i - 1] != ' ')
+			continue;
+		/* "man. 1. jan. 2024 kl. 10:00 skrev": the date's own dots */
+		before.s = l.s;
+		before.len = i - 1;
+		if (!is_sentence(before))
 			continue;
 		t.s = l.s + i;
 		t.len = l.len - i;
-		if (!starts_attribution(t))
-			continue;
 		if (attr_text_matches(t, AM_FULL))
 			return i;
 	}
@@ -836,8 +889,9 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 		b = &g_array_index(blocks, struct block, k);
 		quoted = first == lim || b->first > last ||
 		    (!interleaved && b->last < first);
-		for (i = b->first; quoted && i <= b->last; i++)
-			sc->role[i] = R_QUOTED;
+		for (i = b->first; i <= b->last; i++)
+			if (quoted || sc->kind[i] == K_ATTR)
+				sc->role[i] = R_QUOTED;
 	}
 }
 
