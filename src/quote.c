@@ -414,25 +414,31 @@ is_underscore_sep(const struct scan *sc, gsize i)
 	return j < sc->n && header_kind(sc->lines[j]) == H_FROM;
 }
 
-/* Evidence that a line is about a message: an address, a time (10:00,
- * 10.00) or a year (1990-2099). */
+/* Evidence that a line is about a message: an address, a numeric date
+ * (1/2/24, 01.01.24, 2024-03-20) or a year (1990-2099).  A time alone
+ * is not: "On Monday at 10:00 she wrote:" is prose. */
 static gboolean
 has_evidence(struct line l)
 {
-	gsize i;
+	gsize i, j, groups;
 
 	for (i = 0; i < l.len; i++) {
 		if (l.s[i] == '@')
 			return TRUE;
-		if (i + 3 < l.len + 0 && g_ascii_isdigit(l.s[i]) &&
-		    (l.s[i + 1] == ':' || l.s[i + 1] == '.') &&
-		    g_ascii_isdigit(l.s[i + 2]) && g_ascii_isdigit(l.s[i + 3]))
+		if (!g_ascii_isdigit(l.s[i]) ||
+		    (i > 0 && g_ascii_isdigit(l.s[i - 1])))
+			continue;
+		for (j = i; j < l.len && g_ascii_isdigit(l.s[j]); j++)
+			;
+		if (j - i == 4 && (l.s[i] == '1' || l.s[i] == '2') &&
+		    (l.s[i + 1] == '9' || l.s[i + 1] == '0'))
 			return TRUE;
-		if (i + 3 < l.len && (l.s[i] == '1' || l.s[i] == '2') &&
-		    (l.s[i + 1] == '9' || l.s[i + 1] == '0') &&
-		    g_ascii_isdigit(l.s[i + 2]) && g_ascii_isdigit(l.s[i + 3]) &&
-		    (i == 0 || !g_ascii_isdigit(l.s[i - 1])) &&
-		    (i + 4 == l.len || !g_ascii_isdigit(l.s[i + 4])))
+		/* d[./-]d[./-]d */
+		for (groups = 1; j + 1 < l.len && strchr("./-", l.s[j]) &&
+		    g_ascii_isdigit(l.s[j + 1]); groups++)
+			for (j++; j < l.len && g_ascii_isdigit(l.s[j]); j++)
+				;
+		if (groups >= 3)
 			return TRUE;
 	}
 	return FALSE;
@@ -706,23 +712,29 @@ shared_attribution(struct line l)
 {
 	struct line t, before;
 	gsize i;
+	int pass;
 
 	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l) ||
 	    (starts_attribution(l) && attr_text_matches(l, AM_FULL)))
 		return 0;
-	for (i = 2; i + 1 < l.len; i++) {
-		if (l.s[i - 1] != ' ')
-			continue;
-		/* "man. 1. jan. 2024 kl. 10:00 skrev": the date's own dots */
-		before.s = l.s;
-		before.len = i - 1;
-		if (!is_sentence(before))
-			continue;
-		t.s = l.s + i;
-		t.len = l.len - i;
-		if (attr_text_matches(t, AM_FULL))
-			return i;
-	}
+	/* first one that opens with the table's word ("On", "Am"), then
+	 * the earliest: "It works. Thanks! On Wed ..." splits before "On",
+	 * "Takk. man. 1. jan. 2024 ... skrev" before "man." */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 2; i + 1 < l.len; i++) {
+			if (l.s[i - 1] != ' ')
+				continue;
+			/* "man. 1. jan. 2024 kl. 10:00 skrev": a date's dots */
+			before.s = l.s;
+			before.len = i - 1;
+			if (!is_sentence(before))
+				continue;
+			t.s = l.s + i;
+			t.len = l.len - i;
+			if ((pass == 1 || starts_with_opener(t)) &&
+			    attr_text_matches(t, AM_FULL))
+				return i;
+		}
 	return 0;
 }
 
