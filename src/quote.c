@@ -179,6 +179,17 @@ ci_prefix_len(struct line l, const char *p)
 	return i;
 }
 
+/* A cheap filter before ci_prefix_len(): could a string starting with
+ * byte a match one starting with byte b?  Only ASCII is decided here
+ * (Cyrillic "Т" and "т" have different lead bytes). */
+static inline gboolean
+same_first(char a, char b)
+{
+	if (((guchar)a | (guchar)b) >= 0x80)
+		return ((guchar)a & (guchar)b) >= 0x80;
+	return g_ascii_tolower(a) == g_ascii_tolower(b);
+}
+
 static gboolean
 ci_prefix(struct line l, const char *p)
 {
@@ -232,6 +243,8 @@ ci_contains(struct line l, const char *p)
 	gsize i;
 
 	for (i = 0; i < l.len; i++) {
+		if (!same_first(l.s[i], p[0]))
+			continue;
 		t.s = l.s + i;
 		t.len = l.len - i;
 		if (ci_prefix(t, p))
@@ -535,6 +548,8 @@ attr_text_matches(struct line t, enum amode mode)
 		rest.s = body.s + i;
 		rest.len = body.len - i;
 		FOR_LIST(lg, attr_verb, w, {
+			if (!same_first(rest.s[0], w[0]))
+				continue;
 			n = ci_prefix_len(rest, w);
 			if (n > 0 && (i + n == body.len ||
 			    !g_ascii_isalnum(body.s[i + n])) &&
@@ -561,8 +576,10 @@ join_lines(const struct scan *sc, gsize i, gsize span, char *buf,
 		if (i + k >= sc->n)
 			return FALSE;
 		a = trim(sc->lines[i + k]);
-		if (a.len == 0 || (k > 0 && is_quoted(a)) ||
-		    len + a.len + 1 > ATTR_MAX)
+		/* nothing above an opening word ("On", "Am") belongs to
+		 * the attribution it opens */
+		if (a.len == 0 || (k > 0 && (is_quoted(a) ||
+		    starts_with_opener(a))) || len + a.len + 1 > ATTR_MAX)
 			return FALSE;
 		if (k > 0)
 			buf[len++] = ' ';

@@ -102,6 +102,22 @@ if [ "$name" = config ]; then
 	printf '[mail]\naddress = support@example.com\nmax_message_size = 10M\n[lifecycle.it]\nsla_major = 4h\nack_pattern[de] = ^danke\n\000\000\000[fetch]\nsources = imap://a@b/INBOX; pop3s://c@d\nafter = move\nmove_to = Done\n' \
 	    >"$c/seed-extra.txt"
 fi
+# quote: the pathological bodies of issue 12, cut to -max_len (64 KB):
+# '>' lines, attribution-like lines, HTML nested deep.
+if [ "$name" = quote ]; then
+	awk 'BEGIN { print "Answer."; for (i = 0; i < 1000; i++)
+	    print "> > old text, On 1/1/24 Ann <a@b> wrote:" }' \
+	    >"$c/seed-quoted.txt"
+	awk 'BEGIN { for (i = 0; i < 1000; i++)
+	    print "On Mon, Jan 1, 2024 at 10:00 AM Ann <ann@example.com> wrote" }' \
+	    >"$c/seed-attr.txt"
+	awk 'BEGIN { for (i = 0; i < 1000; i++)
+	    print "Thanks! Am 1. Jan. 2024 um 10:00 schrieb Ann <\nFrom: a" }' \
+	    >"$c/seed-shared.txt"
+	awk 'BEGIN { for (i = 0; i < 1800; i++)
+	    printf "<blockquote><div class=gmail_quote>"; print "x" }' \
+	    >"$c/seed-nested.txt"
+fi
 # The inputs that once failed, kept as regression cases.
 if [ -d "tests/data/fuzz-$name" ]; then
 	cp tests/data/fuzz-"$name"/* "$c/"

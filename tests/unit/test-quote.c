@@ -278,6 +278,64 @@ test_huge(void)
 	g_string_free(s, TRUE);
 }
 
+/* n copies of line. */
+static char *
+lines_of(const char *head, const char *line, gsize n)
+{
+	GString *s = g_string_new(head);
+	gsize i;
+
+	for (i = 0; i < n; i++)
+		g_string_append(s, line);
+	return g_string_free(s, FALSE);
+}
+
+/* The pathological bodies of issue 12: each must finish (every line is
+ * looked at a bounded number of times; no timing is asserted, a
+ * quadratic split would make this test run for hours) and give the
+ * split the rules say. */
+static void
+test_bad_input(void)
+{
+	char *in, *r;
+
+	/* 10 MB of '>' lines */
+	in = lines_of("Answer on top.\n\n",
+	    "> > quoted text of an old message, On 1/1/24 Ann <a@b> wrote:\n",
+	    10 * 1024 * 1024 / 64);
+	r = quote_strip(in);
+	g_assert_cmpstr(r, ==, "Answer on top.");
+	g_free(r);
+	g_free(in);
+	/* 100,000 attribution-like lines without the colon: all prose */
+	in = lines_of("", "On Mon, Jan 1, 2024 at 10:00 AM Ann Lee "
+	    "<ann@example.com> wrote\n", 100000);
+	r = quote_strip(in);
+	g_assert_cmpuint(strlen(r), ==, strlen(in) - 1);
+	g_free(r);
+	g_free(in);
+	/* 100,000 lines that almost share a line with an attribution */
+	in = lines_of("", "Thanks. It works now! Ok. 1 jan 2024 Am Le On Den "
+	    "10:00 wrote schrieb a\n", 100000);
+	r = quote_strip(in);
+	g_assert_cmpuint(strlen(r), ==, strlen(in) - 1);
+	g_free(r);
+	g_free(in);
+	/* 100,000 header-like and attribution lines: the first one cuts */
+	in = lines_of("Top\n", "From: a\nOn 1 Jan 2024, Ann <a@b> wrote:\n",
+	    100000);
+	r = quote_strip(in);
+	g_assert_cmpstr(r, ==, "Top\nFrom: a");
+	g_free(r);
+	g_free(in);
+	/* 100,000 attribution starts that never end */
+	in = lines_of("", "On Mon, 1 Jan 2024 Ann <\n", 100000);
+	r = quote_strip(in);
+	g_assert_cmpuint(strlen(r), ==, strlen(in) - 1);
+	g_free(r);
+	g_free(in);
+}
+
 static char *
 data_dir(void)
 {
@@ -421,6 +479,7 @@ main(int argc, char **argv)
 	g_test_add_func("/quote/null", test_null);
 	g_test_add_func("/quote/invalid-utf8", test_invalid_utf8);
 	g_test_add_func("/quote/huge", test_huge);
+	g_test_add_func("/quote/bad-input", test_bad_input);
 	g_test_add_func("/quote/samples", test_samples);
 	return g_test_run();
 }
