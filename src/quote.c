@@ -2,31 +2,54 @@
  * quote: separate the new text of a plain-text reply from the quoted
  * history and a trailing signature.  See quote.h for the contract.
  *
- * The text is cut into lines and scanned once from the top:
+ * The rule (also in postdesk-ingest(8)):
+ *  - The new text is everything the sender wrote, in order.  Inline
+ *    answers between quoted lines are kept; the '>' lines they answer
+ *    stay with them (views fold them), the attribution above goes.
+ *  - The trailing quoted history goes: '>' lines after the last new
+ *    text, and everything from a hard marker down.
+ *  - The signature is kept apart (struct quote_split.signature): from
+ *    the first "-- " line, or phone boilerplate ("Sent from my iPhone")
+ *    when it is the last line of new text, short and without a comma
+ *    ("Sent from my desk, because ..." is a sentence).
+ *  - A forward ("---------- Forwarded message ---------", "Begin
+ *    forwarded message:") is new text: it and all below it stay.
  *
- *  - A "hard" marker ends the new text: everything from it to the end is
- *    history.  Hard markers are "reply above this line" lines (also when
- *    quoted with '>'), Outlook's "-----Original Message-----", a line of
- *    underscores followed by "From:", a From:/Sent:/To:/Subject: header
- *    block, and an "On ... wrote:" attribution that is NOT followed by
- *    '>' lines (HTML mail converted to text, Outlook-style top posting).
- *  - A forwarding line ("---------- Forwarded message ---------") stops
- *    the scan: a forwarded message is content the sender wants us to see,
- *    so it and everything after it stay in the new text.
+ * Every phrase comes from the language table in quote_lang.c (21
+ * languages; adding one is adding a row).  The text is cut into lines
+ * and scanned once from the top:
+ *
+ *  - A hard marker ends the new text: a "reply above this line" line, a
+ *    separator ("-----Original Message-----" in any language of the
+ *    table), a line of underscores above a From: line, a header block
+ *    (From/Sent/To/Subject lines in any order, field names of any
+ *    language, ':' or the fullwidth '：'), a dashed attribution
+ *    ("---- John Smith wrote ----"), or a full attribution not followed
+ *    by '>' lines (HTML mail converted to text).
+ *  - An attribution is one to three lines (Gmail and Outlook wrap them)
+ *    ending in ':' that hold a verb of the table ("wrote", "schrieb",
+ *    "a écrit", "napisał(a)", "写道", "님이 작성") at the end or before
+ *    a name or address, or Gmail's verb-less "2014-03-20 8:48
+ *    GMT+01:00 Name <x@y>:".  A full one also needs evidence: an
+ *    address, a numeric date or a year; above '>' lines the verb is
+ *    enough.  A line that ends a sentence, or that sits right above an
+ *    attribution of its own, is the reply, not part of the attribution;
+ *    nor is anything above an opening word ("On", "Am", "Le").
+ *  - "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:" is
+ *    split when lines are cut: the sentence before is new text.
  *  - Above the hard marker, runs of '>' lines (with the attribution that
- *    introduces them) form quote blocks.  What to do with them:
+ *    introduces them) form quote blocks:
  *      * no new text after a block (top posting): the block is history;
  *      * no new text before it and none of the blocks sits between new
  *        text (bottom posting): the leading block is history too;
- *      * a block with new text on both sides means an inline reply; the
+ *      * a block with new text on both sides means an inline reply: the
  *        answers make no sense without their questions, so the inner
  *        blocks stay in the new text and only the trailing block goes.
- *  - The signature starts at the first "-- " line (exactly dash dash
- *    space) or at a "Sent from my iPhone"-type line that is the last
- *    line of new text, and runs to the next quote block.
  *
- * Every line is looked at a bounded number of times and every lookahead
- * is bounded, so the whole split is linear in the input size.
+ * Every line is looked at a bounded number of times, lines longer than
+ * ATTR_MAX or MARKER_MAX are never searched, and every lookahead is
+ * bounded, so the whole split is linear in the input size (no regular
+ * expressions, so no backtracking).
  */
 #include <string.h>
 
