@@ -151,3 +151,18 @@ const char *const quote_reply_markers[] = {
 	"oberhalb dieser zeile",
 	NULL,
 };
+
+const struct quote_html_marker quote_html_markers[] = {
+	{ "Gmail", NULL, "class", "gmail_quote", QH_WRAPS },
+	{ "Gmail", NULL, "class", "gmail_quote_container", QH_WRAPS },
+	{ "Gmail", NULL, "class", "gmail_attr", QH_WRAPS },
+	{ "Apple Mail", "blockquote", "type", "cite", QH_WRAPS },
+	{ "Thunderbird", NULL, "class", "moz-cite-prefix", QH_WRAPS },
+	{ "Yahoo", NULL, "class", "yahoo_quoted", QH_WRAPS },
+	{ "Proton", NULL, "class", "protonmail_quote", QH_WRAPS },
+	{ "Outlook/OWA", NULL, "id", "divRplyFwdMsg", QH_STARTS },
+	{ "Outlook", NULL, "id", "appendonsend", QH_STARTS },
+	{ "Outlook", "hr", "id", "stopSpelling", QH_STARTS },
+};
+
+const gsize quote_n_html_markers = G_N_ELEMENTS(quote_html_markers);

@@ -41,4 +41,21 @@ extern const gsize quote_n_langs;
  * line" markers of helpdesks); NULL-terminated. */
 extern const char *const quote_reply_markers[];
 
+/* HTML quote markers of mail clients, read by htmltext.c. */
+enum quote_html_kind {
+	QH_WRAPS,	/* the element holds the history: skip it, keep after */
+	QH_STARTS,	/* the history is everything after the element */
+};
+
+struct quote_html_marker {
+	const char		*client;
+	const char		*elem;	/* lower case; NULL: any element */
+	const char		*attr;	/* "class" (a token), "id" or "type" */
+	const char		*value;	/* compared case-insensitively */
+	enum quote_html_kind	 kind;
+};
+
+extern const struct quote_html_marker quote_html_markers[];
+extern const gsize quote_n_html_markers;
+
 #endif

@@ -123,7 +123,8 @@ if [ -d "tests/data/fuzz-$name" ]; then
 	cp tests/data/fuzz-"$name"/* "$c/"
 fi
 for d in $seeds; do
-	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \) \
+	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \
+	    -o -name '*.html' \) \
 	    -exec cp {} "$out/corpus-$name/" \; || true
 done
 # A GLib critical is a broken precondition: a bug, so a crash here.

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 
+#include "htmltext.h"
 #include "quote.h"
 
 #ifndef QUOTE_DATA_DIR
@@ -362,18 +363,39 @@ read_or_null(const char *path)
 	return s;
 }
 
-/* Runs case stem (stem.txt against stem.expected, and stem.signature if
- * there is one); TRUE if it passes.  Prints the rule that cut it. */
-static gboolean
-run_case(const char *stem, const char *label)
+/* An HTML body as mail_text.c reads it: the client's quote markers cut
+ * first when there are any, the text rules on what is left. */
+static char *
+html_body_text(const char *html, gsize len)
 {
-	char *path, *in, *exp, *sig;
+	gboolean had = FALSE;
+	char *cut = htmltext_to_text(html, len, TRUE, &had);
+
+	if (had)
+		return cut;
+	g_free(cut);
+	return htmltext_to_text(html, len, FALSE, NULL);
+}
+
+/* Runs case stem (stem.txt or stem.html against stem.expected, and
+ * stem.signature if there is one); TRUE if it passes.  Prints the rule
+ * that cut it. */
+static gboolean
+run_case(const char *stem, const char *ext, const char *label)
+{
+	char *path, *in, *exp, *sig, *raw;
 	struct quote_split q;
 	gboolean ok;
+	gsize len;
 
-	path = g_strconcat(stem, ".txt", NULL);
-	g_assert_true(g_file_get_contents(path, &in, NULL, NULL));
+	path = g_strconcat(stem, ext, NULL);
+	g_assert_true(g_file_get_contents(path, &raw, &len, NULL));
 	g_free(path);
+	if (strcmp(ext, ".html") == 0) {
+		in = html_body_text(raw, len);
+		g_free(raw);
+	} else
+		in = raw;
 	path = g_strconcat(stem, ".expected", NULL);
 	exp = read_or_null(path);
 	g_assert_nonnull(exp);
@@ -396,13 +418,19 @@ run_case(const char *stem, const char *label)
 	return ok;
 }
 
+static gint
+cmp_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Every NAME.txt in dir; the category is the directory's name. */
 static void
 run_dir(const char *dir, const char *cat_name, GPtrArray *cats)
 {
 	struct category *cat = g_new0(struct category, 1);
 	GError *err = NULL;
-	const char *name;
+	const char *name, *ext;
 	char *stem, *label, *sub;
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	GDir *d;
@@ -415,17 +443,19 @@ run_dir(const char *dir, const char *cat_name, GPtrArray *cats)
 	while ((name = g_dir_read_name(d)) != NULL)
 		g_ptr_array_add(names, g_strdup(name));
 	g_dir_close(d);
-	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(names, cmp_names);
 	for (i = 0; i < names->len; i++) {
 		name = g_ptr_array_index(names, i);
 		sub = g_build_filename(dir, name, NULL);
 		if (g_file_test(sub, G_FILE_TEST_IS_DIR)) {
 			run_dir(sub, name, cats);
-		} else if (g_str_has_suffix(name, ".txt")) {
-			stem = g_strndup(sub, strlen(sub) - 4);
+		} else if (g_str_has_suffix(name, ".txt") ||
+		    g_str_has_suffix(name, ".html")) {
+			ext = strrchr(name, '.');
+			stem = g_strndup(sub, strlen(sub) - strlen(ext));
 			label = g_strdup_printf("%s/%s", cat_name, name);
 			cat->total++;
-			if (run_case(stem, label))
+			if (run_case(stem, ext, label))
 				cat->passed++;
 			g_free(label);
 			g_free(stem);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates tests/data/quote/gen-*/: one case per (language x client
-format), each NAME.txt with NAME.expected (the new text) and, where the
-message has one, NAME.signature.  Run from the top directory:
+format), each NAME.txt (plain text) or NAME.html (an HTML body) with
+NAME.expected (the new text) and, where the message has one,
+NAME.signature.  Run from the top directory:
     python3 tests/data/quote/gen-corpus.py
 The outputs are committed; rerun after editing the tables below.  The
 phrases are what the clients write in each language (written for this
@@ -178,6 +179,63 @@ def cases(lang, t):
     return c
 
 
+def esc(t):
+    return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def html_cases(lang, t):
+    """The same reply as HTML from each client (NAME.html)."""
+    reply, attr, hdr, sep, fwd, mobile, q = t
+    r, a, qq = esc(reply), esc(attr), esc(q)
+    bq = ('<blockquote class="gmail_quote" style="margin:0 0 0 .8ex">'
+          '<div dir="ltr">%s</div></blockquote>' % qq)
+    c = {}
+    c["html-gmail"] = (
+        '<div dir="ltr">%s</div><br><div class="gmail_quote">'
+        '<div dir="ltr" class="gmail_attr">%s<br></div>%s</div>' %
+        (r, a, bq), reply)
+    # text after the gmail_quote blockquote is the sender's: kept
+    c["html-gmail-after"] = (
+        '<div dir="ltr">%s<br><div class="gmail_quote"><div dir="ltr" '
+        'class="gmail_attr">%s<br></div>%s</div><div>%s</div></div>' %
+        (r, a, bq, r), reply + "\n" + reply)
+    c["html-outlook"] = (
+        '<html><body><div class="WordSection1"><p class="MsoNormal">%s'
+        '</p></div><hr style="display:inline-block;width:98%%" '
+        'tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><b>%s:</b> %s'
+        '<br><b>%s:</b> 1.1.2024 10:00<br><b>%s:</b> Bob<br><b>%s:</b> '
+        'Printer</div><div>%s</div></body></html>' %
+        (r, hdr[0], esc(ADDR), hdr[1], hdr[2], hdr[3], qq), reply)
+    c["html-apple"] = (
+        '<html><body><div>%s</div><div><br><blockquote type="cite">'
+        '<div>%s</div><br><div>%s</div></blockquote></div></body></html>' %
+        (r, a, qq), reply)
+    c["html-thunderbird"] = (
+        '<html><body><p>%s</p><div class="moz-cite-prefix">%s<br></div>'
+        '<blockquote type="cite" cite="mid:x@y">%s</blockquote></body>'
+        '</html>' % (r, a, qq), reply)
+    c["html-yahoo"] = (
+        '<html><body><div class="ydp1 yahoo-style-wrap"><div>%s</div>'
+        '</div><div id="yahoo_quoted_1" class="yahoo_quoted"><div>%s</div>'
+        '<div>%s</div></div></body></html>' % (r, a, qq), reply)
+    c["html-proton"] = (
+        '<div>%s</div><div class="protonmail_quote">%s<br>'
+        '<blockquote class="protonmail_quote" type="cite">%s</blockquote>'
+        '</div>' % (r, a, qq), reply)
+    # no marker (Windows Mail, mail.ru, Yandex layouts): the text rules
+    c["html-header-div"] = (
+        '<div>%s</div><div><br></div><div style="border:none;border-top:'
+        'solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm"><b>%s:</b> %s<br>'
+        '<b>%s:</b> 1.1.2024 10:00<br><b>%s:</b> Bob<br><b>%s:</b> Printer'
+        '</div><div><br></div><div>%s</div>' %
+        (r, hdr[0], esc(ADDR), hdr[1], hdr[2], hdr[3], qq), reply)
+    c["html-attr-div"] = (
+        '<div>%s</div><div><br></div><div>%s</div><blockquote style='
+        '"border-left:1px solid #0857A6;margin:10px;padding:0 0 0 10px">'
+        '<div>%s</div></blockquote>' % (r, a, qq), reply)
+    return c
+
+
 def main():
     top = os.path.dirname(os.path.abspath(__file__))
     n = 0
@@ -193,6 +251,15 @@ def main():
             if sig is not None:
                 with open(base + ".signature", "w") as f:
                     f.write(sig + "\n")
+            n += 1
+        for fmt, (html, expected) in html_cases(lang, t).items():
+            d = os.path.join(top, "gen-" + fmt)
+            os.makedirs(d, exist_ok=True)
+            base = os.path.join(d, lang)
+            with open(base + ".html", "w") as f:
+                f.write(html + "\n")
+            with open(base + ".expected", "w") as f:
+                f.write(expected + "\n")
             n += 1
     print("%d cases" % n)
 
