@@ -171,6 +171,13 @@ is_quoted(struct line l)
 	return l.len > 0 && l.s[0] == '>';
 }
 
+/* ASCII lower case, inline: the table searches call this per byte. */
+static inline char
+lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
 /* If l starts with p, compared case-insensitively (Unicode simple case
  * folding, so "ИСХОДНОЕ" matches "исходное"), the bytes of l it covers,
  * else 0.  The text is valid UTF-8 (normalize() made it so). */
@@ -183,7 +190,7 @@ ci_prefix_len(struct line l, const char *p)
 		if (i >= l.len)
 			return 0;
 		if (((guchar)l.s[i] | (guchar)p[j]) < 0x80) {
-			if (g_ascii_tolower(l.s[i]) != g_ascii_tolower(p[j]))
+			if (lc(l.s[i]) != lc(p[j]))
 				return 0;
 			i++;
 			j++;
@@ -210,7 +217,7 @@ same_first(char a, char b)
 {
 	if (((guchar)a | (guchar)b) >= 0x80)
 		return ((guchar)a & (guchar)b) >= 0x80;
-	return g_ascii_tolower(a) == g_ascii_tolower(b);
+	return lc(a) == lc(b);
 }
 
 static gboolean
@@ -298,7 +305,10 @@ is_separator(struct line l)
 	const char *w;
 	gsize lead, tail;
 
-	l = undash(trim(l), &lead, &tail);
+	l = trim(l);
+	if (l.len == 0 || l.s[0] != '-')
+		return FALSE;
+	l = undash(l, &lead, &tail);
 	if (lead < 3 || l.len > MARKER_MAX)
 		return FALSE;
 	FOR_LIST(lg, separator, w, {
@@ -317,12 +327,14 @@ is_forward(struct line l)
 	struct line d;
 
 	l = trim(l);
-	if (l.len > MARKER_MAX)
+	if (l.len == 0 || l.len > MARKER_MAX)
 		return FALSE;
 	d = undash(l, &lead, &tail);
 	FOR_LIST(lg, forward, w, {
 		if (lead >= 3 && ci_equal(d, w))
 			return TRUE;
+		if (!same_first(l.s[0], w[0]))
+			continue;
 		n = ci_prefix_len(l, w);
 		if (n > 0 && (n == l.len || l.s[l.len - 1] == ':'))
 			return TRUE;
@@ -353,6 +365,8 @@ has_key(struct line l, const char *key)
 		l.s++;
 		l.len--;
 	}
+	if (l.len == 0 || !same_first(l.s[0], key[0]))
+		return FALSE;
 	klen = ci_prefix_len(l, key);
 	if (klen == 0)
 		return FALSE;
@@ -373,13 +387,26 @@ has_key(struct line l, const char *key)
 
 enum hkind { H_NONE, H_FROM, H_DATE, H_TO };
 
+/* Field names are short: a ':' (or '：') within the first bytes. */
+static gboolean
+has_colon_early(struct line l)
+{
+	gsize i, n = MIN(l.len, 48);
+
+	for (i = 0; i < n; i++)
+		if (colon_len(l.s + i, l.len - i) > 0)
+			return TRUE;
+	return FALSE;
+}
+
 static enum hkind
 header_kind(struct line l)
 {
 	const struct quote_lang *lg;
 	const char *w;
 
-	if (trim(l).len > ATTR_MAX)
+	l = trim(l);
+	if (l.len > ATTR_MAX || !has_colon_early(l))
 		return H_NONE;
 	FOR_LIST(lg, hdr_from, w, {
 		if (has_key(l, w))
@@ -505,8 +532,10 @@ starts_with_opener(struct line l)
 	const struct quote_lang *lg;
 	const char *w;
 
+	if (l.len == 0)
+		return FALSE;
 	FOR_LIST(lg, attr_open, w, {
-		if (ci_prefix(l, w))
+		if (same_first(l.s[0], w[0]) && ci_prefix(l, w))
 			return TRUE;
 	});
 	return FALSE;
@@ -566,7 +595,9 @@ attr_text_matches(struct line t, enum amode mode)
 		if (i > 0 && g_ascii_isalpha(body.s[i]) &&
 		    g_ascii_isalnum(body.s[i - 1]))
 			continue;
-		if ((body.s[i] & 0xc0) == 0x80)
+		/* verbs start with a letter; not inside a UTF-8 sequence */
+		if ((body.s[i] & 0xc0) == 0x80 || ((guchar)body.s[i] < 0x80 &&
+		    !g_ascii_isalpha(body.s[i])))
 			continue;
 		rest.s = body.s + i;
 		rest.len = body.len - i;
