@@ -90,22 +90,53 @@ if anyof (header :regex "Subject"
 	set_field "version" "${1}";
 }
 
-# 5. Out of scope under the support policy: domain and SSL registration,
-#    custom HTML/CSS/JavaScript.  Tag it, and answer a new request once a
-#    week per sender with templates/mail/out-of-scope.txt -- never bulk
-#    mail, never staff.
+# 5. Out of scope under the support policy (IXXO's list): domain names
+#    and SSL certificates, custom HTML/CSS/JavaScript, hosting and the
+#    installation of PHP scripts, e-commerce consulting, and third-party
+#    software the shop does not integrate.  English and German.  The
+#    patterns want a request ("install a PHP script", "Hosting buchen"):
+#    a customer who only mentions her hosting provider is in scope.  Tag
+#    it, and answer a new request once a week per sender with
+#    templates/mail/out-of-scope.txt -- never bulk mail, never staff.
 if anyof (header :regex "Subject"
 	      ["\\bdomain\\s+(name\\s+)?(registration|transfer|renewal)\\b",
 	       "\\bregister\\s+(a|my|our)\\s+domain\\b",
 	       "\\bssl\\s+(certificate|cert)\\b",
 	       "\\bcustom\\s+(html|css|javascript|js|design|theme)\\b",
-	       "\\b(html|css|javascript)\\s+customi[sz]ation\\b"],
+	       "\\b(html|css|javascript)\\s+customi[sz]ation\\b",
+	       "\\b(web\\s*)?hosting\\s+(plan|package|offer|account)s?\\b",
+	       "\\bphp\\s+(script\\s+)?install(ation)?\\b",
+	       "\\be-?commerce\\s+consult(ing|ation|ancy)\\b",
+	       "\\bthird[- ]party\\s+(software|plugin|module|app)\\b",
+	       "\\bdomain\\s+(registrieren|registrierung|umzug)\\b",
+	       "\\bssl-?zertifikat",
+	       "\\b(webhosting|webspace|hosting-?paket)\\b",
+	       "\\bphp-?(skript|script)",
+	       "\\be-?commerce-?beratung\\b",
+	       "\\bdrittanbieter"],
 	  body :regex
 	      ["\\bdomain\\s+(name\\s+)?(registration|transfer)\\b",
 	       "\\bregister\\s+(a|my|the|our)\\s+domain\\b",
 	       "\\b(buy|install|renew|get)\\s+(an?\\s+|the\\s+|my\\s+)?ssl\\b",
 	       "\\bcustom\\s+(html|css|javascript|js)\\b",
-	       "\\b(html|css|javascript)\\s+(customi[sz]ations?|changes)\\b"])
+	       "\\b(html|css|javascript)\\s+(customi[sz]ations?|changes)\\b",
+	       "\\b(need|want|looking\\s+for|recommend|offer|sell|provide)\\s+(a\\s+|an\\s+|some\\s+|your\\s+)?(web\\s*)?hosting\\b",
+	       "\\bhost\\s+(my|our)\\s+(shop|store|site|website)\\b",
+	       "\\binstall\\s+(a|an|the|this|my|our)\\s+(php|wordpress|joomla)\\b",
+	       "\\bphp\\s+(script\\s+)?installation\\b",
+	       "\\be-?commerce\\s+(consulting|consultation|consultancy|strategy\\s+advice)\\b",
+	       "\\badvi[cs]e\\s+(us\\s+|me\\s+)?on\\s+(our|my)\\s+(online\\s+)?(marketing|sales)\\s+strategy\\b",
+	       "\\b(set\\s+up|install|configure|support)\\s+(a\\s+|the\\s+|our\\s+|my\\s+)?third[- ]party\\s+(software|plugin|module|app|tool)\\b",
+	       "\\b(domain|ssl-?zertifikat)\\s+(registrieren|bestellen|einrichten|kaufen)\\b",
+	       "\\beigenes?\\s+(html|css|javascript|design)\\b",
+	       "\\b(webhosting|webspace|hosting-?paket)\\b",
+	       "\\bhosting\\s+(buchen|anbieten|empfehlen)\\b",
+	       "\\bphp-?(skript|script)\\s+(installieren|einrichten)\\b",
+	       "\\b(installieren|einrichten)\\s+(sie\\s+)?(uns\\s+)?(ein|das|unser)\\s+php",
+	       "\\be-?commerce-?beratung\\b",
+	       "\\bberatung\\s+(zu|zur|f\\S+r)\\s+(unseren?|meinen?)\\s+(online-?)?(shop|vertrieb|strategie)\\b",
+	       "\\bsoftware\\s+(eines|von)\\s+drittanbieter",
+	       "\\bdrittanbieter-?(software|modul|plugin)"])
 {
 	addflag "out-of-scope";
 	if allof (string :is "${autoreply}" "yes",

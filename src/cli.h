@@ -56,6 +56,7 @@ int	 cli_rules(struct cli *);
 int	 cli_import(struct cli *);
 int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
+int	 cli_merge(struct cli *);
 int	 cli_comment(struct cli *);
 int	 cli_link(struct cli *);
 int	 cli_backup(struct cli *);	/* cli_backup.c */

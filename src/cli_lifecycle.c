@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "ticket_merge.h"
 #include "lifecycle_apply.h"
 #include "text.h"
 #include "log.h"
@@ -313,4 +314,42 @@ cli_list_queue(struct cli *c)
 	g_array_free(r, TRUE);
 	g_ptr_array_free(a, TRUE);
 	return rc;
+}
+
+/* merge INTO FROM: one transaction, the viewer's checks (ticket_merge.h). */
+int
+cli_merge(struct cli *c)
+{
+	int64_t	 into, from;
+	GError	*e = NULL;
+	char	*refusal = NULL, *actor;
+	bool	 ok;
+	int	 rc;
+
+	if (c->argc != 3 || !text_to_id(&into, c->argv[1]) ||
+	    !text_to_id(&from, c->argv[2]))
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+		return rc;
+	actor = cli_actor();
+	ok = store_begin(c->store, &e) && ticket_merge(c->store, from, into,
+	    actor, g_get_real_time() / G_USEC_PER_SEC, &refusal, &e) &&
+	    (refusal != NULL || store_commit(c->store, &e));
+	g_free(actor);
+	if (!ok || refusal != NULL)
+		store_rollback(c->store);
+	if (!ok) {
+		log_warnx("merge: %s", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
+		g_error_free(e);
+		return rc;
+	}
+	if (refusal != NULL) {
+		log_warnx("merge refused: %s", refusal);
+		g_free(refusal);
+		return EX_DATAERR;
+	}
+	printf("ticket #%" G_GINT64_FORMAT " merged into #%" G_GINT64_FORMAT
+	    "\n", from, into);
+	return EX_OK;
 }

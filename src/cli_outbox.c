@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "staff_reply.h"
 #include "command.h"
 #include "compose.h"
 #include "lifecycle_apply.h"
@@ -352,34 +353,16 @@ add_file(GPtrArray *att, const char *path)
 	return true;
 }
 
-/*
- * The message and the command block in one transaction, as a staff
- * mail would have them: the message (unless the text was only
- * commands), then each command through the life cycle.
- */
+/* The message and the command block in one transaction (staff_reply.h). */
 static bool
 staff_apply(struct cli *c, int64_t ticket, struct outbox_staff_message *sm,
     const struct command_block *b, int64_t *row, GPtrArray *report,
     int *refused, GError **err)
 {
-	int64_t	 now = now_s();
-	bool	 store = b->commands->len == 0 || *b->rest != '\0' ||
-	    sm->attachments->len > 0;
-
-	*row = 0;
-	sm->text = b->commands->len > 0 ? b->rest : sm->text;
 	if (!store_begin(c->store, err))
 		return false;
-	/* A reply is the staff reply of the life cycle (pre-close timer,
-	 * first response), as by mail; a note is not. */
-	if ((store && !outbox_staff_message(c->store, c->config, ticket, sm,
-	    now, row, err)) || (store && !sm->internal &&
-	    !lifecycle_apply_staff_reply(c->store, c->config, ticket,
-	    sm->from_addr, *row, now, command_block_has(b, LC_CMD_STATUS),
-	    err)) ||
-	    !lifecycle_apply_commands(c->store, c->config, ticket, b,
-	    LC_ROLE_STAFF, sm->from_addr, NULL, *row, now, report, refused,
-	    err) || !store_commit(c->store, err)) {
+	if (!staff_reply_apply(c->store, c->config, ticket, sm, b, now_s(),
+	    row, report, refused, err) || !store_commit(c->store, err)) {
 		store_rollback(c->store);
 		return false;
 	}

@@ -132,6 +132,39 @@ normalize_addr(const char *a)
 	return out;
 }
 
+/*
+ * "From: Ann <ann>" (a local part, no domain, as some internal systems
+ * send): no address to reply to or to check, but the sender is not
+ * nobody.  Her name (or the local part) is kept as the sender's name;
+ * the address stays empty, so the envelope sender stands in for it, and
+ * a warning says why.
+ */
+static void
+from_without_domain(struct mail *m, InternetAddressList *list)
+{
+	int	 i, n = list != NULL ? internet_address_list_length(list) : 0;
+
+	for (i = 0; i < n; i++) {
+		InternetAddress	*ia = internet_address_list_get_address(list, i);
+		const char	*addr, *name;
+
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		addr = internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia));
+		name = internet_address_get_name(ia);
+		if (addr == NULL || *addr == '\0' || strchr(addr, '@') != NULL ||
+		    strlen(addr) > 320)
+			continue;
+		m->from.name = g_strdup(name != NULL && *name != '\0' ? name :
+		    addr);
+		g_ptr_array_add(m->warnings, g_strdup_printf("From: <%s> has "
+		    "no domain; the envelope sender stands for the sender",
+		    addr));
+		return;
+	}
+}
+
 /* Flattens an address list (groups included) into struct mail_address. */
 static void
 collect_addresses(InternetAddressList *list, GPtrArray *out)
@@ -277,11 +310,17 @@ looks_like_mail(GMimeMessage *msg)
 	    "Received", "Return-Path" };
 	size_t	 i;
 
+	GMimeObject	*part = g_mime_message_get_mime_part(msg);
+
 	for (i = 0; i < G_N_ELEMENTS(any); i++)
 		if (g_mime_object_get_header(GMIME_OBJECT(msg), any[i]) !=
 		    NULL)
 			return true;
-	return false;
+	/* GMime files the Content-* headers with the body part: a header
+	 * block of just "Content-Type: text/plain" is mail too. */
+	return part != NULL && (g_mime_object_get_header(part,
+	    "Content-Type") != NULL || g_mime_object_get_header(part,
+	    "Content-Transfer-Encoding") != NULL);
 }
 
 static void
@@ -325,7 +364,8 @@ fill_envelope_fields(struct mail *m, GMimeMessage *msg)
 
 		m->from.addr = g_strdup(a->addr);
 		m->from.name = g_strdup(a->name);
-	}
+	} else
+		from_without_domain(m, g_mime_message_get_from(msg));
 	g_ptr_array_unref(from);
 	collect_addresses(g_mime_message_get_to(msg), m->to);
 	collect_addresses(g_mime_message_get_cc(msg), m->cc);

@@ -212,6 +212,38 @@ part_bytes(GMimePart *part)
 	return g_byte_array_free_to_bytes(ba);
 }
 
+/*
+ * An attachment's bytes.  7bit, 8bit and quoted-printable content is
+ * lines, whose ends MIME writes as CRLF whatever the file had (RFC 2045
+ * 2.7-2.8): they are stored with the local LF, as the file was (a
+ * BinHex or 7bit text attachment of a CRLF message came one byte per
+ * line too long).  Base64 and binary content is kept byte for byte.
+ */
+static GBytes *
+attachment_bytes(GMimePart *part)
+{
+	GBytes		*b = part_bytes(part);
+	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
+	gsize		 len, i, o = 0;
+	const guchar	*d;
+	guchar		*out;
+
+	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	    enc != GMIME_CONTENT_ENCODING_7BIT &&
+	    enc != GMIME_CONTENT_ENCODING_8BIT &&
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		return b;
+	d = g_bytes_get_data(b, &len);
+	if (d == NULL || memchr(d, '\r', len) == NULL)
+		return b;
+	out = g_malloc(len);
+	for (i = 0; i < len; i++)
+		if (d[i] != '\r' || i + 1 >= len || d[i + 1] != '\n')
+			out[o++] = d[i];
+	g_bytes_unref(b);
+	return g_bytes_new_take(out, o);
+}
+
 /* CRLF to LF in place; done on UTF-8, after charset decoding. */
 static void
 lf_only(char *s)
@@ -471,7 +503,7 @@ walk(struct walk *w, GMimeObject *o, int depth, bool in_alternative)
 	/* Other renderings of the chosen text are not attachments. */
 	if (in_alternative && is_type(o, "text", "*") && !is_attachment(o))
 		return;
-	add_attachment(w->m, o, part_bytes(GMIME_PART(o)),
+	add_attachment(w->m, o, attachment_bytes(GMIME_PART(o)),
 	    g_mime_part_get_filename(GMIME_PART(o)));
 }
 

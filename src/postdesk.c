@@ -69,6 +69,9 @@ static const struct cli_command commands[] = {
 	    "staff reply to the requester and CCs", cli_reply },
 	{ "comment", "TICKET [--from A] [--name N] [--attach FILE]... < TEXT",
 	    "internal note, mailed to staff only", cli_comment },
+	{ "merge", "INTO FROM",
+	    "merge ticket FROM into ticket INTO (mail naming FROM lands in "
+	    "INTO)", cli_merge },
 	{ "link", "ADDRESS [TICKET] | --revoke ADDRESS|ID|URL | "
 	    "--list ADDRESS",
 	    "mint a customer's web sign-in link; revoke or list them",

@@ -44,6 +44,10 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_COMMENT] = { "comment", V_LINES, 0, 4000, NULL },
 	[KEY_OWNER] = { "owner", V_ADDRESS, 1, 254, NULL },
 	[KEY_TZ] = { "tz", V_TZ, 1, 64, NULL },
+	[KEY_BODY] = { "body", V_LINES, 1, WEB_BODY_MAX, NULL },
+	[KEY_INTERNAL] = { "internal", V_BOOL, 0, 1, NULL },
+	[KEY_CANNED] = { "canned", V_WORD, 1, 64, NULL },
+	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
 };
 
 struct page_def {
@@ -63,6 +67,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_DASHBOARD] = { "/dashboard", WEB_GET },
 	[PAGE_EXPORT] = { "/export.csv", WEB_GET },
 	[PAGE_TEXT] = { "/text/#", WEB_GET },
+	[PAGE_REPLY] = { "/ticket/#/reply", WEB_POST },
+	[PAGE_MERGE] = { "/ticket/#/merge", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -714,6 +720,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_DASHBOARD] = web_page_dashboard,
 	[PAGE_EXPORT] = web_page_export,
 	[PAGE_TEXT] = web_page_text,
+	[PAGE_REPLY] = web_page_reply,
+	[PAGE_MERGE] = web_page_merge,
 	[PAGE_STYLE] = web_page_style,
 };
 
@@ -743,7 +751,8 @@ gate(struct web *w)
 		    "is or makes a mail address.");
 	if (role != WEB_STAFF &&
 	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
-	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT))
+	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT ||
+	    r->page == PAGE_REPLY || r->page == PAGE_MERGE))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,

@@ -65,6 +65,8 @@ enum web_page {
 	PAGE_DASHBOARD,		/* /dashboard              GET (staff) */
 	PAGE_EXPORT,		/* /export.csv             GET (staff) */
 	PAGE_TEXT,		/* /text/N                 GET: a whole message */
+	PAGE_REPLY,		/* /ticket/N/reply         POST (staff) */
+	PAGE_MERGE,		/* /ticket/N/merge         POST (staff) */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -85,6 +87,10 @@ enum web_key {
 	KEY_COMMENT,
 	KEY_OWNER,		/* staff address or "none" */
 	KEY_TZ,			/* IANA time zone, e.g. Europe/Berlin */
+	KEY_BODY,		/* a staff reply's or note's text */
+	KEY_INTERNAL,		/* 1: an internal note, not a reply */
+	KEY_CANNED,		/* a canned reply's name, templates/replies */
+	KEY_INTO,		/* the ticket a merge goes into */
 	KEY__MAX
 };
 
@@ -307,6 +313,8 @@ struct web_response *web_page_update(struct web *, GError **err);
 struct web_response *web_page_signout(struct web *, GError **err);
 struct web_response *web_page_export(struct web *, GError **err);
 struct web_response *web_page_text(struct web *, GError **err);
+struct web_response *web_page_reply(struct web *, GError **err);
+struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "lifecycle_apply.h"
+#include "staff_reply.h"
+#include "ticket_merge.h"
 #include "store_web.h"
 #include "web.h"
 
@@ -279,4 +281,88 @@ web_page_signout(struct web *w, GError **err)
 	g_free(detail);
 	ticket_free(t);
 	return finish(w, ok, NULL, err);
+}
+
+/*
+ * A staff reply or internal note from the ticket page, by the path of
+ * `postdesk reply`/`comment` and of staff mail (staff_reply.h): the
+ * message, its outbox rows and any commands at its top, in one
+ * transaction.  A command the life cycle refuses refuses the whole
+ * form, with the reasons (409), so that nothing half-done goes out.
+ */
+struct web_response *
+web_page_reply(struct web *w, GError **err)
+{
+	struct outbox_staff_message sm = { 0 };
+	struct command_block *b;
+	struct ticket	*t;
+	struct web_response *r;
+	GPtrArray	*report;
+	GString		*why;
+	int64_t		 row = 0;
+	int		 refused = 0;
+	guint		 i;
+	bool		 ok;
+
+	if (!F(w, KEY_BODY)->present || *g_strstrip(F(w, KEY_BODY)->s) ==
+	    '\0')
+		return web_error_page(w, 400, "Write the text of the reply "
+		    "or note.");
+	if (!begin_ticket(w, &t, &r, err))
+		return r;
+	ticket_free(t);
+	sm.from_addr = w->viewer.address;
+	sm.from_name = w->config->from_name;
+	sm.text = F(w, KEY_BODY)->s;
+	sm.internal = F(w, KEY_INTERNAL)->present && F(w, KEY_INTERNAL)->i;
+	b = command_parse(sm.text);
+	report = g_ptr_array_new_with_free_func(g_free);
+	ok = staff_reply_apply(w->store, w->config, w->req->id, &sm, b,
+	    w->now, &row, report, &refused, err);
+	command_block_free(b);
+	if (!ok || refused == 0) {
+		g_ptr_array_free(report, TRUE);
+		return finish(w, ok, NULL, err);
+	}
+	why = g_string_new("Nothing was sent:");
+	for (i = 0; i < report->len; i++)
+		if (g_str_has_prefix(report->pdata[i], "refused"))
+			g_string_append_printf(why, " %s%s", (const char *)
+			    report->pdata[i], i + 1 < report->len ? ";" : "");
+	g_string_append_c(why, '.');
+	g_ptr_array_free(report, TRUE);
+	return finish(w, true, g_string_free(why, FALSE), err);
+}
+
+/* Staff merge this ticket into the one named by "into" (ticket_merge.h);
+ * then its page leads there. */
+struct web_response *
+web_page_merge(struct web *w, GError **err)
+{
+	struct web_response *r;
+	char		*refusal = NULL, *path;
+	bool		 ok;
+
+	if (!F(w, KEY_INTO)->present)
+		return web_error_page(w, 400, "Give the number of the ticket "
+		    "to merge this one into.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = ticket_merge(w->store, w->req->id, F(w, KEY_INTO)->i,
+	    w->viewer.address, w->now, &refusal, err);
+	if (!ok || refusal != NULL) {
+		char *why = refusal != NULL ? g_strdup_printf("The merge was "
+		    "refused: %s.", refusal) : NULL;
+
+		g_free(refusal);
+		return finish(w, ok, why, err);
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, F(w, KEY_INTO)->i);
+	r = web_redirect(w, path);
+	g_free(path);
+	return r;
 }

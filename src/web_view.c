@@ -478,6 +478,92 @@ labels_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return true;
 }
 
+static gint
+g_strcmp0_ptr(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Staff: the canned replies, templates/replies/NAME.txt beside the web
+ * templates, as links that pre-fill the reply form (no JavaScript): the
+ * one named by ?canned= is rendered with the ticket's values into
+ * "reply_text", to be edited before it is sent.
+ */
+static bool
+canned_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	char		*root = g_path_get_dirname(w->templates_dir);
+	char		*dir = g_build_filename(root, "replies", NULL);
+	GDir		*d = g_dir_open(dir, 0, NULL);
+	GPtrArray	*names = g_ptr_array_new_with_free_func(g_free);
+	JsonArray	*a = json_array_new();
+	const char	*n, *want = F(w, KEY_CANNED)->s;
+	guint		 i;
+	bool		 ok = true;
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(n, ".txt") && *n != '.')
+			g_ptr_array_add(names, g_strndup(n, strlen(n) - 4));
+	if (d != NULL)
+		g_dir_close(d);
+	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0_ptr);
+	for (i = 0; i < names->len; i++) {
+		JsonObject	*c = json_object_new();
+		char		*u = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT
+		    "?canned=%s#body", w->req->script_name, t->id,
+		    (const char *)names->pdata[i]);
+
+		web_json_line(c, "name", names->pdata[i]);
+		json_object_set_string_member(c, "url", u);
+		json_array_add_object_element(a, c);
+		g_free(u);
+	}
+	json_object_set_boolean_member(o, "has_canned", names->len > 0);
+	json_object_set_array_member(o, "canned", a);
+	for (i = 0; ok && want != NULL && i < names->len; i++) {
+		struct template	*tp;
+		JsonObject	*ctx, *to, *ro, *so;
+		char		*file, *path, *text;
+
+		if (strcmp(names->pdata[i], want) != 0)
+			continue;
+		file = g_strconcat(want, ".txt", NULL);
+		path = g_build_filename(dir, file, NULL);
+		g_free(file);
+		ok = template_load(&tp, path, err);
+		g_free(path);
+		if (!ok)
+			break;
+		ctx = json_object_new();
+		to = json_object_new();
+		json_object_set_int_member(to, "id", t->id);
+		web_json_str(to, "subject", t->subject);
+		web_json_str(to, "status", t->status);
+		web_json_str(to, "queue", t->queue);
+		web_json_str(to, "priority", t->priority);
+		json_object_set_object_member(ctx, "ticket", to);
+		ro = json_object_new();
+		web_json_str(ro, "address", t->requester);
+		json_object_set_object_member(ctx, "requester", ro);
+		so = json_object_new();
+		web_json_str(so, "address", w->viewer.address);
+		json_object_set_object_member(ctx, "staff", so);
+		web_json_str(ctx, "support_address", w->config->address);
+		text = template_render(tp, ctx, TEMPLATE_ESCAPE_NONE, err);
+		template_free(tp);
+		json_object_unref(ctx);
+		if ((ok = text != NULL))
+			web_json_str(o, "reply_text", text);
+		g_free(text);
+	}
+	g_ptr_array_free(names, TRUE);
+	g_free(dir);
+	g_free(root);
+	return ok;
+}
+
 /* Staff: the requester's live viewer sessions, as "signins". */
 static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
@@ -522,6 +608,22 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	if (!yes)
 		return web_error_page(w, 404, "There is no such ticket.");
+	{
+		/* A ticket merged away leads to the one it lives on as. */
+		int64_t	 into;
+
+		if (!store_ticket_merged_into(w->store, w->req->id, &into,
+		    err))
+			return NULL;
+		if (into != w->req->id) {
+			char *path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT,
+			    into);
+
+			resp = web_redirect(w, path);
+			g_free(path);
+			return resp;
+		}
+	}
 	if (!store_ticket_get(w->store, w->req->id, &t, err))
 		return NULL;
 	o = json_object_new();
@@ -542,7 +644,8 @@ web_page_ticket(struct web *w, GError **err)
 	}
 	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
-	if (w->viewer.role == WEB_STAFF && !signins_json(w, t, o, err)) {
+	if (w->viewer.role == WEB_STAFF && (!signins_json(w, t, o, err) ||
+	    !canned_json(w, t, o, err))) {
 		json_object_unref(o);
 		ticket_free(t);
 		return NULL;

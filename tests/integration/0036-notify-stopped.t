@@ -22,7 +22,32 @@ i=0
 while [ "$(count_mail sink)" -lt 3 ] && [ $i -lt 300 ]; do
 	sleep 0.1; i=$((i + 1))
 done
+# Stop it outside a write transaction (between SMTP answers, not while
+# it records one): stopped holding SQLite's write lock, it would stop
+# the other notifier too, which is another test (f05).  The WAL write
+# lock is a POSIX lock on byte 120 of the -shm file, listed with its
+# owner's PID in /proc/locks.
+holds_write_lock() {
+	python3 - "$DB-shm" "$1" <<'PY'
+import os, sys
+st = os.stat(sys.argv[1])
+for line in open("/proc/locks"):
+    w = line.split()
+    if len(w) < 8 or w[1] != "POSIX" or w[3] != "WRITE" or w[4] != sys.argv[2]:
+        continue
+    maj, mi, ino = w[5].split(":")
+    if (int(maj, 16), int(mi, 16), int(ino)) != (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino):
+        continue
+    if int(w[6]) <= 120 <= (2**63 if w[7] == "EOF" else int(w[7])):
+        sys.exit(0)
+sys.exit(1)
+PY
+}
 kill -STOP $P1
+i=0
+while holds_write_lock $P1 && [ $i -lt 100 ]; do
+	kill -CONT $P1; sleep 0.05; kill -STOP $P1; i=$((i + 1))
+done
 before=$(sent)
 until=$(q "SELECT max(lease_until) FROM outbox WHERE claimed_by='stopped' AND status='sending'")
 echo "# stopped after $(count_mail sink) mails, $before recorded"

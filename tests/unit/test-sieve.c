@@ -1172,7 +1172,32 @@ test_shipped_rules(void)
 	g_free(path);
 }
 
-/* Every example compiles. */
+/* An example NAME.sieve with a tests/data/rules/NAME directory: each
+ * message there gives its .expected actions. */
+static void
+check_example_cases(const struct sieve_script *sc, const char *file)
+{
+	char		*name = g_strndup(file, strlen(file) - strlen(".sieve"));
+	char		*dir = g_test_build_filename(G_TEST_DIST, "tests", "data",
+	    "rules", name, NULL);
+	GDir		*d = g_dir_open(dir, 0, NULL);
+	const char	*n;
+	unsigned	 cases = 0;
+
+	while (d != NULL && (n = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(n, ".eml")) {
+			check_rule_file(sc, dir, n);
+			cases++;
+		}
+	if (d != NULL) {
+		g_dir_close(d);
+		g_assert_cmpuint(cases, >, 0);
+	}
+	g_free(dir);
+	g_free(name);
+}
+
+/* Every example compiles, and passes its cases if it has any. */
 static void
 test_examples(void)
 {
@@ -1194,6 +1219,7 @@ test_examples(void)
 		if (!sieve_compile_file(&sc, path, &err))
 			g_test_message("%s", err->message);
 		g_assert_no_error(err);
+		check_example_cases(sc, n);
 		sieve_script_free(sc);
 		g_free(path);
 		count++;
