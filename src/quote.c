@@ -1113,6 +1113,7 @@ quote_cut_rule(const char *text)
 	struct scan sc;
 	const char *rule;
 	char *norm;
+	gsize i;
 
 	norm = normalize(text != NULL ? text : "");
 	split_lines(&sc, norm);
@@ -1120,6 +1121,9 @@ quote_cut_rule(const char *text)
 	rule = sc.rule;
 	if (rule == NULL && sc.fwd < sc.n)
 		rule = "forward kept";
+	for (i = 0; rule == NULL && i < sc.n; i++)
+		if (sc.kind[i] == K_QUOTE || sc.kind[i] == K_ATTR)
+			rule = "quoted lines";
 	g_free(sc.lines);
 	g_free(sc.kind);
 	g_free(sc.role);

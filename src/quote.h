@@ -36,8 +36,8 @@ void	 quote_split_clear(struct quote_split *q);
 char	*quote_strip(const char *text);
 
 /* What ended the new text of text: "attribution", "header block",
- * "separator", "underscore separator", "reply marker", "forward kept"
- * or "none".  A static string (for --explain and the corpus test). */
+ * "separator", "underscore separator", "reply marker", "forward kept",
+ * "quoted lines" ('>' lines only) or "none".  A static string (for --explain and the corpus test). */
 const char	*quote_cut_rule(const char *text);
 
 #endif
