@@ -16,7 +16,9 @@ const char *const check_mail_kinds[] = {
 	"new-ticket", "staff-notification", "reply-to-customer",
 	"comment-notification", "pre-closed", "closed", "follow-up-opened",
 	"out-of-scope", "view-only-refusal", "command-transcript",
-	"address-confirm", "address-changed", NULL
+	"address-confirm", "address-changed",
+	"rating-request",	/* [lifecycle] rating_request (solved.conf) */
+	NULL
 };
 const char *const check_web_pages[] = {
 	"layout", "list", "ticket", "search", "dashboard", "error", NULL

@@ -224,9 +224,27 @@ static bool
 rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
     GError **err)
 {
-	GHashTable	*mix = NULL;
+	GHashTable	*mix = g_hash_table_new_full(g_str_hash, g_str_equal,
+	    g_free, g_free);
+	GPtrArray	*counts = NULL;
 	guint		 i;
-	bool		 ok = store_priority_mix(c->store, &mix, err);
+	bool		 ok = store_priority_mix(c->store, &counts, err);
+
+	/* Each account's mix, every ticket weighed in its own queue's
+	 * list of priorities. */
+	for (i = 0; ok && i < counts->len; i++) {
+		const struct priority_count *pc = counts->pdata[i];
+		struct lc_mix	*m = g_hash_table_lookup(mix, pc->account);
+
+		if (m == NULL) {
+			m = g_new0(struct lc_mix, 1);
+			g_hash_table_insert(mix, g_strdup(pc->account), m);
+		}
+		lifecycle_mix_add(m, lifecycle_for(c->config->lifecycle,
+		    pc->queue), pc->rank, pc->n);
+	}
+	if (counts != NULL)
+		g_ptr_array_unref(counts);
 
 	for (i = 0; ok && i < tickets->len; i++) {
 		struct ticket	*t = tickets->pdata[i];
@@ -235,8 +253,6 @@ rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
 		struct lc_ticket f;
 		struct ranked	 r = { t, 0, 0, false };
 		char		*acct = NULL;
-		const int64_t	*counts;
-		static const int64_t none[LC_PRIO__MAX] = { 0 };
 
 		if (lifecycle_is_final(lc, t->status))
 			continue;
@@ -245,16 +261,14 @@ rank(struct cli *c, GPtrArray *tickets, int64_t now, GArray *out,
 		if (!ok)
 			break;
 		lifecycle_apply_facts(t, &tt, &f);
-		counts = g_hash_table_lookup(mix, acct);
-		r.eff = lifecycle_effective_priority(f.priority,
-		    counts != NULL ? counts : none);
+		r.eff = lifecycle_effective_priority(lc, f.priority,
+		    g_hash_table_lookup(mix, acct));
 		r.due = lifecycle_first_response_due(lc, &f);
 		r.overdue = lifecycle_overdue(lc, &f, now);
 		g_array_append_val(out, r);
 		g_free(acct);
 	}
-	if (mix != NULL)
-		g_hash_table_destroy(mix);
+	g_hash_table_destroy(mix);
 	g_array_sort(out, ranked_cmp);
 	return ok;
 }

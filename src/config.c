@@ -88,10 +88,14 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "reopen_window", KEY_STRING },
 	{ "lifecycle", "hotrush_free", KEY_STRING },
 	{ "lifecycle", "hotrush_off_limit", KEY_INT },
+	{ "lifecycle", "priorities", KEY_STRING },
+	{ "lifecycle", "default_priority", KEY_STRING },
 	{ "lifecycle", "sla_minor", KEY_STRING },
 	{ "lifecycle", "sla_normal", KEY_STRING },
 	{ "lifecycle", "sla_major", KEY_STRING },
 	{ "lifecycle", "sla_hotrush", KEY_STRING },
+	{ "lifecycle", "rating_statuses", KEY_STRING },
+	{ "lifecycle", "rating_request", KEY_STRING },
 	{ "lifecycle", "ack_pattern", KEY_STRING },
 	{ "lifecycle", "ack_max_length", KEY_INT },
 	{ "lifecycle", "calendar", KEY_STRING },
@@ -121,6 +125,11 @@ find_key(const char *group, const char *key)
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
+	/* sla_<priority> for any configured priority (the default names
+	 * are in the table): lifecycle_conf.c checks the name. */
+	if (strcmp(group, "lifecycle") == 0 && strncmp(key, "sla_", 4) == 0 &&
+	    key[4] != '\0')
+		key = "sla_minor";
 	/* preclose_after[ATTR]: by organization attribute */
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "preclose_after[", 15) == 0)

@@ -50,6 +50,11 @@ struct intake_lc {
 	bool		 unverified;	/* tag the new ticket so */
 	bool		 quarantine;	/* refused into the quarantine by
 					   [auth] on_forged */
+	/* Command before effect (postdesk-lifecycle(5)): a customer's
+	 * Status: command is applied first, and the verdict only after,
+	 * if the ticket is still in status_before (g_free). */
+	bool		 deferred;
+	char		*status_before;
 	struct account_plan *accounts;	/* Member:, Notify-Address:, ...
 					   (account.h), or NULL */
 };

@@ -382,12 +382,17 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 
 	if (ticket == 0) {
 		struct ticket t = { 0 };
+		const struct lifecycle *dlc = lifecycle_for(
+		    in->config->lifecycle, NULL);
 
 		t.subject = *m->subject ? m->subject : "(no subject)";
 		t.requester = m->from.addr != NULL ? m->from.addr :
 		    (char *)(ii->sender != NULL ? ii->sender : "");
 		t.linked_to = v->foreign ? v->named : lc->follow_up_of;
 		t.created = ii->now;
+		/* The configured default, as the initial status. */
+		t.priority = (char *)lifecycle_default_priority(dlc);
+		t.priority_rank = dlc->default_priority;
 		if (!store_ticket_insert(in->store, &t, err))
 			return false;
 		ticket = t.id;
@@ -640,6 +645,9 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		thread_verdict_clear(&v);
 		return false;
 	}
+	/* Imported history runs no commands: nothing to decide first. */
+	if (ii->import)
+		lc.deferred = false;
 	if (lc.refuse)
 		ok = refuse(in, ii, m, &v, &lc, res, err);
 	else {

@@ -19,39 +19,10 @@ intake_lc_clear(struct intake_lc *lc)
 {
 	g_free(lc->refusal);
 	g_free(lc->command_refusal);
+	g_free(lc->status_before);
 	command_block_free(lc->commands);
 	account_plan_free(lc->accounts);
 	memset(lc, 0, sizeof *lc);
-}
-
-/*
- * A customer's explicit command goes before her message's implicit
- * effect (postdesk-lifecycle(5)): "Status: Closed" to a Resolved ticket
- * closes it, where the reply alone would have reopened it and left the
- * command refused.  Only a command the life cycle allows from the
- * current status takes the effect's place; a refused one leaves the
- * message its usual effect.
- */
-static bool
-customer_command_decides(const struct lifecycle *lc, const struct ticket *t,
-    const struct command_block *b)
-{
-	const char	*why;
-	guint		 i, k;
-
-	for (i = 0; b != NULL && i < b->commands->len; i++) {
-		const struct command *cmd = b->commands->pdata[i];
-		const char *to = cmd->value;
-
-		if (cmd->cmd != LC_CMD_STATUS)
-			continue;
-		for (k = 0; lc->statuses[k] != NULL; k++)
-			if (g_ascii_strcasecmp(lc->statuses[k], to) == 0)
-				to = lc->statuses[k];
-		if (lifecycle_can(lc, t->status, to, LC_ROLE_CUSTOMER, &why))
-			return true;
-	}
-	return false;
 }
 
 static const char *const effect_names[LC_EFFECT__MAX] = {
@@ -225,6 +196,21 @@ decide_role(const struct thread_verdict *v, const struct policy_facts *base,
 		out->command_refusal = policy_decision_to_text(&d);
 }
 
+/* The value of the first Status: command of B, or NULL. */
+static const char *
+status_command(const struct command_block *b)
+{
+	guint	 i;
+
+	for (i = 0; i < b->commands->len; i++) {
+		const struct command *c = b->commands->pdata[i];
+
+		if (c->cmd == LC_CMD_STATUS)
+			return c->value;
+	}
+	return NULL;
+}
+
 /*
  * The facts of the verdict, and whether the sender has a staff account
  * of the store (not the bootstrap list) that does not work the named
@@ -365,16 +351,28 @@ intake_lc_decide(struct store *s, const struct config *c,
 		out->verdict.why = "its Status: command decides";
 	} else if (out->role == LC_ROLE_STAFF)
 		lifecycle_on_staff_reply(lc, &f, &out->verdict);
-	else if (customer_command_decides(lc, t, out->commands)) {
-		verdict_none(out);
-		out->verdict.why = "its Status: command decides";
-	} else {
+	else {
+		const char *value = out->command_refusal == NULL ?
+		    status_command(out->commands) : NULL;
+		bool	 decides;
+
 		/* Only commands ("Rating: 5") count as an acknowledgement. */
 		out->ack = lifecycle_is_ack(lc, out->commands->rest) ||
 		    (out->commands->commands->len > 0 &&
 		    *out->commands->rest == '\0');
-		lifecycle_on_customer_message(lc, &f, now, out->ack,
-		    &out->verdict);
+		lifecycle_on_customer_command(lc, &f, now, out->ack, value,
+		    &decides, &out->verdict);
+		/* Her command is decided first, on the status as it is;
+		 * the message's own effect comes after, if still due. */
+		if (value != NULL &&
+		    out->verdict.effect != LC_EFFECT_FOLLOW_UP) {
+			out->deferred = true;
+			out->status_before = g_strdup(t->status);
+			g_string_append_printf(report, "life cycle: order: "
+			    "Status: %s first (%s), then the message's "
+			    "effect\n", value, decides ? "allowed" :
+			    "not allowed from this status");
+		}
 	}
 	if (out->verdict.effect == LC_EFFECT_FOLLOW_UP)
 		out->follow_up_of = v->ticket;
@@ -464,13 +462,32 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 	    m->from.addr, m->from.name, now, err))
 		return false;
 	if (!new_ticket)
-		return apply_existing(s, c, lc, ticket, row, actor, now, err);
+		return lc->deferred || apply_existing(s, c, lc, ticket, row,
+		    actor, now, err);
 	if (!store_ticket_set_status(s, ticket, lifecycle_for(c->lifecycle,
 	    NULL)->initial, now, err))
 		return false;
 	if (lc->follow_up_of != 0)
 		return apply_follow_up(s, m, lc, ticket, row, actor, now, err);
 	return true;
+}
+
+/* The message's own effect, after her Status: command: only if the
+ * command left the status as it was. */
+static bool
+apply_deferred(struct store *s, const struct config *c,
+    const struct intake_lc *lc, int64_t ticket, int64_t row,
+    const char *actor, int64_t now, GError **err)
+{
+	struct ticket	*t = NULL;
+	bool		 same;
+
+	if (!store_ticket_get(s, ticket, &t, err))
+		return false;
+	same = g_strcmp0(t->status, lc->status_before) == 0;
+	ticket_free(t);
+	return !same || apply_existing(s, c, lc, ticket, row, actor, now,
+	    err);
 }
 
 bool
@@ -497,6 +514,9 @@ intake_lc_after(struct store *s, const struct config *c,
 		    "command-transcript", m->from.addr, now, NULL, err))
 			return false;
 	}
+	if (lc->deferred && !apply_deferred(s, c, lc, ticket, row, actor,
+	    now, err))
+		return false;
 	if (!intake_lc_relays(lc))
 		return true;
 	/* A staff reply by mail goes on to the requester and CCs; a note to

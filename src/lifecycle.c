@@ -32,27 +32,43 @@ lifecycle_is_final(const struct lifecycle *lc, const char *status)
 	return in_strv(lc->final, status);
 }
 
-const char *
-lifecycle_priority_to_text(enum lc_priority p)
-{
-	static const char *const names[LC_PRIO__MAX] = {
-		"minor", "normal", "major"
-	};
-
-	return p < LC_PRIO__MAX ? names[p] : "normal";
-}
-
-bool
-text_to_priority(enum lc_priority *out, const char *s)
+int
+lifecycle_priority_rank(const struct lifecycle *lc, const char *name)
 {
 	int	 i;
 
-	for (i = 0; s != NULL && i < LC_PRIO__MAX; i++)
-		if (g_ascii_strcasecmp(s, lifecycle_priority_to_text(i)) == 0) {
-			*out = (enum lc_priority)i;
-			return true;
-		}
-	return false;
+	for (i = 0; name != NULL && i < lc->n_priorities; i++)
+		if (g_ascii_strcasecmp(lc->priorities[i], name) == 0)
+			return i;
+	return LC_RANK_NONE;
+}
+
+const char *
+lifecycle_priority_name(const struct lifecycle *lc, int rank)
+{
+	return rank >= 0 && rank < lc->n_priorities ? lc->priorities[rank] :
+	    NULL;
+}
+
+const char *
+lifecycle_default_priority(const struct lifecycle *lc)
+{
+	return lc->priorities[lc->default_priority];
+}
+
+char *
+lifecycle_priority_list(const struct lifecycle *lc)
+{
+	GString	*g = g_string_new(NULL);
+	int	 i;
+
+	for (i = 0; i < lc->n_priorities; i++) {
+		if (i > 0)
+			g_string_append(g, i + 1 == lc->n_priorities ?
+			    " or " : ", ");
+		g_string_append(g, lc->priorities[i]);
+	}
+	return g_string_free(g, FALSE);
 }
 
 const char *
@@ -450,20 +466,64 @@ lifecycle_can_rate(const struct lifecycle *lc, const char *status,
 		*why = "a rating is a number from 1 to 5";
 		return false;
 	}
-	if (!lifecycle_is_final(lc, status)) {
-		*why = "only a closed ticket can be rated";
+	if (!lifecycle_is_rating_status(lc, status)) {
+		*why = lc->rating_refusal;
 		return false;
 	}
 	*why = "allowed";
 	return true;
 }
 
+bool
+lifecycle_is_rating_status(const struct lifecycle *lc, const char *status)
+{
+	return in_strv(lc->rating_statuses, status);
+}
+
+const char *
+lifecycle_rating_request(const struct lifecycle *lc, const char *from,
+    const char *to, bool rated)
+{
+	if (lc->rating_request == NULL || rated ||
+	    !lifecycle_is_rating_status(lc, to) ||
+	    lifecycle_is_rating_status(lc, from))
+		return NULL;
+	return lc->rating_request;
+}
+
+void
+lifecycle_on_customer_command(const struct lifecycle *lc,
+    const struct lc_ticket *t, int64_t now, bool is_ack, const char *value,
+    bool *decides, struct lc_verdict *out)
+{
+	const char	*why;
+	guint		 i;
+
+	*decides = false;
+	/* Closed longer than the reopen window: the message opens a
+	 * follow-up, and her commands go to that new ticket. */
+	lifecycle_on_customer_message(lc, t, now, is_ack, out);
+	if (out->effect == LC_EFFECT_FOLLOW_UP)
+		return;
+	for (i = 0; value != NULL && lc->statuses[i] != NULL; i++)
+		if (g_ascii_strcasecmp(lc->statuses[i], value) == 0) {
+			*decides = t->status != NULL && lifecycle_can(lc,
+			    t->status, lc->statuses[i], LC_ROLE_CUSTOMER,
+			    &why);
+			break;
+		}
+	if (*decides)
+		verdict(out, LC_EFFECT_NONE, NULL, "its Status: command "
+		    "decides, before the message's own effect");
+}
+
 int64_t
 lifecycle_first_response_due(const struct lifecycle *lc,
     const struct lc_ticket *t)
 {
-	int64_t	 target = t->hotrush ? lc->sla_hotrush :
-	    lc->sla[t->priority < LC_PRIO__MAX ? t->priority : LC_PRIO_NORMAL];
+	int	 r = t->priority >= 0 && t->priority < lc->n_priorities ?
+	    t->priority : lc->default_priority;
+	int64_t	 target = t->hotrush ? lc->sla_hotrush : lc->sla[r];
 
 	if (target <= 0)
 		return 0;
@@ -485,21 +545,37 @@ lifecycle_overdue(const struct lifecycle *lc, const struct lc_ticket *t,
 }
 
 double
-lifecycle_account_mix(const int64_t c[LC_PRIO__MAX])
+lifecycle_priority_weight(const struct lifecycle *lc, int rank)
 {
-	int64_t	 n = c[LC_PRIO_MINOR] + c[LC_PRIO_NORMAL] + c[LC_PRIO_MAJOR];
-	double	 sum = 1.0 * c[LC_PRIO_MINOR] + 2.0 * c[LC_PRIO_NORMAL] +
-	    3.0 * c[LC_PRIO_MAJOR];
+	int	 n = lc->n_priorities;
 
-	return n < LC_MIX_MIN_TICKETS ? 2.0 : sum / (double)n;
+	if (n <= 1)
+		return 2.0;
+	rank = CLAMP(rank, 0, n - 1);
+	return 1.0 + 2.0 * (double)(n - 1 - rank) / (double)(n - 1);
+}
+
+void
+lifecycle_mix_add(struct lc_mix *m, const struct lifecycle *lc, int rank,
+    int64_t n)
+{
+	m->weights += (double)n * lifecycle_priority_weight(lc, rank);
+	m->n += n;
 }
 
 double
-lifecycle_effective_priority(enum lc_priority p, const int64_t c[LC_PRIO__MAX])
+lifecycle_account_mix(const struct lc_mix *m)
 {
-	double	 w = p == LC_PRIO_MINOR ? 1.0 : p == LC_PRIO_MAJOR ? 3.0 : 2.0;
+	return m == NULL || m->n < LC_MIX_MIN_TICKETS ? 2.0 :
+	    m->weights / (double)m->n;
+}
 
-	return w + (2.0 - lifecycle_account_mix(c));
+double
+lifecycle_effective_priority(const struct lifecycle *lc, int rank,
+    const struct lc_mix *m)
+{
+	return lifecycle_priority_weight(lc, rank) +
+	    (2.0 - lifecycle_account_mix(m));
 }
 
 int

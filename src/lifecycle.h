@@ -38,12 +38,15 @@ enum lc_role {
 	LC_ROLE__MAX
 };
 
-enum lc_priority {
-	LC_PRIO_MINOR,
-	LC_PRIO_NORMAL,
-	LC_PRIO_MAJOR,
-	LC_PRIO__MAX
-};
+/*
+ * Priorities are configuration ([lifecycle] priorities, highest first).
+ * A priority is known by its name and its rank, the name's position in
+ * that list: rank 0 is the highest.  The store keeps both (the rank for
+ * SQL ordering); LC_RANK_NONE means "not a configured priority".
+ */
+#define LC_RANK_NONE		(-1)
+#define LC_PRIORITIES_MAX	16
+#define LC_PRIORITY_NAME_MAX	40
 
 /* What preclose_after counts from. */
 enum lc_basis {
@@ -90,13 +93,25 @@ struct lifecycle {
 	/* HotRush. */
 	char		**hotrush_free;	/* turning off does not count */
 	int64_t		 hotrush_off_limit; /* per account, elsewhere */
-	/* SLA first-response targets, seconds: of business time when the
-	 * life cycle names a calendar ([calendar.NAME]), else around the
-	 * clock. */
-	int64_t		 sla[LC_PRIO__MAX];
+	/* Priorities, highest first (at least one), and the rank of a
+	 * new ticket's. */
+	char		**priorities;
+	int		 n_priorities;
+	int		 default_priority;
+	/* SLA first-response targets, seconds, parallel to priorities
+	 * (sla_<name>); 0: none; */
+	int64_t		 sla[LC_PRIORITIES_MAX];
 	int64_t		 sla_hotrush;
+	/* ... of business time when the life cycle names a calendar
+	 * ([calendar.NAME]), else around the clock. */
 	char		*calendar_name;		/* NULL: none */
 	const struct calendar *calendar;	/* owned by the set */
+	/* Rating: the statuses in which a ticket may be rated, and the
+	 * notice template sent when it reaches one (NULL: none). */
+	char		**rating_statuses;
+	char		*rating_request;
+	char		*rating_refusal; /* "only a closed ticket can be
+					    rated" */
 	/* Acknowledgement ("thanks") detection. */
 	GPtrArray	*ack_sources;	/* char *: full patterns, all languages */
 	/* pcre2_code *, parallel to ack_sources; the built-in patterns are
@@ -129,8 +144,17 @@ const struct lifecycle *lifecycle_for(const struct lifecycle_set *,
 
 /* "3d", "12h", "90m", "45s" or plain seconds.  False on bad syntax. */
 bool	 text_to_duration(int64_t *out, const char *s);
-bool	 text_to_priority(enum lc_priority *out, const char *s);
-const char *lifecycle_priority_to_text(enum lc_priority);
+
+/*
+ * Priorities: NAME (any case) → its rank in LC, or LC_RANK_NONE; the
+ * name of RANK (NULL if out of range, borrowed); the names joined for a
+ * refusal, "Highest, High, Medium, Low or Lowest" (g_free).
+ */
+int	 lifecycle_priority_rank(const struct lifecycle *, const char *name);
+const char *lifecycle_priority_name(const struct lifecycle *, int rank);
+char	*lifecycle_priority_list(const struct lifecycle *);
+/* The priority of a new ticket. */
+const char *lifecycle_default_priority(const struct lifecycle *);
 bool	 text_to_role(enum lc_role *out, const char *s);
 const char *lifecycle_role_to_text(enum lc_role);
 
@@ -151,7 +175,7 @@ struct lc_ticket {
 	int64_t		 last_message;	/* last message of anyone */
 	int64_t		 first_response;	/* first staff reply */
 	bool		 hotrush;
-	enum lc_priority priority;
+	int		 priority;	/* rank in the ticket's life cycle */
 	/* "name=value" attributes of the requester's organization,
 	 * NULL-terminated; NULL when she is in none. */
 	const char *const *org_attrs;
@@ -214,9 +238,32 @@ bool	 lifecycle_can_set_priority(const struct lifecycle *,
 bool	 lifecycle_can_set_hotrush(const struct lifecycle *,
 	    const char *status, bool on, enum lc_role, int64_t offs_used,
 	    bool *counts, const char **why);
-/* Rating 1-5, only on a final (closed) ticket, only by the customer. */
+/* Rating 1-5, only in a rating status (rating_statuses; default: the
+ * final ones), only by the customer. */
 bool	 lifecycle_can_rate(const struct lifecycle *, const char *status,
 	    int rating, enum lc_role, const char **why);
+bool	 lifecycle_is_rating_status(const struct lifecycle *,
+	    const char *status);
+/*
+ * The rating request template due when a ticket moves FROM → TO: the
+ * configured rating_request when TO is a rating status, FROM is not,
+ * and the ticket is not rated yet (RATED); else NULL.  Borrowed.
+ */
+const char *lifecycle_rating_request(const struct lifecycle *,
+	    const char *from, const char *to, bool rated);
+
+/*
+ * The order of evaluation for one customer message (postdesk-
+ * lifecycle(5)): her explicit Status command first, then the message's
+ * implicit effect, then the timers (postdesk tick).  VALUE is the
+ * command's status (any case; NULL: no Status command).  *DECIDES is
+ * true when the command is allowed on T's status: it then decides, and
+ * OUT is no effect; otherwise OUT is lifecycle_on_customer_message()'s
+ * verdict, applied after the command was refused.
+ */
+void	 lifecycle_on_customer_command(const struct lifecycle *,
+	    const struct lc_ticket *t, int64_t now, bool is_ack,
+	    const char *value, bool *decides, struct lc_verdict *out);
 
 /*
  * SLA: when the first staff response is due (created + target of the
@@ -229,27 +276,38 @@ bool	 lifecycle_overdue(const struct lifecycle *,
 	    const struct lc_ticket *t, int64_t now);
 
 /*
- * Queue order.  Each priority has a weight w: minor 1, normal 2, major
- * 3.  An account's mix m is the mean weight of all its tickets (the
- * ticket being ranked included), or 2 while the account has fewer than
- * LC_MIX_MIN_TICKETS tickets, so a first ticket is taken at its word:
+ * Queue order.  Each rank has a weight w, spread evenly from 3 (the
+ * highest priority) to 1 (the lowest) whatever the number of priorities,
+ * so vocabularies of different lengths compare: with the default three,
+ * minor 1, normal 2, major 3; with five, 3, 2.5, 2, 1.5, 1; a single
+ * priority weighs 2.  An account's mix m is the mean weight of all its
+ * tickets (the ticket being ranked included), or 2 while the account
+ * has fewer than LC_MIX_MIN_TICKETS tickets, so a first ticket is taken
+ * at its word:
  *
- *	m = (1·n_minor + 2·n_normal + 3·n_major) / n
+ *	m = (Σ w) / n
  *
  * and a ticket's effective priority is
  *
- *	e = w(priority) + (2 − m)
+ *	e = w(rank) + (2 − m)
  *
- * so an account that marks everything major (m = 3) has its major
- * tickets rank exactly like normal ones (e = 2), and an account whose
- * tickets are mostly minor gets a bonus (all minor: a minor ticket ranks
- * like normal, a major one above every neutral major).  HotRush tickets
- * come first; then e, highest first; then the oldest ticket first.
+ * so an account that marks everything highest (m = 3) has those tickets
+ * rank exactly like middle ones (e = 2), and an account whose tickets
+ * are mostly low gets a bonus.  HotRush tickets come first; then e,
+ * highest first; then the oldest ticket first.
  */
 #define LC_MIX_MIN_TICKETS	3
-double	 lifecycle_account_mix(const int64_t counts[LC_PRIO__MAX]);
-double	 lifecycle_effective_priority(enum lc_priority,
-	    const int64_t account_counts[LC_PRIO__MAX]);
+struct lc_mix {
+	double		 weights;	/* Σ w */
+	int64_t		 n;		/* tickets */
+};
+double	 lifecycle_priority_weight(const struct lifecycle *, int rank);
+/* Adds N tickets of RANK in LC (their queue's life cycle) to MIX. */
+void	 lifecycle_mix_add(struct lc_mix *, const struct lifecycle *,
+	    int rank, int64_t n);
+double	 lifecycle_account_mix(const struct lc_mix *);
+double	 lifecycle_effective_priority(const struct lifecycle *, int rank,
+	    const struct lc_mix *account);
 /* qsort-style comparison for queue order; negative if A goes first. */
 int	 lifecycle_queue_cmp(bool a_hotrush, double a_eff, int64_t a_created,
 	    bool b_hotrush, double b_eff, int64_t b_created);

@@ -54,6 +54,7 @@ lifecycle_apply_facts(const struct ticket *t, const struct ticket_times *tt,
 {
 	memset(out, 0, sizeof *out);
 	out->status = t->status;
+	out->priority = t->priority_rank;
 	out->status_since = tt->status_since;
 	out->created = t->created;
 	out->last_staff_reply = tt->staff_reply_at;
@@ -61,9 +62,8 @@ lifecycle_apply_facts(const struct ticket *t, const struct ticket_times *tt,
 	out->last_message = t->updated;
 	out->first_response = tt->first_response_at;
 	out->hotrush = t->hotrush;
-	if (!text_to_priority(&out->priority, t->priority))
-		out->priority = LC_PRIO_NORMAL;
 }
+
 
 bool
 lifecycle_apply_status(struct store *s, const struct config *c,
@@ -73,11 +73,25 @@ lifecycle_apply_status(struct store *s, const struct config *c,
 	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
 	char	*detail = g_strdup_printf("%s → %s: %s", t->status, to, why);
 	const char *notice = NULL;
+	struct rating *r = NULL;
 	bool	 ok;
 
-	if (lc->closed != NULL && strcmp(to, lc->closed) == 0)
+	/* The rating request, where configured, is the notice of the
+	 * status that opens rating (Xentral's Solved). */
+	if (lc->rating_request != NULL && lifecycle_rating_request(lc,
+	    t->status, to, false) != NULL) {
+		if (!store_rating_get(s, t->id, &r, err)) {
+			g_free(detail);
+			return false;
+		}
+		notice = lifecycle_rating_request(lc, t->status, to,
+		    r != NULL);
+		rating_free(r);
+	}
+	if (notice == NULL && lc->closed != NULL && strcmp(to, lc->closed) == 0)
 		notice = "closed";
-	else if (lc->pre_closed != NULL && strcmp(to, lc->pre_closed) == 0)
+	else if (notice == NULL && lc->pre_closed != NULL &&
+	    strcmp(to, lc->pre_closed) == 0)
 		notice = "pre-closed";
 	ok = store_ticket_set_status(s, t->id, to, now, err) &&
 	    store_event_add(s, t->id, message_row, now, actor, "status",
@@ -171,24 +185,29 @@ cmd_priority(struct store *s, const struct config *c, const struct ticket *t,
     const char *value, enum lc_role role, const char *actor, int64_t row,
     int64_t now, bool *applied, char **why, GError **err)
 {
-	enum lc_priority p;
-	const char	*w;
+	const struct lifecycle *lc = lifecycle_apply_lc(c, t);
+	int		 p = lifecycle_priority_rank(lc, value);
+	const char	*w, *name;
 	char		*d;
 	bool		 ok;
 
-	if (!text_to_priority(&p, value))
-		return refuse(applied, why, "priority is minor, normal or "
-		    "major");
-	if (!lifecycle_can_set_priority(lifecycle_apply_lc(c, t), t->status,
-	    role, &w))
+	if (p == LC_RANK_NONE) {
+		char *list = lifecycle_priority_list(lc);
+
+		*applied = false;
+		*why = g_strdup_printf("\"%s\" is not a priority here: %s",
+		    value, list);
+		g_free(list);
+		return true;
+	}
+	name = lifecycle_priority_name(lc, p);
+	if (!lifecycle_can_set_priority(lc, t->status, role, &w))
 		return refuse(applied, why, w);
-	if (strcmp(t->priority, lifecycle_priority_to_text(p)) == 0)
+	if (strcmp(t->priority, name) == 0 && t->priority_rank == p)
 		return refuse(applied, why, "the ticket already has that "
 		    "priority");
-	d = g_strdup_printf("%s → %s", t->priority,
-	    lifecycle_priority_to_text(p));
-	ok = store_ticket_set(s, t->id, "priority",
-	    lifecycle_priority_to_text(p), err) &&
+	d = g_strdup_printf("%s → %s", t->priority, name);
+	ok = store_ticket_set_priority(s, t->id, name, p, err) &&
 	    event(s, t, row, now, actor, "priority", d, applied, why, err);
 	g_free(d);
 	return ok;
@@ -352,8 +371,13 @@ cmd_staff_only(struct store *s, const struct config *c,
 		if (!lifecycle_has_status(nlc, t->status))
 			return refuse(applied, why, "the ticket's status does "
 			    "not exist in that queue's life cycle");
+		if (lifecycle_priority_rank(nlc, t->priority) == LC_RANK_NONE)
+			return refuse(applied, why, "the ticket's priority "
+			    "does not exist in that queue's life cycle");
 		d = g_strdup_printf("%s → %s", t->queue, value);
 		ok = store_ticket_set(s, t->id, "queue", value, err) &&
+		    store_ticket_set_priority(s, t->id, t->priority,
+		    lifecycle_priority_rank(nlc, t->priority), err) &&
 		    event(s, t, row, now, actor, "queue", d, applied, why, err);
 		break;
 	case LC_CMD_TAG:

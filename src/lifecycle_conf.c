@@ -57,6 +57,7 @@ static const char builtin[] =
 	"reopen_window = 14d\n"
 	"hotrush_free = submitted\n"
 	"hotrush_off_limit = 3\n"
+	"priorities = major;normal;minor\n"
 	"sla_minor = 24h\n"
 	"sla_normal = 8h\n"
 	"sla_major = 4h\n"
@@ -103,14 +104,17 @@ static const char *const lc_keys[] = {
 	"waiting", "pre_closed", "closed", "reopened", "final",
 	"staff_reply_to_waiting", "preclose_from", "preclose_after",
 	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
-	"hotrush_off_limit", "sla_minor", "sla_normal", "sla_major",
-	"sla_hotrush", "ack_pattern", "ack_max_length", "calendar",
+	"hotrush_off_limit", "sla_hotrush", "ack_pattern", "ack_max_length",
+	"priorities", "default_priority", "rating_statuses", "rating_request",
+	"calendar",
 };
 
-/* Raw values being layered: key → value, lang → ack pattern. */
+/* Raw values being layered: key → value, lang → ack pattern; which
+ * keys the site's file set, and in which group (key → group). */
 struct layers {
 	GHashTable	*keys;
 	GHashTable	*acks;
+	GHashTable	*site;
 };
 
 static bool
@@ -118,6 +122,9 @@ known(const char *key)
 {
 	size_t	 i;
 
+	/* sla_<priority>: checked against priorities when built. */
+	if (strncmp(key, "sla_", 4) == 0 && key[4] != '\0')
+		return true;
 	for (i = 0; i < G_N_ELEMENTS(lc_keys); i++)
 		if (strcmp(lc_keys[i], key) == 0)
 			return true;
@@ -182,8 +189,12 @@ layer(struct layers *l, GKeyFile *kf, const char *group, const char *path,
 			g_hash_table_replace(l->acks, lang, v);
 		} else if (lb != NULL)	/* preclose_after[ATTR]: as written */
 			g_hash_table_replace(l->keys, g_strdup(k), v);
-		else
+		else {
+			if (text != NULL || strcmp(path, "(built-in)") != 0)
+				g_hash_table_replace(l->site, g_strdup(base),
+				    g_strdup(group));
 			g_hash_table_replace(l->keys, g_strdup(base), v);
+		}
 		g_free(base);
 	}
 	g_strfreev(keys);
@@ -238,6 +249,10 @@ lifecycle_free(struct lifecycle *lc)
 	if (lc->preclose_by_attr != NULL)
 		g_ptr_array_free(lc->preclose_by_attr, TRUE);
 	g_strfreev(lc->hotrush_free);
+	g_strfreev(lc->priorities);
+	g_strfreev(lc->rating_statuses);
+	g_free(lc->rating_request);
+	g_free(lc->rating_refusal);
 	g_free(lc->calendar_name);
 	g_ptr_array_free(lc->ack_patterns, TRUE);
 	g_ptr_array_free(lc->ack_sources, TRUE);
@@ -564,10 +579,121 @@ basis_and_numbers(struct ctx *c)
 	return duration_key(c, "preclose_after", &lc->preclose_after) &&
 	    duration_key(c, "close_after", &lc->close_after) &&
 	    duration_key(c, "reopen_window", &lc->reopen_window) &&
-	    duration_key(c, "sla_minor", &lc->sla[LC_PRIO_MINOR]) &&
-	    duration_key(c, "sla_normal", &lc->sla[LC_PRIO_NORMAL]) &&
-	    duration_key(c, "sla_major", &lc->sla[LC_PRIO_MAJOR]) &&
 	    duration_key(c, "sla_hotrush", &lc->sla_hotrush);
+}
+
+/* A priority name: a word, as the viewer's forms and commands take it. */
+static bool
+priority_name_ok(const char *v)
+{
+	size_t	 n = strlen(v);
+
+	return n > 0 && n <= LC_PRIORITY_NAME_MAX &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789-_") == n && g_ascii_strcasecmp(v, "hotrush") != 0;
+}
+
+static bool
+priorities(struct ctx *c)
+{
+	struct lifecycle *lc = c->lc;
+	const char	*d = g_hash_table_lookup(c->l->keys, "default_priority");
+	int		 i, j;
+
+	lc->priorities = split_list(g_hash_table_lookup(c->l->keys,
+	    "priorities"));
+	lc->n_priorities = (int)g_strv_length(lc->priorities);
+	if (lc->n_priorities == 0)
+		return fail(c, "priorities", "%s", "must list at least one "
+		    "priority, highest first");
+	if (lc->n_priorities > LC_PRIORITIES_MAX)
+		return fail(c, "priorities", "at most %d priorities",
+		    LC_PRIORITIES_MAX);
+	for (i = 0; i < lc->n_priorities; i++) {
+		if (!priority_name_ok(lc->priorities[i]))
+			return fail(c, "priorities", "\"%s\": a priority is "
+			    "a word of letters, digits, - and _ (not "
+			    "\"hotrush\")", lc->priorities[i]);
+		for (j = 0; j < i; j++)
+			if (g_ascii_strcasecmp(lc->priorities[i],
+			    lc->priorities[j]) == 0)
+				return fail(c, "priorities", "\"%s\" is listed "
+				    "twice", lc->priorities[i]);
+	}
+	/* Unset: the middle one (normal of major;normal;minor). */
+	lc->default_priority = (lc->n_priorities - 1) / 2;
+	if (d != NULL && *d != '\0' &&
+	    (lc->default_priority = lifecycle_priority_rank(lc, d)) < 0)
+		return fail(c, "default_priority", "\"%s\" is not in "
+		    "priorities", d);
+	return true;
+}
+
+/* sla_<priority> for each configured priority (any case). */
+static bool
+sla_targets(struct ctx *c)
+{
+	GHashTableIter	 it;
+	gpointer	 k, v;
+	int		 r;
+	bool		 ok = true;
+
+	g_hash_table_iter_init(&it, c->l->keys);
+	while (ok && g_hash_table_iter_next(&it, &k, &v)) {
+		const char *key = k, *site;
+
+		if (strncmp(key, "sla_", 4) != 0 ||
+		    strcmp(key, "sla_hotrush") == 0)
+			continue;
+		r = lifecycle_priority_rank(c->lc, key + 4);
+		if (r >= 0) {
+			ok = duration_key(c, key, &c->lc->sla[r]);
+			continue;
+		}
+		/* A target for a priority another layer renamed away
+		 * (the built-in sla_minor) is moot; one the site wrote
+		 * here for a priority that does not exist is a typo. */
+		site = g_hash_table_lookup(c->l->site, key);
+		if (site != NULL && strcmp(site, c->group) == 0)
+			ok = fail(c, key, "\"%s\" is not in priorities",
+			    key + 4);
+	}
+	return ok;
+}
+
+static bool
+rating(struct ctx *c)
+{
+	struct lifecycle *lc = c->lc;
+	const char	*rq = g_hash_table_lookup(c->l->keys, "rating_request");
+	GString		*g;
+	size_t		 i, n;
+
+	if (!status_list(c, "rating_statuses", &lc->rating_statuses))
+		return false;
+	if (lc->rating_statuses[0] == NULL) {
+		g_strfreev(lc->rating_statuses);
+		lc->rating_statuses = g_strdupv(lc->final);
+	}
+	if (rq != NULL && *rq != '\0') {
+		if (strspn(rq, "abcdefghijklmnopqrstuvwxyz0123456789-_") !=
+		    strlen(rq))
+			return fail(c, "rating_request", "\"%s\" is not a "
+			    "template name (lower-case letters, digits, - "
+			    "and _)", rq);
+		lc->rating_request = g_strdup(rq);
+	}
+	/* "only a closed ticket can be rated", "only a Solved or Closed
+	 * ticket can be rated". */
+	g = g_string_new("only a ");
+	n = g_strv_length(lc->rating_statuses);
+	for (i = 0; i < n; i++)
+		g_string_append_printf(g, "%s%s", i == 0 ? "" : i + 1 == n ?
+		    " or " : ", ", lc->rating_statuses[i]);
+	g_string_append(g, n == 0 ? "rateable ticket can be rated" :
+	    " ticket can be rated");
+	lc->rating_refusal = g_string_free(g, FALSE);
+	return true;
 }
 
 static bool
@@ -601,6 +727,7 @@ build(struct lifecycle **out, struct layers *l, const char *queue,
 	    status_list(&c, "preclose_from", &lc->preclose_from) &&
 	    status_list(&c, "hotrush_free", &lc->hotrush_free) &&
 	    transitions(&c) && basis_and_numbers(&c) && attr_timers(&c) &&
+	    priorities(&c) && sla_targets(&c) && rating(&c) &&
 	    ack_patterns(&c);
 	if (ok) {
 		const char *cal = g_hash_table_lookup(l->keys, "calendar");
@@ -630,6 +757,8 @@ layers_new(void)
 	    g_free);
 	l->acks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 	    g_free);
+	l->site = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+	    g_free);
 	for (i = 0; i < G_N_ELEMENTS(builtin_acks); i++)
 		g_hash_table_replace(l->acks, g_strdup(builtin_acks[i].lang),
 		    g_strdup(builtin_acks[i].pattern));
@@ -641,6 +770,7 @@ layers_free(struct layers *l)
 {
 	g_hash_table_destroy(l->keys);
 	g_hash_table_destroy(l->acks);
+	g_hash_table_destroy(l->site);
 	g_free(l);
 }
 

@@ -38,7 +38,7 @@ static const struct cli_command commands[] = {
 	{ "status", "TICKET STATUS [--as customer]",
 	    "change a ticket's status (checked against its life cycle)",
 	    cli_status },
-	{ "priority", "TICKET minor|normal|major [--as customer]",
+	{ "priority", "TICKET PRIORITY [--as customer]",
 	    "change a ticket's priority", cli_priority },
 	{ "hotrush", "TICKET on|off [--as customer]",
 	    "switch HotRush (customers: limited cancellations)", cli_hotrush },

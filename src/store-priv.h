@@ -13,7 +13,8 @@
 #define STORE_TICKET_COLS \
 	"t.id, t.subject, t.status, t.queue, t.priority, t.hotrush, " \
 	"t.requester, t.owner, t.linked_to, t.created, t.updated, " \
-	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
+	"t.priority_rank"
 
 struct store {
 	sqlite3		*db;

@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	15
+#define STORE_SCHEMA_VERSION	16
 
 struct store;
 
@@ -42,7 +42,9 @@ struct ticket {
 	char	*subject;
 	char	*status;
 	char	*queue;
-	char	*priority;
+	char	*priority;	/* a configured name (lifecycle.h) */
+	int	 priority_rank;	/* its rank, 0 = highest; with priority
+				   NULL, insert takes "normal", 1 */
 	bool	 hotrush;
 	char	*requester;
 	char	*owner;		/* NULL if unassigned */
@@ -176,7 +178,10 @@ bool	 store_ticket_exists(struct store *, int64_t id, bool *exists,
 bool	 store_ticket_touch(struct store *, int64_t id, int64_t now,
 	    GError **err);
 bool	 store_ticket_set(struct store *, int64_t id, const char *field,
-	    const char *value, GError **err);	/* status/queue/priority/owner */
+	    const char *value, GError **err);	/* status/queue/owner/subject */
+/* The priority: its name and its rank (lifecycle_priority_rank()). */
+bool	 store_ticket_set_priority(struct store *, int64_t id,
+	    const char *name, int rank, GError **err);
 bool	 store_ticket_set_hotrush(struct store *, int64_t id, bool on,
 	    GError **err);
 bool	 store_ticket_add_tag(struct store *, int64_t id, const char *tag,
@@ -325,9 +330,16 @@ bool	 store_hotrush_offs(struct store *, const char *account, int64_t *n,
 	    GError **err);
 bool	 store_hotrush_off_add(struct store *, const char *account,
 	    int64_t ticket, const char *actor, int64_t at, GError **err);
-/* Tickets per priority (minor, normal, major) of every account. */
-bool	 store_priority_mix(struct store *, GHashTable **out, GError **err);
-	    /* account (char *) → int64_t[3], both g_free */
+/* Tickets per (account, queue, priority rank): the rows of the account
+ * mix (lifecycle_mix_add()).  *out is of struct priority_count, freed
+ * with g_ptr_array_unref(). */
+struct priority_count {
+	char	*account;	/* as store_account_of() */
+	char	*queue;
+	int	 rank;
+	int64_t	 n;
+};
+bool	 store_priority_mix(struct store *, GPtrArray **out, GError **err);
 
 /*
  * Organizations and contacts (store_org.c).  Member roles are names

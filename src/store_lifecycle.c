@@ -210,44 +210,49 @@ store_hotrush_off_add(struct store *s, const char *account, int64_t ticket,
 	return store_step_done(s, st, err);
 }
 
+static void
+priority_count_free(gpointer p)
+{
+	struct priority_count *c = p;
+
+	g_free(c->account);
+	g_free(c->queue);
+	g_free(c);
+}
+
 bool
-store_priority_mix(struct store *s, GHashTable **out, GError **err)
+store_priority_mix(struct store *s, GPtrArray **out, GError **err)
 {
 	sqlite3_stmt	*st;
-	GHashTable	*h;
+	GPtrArray	*a;
 	int		 rc;
 
 	/* The account key matches store_account_of(). */
 	st = store_stmt(s, "SELECT coalesce('org:' || o.name,"
-	    " lower(t.requester)) AS account, t.priority, count(*)"
-	    " FROM tickets t LEFT JOIN org_members m ON m.address ="
+	    " lower(t.requester)) AS account, t.queue, t.priority_rank,"
+	    " count(*) FROM tickets t LEFT JOIN org_members m ON m.address ="
 	    " t.requester LEFT JOIN organizations o ON o.id = m.org_id"
-	    " GROUP BY account, t.priority", err);
+	    " GROUP BY account, t.queue, t.priority_rank", err);
 	if (st == NULL)
 		return false;
-	h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	a = g_ptr_array_new_with_free_func(priority_count_free);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *acct = (const char *)sqlite3_column_text(st, 0);
-		const char *p = (const char *)sqlite3_column_text(st, 1);
-		int64_t	*c;
-		int	 i;
+		struct priority_count *c;
 
-		if (acct == NULL || p == NULL)
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
 			continue;
-		c = g_hash_table_lookup(h, acct);
-		if (c == NULL) {
-			c = g_new0(int64_t, 3);
-			g_hash_table_insert(h, g_strdup(acct), c);
-		}
-		i = strcmp(p, "minor") == 0 ? 0 : strcmp(p, "major") == 0 ?
-		    2 : 1;
-		c[i] += sqlite3_column_int64(st, 2);
+		c = g_new0(struct priority_count, 1);
+		c->account = store_col_text(st, 0);
+		c->queue = store_col_text(st, 1);
+		c->rank = sqlite3_column_int(st, 2);
+		c->n = sqlite3_column_int64(st, 3);
+		g_ptr_array_add(a, c);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
-		g_hash_table_destroy(h);
+		g_ptr_array_unref(a);
 		return store_fail(s, rc, err);
 	}
-	*out = h;
+	*out = a;
 	return true;
 }

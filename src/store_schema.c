@@ -407,6 +407,29 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL,"
 	"  updated INTEGER NOT NULL"
 	") WITHOUT ROWID;",
+	/*
+	 * 15 → 16 (prio): priorities are configuration ([lifecycle]
+	 * priorities, lifecycle.h): the CHECK (minor, normal, major) goes,
+	 * and priority_rank keeps the rank (0 = highest) that the queue
+	 * order sorts by.  The column is rebuilt, not the table, so that
+	 * the other columns, the foreign keys that point at tickets and
+	 * the FTS triggers stay as they are: its CHECK belongs to the
+	 * column, so DROP COLUMN takes it along once the one index that
+	 * names the column (tickets_order, store_web.c's ORDER BY) is
+	 * gone; that index comes back on the rank.
+	 */
+	"DROP INDEX tickets_order;"
+	"ALTER TABLE tickets RENAME COLUMN priority TO priority_fixed;"
+	"ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL"
+	"  DEFAULT 'normal';"
+	"ALTER TABLE tickets ADD COLUMN priority_rank INTEGER NOT NULL"
+	"  DEFAULT 1;"
+	"UPDATE tickets SET priority = priority_fixed, priority_rank ="
+	"  CASE priority_fixed WHEN 'major' THEN 0 WHEN 'normal' THEN 1"
+	"  ELSE 2 END;"
+	"ALTER TABLE tickets DROP COLUMN priority_fixed;"
+	"CREATE INDEX tickets_order ON tickets(hotrush DESC, priority_rank,"
+	"  created);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

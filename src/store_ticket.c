@@ -10,7 +10,8 @@
 #define TICKET_COLS \
 	"t.id, t.subject, t.status, t.queue, t.priority, t.hotrush, " \
 	"t.requester, t.owner, t.linked_to, t.created, t.updated, " \
-	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id)"
+	"(SELECT count(*) FROM messages m WHERE m.ticket_id = t.id), " \
+	"t.priority_rank"
 
 static struct ticket *
 row_to_ticket(sqlite3_stmt *st)
@@ -29,6 +30,7 @@ row_to_ticket(sqlite3_stmt *st)
 	t->created = sqlite3_column_int64(st, 9);
 	t->updated = sqlite3_column_int64(st, 10);
 	t->n_messages = sqlite3_column_int64(st, 11);
+	t->priority_rank = sqlite3_column_int(st, 12);
 	return t;
 }
 
@@ -53,7 +55,8 @@ store_ticket_insert(struct store *s, struct ticket *t, GError **err)
 
 	st = store_stmt(s, "INSERT INTO tickets (subject, status, queue, "
 	    "priority, hotrush, requester, owner, linked_to, created, "
-	    "updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)", err);
+	    "updated, priority_rank) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+	    " ?9, ?9, ?10)", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, t->subject != NULL ? t->subject : "");
@@ -66,6 +69,7 @@ store_ticket_insert(struct store *s, struct ticket *t, GError **err)
 	if (t->linked_to > 0)
 		sqlite3_bind_int64(st, 8, t->linked_to);
 	sqlite3_bind_int64(st, 9, t->created);
+	sqlite3_bind_int(st, 10, t->priority != NULL ? t->priority_rank : 1);
 	if (!store_step_done(s, st, err))
 		return false;
 	t->id = sqlite3_last_insert_rowid(s->db);
@@ -117,6 +121,22 @@ store_ticket_touch(struct store *s, int64_t id, int64_t now, GError **err)
 }
 
 bool
+store_ticket_set_priority(struct store *s, int64_t id, const char *name,
+    int rank, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "UPDATE tickets SET priority = ?2, priority_rank ="
+	    " ?3 WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, name);
+	sqlite3_bind_int(st, 3, rank);
+	return store_step_done(s, st, err);
+}
+
+bool
 store_ticket_set(struct store *s, int64_t id, const char *field,
     const char *value, GError **err)
 {
@@ -124,8 +144,6 @@ store_ticket_set(struct store *s, int64_t id, const char *field,
 	static const struct { const char *field, *sql; } setters[] = {
 		{ "status", "UPDATE tickets SET status = ?2 WHERE id = ?1" },
 		{ "queue", "UPDATE tickets SET queue = ?2 WHERE id = ?1" },
-		{ "priority",
-		    "UPDATE tickets SET priority = ?2 WHERE id = ?1" },
 		{ "owner", "UPDATE tickets SET owner = ?2 WHERE id = ?1" },
 		{ "subject", "UPDATE tickets SET subject = ?2 WHERE id = ?1" },
 	};

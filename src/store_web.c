@@ -65,8 +65,7 @@ store_web_set_org_view(struct store *s, const char *const *roles)
 	" CROSS JOIN tickets t" \
 	" WHERE t.id = v.ticket_id AND (?1 IS NULL OR t.status = ?1)" FILTERS
 #define BY_QUEUE \
-	" ORDER BY t.hotrush DESC, CASE t.priority WHEN 'major' THEN 0" \
-	" WHEN 'normal' THEN 1 ELSE 2 END, t.created, t.id" \
+	" ORDER BY t.hotrush DESC, t.priority_rank, t.created, t.id" \
 	" LIMIT ?6 OFFSET ?7"
 #define BY_UPDATED " ORDER BY t.updated DESC, t.id DESC LIMIT ?6 OFFSET ?7"
 #define BY_CREATED " ORDER BY t.created DESC, t.id DESC LIMIT ?6 OFFSET ?7"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "lifecycle.h"
 #include "log.h"
 #include "template.h"
 #include "store_staff.h"
@@ -23,8 +24,6 @@ struct key_def {
 	const char *const	*choices;	/* V_ENUM, index → i */
 };
 
-static const char *const priorities[] = { "minor", "normal", "major",
-    NULL };
 static const char *const sorts[] = { "queue", "updated", "created", NULL };
 
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
@@ -32,7 +31,10 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_PAGE] = { "page", V_INT, 1, 10000, NULL },
 	[KEY_STATUS] = { "status", V_WORD, 1, 40, NULL },
 	[KEY_QUEUE] = { "queue", V_WORD, 1, 40, NULL },
-	[KEY_PRIORITY] = { "priority", V_ENUM, 0, 0, priorities },
+	/* A configured name, any case (lifecycle.h): the command checks
+	 * which; V_TOKEN takes upper case. */
+	[KEY_PRIORITY] = { "priority", V_TOKEN, 1, LC_PRIORITY_NAME_MAX,
+	    NULL },
 	[KEY_HOTRUSH] = { "hotrush", V_BOOL, 0, 1, NULL },
 	[KEY_HIDE] = { "hide", V_BOOL, 0, 1, NULL },
 	[KEY_SORT] = { "sort", V_ENUM, 0, 0, sorts },
@@ -69,6 +71,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_TEXT] = { "/text/#", WEB_GET },
 	[PAGE_REPLY] = { "/ticket/#/reply", WEB_POST },
 	[PAGE_MERGE] = { "/ticket/#/merge", WEB_POST },
+	[PAGE_POST] = { "/ticket/#/post", WEB_POST },
+	[PAGE_CHANGE] = { "/ticket/#/change", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 };
 
@@ -722,6 +726,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_TEXT] = web_page_text,
 	[PAGE_REPLY] = web_page_reply,
 	[PAGE_MERGE] = web_page_merge,
+	[PAGE_POST] = web_page_post,
+	[PAGE_CHANGE] = web_page_change,
 	[PAGE_STYLE] = web_page_style,
 };
 

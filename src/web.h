@@ -31,6 +31,7 @@
 #include <json-glib/json-glib.h>
 
 #include "config.h"
+#include "policy.h"
 #include "store.h"
 
 #define WEB_ERROR (web_error_quark())
@@ -67,6 +68,8 @@ enum web_page {
 	PAGE_TEXT,		/* /text/N                 GET: a whole message */
 	PAGE_REPLY,		/* /ticket/N/reply         POST (staff) */
 	PAGE_MERGE,		/* /ticket/N/merge         POST (staff) */
+	PAGE_POST,		/* /ticket/N/post          POST (customer) */
+	PAGE_CHANGE,		/* /ticket/N/change        POST (customer) */
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE__MAX
 };
@@ -255,6 +258,10 @@ bool	 web_can_see_ticket(struct web *, int64_t id, bool *yes,
 /* May this customer act (rate) on the tickets she sees?  Not if her
  * organization role lacks the rate right ([roles], policy.h). */
 bool	 web_customer_may_act(struct web *, bool *yes, GError **err);
+/* May the customer viewing do PERM (policy.h: POLICY_COMMENT, ...) by
+ * her organization role's rights?  *yes false for staff. */
+bool	 web_customer_may(struct web *, enum policy_perm, bool *yes,
+	    GError **err);
 /* The customer address list queries are limited to; NULL for staff. */
 const char *web_participant_filter(const struct web *);
 
@@ -315,6 +322,8 @@ struct web_response *web_page_export(struct web *, GError **err);
 struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
+struct web_response *web_page_post(struct web *, GError **err);
+struct web_response *web_page_change(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

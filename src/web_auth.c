@@ -603,6 +603,13 @@ web_can_see_ticket(struct web *w, int64_t id, bool *yes, GError **err)
 bool
 web_customer_may_act(struct web *w, bool *yes, GError **err)
 {
+	return web_customer_may(w, POLICY_RATE, yes, err);
+}
+
+bool
+web_customer_may(struct web *w, enum policy_perm perm, bool *yes,
+    GError **err)
+{
 	struct org_member *m = NULL;
 	struct policy_facts f = { 0 };
 	struct policy_decision d;
@@ -612,11 +619,11 @@ web_customer_may_act(struct web *w, bool *yes, GError **err)
 		return true;
 	if (!store_org_member_get(w->store, w->viewer.address, &m, err))
 		return false;
-	/* The rate row of the permission table, by the role's rights
+	/* PERM's row of the permission table, by the role's rights
 	 * ([roles]); the signed link proved the address. */
 	f.member = m != NULL;
 	f.rights = m != NULL ? roles_rights(w->config->roles, m->role) : 0;
-	policy_decide(POLICY_RATE, &f, &d);
+	policy_decide(perm, &f, &d);
 	*yes = d.allow;
 	org_member_free(m);
 	return true;

@@ -15,7 +15,6 @@
 #include "web.h"
 
 static const char *const sort_names[] = { "queue", "updated", "created" };
-static const char *const priority_names[] = { "minor", "normal", "major" };
 static const char *const queue_names[] = { "support", "sales", "project",
     "billing", "generic" };
 
@@ -136,12 +135,21 @@ pager(struct web *w, JsonObject *o, const char *path, int64_t page,
 }
 
 /* The list's filters from the request; the same for its CSV. */
-static void
+/* False if the priority asked for is not a configured one. */
+static bool
 list_filter(struct web *w, struct store_web_filter *f)
 {
+	const struct lifecycle *lc;
+	int	 r;
+
 	f->status = F(w, KEY_STATUS)->s;
 	f->queue = F(w, KEY_QUEUE)->s;
-	f->priority = F(w, KEY_PRIORITY)->s;
+	/* A configured priority, any case, as the tickets store it. */
+	lc = lifecycle_for(w->config->lifecycle, f->queue);
+	r = lifecycle_priority_rank(lc, F(w, KEY_PRIORITY)->s);
+	if (F(w, KEY_PRIORITY)->s != NULL && r == LC_RANK_NONE)
+		return false;
+	f->priority = lifecycle_priority_name(lc, r);
 	f->hotrush = F(w, KEY_HOTRUSH)->present ?
 	    (int)F(w, KEY_HOTRUSH)->i : -1;
 	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
@@ -149,6 +157,7 @@ list_filter(struct web *w, struct store_web_filter *f)
 	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
 	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
 	    STORE_WEB_SORT_QUEUE : STORE_WEB_SORT_UPDATED;
+	return true;
 }
 
 /*
@@ -167,7 +176,8 @@ web_page_export(struct web *w, GError **err)
 	GString			*csv;
 	gsize			 len;
 
-	list_filter(w, &f);
+	if (!list_filter(w, &f))
+		return web_error_page(w, 400, "There is no such priority.");
 	f.limit = WEB_EXPORT_MAX;
 	if (!store_web_tickets(w->store, &f, &tickets, err))
 		return NULL;
@@ -195,7 +205,12 @@ web_page_list(struct web *w, GError **err)
 	const struct lifecycle	*lc;
 	guint			 i;
 
-	list_filter(w, &f);
+	if (!list_filter(w, &f)) {
+		json_object_unref(o);
+		json_array_unref(a);
+		return web_error_page(w, 400, "There is no such priority.");
+	}
+	lc = lifecycle_for(w->config->lifecycle, f.queue);
 	/* One row more than shown tells whether there is a next page. */
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
@@ -211,14 +226,14 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "empty", tickets->len == 0);
 	pager(w, o, "/", page, tickets->len > WEB_PAGE_SIZE);
 	g_ptr_array_unref(tickets);
-	lc = lifecycle_for(w->config->lifecycle, NULL);
 	json_object_set_array_member(o, "statuses", options(
 	    (const char *const *)lc->statuses, g_strv_length(lc->statuses),
 	    f.status));
 	json_object_set_array_member(o, "queues", options(queue_names,
 	    G_N_ELEMENTS(queue_names), f.queue));
-	json_object_set_array_member(o, "priorities", options(priority_names,
-	    G_N_ELEMENTS(priority_names), f.priority));
+	json_object_set_array_member(o, "priorities", options(
+	    (const char *const *)lc->priorities, (size_t)lc->n_priorities,
+	    f.priority));
 	json_object_set_array_member(o, "sorts", options(sort_names,
 	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
@@ -564,6 +579,53 @@ canned_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return ok;
 }
 
+/*
+ * The changes the life cycle allows a customer on T, for her form: the
+ * statuses she may move it to (close, solve, confirm, reopen), the
+ * priorities if she may set one, HotRush on or off.  The form shows
+ * only these; web_page_change() checks each again.
+ */
+static void
+customer_choices(const struct lifecycle *lc, const struct ticket *t,
+    JsonObject *o)
+{
+	JsonArray	*st = json_array_new();
+	const char	*why;
+	bool		 counts, any = false;
+	size_t		 i;
+
+	for (i = 0; lc->statuses[i] != NULL; i++) {
+		JsonObject *so;
+
+		if (!lifecycle_can(lc, t->status, lc->statuses[i],
+		    LC_ROLE_CUSTOMER, &why))
+			continue;
+		so = json_object_new();
+		web_json_line(so, "name", lc->statuses[i]);
+		json_array_add_object_element(st, so);
+		any = true;
+	}
+	json_object_set_array_member(o, "customer_statuses", st);
+	json_object_set_boolean_member(o, "customer_can_status", any);
+	if (lifecycle_can_set_priority(lc, t->status, LC_ROLE_CUSTOMER,
+	    &why)) {
+		json_object_set_array_member(o, "customer_priorities",
+		    options((const char *const *)lc->priorities,
+		    (size_t)lc->n_priorities, t->priority));
+		json_object_set_boolean_member(o, "customer_can_priority",
+		    true);
+		any = true;
+	}
+	if (lifecycle_can_set_hotrush(lc, t->status, !t->hotrush,
+	    LC_ROLE_CUSTOMER, 0, &counts, &why)) {
+		json_object_set_boolean_member(o, "customer_hotrush", true);
+		json_object_set_boolean_member(o, "customer_hotrush_on",
+		    !t->hotrush);
+		any = true;
+	}
+	json_object_set_boolean_member(o, "customer_can_change", any);
+}
+
 /* Staff: the requester's live viewer sessions, as "signins". */
 static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
@@ -644,6 +706,21 @@ web_page_ticket(struct web *w, GError **err)
 	}
 	json_object_set_boolean_member(o, "can_rate", may_act &&
 	    lifecycle_can_rate(lc, t->status, 5, LC_ROLE_CUSTOMER, &why));
+	{
+		/* The customer's own message form (web_portal.c). */
+		bool	 may_post = false;
+
+		if (!web_customer_may(w, POLICY_COMMENT, &may_post, err)) {
+			json_object_unref(o);
+			ticket_free(t);
+			return NULL;
+		}
+		json_object_set_boolean_member(o, "can_post", may_post);
+		json_object_set_boolean_member(o, "closed_ticket",
+		    lifecycle_is_final(lc, t->status));
+		if (may_post)
+			customer_choices(lc, t, o);
+	}
 	if (w->viewer.role == WEB_STAFF && (!signins_json(w, t, o, err) ||
 	    !canned_json(w, t, o, err))) {
 		json_object_unref(o);
@@ -657,8 +734,8 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_array_member(o, "queues", options(queue_names,
 		    G_N_ELEMENTS(queue_names), t->queue));
 		json_object_set_array_member(o, "priorities", options(
-		    priority_names, G_N_ELEMENTS(priority_names),
-		    t->priority));
+		    (const char *const *)lc->priorities,
+		    (size_t)lc->n_priorities, t->priority));
 	}
 	{
 		bool	 cut;

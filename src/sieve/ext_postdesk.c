@@ -12,7 +12,6 @@
 
 #define fail sieve_compile_fail
 
-static const char *const priorities[] = { "minor", "normal", "major" };
 static const char *const ticket_values[] = { "new", "existing" };
 static const char *const spf_values[] = {
 	"pass", "fail", "softfail", "neutral", "none", "temperror",
@@ -37,10 +36,19 @@ one_of(const char *s, const char *const *set, size_t n)
 	return false;
 }
 
+/*
+ * A priority name as a life cycle may configure one ("Highest", "P1"):
+ * a word of letters, digits, '-' and '_'.  Which names a ticket's queue
+ * has is known only when the action is applied: intake refuses another
+ * one there, naming the list (postdesk-lifecycle(5)).
+ */
 bool
 sieve_ext_postdesk_valid_priority(const char *s)
 {
-	return one_of(s, priorities, G_N_ELEMENTS(priorities));
+	size_t	 n = strlen(s);
+
+	return n > 0 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == n;
 }
 
 /* Queue, template, field names: safe as file names and in SQL values. */
@@ -88,7 +96,7 @@ check_cmd(struct sieve_compiler *c, const struct sieve_node *n,
 		    &cmd->arg, err) && sieve_compile_arg_count(c, n, 1, err) &&
 		    check_literal(c, n, 0, &cmd->arg,
 		    sieve_ext_postdesk_valid_priority,
-		    "priority (minor, normal, major)", err);
+		    "priority (a word: letters, digits, '-', '_')", err);
 	case CMD_ASSIGN:
 		return sieve_compile_string_arg(c, n, 0, "owner", &cmd->arg,
 		    err) && sieve_compile_arg_count(c, n, 1, err) &&

@@ -460,7 +460,7 @@ test_sla(void)
 	struct config	*c;
 	const struct lifecycle *lc = def(&c);
 	struct lc_ticket t = { .status = "submitted", .created = NOW,
-	    .priority = LC_PRIO_MINOR };
+	    .priority = 2 };	/* minor */
 
 	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
 	    NOW + 24 * 3600);
@@ -477,10 +477,10 @@ test_sla(void)
 	g_assert_true(lifecycle_overdue(lc, &t, NOW + 9 * 3600));
 	t.hotrush = false;
 	t.first_response = 0;
-	t.priority = LC_PRIO_MAJOR;
+	t.priority = 0;	/* major */
 	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
 	    NOW + 4 * 3600);
-	t.priority = LC_PRIO_NORMAL;
+	t.priority = 1;	/* normal */
 	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
 	    NOW + 8 * 3600);
 	t.status = "closed";
@@ -488,21 +488,35 @@ test_sla(void)
 	config_free(c);
 }
 
+/* A mix of N_MAJOR, N_NORMAL, N_MINOR tickets in LC. */
+static struct lc_mix
+mix3(const struct lifecycle *lc, int64_t maj, int64_t nor, int64_t min)
+{
+	struct lc_mix m = { 0, 0 };
+
+	lifecycle_mix_add(&m, lc, 0, maj);
+	lifecycle_mix_add(&m, lc, 1, nor);
+	lifecycle_mix_add(&m, lc, 2, min);
+	return m;
+}
+
 static void
 test_queue_order(void)
 {
-	const int64_t all_major[LC_PRIO__MAX] = { 0, 0, 10 };
-	const int64_t neutral[LC_PRIO__MAX] = { 2, 6, 2 };
-	const int64_t all_minor[LC_PRIO__MAX] = { 10, 0, 0 };
-	const int64_t newcomer[LC_PRIO__MAX] = { 0, 0, 1 };
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	struct lc_mix	 all_major = mix3(lc, 10, 0, 0);
+	struct lc_mix	 neutral = mix3(lc, 2, 6, 2);
+	struct lc_mix	 all_minor = mix3(lc, 0, 0, 10);
+	struct lc_mix	 newcomer = mix3(lc, 1, 0, 0);
 	double	 e_mm, e_nn, e_nm, e_min_maj, e_min_min, e_new;
 
-	e_mm = lifecycle_effective_priority(LC_PRIO_MAJOR, all_major);
-	e_nn = lifecycle_effective_priority(LC_PRIO_NORMAL, neutral);
-	e_nm = lifecycle_effective_priority(LC_PRIO_MAJOR, neutral);
-	e_min_maj = lifecycle_effective_priority(LC_PRIO_MAJOR, all_minor);
-	e_min_min = lifecycle_effective_priority(LC_PRIO_MINOR, all_minor);
-	e_new = lifecycle_effective_priority(LC_PRIO_MAJOR, newcomer);
+	e_mm = lifecycle_effective_priority(lc, 0, &all_major);
+	e_nn = lifecycle_effective_priority(lc, 1, &neutral);
+	e_nm = lifecycle_effective_priority(lc, 0, &neutral);
+	e_min_maj = lifecycle_effective_priority(lc, 0, &all_minor);
+	e_min_min = lifecycle_effective_priority(lc, 2, &all_minor);
+	e_new = lifecycle_effective_priority(lc, 0, &newcomer);
 	/* Everything major ranks like normal. */
 	g_assert_cmpfloat_with_epsilon(e_mm, e_nn, 1e-9);
 	g_assert_cmpfloat_with_epsilon(e_nn, 2.0, 1e-9);
@@ -512,6 +526,8 @@ test_queue_order(void)
 	g_assert_cmpfloat_with_epsilon(e_min_min, 2.0, 1e-9);
 	/* A first major ticket is taken at its word. */
 	g_assert_cmpfloat_with_epsilon(e_new, 3.0, 1e-9);
+	g_assert_cmpfloat_with_epsilon(lifecycle_effective_priority(lc, 1,
+	    NULL), 2.0, 1e-9);
 	/* HotRush first, then e, then age. */
 	g_assert_cmpint(lifecycle_queue_cmp(true, 1, 500, false, 3, 1), <, 0);
 	g_assert_cmpint(lifecycle_queue_cmp(false, 3, 1, true, 1, 500), >, 0);
@@ -520,6 +536,194 @@ test_queue_order(void)
 	g_assert_cmpint(lifecycle_queue_cmp(false, e_mm, 2, false, e_nn, 1),
 	    >, 0);
 	g_assert_cmpint(lifecycle_queue_cmp(false, 2, 7, false, 2, 7), ==, 0);
+	config_free(c);
+}
+
+/* ---- priorities as configuration ------------------------------------ */
+
+static void
+test_priorities_default(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	char		*list = lifecycle_priority_list(lc);
+
+	/* The built-in three, highest first, normal by default. */
+	g_assert_cmpint(lc->n_priorities, ==, 3);
+	g_assert_cmpstr(list, ==, "major, normal or minor");
+	g_assert_cmpstr(lifecycle_default_priority(lc), ==, "normal");
+	g_assert_cmpint(lifecycle_priority_rank(lc, "MAJOR"), ==, 0);
+	g_assert_cmpint(lifecycle_priority_rank(lc, "minor"), ==, 2);
+	g_assert_cmpint(lifecycle_priority_rank(lc, "urgent"), ==,
+	    LC_RANK_NONE);
+	g_assert_cmpint(lifecycle_priority_rank(lc, NULL), ==, LC_RANK_NONE);
+	g_assert_null(lifecycle_priority_name(lc, 3));
+	g_assert_null(lifecycle_priority_name(lc, -1));
+	/* The old weights: minor 1, normal 2, major 3. */
+	g_assert_cmpfloat_with_epsilon(lifecycle_priority_weight(lc, 0), 3.0,
+	    1e-9);
+	g_assert_cmpfloat_with_epsilon(lifecycle_priority_weight(lc, 2), 1.0,
+	    1e-9);
+	g_free(list);
+	config_free(c);
+}
+
+static void
+test_priorities_config(void)
+{
+	GError	*e = NULL;
+	struct config *c = load_text("[lifecycle]\npriorities = Highest; "
+	    "High; Medium; Low; Lowest\nsla_highest = 1h\nsla_Low = 3d\n"
+	    "[lifecycle.sales]\npriorities = hot;cold\ndefault_priority = "
+	    "cold\nsla_hot = 30m\n", &e);
+	const struct lifecycle *lc, *sales;
+	struct lc_ticket t = { .status = "submitted", .created = NOW };
+	struct lc_mix	 m = { 0, 0 };
+	char		*list;
+
+	g_assert_no_error(e);
+	lc = lifecycle_for(c->lifecycle, "support");
+	sales = lifecycle_for(c->lifecycle, "sales");
+	list = lifecycle_priority_list(lc);
+	g_assert_cmpstr(list, ==, "Highest, High, Medium, Low or Lowest");
+	g_free(list);
+	/* No default_priority: the middle one. */
+	g_assert_cmpstr(lifecycle_default_priority(lc), ==, "Medium");
+	g_assert_cmpint(lifecycle_priority_rank(lc, "highest"), ==, 0);
+	g_assert_cmpint(lifecycle_priority_rank(lc, "minor"), ==,
+	    LC_RANK_NONE);
+	/* sla_<name>, any case; the built-in sla_minor... are moot. */
+	t.priority = 0;
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==, NOW + 3600);
+	t.priority = 3;
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==,
+	    NOW + 3 * DAY);
+	t.priority = 2;
+	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==, 0);
+	g_assert_cmpstr(lifecycle_default_priority(sales), ==, "cold");
+	t.priority = 0;
+	g_assert_cmpint(lifecycle_first_response_due(sales, &t), ==,
+	    NOW + 1800);
+	/* Five weights from 3 to 1; two: 3 and 1. */
+	g_assert_cmpfloat_with_epsilon(lifecycle_priority_weight(lc, 1), 2.5,
+	    1e-9);
+	g_assert_cmpfloat_with_epsilon(lifecycle_priority_weight(lc, 4), 1.0,
+	    1e-9);
+	g_assert_cmpfloat_with_epsilon(lifecycle_priority_weight(sales, 1),
+	    1.0, 1e-9);
+	/* The mix weighs each ticket in its own queue's list: an account
+	 * with one Highest support ticket and two hot sales tickets marks
+	 * everything highest, so its Highest ranks like Medium. */
+	lifecycle_mix_add(&m, lc, 0, 1);
+	lifecycle_mix_add(&m, sales, 0, 2);
+	g_assert_cmpfloat_with_epsilon(lifecycle_account_mix(&m), 3.0, 1e-9);
+	g_assert_cmpfloat_with_epsilon(lifecycle_effective_priority(lc, 0,
+	    &m), lifecycle_effective_priority(lc, 2, NULL), 1e-9);
+	config_free(c);
+}
+
+static void
+test_priorities_bad(void)
+{
+	static const struct { const char *text, *at; } cases[] = {
+		{ "[lifecycle]\npriorities =\n", "at least one" },
+		{ "[lifecycle]\npriorities = a;b;A\n", "twice" },
+		{ "[lifecycle]\npriorities = very high;low\n", "a word" },
+		{ "[lifecycle]\npriorities = hotrush;low\n", "a word" },
+		{ "[lifecycle]\npriorities = a;b\ndefault_priority = c\n",
+		    "default_priority" },
+		{ "[lifecycle]\npriorities = a;b\nsla_c = 1h\n", "sla_c" },
+		{ "[lifecycle]\nsla_urgent = 1h\n", "\"urgent\" is not in" },
+		{ "[lifecycle]\nsla_major = soon\n", "sla_major" },
+		{ "[lifecycle]\nrating_statuses = gone\n", "rating_statuses" },
+		{ "[lifecycle]\nrating_request = ../x\n", "rating_request" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		GError	*e = NULL;
+		struct config *c = load_text(cases[i].text, &e);
+
+		if (c != NULL)
+			g_error("case %zu loaded", i);
+		g_assert_error(e, CONFIG_ERROR, CONFIG_ERROR_VALUE);
+		if (strstr(e->message, cases[i].at) == NULL)
+			g_error("case %zu: \"%s\" lacks \"%s\"", i,
+			    e->message, cases[i].at);
+		g_error_free(e);
+	}
+}
+
+/* ---- rating as configuration ---------------------------------------- */
+
+static void
+test_rating_config(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	const char	*why;
+
+	/* Default: the final statuses, no separate request. */
+	g_assert_true(lifecycle_is_rating_status(lc, "closed"));
+	g_assert_false(lifecycle_is_rating_status(lc, "pre-closed"));
+	g_assert_false(lifecycle_can_rate(lc, "pre-closed", 5,
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_cmpstr(why, ==, "only a closed ticket can be rated");
+	g_assert_null(lifecycle_rating_request(lc, "pre-closed", "closed",
+	    false));
+	config_free(c);
+}
+
+/* ---- command before effect, for every shipped vocabulary ------------ */
+
+/*
+ * A customer writes "Status: CMD" and a real (not "thanks") text to a
+ * ticket in FROM: when the command is allowed it decides, and the
+ * message's own effect (reopen, back to Open) does not come first.
+ */
+static void
+command_first(const struct lifecycle *lc, const char *from,
+    const char *cmd, bool decides, const char *effect_to)
+{
+	struct lc_ticket t = { .status = from, .status_since = NOW - 60 };
+	struct lc_verdict v;
+	bool		 d;
+
+	lifecycle_on_customer_command(lc, &t, NOW, false, cmd, &d, &v);
+	if (d != decides)
+		g_error("%s + Status: %s: decides %d", from, cmd, d);
+	if (decides)
+		g_assert_cmpint(v.effect, ==, LC_EFFECT_NONE);
+	else
+		g_assert_cmpstr(v.to, ==, effect_to);
+}
+
+static void
+test_command_first(void)
+{
+	struct config	*c;
+	const struct lifecycle *lc = def(&c);
+	struct lc_ticket t = { .status = "closed",
+	    .status_since = NOW - 30 * DAY };
+	struct lc_verdict v;
+	bool		 d;
+
+	/* Built-in vocabulary. */
+	command_first(lc, "pre-closed", "closed", true, NULL);
+	command_first(lc, "pre-closed", "CLOSED", true, NULL);
+	command_first(lc, "waiting-for-customer", "closed", true, NULL);
+	command_first(lc, "closed", "reopened", true, NULL);
+	/* Not hers to make: refused first, then the message's effect. */
+	command_first(lc, "pre-closed", "in-progress", false, "reopened");
+	command_first(lc, "waiting-for-customer", "assigned", false,
+	    "in-progress");
+	/* No command: just the effect. */
+	command_first(lc, "pre-closed", NULL, false, "reopened");
+	/* Closed beyond the window: a follow-up, whatever she asks. */
+	lifecycle_on_customer_command(lc, &t, NOW, false, "reopened", &d, &v);
+	g_assert_false(d);
+	g_assert_cmpint(v.effect, ==, LC_EFFECT_FOLLOW_UP);
+	config_free(c);
 }
 
 /* ---- configuration --------------------------------------------------- */
@@ -679,6 +883,28 @@ test_contrib_solved(void)
 	t.status_since = NOW - 1;
 	lifecycle_on_customer_message(lc, &t, NOW, false, &v);
 	g_assert_cmpint(v.effect, ==, LC_EFFECT_FOLLOW_UP);
+	/* Xentral rates right after Solved; the request comes then. */
+	g_assert_true(lifecycle_can_rate(lc, "Solved", 5, LC_ROLE_CUSTOMER,
+	    &why));
+	g_assert_true(lifecycle_can_rate(lc, "Closed", 5, LC_ROLE_CUSTOMER,
+	    &why));
+	g_assert_false(lifecycle_can_rate(lc, "Open", 5, LC_ROLE_CUSTOMER,
+	    &why));
+	g_assert_cmpstr(why, ==, "only a Solved or Closed ticket can be rated");
+	g_assert_cmpstr(lifecycle_rating_request(lc, "Open", "Solved", false),
+	    ==, "rating-request");
+	g_assert_cmpstr(lifecycle_rating_request(lc, "Waiting for your reply",
+	    "Solved", false), ==, "rating-request");
+	g_assert_null(lifecycle_rating_request(lc, "Open", "Solved", true));
+	g_assert_null(lifecycle_rating_request(lc, "Solved", "Closed", false));
+	/* Command before effect. */
+	command_first(lc, "Waiting for your reply", "solved", true, NULL);
+	command_first(lc, "Open", "Solved", true, NULL);
+	command_first(lc, "Solved", "Open", true, NULL);
+	command_first(lc, "Solved", "Closed", false, "Open");
+	command_first(lc, "Waiting for your reply", "Closed", false, "Open");
+	/* The default priorities, unchanged. */
+	g_assert_cmpstr(lifecycle_default_priority(lc), ==, "normal");
 	config_free(c);
 }
 
@@ -795,6 +1021,27 @@ test_contrib_escalation(void)
 	g_assert_cmpint(v.effect, ==, LC_EFFECT_FOLLOW_UP);
 	g_assert_cmpint(lifecycle_for(c->lifecycle, "sales")->preclose_after,
 	    ==, 30 * DAY);
+	/* XCALLY's five priorities, Medium by default, in every queue. */
+	g_assert_cmpint(lc->n_priorities, ==, 5);
+	g_assert_cmpstr(lifecycle_priority_name(lc, 0), ==, "Highest");
+	g_assert_cmpstr(lifecycle_priority_name(lc, 4), ==, "Lowest");
+	g_assert_cmpstr(lifecycle_default_priority(lc), ==, "Medium");
+	g_assert_cmpstr(lifecycle_default_priority(lifecycle_for(c->lifecycle,
+	    "sales")), ==, "Medium");
+	/* Rated once Closed, not when Resolved; no separate request. */
+	g_assert_true(lifecycle_can_rate(lc, "Closed", 4, LC_ROLE_CUSTOMER,
+	    &why));
+	g_assert_false(lifecycle_can_rate(lc, "Resolved", 4,
+	    LC_ROLE_CUSTOMER, &why));
+	g_assert_null(lifecycle_rating_request(lc, "Resolved", "Closed",
+	    false));
+	/* The customer confirms Resolved → Closed: her command first. */
+	command_first(lc, "Resolved", "Closed", true, NULL);
+	command_first(lc, "Resolved", "closed", true, NULL);
+	command_first(lc, "Resolved", "Escalated", false,
+	    "Waiting for Support");
+	command_first(lc, "Waiting for customer", "Closed", false,
+	    "In progress");
 	config_free(c);
 }
 
@@ -924,6 +1171,13 @@ main(int argc, char *argv[])
 	g_test_add_func("/lifecycle/ack-config", test_ack_config);
 	g_test_add_func("/lifecycle/sla", test_sla);
 	g_test_add_func("/lifecycle/queue-order", test_queue_order);
+	g_test_add_func("/lifecycle/priorities-default",
+	    test_priorities_default);
+	g_test_add_func("/lifecycle/priorities-config",
+	    test_priorities_config);
+	g_test_add_func("/lifecycle/priorities-bad", test_priorities_bad);
+	g_test_add_func("/lifecycle/rating-config", test_rating_config);
+	g_test_add_func("/lifecycle/command-first", test_command_first);
 	g_test_add_func("/lifecycle/durations", test_durations);
 	g_test_add_func("/lifecycle/queue-override", test_queue_override);
 	g_test_add_func("/lifecycle/bad-configs", test_bad_configs);

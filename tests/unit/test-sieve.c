@@ -335,9 +335,9 @@ test_errors(void)
 		    "t.sieve:2:10: vacation reason must name a template under "
 		    "templates/mail/ (letters, digits, '.', '-', '_'), not "
 		    "\"Dear customer, no.\"" },
-		{ "require \"vnd.postdesk\";\nset_priority \"urgent\";",
-		    "t.sieve:2:14: invalid priority (minor, normal, major) "
-		    "\"urgent\"" },
+		{ "require \"vnd.postdesk\";\nset_priority \"very urgent\";",
+		    "t.sieve:2:14: invalid priority (a word: letters, digits, "
+		    "'-', '_') \"very urgent\"" },
 		{ "set_hotrush;", "t.sieve:1:1: command 'set_hotrush' "
 		    "requires 'require \"vnd.postdesk\";'" },
 		{ "require \"vnd.postdesk\";\nif ticket :is \"nwe\" {}",
@@ -814,10 +814,14 @@ test_postdesk(void)
 		    "if sender_role :is \"staff\" { assign \"x\"; }\n"
 		    "if spf :matches \"*fail\" { assign \"y\"; }",
 		    "set_hotrush  (t.sieve:3)\nimplicit keep\n" },
-		/* a run-time priority that is not valid is skipped */
+		/* a run-time priority that is not a word is skipped; a word
+		 * the queue does not have is refused when applied */
 		{ "require [\"vnd.postdesk\", \"variables\"];\n"
-		    "set \"p\" \"huge\";\nset_priority \"${p}\";",
+		    "set \"p\" \"hu ge\";\nset_priority \"${p}\";",
 		    "implicit keep\n" },
+		{ "require [\"vnd.postdesk\", \"variables\"];\n"
+		    "set \"p\" \"Highest\";\nset_priority \"${p}\";",
+		    "set_priority \"Highest\"  (t.sieve:3)\nimplicit keep\n" },
 	};
 	struct sieve_message m;
 	char *got;

@@ -162,6 +162,78 @@ test_open_migrate(struct fixture *fx, gconstpointer data)
 	store_close(NULL);
 }
 
+/*
+ * 12 → 13: a database with the fixed priorities (the CHECK, and the
+ * index on the CASE) gets ranks; the CHECK goes; the foreign keys, the
+ * full-text triggers and the other columns stay.
+ */
+static void
+test_migrate_priority_rank(struct fixture *fx, gconstpointer data)
+{
+	GError	*e = NULL;
+	int64_t	 a = new_ticket(fx->s, "one", "ann@example.com");
+	int64_t	 b = new_ticket(fx->s, "two", "bob@example.com");
+	char	*sql, *v;
+
+	store_close(fx->s);
+	fx->s = NULL;
+	/* Back to version 12's tickets.priority, as 0 → 1 made it. */
+	sql = g_strdup_printf("DROP INDEX tickets_order;"
+	    "ALTER TABLE tickets DROP COLUMN priority_rank;"
+	    "ALTER TABLE tickets DROP COLUMN priority;"
+	    "ALTER TABLE tickets ADD COLUMN priority TEXT NOT NULL DEFAULT"
+	    " 'normal' CHECK (priority IN ('minor','normal','major'));"
+	    "CREATE INDEX tickets_order ON tickets(hotrush DESC,"
+	    " CASE priority WHEN 'major' THEN 0 WHEN 'normal' THEN 1 ELSE 2"
+	    " END, created);"
+	    "UPDATE tickets SET priority = 'major' WHERE id = %" G_GINT64_FORMAT
+	    "; UPDATE tickets SET priority = 'minor' WHERE id = %"
+	    G_GINT64_FORMAT ";"
+	    "INSERT INTO messages (ticket_id, direction, message_id,"
+	    " received, text, stripped, body_hash, subject) VALUES (%"
+	    G_GINT64_FORMAT ", 'in', 'm1@x', 1, 'zebracrossing', '', 'h',"
+	    " 's');"
+	    "PRAGMA user_version = %d;", a, b, a, STORE_SCHEMA_VERSION - 1);
+	raw_exec(fx, sql);
+	g_free(sql);
+	g_assert_true(store_open(&fx->s, fx->path, STORE_READWRITE, &e));
+	g_assert_no_error(e);
+	g_assert_cmpint(raw_int(fx, "PRAGMA user_version"), ==,
+	    STORE_SCHEMA_VERSION);
+	sql = g_strdup_printf("SELECT priority_rank FROM tickets WHERE id = %"
+	    G_GINT64_FORMAT, a);
+	g_assert_cmpint(raw_int(fx, sql), ==, 0);
+	g_free(sql);
+	sql = g_strdup_printf("SELECT priority_rank || priority FROM tickets"
+	    " WHERE id = %" G_GINT64_FORMAT, b);
+	v = raw_text(fx, sql);
+	g_assert_cmpstr(v, ==, "2minor");
+	g_free(v);
+	g_free(sql);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM sqlite_master WHERE"
+	    " name = 'tickets_order' AND sql LIKE '%priority_rank%'"), ==, 1);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM sqlite_master WHERE"
+	    " name = 'tickets' AND sql LIKE '%CHECK%'"), ==, 0);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM sqlite_master WHERE"
+	    " name IN ('tickets_status', 'tickets_queue', 'tickets_updated',"
+	    " 'tickets_requester', 'tickets_created', 'messages_ai',"
+	    " 'messages_ad', 'messages_au')"), ==, 8);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM messages_fts WHERE"
+	    " messages_fts MATCH 'zebracrossing'"), ==, 1);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM"
+	    " pragma_foreign_key_list('messages') WHERE \"table\" ="
+	    " 'tickets'"), ==, 1);
+	/* Any configured name now, with its rank. */
+	g_assert_true(store_ticket_set_priority(fx->s, a, "Highest", 0, &e));
+	g_assert_no_error(e);
+	sql = g_strdup_printf("SELECT priority FROM tickets WHERE id = %"
+	    G_GINT64_FORMAT, a);
+	v = raw_text(fx, sql);
+	g_assert_cmpstr(v, ==, "Highest");
+	g_free(v);
+	g_free(sql);
+}
+
 /* Read-only mode never creates a database. */
 static void
 test_open_readonly_missing(struct fixture *fx, gconstpointer data)
@@ -275,9 +347,10 @@ test_tickets(struct fixture *fx, gconstpointer data)
 	    &e));
 	g_assert_error(e, STORE_ERROR, STORE_ERROR_OTHER);
 	g_clear_error(&e);
+	/* The priority goes with its rank, never alone. */
 	g_assert_false(store_ticket_set(fx->s, t.id, "priority", "urgent",
 	    &e));
-	g_assert_error(e, STORE_ERROR, STORE_ERROR_CONSTRAINT);
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_OTHER);
 	g_clear_error(&e);
 	g_assert_true(store_ticket_touch(fx->s, t.id, 1700000500, &e));
 	g_assert_true(store_ticket_touch(fx->s, t.id, 1700000100, &e));
@@ -978,6 +1051,7 @@ main(int argc, char *argv[])
 	FX("/store/open-readonly-missing", test_open_readonly_missing);
 	FX("/store/pragmas", test_pragmas);
 	FX("/store/blobs", test_blobs);
+	FX("/store/migrate-priority-rank", test_migrate_priority_rank);
 	FX("/store/tickets", test_tickets);
 	FX("/store/participants", test_participants);
 	FX("/store/messages", test_messages);

@@ -1,0 +1,225 @@
+/*
+ * web_portal: what a customer writes in the viewer.
+ *
+ * A message posted on a ticket's page goes through intake, the path
+ * every mail takes: the CGI writes it as the mail the customer would
+ * have sent — From her address, to her own reply token of that ticket —
+ * so threading, rules, the life cycle (a closed ticket reopens within
+ * its window, or a follow-up opens), events and notices are the same as
+ * for her mail.  The signed link that opened her session proved the
+ * address, as her own token does in a mail, so the token carries the
+ * same authority here (postdesk-auth(5)).
+ */
+#include "pdconfig.h"
+
+#include <string.h>
+
+#include "intake.h"
+#include "lifecycle_apply.h"
+#include "rules.h"
+#include "token.h"
+#include "web.h"
+
+#define F(w, k)		(&(w)->req->fields[(k)])
+
+/* The RFC 5322 message the customer would have sent.  g_free. */
+static char *
+compose(struct web *w, const struct ticket *t, const char *text)
+{
+	GDateTime	*now = g_date_time_new_from_unix_utc(w->now);
+	char		*date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S +0000");
+	char		*uuid = g_uuid_string_random();
+	const char	*at = strrchr(w->config->address, '@');
+	GString		*m = g_string_new(NULL);
+	const char	*p;
+
+	g_string_append_printf(m, "From: <%s>\r\nTo: <%s>\r\n",
+	    w->viewer.address, w->config->address);
+	/* The subject tag names the ticket as a reply by mail would. */
+	g_string_append_printf(m, "Subject: Re: [%s #%" G_GINT64_FORMAT "]\r\n",
+	    w->config->subject_tag != NULL ? w->config->subject_tag : "Support",
+	    t->id);
+	g_string_append_printf(m, "Date: %s\r\nMessage-ID: <web.%s%s>\r\n",
+	    date, uuid, at != NULL ? at : "@localhost");
+	g_string_append(m, "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "X-Postdesk-Origin: web\r\n\r\n");
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n')
+			g_string_append_c(m, '\r');
+		g_string_append_c(m, *p);
+	}
+	g_string_append(m, "\r\n");
+	g_free(uuid);
+	g_free(date);
+	g_date_time_unref(now);
+	return g_string_free(m, FALSE);
+}
+
+static struct web_response *
+to_ticket(struct web *w, int64_t id)
+{
+	struct web_response *r;
+	char	*path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, id);
+
+	r = web_redirect(w, path);
+	g_free(path);
+	return r;
+}
+
+struct web_response *
+web_page_post(struct web *w, GError **err)
+{
+	struct intake_input	 in = { 0 };
+	struct intake_result	 res = { 0 };
+	struct intake		*ik;
+	struct rules		*rules = NULL;
+	struct ticket		*t = NULL;
+	struct web_response	*r;
+	char			*raw, *rcpt;
+	int64_t			 live;
+	bool			 yes, ok;
+
+	if (w->viewer.role != WEB_CUSTOMER)
+		return web_error_page(w, 404, "There is no such page.");
+	if (!web_can_see_ticket(w, w->req->id, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 404, "There is no such ticket.");
+	if (!web_customer_may(w, POLICY_COMMENT, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 403, "View-only members of an "
+		    "organization can read its tickets but not write to "
+		    "them.");
+	if (!F(w, KEY_BODY)->present || *g_strstrip(F(w, KEY_BODY)->s) ==
+	    '\0')
+		return web_error_page(w, 400, "Write your message.");
+	/* A ticket merged away takes the message into the one it became. */
+	if (!store_ticket_merged_into(w->store, w->req->id, &live, err) ||
+	    !store_ticket_get(w->store, live, &t, err))
+		return NULL;
+	rcpt = token_mint_address(w->config->address, w->config->token_key,
+	    TOKEN_REPLY, t->id, w->viewer.address, TOKEN_ROLE_CUSTOMER);
+	raw = compose(w, t, F(w, KEY_BODY)->s);
+	ticket_free(t);
+	if (!rules_load(&rules, w->config->rules_scripts, err)) {
+		g_free(raw);
+		g_free(rcpt);
+		return NULL;
+	}
+	in.raw = raw;
+	in.len = strlen(raw);
+	in.sender = w->viewer.address;
+	in.recipient = rcpt != NULL ? rcpt : w->config->address;
+	in.client_ip = g_getenv("REMOTE_ADDR");
+	in.now = w->now;
+	in.origin = "web";
+	ik = intake_new(w->config, w->store);
+	intake_set_rules(ik, rules);
+	ok = intake_message(ik, &in, &res, err);
+	intake_free(ik);
+	rules_free(rules);
+	g_free(raw);
+	g_free(rcpt);
+	if (!ok) {
+		intake_result_clear(&res);
+		return NULL;
+	}
+	if (res.outcome == INTAKE_REPLY || res.outcome == INTAKE_NEW_TICKET)
+		r = to_ticket(w, res.ticket);
+	else {
+		char *why = g_strdup_printf("Your message was not added: %s.",
+		    res.reason != NULL ? res.reason :
+		    intake_outcome_to_text(res.outcome));
+
+		r = web_error_page(w, 409, why);
+		g_free(why);
+	}
+	intake_result_clear(&res);
+	return r;
+}
+
+/* One customer change by the mail command of the same name; *refusal
+ * (g_free) says why the life cycle refused it. */
+static bool
+customer_command(struct web *w, int64_t id, enum lc_command cmd,
+    const char *value, char **refusal, GError **err)
+{
+	bool	 applied = false;
+	char	*why = NULL;
+
+	if (!lifecycle_apply_command(w->store, w->config, id, cmd, value,
+	    LC_ROLE_CUSTOMER, w->viewer.address, 0, w->now, &applied, &why,
+	    err))
+		return false;
+	if (!applied)
+		*refusal = g_strdup_printf("%s %s was refused: %s.",
+		    lifecycle_command_to_text(cmd), value, why);
+	g_free(why);
+	return true;
+}
+
+/*
+ * The customer's ticket form: status (close, solve, confirm, reopen),
+ * priority, HotRush, each the mail command of the same name with her
+ * role, in one transaction; a refusal (409, with the reason) applies
+ * nothing.  The status goes last, so she can raise the priority of a
+ * ticket and mark it solved in one go.
+ */
+struct web_response *
+web_page_change(struct web *w, GError **err)
+{
+	struct ticket	*t = NULL;
+	struct web_response *r;
+	const char	*status = F(w, KEY_STATUS)->s;
+	const char	*prio = F(w, KEY_PRIORITY)->s;
+	char		*refusal = NULL, *path;
+	bool		 yes, ok;
+
+	if (w->viewer.role != WEB_CUSTOMER)
+		return web_error_page(w, 404, "There is no such page.");
+	if (!web_can_see_ticket(w, w->req->id, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 404, "There is no such ticket.");
+	if (!web_customer_may(w, POLICY_COMMENT, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 403, "View-only members of an "
+		    "organization can read its tickets but not change them.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = store_ticket_get(w->store, w->req->id, &t, err);
+	if (ok && prio != NULL && strcmp(prio, t->priority) != 0)
+		ok = customer_command(w, t->id, LC_CMD_PRIORITY, prio,
+		    &refusal, err);
+	if (ok && refusal == NULL && F(w, KEY_HOTRUSH)->present &&
+	    (F(w, KEY_HOTRUSH)->i != 0) != t->hotrush)
+		ok = customer_command(w, t->id, LC_CMD_HOTRUSH,
+		    F(w, KEY_HOTRUSH)->i ? "on" : "off", &refusal, err);
+	if (ok && refusal == NULL && status != NULL && *status != '\0' &&
+	    strcmp(status, t->status) != 0)
+		ok = customer_command(w, t->id, LC_CMD_STATUS, status,
+		    &refusal, err);
+	ticket_free(t);
+	if (!ok || refusal != NULL) {
+		store_rollback(w->store);
+		if (!ok)
+			return NULL;
+		r = web_error_page(w, 409, refusal);
+		g_free(refusal);
+		return r;
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, w->req->id);
+	r = web_redirect(w, path);
+	g_free(path);
+	return r;
+}
