@@ -13,11 +13,14 @@
  * matching end tag, counting only same-named tags, so text after them
  * (inline answers between Apple Mail quotes) is kept.  Outlook's markers
  * (divRplyFwdMsg, appendonsend, hr#stopSpelling) do not wrap anything:
- * the history is whatever follows, so conversion stops there.
+ * the history is whatever follows, so conversion stops there.  Both
+ * kinds of marker, and the forward phrases, are rows of the tables in
+ * quote_lang.c.
  */
 #include <string.h>
 
 #include "htmltext.h"
+#include "quote_lang.h"
 
 /* Nested lists indent by two spaces per level, up to this depth. */
 #define LIST_INDENT_MAX	8
@@ -52,6 +55,7 @@ struct conv {
 	gboolean	 cut;
 	gboolean	 had_quote;
 	gboolean	 stop;
+	guint		 forward_checks;	/* near_forward() calls */
 	gboolean	 mso_p;		/* in an Outlook <p class=MsoNormal> */
 	char		 skip_name[NAME_MAX_LEN + 1];
 	gsize		 skip_depth;	/* > 0 while skipping an element */
@@ -115,22 +119,12 @@ static const char *const para_elems[] = {
 	"pre", "dl", "ul", "ol",
 };
 
-static const char *const quote_classes[] = {
-	"gmail_quote", "gmail_quote_container", "gmail_attr",
-	"yahoo_quoted", "protonmail_quote", "moz-cite-prefix",
-};
-
-/* Gmail wraps forwarded mail in gmail_quote and Apple in a cite
- * blockquote, right after or before one of these lines. */
-static const char *const forward_phrases[] = {
-	"forwarded message", "weitergeleitete nachricht",
-	"message transf\xc3\xa9r\xc3\xa9", "mensaje reenviado",
-	"messaggio inoltrato", "begin forwarded message",
-};
-
 /* How far around a quote marker to look for a forward line. */
 #define FORWARD_AHEAD	512
 #define FORWARD_BEHIND	200
+/* Forward lines are looked for around this many markers at most, so
+ * 100,000 sibling quotes cost no more than a few. */
+#define FORWARD_CHECKS	8
 
 static gboolean
 in_list(const char *name, const char *const *list, gsize n)
@@ -500,21 +494,41 @@ list_item(struct out *o)
 	g_string_append(o->s, "- ");
 }
 
-/* Does a forward line sit just before (in the text written so far) or
- * just after (in the markup) the current position? */
+/* Does a forward line (quote_lang.c's forward phrases; Gmail wraps a
+ * forwarded mail in gmail_quote and Apple in a cite blockquote) sit
+ * just before (in the text written so far) or just after (in the
+ * markup) the current position? */
 static gboolean
-near_forward(const struct conv *c)
+near_forward(struct conv *c)
 {
 	const GString *s = c->o.s;
-	gsize i, from = s->len > FORWARD_BEHIND ? s->len - FORWARD_BEHIND : 0;
+	gsize i, k, from = s->len > FORWARD_BEHIND ? s->len - FORWARD_BEHIND : 0;
 	gsize ahead = MIN(c->len, c->pos + FORWARD_AHEAD);
+	const char *w;
 
-	for (i = 0; i < G_N_ELEMENTS(forward_phrases); i++)
-		if (find_ci(s->str, s->len, from, forward_phrases[i]) <
-		    s->len ||
-		    find_ci(c->h, ahead, c->pos, forward_phrases[i]) < ahead)
-			return TRUE;
+	if (c->forward_checks >= FORWARD_CHECKS)
+		return FALSE;
+	c->forward_checks++;
+	for (i = 0; i < quote_n_langs; i++)
+		for (k = 0; k < QL_MAX &&
+		    (w = quote_langs[i].forward[k]) != NULL; k++)
+			if (find_ci(s->str, s->len, from, w) < s->len ||
+			    find_ci(c->h, ahead, c->pos, w) < ahead)
+				return TRUE;
 	return FALSE;
+}
+
+/* Does t carry the marker m? */
+static gboolean
+has_marker(const struct tag *t, const struct quote_html_marker *m)
+{
+	if (m->elem != NULL && strcmp(t->name, m->elem) != 0)
+		return FALSE;
+	if (strcmp(m->attr, "class") == 0)
+		return slice_has_token(t->klass, m->value);
+	if (strcmp(m->attr, "id") == 0)
+		return slice_ieq(t->id, m->value);
+	return slice_ieq(t->type, m->value);
 }
 
 /* Is t the start of quoted history?  Sets c->stop for markers after
@@ -524,20 +538,15 @@ quote_start(struct conv *c, const struct tag *t)
 {
 	gsize i;
 
-	if (slice_ieq(t->id, "divRplyFwdMsg") ||
-	    slice_ieq(t->id, "appendonsend") ||
-	    (strcmp(t->name, "hr") == 0 &&
-	    slice_ieq(t->id, "stopSpelling"))) {
+	for (i = 0; i < quote_n_html_markers; i++)
+		if (has_marker(t, &quote_html_markers[i]))
+			break;
+	if (i == quote_n_html_markers)
+		return FALSE;
+	if (quote_html_markers[i].kind == QH_STARTS) {
 		c->had_quote = c->stop = TRUE;
 		return FALSE;
 	}
-	for (i = 0; i < G_N_ELEMENTS(quote_classes); i++)
-		if (slice_has_token(t->klass, quote_classes[i]))
-			break;
-	if (i == G_N_ELEMENTS(quote_classes) &&
-	    !(strcmp(t->name, "blockquote") == 0 &&
-	    slice_ieq(t->type, "cite")))
-		return FALSE;
 	/* A forwarded message is content, not history (as in quote.c),
 	 * and so is everything after it: stop cutting for good, which
 	 * also keeps this check to once per document. */

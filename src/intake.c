@@ -10,6 +10,7 @@
 #include "bounce.h"
 #include "identity.h"
 #include "outbox.h"
+#include "quote.h"
 #include "staff.h"
 #include "thread.h"
 
@@ -98,9 +99,12 @@ report_summary(GString *r, const struct mail *m)
 	g_string_append_printf(r, "  In-Reply-To: %s\n  References: %u\n",
 	    m->in_reply_to ? m->in_reply_to : "(none)",
 	    m->references ? g_strv_length(m->references) : 0);
-	g_string_append_printf(r, "  text: %zu bytes%s, stripped: %zu bytes\n",
+	/* which quote rule ended the new text (text rules; an HTML
+	 * quote marker, when present, has cut before them) */
+	g_string_append_printf(r, "  text: %zu bytes%s, stripped: %zu bytes"
+	    " (quote rule: %s)\n",
 	    strlen(m->text), m->text_from_html ? " (from HTML)" : "",
-	    strlen(m->stripped));
+	    strlen(m->stripped), quote_cut_rule(m->text));
 	for (i = 0; i < m->attachments->len; i++) {
 		const struct mail_attachment *a = m->attachments->pdata[i];
 

@@ -2,35 +2,59 @@
  * quote: separate the new text of a plain-text reply from the quoted
  * history and a trailing signature.  See quote.h for the contract.
  *
- * The text is cut into lines and scanned once from the top:
+ * The rule (also in postdesk-ingest(8)):
+ *  - The new text is everything the sender wrote, in order.  Inline
+ *    answers between quoted lines are kept; the '>' lines they answer
+ *    stay with them (views fold them), the attribution above goes.
+ *  - The trailing quoted history goes: '>' lines after the last new
+ *    text, and everything from a hard marker down.
+ *  - The signature is kept apart (struct quote_split.signature): from
+ *    the first "-- " line, or phone boilerplate ("Sent from my iPhone")
+ *    when it is the last line of new text, short and without a comma
+ *    ("Sent from my desk, because ..." is a sentence).
+ *  - A forward ("---------- Forwarded message ---------", "Begin
+ *    forwarded message:") is new text: it and all below it stay.
  *
- *  - A "hard" marker ends the new text: everything from it to the end is
- *    history.  Hard markers are "reply above this line" lines (also when
- *    quoted with '>'), Outlook's "-----Original Message-----", a line of
- *    underscores followed by "From:", a From:/Sent:/To:/Subject: header
- *    block, and an "On ... wrote:" attribution that is NOT followed by
- *    '>' lines (HTML mail converted to text, Outlook-style top posting).
- *  - A forwarding line ("---------- Forwarded message ---------") stops
- *    the scan: a forwarded message is content the sender wants us to see,
- *    so it and everything after it stay in the new text.
+ * Every phrase comes from the language table in quote_lang.c (21
+ * languages; adding one is adding a row).  The text is cut into lines
+ * and scanned once from the top:
+ *
+ *  - A hard marker ends the new text: a "reply above this line" line, a
+ *    separator ("-----Original Message-----" in any language of the
+ *    table), a line of underscores above a From: line, a header block
+ *    (From/Sent/To/Subject lines in any order, field names of any
+ *    language, ':' or the fullwidth '：'), a dashed attribution
+ *    ("---- John Smith wrote ----"), or a full attribution not followed
+ *    by '>' lines (HTML mail converted to text).
+ *  - An attribution is one to three lines (Gmail and Outlook wrap them)
+ *    ending in ':' that hold a verb of the table ("wrote", "schrieb",
+ *    "a écrit", "napisał(a)", "写道", "님이 작성") at the end or before
+ *    a name or address, or Gmail's verb-less "2014-03-20 8:48
+ *    GMT+01:00 Name <x@y>:".  A full one also needs evidence: an
+ *    address, a numeric date or a year; above '>' lines the verb is
+ *    enough.  A line that ends a sentence, or that sits right above an
+ *    attribution of its own, is the reply, not part of the attribution;
+ *    nor is anything above an opening word ("On", "Am", "Le").
+ *  - "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:" is
+ *    split when lines are cut: the sentence before is new text.
  *  - Above the hard marker, runs of '>' lines (with the attribution that
- *    introduces them) form quote blocks.  What to do with them:
+ *    introduces them) form quote blocks:
  *      * no new text after a block (top posting): the block is history;
  *      * no new text before it and none of the blocks sits between new
  *        text (bottom posting): the leading block is history too;
- *      * a block with new text on both sides means an inline reply; the
+ *      * a block with new text on both sides means an inline reply: the
  *        answers make no sense without their questions, so the inner
  *        blocks stay in the new text and only the trailing block goes.
- *  - The signature starts at the first "-- " line (exactly dash dash
- *    space) or at a "Sent from my iPhone"-type line that is the last
- *    line of new text, and runs to the next quote block.
  *
- * Every line is looked at a bounded number of times and every lookahead
- * is bounded, so the whole split is linear in the input size.
+ * Every line is looked at a bounded number of times, lines longer than
+ * ATTR_MAX or MARKER_MAX are never searched, and every lookahead is
+ * bounded, so the whole split is linear in the input size (no regular
+ * expressions, so no backtracking).
  */
 #include <string.h>
 
 #include "quote.h"
+#include "quote_lang.h"
 
 /* Attributions are short; longer lines are prose, not "On ... wrote:". */
 #define ATTR_MAX	400
@@ -70,83 +94,20 @@ struct scan {
 	guint8		*role;		/* enum role per line */
 	gsize		 end;		/* first line of hard-cut history */
 	gsize		 fwd;		/* first line of forwarded content */
+	const char	*rule;		/* what made the hard cut, or NULL */
 };
 
-enum attr_mode {
-	AM_END,		/* the verb is the last word before ':' */
-	AM_CONTAINS,	/* the verb may be followed by the name */
-};
-
-struct attr_lang {
-	const char	*start;
-	const char	*verb;
-	enum attr_mode	 mode;
-};
-
-static const struct attr_lang attr_langs[] = {
-	{ "On ", "wrote", AM_END },
-	{ "Am ", "schrieb", AM_CONTAINS },
-	{ "Le ", "a écrit", AM_END },
-	{ "El ", "escribi\xc3\xb3", AM_END },
-	{ "Op ", "schreef", AM_CONTAINS },
-	{ "Il ", "ha scritto", AM_END },
-	{ "Em ", "escreveu", AM_END },
-};
-
-static const char *const reply_markers[] = {
-	"reply above this line",
-	"type your reply above",
-	"write above this line",
-	"oberhalb dieser zeile",
-};
-
-/* Compared after the dashes and spaces around them are removed. */
-static const char *const original_markers[] = {
-	"original message",
-	"ursprüngliche nachricht",
-	"message d'origine",
-	"mensaje original",
-	"messaggio originale",
-	"oorspronkelijk bericht",
-};
-
-static const char *const forward_dashed[] = {
-	"forwarded message",
-	"weitergeleitete nachricht",
-	"message transf\xc3\xa9r\xc3\xa9",
-	"mensaje reenviado",
-	"messaggio inoltrato",
-	"doorgestuurd bericht",
-};
-
-static const char *const forward_plain[] = {
-	"begin forwarded message",
-	"anfang der weitergeleiteten nachricht",
-	"début du message réexpédié",
-	"inicio del mensaje reenviado",
-};
-
-static const char *const hdr_from[] = {
-	"From", "Von", "De", "Da", "Van",
-};
-
-static const char *const hdr_date[] = {
-	"Sent", "Date", "Gesendet", "Datum", "Envoy\xc3\xa9", "Enviado el",
-	"Enviado", "Fecha", "Inviato", "Verzonden",
-};
-
-static const char *const hdr_to[] = {
-	"To", "An", "\xc3\x80", "A", "Para", "Aan", "Subject", "Betreff",
-	"Objet", "Asunto", "Oggetto", "Onderwerp", "Cc",
-};
-
-static const char *const mobile_lines[] = {
-	"sent from my ", "sent from mail for ", "sent from outlook",
-	"sent from yahoo", "sent from samsung", "sent from proton",
-	"sent with proton", "sent via ", "get outlook for ",
-	"von meinem ", "gesendet von ", "envoy\xc3\xa9 de mon ",
-	"envoy\xc3\xa9 depuis ", "enviado desde ", "inviato da ",
-};
+/* Each language row of quote_lang.c, list by list. */
+#define FOR_LIST(lg, field, w, body) do {				\
+	gsize li_, wi_;							\
+	for (li_ = 0; li_ < quote_n_langs; li_++) {			\
+		(lg) = &quote_langs[li_];				\
+		for (wi_ = 0; wi_ < QL_MAX &&				\
+		    ((w) = (lg)->field[wi_]) != NULL; wi_++) {		\
+			body						\
+		}							\
+	}								\
+} while (0)
 
 static gboolean
 is_space(char c)
@@ -166,16 +127,34 @@ nbsp_len(const char *s, gsize len)
 	return 0;
 }
 
-/* l without the spaces and tabs around it. */
+/* l without the spaces, tabs and no-break spaces around it. */
 static struct line
 trim(struct line l)
 {
-	while (l.len > 0 && is_space(l.s[0])) {
-		l.s++;
-		l.len--;
+	gsize nb;
+
+	for (;;) {
+		if (l.len > 0 && is_space(l.s[0]))
+			nb = 1;
+		else
+			nb = nbsp_len(l.s, l.len);
+		if (nb == 0)
+			break;
+		l.s += nb;
+		l.len -= nb;
 	}
-	while (l.len > 0 && is_space(l.s[l.len - 1]))
-		l.len--;
+	for (;;) {
+		nb = 0;
+		if (l.len > 0 && is_space(l.s[l.len - 1]))
+			nb = 1;
+		else if (l.len >= 2 && nbsp_len(l.s + l.len - 2, 2) == 2)
+			nb = 2;
+		else if (l.len >= 3 && nbsp_len(l.s + l.len - 3, 3) == 3)
+			nb = 3;
+		if (nb == 0)
+			break;
+		l.len -= nb;
+	}
 	return l;
 }
 
@@ -192,50 +171,65 @@ is_quoted(struct line l)
 	return l.len > 0 && l.s[0] == '>';
 }
 
+/* ASCII lower case, inline: the table searches call this per byte. */
+static inline char
+lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+/* If l starts with p, compared case-insensitively (Unicode simple case
+ * folding, so "ИСХОДНОЕ" matches "исходное"), the bytes of l it covers,
+ * else 0.  The text is valid UTF-8 (normalize() made it so). */
+static gsize
+ci_prefix_len(struct line l, const char *p)
+{
+	gsize i = 0, j = 0, si, sj;
+
+	while (p[j] != '\0') {
+		if (i >= l.len)
+			return 0;
+		if (((guchar)l.s[i] | (guchar)p[j]) < 0x80) {
+			if (lc(l.s[i]) != lc(p[j]))
+				return 0;
+			i++;
+			j++;
+			continue;
+		}
+		si = g_utf8_skip[(guchar)l.s[i]];
+		sj = g_utf8_skip[(guchar)p[j]];
+		if (i + si > l.len)
+			return 0;
+		if (g_unichar_tolower(g_utf8_get_char(l.s + i)) !=
+		    g_unichar_tolower(g_utf8_get_char(p + j)))
+			return 0;
+		i += si;
+		j += sj;
+	}
+	return i;
+}
+
+/* A cheap filter before ci_prefix_len(): could a string starting with
+ * byte a match one starting with byte b?  Only ASCII is decided here
+ * (Cyrillic "Т" and "т" have different lead bytes). */
+static inline gboolean
+same_first(char a, char b)
+{
+	if (((guchar)a | (guchar)b) >= 0x80)
+		return ((guchar)a & (guchar)b) >= 0x80;
+	return lc(a) == lc(b);
+}
+
 static gboolean
 ci_prefix(struct line l, const char *p)
 {
-	gsize plen = strlen(p);
-
-	return l.len >= plen && g_ascii_strncasecmp(l.s, p, plen) == 0;
-}
-
-static gboolean
-ci_suffix(struct line l, const char *p)
-{
-	gsize plen = strlen(p);
-
-	return l.len >= plen &&
-	    g_ascii_strncasecmp(l.s + l.len - plen, p, plen) == 0;
-}
-
-/* Naive search; callers bound l.len, so this stays cheap. */
-static gboolean
-ci_contains(struct line l, const char *p)
-{
-	gsize plen = strlen(p), i;
-
-	for (i = 0; i + plen <= l.len; i++)
-		if (g_ascii_strncasecmp(l.s + i, p, plen) == 0)
-			return TRUE;
-	return FALSE;
+	return *p == '\0' || ci_prefix_len(l, p) > 0;
 }
 
 static gboolean
 ci_equal(struct line l, const char *p)
 {
-	return l.len == strlen(p) && ci_prefix(l, p);
-}
-
-static gboolean
-any_prefix(struct line l, const char *const *list, gsize n)
-{
-	gsize i;
-
-	for (i = 0; i < n; i++)
-		if (ci_prefix(l, list[i]))
-			return TRUE;
-	return FALSE;
+	return ci_prefix_len(l, p) == l.len && l.len > 0;
 }
 
 /* Strips '>' quote prefixes and spaces: "> > text" gives "text". */
@@ -250,21 +244,43 @@ unquote(struct line l)
 	return l;
 }
 
-/* Strips dashes and spaces on both sides; *ndash counts leading ones. */
+/* Strips dashes, spaces and '=' on both sides; *lead and *tail count
+ * the dashes removed at each end. */
 static struct line
-undash(struct line l, gsize *ndash)
+undash(struct line l, gsize *lead, gsize *tail)
 {
-	*ndash = 0;
+	*lead = *tail = 0;
 	while (l.len > 0 && (l.s[0] == '-' || is_space(l.s[0]))) {
 		if (l.s[0] == '-')
-			(*ndash)++;
+			(*lead)++;
 		l.s++;
 		l.len--;
 	}
 	while (l.len > 0 && (l.s[l.len - 1] == '-' ||
-	    is_space(l.s[l.len - 1])))
+	    is_space(l.s[l.len - 1]))) {
+		if (l.s[l.len - 1] == '-')
+			(*tail)++;
 		l.len--;
+	}
 	return l;
+}
+
+/* Does the (bounded) line contain p anywhere? */
+static gboolean
+ci_contains(struct line l, const char *p)
+{
+	struct line t;
+	gsize i;
+
+	for (i = 0; i < l.len; i++) {
+		if (!same_first(l.s[i], p[0]))
+			continue;
+		t.s = l.s + i;
+		t.len = l.len - i;
+		if (ci_prefix(t, p))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 static gboolean
@@ -275,48 +291,84 @@ is_reply_marker(struct line l)
 	l = unquote(l);
 	if (l.len > MARKER_MAX)
 		return FALSE;
-	for (i = 0; i < G_N_ELEMENTS(reply_markers); i++)
-		if (ci_contains(l, reply_markers[i]))
+	for (i = 0; quote_reply_markers[i] != NULL; i++)
+		if (ci_contains(l, quote_reply_markers[i]))
 			return TRUE;
 	return FALSE;
 }
 
+/* "-----Original Message-----", "----- Mensaje original -----". */
 static gboolean
-is_dashed(struct line l, const char *const *list, gsize n)
+is_separator(struct line l)
 {
-	gsize ndash, i;
+	const struct quote_lang *lg;
+	const char *w;
+	gsize lead, tail;
 
-	l = undash(trim(l), &ndash);
-	if (ndash < 3 || l.len > MARKER_MAX)
+	l = trim(l);
+	if (l.len == 0 || l.s[0] != '-')
 		return FALSE;
-	for (i = 0; i < n; i++)
-		if (ci_equal(l, list[i]))
+	l = undash(l, &lead, &tail);
+	if (lead < 3 || l.len > MARKER_MAX)
+		return FALSE;
+	FOR_LIST(lg, separator, w, {
+		if (ci_equal(l, w))
 			return TRUE;
+	});
 	return FALSE;
 }
 
 static gboolean
 is_forward(struct line l)
 {
+	const struct quote_lang *lg;
+	const char *w;
+	gsize lead, tail, n;
+	struct line d;
+
 	l = trim(l);
-	if (is_dashed(l, forward_dashed, G_N_ELEMENTS(forward_dashed)))
-		return TRUE;
-	return l.len <= MARKER_MAX &&
-	    any_prefix(l, forward_plain, G_N_ELEMENTS(forward_plain));
+	if (l.len == 0 || l.len > MARKER_MAX)
+		return FALSE;
+	d = undash(l, &lead, &tail);
+	FOR_LIST(lg, forward, w, {
+		if (lead >= 3 && ci_equal(d, w))
+			return TRUE;
+		if (!same_first(l.s[0], w[0]))
+			continue;
+		n = ci_prefix_len(l, w);
+		if (n > 0 && (n == l.len || l.s[l.len - 1] == ':'))
+			return TRUE;
+	});
+	return FALSE;
+}
+
+/* Length of ':' or the fullwidth '：' (U+FF1A) at s, else 0. */
+static gsize
+colon_len(const char *s, gsize len)
+{
+	if (len >= 1 && s[0] == ':')
+		return 1;
+	if (len >= 3 && (guchar)s[0] == 0xef && (guchar)s[1] == 0xbc &&
+	    (guchar)s[2] == 0x9a)
+		return 3;
+	return 0;
 }
 
 /* "From:", "*From:*", "De :", "Envoyé :" with a no-break space... */
 static gboolean
 has_key(struct line l, const char *key)
 {
-	gsize klen = strlen(key), nb;
+	gsize klen, nb;
 
 	l = trim(l);
 	while (l.len > 0 && l.s[0] == '*') {
 		l.s++;
 		l.len--;
 	}
-	if (!ci_prefix(l, key))
+	if (l.len == 0 || !same_first(l.s[0], key[0]))
+		return FALSE;
+	klen = ci_prefix_len(l, key);
+	if (klen == 0)
 		return FALSE;
 	l.s += klen;
 	l.len -= klen;
@@ -330,38 +382,71 @@ has_key(struct line l, const char *key)
 		l.s += nb;
 		l.len -= nb;
 	}
-	return l.len > 0 && l.s[0] == ':';
+	return colon_len(l.s, l.len) > 0;
 }
 
+enum hkind { H_NONE, H_FROM, H_DATE, H_TO };
+
+/* Field names are short: a ':' (or '：') within the first bytes. */
 static gboolean
-has_any_key(struct line l, const char *const *keys, gsize n)
+has_colon_early(struct line l)
 {
-	gsize i;
+	gsize i, n = MIN(l.len, 48);
 
 	for (i = 0; i < n; i++)
-		if (has_key(l, keys[i]))
+		if (colon_len(l.s + i, l.len - i) > 0)
 			return TRUE;
 	return FALSE;
 }
 
-/* A From: line with a date line and a To:/Subject: line right below. */
+static enum hkind
+header_kind(struct line l)
+{
+	const struct quote_lang *lg;
+	const char *w;
+
+	l = trim(l);
+	if (l.len > ATTR_MAX || !has_colon_early(l))
+		return H_NONE;
+	FOR_LIST(lg, hdr_from, w, {
+		if (has_key(l, w))
+			return H_FROM;
+	});
+	FOR_LIST(lg, hdr_date, w, {
+		if (has_key(l, w))
+			return H_DATE;
+	});
+	FOR_LIST(lg, hdr_to, w, {
+		if (has_key(l, w))
+			return H_TO;
+	});
+	return H_NONE;
+}
+
+/* A block of header lines (any order) starting at i, with a From line
+ * and a date line and a To/Subject line, or From and two of the last. */
 static gboolean
 is_header_block(const struct scan *sc, gsize i)
 {
-	gboolean date = FALSE, to = FALSE;
-	gsize j;
+	gsize j, nto = 0;
+	gboolean from = FALSE, date = FALSE;
+	enum hkind k;
 
-	if (!has_any_key(sc->lines[i], hdr_from, G_N_ELEMENTS(hdr_from)))
-		return FALSE;
-	for (j = i + 1; j < sc->n && j <= i + LOOKAHEAD; j++) {
-		if (has_any_key(sc->lines[j], hdr_date,
-		    G_N_ELEMENTS(hdr_date)))
+	for (j = i; j < sc->n && j <= i + LOOKAHEAD; j++) {
+		k = header_kind(sc->lines[j]);
+		if (k == H_NONE) {
+			if (j == i)
+				return FALSE;
+			break;
+		}
+		if (k == H_FROM)
+			from = TRUE;
+		else if (k == H_DATE)
 			date = TRUE;
-		else if (has_any_key(sc->lines[j], hdr_to,
-		    G_N_ELEMENTS(hdr_to)))
-			to = TRUE;
+		else
+			nto++;
 	}
-	return date && to;
+	return from && ((date && nto >= 1) || nto >= 2);
 }
 
 /* Index of the next non-blank line after i, at most LOOKAHEAD away. */
@@ -389,92 +474,280 @@ is_underscore_sep(const struct scan *sc, gsize i)
 		if (l.s[k] != '_')
 			return FALSE;
 	j = next_nonblank(sc, i);
-	return j < sc->n &&
-	    has_any_key(sc->lines[j], hdr_from, G_N_ELEMENTS(hdr_from));
+	return j < sc->n && header_kind(sc->lines[j]) == H_FROM;
+}
+
+/* Evidence that a line is about a message: an address, a numeric date
+ * (1/2/24, 01.01.24, 2024-03-20) or a year (1990-2099).  A time alone
+ * is not: "On Monday at 10:00 she wrote:" is prose. */
+static gboolean
+has_evidence(struct line l)
+{
+	gsize i, j, groups;
+
+	for (i = 0; i < l.len; i++) {
+		if (l.s[i] == '@')
+			return TRUE;
+		if (!g_ascii_isdigit(l.s[i]) ||
+		    (i > 0 && g_ascii_isdigit(l.s[i - 1])))
+			continue;
+		for (j = i; j < l.len && g_ascii_isdigit(l.s[j]); j++)
+			;
+		if (j - i == 4 && (l.s[i] == '1' || l.s[i] == '2') &&
+		    (l.s[i + 1] == '9' || l.s[i + 1] == '0'))
+			return TRUE;
+		/* d[./-]d[./-]d */
+		for (groups = 1; j + 1 < l.len && strchr("./-", l.s[j]) &&
+		    g_ascii_isdigit(l.s[j + 1]); groups++)
+			for (j++; j < l.len && g_ascii_isdigit(l.s[j]); j++)
+				;
+		if (groups >= 3)
+			return TRUE;
+	}
+	return FALSE;
 }
 
 static gboolean
-has_digit_or_at(struct line l)
+has_time(struct line l)
 {
 	gsize i;
 
-	for (i = 0; i < l.len; i++)
-		if (g_ascii_isdigit(l.s[i]) || l.s[i] == '@')
+	for (i = 0; i + 2 < l.len; i++)
+		if (g_ascii_isdigit(l.s[i]) && l.s[i + 1] == ':' &&
+		    g_ascii_isdigit(l.s[i + 2]))
 			return TRUE;
 	return FALSE;
 }
 
-/* Does the joined attribution text match?  bare: only "... verb:",
- * without the opening word and the date check (used only when '>'
- * lines follow, which is evidence enough). */
 static gboolean
-attr_text_matches(struct line t, gboolean bare)
+has_address_char(struct line l)
 {
-	struct line body = t;
-	const struct attr_lang *lg;
-	gsize i, nb;
+	return memchr(l.s, '@', l.len) != NULL ||
+	    memchr(l.s, '<', l.len) != NULL;
+}
 
-	if (t.len == 0 || t.s[t.len - 1] != ':')
+static gboolean
+starts_with_opener(struct line l)
+{
+	const struct quote_lang *lg;
+	const char *w;
+
+	if (l.len == 0)
 		return FALSE;
-	body.len--;
-	for (;;) {
-		body = trim(body);
-		nb = 0;
-		if (body.len >= 2)
-			nb = nbsp_len(body.s + body.len - 2, 2);
-		if (nb == 0 && body.len >= 3)
-			nb = nbsp_len(body.s + body.len - 3, 3);
-		if (nb == 0)
-			break;
-		body.len -= nb;
-	}
-	for (i = 0; i < G_N_ELEMENTS(attr_langs); i++) {
-		lg = &attr_langs[i];
-		if (bare) {
-			if (ci_suffix(body, lg->verb))
-				return TRUE;
-			continue;
-		}
-		if (!ci_prefix(t, lg->start) || !has_digit_or_at(t))
-			continue;
-		if (ci_suffix(body, lg->verb))
+	FOR_LIST(lg, attr_open, w, {
+		if (same_first(l.s[0], w[0]) && ci_prefix(l, w))
 			return TRUE;
-		if (lg->mode == AM_CONTAINS && ci_contains(body, lg->verb))
-			return TRUE;
-	}
+	});
 	return FALSE;
 }
 
-/* Returns how many lines (1 or 2) the attribution at i spans, else 0.
- * Gmail wraps long attributions, so the verb may be on the next line. */
+enum amode {
+	AM_FULL,	/* a hard cut on its own: needs evidence */
+	AM_QUOTED,	/* '>' lines follow: the verb is enough */
+	AM_DASHED,	/* "---- John Smith wrote ----" */
+};
+
+/* Where a verb may be: what follows it ("Bob <b@x>", "(a)", "am 1.1.24
+ * um 10:00") tells an attribution from prose. */
+static gboolean
+verb_fits(struct line body, gsize end, enum amode mode, gboolean open)
+{
+	struct line after;
+
+	after.s = body.s + end;
+	after.len = body.len - end;
+	after = trim(after);
+	if (after.len == 0 || (after.s[0] == '(' && after.len <= 6))
+		return TRUE;
+	if (mode == AM_DASHED)
+		return FALSE;
+	return has_address_char(after) || has_time(after) ||
+	    (open && after.len <= 60);
+}
+
+/* Does the attribution text t match?  See the modes above. */
+static gboolean
+attr_text_matches(struct line t, enum amode mode)
+{
+	const struct quote_lang *lg;
+	const char *w;
+	struct line body = trim(t), rest;
+	gboolean open;
+	gsize c = 0, i, n;
+
+	if (mode != AM_DASHED) {
+		if (body.len >= 1 && body.s[body.len - 1] == ':')
+			c = 1;
+		else if (body.len >= 3)
+			c = colon_len(body.s + body.len - 3, 3);
+		if (c == 0)
+			return FALSE;
+		body.len -= c;
+		body = trim(body);
+		if (mode == AM_FULL && !has_evidence(body))
+			return FALSE;
+	}
+	if (body.len == 0)
+		return FALSE;
+	open = starts_with_opener(body);
+	for (i = 0; i < body.len; i++) {
+		/* verbs starting with a Latin letter start a word */
+		if (i > 0 && g_ascii_isalpha(body.s[i]) &&
+		    g_ascii_isalnum(body.s[i - 1]))
+			continue;
+		/* verbs start with a letter; not inside a UTF-8 sequence */
+		if ((body.s[i] & 0xc0) == 0x80 || ((guchar)body.s[i] < 0x80 &&
+		    !g_ascii_isalpha(body.s[i])))
+			continue;
+		rest.s = body.s + i;
+		rest.len = body.len - i;
+		FOR_LIST(lg, attr_verb, w, {
+			if (!same_first(rest.s[0], w[0]))
+				continue;
+			n = ci_prefix_len(rest, w);
+			if (n > 0 && (i + n == body.len ||
+			    !g_ascii_isalnum(body.s[i + n])) &&
+			    verb_fits(body, i + n, mode, open))
+				return TRUE;
+		});
+	}
+	/* Gmail without a verb: "2014-03-20 8:48 GMT+01:00 Name <x@y>:",
+	 * "2024年1月1日(月) 10:00 Name <x@y>:" */
+	return mode != AM_DASHED && body.s[body.len - 1] == '>' &&
+	    has_time(body) && memchr(body.s, '@', body.len) != NULL;
+}
+
+/* Joins lines [i, i + span) with spaces into buf; FALSE if too long or
+ * a line is blank or quoted. */
+static gboolean
+join_lines(const struct scan *sc, gsize i, gsize span, char *buf,
+    struct line *t)
+{
+	struct line a;
+	gsize k, len = 0;
+
+	for (k = 0; k < span; k++) {
+		if (i + k >= sc->n)
+			return FALSE;
+		a = trim(sc->lines[i + k]);
+		/* nothing above an opening word ("On", "Am") belongs to
+		 * the attribution it opens */
+		if (a.len == 0 || (k > 0 && (is_quoted(a) ||
+		    starts_with_opener(a))) || len + a.len + 1 > ATTR_MAX)
+			return FALSE;
+		if (k > 0)
+			buf[len++] = ' ';
+		memcpy(buf + len, a.s, a.len);
+		len += a.len;
+	}
+	t->s = buf;
+	t->len = len;
+	return TRUE;
+}
+
+/* Length of the sentence end at the end of l: ".", "!", "?" or the
+ * fullwidth "。", "！", "？"; *dot says it was a plain ".". */
 static gsize
-attribution_span(const struct scan *sc, gsize i, gboolean bare)
+sentence_end(struct line l, gboolean *dot)
+{
+	static const char *const wide[] = { "\xe3\x80\x82", "\xef\xbc\x81",
+	    "\xef\xbc\x9f" };
+	gsize k;
+
+	*dot = FALSE;
+	if (l.len == 0)
+		return 0;
+	if (l.s[l.len - 1] == '.')
+		*dot = TRUE;
+	if (strchr(".!?", l.s[l.len - 1]) != NULL)
+		return 1;
+	for (k = 0; k < G_N_ELEMENTS(wide) && l.len >= 3; k++)
+		if (memcmp(l.s + l.len - 3, wide[k], 3) == 0)
+			return 3;
+	return 0;
+}
+
+/* A sentence of the reply, not the start of a date ("Le lun.",
+ * "po 1."): ends like a sentence, no digit, and "!", "?" or three
+ * words before a ".". */
+static gboolean
+is_sentence(struct line l)
+{
+	gsize i, words = 1;
+	gboolean dot;
+
+	l = trim(l);
+	if (sentence_end(l, &dot) == 0)
+		return FALSE;
+	for (i = 0; i < l.len; i++) {
+		if (g_ascii_isdigit(l.s[i]))
+			return FALSE;
+		if (l.s[i] == ' ')
+			words++;
+	}
+	return !dot || words >= 3;
+}
+
+static gsize attribution_span(const struct scan *, gsize, enum amode,
+    gboolean);
+
+/* Could an attribution begin here ("On ...", "Am ...", a date)? */
+static gboolean
+starts_attribution(struct line l)
+{
+	l = trim(l);
+	return l.len > 0 && (starts_with_opener(l) || g_ascii_isdigit(l.s[0]));
+}
+
+/* Returns how many lines (1 to 3) the attribution at i spans, else 0.
+ * Gmail and Outlook wrap long attributions.  A line that ends a
+ * sentence, or sits right above an attribution of its own, is the
+ * reply, not the start of a wrapped attribution. */
+static gsize
+attribution_span(const struct scan *sc, gsize i, enum amode mode,
+    gboolean look)
 {
 	char buf[ATTR_MAX + 2];
-	struct line a = trim(sc->lines[i]), b, t;
+	struct line t, b, a = trim(sc->lines[i]);
+	gsize span;
 
-	if (a.len == 0 || a.len > ATTR_MAX)
+	if (a.len == 0 || a.len > ATTR_MAX || is_quoted(a))
 		return 0;
-	if (attr_text_matches(a, bare))
+	if (join_lines(sc, i, 1, buf, &t) && attr_text_matches(t, mode))
 		return 1;
-	if (i + 1 >= sc->n || is_quoted(sc->lines[i + 1]))
+	if (a.s[a.len - 1] == ':' ||
+	    (is_sentence(a) && !starts_attribution(a)))
 		return 0;
-	b = trim(sc->lines[i + 1]);
-	if (b.len == 0 || a.len + 1 + b.len > ATTR_MAX)
-		return 0;
-	memcpy(buf, a.s, a.len);
-	buf[a.len] = ' ';
-	memcpy(buf + a.len + 1, b.s, b.len);
-	t.s = buf;
-	t.len = a.len + 1 + b.len;
-	return attr_text_matches(t, bare) ? 2 : 0;
+	if (look && i + 1 < sc->n) {
+		b = trim(sc->lines[i + 1]);
+		if (starts_with_opener(b) &&
+		    attribution_span(sc, i + 1, mode, FALSE) > 0)
+			return 0;
+		/* "<ann@x>" goes on; "Thanks" above "1 jan 2024, Ann
+		 * wrote:" is the reply unless it holds a date itself */
+		if (!starts_attribution(a) && !has_evidence(a) &&
+		    b.s[0] != '<' && join_lines(sc, i + 1, 1, buf, &t) &&
+		    attr_text_matches(t, mode))
+			return 0;
+	}
+	for (span = 2; span <= 3; span++)
+		if (join_lines(sc, i, span, buf, &t) &&
+		    attr_text_matches(t, mode))
+			return span;
+	return 0;
 }
 
+/* "---- John Smith wrote ----", "------On 1/1/24, Ann wrote-----". */
 static gboolean
-is_original(struct line l)
+is_dashed_attribution(struct line l)
 {
-	return is_dashed(l, original_markers,
-	    G_N_ELEMENTS(original_markers));
+	gsize lead, tail;
+
+	l = trim(l);
+	if (l.len > ATTR_MAX)
+		return FALSE;
+	l = undash(l, &lead, &tail);
+	return lead >= 2 && tail >= 2 && attr_text_matches(l, AM_DASHED);
 }
 
 /* Handles an attribution at *i.  Returns TRUE if it is a hard cut: a
@@ -486,10 +759,12 @@ scan_attribution(struct scan *sc, gsize *i)
 	gboolean full;
 	gsize span, next, k;
 
-	span = attribution_span(sc, *i, FALSE);
+	if (is_dashed_attribution(sc->lines[*i]))
+		return TRUE;
+	span = attribution_span(sc, *i, AM_FULL, TRUE);
 	full = span > 0;
 	if (!full)
-		span = attribution_span(sc, *i, TRUE);
+		span = attribution_span(sc, *i, AM_QUOTED, TRUE);
 	if (span == 0)
 		return FALSE;
 	next = next_nonblank(sc, *i + span - 1);
@@ -499,6 +774,39 @@ scan_attribution(struct scan *sc, gsize *i)
 		sc->kind[*i + k] = K_ATTR;
 	*i += span - 1;
 	return FALSE;
+}
+
+/* "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:": the byte
+ * offset where an attribution starts after a sentence, else 0. */
+static gsize
+shared_attribution(struct line l)
+{
+	struct line t, before;
+	gsize i;
+	int pass;
+
+	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l) ||
+	    (starts_attribution(l) && attr_text_matches(l, AM_FULL)))
+		return 0;
+	/* first one that opens with the table's word ("On", "Am"), then
+	 * the earliest: "It works. Thanks! On Wed ..." splits before "On",
+	 * "Takk. man. 1. jan. 2024 ... skrev" before "man." */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 2; i + 1 < l.len; i++) {
+			if (l.s[i - 1] != ' ')
+				continue;
+			/* "man. 1. jan. 2024 kl. 10:00 skrev": a date's dots */
+			before.s = l.s;
+			before.len = i - 1;
+			if (!is_sentence(before))
+				continue;
+			t.s = l.s + i;
+			t.len = l.len - i;
+			if ((pass == 1 || starts_with_opener(t)) &&
+			    attr_text_matches(t, AM_FULL))
+				return i;
+		}
+	return 0;
 }
 
 /* The top-down pass: finds the hard cut, the forward line, attributions
@@ -519,6 +827,7 @@ scan_markers(struct scan *sc)
 		}
 		if (is_reply_marker(l)) {
 			sc->end = i;
+			sc->rule = "reply marker";
 			return;
 		}
 		if (is_quoted(l)) {
@@ -530,8 +839,15 @@ scan_markers(struct scan *sc)
 			sc->fwd = i;
 			return;
 		}
-		if (is_original(l) || is_underscore_sep(sc, i) ||
-		    is_header_block(sc, i) || scan_attribution(sc, &i)) {
+		if (is_separator(l))
+			sc->rule = "separator";
+		else if (is_underscore_sep(sc, i))
+			sc->rule = "underscore separator";
+		else if (is_header_block(sc, i))
+			sc->rule = "header block";
+		else if (scan_attribution(sc, &i))
+			sc->rule = "attribution";
+		if (sc->rule != NULL) {
 			sc->end = i;
 			return;
 		}
@@ -544,12 +860,30 @@ is_sig_sep(struct line l)
 	return l.len == 3 && memcmp(l.s, "-- ", 3) == 0;
 }
 
+/* Phone boilerplate: a short line that starts with one of the table's
+ * phrases and is not a sentence going on ("Sent from my desk, because
+ * ..." is prose).  Only ever tried on the last line of new text. */
 static gboolean
 is_mobile(struct line l)
 {
+	const struct quote_lang *lg;
+	const char *w;
+	gsize words = 1, i;
+
 	l = trim(l);
-	return l.len <= 80 &&
-	    any_prefix(l, mobile_lines, G_N_ELEMENTS(mobile_lines));
+	if (l.len > 120 || memchr(l.s, ',', l.len) != NULL ||
+	    memchr(l.s, ';', l.len) != NULL)
+		return FALSE;
+	for (i = 0; i < l.len; i++)
+		if (l.s[i] == ' ')
+			words++;
+	if (words > 9)
+		return FALSE;
+	FOR_LIST(lg, mobile, w, {
+		if (ci_prefix(l, w))
+			return TRUE;
+	});
+	return FALSE;
 }
 
 /* Collects the quote blocks of lines [0, lim). */
@@ -638,8 +972,9 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 		b = &g_array_index(blocks, struct block, k);
 		quoted = first == lim || b->first > last ||
 		    (!interleaved && b->last < first);
-		for (i = b->first; quoted && i <= b->last; i++)
-			sc->role[i] = R_QUOTED;
+		for (i = b->first; i <= b->last; i++)
+			if (quoted || sc->kind[i] == K_ATTR)
+				sc->role[i] = R_QUOTED;
 	}
 }
 
@@ -693,13 +1028,23 @@ static void
 split_lines(struct scan *sc, const char *text)
 {
 	GArray *lines = g_array_new(FALSE, FALSE, sizeof(struct line));
-	struct line l;
+	struct line l, head;
 	const char *p = text, *nl;
+	gsize off;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		l.s = p;
 		l.len = nl != NULL ? (gsize)(nl - p) : strlen(p);
+		off = shared_attribution(trim(l));
+		if (off > 0) {
+			/* the reply, then the attribution on a line of its own */
+			head = trim(l);
+			l.len = (gsize)(head.s - l.s) + off;
+			g_array_append_val(lines, l);
+			l.s = head.s + off;
+			l.len = head.len - off;
+		}
 		g_array_append_val(lines, l);
 		p = nl != NULL ? nl + 1 : p + l.len;
 	}
@@ -708,6 +1053,7 @@ split_lines(struct scan *sc, const char *text)
 	sc->kind = g_new0(guint8, sc->n + 1);
 	sc->role = g_new0(guint8, sc->n + 1);
 	sc->end = sc->fwd = sc->n;
+	sc->rule = NULL;
 }
 
 void
@@ -759,4 +1105,28 @@ quote_strip(const char *text)
 	q.fresh = NULL;
 	quote_split_clear(&q);
 	return fresh;
+}
+
+const char *
+quote_cut_rule(const char *text)
+{
+	struct scan sc;
+	const char *rule;
+	char *norm;
+	gsize i;
+
+	norm = normalize(text != NULL ? text : "");
+	split_lines(&sc, norm);
+	scan_markers(&sc);
+	rule = sc.rule;
+	if (rule == NULL && sc.fwd < sc.n)
+		rule = "forward kept";
+	for (i = 0; rule == NULL && i < sc.n; i++)
+		if (sc.kind[i] == K_QUOTE || sc.kind[i] == K_ATTR)
+			rule = "quoted lines";
+	g_free(sc.lines);
+	g_free(sc.kind);
+	g_free(sc.role);
+	g_free(norm);
+	return rule != NULL ? rule : "none";
 }

@@ -35,4 +35,9 @@ void	 quote_split_clear(struct quote_split *q);
  * Returns a string freed with g_free(). */
 char	*quote_strip(const char *text);
 
+/* What ended the new text of text: "attribution", "header block",
+ * "separator", "underscore separator", "reply marker", "forward kept",
+ * "quoted lines" ('>' lines only) or "none".  A static string (for --explain and the corpus test). */
+const char	*quote_cut_rule(const char *text);
+
 #endif

@@ -2,7 +2,7 @@
  * libFuzzer harness for quote.c and htmltext.c.
  * Build: clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
  *	$(pkg-config --cflags glib-2.0) tests/fuzz/fuzz-quote.c \
- *	src/quote.c src/htmltext.c $(pkg-config --libs glib-2.0)
+ *	src/quote.c src/quote_lang.c src/htmltext.c $(pkg-config --libs glib-2.0)
  * Besides not crashing, checks the documented output contract: valid
  * UTF-8, never NULL.
  */

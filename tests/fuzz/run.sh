@@ -24,7 +24,7 @@ lib_srcs() {
 }
 all="gmime-3.0 glib-2.0 json-glib-1.0 libpcre2-8 sqlite3"
 case $name in
-mail) srcs="src/mail.c src/mail_text.c src/htmltext.c src/quote.c"
+mail) srcs="src/mail.c src/mail_text.c src/htmltext.c src/quote.c src/quote_lang.c"
       pkgs="gmime-3.0 glib-2.0"
       seeds="tests/data/mail tests/data/sample tests/data/corpus" ;;
 sieve) srcs="src/sieve/*.c"; pkgs="glib-2.0 libpcre2-8"
@@ -37,7 +37,7 @@ web|webform) srcs="$(lib_srcs libpdcore) $(lib_srcs libpdweb)"; pkgs=$all; seeds
 command|config) srcs="$(lib_srcs libpdcore)"; pkgs=$all; seeds="" ;;
 bounce) srcs="$(lib_srcs libpdcore)"; pkgs=$all
       seeds="tests/data/corpus/flanker/bounce tests/data/mail" ;;
-*)    srcs="src/quote.c src/htmltext.c"; pkgs="glib-2.0"
+*)    srcs="src/quote.c src/quote_lang.c src/htmltext.c"; pkgs="glib-2.0"
       seeds="tests/data/quote" ;;
 esac
 [ -f pdconfig.h ] || { echo "run ./configure first"; exit 1; }
@@ -108,12 +108,29 @@ if [ "$name" = config ]; then
 	printf '[mail]\naddress = support@example.com\nmax_message_size = 10M\n[lifecycle.it]\nsla_major = 4h\nack_pattern[de] = ^danke\n\000\000\000[fetch]\nsources = imap://a@b/INBOX; pop3s://c@d\nafter = move\nmove_to = Done\n' \
 	    >"$c/seed-extra.txt"
 fi
+# quote: the pathological bodies of issue 12, cut to -max_len (64 KB):
+# '>' lines, attribution-like lines, HTML nested deep.
+if [ "$name" = quote ]; then
+	awk 'BEGIN { print "Answer."; for (i = 0; i < 1000; i++)
+	    print "> > old text, On 1/1/24 Ann <a@b> wrote:" }' \
+	    >"$c/seed-quoted.txt"
+	awk 'BEGIN { for (i = 0; i < 1000; i++)
+	    print "On Mon, Jan 1, 2024 at 10:00 AM Ann <ann@example.com> wrote" }' \
+	    >"$c/seed-attr.txt"
+	awk 'BEGIN { for (i = 0; i < 1000; i++)
+	    print "Thanks! Am 1. Jan. 2024 um 10:00 schrieb Ann <\nFrom: a" }' \
+	    >"$c/seed-shared.txt"
+	awk 'BEGIN { for (i = 0; i < 1800; i++)
+	    printf "<blockquote><div class=gmail_quote>"; print "x" }' \
+	    >"$c/seed-nested.txt"
+fi
 # The inputs that once failed, kept as regression cases.
 if [ -d "tests/data/fuzz-$name" ]; then
 	cp tests/data/fuzz-"$name"/* "$c/"
 fi
 for d in $seeds; do
-	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \) \
+	[ -d "$d" ] && find "$d" -type f \( -name '*.eml' -o -name '*.txt' \
+	    -o -name '*.html' \) \
 	    -exec cp {} "$out/corpus-$name/" \; || true
 done
 # A GLib critical is a broken precondition: a bug, so a crash here.
