@@ -92,6 +92,7 @@ struct config {
 	bool	  reuse_connection;	/* one SMTP session for a batch */
 	int64_t	  auto_reply_limit;	/* per sender per hour */
 	char	 *from_name;		/* display name on our mail */
+	char	 *default_language;	/* [mail]: "en"; lang.h names */
 	/* [log] (log.h): syslog(3) codes */
 	int	  log_facility;		/* LOG_MAIL */
 	int	  log_level;		/* LOG_INFO: lowest priority sent */
