@@ -315,6 +315,12 @@ decide_confirm(struct store *s, const struct config *c, const char *value,
 	return true;
 }
 
+static int
+by_name(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * Language: LANG — one the site can write in: the default, English
  * (NAME.txt ships in English), or any of the templates' NAME.LANG.txt.
@@ -344,6 +350,7 @@ decide_language(const struct config *c, const char *value, struct step *st)
 	if (g_ptr_array_find_with_equal_func(shipped, c->default_language,
 	    g_str_equal, NULL) == FALSE)
 		g_ptr_array_add(shipped, g_strdup(c->default_language));
+	g_ptr_array_sort(shipped, by_name);
 	known = text_to_lang(&lang, value) && strlen(value) == strcspn(value,
 	    " \t;,") && g_ptr_array_find_with_equal_func(shipped, lang,
 	    g_str_equal, NULL);
