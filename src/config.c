@@ -57,6 +57,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
 	{ "web", "max_message_view", KEY_SIZE },
+	{ "web", "locale_dir", KEY_STRING },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
@@ -282,6 +283,7 @@ config_new_default(void)
 	c->discard_keeps_raw = true;
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
 	c->default_language = g_strdup("en");
+	c->web_locale_dir = g_strdup(POSTDESK_LOCALE_DIR);
 	c->fetch_sources = g_new0(char *, 1);
 	c->fetch_after = g_strdup("seen");
 	c->fetch_poll_interval = 60;
@@ -346,6 +348,7 @@ config_free(struct config *c)
 	g_free(c->sendmail);
 	g_free(c->from_name);
 	g_free(c->default_language);
+	g_free(c->web_locale_dir);
 	g_free(c);
 }
 
@@ -518,6 +521,7 @@ apply_web(struct config *c, GKeyFile *kf)
 
 	take_string(kf, "web", "base_url", &c->web_base_url);
 	take_string(kf, "web", "link_key", &c->web_link_key);
+	take_string(kf, "web", "locale_dir", &c->web_locale_dir);
 	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
 		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
 		    "link_lifetime", NULL);

@@ -56,6 +56,7 @@ struct config {
 	/* [web] */
 	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
 	char	 *web_link_key;		/* HMAC key for links; NULL: none */
+	char	 *web_locale_dir;	/* LANG/LC_MESSAGES/postdesk.mo */
 	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
 	uint64_t  web_max_message_view;	/* bytes of a message's text shown */
 	int64_t	  web_session_lifetime;	/* seconds a link's session lives */
