@@ -320,7 +320,7 @@ body_clear(struct body *b)
  *    text (RFC 2046 5.1.4: the last is the preferred one), else the last
  *    that gives HTML; a part may itself be a multipart (a mixed or
  *    related part carrying the text with its images);
- *  - multipart/related: its root, the first part;
+ *  - multipart/related: its root, the first part that gives text;
  *  - any other multipart (mixed): every part that gives plain text, in
  *    order; if none does, the first that gives HTML;
  *  - a leaf: itself, if it is inline text/plain or text/html.
@@ -372,10 +372,22 @@ choose_body(GMimeObject *o, int depth, struct body *out)
 		return;
 	}
 	if (is_type(o, "multipart", "related")) {
-		if (n > 0) {
-			g_ptr_array_free(out->parts, TRUE);
-			choose_body(g_mime_multipart_get_part(mp, 0), depth + 1,
-			    out);
+		/*
+		 * The root is the first part, but senders put an image
+		 * first (MHTML from Outlook and Windows Mail), and new text
+		 * must never be lost: the first part that gives text.
+		 */
+		for (i = 0; i < n; i++) {
+			struct body	 c;
+
+			choose_body(g_mime_multipart_get_part(mp, i),
+			    depth + 1, &c);
+			if (c.parts->len > 0) {
+				g_ptr_array_free(out->parts, TRUE);
+				*out = c;
+				return;
+			}
+			body_clear(&c);
 		}
 		return;
 	}

@@ -48,7 +48,7 @@ export POSTDESK_CONFIG="$T/postdesk.conf"
 
 # Columns: path, size, tags.  Paths may contain blanks.
 nfiles=$(grep -c . "$corpus/INDEX.tsv")
-echo "1..$((nfiles + 3))"
+echo "1..$((nfiles + 4))"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -162,6 +162,19 @@ while IFS= read -r rel <&3; do
 	fi
 	printf '%s\n' "$mid" >> "$T/seen"
 done 3< "$T/files"
+# MHTML puts an image before the text/html root of a multipart/related;
+# its text ("def") is the whole message and must not be lost.
+mhtml="$corpus/mimekit/messages/multipart-related-mhtml.txt"
+sum=$(sha256sum "$mhtml" | cut -d' ' -f1)
+if [ "$(python3 -c 'import sqlite3, sys
+c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+r = c.execute("SELECT stripped FROM messages WHERE raw_sha256 = ?",
+    (sys.argv[2],)).fetchone()
+print(r[0].strip() if r and r[0] else "")' "$T/postdesk.db" "$sum")" = def ]; then
+	ok "multipart/related with an image first keeps its text"
+else
+	not_ok "multipart/related with an image first lost its text"
+fi
 diag "$stored stored, $reused with a reused Message-ID," \
     "$duplicates duplicates, $quarantined quarantined"
 exit 0
