@@ -312,8 +312,7 @@ config_new_default(void)
 	c->reuse_connection = true;
 	c->auto_reply_limit = 5;
 	c->queues = g_new0(struct config_queue *, 1);
-	c->subject_tags = g_new0(char *, 2);
-	c->subject_tags[0] = g_strdup(c->subject_tag);
+	c->queue_tags = g_new0(char *, 1);
 	c->log_facility = LOG_MAIL;
 	c->log_level = LOG_INFO;
 	return c;
@@ -373,7 +372,7 @@ config_free(struct config *c)
 	    q++)
 		queue_free(*q);
 	g_free(c->queues);
-	g_strfreev(c->subject_tags);
+	g_strfreev(c->queue_tags);
 	g_free(c);
 }
 
@@ -812,7 +811,7 @@ own_domain(const struct config *c, const char *addr)
 /*
  * [queue.NAME]: a bad tag is an error (it would break threading); an
  * address that is not ours is ignored, as the issue says, and postdesk
- * check warns about it.  Builds the list of every tag.
+ * check warns about it.  Builds the list of the queues' own tags.
  */
 static bool
 check_queues(struct config *c, const char *path, const char *text,
@@ -823,7 +822,6 @@ check_queues(struct config *c, const char *path, const char *text,
 	guint		 j;
 	bool		 ok = true;
 
-	g_ptr_array_add(tags, g_strdup(c->subject_tag));
 	for (i = 0; ok && c->queues[i] != NULL; i++) {
 		struct config_queue *q = c->queues[i];
 		char	*g = g_strconcat("queue.", q->name, NULL);
@@ -839,6 +837,8 @@ check_queues(struct config *c, const char *path, const char *text,
 		if (q->address != NULL && (strchr(q->address, '+') != NULL ||
 		    !own_domain(c, q->address)))
 			q->foreign = true;
+		seen = q->subject_tag != NULL &&
+		    g_ascii_strcasecmp(q->subject_tag, c->subject_tag) == 0;
 		for (j = 0; ok && q->subject_tag != NULL && j < tags->len; j++)
 			seen = seen || g_ascii_strcasecmp(tags->pdata[j],
 			    q->subject_tag) == 0;
@@ -847,8 +847,8 @@ check_queues(struct config *c, const char *path, const char *text,
 		g_free(g);
 	}
 	g_ptr_array_add(tags, NULL);
-	g_strfreev(c->subject_tags);
-	c->subject_tags = (char **)g_ptr_array_free(tags, FALSE);
+	g_strfreev(c->queue_tags);
+	c->queue_tags = (char **)g_ptr_array_free(tags, FALSE);
 	return ok;
 }
 
@@ -1236,4 +1236,16 @@ config_token_addresses(const struct config *c)
 		    g_ascii_strcasecmp((*q)->address, c->address) != 0)
 			g_ptr_array_add(a, (*q)->address);
 	return a;
+}
+
+char **
+config_subject_tags(const struct config *c)
+{
+	guint	 n = c->queue_tags != NULL ? g_strv_length(c->queue_tags) : 0;
+	char	**v = g_new0(char *, n + 2);
+
+	v[0] = c->subject_tag;
+	if (n > 0)
+		memcpy(v + 1, c->queue_tags, n * sizeof *v);
+	return v;
 }

@@ -112,9 +112,10 @@ struct config {
 	char	 *from_name;		/* display name on our mail */
 	/* [queue.NAME], in file order; NULL-terminated */
 	struct config_queue **queues;
-	/* [mail] subject_tag and every queue's tag: a tag names its ticket
-	 * whatever queue the ticket is in now; NULL-terminated. */
-	char	**subject_tags;
+	/* The queues' tags other than [mail] subject_tag, each once; a
+	 * tag names its ticket whatever queue the ticket is in now
+	 * (config_subject_tags()); NULL-terminated. */
+	char	**queue_tags;
 	/* [log] (log.h): syslog(3) codes */
 	int	  log_facility;		/* LOG_MAIL */
 	int	  log_level;		/* LOG_INFO: lowest priority sent */
@@ -168,6 +169,9 @@ const char *config_queue_of_address(const struct config *, const char *addr);
  * A GPtrArray of borrowed strings; free the array only.
  */
 GPtrArray *config_token_addresses(const struct config *);
+/* [mail] subject_tag, then every queue's tag: borrowed strings,
+ * NULL-terminated; g_free() the vector only. */
+char	**config_subject_tags(const struct config *);
 
 /* "25M" → 26214400.  False on bad syntax or overflow. */
 bool	 text_to_size(uint64_t *out, const char *s);

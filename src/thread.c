@@ -129,20 +129,28 @@ by_subject(struct store *s, const struct config *c, const struct mail *m,
 	int64_t	 id;
 	bool	 exists = false;
 	const char *tag = c->subject_tag;
+	char	**tags = config_subject_tags(c);
+	bool	 named;
 
 	*hit = false;
 	/* Every configured tag: a ticket moved to another queue keeps
 	 * the tag its mail was sent with. */
-	if (!thread_subject_ticket_any(m->subject, c->subject_tags, &id, &tag))
+	named = thread_subject_ticket_any(m->subject, tags, &id, &tag);
+	if (!named) {
+		g_free(tags);
 		return true;
-	if (!store_ticket_exists(s, id, &exists, err))
+	}
+	if (!store_ticket_exists(s, id, &exists, err)) {
+		g_free(tags);
 		return false;
+	}
 	if (exists) {
 		*hit = true;
 		v->named = id;
 		v->matched = g_strdup_printf("[%s #%" G_GINT64_FORMAT "]",
 		    tag, id);
 	}
+	g_free(tags);
 	return true;
 }
 
