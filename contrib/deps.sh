@@ -15,7 +15,7 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
  libglib2.0-dev libgmime-3.0-dev libsqlite3-dev libpcre2-dev
  libcurl4-gnutls-dev libetpan-dev libgnutls28-dev libspf2-dev
- libjson-glib-dev libpsl-dev libopendkim-dev libssl-dev sqlite3"
+ libjson-glib-dev libpsl-dev libopendkim-dev libssl-dev sqlite3 gettext"
 TEST="postfix swaks python3-aiosmtpd dovecot-imapd dovecot-pop3d
  lighttpd chromium curl openssl procps nodejs python3 time
  opendkim opendkim-tools debhelper lintian fakeroot dpkg-dev"

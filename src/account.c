@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "account.h"
+#include "lang.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
 #include "roles.h"
@@ -19,7 +20,8 @@ enum step_op {
 	OP_MEMBER_REMOVE,
 	OP_ADDRESS_REQUEST,
 	OP_ADDRESS_RESET,
-	OP_ADDRESS_CONFIRM
+	OP_ADDRESS_CONFIRM,
+	OP_LANGUAGE		/* addr: the language, NULL: the default */
 };
 
 struct step {
@@ -313,6 +315,64 @@ decide_confirm(struct store *s, const struct config *c, const char *value,
 	return true;
 }
 
+static int
+by_name(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Language: LANG — one the site can write in: the default, English
+ * (NAME.txt ships in English), or any of the templates' NAME.LANG.txt.
+ * "Language: default" goes back to [mail] default_language.
+ */
+static bool
+decide_language(const struct config *c, const char *value, struct step *st)
+{
+	GPtrArray	*shipped;
+	GString		*list;
+	char		*lang = NULL, *mail;
+	bool		 known;
+	guint		 i;
+
+	if (g_ascii_strcasecmp(value, "default") == 0) {
+		st->op = OP_LANGUAGE;
+		st->why = g_strdup_printf("mail from us is in the site's "
+		    "language (%s) again", c->default_language);
+		return true;
+	}
+	mail = g_build_filename(c->templates_dir, "mail", NULL);
+	shipped = lang_shipped(mail, NULL);
+	g_free(mail);
+	if (g_ptr_array_find_with_equal_func(shipped, "en", g_str_equal,
+	    NULL) == FALSE)
+		g_ptr_array_add(shipped, g_strdup("en"));
+	if (g_ptr_array_find_with_equal_func(shipped, c->default_language,
+	    g_str_equal, NULL) == FALSE)
+		g_ptr_array_add(shipped, g_strdup(c->default_language));
+	g_ptr_array_sort(shipped, by_name);
+	known = text_to_lang(&lang, value) && strlen(value) == strcspn(value,
+	    " \t;,") && g_ptr_array_find_with_equal_func(shipped, lang,
+	    g_str_equal, NULL);
+	if (!known) {
+		list = g_string_new(NULL);
+		for (i = 0; i < shipped->len; i++)
+			g_string_append_printf(list, "%s%s", i > 0 ? ", " : "",
+			    (char *)shipped->pdata[i]);
+		refused(st, g_strdup_printf("we do not write in \"%s\" "
+		    "(languages: %s)", value, list->str));
+		g_string_free(list, TRUE);
+		g_ptr_array_unref(shipped);
+		g_free(lang);
+		return true;
+	}
+	g_ptr_array_unref(shipped);
+	st->op = OP_LANGUAGE;
+	st->addr = lang;
+	st->why = g_strdup_printf("mail from us is now in language %s", lang);
+	return true;
+}
+
 /* One account command: its row of the table, then its own checks. */
 static bool
 decide_one(struct store *s, const struct config *c, const struct command *cmd,
@@ -338,6 +398,8 @@ decide_one(struct store *s, const struct config *c, const struct command *cmd,
 		return refused(st, g_strdup("no value given"));
 	if (cmd->cmd == LC_CMD_MEMBER)
 		return decide_member(s, c, cmd->value, om, st, err);
+	if (cmd->cmd == LC_CMD_LANGUAGE)
+		return decide_language(c, cmd->value, st);
 	return decide_notify(s, c, cmd->value, from, st, err);
 }
 
@@ -406,6 +468,9 @@ apply_step(struct store *s, const struct account_plan *p,
 		return store_org_member_remove(s, st->org, st->addr, err);
 	case OP_ADDRESS_RESET:
 		return store_notify_address_set(s, p->from, NULL, now, err);
+	case OP_LANGUAGE:
+		return store_contact_language_set(s, p->from, st->addr, now,
+		    err);
 	case OP_ADDRESS_REQUEST:
 		ch = *st->change;
 		ch.ticket_id = ticket;

@@ -8,9 +8,12 @@
  *	Notify-Address: NEW-ADDRESS	(a confirmation mail goes to NEW;
  *					 "Notify-Address: reset" undoes)
  *	Confirm-Address: TOKEN		(from NEW, with that mail's token)
+ *	Language: LANG			(her mail's language, lang.h;
+ *					 "Language: default" undoes)
  *
  * Each is decided by a row of the permission table (policy.h:
- * manage-members, change-address, confirm-address) on the sender's
+ * manage-members, change-address — also for Language:, which is hers
+ * alone the same way —, confirm-address) on the sender's
  * facts, then written; the transcript reads the "command" and
  * "command-refused" events as it does for ticket commands.
  *

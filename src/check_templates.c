@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "lang.h"
 #include "template.h"
 
 /* Every template the programs ask for: postdesk-templates(5) FILES. */
@@ -23,49 +24,6 @@ const char *const check_mail_kinds[] = {
 const char *const check_web_pages[] = {
 	"layout", "list", "ticket", "search", "dashboard", "error", NULL
 };
-
-static bool
-is_kind(const char *name, size_t len)
-{
-	size_t	 i;
-
-	for (i = 0; check_mail_kinds[i] != NULL; i++)
-		if (strlen(check_mail_kinds[i]) == len &&
-		    strncmp(check_mail_kinds[i], name, len) == 0)
-			return true;
-	return false;
-}
-
-/* The languages of DIR's KIND.LANG.txt files, sorted, unique. */
-static GPtrArray *
-languages(const char *dir)
-{
-	GPtrArray	*a = g_ptr_array_new_with_free_func(g_free);
-	GDir		*d = g_dir_open(dir, 0, NULL);
-	const char	*f, *dot, *ext;
-	guint		 i;
-
-	while (d != NULL && (f = g_dir_read_name(d)) != NULL) {
-		char	*lang;
-		bool	 dup = false;
-
-		if (!g_str_has_suffix(f, ".txt") || (dot = strchr(f, '.')) ==
-		    NULL || (ext = strrchr(f, '.')) == dot ||
-		    !is_kind(f, (size_t)(dot - f)))
-			continue;
-		lang = g_strndup(dot + 1, (size_t)(ext - dot - 1));
-		for (i = 0; i < a->len && !dup; i++)
-			dup = strcmp(a->pdata[i], lang) == 0;
-		if (dup)
-			g_free(lang);
-		else
-			g_ptr_array_add(a, lang);
-	}
-	if (d != NULL)
-		g_dir_close(d);
-	g_ptr_array_sort(a, (GCompareFunc)g_strcmp0);
-	return a;
-}
 
 static void
 check_parses(GPtrArray *a, const char *path)
@@ -82,30 +40,39 @@ check_parses(GPtrArray *a, const char *path)
 }
 
 /*
- * Each kind in language LANG (NULL: none) is found.  A kind missing
- * without a language is one problem, not one more per language.
+ * Each kind is found without a language, and has its own file in every
+ * language LANGS ships: template_find() would quietly fall back to
+ * NAME.txt, so a translation is looked for as exactly NAME.LANG.txt.
  */
 static void
-check_kinds(GPtrArray *a, const char *mail, const char *lang)
+check_kinds(GPtrArray *a, const char *mail, GPtrArray *langs)
 {
 	size_t	 i;
+	guint	 j;
 
 	for (i = 0; check_mail_kinds[i] != NULL; i++) {
 		char	*p = template_find(mail, check_mail_kinds[i], "txt",
-		    NULL, lang), *base = NULL;
+		    NULL, NULL);
 
-		if (p == NULL && lang != NULL)
-			base = template_find(mail, check_mail_kinds[i], "txt",
-			    NULL, NULL);
-		if (p == NULL && lang != NULL && base == NULL) {
-			/* Already reported by the pass without language. */
-		} else if (p == NULL)
-			check_add(a, "templates", "no template %s.txt%s%s in "
-			    "%s", check_mail_kinds[i], lang != NULL ?
-			    " for language " : "", lang != NULL ? lang : "",
-			    mail);
+		if (p == NULL) {
+			check_add(a, "templates", "no template %s.txt in %s",
+			    check_mail_kinds[i], mail);
+			continue;
+		}
 		g_free(p);
-		g_free(base);
+		for (j = 0; j < langs->len; j++) {
+			char	*f = g_strdup_printf("%s.%s.txt",
+			    check_mail_kinds[i], (char *)langs->pdata[j]);
+
+			p = g_build_filename(mail, f, NULL);
+			if (!g_file_test(p, G_FILE_TEST_IS_REGULAR))
+				check_add(a, "templates", "no template %s "
+				    "for language %s in %s (%s.txt is sent "
+				    "instead)", f, (char *)langs->pdata[j],
+				    mail, check_mail_kinds[i]);
+			g_free(p);
+			g_free(f);
+		}
 	}
 }
 
@@ -165,7 +132,6 @@ check_templates(GPtrArray *a, const char *dir)
 {
 	char		*mail, *web;
 	GPtrArray	*langs;
-	guint		 i;
 
 	if (dir == NULL || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
 		check_add(a, "templates", "[templates] dir %s is not a "
@@ -178,10 +144,8 @@ check_templates(GPtrArray *a, const char *dir)
 		check_add(a, "templates", "%s is not a directory: [templates] "
 		    "dir is the directory with mail/ and web/ below it", mail);
 	else {
-		langs = languages(mail);
-		check_kinds(a, mail, NULL);
-		for (i = 0; i < langs->len; i++)
-			check_kinds(a, mail, langs->pdata[i]);
+		langs = lang_shipped(mail, check_mail_kinds);
+		check_kinds(a, mail, langs);
 		g_ptr_array_free(langs, TRUE);
 		check_all_parse(a, mail, 0);
 	}

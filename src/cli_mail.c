@@ -240,13 +240,34 @@ cli_quarantine(struct cli *c)
 	return quarantine_replay(c, id);
 }
 
+/* Which decoded fields a parse would change; "" when none. */
+static void
+reparse_changes(const struct message *m, const struct mail *mail,
+    GString *what)
+{
+	g_string_truncate(what, 0);
+	if (g_strcmp0(m->subject, mail->subject) != 0)
+		g_string_append(what, " subject");
+	if (g_strcmp0(m->text, mail->text) != 0)
+		g_string_append(what, " text");
+	if (g_strcmp0(m->stripped, mail->stripped) != 0)
+		g_string_append(what, " stripped");
+}
+
+/*
+ * Parse one stored message again.  Decide first (what would change),
+ * write after, and only what changed, so that --dry-run reports
+ * exactly what a real run applies.
+ */
 static bool
-reparse_one(struct cli *c, int64_t row, GError **err)
+reparse_one(struct cli *c, int64_t row, bool dry_run, unsigned *changed,
+    GError **err)
 {
 	struct message	*m = NULL;
 	struct mail	*mail = NULL;
 	GBytes		*b = NULL;
 	GError		*perr = NULL;
+	GString		*what;
 	gsize		 len;
 	const void	*data;
 	bool		 ok;
@@ -263,14 +284,26 @@ reparse_one(struct cli *c, int64_t row, GError **err)
 	}
 	data = g_bytes_get_data(b, &len);
 	ok = true;
+	what = g_string_new(NULL);
 	if (!mail_parse(&mail, data, len, &perr)) {
 		/* Keep the old text rather than lose it. */
 		log_warnx("message %" G_GINT64_FORMAT
 		    ": %s (text kept)", row, perr->message);
 		g_error_free(perr);
-	} else
-		ok = store_message_update_text(c->store, row, mail->subject,
-		    mail->text, mail->stripped, err);
+	} else {
+		reparse_changes(m, mail, what);
+		if (what->len > 0) {
+			(*changed)++;
+			printf("message %" G_GINT64_FORMAT " (ticket #%"
+			    G_GINT64_FORMAT "):%s %s\n", row, m->ticket_id,
+			    what->str, dry_run ? "would change" : "changed");
+			if (!dry_run)
+				ok = store_message_update_text(c->store, row,
+				    mail->subject, mail->text, mail->stripped,
+				    err);
+		}
+	}
+	g_string_free(what, TRUE);
 	mail_free(mail);
 	g_bytes_unref(b);
 	message_free(m);
@@ -283,28 +316,40 @@ cli_reparse(struct cli *c)
 	GPtrArray	*rows;
 	GError		*e = NULL;
 	int64_t		 ticket = 0;
+	unsigned	 changed = 0;
+	bool		 dry_run = false;
+	const char	*which;
 	guint		 i;
 	int		 rc;
 
-	if (c->argc != 2 || (strcmp(c->argv[1], "--all") != 0 &&
-	    !text_to_id(&ticket, c->argv[1])))
+	if (c->argc == 3 && strcmp(c->argv[1], "--dry-run") == 0)
+		dry_run = true;
+	else if (c->argc != 2)
 		return cli_usage(c);
-	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+	which = c->argv[c->argc - 1];
+	if (strcmp(which, "--all") != 0 && !text_to_id(&ticket, which))
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, dry_run ? STORE_READONLY :
+	    STORE_READWRITE)) != EX_OK)
 		return rc;
-	if (!store_begin(c->store, &e) ||
+	/* A dry run only reads, so it needs no write lock. */
+	if ((!dry_run && !store_begin(c->store, &e)) ||
 	    !store_message_rows(c->store, ticket, &rows, &e))
 		return fail(e, EX_TEMPFAIL);
 	for (i = 0; i < rows->len; i++)
-		if (!reparse_one(c, *(int64_t *)rows->pdata[i], &e)) {
+		if (!reparse_one(c, *(int64_t *)rows->pdata[i], dry_run,
+		    &changed, &e)) {
 			store_rollback(c->store);
 			g_ptr_array_free(rows, TRUE);
 			return fail(e, EX_TEMPFAIL);
 		}
-	if (!store_commit(c->store, &e)) {
+	if (!dry_run && !store_commit(c->store, &e)) {
 		g_ptr_array_free(rows, TRUE);
 		return fail(e, EX_TEMPFAIL);
 	}
-	printf("reparsed %u message%s\n", rows->len, rows->len == 1 ? "" : "s");
+	printf("reparsed %u message%s, %u %s\n", rows->len,
+	    rows->len == 1 ? "" : "s", changed,
+	    dry_run ? "would change" : "changed");
 	g_ptr_array_free(rows, TRUE);
 	return EX_OK;
 }

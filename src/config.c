@@ -2,6 +2,7 @@
  * config: load and validate postdesk.conf.
  */
 #include "config.h"
+#include "lang.h"
 #include "pdconfig.h"
 #include "lifecycle.h"
 #include "roles.h"
@@ -31,6 +32,7 @@ static const struct key_def known_keys[] = {
 	{ "mail", "max_run_time", KEY_INT },
 	{ "mail", "token_key", KEY_STRING },
 	{ "mail", "own_addresses", KEY_LIST },
+	{ "mail", "default_language", KEY_STRING },
 	{ "staff", "addresses", KEY_LIST },
 	{ "intake", "foreign_sender", KEY_STRING },
 	{ "rules", "scripts", KEY_PATH_LIST },
@@ -55,6 +57,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
 	{ "web", "max_message_view", KEY_SIZE },
+	{ "web", "locale_dir", KEY_STRING },
 	{ "fetch", "sources", KEY_LIST },
 	{ "fetch", "password", KEY_STRING },
 	{ "fetch", "password_command", KEY_STRING },
@@ -291,6 +294,8 @@ config_new_default(void)
 	c->rules_scripts = g_new0(char *, 1);
 	c->discard_keeps_raw = true;
 	c->templates_dir = g_strdup(POSTDESK_TEMPLATES_DIR);
+	c->default_language = g_strdup("en");
+	c->web_locale_dir = g_strdup(POSTDESK_LOCALE_DIR);
 	c->fetch_sources = g_new0(char *, 1);
 	c->fetch_after = g_strdup("seen");
 	c->fetch_poll_interval = 60;
@@ -373,6 +378,8 @@ config_free(struct config *c)
 		queue_free(*q);
 	g_free(c->queues);
 	g_strfreev(c->queue_tags);
+	g_free(c->default_language);
+	g_free(c->web_locale_dir);
 	g_free(c);
 }
 
@@ -545,6 +552,7 @@ apply_web(struct config *c, GKeyFile *kf)
 
 	take_string(kf, "web", "base_url", &c->web_base_url);
 	take_string(kf, "web", "link_key", &c->web_link_key);
+	take_string(kf, "web", "locale_dir", &c->web_locale_dir);
 	if (g_key_file_has_key(kf, "web", "link_lifetime", NULL))
 		c->web_link_lifetime = g_key_file_get_int64(kf, "web",
 		    "link_lifetime", NULL);
@@ -675,6 +683,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	take_string(kf, "mail", "subject_tag", &c->subject_tag);
 	take_string(kf, "mail", "host", &c->host);
 	take_string(kf, "mail", "token_key", &c->token_key);
+	take_string(kf, "mail", "default_language", &c->default_language);
 	take_int(kf, "mail", "max_run_time", &c->max_run_time);
 	if ((v = g_key_file_get_string(kf, "mail", "max_message_size",
 	    NULL)) != NULL) {
@@ -879,6 +888,16 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		    config_line_of(text, "mail", "address"), c->address);
 		return false;
 	}
+	if (!text_to_lang(&v, c->default_language)) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [mail] default_language: a language such as "
+		    "en or de: %s", path, config_line_of(text, "mail",
+		    "default_language"), c->default_language);
+		return false;
+	}
+	/* "de-AT" is kept as "de": the name templates carry. */
+	g_free(c->default_language);
+	c->default_language = v;
 	if (*c->subject_tag == '\0' || strpbrk(c->subject_tag, "[]#") != NULL) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] subject_tag: must be a non-empty word "

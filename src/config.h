@@ -74,6 +74,7 @@ struct config {
 	/* [web] */
 	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
 	char	 *web_link_key;		/* HMAC key for links; NULL: none */
+	char	 *web_locale_dir;	/* LANG/LC_MESSAGES/postdesk.mo */
 	int64_t	  web_link_lifetime;	/* seconds a customer link lives */
 	uint64_t  web_max_message_view;	/* bytes of a message's text shown */
 	int64_t	  web_session_lifetime;	/* seconds a link's session lives */
@@ -116,6 +117,7 @@ struct config {
 	 * tag names its ticket whatever queue the ticket is in now
 	 * (config_subject_tags()); NULL-terminated. */
 	char	**queue_tags;
+	char	 *default_language;	/* [mail]: "en"; lang.h names */
 	/* [log] (log.h): syslog(3) codes */
 	int	  log_facility;		/* LOG_MAIL */
 	int	  log_level;		/* LOG_INFO: lowest priority sent */

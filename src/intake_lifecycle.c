@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "intake-lifecycle.h"
+#include "lang.h"
 #include "identity.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
@@ -458,9 +459,19 @@ intake_lc_apply(struct store *s, const struct config *c, const struct mail *m,
 		    now, command_block_has(lc->commands, LC_CMD_STATUS), err);
 	if (!store_ticket_mark_reply(s, ticket, staff, now, err))
 		return false;
-	if (!staff && m->from.addr != NULL && !store_contact_add(s,
-	    m->from.addr, m->from.name, now, err))
-		return false;
+	if (!staff && m->from.addr != NULL) {
+		char	*lang = NULL;
+		bool	 ok;
+
+		/* Her language, if this is her first message (lang.h). */
+		(void)lang_from_content_language(&lang, mail_header(m,
+		    "Content-Language"));
+		ok = store_contact_add(s, m->from.addr, m->from.name, lang,
+		    now, err);
+		g_free(lang);
+		if (!ok)
+			return false;
+	}
 	if (!new_ticket)
 		return lc->deferred || apply_existing(s, c, lc, ticket, row,
 		    actor, now, err);

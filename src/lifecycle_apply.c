@@ -13,14 +13,14 @@
 
 static const char *const command_names[LC_CMD__MAX] = {
 	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating",
-	"Member", "Notify-Address", "Confirm-Address"
+	"Member", "Notify-Address", "Confirm-Address", "Language"
 };
 
 bool
 lc_command_is_account(enum lc_command c)
 {
 	return c == LC_CMD_MEMBER || c == LC_CMD_NOTIFY_ADDRESS ||
-	    c == LC_CMD_CONFIRM_ADDRESS;
+	    c == LC_CMD_CONFIRM_ADDRESS || c == LC_CMD_LANGUAGE;
 }
 
 bool

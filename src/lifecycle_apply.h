@@ -36,10 +36,11 @@ enum lc_command {
 	LC_CMD_MEMBER,
 	LC_CMD_NOTIFY_ADDRESS,
 	LC_CMD_CONFIRM_ADDRESS,
+	LC_CMD_LANGUAGE,
 	LC_CMD__MAX
 };
 
-/* True for Member:, Notify-Address: and Confirm-Address:. */
+/* True for Member:, Notify-Address:, Confirm-Address: and Language:. */
 bool	 lc_command_is_account(enum lc_command);
 
 /* "Status" (any case) → LC_CMD_STATUS; false if not a command name. */

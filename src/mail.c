@@ -199,24 +199,39 @@ collect_addresses(InternetAddressList *list, GPtrArray *out)
 }
 
 static void
+add_header(struct mail *m, GMimeHeader *h)
+{
+	struct mail_header *mh = g_new0(struct mail_header, 1);
+	const char	*v = g_mime_header_get_value(h);
+	char		*dec;
+
+	mh->name = g_strdup(g_mime_header_get_name(h));
+	dec = g_mime_utils_header_decode_text(NULL, v != NULL ? v : "");
+	mh->value = mail_text_to_utf8(dec, strlen(dec), "UTF-8");
+	g_free(dec);
+	g_strstrip(mh->value);
+	g_ptr_array_add(m->headers, mh);
+}
+
+static void
 collect_headers(struct mail *m, GMimeObject *msg)
 {
 	GMimeHeaderList	*hl = g_mime_object_get_header_list(msg);
 	int		 i, n = g_mime_header_list_get_count(hl);
 
-	for (i = 0; i < n && i < 2000; i++) {
-		GMimeHeader	*h = g_mime_header_list_get_header_at(hl, i);
-		struct mail_header *mh = g_new0(struct mail_header, 1);
-		const char	*v = g_mime_header_get_value(h);
-		char		*dec;
+	for (i = 0; i < n && i < 2000; i++)
+		add_header(m, g_mime_header_list_get_header_at(hl, i));
+}
 
-		mh->name = g_strdup(g_mime_header_get_name(h));
-		dec = g_mime_utils_header_decode_text(NULL, v != NULL ? v : "");
-		mh->value = mail_text_to_utf8(dec, strlen(dec), "UTF-8");
-		g_free(dec);
-		g_strstrip(mh->value);
-		g_ptr_array_add(m->headers, mh);
-	}
+/* The first header NAME of OBJ, if any, added to M's. */
+static void
+collect_header(struct mail *m, GMimeObject *obj, const char *name)
+{
+	GMimeHeader	*h = g_mime_header_list_get_header(
+	    g_mime_object_get_header_list(obj), name);
+
+	if (h != NULL)
+		add_header(m, h);
 }
 
 const char *
@@ -413,6 +428,13 @@ mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
 		goto out;
 	}
 	collect_headers(m, GMIME_OBJECT(msg));
+	/* GMime files the message's Content-* lines under its top part;
+	 * Content-Language is about the message (lang.h), so it is kept
+	 * with the message's headers. */
+	if (mail_header(m, "Content-Language") == NULL &&
+	    g_mime_message_get_mime_part(msg) != NULL)
+		collect_header(m, g_mime_message_get_mime_part(msg),
+		    "Content-Language");
 	collect_ids(m, msg);
 	fill_envelope_fields(m, msg);
 	m->body_offset = skip + body_offset((const char *)raw + skip,

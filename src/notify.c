@@ -300,7 +300,35 @@ change_context(struct store *s, const struct config *c, const char *name,
 	return true;
 }
 
-/* Renders TEMPLATE_NAME for the ticket's queue (T may be NULL). */
+/*
+ * The language RECIPIENT (may be NULL) reads: her contact's, else
+ * [mail] default_language.  Mail redirected to a confirmed notification
+ * address is in the language of the contact it is for.  Staff are no
+ * contacts unless they sent Language: themselves.
+ */
+static bool
+recipient_language(struct store *s, const struct config *c,
+    const struct ticket *t, const char *recipient, char **out, GError **err)
+{
+	char	*owner = NULL;
+	bool	 ok = true;
+
+	*out = NULL;
+	if (recipient != NULL) {
+		if (t != NULL)
+			ok = store_notify_address_owner(s, t->id, recipient,
+			    &owner, err);
+		ok = ok && store_contact_language(s, owner != NULL ? owner :
+		    recipient, out, err);
+		g_free(owner);
+	}
+	if (ok && *out == NULL)
+		*out = g_strdup(c->default_language);
+	return ok;
+}
+
+/* Renders TEMPLATE_NAME for the ticket's queue (T may be NULL) in the
+ * recipient's language, NAME.txt when it has no translation. */
 static bool
 render(struct store *s, const struct config *c, const char *name,
     const struct ticket *t, const struct message *m, const char *recipient,
@@ -308,22 +336,25 @@ render(struct store *s, const struct config *c, const char *name,
 {
 	struct template	*tp = NULL;
 	JsonObject	*ctx;
-	char		*path = NULL, *dir;
+	char		*path = NULL, *dir, *lang = NULL;
 	bool		 ok;
 	const struct config_queue *q = config_queue(c, t != NULL ? t->queue :
 	    NULL);
 
+	if (!recipient_language(s, c, t, recipient, &lang, err))
+		return false;
 	/* A brand's own folder first (the same layout: mail/), then
 	 * [templates] dir, the root: mail/ for us, web/ for the CGI. */
 	if (q != NULL && q->templates_dir != NULL) {
 		dir = g_build_filename(q->templates_dir, "mail", NULL);
-		path = template_find(dir, name, "txt", NULL, NULL);
+		path = template_find(dir, name, "txt", NULL, lang);
 		g_free(dir);
 	}
 	dir = g_build_filename(c->templates_dir, "mail", NULL);
 	if (path == NULL)
 		path = template_find(dir, name, "txt", t != NULL ? t->queue :
-		    NULL, NULL);
+		    NULL, lang);
+	g_free(lang);
 	if (path == NULL) {
 		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
 		    "no template %s.txt in %s", name, dir);

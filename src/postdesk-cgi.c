@@ -49,8 +49,11 @@ open_and_resolve(struct web *w)
 	    web_page_is_post(w->req->page) ||
 	    w->req->fields[KEY_TOKEN].present ? STORE_READWRITE :
 	    STORE_READONLY, (int)w->config->busy_timeout, &e) &&
-	    web_viewer_resolve(w, &e))
+	    web_viewer_resolve(w, &e)) {
+		/* Her own language, now that she is known. */
+		web_lang_choose(w);
 		return NULL;
+	}
 	forbidden = g_error_matches(e, WEB_ERROR, WEB_ERROR_FORBIDDEN);
 	if (!forbidden)
 		log_warnx("%s", e->message);
@@ -122,6 +125,7 @@ main(void)
 	g_free(w.templates_dir);
 	g_free(tz_cookie);
 	g_free(w.tz_name);
+	g_free(w.lang);
 	if (w.tz != NULL)
 		g_time_zone_unref(w.tz);
 	config_free(config);

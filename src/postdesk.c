@@ -30,7 +30,7 @@ static const struct cli_command commands[] = {
 	    cli_raw },
 	{ "quarantine", "list | show ID | replay ID|--all",
 	    "inspect and replay quarantined input", cli_quarantine },
-	{ "reparse", "TICKET | --all",
+	{ "reparse", "[--dry-run] TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
 	{ "tick", "[--now EPOCH]", "apply due life-cycle timers (cron)",

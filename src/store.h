@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	16
+#define STORE_SCHEMA_VERSION	17
 
 struct store;
 
@@ -371,8 +371,16 @@ bool	 store_org_shares_ticket(struct store *, int64_t ticket,
 bool	 store_account_of(struct store *, const char *addr, char **out,
 	    GError **err);
 void	 org_member_free(struct org_member *);
+/* LANG (may be NULL) is kept only when the contact is new: the
+ * language of her first message (lang.h). */
 bool	 store_contact_add(struct store *, const char *addr,
-	    const char *name, int64_t now, GError **err);
+	    const char *name, const char *lang, int64_t now, GError **err);
+/* The language ADDR chose or wrote in first; *out NULL if none. */
+bool	 store_contact_language(struct store *, const char *addr,
+	    char **out, GError **err);
+/* What she chose (Language:): replaces any language she had. */
+bool	 store_contact_language_set(struct store *, const char *addr,
+	    const char *lang, int64_t now, GError **err);
 /* Known: a contact, an organization member or a past participant. */
 bool	 store_contact_known(struct store *, const char *addr, bool *yes,
 	    GError **err);

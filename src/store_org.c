@@ -148,18 +148,57 @@ store_account_of(struct store *s, const char *addr, char **out,
 
 bool
 store_contact_add(struct store *s, const char *addr, const char *name,
-    int64_t now, GError **err)
+    const char *lang, int64_t now, GError **err)
 {
 	sqlite3_stmt	*st;
 
-	st = store_stmt(s, "INSERT INTO contacts (address, name, created)"
-	    " VALUES (?1, ?2, ?3) ON CONFLICT (address) DO UPDATE SET"
-	    " name = coalesce(contacts.name, excluded.name)", err);
+	/* On conflict the language stays: only her first message counts. */
+	st = store_stmt(s, "INSERT INTO contacts (address, name, created,"
+	    " language) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (address) DO"
+	    " UPDATE SET name = coalesce(contacts.name, excluded.name)", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
 	store_bind_text(st, 2, name);
 	sqlite3_bind_int64(st, 3, now);
+	store_bind_text(st, 4, lang);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_contact_language(struct store *s, const char *addr, char **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	*out = NULL;
+	st = store_stmt(s, "SELECT language FROM contacts WHERE"
+	    " address = ?1 AND language IS NOT NULL", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, addr);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = store_col_text(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+}
+
+bool
+store_contact_language_set(struct store *s, const char *addr,
+    const char *lang, int64_t now, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO contacts (address, created, language)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (address) DO UPDATE SET"
+	    " language = excluded.language", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, addr);
+	sqlite3_bind_int64(st, 2, now);
+	store_bind_text(st, 3, lang);
 	return store_step_done(s, st, err);
 }
 

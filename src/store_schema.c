@@ -430,6 +430,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE tickets DROP COLUMN priority_fixed;"
 	"CREATE INDEX tickets_order ON tickets(hotrush DESC, priority_rank,"
 	"  created);",
+	/*
+	 * 16 → 17 (lang): the contact's language (lang.h names: "de"),
+	 * from her Language: command or her first message's
+	 * Content-Language; NULL: [mail] default_language.
+	 */
+	"ALTER TABLE contacts ADD COLUMN language TEXT;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

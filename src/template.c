@@ -114,7 +114,8 @@ node_add(GPtrArray *nodes, enum node_kind kind, unsigned int line,
 	n->line = line;
 	n->text = g_strndup(text, len);
 	n->len = len;
-	if (kind != NODE_TEXT && strcmp(n->text, ".") != 0)
+	if (kind != NODE_TEXT && kind != NODE_I18N &&
+	    strcmp(n->text, ".") != 0)
 		n->path = g_strsplit(n->text, ".", -1);
 	g_ptr_array_add(nodes, n);
 	return n;
@@ -173,6 +174,10 @@ read_tag(struct parser *ps, const char *open, struct tag *t, GError **err)
 		inner++;
 	if (t->sigil == 0 && inner < inner_end &&
 	    strchr("#^/!&>=", *inner) != NULL)
+		t->sigil = *inner++;
+	/* "{{_ text}}": '_' alone and a blank, since "_x" is a name. */
+	else if (t->sigil == 0 && inner + 1 < inner_end && *inner == '_' &&
+	    g_ascii_isspace(inner[1]))
 		t->sigil = *inner++;
 	while (inner < inner_end && g_ascii_isspace(*inner))
 		inner++;
@@ -253,6 +258,12 @@ parse_tag(struct parser *ps, GPtrArray *nodes, const struct tag *t,
 	case '=':
 		return parse_error(ps, t->line, err,
 		    "changing delimiters ({{=...=}}) is not supported");
+	case '_':
+		if (t->len == 0)
+			return parse_error(ps, t->line, err,
+			    "'{{_' without a text to translate");
+		node_add(nodes, NODE_I18N, t->line, t->name, t->len);
+		return true;
 	case '#':
 		kind = NODE_SECTION;
 		break;

@@ -23,6 +23,10 @@
  *                        inverted section: rendered exactly when the
  *                        section would not be.
  *   {{! comment }}       ignored; may span lines.
+ *   {{_ Some text}}      the text translated by gettext (domain
+ *                        POSTDESK_TEXTDOMAIN, "postdesk"), escaped like
+ *                        {{x}}; the text itself when no catalog is
+ *                        bound (mail: translations are whole files).
  *
  * A section, inverted-section, closing or comment tag alone on its line
  * (only blanks around it) takes the whole line with it, so control tags
@@ -54,6 +58,8 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+
+#define POSTDESK_TEXTDOMAIN	"postdesk"
 
 #define TEMPLATE_ERROR (template_error_quark())
 enum template_error_code {

@@ -17,6 +17,7 @@ enum node_kind {
 	NODE_RAW,		/* {{{name}}} or {{&name}} */
 	NODE_SECTION,		/* {{#name}}...{{/name}} */
 	NODE_INVERTED,		/* {{^name}}...{{/name}} */
+	NODE_I18N,		/* {{_ text}}: text through gettext */
 	NODE__MAX
 };
 

@@ -3,6 +3,7 @@
  * object; see template.h.  Values come from mail and customers, so
  * every append is bounded and every string is made valid UTF-8.
  */
+#include <libintl.h>
 #include <string.h>
 
 #include <glib.h>
@@ -222,6 +223,12 @@ render_nodes(struct render *r, const GPtrArray *nodes, GError **err)
 		case NODE_RAW:
 			ok = append_value(r, lookup(r, n),
 			    n->kind == NODE_RAW, err);
+			break;
+		case NODE_I18N:
+			/* The program bound the catalog and chose the
+			 * language (web_lang.c); unbound, it is the text. */
+			ok = append_string(r, dgettext(POSTDESK_TEXTDOMAIN,
+			    n->text), false, err);
 			break;
 		case NODE_SECTION:
 		case NODE_INVERTED:

@@ -487,17 +487,17 @@ static const char *
 status_text(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 303: return "See Other";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Content Too Large";
-	case 415: return "Unsupported Media Type";
-	case 503: return "Service Unavailable";
-	default: return "Internal Server Error";
+	case 200: return N_("OK");
+	case 303: return N_("See Other");
+	case 400: return N_("Bad Request");
+	case 403: return N_("Forbidden");
+	case 404: return N_("Not Found");
+	case 405: return N_("Method Not Allowed");
+	case 409: return N_("Conflict");
+	case 413: return N_("Content Too Large");
+	case 415: return N_("Unsupported Media Type");
+	case 503: return N_("Service Unavailable");
+	default: return N_("Internal Server Error");
 	}
 }
 
@@ -555,7 +555,9 @@ layout_context(struct web *w, JsonObject *o, const char *title)
 {
 	const struct web_viewer *v = &w->viewer;
 
+	web_lang_choose(w);
 	json_object_set_string_member(o, "title", title);
+	json_object_set_string_member(o, "lang", w->lang);
 	json_object_set_string_member(o, "base", w->req->script_name);
 	json_object_set_boolean_member(o, "staff", v->role == WEB_STAFF);
 	json_object_set_boolean_member(o, "customer",
@@ -607,9 +609,12 @@ web_error_page(struct web *w, int status, const char *detail)
 	GError			*e = NULL;
 	char			*title;
 
-	title = g_strdup_printf("%d %s", status, status_text(status));
+	/* Callers pass English (xgettext: --keyword=web_error_page:3);
+	 * a message of a GError passes through untranslated. */
+	web_lang_choose(w);
+	title = g_strdup_printf("%d %s", status, _(status_text(status)));
 	json_object_set_int_member(o, "status", status);
-	json_object_set_string_member(o, "detail", detail);
+	json_object_set_string_member(o, "detail", _(detail));
 	r = w->templates_dir != NULL ?
 	    web_render(w, status, "error", title, o, &e) : NULL;
 	if (r == NULL) {

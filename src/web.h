@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <libintl.h>
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
@@ -33,6 +34,7 @@
 #include "config.h"
 #include "policy.h"
 #include "store.h"
+#include "template.h"
 
 #define WEB_ERROR (web_error_quark())
 enum web_error_code {
@@ -144,7 +146,23 @@ struct web {
 	char			*templates_dir;	/* .../templates/web */
 	GTimeZone		*tz;		/* the viewer's; NULL: local */
 	char			*tz_name;	/* its name if chosen, or NULL */
+	char			*lang;		/* the pages' language; NULL:
+						 * not chosen yet */
 };
+
+/* The viewer's strings (po/): gettext, domain "postdesk". */
+#define _(s)	dgettext(POSTDESK_TEXTDOMAIN, s)
+#define N_(s)	(s)
+
+/*
+ * web_lang.c: chooses the pages' language once, before the first
+ * string is translated: the signed-in viewer's contact language, else
+ * the browser's Accept-Language, else [mail] default_language, each
+ * only if a catalog for it is installed in [web] locale_dir (English
+ * needs none).  Sets w->lang (for <html lang>) and gettext's language.
+ * Later calls do nothing.
+ */
+void	 web_lang_choose(struct web *);
 
 GQuark	 web_error_quark(void);
 

@@ -268,5 +268,5 @@ web_page_dashboard(struct web *w, GError **err)
 	g_ptr_array_unref(days);
 	g_ptr_array_unref(backlog);
 	g_array_unref(resp);
-	return web_render(w, 200, "dashboard", "Dashboard", o, err);
+	return web_render(w, 200, "dashboard", _("Dashboard"), o, err);
 }

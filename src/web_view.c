@@ -249,7 +249,7 @@ web_page_list(struct web *w, GError **err)
 		g_string_free(q, TRUE);
 	}
 	return web_render(w, 200, "list", w->viewer.role == WEB_STAFF ?
-	    "Tickets" : "Your tickets", o, err);
+	    _("Tickets") : _("Your tickets"), o, err);
 }
 
 static char *
@@ -833,7 +833,7 @@ web_page_search(struct web *w, GError **err)
 	    hits->len > WEB_PAGE_SIZE);
 	if (hits != NULL)
 		g_ptr_array_unref(hits);
-	return web_render(w, 200, "search", "Search", o, err);
+	return web_render(w, 200, "search", _("Search"), o, err);
 }
 
 struct web_response *

@@ -287,8 +287,16 @@ expect_rc "quarantine without a subcommand" 1 pd quarantine
 # --- reparse ----------------------------------------------------------
 sql "UPDATE messages SET text = 'stale', stripped = 'stale',
     subject = 'stale'"
+expect_rc "reparse --dry-run 1" 0 pd reparse --dry-run 1
+check "reparse --dry-run counts the changes" \
+    has "reparsed 2 messages, 2 would change"
+check "reparse --dry-run names the changed fields" \
+    has "(ticket #1): subject text stripped would change"
+check "reparse --dry-run wrote nothing" \
+    [ "$(sql "SELECT count(*) FROM messages WHERE text = 'stale'")" = 6 ]
 expect_rc "reparse 1" 0 pd reparse 1
-check "reparse 1 reports 2 messages" has "reparsed 2 messages"
+check "reparse 1 reports 2 messages, both changed" \
+    has "reparsed 2 messages, 2 changed"
 check "reparse 1 rebuilt ticket 1's text from the raw bytes" \
     [ "$(sql "SELECT count(*) FROM messages WHERE ticket_id = 1 AND
     text LIKE '%another paper tray%' AND stripped NOT LIKE '%paper tray%'
@@ -296,6 +304,10 @@ check "reparse 1 rebuilt ticket 1's text from the raw bytes" \
 check "reparse 1 left other tickets alone" \
     [ "$(sql "SELECT count(*) FROM messages WHERE text = 'stale'")" = 4 ]
 expect_rc "reparse --all" 0 pd reparse --all
+check "reparse --all counts only the stale ones as changed" \
+    has ", 4 changed"
+expect_rc "reparse --all again" 0 pd reparse --all
+check "a second reparse changes nothing" has ", 0 changed"
 check "reparse --all rebuilt every message" \
     [ "$(sql "SELECT count(*) FROM messages WHERE text = 'stale' OR
     subject = 'stale'")" = 0 ]

@@ -287,7 +287,7 @@ check "a GET after 10 minutes does" test "$(sql "SELECT last_seen > 1000 FROM we
 "$PD" link --list carol@a.example > "$C/list" 2>&1
 check "postdesk link --list shows the link and its sessions" sh -c "grep -q '^link  *$rid .* active' '$C/list' && [ \"\$(grep -c '^session  *$rid .* active' '$C/list')\" = 2 ]"
 curl -s $A "$S/ticket/1" > "$C/ssess"
-check "staff see the requester's active sessions on her ticket" sh -c "grep -q \"Requester's viewer sessions\" '$C/ssess' && [ \"\$(sed -n '/class=\"signins\"/,/<\/section>/p' '$C/ssess' | grep -c '<tr><td><time')\" -ge 2 ]"
+check "staff see the requester's active sessions on her ticket" sh -c "grep -q \"Requester&#39;s viewer sessions\" '$C/ssess' && [ \"\$(sed -n '/class=\"signins\"/,/<\/section>/p' '$C/ssess' | grep -c '<tr><td><time')\" -ge 2 ]"
 check "... and a customer sees no such section" sh -c "! curl -s $R1 '$P/ticket/1' | grep -q 'signins'"
 "$PD" link --revoke "$rl" > "$C/revoke" 2>&1
 check "postdesk link --revoke URL ends the link and its sessions" grep -q "^$rid: revoked 1 link and 2 sessions" "$C/revoke"

@@ -952,7 +952,7 @@ test_shipped_lang(void)
 	g_assert_true(g_str_has_suffix(p, G_DIR_SEPARATOR_S
 	    "new-ticket.de.txt"));
 	g_free(p);
-	p = template_find(dir, "new-ticket", "txt", "support", "fr_FR");
+	p = template_find(dir, "new-ticket", "txt", "support", "ja_JP");
 	g_assert_nonnull(p);
 	g_assert_true(g_str_has_suffix(p, G_DIR_SEPARATOR_S
 	    "new-ticket.txt"));
