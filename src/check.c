@@ -138,6 +138,16 @@ check_addresses(GPtrArray *a, const struct config *c)
 		if (strchr(*p, '@') == NULL)
 			check_add(a, "mail", "[mail] own_addresses: \"%s\" "
 			    "is not an address", *p);
+	for (size_t i = 0; c->queues[i] != NULL; i++) {
+		const struct config_queue *q = c->queues[i];
+
+		if (q->foreign)
+			check_add(a, "mail", "[queue.%s] address %s is not "
+			    "one of ours (its domain is not that of [mail] "
+			    "address, host or own_addresses, or it has a "
+			    "'+'): ignored, the queue's mail is sent as %s",
+			    q->name, q->address, c->address);
+	}
 	/* No staff listed is no problem: it is a fresh install, where the
 	 * web server's password file says who the staff are
 	 * (web_staff_address()), and it must come out of check clean. */

@@ -106,6 +106,12 @@ static const struct key_def known_keys[] = {
 	{ "calendar", "time_zone", KEY_STRING },
 	{ "calendar", "hours", KEY_STRING },
 	{ "calendar", "holidays", KEY_STRING },
+	/* [queue.NAME]: a brand (config.h). */
+	{ "queue", "address", KEY_STRING },
+	{ "queue", "from_name", KEY_STRING },
+	{ "queue", "subject_tag", KEY_STRING },
+	{ "queue", "signature", KEY_STRING },
+	{ "queue", "templates", KEY_PATH },
 	/* [roles]: every key is a role name; roles.c checks them. */
 	{ "roles", "*", KEY_STRING },
 	{ "log", "facility", KEY_STRING },
@@ -125,6 +131,8 @@ find_key(const char *group, const char *key)
 		group = "lifecycle";
 	if (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0')
 		group = "calendar";
+	if (strncmp(group, "queue.", 6) == 0 && group[6] != '\0')
+		group = "queue";
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
@@ -153,8 +161,12 @@ known_group(const char *group)
 	/* [lifecycle.QUEUE] groups take [lifecycle]'s keys, and
 	 * [calendar.NAME] groups [calendar]'s. */
 	if ((strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0') ||
-	    (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0'))
+	    (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0') ||
+	    (strncmp(group, "queue.", 6) == 0 && group[6] != '\0'))
 		return true;
+	/* A bare [queue] names no queue. */
+	if (strcmp(group, "queue") == 0)
+		return false;
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0)
 			return true;
@@ -304,9 +316,23 @@ config_new_default(void)
 	c->smtp_timeout = 60;
 	c->reuse_connection = true;
 	c->auto_reply_limit = 5;
+	c->queues = g_new0(struct config_queue *, 1);
+	c->queue_tags = g_new0(char *, 1);
 	c->log_facility = LOG_MAIL;
 	c->log_level = LOG_INFO;
 	return c;
+}
+
+static void
+queue_free(struct config_queue *q)
+{
+	g_free(q->name);
+	g_free(q->address);
+	g_free(q->from_name);
+	g_free(q->subject_tag);
+	g_free(q->signature);
+	g_free(q->templates_dir);
+	g_free(q);
 }
 
 void
@@ -347,6 +373,11 @@ config_free(struct config *c)
 	g_free(c->smtp_ca_file);
 	g_free(c->sendmail);
 	g_free(c->from_name);
+	for (struct config_queue **q = c->queues; q != NULL && *q != NULL;
+	    q++)
+		queue_free(*q);
+	g_free(c->queues);
+	g_strfreev(c->queue_tags);
 	g_free(c->default_language);
 	g_free(c->web_locale_dir);
 	g_free(c);
@@ -585,6 +616,54 @@ apply_notify(struct config *c, GKeyFile *kf, const char *dir)
 	take_int(kf, "notify", "auto_reply_limit", &c->auto_reply_limit);
 }
 
+/* A string key, trimmed; NULL when absent or empty. */
+static char *
+queue_string(GKeyFile *kf, const char *g, const char *k)
+{
+	char	*v = g_key_file_get_string(kf, g, k, NULL);
+
+	if (v != NULL && *g_strstrip(v) == '\0')
+		g_clear_pointer(&v, g_free);
+	return v;
+}
+
+/* [queue.NAME] groups, in file order. */
+static void
+apply_queues(struct config *c, GKeyFile *kf, const char *dir)
+{
+	char		**groups = g_key_file_get_groups(kf, NULL);
+	GPtrArray	 *a = g_ptr_array_new();
+	size_t		  i;
+
+	for (i = 0; groups[i] != NULL; i++) {
+		struct config_queue *q;
+		char	*v;
+
+		if (strncmp(groups[i], "queue.", 6) != 0 ||
+		    groups[i][6] == '\0')
+			continue;
+		q = g_new0(struct config_queue, 1);
+		q->name = g_strdup(groups[i] + 6);
+		if ((v = queue_string(kf, groups[i], "address")) != NULL) {
+			q->address = g_ascii_strdown(v, -1);
+			g_free(v);
+		}
+		q->from_name = queue_string(kf, groups[i], "from_name");
+		q->subject_tag = queue_string(kf, groups[i], "subject_tag");
+		/* "\n" in the file is a line break (GKeyFile's escape). */
+		q->signature = queue_string(kf, groups[i], "signature");
+		if ((v = queue_string(kf, groups[i], "templates")) != NULL) {
+			q->templates_dir = resolve_path(dir, v);
+			g_free(v);
+		}
+		g_ptr_array_add(a, q);
+	}
+	g_ptr_array_add(a, NULL);
+	g_strfreev(groups);
+	g_free(c->queues);
+	c->queues = (struct config_queue **)g_ptr_array_free(a, FALSE);
+}
+
 static void
 apply(struct config *c, GKeyFile *kf, const char *dir)
 {
@@ -665,6 +744,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	apply_fetch(c, kf, dir);
 	apply_web(c, kf);
 	apply_notify(c, kf, dir);
+	apply_queues(c, kf, dir);
 }
 
 /* [log] facility and level: names syslog(3) knows. */
@@ -707,6 +787,78 @@ has_lifecycle_group(GKeyFile *kf)
 		    strncmp(g[i], "lifecycle.", 10) == 0;
 	g_strfreev(g);
 	return found;
+}
+
+static bool
+tag_ok(const char *tag)
+{
+	return *tag != '\0' && strpbrk(tag, "[]#") == NULL;
+}
+
+/* The domain of ADDR is that of [mail] address, [mail] host or one of
+ * [mail] own_addresses. */
+static bool
+own_domain(const struct config *c, const char *addr)
+{
+	const char	*at = strrchr(addr, '@'), *d;
+	char *const	*p;
+
+	if (at == NULL || at == addr || at[1] == '\0')
+		return false;
+	if ((d = strrchr(c->address, '@')) != NULL &&
+	    g_ascii_strcasecmp(d + 1, at + 1) == 0)
+		return true;
+	if (c->host != NULL && g_ascii_strcasecmp(c->host, at + 1) == 0)
+		return true;
+	for (p = c->own_addresses; p != NULL && *p != NULL; p++)
+		if ((d = strrchr(*p, '@')) != NULL &&
+		    g_ascii_strcasecmp(d + 1, at + 1) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * [queue.NAME]: a bad tag is an error (it would break threading); an
+ * address that is not ours is ignored, as the issue says, and postdesk
+ * check warns about it.  Builds the list of the queues' own tags.
+ */
+static bool
+check_queues(struct config *c, const char *path, const char *text,
+    GError **err)
+{
+	GPtrArray	*tags = g_ptr_array_new();
+	size_t		 i;
+	guint		 j;
+	bool		 ok = true;
+
+	for (i = 0; ok && c->queues[i] != NULL; i++) {
+		struct config_queue *q = c->queues[i];
+		char	*g = g_strconcat("queue.", q->name, NULL);
+		bool	 seen = false;
+
+		if (q->subject_tag != NULL && !tag_ok(q->subject_tag)) {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [%s] subject_tag: must be a non-empty "
+			    "word without [ ] #", path,
+			    config_line_of(text, g, "subject_tag"), g);
+			ok = false;
+		}
+		if (q->address != NULL && (strchr(q->address, '+') != NULL ||
+		    !own_domain(c, q->address)))
+			q->foreign = true;
+		seen = q->subject_tag != NULL &&
+		    g_ascii_strcasecmp(q->subject_tag, c->subject_tag) == 0;
+		for (j = 0; ok && q->subject_tag != NULL && j < tags->len; j++)
+			seen = seen || g_ascii_strcasecmp(tags->pdata[j],
+			    q->subject_tag) == 0;
+		if (ok && q->subject_tag != NULL && !seen)
+			g_ptr_array_add(tags, g_strdup(q->subject_tag));
+		g_free(g);
+	}
+	g_ptr_array_add(tags, NULL);
+	g_strfreev(c->queue_tags);
+	c->queue_tags = (char **)g_ptr_array_free(tags, FALSE);
+	return ok;
 }
 
 /* Semantic checks that need the whole file. */
@@ -753,6 +905,8 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		    config_line_of(text, "mail", "subject_tag"));
 		return false;
 	}
+	if (!check_queues(c, path, text, err))
+		return false;
 	if (c->fetch_move_to != NULL && strcmp(c->fetch_after, "seen") == 0) {
 		/* Naming a folder is asking for the move. */
 		g_free(c->fetch_after);
@@ -1008,24 +1162,109 @@ config_is_staff(const struct config *c, const char *addr)
 	return addr != NULL && in_list(c->staff_addresses, addr);
 }
 
+static bool is_address_or_extension(const char *, const char *);
+
 bool
 config_is_own_address(const struct config *c, const char *addr)
 {
-	const char	*at, *sat;
-	size_t		 local;
-
 	if (addr == NULL)
 		return false;
 	if (in_list(c->own_addresses, addr) ||
-	    g_ascii_strcasecmp(addr, c->address) == 0)
+	    config_queue_of_address(c, addr) != NULL)
 		return true;
 	/* support+anything@host is ours too. */
-	at = strrchr(addr, '@');
-	sat = strrchr(c->address, '@');
-	if (at == NULL || sat == NULL)
+	return is_address_or_extension(c->address, addr);
+}
+
+const struct config_queue *
+config_queue(const struct config *c, const char *queue)
+{
+	struct config_queue *const *q;
+
+	for (q = c->queues; queue != NULL && q != NULL && *q != NULL; q++)
+		if (strcmp((*q)->name, queue) == 0)
+			return *q;
+	return NULL;
+}
+
+const char *
+config_queue_address(const struct config *c, const char *queue)
+{
+	const struct config_queue *q = config_queue(c, queue);
+
+	return q != NULL && q->address != NULL && !q->foreign ? q->address :
+	    c->address;
+}
+
+const char *
+config_queue_from_name(const struct config *c, const char *queue)
+{
+	const struct config_queue *q = config_queue(c, queue);
+
+	return q != NULL && q->from_name != NULL ? q->from_name :
+	    c->from_name;
+}
+
+const char *
+config_queue_tag(const struct config *c, const char *queue)
+{
+	const struct config_queue *q = config_queue(c, queue);
+
+	return q != NULL && q->subject_tag != NULL ? q->subject_tag :
+	    c->subject_tag;
+}
+
+/* ADDR is BASE or BASE's local part + "+anything", same domain. */
+static bool
+is_address_or_extension(const char *base, const char *addr)
+{
+	const char	*at = strrchr(addr, '@'), *bat = strrchr(base, '@');
+	size_t		 local;
+
+	if (g_ascii_strcasecmp(addr, base) == 0)
+		return true;
+	if (at == NULL || bat == NULL)
 		return false;
-	local = (size_t)(sat - c->address);
-	return g_ascii_strcasecmp(at, sat) == 0 &&
+	local = (size_t)(bat - base);
+	return g_ascii_strcasecmp(at, bat) == 0 &&
 	    (size_t)(at - addr) > local && addr[local] == '+' &&
-	    g_ascii_strncasecmp(addr, c->address, local) == 0;
+	    g_ascii_strncasecmp(addr, base, local) == 0;
+}
+
+const char *
+config_queue_of_address(const struct config *c, const char *addr)
+{
+	struct config_queue *const *q;
+
+	for (q = c->queues; addr != NULL && q != NULL && *q != NULL; q++)
+		if ((*q)->address != NULL && !(*q)->foreign &&
+		    is_address_or_extension((*q)->address, addr))
+			return (*q)->name;
+	return NULL;
+}
+
+GPtrArray *
+config_token_addresses(const struct config *c)
+{
+	GPtrArray	*a = g_ptr_array_new();
+	struct config_queue *const *q;
+
+	g_ptr_array_add(a, c->address);
+	for (q = c->queues; q != NULL && *q != NULL; q++)
+		if ((*q)->address != NULL && !(*q)->foreign &&
+		    g_ascii_strcasecmp((*q)->address, c->address) != 0)
+			g_ptr_array_add(a, (*q)->address);
+	return a;
+}
+
+char **
+config_subject_tags(const struct config *c)
+{
+	guint	 n = c->queue_tags != NULL ? g_strv_length(c->queue_tags) : 0;
+	char	**v = g_new0(char *, n + 2);
+
+	v[0] = c->subject_tag;
+	if (n > 0)
+		memcpy(v + 1, c->queue_tags, n * sizeof *v);
+	return v;
 }

@@ -23,6 +23,24 @@ struct roles;
 #define CONFIG_ERROR (config_error_quark())
 enum config_error_code { CONFIG_ERROR_PARSE, CONFIG_ERROR_VALUE };
 
+/*
+ * [queue.NAME]: a brand.  Mail to its address (or address+token) opens
+ * tickets in queue NAME, and everything sent about a ticket of the queue
+ * comes from that address, with its name, tag and signature.  A key left
+ * out falls back to [mail] / [notify] / [templates].
+ */
+struct config_queue {
+	char	 *name;
+	char	 *address;		/* lower-case; NULL: [mail] address */
+	char	 *from_name;		/* NULL: [notify] from_name */
+	char	 *subject_tag;		/* NULL: [mail] subject_tag */
+	char	 *signature;		/* appended to mail; NULL: none */
+	char	 *templates_dir;	/* looked in first; NULL: none */
+	/* The address's domain is none of ours: the address is ignored
+	 * (postdesk check warns), the queue sends as [mail] address. */
+	bool	  foreign;
+};
+
 struct config {
 	char	 *path;			/* the file read, or NULL */
 	/* [store] */
@@ -93,6 +111,12 @@ struct config {
 	bool	  reuse_connection;	/* one SMTP session for a batch */
 	int64_t	  auto_reply_limit;	/* per sender per hour */
 	char	 *from_name;		/* display name on our mail */
+	/* [queue.NAME], in file order; NULL-terminated */
+	struct config_queue **queues;
+	/* The queues' tags other than [mail] subject_tag, each once; a
+	 * tag names its ticket whatever queue the ticket is in now
+	 * (config_subject_tags()); NULL-terminated. */
+	char	**queue_tags;
 	char	 *default_language;	/* [mail]: "en"; lang.h names */
 	/* [log] (log.h): syslog(3) codes */
 	int	  log_facility;		/* LOG_MAIL */
@@ -130,6 +154,26 @@ void	 config_free(struct config *);
 bool	 config_is_staff(const struct config *, const char *addr);
 /* True if ADDR is the support address, one of its +extensions or ours. */
 bool	 config_is_own_address(const struct config *, const char *addr);
+
+/* [queue.NAME] QUEUE, or NULL when the file has no such group. */
+const struct config_queue *config_queue(const struct config *,
+	    const char *queue);
+/* What mail about a ticket of QUEUE (NULL: none) is sent as: its
+ * brand's address, display name and tag, else the [mail] ones. */
+const char *config_queue_address(const struct config *, const char *queue);
+const char *config_queue_from_name(const struct config *, const char *queue);
+const char *config_queue_tag(const struct config *, const char *queue);
+/* The queue whose address ADDR is (or its +extension), or NULL. */
+const char *config_queue_of_address(const struct config *, const char *addr);
+/*
+ * The addresses reply tokens may come in on: [mail] address first,
+ * then every queue address (a ticket moved keeps its old tokens).
+ * A GPtrArray of borrowed strings; free the array only.
+ */
+GPtrArray *config_token_addresses(const struct config *);
+/* [mail] subject_tag, then every queue's tag: borrowed strings,
+ * NULL-terminated; g_free() the vector only. */
+char	**config_subject_tags(const struct config *);
 
 /* "25M" → 26214400.  False on bad syntax or overflow. */
 bool	 text_to_size(uint64_t *out, const char *s);

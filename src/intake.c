@@ -370,6 +370,29 @@ merge_tickets(struct intake *in, const struct thread_verdict *v,
 	return true;
 }
 
+/*
+ * The queue a new ticket opens in: that of the first address it was
+ * delivered to (envelope recipient, Delivered-To, To, Cc: the order
+ * tokens are looked for in) that is a [queue.NAME] address; NULL, the
+ * default queue, otherwise.
+ */
+static char *
+brand_queue(const struct config *c, const struct mail *m,
+    const char *recipient)
+{
+	GPtrArray	*rcpts;
+	const char	*q = NULL;
+	guint		 i;
+
+	if (c->queues[0] == NULL)
+		return NULL;
+	rcpts = token_recipients(m, recipient);
+	for (i = 0; q == NULL && i < rcpts->len; i++)
+		q = config_queue_of_address(c, rcpts->pdata[i]);
+	g_ptr_array_free(rcpts, TRUE);
+	return g_strdup(q);
+}
+
 /* Applies the verdict: ticket, participants, message, events. */
 static bool
 apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
@@ -382,8 +405,9 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 
 	if (ticket == 0) {
 		struct ticket t = { 0 };
+		char	*queue = brand_queue(in->config, m, ii->recipient);
 		const struct lifecycle *dlc = lifecycle_for(
-		    in->config->lifecycle, NULL);
+		    in->config->lifecycle, queue);
 
 		t.subject = *m->subject ? m->subject : "(no subject)";
 		t.requester = m->from.addr != NULL ? m->from.addr :
@@ -393,8 +417,12 @@ apply(struct intake *in, const struct intake_input *ii, const struct mail *m,
 		/* The configured default, as the initial status. */
 		t.priority = (char *)lifecycle_default_priority(dlc);
 		t.priority_rank = dlc->default_priority;
-		if (!store_ticket_insert(in->store, &t, err))
+		t.queue = queue;
+		if (!store_ticket_insert(in->store, &t, err)) {
+			g_free(queue);
 			return false;
+		}
+		g_free(queue);
 		ticket = t.id;
 	}
 	if (!add_participants(in, ticket, m, v->ticket == 0 ||

@@ -224,7 +224,8 @@ context(const struct config *c, const struct ticket *t,
 			json_object_set_object_member(ctx, "staff", st);
 		}
 	}
-	json_object_set_string_member(ctx, "support_address", c->address);
+	json_object_set_string_member(ctx, "support_address",
+	    config_queue_address(c, t != NULL ? t->queue : NULL));
 	return ctx;
 }
 
@@ -335,15 +336,24 @@ render(struct store *s, const struct config *c, const char *name,
 {
 	struct template	*tp = NULL;
 	JsonObject	*ctx;
-	char		*path, *dir, *lang = NULL;
+	char		*path = NULL, *dir, *lang = NULL;
 	bool		 ok;
+	const struct config_queue *q = config_queue(c, t != NULL ? t->queue :
+	    NULL);
 
 	if (!recipient_language(s, c, t, recipient, &lang, err))
 		return false;
-	/* [templates] dir is the root: mail/ for us, web/ for the CGI. */
+	/* A brand's own folder first (the same layout: mail/), then
+	 * [templates] dir, the root: mail/ for us, web/ for the CGI. */
+	if (q != NULL && q->templates_dir != NULL) {
+		dir = g_build_filename(q->templates_dir, "mail", NULL);
+		path = template_find(dir, name, "txt", NULL, lang);
+		g_free(dir);
+	}
 	dir = g_build_filename(c->templates_dir, "mail", NULL);
-	path = template_find(dir, name, "txt", t != NULL ? t->queue : NULL,
-	    lang);
+	if (path == NULL)
+		path = template_find(dir, name, "txt", t != NULL ? t->queue :
+		    NULL, lang);
 	g_free(lang);
 	if (path == NULL) {
 		g_set_error(err, NOTIFY_ERROR, NOTIFY_ERROR_TEMPLATE,
@@ -368,6 +378,15 @@ render(struct store *s, const struct config *c, const char *name,
 		json_object_set_array_member(ctx, "commands", cmds);
 	}
 	ok = ok && template_render_mail(tp, ctx, subject, body, err);
+	/* The brand's signature under every mail of the queue, after the
+	 * usual "-- " line that mail clients and our quote stage know. */
+	if (ok && q != NULL && q->signature != NULL && *body != NULL) {
+		char	*b = g_strdup_printf("%s%s-- \n%s\n", *body,
+		    g_str_has_suffix(*body, "\n") ? "" : "\n", q->signature);
+
+		g_free(*body);
+		*body = b;
+	}
 	json_object_unref(ctx);
 	template_free(tp);
 	return ok;
@@ -410,13 +429,22 @@ references_after(const struct message *about)
 	return g_strdup(about->message_id);
 }
 
+/* The ticket's queue, whose brand the mail carries (config.h). */
+static const char *
+queue_of(const struct job *j)
+{
+	return j->t != NULL ? j->t->queue : NULL;
+}
+
 static void
 compose_common(struct job *j, struct compose *k, char *reply_to)
 {
-	k->from_addr = j->c->address;
-	k->from_name = j->c->from_name;
-	k->reply_to = reply_to != NULL ? reply_to : j->c->address;
-	k->tag = j->c->subject_tag;
+	const char	*from = config_queue_address(j->c, queue_of(j));
+
+	k->from_addr = from;
+	k->from_name = config_queue_from_name(j->c, queue_of(j));
+	k->reply_to = reply_to != NULL ? reply_to : from;
+	k->tag = config_queue_tag(j->c, queue_of(j));
 	k->ticket = j->t != NULL ? j->t->id : 0;
 	/* "Reply above this line to add to ticket" needs a ticket. */
 	k->marker = j->t != NULL;
@@ -445,7 +473,8 @@ reply_to_of(const struct job *j, enum token_kind kind)
 	if (staff_mail && !staff_active(j->s, j->c, j->r->recipient, &staff,
 	    &e))
 		g_clear_error(&e);
-	return token_mint_address(j->c->address, j->c->token_key, kind,
+	return token_mint_address(config_queue_address(j->c, queue_of(j)),
+	    j->c->token_key, kind,
 	    j->t->id, j->r->recipient, staff ? TOKEN_ROLE_STAFF :
 	    TOKEN_ROLE_CUSTOMER);
 }
@@ -524,8 +553,8 @@ compose_notice(struct job *j, int64_t now, int64_t *sent_row,
 		    strcmp(j->r->kind, OUTBOX_NOTICE) != 0;
 		out.in_reply_to = (char *)k.in_reply_to;
 		out.references = refs;
-		out.from_addr = j->c->address;
-		out.from_name = j->c->from_name;
+		out.from_addr = (char *)k.from_addr;
+		out.from_name = (char *)k.from_name;
 		out.to_addrs = j->r->recipient;
 		out.subject = (char *)k.subject;
 		out.date = now;
@@ -631,7 +660,7 @@ compose_stored(struct job *j, struct message *m, GBytes **out, GError **err)
 	if (ok) {
 		compose_common(j, &k, reply_to);
 		k.from_name = m->from_name != NULL ? m->from_name :
-		    j->c->from_name;
+		    config_queue_from_name(j->c, queue_of(j));
 		k.to = (const char *const *)to;
 		k.cc = (const char *const *)cc;
 		k.subject = subject != NULL ? subject : m->subject;

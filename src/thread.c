@@ -21,36 +21,60 @@ thread_rule_to_text(enum thread_rule r)
 	return r < THREAD__MAX ? names[r] : "?";
 }
 
+/* "[TAG #N]" at P (a '['), any case, spaces allowed inside. */
+static bool
+tag_at(const char *p, const char *tag, int64_t *id)
+{
+	const char	*q = p + 1;
+	size_t		 taglen = strlen(tag);
+	guint64		 v;
+	char		*end;
+
+	while (*q == ' ')
+		q++;
+	if (taglen == 0 || g_ascii_strncasecmp(q, tag, taglen) != 0)
+		return false;
+	q += taglen;
+	while (*q == ' ')
+		q++;
+	if (*q++ != '#' || !g_ascii_isdigit(*q))
+		return false;
+	v = g_ascii_strtoull(q, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (*end != ']' || v == 0 || v > G_MAXINT64)
+		return false;
+	*id = (int64_t)v;
+	return true;
+}
+
 bool
 thread_subject_ticket(const char *subject, const char *tag, int64_t *id)
 {
+	char	*const tags[] = { (char *)tag, NULL };
+
+	return tag != NULL && thread_subject_ticket_any(subject, tags, id,
+	    NULL);
+}
+
+bool
+thread_subject_ticket_any(const char *subject, char *const *tags,
+    int64_t *id, const char **which)
+{
 	const char	*p;
-	size_t		 taglen = strlen(tag);
+	char *const	*t;
 
-	if (subject == NULL || taglen == 0)
+	if (subject == NULL)
 		return false;
-	for (p = strchr(subject, '['); p != NULL; p = strchr(p + 1, '[')) {
-		const char	*q = p + 1;
-		guint64		 v;
-		char		*end;
-
-		while (*q == ' ')
-			q++;
-		if (g_ascii_strncasecmp(q, tag, taglen) != 0)
-			continue;
-		q += taglen;
-		while (*q == ' ')
-			q++;
-		if (*q++ != '#' || !g_ascii_isdigit(*q))
-			continue;
-		v = g_ascii_strtoull(q, &end, 10);
-		while (*end == ' ')
-			end++;
-		if (*end != ']' || v == 0 || v > G_MAXINT64)
-			continue;
-		*id = (int64_t)v;
-		return true;
-	}
+	/* The leftmost tag wins, whichever brand's: "[Sales #4] Re:
+	 * [Support #9]" names 4, as with one tag. */
+	for (p = strchr(subject, '['); p != NULL; p = strchr(p + 1, '['))
+		for (t = tags; t != NULL && *t != NULL; t++)
+			if (tag_at(p, *t, id)) {
+				if (which != NULL)
+					*which = *t;
+				return true;
+			}
 	return false;
 }
 
@@ -104,18 +128,29 @@ by_subject(struct store *s, const struct config *c, const struct mail *m,
 {
 	int64_t	 id;
 	bool	 exists = false;
+	const char *tag = c->subject_tag;
+	char	**tags = config_subject_tags(c);
+	bool	 named;
 
 	*hit = false;
-	if (!thread_subject_ticket(m->subject, c->subject_tag, &id))
+	/* Every configured tag: a ticket moved to another queue keeps
+	 * the tag its mail was sent with. */
+	named = thread_subject_ticket_any(m->subject, tags, &id, &tag);
+	if (!named) {
+		g_free(tags);
 		return true;
-	if (!store_ticket_exists(s, id, &exists, err))
+	}
+	if (!store_ticket_exists(s, id, &exists, err)) {
+		g_free(tags);
 		return false;
+	}
 	if (exists) {
 		*hit = true;
 		v->named = id;
 		v->matched = g_strdup_printf("[%s #%" G_GINT64_FORMAT "]",
-		    c->subject_tag, id);
+		    tag, id);
 	}
+	g_free(tags);
 	return true;
 }
 
@@ -143,21 +178,26 @@ by_token(struct store *s, const struct config *c, const struct mail *m,
     const char *recipient, struct thread_verdict *v, bool *hit,
     GError **err)
 {
-	GPtrArray	*rcpts;
-	guint		 i;
+	GPtrArray	*rcpts, *ours;
+	guint		 i, k;
 	bool		 ok = true;
 
 	*hit = false;
 	if (c->token_key == NULL || *c->token_key == '\0')
 		return true;
 	rcpts = token_recipients(m, recipient);
-	for (i = 0; ok && i < rcpts->len; i++) {
+	/* A token minted under any queue's address names its ticket,
+	 * wherever the ticket has moved since (the signature does not
+	 * cover the address). */
+	ours = config_token_addresses(c);
+	for (i = 0; ok && i < rcpts->len * ours->len; i++) {
 		struct token_hit h;
 		enum policy_token f;
 		bool	 exists = false;
 
-		if (!token_address_check(c->address, c->token_key,
-		    rcpts->pdata[i], m->from.addr, &h) ||
+		k = i % ours->len;
+		if (!token_address_check(ours->pdata[k], c->token_key,
+		    rcpts->pdata[i / ours->len], m->from.addr, &h) ||
 		    (f = token_fact(&h)) <= v->facts.token)
 			continue;
 		ok = store_ticket_exists(s, h.ticket, &exists, err);
@@ -167,9 +207,10 @@ by_token(struct store *s, const struct config *c, const struct mail *m,
 			v->facts.token = f;
 			v->token_kind = h.kind;
 			g_free(v->matched);
-			v->matched = g_strdup(rcpts->pdata[i]);
+			v->matched = g_strdup(rcpts->pdata[i / ours->len]);
 		}
 	}
+	g_ptr_array_free(ours, TRUE);
 	g_ptr_array_free(rcpts, TRUE);
 	return ok;
 }

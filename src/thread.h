@@ -70,6 +70,10 @@ struct thread_verdict {
 /* "[Support #123] Re: x" with TAG "Support" → 123. */
 bool	 thread_subject_ticket(const char *subject, const char *tag,
 	    int64_t *id);
+/* The same for any of TAGS (NULL-terminated): the first tag in the
+ * subject that names a ticket; *which (if not NULL) is that tag. */
+bool	 thread_subject_ticket_any(const char *subject,
+	    char *const *tags, int64_t *id, const char **which);
 const char *thread_rule_to_text(enum thread_rule);
 
 struct identity;

@@ -571,6 +571,93 @@ test_extra(struct fixture *fx, gconstpointer data)
 	g_free(p);
 }
 
+/* [queue.NAME] brands: their keys, fallbacks, tags, addresses, and a
+ * foreign address ignored. */
+static void
+test_queues(struct fixture *fx, gconstpointer data)
+{
+	struct config	*c = NULL;
+	GError		*e = NULL;
+	GPtrArray	*tok;
+	char		*p, *msg;
+
+	(void)data;
+	p = write_conf(fx, "q.conf",
+	    "[mail]\naddress = support@example.com\nsubject_tag = Support\n"
+	    "own_addresses = info@example.org\n"
+	    "[notify]\nfrom_name = Example Support\n"
+	    "[queue.sales]\naddress = Sales@Example.com\n"
+	    "from_name = Example Sales\nsubject_tag = Sales\n"
+	    "signature = Your sales team\\nExample Ltd\n"
+	    "templates = brands/sales\n"
+	    "[queue.billing]\naddress = billing@example.org\n"
+	    "[queue.evil]\naddress = evil@elsewhere.test\n"
+	    "subject_tag = support\n");
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(config_queue_address(c, "sales"), ==,
+	    "sales@example.com");
+	g_assert_cmpstr(config_queue_from_name(c, "sales"), ==,
+	    "Example Sales");
+	g_assert_cmpstr(config_queue_tag(c, "sales"), ==, "Sales");
+	g_assert_cmpstr(config_queue(c, "sales")->signature, ==,
+	    "Your sales team\nExample Ltd");
+	g_assert_true(g_str_has_suffix(config_queue(c, "sales")->templates_dir,
+	    "/brands/sales"));
+	/* Unset keys fall back to [mail] and [notify]. */
+	g_assert_cmpstr(config_queue_address(c, "billing"), ==,
+	    "billing@example.org");
+	g_assert_cmpstr(config_queue_tag(c, "billing"), ==, "Support");
+	g_assert_cmpstr(config_queue_from_name(c, "billing"), ==,
+	    "Example Support");
+	g_assert_cmpstr(config_queue_address(c, "support"), ==,
+	    "support@example.com");
+	g_assert_cmpstr(config_queue_address(c, NULL), ==,
+	    "support@example.com");
+	/* Not ours: ignored, the queue sends as [mail] address. */
+	g_assert_true(config_queue(c, "evil")->foreign);
+	g_assert_cmpstr(config_queue_address(c, "evil"), ==,
+	    "support@example.com");
+	g_assert_null(config_queue_of_address(c, "evil@elsewhere.test"));
+	g_assert_false(config_is_own_address(c, "evil@elsewhere.test"));
+	/* Inbound: the address and its +token form. */
+	g_assert_cmpstr(config_queue_of_address(c, "sales@example.com"), ==,
+	    "sales");
+	g_assert_cmpstr(config_queue_of_address(c,
+	    "SALES+tc4.abc@example.com"), ==, "sales");
+	g_assert_null(config_queue_of_address(c, "sales@example.org"));
+	g_assert_null(config_queue_of_address(c, "support@example.com"));
+	g_assert_true(config_is_own_address(c, "sales+x@example.com"));
+	/* Tags: every one once (case-insensitively). */
+	{
+		char	**tags = config_subject_tags(c);
+
+		g_assert_cmpuint(g_strv_length(tags), ==, 2);
+		g_assert_cmpstr(tags[0], ==, "Support");
+		g_assert_cmpstr(tags[1], ==, "Sales");
+		g_free(tags);
+	}
+	tok = config_token_addresses(c);
+	g_assert_cmpuint(tok->len, ==, 3);
+	g_assert_cmpstr(tok->pdata[0], ==, "support@example.com");
+	g_ptr_array_free(tok, TRUE);
+	config_free(c);
+	g_free(p);
+
+	msg = load_fails(fx, "[queue.x]\nsubject_tag = [X]\n", &p);
+	assert_prefix(msg, p, 2);
+	g_free(msg);
+	g_free(p);
+	msg = load_fails(fx, "[queue.x]\ncolour = red\n", &p);
+	assert_prefix(msg, p, 2);
+	g_free(msg);
+	g_free(p);
+	msg = load_fails(fx, "[queue]\naddress = a@b\n", &p);
+	assert_prefix(msg, p, 1);
+	g_free(msg);
+	g_free(p);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -590,6 +677,7 @@ main(int argc, char *argv[])
 	FX("/config/dropins", test_dropins);
 	FX("/config/extra", test_extra);
 	FX("/config/auth-keys", test_auth_keys);
+	FX("/config/queues", test_queues);
 	g_test_add_func("/config/is-staff", test_is_staff);
 	g_test_add_func("/config/is-own-address", test_is_own_address);
 	g_test_add_func("/config/text-to-size", test_text_to_size);

@@ -101,6 +101,59 @@ test_subject_ticket(void)
 	g_assert_false(thread_subject_ticket(NULL, "Support", &id));
 }
 
+/* Several brands: any configured tag names its ticket, the leftmost
+ * bracket wins whichever tag it has, and *which tells the tag. */
+static void
+test_subject_ticket_any(void)
+{
+	static char *const tags[] = { "Support", "Sales", "IT Help", NULL };
+	static const struct {
+		const char	*subject;
+		gboolean	 hit;
+		gint64		 id;
+		const char	*which;
+	} cases[] = {
+		{ "[Support #1] a", TRUE, 1, "Support" },
+		{ "Re: [Sales #4] quote", TRUE, 4, "Sales" },
+		{ "[sales#5]", TRUE, 5, "Sales" },
+		{ "[IT Help #6] VPN", TRUE, 6, "IT Help" },
+		/* Leftmost wins, not the first tag in the list. */
+		{ "[Sales #7] Re: [Support #8]", TRUE, 7, "Sales" },
+		{ "[Support #8] Re: [Sales #7]", TRUE, 8, "Support" },
+		{ "[EXTERNAL] [Sales #9]", TRUE, 9, "Sales" },
+		{ "[Sales #x] [Support #10]", TRUE, 10, "Support" },
+		/* Prefixes of a tag are not the tag. */
+		{ "[Salesforce #11]", FALSE, 0, NULL },
+		{ "[Sale #12]", FALSE, 0, NULL },
+		{ "[IT #13]", FALSE, 0, NULL },
+		{ "[Marketing #14]", FALSE, 0, NULL },
+		{ "[Sales #0]", FALSE, 0, NULL },
+		{ "", FALSE, 0, NULL },
+	};
+	char *const	 none[] = { NULL };
+	size_t		 i;
+	int64_t		 id;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		const char *which = NULL;
+		gboolean hit;
+
+		id = -1;
+		hit = thread_subject_ticket_any(cases[i].subject, tags, &id,
+		    &which);
+		g_test_message("case %zu: \"%s\" -> %d %" G_GINT64_FORMAT,
+		    i, cases[i].subject, hit, id);
+		g_assert_cmpint(hit, ==, cases[i].hit);
+		g_assert_cmpint(id, ==, hit ? cases[i].id : -1);
+		g_assert_cmpstr(which, ==, cases[i].which);
+	}
+	g_assert_false(thread_subject_ticket_any("[Sales #1]", none, &id,
+	    NULL));
+	g_assert_false(thread_subject_ticket_any("[Sales #1]", NULL, &id,
+	    NULL));
+	g_assert_false(thread_subject_ticket_any(NULL, tags, &id, NULL));
+}
+
 static void
 test_rule_names(void)
 {
@@ -643,6 +696,8 @@ main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/thread/subject-ticket", test_subject_ticket);
+	g_test_add_func("/thread/subject-ticket-any",
+	    test_subject_ticket_any);
 	g_test_add_func("/thread/rule-names", test_rule_names);
 #define FX(path, fn) g_test_add(path, struct fixture, NULL, fx_setup, fn, \
 	fx_teardown)
