@@ -35,8 +35,9 @@ fi
 
 : > "$T/missing"
 while read -r g k; do
-	# [calendar.NAME] groups take [calendar]'s keys.
+	# [calendar.NAME] and [queue.NAME] groups take their keys.
 	gg="[$g]"; [ "$g" = calendar ] && gg="[calendar.office]"
+	[ "$g" = queue ] && gg="[queue.sales]"
 	awk -v g="$gg" -v k="#$k =" '
 	    $0 == g { in_g = 1; next } /^\[/ { in_g = 0 }
 	    in_g && index($0, k) == 1 { found = 1 } END { exit !found }' \
