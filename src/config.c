@@ -33,6 +33,7 @@ static const struct key_def known_keys[] = {
 	{ "mail", "token_key", KEY_STRING },
 	{ "mail", "own_addresses", KEY_LIST },
 	{ "mail", "default_language", KEY_STRING },
+	{ "mail", "customer_replies", KEY_STRING },
 	{ "staff", "addresses", KEY_LIST },
 	{ "intake", "foreign_sender", KEY_STRING },
 	{ "rules", "scripts", KEY_PATH_LIST },
@@ -964,6 +965,28 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		}
 	}
 	g_free(v);
+	v = g_key_file_get_string(kf, "mail", "customer_replies", NULL);
+	if (ok && v != NULL) {
+		g_strstrip(v);
+		if (strcmp(v, "mail") == 0 || strcmp(v, "portal") == 0)
+			c->portal_only = strcmp(v, "portal") == 0;
+		else {
+			g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+			    "%s:%u: [mail] customer_replies: expected mail or "
+			    "portal, got \"%s\"", path,
+			    config_line_of(text, "mail", "customer_replies"), v);
+			ok = false;
+		}
+	}
+	g_free(v);
+	/* The notices' only way back is the portal's sign-in link. */
+	if (ok && c->portal_only && c->web_base_url == NULL) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [mail] customer_replies = portal needs [web] "
+		    "base_url: the notices link to the portal", path,
+		    config_line_of(text, "mail", "customer_replies"));
+		ok = false;
+	}
 	v = g_key_file_get_string(kf, "auth", "on_forged", NULL);
 	if (ok && v != NULL && !text_to_policy_on_forged(&c->auth_on_forged,
 	    g_strstrip(v))) {

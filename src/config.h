@@ -79,6 +79,10 @@ struct config {
 	uint64_t  web_max_message_view;	/* bytes of a message's text shown */
 	int64_t	  web_session_lifetime;	/* seconds a link's session lives */
 	char	**web_staff_users;	/* "user=address" pairs */
+	/* [mail] customer_replies = mail | portal: in portal-only mode a
+	 * customer's mail reply is kept as an internal note and answered
+	 * with a pointer to the portal (postdesk.conf(5)). */
+	bool	  portal_only;
 	/* [intake] unknown_sender = open | refuse */
 	bool	  unknown_sender_refuse;
 	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */

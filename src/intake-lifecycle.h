@@ -57,6 +57,10 @@ struct intake_lc {
 	char		*status_before;
 	struct account_plan *accounts;	/* Member:, Notify-Address:, ...
 					   (account.h), or NULL */
+	/* Portal-only mode ([mail] customer_replies = portal): a
+	 * customer's mail reply is kept as an internal note, changes
+	 * nothing, and its sender is pointed to the portal. */
+	bool		 portal_note;
 };
 
 struct identity;
@@ -77,6 +81,14 @@ bool	 intake_lc_after(struct store *, const struct config *,
 	    const struct mail *, const char *sender,
 	    const struct intake_lc *, int64_t ticket, int64_t row,
 	    int64_t now, GError **err);
+/*
+ * Portal-only mode: turns the decision for a customer's mail reply
+ * (not one written in the portal, FROM_PORTAL) into a portal note.
+ * Pure; it runs for --explain too.
+ */
+void	 intake_lc_portal_only(const struct config *,
+	    const struct thread_verdict *, bool from_portal,
+	    struct intake_lc *, GString *report);
 void	 intake_lc_clear(struct intake_lc *);
 /*
  * A staff reply by mail that postdesk relays to the customer (without

@@ -626,6 +626,14 @@ remember(struct intake *in, const struct intake_input *ii,
 	    res->quarantine_id, ii->now, err);
 }
 
+/* Written in the portal: the CGI hands intake the mail it composed. */
+static bool
+from_portal(const struct intake_input *ii)
+{
+	return ii->origin != NULL &&
+	    strcmp(ii->origin, INTAKE_ORIGIN_PORTAL) == 0;
+}
+
 /* Everything after parsing; inside a transaction unless explaining. */
 static bool
 take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
@@ -676,6 +684,9 @@ take_in(struct intake *in, const struct intake_input *ii, const struct mail *m,
 	/* Imported history runs no commands: nothing to decide first. */
 	if (ii->import)
 		lc.deferred = false;
+	else
+		intake_lc_portal_only(in->config, &v, from_portal(ii), &lc,
+		    res->report);
 	if (lc.refuse)
 		ok = refuse(in, ii, m, &v, &lc, res, err);
 	else {

@@ -44,6 +44,9 @@ enum intake_outcome {
 	INTAKE_OUTCOME__MAX
 };
 
+/* The origin of what a customer writes in the portal (the CGI). */
+#define INTAKE_ORIGIN_PORTAL	"web"
+
 struct intake_input {
 	const void	*raw;
 	size_t		 len;
@@ -61,7 +64,8 @@ struct intake_input {
 	 * no notification may be sent for it.
 	 */
 	bool		 import;
-	const char	*origin;	/* "mbox:/x", "imaps://…"; may be NULL */
+	const char	*origin;	/* "mbox:/x", "imaps://…",
+					   INTAKE_ORIGIN_PORTAL; may be NULL */
 	/*
 	 * An admin's replay of a quarantined entry: what intake recorded
 	 * for this message without storing it (refused, say) does not

@@ -386,6 +386,26 @@ intake_lc_decide(struct store *s, const struct config *c,
 	return true;
 }
 
+void
+intake_lc_portal_only(const struct config *c, const struct thread_verdict *v,
+    bool from_portal, struct intake_lc *out, GString *report)
+{
+	if (!c->portal_only || from_portal || out->refuse || v->ticket == 0 ||
+	    out->role != LC_ROLE_CUSTOMER || out->claims_staff)
+		return;
+	out->portal_note = true;
+	out->internal = true;
+	out->follow_up_of = 0;
+	out->deferred = false;
+	out->ack = false;
+	verdict_none(out);
+	out->verdict.why = "customer replies are taken in the portal";
+	g_string_append(report, "life cycle: portal-only mode ([mail] "
+	    "customer_replies = portal): kept as an internal note received "
+	    "by mail; no commands, status unchanged; the sender is pointed "
+	    "to the portal\n");
+}
+
 static bool
 apply_existing(struct store *s, const struct config *c,
     const struct intake_lc *lc, int64_t ticket, int64_t row,
@@ -501,6 +521,55 @@ apply_deferred(struct store *s, const struct config *c,
 	    err);
 }
 
+/* The portal pointer, at most once a day per sender and ticket. */
+#define PORTAL_POINTER_TEMPLATE	"portal-only"
+#define PORTAL_POINTER_EVERY	(24 * 3600)
+
+static bool
+portal_note_after(struct store *s, const struct config *c,
+    const struct mail *m, const char *sender, const struct intake_lc *lc,
+    int64_t ticket, int64_t row, int64_t now, GError **err)
+{
+	const char	*actor = m->from.addr != NULL ? m->from.addr : sender;
+	const char	*why = lc->forged ? "verdict forged (postdesk-auth(5))" :
+	    outbox_auto_refusal(c, m, sender);
+	char		*detail;
+	int64_t		 n = 0;
+	bool		 ok;
+
+	if (!store_event_add(s, ticket, row, now, actor, "received-by-mail",
+	    "a customer's mail reply, kept as an internal note: customer "
+	    "replies are taken in the portal ([mail] customer_replies = "
+	    "portal)", err))
+		return false;
+	if (why == NULL) {
+		if (!store_outbox_count_template_since(s, ticket,
+		    PORTAL_POINTER_TEMPLATE, m->from.addr,
+		    now - PORTAL_POINTER_EVERY, &n, err))
+			return false;
+		if (n > 0)
+			why = "already pointed to the portal about this "
+			    "ticket in the last 24 hours";
+	}
+	if (why == NULL && c->auto_reply_limit >= 0) {
+		if (!store_outbox_count_since(s, OUTBOX_ACK, m->from.addr,
+		    now - 3600, &n, err))
+			return false;
+		if (n >= c->auto_reply_limit)
+			why = "auto_reply_limit reached for this sender "
+			    "this hour";
+	}
+	if (why == NULL)
+		return outbox_enqueue_answer(s, ticket, row,
+		    PORTAL_POINTER_TEMPLATE, m->from.addr, now, err);
+	detail = g_strdup_printf("no portal pointer to %s: %s",
+	    m->from.addr != NULL ? m->from.addr : "(none)", why);
+	ok = store_event_add(s, ticket, row, now, "postdesk",
+	    "auto-reply-suppressed", detail, err);
+	g_free(detail);
+	return ok;
+}
+
 bool
 intake_lc_after(struct store *s, const struct config *c,
     const struct mail *m, const char *sender, const struct intake_lc *lc,
@@ -510,6 +579,9 @@ intake_lc_after(struct store *s, const struct config *c,
 	struct outbox_staff_message sm = { 0 };
 	int64_t		 out_row;
 
+	if (lc->portal_note)
+		return portal_note_after(s, c, m, sender, lc, ticket, row, now,
+		    err);
 	if (lc->commands->commands->len > 0) {
 		if (!lifecycle_apply_commands(s, c, ticket, lc->commands,
 		    lc->role, actor, lc->command_refusal, row, now, NULL,

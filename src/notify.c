@@ -181,6 +181,10 @@ link_context(struct store *s, const struct config *c, const struct ticket *t,
 			return false;
 		}
 		g_free(owner);
+		/* Portal-only mode: her way back is the link, not a reply. */
+		if (c->portal_only)
+			json_object_set_boolean_member(ctx, "portal_only",
+			    TRUE);
 	} else if (c->web_base_url != NULL)
 		link = g_strdup_printf("%s/ticket/%" G_GINT64_FORMAT,
 		    c->web_base_url, t->id);

@@ -31,22 +31,40 @@ outbox_enqueue(struct store *s, int64_t ticket, int64_t message_row,
 	return true;
 }
 
-bool
-outbox_enqueue_exact(struct store *s, int64_t ticket, int64_t message_row,
-    const char *template_name, const char *recipient, int64_t now,
-    GError **err)
+static bool
+enqueue_exact(struct store *s, int64_t ticket, int64_t message_row,
+    const char *kind, const char *template_name, const char *recipient,
+    int64_t now, GError **err)
 {
 	struct outbox_row r = { 0 };
 
 	r.ticket_id = ticket;
 	r.message_row = message_row;
-	r.kind = (char *)OUTBOX_NOTICE;
+	r.kind = (char *)kind;
 	r.template = (char *)template_name;
 	r.recipient = (char *)recipient;
 	r.next_attempt = now;
 	r.created = now;
 	r.exact = true;
 	return store_outbox_insert(s, &r, err);
+}
+
+bool
+outbox_enqueue_exact(struct store *s, int64_t ticket, int64_t message_row,
+    const char *template_name, const char *recipient, int64_t now,
+    GError **err)
+{
+	return enqueue_exact(s, ticket, message_row, OUTBOX_NOTICE,
+	    template_name, recipient, now, err);
+}
+
+bool
+outbox_enqueue_answer(struct store *s, int64_t ticket, int64_t message_row,
+    const char *template_name, const char *sender, int64_t now,
+    GError **err)
+{
+	return enqueue_exact(s, ticket, message_row, OUTBOX_ACK,
+	    template_name, sender, now, err);
 }
 
 bool

@@ -43,6 +43,11 @@ bool	 outbox_enqueue(struct store *, int64_t ticket, int64_t message_row,
 bool	 outbox_enqueue_exact(struct store *, int64_t ticket,
 	    int64_t message_row, const char *template_name,
 	    const char *recipient, int64_t now, GError **err);
+/* An automatic answer (auto-replied) to SENDER exactly, the address
+ * that wrote (RFC 3834 section 3.1.3), never redirected. */
+bool	 outbox_enqueue_answer(struct store *, int64_t ticket,
+	    int64_t message_row, const char *template_name,
+	    const char *sender, int64_t now, GError **err);
 /*
  * A notice about a message that was not taken in and sits in quarantine
  * row QUARANTINE_ID (the refusal of a view-only member's mail).  TICKET

@@ -543,6 +543,10 @@ bool	 store_outbox_list(struct store *, const struct outbox_filter *,
 /* Rows of KIND to RECIPIENT created at or after SINCE (rate limit). */
 bool	 store_outbox_count_since(struct store *, const char *kind,
 	    const char *recipient, int64_t since, int64_t *n, GError **err);
+/* Rows of TEMPLATE about TICKET for RECIPIENT created at or after SINCE. */
+bool	 store_outbox_count_template_since(struct store *, int64_t ticket,
+	    const char *template_name, const char *recipient, int64_t since,
+	    int64_t *n, GError **err);
 void	 outbox_row_free(struct outbox_row *);
 
 /* Marks ADDR bounced on every ticket it takes part in. */

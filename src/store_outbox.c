@@ -456,6 +456,30 @@ store_outbox_count_since(struct store *s, const char *kind,
 }
 
 bool
+store_outbox_count_template_since(struct store *s, int64_t ticket,
+    const char *template_name, const char *recipient, int64_t since,
+    int64_t *n, GError **err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT count(*) FROM outbox WHERE ticket_id = ?1"
+	    " AND template = ?2 AND recipients = ?3 COLLATE NOCASE AND "
+	    "created >= ?4", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, template_name);
+	store_bind_text(st, 3, recipient);
+	sqlite3_bind_int64(st, 4, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || store_fail(s, rc, err);
+}
+
+bool
 store_participant_bounced(struct store *s, const char *addr, GError **err)
 {
 	sqlite3_stmt	*st;

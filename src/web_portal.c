@@ -117,7 +117,7 @@ web_page_post(struct web *w, GError **err)
 	in.recipient = rcpt != NULL ? rcpt : w->config->address;
 	in.client_ip = g_getenv("REMOTE_ADDR");
 	in.now = w->now;
-	in.origin = "web";
+	in.origin = INTAKE_ORIGIN_PORTAL;
 	ik = intake_new(w->config, w->store);
 	intake_set_rules(ik, rules);
 	ok = intake_message(ik, &in, &res, err);
