@@ -399,22 +399,47 @@ events_json(const struct web *w, GPtrArray *events)
 	return a;
 }
 
+/* The rows of customers' mail replies kept as notes in portal-only mode
+ * (the "received-by-mail" events of intake); EVENTS may be NULL. */
+static GHashTable *
+mailed_notes(GPtrArray *events)
+{
+	GHashTable	*rows = g_hash_table_new(g_int64_hash, g_int64_equal);
+	guint		 i;
+
+	for (i = 0; events != NULL && i < events->len; i++) {
+		struct event *e = events->pdata[i];
+
+		if (e->message_row > 0 &&
+		    strcmp(e->kind, "received-by-mail") == 0)
+			g_hash_table_add(rows, &e->message_row);
+	}
+	return rows;
+}
+
 /* The thread, the events (staff) and the rating into O. */
 static bool
 thread_json(struct web *w, const struct ticket *t, JsonObject *o,
     GError **err)
 {
-	JsonArray	*msgs = json_array_new();
-	GPtrArray	*thread, *events;
+	JsonArray	*msgs;
+	GPtrArray	*thread, *events = NULL;
+	GHashTable	*by_mail;
 	struct rating	*r;
 	gsize		 budget = WEB_PAGE_TEXT_MAX;
 	guint		 i;
 	bool		 ok = true;
 
+	if (w->viewer.role == WEB_STAFF &&
+	    !store_events(w->store, t->id, &events, err))
+		return false;
 	if (!store_thread(w->store, t->id, &thread, err)) {
-		json_array_unref(msgs);
+		if (events != NULL)
+			g_ptr_array_unref(events);
 		return false;
 	}
+	by_mail = mailed_notes(events);
+	msgs = json_array_new();
 	for (i = 0; ok && i < thread->len; i++) {
 		const struct message *m = thread->pdata[i];
 
@@ -422,17 +447,20 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		if (m->internal && w->viewer.role != WEB_STAFF)
 			continue;
 		ok = message_json(w, m, msgs, &budget, err);
+		if (ok && g_hash_table_contains(by_mail, &m->id))
+			json_object_set_boolean_member(
+			    json_array_get_object_element(msgs,
+			    json_array_get_length(msgs) - 1), "by_mail", TRUE);
 	}
+	g_hash_table_destroy(by_mail);
 	g_ptr_array_unref(thread);
 	json_object_set_array_member(o, "messages", msgs);
-	if (!ok)
-		return false;
-	if (w->viewer.role == WEB_STAFF) {
-		if (!store_events(w->store, t->id, &events, err))
-			return false;
+	if (events != NULL) {
 		json_object_set_array_member(o, "events", events_json(w, events));
 		g_ptr_array_unref(events);
 	}
+	if (!ok)
+		return false;
 	if (!store_rating_get(w->store, t->id, &r, err))
 		return false;
 	if (r != NULL) {
