@@ -291,6 +291,9 @@ test_bad_values(struct fixture *fx, gconstpointer data)
 		{ "[mail]\naddress = nobody\n", 2, "address" },
 		{ "[mail]\nsubject_tag = [Tag]\n", 2, "subject_tag" },
 		{ "[intake]\nforeign_sender = maybe\n", 2, "foreign_sender" },
+		{ "[mail]\ncustomer_replies = web\n", 2, "customer_replies" },
+		/* Portal-only notices need the portal's address. */
+		{ "[mail]\n\ncustomer_replies = portal\n", 3, "base_url" },
 	};
 	size_t	 i;
 
