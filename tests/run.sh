@@ -6,6 +6,12 @@
 set -u
 cd "$(dirname "$0")/.."
 ./contrib/deps.sh --tests || exit 1
+# axe-core for the browser test's accessibility checks (0021), at the
+# version tests/browser/package-lock.json pins.
+if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ] &&
+    ! npm ci --prefix tests/browser --no-audit --no-fund >/dev/null 2>&1; then
+	echo "npm ci --prefix tests/browser failed: 0021 will report it"
+fi
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
 jobs=$(nproc 2>/dev/null || echo 2)
 pass=0

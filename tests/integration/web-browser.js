@@ -78,6 +78,32 @@ async function shot(name) {
 	return fs.statSync(file).size > 1000;
 }
 
+// axe-core (tests/browser, npm ci by tests/run.sh), injected into each
+// page; WCAG 2.1 A and AA rules.  Null when it is not installed.
+const axePath = path.join(__dirname, '..', 'browser', 'node_modules',
+    'axe-core', 'axe.min.js');
+const axeSource = fs.existsSync(axePath) ?
+    fs.readFileSync(axePath, 'utf8') : null;
+async function a11y(name) {
+	if (axeSource === null) {
+		check(`${name}: axe-core is installed (npm ci --prefix ` +
+		    'tests/browser)', false);
+		return;
+	}
+	await evaluate(axeSource);
+	const r = await send('Runtime.evaluate', { expression:
+	    "axe.run(document, { runOnly: { type: 'tag', values: " +
+	    "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })" +
+	    ".then((r) => r.violations.map((v) => v.id + ': ' + " +
+	    "v.nodes.map((x) => x.target.join(' ')).join(', ')))",
+	    awaitPromise: true, returnByValue: true });
+	const v = r.result.value || ['axe.run failed'];
+	for (const line of v)
+		console.log(`# ${name}: ${line}`);
+	check(`${name}: axe-core reports no WCAG 2.1 AA violation`,
+	    v.length === 0);
+}
+
 let n = 0, failed = 0;
 function check(desc, cond) {
 	n++;
@@ -86,7 +112,7 @@ function check(desc, cond) {
 }
 
 async function main() {
-	console.log('1..18');
+	console.log('1..24');
 	const { targetInfos } = await send('Target.getTargets', {}, null);
 	const page = targetInfos.find((t) => t.type === 'page');
 	({ sessionId: session } = await send('Target.attachToTarget',
@@ -104,6 +130,7 @@ async function main() {
 	    "getComputedStyle(document.querySelector('.top'))" +
 	    ".backgroundColor") === 'rgb(20, 33, 61)');
 	check('screenshot of the list', await shot('list.png'));
+	await a11y('the list');
 	await click('table.tickets tbody a');
 	check('following a ticket opens its thread', await evaluate(
 	    "location.pathname.endsWith('/ticket/1') && " +
@@ -115,6 +142,7 @@ async function main() {
 	    "document.querySelectorAll('main script, main img').length " +
 	    "=== 0 && document.body.textContent.includes('onerror')"));
 	check('screenshot of the thread', await shot('thread.png'));
+	await a11y('the thread');
 	await evaluate("document.querySelector('input[name=rating]" +
 	    "[value=\"5\"]').click(); document.querySelector('#comment')" +
 	    ".value = 'Fixed within the hour, thanks!'");
@@ -125,6 +153,7 @@ async function main() {
 	    ".includes('5 / 5') && document.body.textContent" +
 	    ".includes('Fixed within the hour')"));
 	check('screenshot of the rated thread', await shot('thread-rated.png'));
+	await a11y('the rated thread');
 
 	// The phone layout: the list becomes cards.
 	await send('Emulation.setDeviceMetricsOverride', { width: 390,
@@ -134,6 +163,7 @@ async function main() {
 	    "getComputedStyle(document.querySelector('table.tickets " +
 	    "thead')).display") === 'none');
 	check('screenshot of the list on a phone', await shot('list-phone.png'));
+	await a11y('the list on a phone');
 	await send('Emulation.clearDeviceMetricsOverride');
 
 	// Staff, authenticated by the web server.
@@ -144,6 +174,7 @@ async function main() {
 	check('staff dashboard draws charts', await evaluate(
 	    "document.querySelectorAll('svg rect').length") > 0);
 	check('screenshot of the dashboard', await shot('dashboard.png'));
+	await a11y('the dashboard');
 
 	// Staff see the customer's session and sign her out (a CSRF form).
 	await go(`${staffBase}/ticket/1`);
@@ -151,6 +182,7 @@ async function main() {
 	    "document.querySelectorAll('section.signins tbody tr')" +
 	    ".length") >= 1);
 	check('screenshot of the sessions', await shot('signins.png'));
+	await a11y('the staff ticket page');
 	await click('section.signins button[type=submit]');
 	check('after sign-out no session is listed', await evaluate(
 	    "location.pathname.endsWith('/ticket/1') && " +
