@@ -2,7 +2,9 @@
 # postdesk.cgi in headless Chromium (Debian's chromium, driven over the
 # DevTools pipe by web-browser.js): a customer opens her link, follows a
 # ticket and rates it; staff open the dashboard, see her session and
-# sign her out, after which cookie and link fail.  Screenshots are kept
+# sign her out, after which cookie and link fail; staff answer with a
+# canned reply, write a note and merge two tickets; axe-core checks
+# every page.  Screenshots are kept
 # in tests/artifacts/.
 if ! command -v node >/dev/null || ! command -v chromium >/dev/null; then
 	echo "1..0 # SKIP node or chromium not installed"

@@ -112,7 +112,7 @@ function check(desc, cond) {
 }
 
 async function main() {
-	console.log('1..24');
+	console.log('1..31');
 	const { targetInfos } = await send('Target.getTargets', {}, null);
 	const page = targetInfos.find((t) => t.type === 'page');
 	({ sessionId: session } = await send('Target.attachToTarget',
@@ -188,6 +188,38 @@ async function main() {
 	    "location.pathname.endsWith('/ticket/1') && " +
 	    "document.querySelectorAll('section.signins tbody tr')" +
 	    ".length === 0"));
+	// Staff answer with a canned reply, edited before sending.
+	await click('p.canned a[href*="need-details"]');
+	check('a canned reply fills the reply form with the ticket\'s values',
+	    await evaluate("document.querySelector('#body').value" +
+	    ".includes('thank you for your message about')"));
+	await evaluate("document.querySelector('#body').value += " +
+	    "'\\nAlso: which model is it?'");
+	await click('section.staff-reply button[type=submit]');
+	check('the edited reply is in the thread as an outbound message',
+	    await evaluate("[...document.querySelectorAll('article.msg.out')]" +
+	    ".some((a) => a.textContent.includes('which model is it?'))"));
+	// ... and a note, for staff eyes only.
+	await evaluate("document.querySelector('#body').value = " +
+	    "'Checked the warranty: still covered.'; " +
+	    "document.querySelector('input[name=internal]').checked = true");
+	await click('section.staff-reply button[type=submit]');
+	check('the note is in the thread, marked internal', await evaluate(
+	    "[...document.querySelectorAll('article.msg.internal')]" +
+	    ".some((a) => a.textContent.includes('still covered'))"));
+	check('screenshot of the staff desk', await shot('staff-desk.png'));
+	await a11y('the staff desk after a reply and a note');
+	// Merge ticket 2 into ticket 1: its page then leads to ticket 1.
+	await go(`${staffBase}/ticket/2`);
+	await evaluate("document.querySelector('section.merge " +
+	    "input[name=into]').value = '1'");
+	await click('section.merge button[type=submit]');
+	check('merging ticket 2 into 1 lands on ticket 1 with its messages',
+	    await evaluate("location.pathname.endsWith('/ticket/1') && " +
+	    "document.body.textContent.includes('zebrafish')"));
+	await go(`${staffBase}/ticket/2`);
+	check('the merged ticket\'s page leads to the survivor', await evaluate(
+	    "location.pathname.endsWith('/ticket/1')"));
 	await send('Network.setExtraHTTPHeaders', { headers: {} });
 	await go(link.replace(/\?t=.*/, ''));
 	check('the customer\'s cookie no longer signs her in', await evaluate(
@@ -202,7 +234,7 @@ const timer = setTimeout(() => {
 	console.log('Bail out! browser test timed out');
 	chrome.kill();
 	process.exit(1);
-}, 60000);
+}, 180000);
 main().then(() => {
 	clearTimeout(timer);
 	chrome.kill();
