@@ -158,9 +158,11 @@ store_web_hit_free(struct store_web_hit *h)
 	g_free(h);
 }
 
+/* The matches in the text's first STORE_FTS_HEAD bytes (the "text"
+ * column, store_schema.c), marked; store_web_snippet() cuts it. */
 #define SEARCH_COLS \
 	"SELECT m.id, m.ticket_id, t.subject, m.from_addr, m.received," \
-	" snippet(messages_fts, -1, char(1), char(2), '\xe2\x80\xa6', 16)"
+	" highlight(messages_fts, 1, char(1), char(2))"
 #define SEARCH_STAFF SEARCH_COLS \
 	" FROM messages_fts" \
 	" JOIN messages m ON m.id = messages_fts.rowid" \
@@ -175,17 +177,68 @@ store_web_hit_free(struct store_web_hit *h)
 	" AND messages_fts MATCH ?1 AND t.id = m.ticket_id" \
 	" ORDER BY m.id DESC LIMIT ?3 OFFSET ?4"
 
+#define SNIPPET_WORDS		16
+#define SNIPPET_WORDS_BEFORE	4
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+char *
+store_web_snippet(const char *hl, int words)
+{
+	const char	*first = strchr(hl, '\001'), *start, *end, *p;
+	const char	*starts[SNIPPET_WORDS_BEFORE] = { NULL };
+	GString		*out = g_string_new(NULL);
+	bool		 in_match = false;
+	int		 n = 0;
+
+	if (first == NULL)
+		first = hl;
+	/* A few words before the match, for context: the word starts
+	 * before it, the last SNIPPET_WORDS_BEFORE of them kept. */
+	for (p = hl; p < first; p++)
+		if (!is_space(*p) && (p == hl || is_space(p[-1])))
+			starts[n++ % SNIPPET_WORDS_BEFORE] = p;
+	start = n == 0 ? first : n < SNIPPET_WORDS_BEFORE ? starts[0] :
+	    starts[n % SNIPPET_WORDS_BEFORE];
+	while (is_space(*start))
+		start++;
+	/* From the match on, WORDS words, and never half a match. */
+	end = start;
+	for (n = 0; *end != '\0' && (end < first || n < words || in_match);
+	    end++) {
+		if (*end == '\001')
+			in_match = true;
+		else if (*end == '\002')
+			in_match = false;
+		else if (end > first && is_space(*end) && !is_space(end[-1]))
+			n++;
+	}
+	while (end > start && is_space(end[-1]))
+		end--;
+	if (start > hl)
+		g_string_append(out, "\xe2\x80\xa6");
+	g_string_append_len(out, start, end - start);
+	if (*end != '\0')
+		g_string_append(out, "\xe2\x80\xa6");
+	return g_string_free(out, FALSE);
+}
+
 static gpointer
 row_to_web_hit(sqlite3_stmt *st)
 {
 	struct store_web_hit	*h = g_new0(struct store_web_hit, 1);
+	const char		*hl = (const char *)sqlite3_column_text(st, 5);
 
 	h->message_row = sqlite3_column_int64(st, 0);
 	h->ticket_id = sqlite3_column_int64(st, 1);
 	h->subject = store_col_text(st, 2);
 	h->from_addr = store_col_text(st, 3);
 	h->date = sqlite3_column_int64(st, 4);
-	h->snippet = store_col_text(st, 5);
+	h->snippet = store_web_snippet(hl != NULL ? hl : "", SNIPPET_WORDS);
 	return h;
 }
 

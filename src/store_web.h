@@ -42,9 +42,20 @@ struct store_web_hit {
 	char	*subject;	/* the ticket's */
 	char	*from_addr;
 	int64_t	 date;		/* received */
-	/* FTS5 snippet; matches are wrapped in \001 ... \002. */
+	/* Some words around the first match, which is wrapped in
+	 * \001 ... \002 (store_web_snippet()). */
 	char	*snippet;
 };
+
+/*
+ * The snippet of a search hit: about WORDS words of HIGHLIGHTED (text
+ * whose matches are wrapped in \001 ... \002) from a little before its
+ * first match (some words before it, WORDS from it), with "…" where
+ * text was left out; a match is never cut.
+ * FTS5's own snippet() costs time quadratic in the matches of a
+ * document, which a 20 MB message turns into minutes.
+ */
+char	*store_web_snippet(const char *highlighted, int words);
 
 /* A day's count of new tickets in one queue. */
 struct store_web_day {

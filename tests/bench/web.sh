@@ -4,8 +4,9 @@
 # Builds tests/bench/fill-web, fills a database with 200,000 tickets of
 # 5 messages (1,000,000 messages) through the store API, then runs the
 # CGI binary with a CGI environment (no web server) RUNS times for the
-# list page, a thread page and an FTS search, and prints median and p95
-# in milliseconds.  Set BENCH_DB to reuse a database.
+# list page, a thread page, FTS searches, the page of a ticket holding a
+# 20 MB message and the POST of a staff reply, and prints median and
+# p95 in milliseconds.  Set BENCH_DB to reuse a database.
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -34,13 +35,27 @@ dir = $top_srcdir/templates
 link_key = bench
 CONF
 export POSTDESK_CONFIG="$dir/pd.conf"
+# A ticket holding one 20 MB plain-text message, taken in as mail is.
+big=$(sqlite3 "$db" "SELECT id FROM tickets WHERE subject = 'bench: 20 MB body'")
+if [ -z "$big" ]; then
+	python3 -c '
+import sys
+sys.stdout.write("From: big@example.com\nTo: support@example.com\n"
+    "Subject: bench: 20 MB body\nMessage-ID: <bench-20mb@example.com>\n"
+    "Content-Type: text/plain; charset=utf-8\n\n")
+line = "the printer log says error 42 again and again, see below\n"
+sys.stdout.write(line * (20 * 1024 * 1024 // len(line)))' > "$dir/big.eml"
+	printf '[mail]\nmax_message_size = 64M\n' >> "$dir/pd.conf"
+	"$top_builddir/postdesk-ingest" < "$dir/big.eml"
+	big=$(sqlite3 "$db" "SELECT id FROM tickets WHERE subject = 'bench: 20 MB body'")
+fi
 # A customer's sign-in link: its first use opens a session (a write);
 # the customer cases then read with the session cookie, as a browser does.
 token=$("$top_builddir/postdesk" link customer123@example.com | sed 's/.*?t=//')
-python3 - "$top_builddir/postdesk.cgi" "$runs" "$tickets" "$token" <<'PY'
-import os, statistics, subprocess, sys, time
+python3 - "$top_builddir/postdesk.cgi" "$runs" "$tickets" "$token" "$big" <<'PY'
+import os, re, statistics, subprocess, sys, time, urllib.parse
 cgi, runs, tickets = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-token = sys.argv[4]
+token, big = sys.argv[4], int(sys.argv[5])
 base = dict(os.environ, REQUEST_METHOD="GET", SCRIPT_NAME="/pd.cgi",
             REMOTE_USER="staff", TZ="UTC")
 cases = [
@@ -54,6 +69,9 @@ cases = [
     ("customer sign-in (link opens a session)", "/", "t=" + token),
     ("customer list page (session cookie)", "/", "cookie"),
     ("customer FTS search 'the' (session)", "/search", "cookie&q=the"),
+    ("ticket page, one 20 MB message", "/ticket/%d" % big, ""),
+    ("POST a staff reply (with its outbox row)",
+     "/ticket/%d/reply" % (tickets // 3), "post"),
 ]
 env = dict(base, PATH_INFO="/", QUERY_STRING="t=" + token)
 del env["REMOTE_USER"]
@@ -67,12 +85,25 @@ for name, path, q in cases:
         env.update(QUERY_STRING=q[len("cookie&"):], HTTP_COOKIE=cookie)
     if q.startswith("t=") or q.startswith("cookie"):
         del env["REMOTE_USER"]
+    body, want = None, b"Status: 200"
+    if q == "post":
+        # The form's CSRF token, from the ticket page as a browser has it.
+        page = subprocess.run([cgi], stdout=subprocess.PIPE, env=dict(
+            base, PATH_INFO=path[:-len("/reply")], QUERY_STRING="")).stdout
+        csrf = re.search(rb'name="csrf" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({"csrf": csrf.decode(),
+            "body": "Thanks, we are looking into it."}).encode()
+        env.update(REQUEST_METHOD="POST", QUERY_STRING="",
+                   CONTENT_TYPE="application/x-www-form-urlencoded",
+                   CONTENT_LENGTH=str(len(body)))
+        want = b"Status: 303"
     times = []
     for i in range(runs + 2):
         t = time.perf_counter()
-        out = subprocess.run([cgi], env=env, stdout=subprocess.PIPE).stdout
+        out = subprocess.run([cgi], env=env, input=body,
+                             stdout=subprocess.PIPE).stdout
         dt = (time.perf_counter() - t) * 1000
-        if not out.startswith(b"Status: 200"):
+        if not out.startswith(want):
             sys.exit("%s: %s" % (name, out[:200]))
         if i >= 2:              # two warm-up runs
             times.append(dt)

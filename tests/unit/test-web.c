@@ -637,11 +637,43 @@ test_fts_query(void)
 	g_assert_null(store_web_fts_query(NULL));
 }
 
+/* Search snippets: a window around the first match, never cut inside. */
+static void
+test_snippet(void)
+{
+	static const struct {
+		const char	*hl;
+		int		 words;
+		const char	*want;
+	} cases[] = {
+		{ "short \001hit\002 text", 16, "short \001hit\002 text" },
+		/* 4 words before the match, WORDS from it. */
+		{ "a b c d e f g \001hit\002 h i", 2,
+		    "\xe2\x80\xa6" "d e f g \001hit\002 h\xe2\x80\xa6" },
+		{ "no match here at all", 2,
+		    "no match\xe2\x80\xa6" },
+		{ "\001two words\002 then more", 1,
+		    "\001two words\002\xe2\x80\xa6" },
+		{ "", 16, "" },
+		{ "x\n\n  \001y\002", 16, "x\n\n  \001y\002" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *got = store_web_snippet(cases[i].hl,
+		    cases[i].words);
+
+		g_test_message("case %zu", i);
+		g_assert_cmpstr(got, ==, cases[i].want);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/web/route", test_route);
+	g_test_add_func("/web/snippet", test_snippet);
 	g_test_add_func("/web/params/good", test_params_good);
 	g_test_add_func("/web/params/bad", test_params_bad);
 	g_test_add_func("/web/params/many", test_params_many);
