@@ -452,6 +452,7 @@ static const char *const migrations[] = {
 	"DROP TRIGGER messages_ad;"
 	"DROP TRIGGER messages_au;"
 	"DROP TABLE messages_fts;"
+	"DROP VIEW IF EXISTS messages_fts_src;"
 	"CREATE VIEW messages_fts_src AS SELECT id, subject,"
 	"  substr(text, 1, " FTS_HEAD ") AS text,"
 	"  substr(text, " FTS_HEAD " + 1) AS more FROM messages;"
