@@ -223,6 +223,11 @@ bool	 store_message_get_row(struct store *, int64_t row,
 	    struct message **out, GError **err);
 bool	 store_thread(struct store *, int64_t ticket, GPtrArray **out,
 	    GError **err);	/* of struct message, oldest first */
+/* The same with each text and stripped text cut to its first CHARS
+ * characters: a page that shows a little of a 20 MB message need not
+ * copy all of it. */
+bool	 store_thread_head(struct store *, int64_t ticket, int64_t chars,
+	    GPtrArray **out, GError **err);
 bool	 store_message_rows(struct store *, int64_t ticket, GPtrArray **out,
 	    GError **err);	/* int64_t* rows; ticket 0 = all */
 bool	 store_message_update_text(struct store *, int64_t row,

@@ -7,11 +7,14 @@
 
 #include "store-priv.h"
 
-#define MESSAGE_COLS \
+#define MESSAGE_COLS_BEFORE_TEXT \
 	"id, ticket_id, direction, internal, message_id, in_reply_to, " \
 	"refs, from_addr, from_name, to_addrs, cc_addrs, envelope_from, " \
-	"envelope_to, client_ip, subject, date, received, text, stripped, " \
-	"body_hash, raw_sha256, spf, auth_verdict, auth"
+	"envelope_to, client_ip, subject, date, received, "
+#define MESSAGE_COLS_AFTER_TEXT \
+	", body_hash, raw_sha256, spf, auth_verdict, auth"
+#define MESSAGE_COLS \
+	MESSAGE_COLS_BEFORE_TEXT "text, stripped" MESSAGE_COLS_AFTER_TEXT
 
 static struct message *
 row_to_message(sqlite3_stmt *st)
@@ -197,6 +200,24 @@ store_thread(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, ticket);
+	return store_collect(s, st, (store_row_fn)row_to_message,
+	    (GDestroyNotify)message_free, out, err);
+}
+
+bool
+store_thread_head(struct store *s, int64_t ticket, int64_t chars,
+    GPtrArray **out, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "SELECT " MESSAGE_COLS_BEFORE_TEXT
+	    "substr(text, 1, ?2), substr(stripped, 1, ?2)"
+	    MESSAGE_COLS_AFTER_TEXT " FROM messages WHERE ticket_id = ?1"
+	    " ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	sqlite3_bind_int64(st, 2, chars);
 	return store_collect(s, st, (store_row_fn)row_to_message,
 	    (GDestroyNotify)message_free, out, err);
 }

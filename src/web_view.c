@@ -433,7 +433,9 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	if (w->viewer.role == WEB_STAFF &&
 	    !store_events(w->store, t->id, &events, err))
 		return false;
-	if (!store_thread(w->store, t->id, &thread, err)) {
+	/* One character more than is shown tells a text that is cut. */
+	if (!store_thread_head(w->store, t->id,
+	    (int64_t)w->config->web_max_message_view + 1, &thread, err)) {
 		if (events != NULL)
 			g_ptr_array_unref(events);
 		return false;
