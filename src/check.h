@@ -73,6 +73,8 @@ const char *check_want_to_text(int want);
  * DIR/mail/QUEUE/ must parse as well.
  */
 void	 check_templates(GPtrArray *, const char *dir);
+/* The brands' own templates ([queue.NAME] templates) parse. */
+void	 check_queue_templates(GPtrArray *, const struct config *);
 /* The kinds, NULL-terminated (for tests and the man page). */
 extern const char *const check_mail_kinds[];
 extern const char *const check_web_pages[];

@@ -77,6 +77,12 @@ check_kinds(GPtrArray *a, const char *mail, GPtrArray *langs)
 	}
 }
 
+static gint
+path_order(gconstpointer a, gconstpointer b)
+{
+	return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
 /* Every .txt in MAIL and its queue directories parses. */
 static void
 check_all_parse(GPtrArray *a, const char *mail, int depth)
@@ -91,7 +97,7 @@ check_all_parse(GPtrArray *a, const char *mail, int depth)
 	if (d != NULL)
 		g_dir_close(d);
 	/* Sorted: the same report, line for line, every run. */
-	g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+	g_ptr_array_sort(names, path_order);
 	for (i = 0; i < names->len; i++) {
 		const char *p = g_ptr_array_index(names, i);
 
@@ -126,6 +132,28 @@ check_web(GPtrArray *a, const char *web)
 	if (!g_file_test(p, G_FILE_TEST_IS_REGULAR))
 		check_add(a, "templates", "no style.css in %s", web);
 	g_free(p);
+}
+
+void
+check_queue_templates(GPtrArray *a, const struct config *c)
+{
+	guint	 i;
+
+	for (i = 0; c->queues[i] != NULL; i++) {
+		const struct config_queue *q = c->queues[i];
+		char	*mail;
+
+		if (q->templates_dir == NULL)
+			continue;
+		mail = g_build_filename(q->templates_dir, "mail", NULL);
+		if (!g_file_test(mail, G_FILE_TEST_IS_DIR))
+			check_add(a, "templates", "[queue.%s] templates: %s is "
+			    "not a directory (the brand's mail/ templates)",
+			    q->name, mail);
+		else
+			check_all_parse(a, mail, 0);
+		g_free(mail);
+	}
 }
 
 void

@@ -446,6 +446,7 @@ run_checks(GPtrArray *a, const struct who *w, const struct config *c)
 	check_config_file(a, w, c);
 	check_store(a, w, c);
 	check_templates(a, c->templates_dir);
+	check_queue_templates(a, c);
 	check_rules(a, c);
 	check_key(a, "[mail] token_key", c->token_key);
 	check_key(a, "[web] link_key", c->web_link_key);

@@ -271,6 +271,60 @@ test_templates(void)
 	g_ptr_array_free(a, TRUE);
 }
 
+/* A brand's own templates ([queue.NAME] templates) are linted too. */
+static void
+test_queue_templates(void)
+{
+	GPtrArray	*a = check_problems_new();
+	struct config	*c = config_new_default();
+	struct config_queue q = { 0 };
+	struct config_queue *qs[] = { &q, NULL }, **saved = c->queues;
+	char		*dir = g_dir_make_tmp("pd-brand-XXXXXX", NULL);
+	char		*mail = g_build_filename(dir, "mail", NULL);
+
+	q.name = (char *)"sales";
+	q.templates_dir = dir;
+	c->queues = qs;
+	check_queue_templates(a, c);
+	assert_one(a, "templates", "not a directory");
+	g_assert_cmpint(g_mkdir(mail, 0755), ==, 0);
+	put(mail, "new-ticket.txt", "Subject: x\n\nHello {{#ticket}}\n");
+	check_queue_templates(a, c);
+	assert_one(a, "templates", "new-ticket.txt");
+	put(mail, "new-ticket.txt", "Subject: x\n\nHello {{ticket.id}}\n");
+	check_queue_templates(a, c);
+	g_assert_cmpuint(a->len, ==, 0);
+	c->queues = saved;
+	config_free(c);
+	g_free(mail);
+	rm_rf(dir);
+	g_ptr_array_free(a, TRUE);
+}
+
+static void
+test_templates_sorted(void)
+{
+	GPtrArray	*a = check_problems_new();
+	char		*dir = copy_templates(), *mail, *web;
+	const struct check_problem *p0, *p1;
+
+	/* Two broken files: reported in name order, every run. */
+	mail = g_build_filename(dir, "mail", NULL);
+	put(mail, "zz-extra.txt", "{{/z}}\n");
+	put(mail, "aa-extra.txt", "{{/a}}\n");
+	check_templates(a, dir);
+	g_assert_cmpuint(a->len, ==, 2);
+	p0 = a->pdata[0];
+	p1 = a->pdata[1];
+	g_assert_nonnull(strstr(p0->message, "aa-extra.txt"));
+	g_assert_nonnull(strstr(p1->message, "zz-extra.txt"));
+	web = g_build_filename(dir, "web", NULL);
+	g_free(mail);
+	g_free(web);
+	rm_rf(dir);
+	g_ptr_array_free(a, TRUE);
+}
+
 /* The bootstrap list next to staff accounts: the ones that are no
  * account grant nothing, and check says so. */
 static void
@@ -307,5 +361,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/check/staff", test_staff);
 	g_test_add_func("/check/may", test_may);
 	g_test_add_func("/check/templates", test_templates);
+	g_test_add_func("/check/templates-sorted", test_templates_sorted);
+	g_test_add_func("/check/queue-templates", test_queue_templates);
 	return g_test_run();
 }
