@@ -633,30 +633,23 @@ free_attachments(GPtrArray *a)
 	g_ptr_array_free(a, TRUE);
 }
 
-/*
- * A staff reply or note stored by "postdesk reply/comment" or relayed
- * from staff mail: one message, one outbox row per recipient.  Each
- * row gets its own copy, framed by the row's template, differing only
- * in the Reply-To token minted for that recipient (token.h); the copy
- * is kept on the row, so every later attempt sends the same bytes.
- * The message row keeps the first copy composed, for "show".
- */
+/* One copy of stored message M for this row; RECIPIENT (may be NULL)
+ * gets her own sign-in link in it. */
 static bool
-compose_stored(struct job *j, struct message *m, GBytes **out, GError **err)
+compose_copy(struct job *j, struct message *m, const char *recipient,
+    GBytes **raw, GError **err)
 {
 	struct compose	 k = { 0 };
 	char		*subject = NULL, *body = NULL, *reply_to;
 	char		**to = split_list(m->to_addrs), **cc;
-	char		 sha[65];
-	GBytes		*raw = NULL;
 	GPtrArray	*att;
 	bool		 ok;
 
 	cc = split_list(m->cc_addrs);
 	att = load_attachments(j->s, m->id, err);
 	ok = att != NULL && render(j->s, j->c, j->r->template != NULL ?
-	    j->r->template : "reply-to-customer", j->t, m, NULL, &subject,
-	    &body, err);
+	    j->r->template : "reply-to-customer", j->t, m, recipient,
+	    &subject, &body, err);
 	/* A reply to an internal note must stay internal: the comment
 	 * token says so (token.h). */
 	reply_to = reply_to_of(j, strcmp(j->r->kind, OUTBOX_COMMENT) == 0 ?
@@ -674,22 +667,7 @@ compose_stored(struct job *j, struct message *m, GBytes **out, GError **err)
 		k.in_reply_to = m->in_reply_to;
 		k.references = m->references;
 		k.attachments = att;
-		ok = compose_message(&k, &raw, err);
-	}
-	if (ok) {
-		gsize	 len;
-		const void *d = g_bytes_get_data(raw, &len);
-
-		ok = store_begin(j->s, err) &&
-		    store_blob_put(j->s, d, len, sha, err) &&
-		    store_outbox_set_raw(j->s, j->r->id, sha, err) &&
-		    store_message_set_raw(j->s, m->id, sha, err) &&
-		    store_commit(j->s, err);
-		if (!ok)
-			store_rollback(j->s);
-		if (ok)
-			*out = g_bytes_ref(raw);
-		g_bytes_unref(raw);
+		ok = compose_message(&k, raw, err);
 	}
 	free_attachments(att);
 	g_strfreev(to);
@@ -697,6 +675,58 @@ compose_stored(struct job *j, struct message *m, GBytes **out, GError **err)
 	g_free(subject);
 	g_free(body);
 	g_free(reply_to);
+	return ok;
+}
+
+static bool
+put_blob(struct job *j, GBytes *raw, char sha[65], GError **err)
+{
+	gsize		 len;
+	const void	*d = g_bytes_get_data(raw, &len);
+
+	return store_blob_put(j->s, d, len, sha, err);
+}
+
+/*
+ * A staff reply or note stored by "postdesk reply/comment" or relayed
+ * from staff mail: one message, one outbox row per recipient.  Each
+ * row gets its own copy, framed by the row's template, differing only
+ * in the Reply-To token minted for that recipient (token.h); the copy
+ * is kept on the row, so every later attempt sends the same bytes.
+ * The message row keeps the first copy composed, for "show".
+ * In portal-only mode a customer's copy also carries her own sign-in
+ * link (her only way to answer); the message row then keeps a copy
+ * without any, since the others who may read it must not get hers.
+ */
+static bool
+compose_stored(struct job *j, struct message *m, GBytes **out, GError **err)
+{
+	bool		 personal = j->c->portal_only &&
+	    strcmp(j->r->kind, OUTBOX_REPLY) == 0;
+	GBytes		*raw = NULL, *plain = NULL;
+	char		 sha[65], plain_sha[65];
+	bool		 ok;
+
+	ok = compose_copy(j, m, personal ? j->r->recipient : NULL, &raw, err);
+	if (ok && personal && m->raw_sha256 == NULL)
+		ok = compose_copy(j, m, NULL, &plain, err);
+	if (ok) {
+		ok = store_begin(j->s, err) && put_blob(j, raw, sha, err) &&
+		    store_outbox_set_raw(j->s, j->r->id, sha, err) &&
+		    (personal ? plain == NULL || (put_blob(j, plain,
+		    plain_sha, err) && store_message_set_raw(j->s, m->id,
+		    plain_sha, err)) :
+		    store_message_set_raw(j->s, m->id, sha, err)) &&
+		    store_commit(j->s, err);
+		if (!ok)
+			store_rollback(j->s);
+		if (ok)
+			*out = g_bytes_ref(raw);
+	}
+	if (raw != NULL)
+		g_bytes_unref(raw);
+	if (plain != NULL)
+		g_bytes_unref(plain);
 	return ok;
 }
 

@@ -29,8 +29,10 @@ static const char *const sorts[] = { "queue", "updated", "created", NULL };
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
 static const struct key_def keys[KEY__MAX] = {
 	[KEY_PAGE] = { "page", V_INT, 1, 10000, NULL },
-	[KEY_STATUS] = { "status", V_WORD, 1, 40, NULL },
-	[KEY_QUEUE] = { "queue", V_WORD, 1, 40, NULL },
+	/* Configured names, as written in the config ("Waiting for
+	 * Support"): one line of text; the life cycle checks which. */
+	[KEY_STATUS] = { "status", V_TEXT, 1, 64, NULL },
+	[KEY_QUEUE] = { "queue", V_TEXT, 1, 64, NULL },
 	/* A configured name, any case (lifecycle.h): the command checks
 	 * which; V_TOKEN takes upper case. */
 	[KEY_PRIORITY] = { "priority", V_TOKEN, 1, LC_PRIORITY_NAME_MAX,

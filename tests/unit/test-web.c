@@ -146,13 +146,29 @@ test_params_many(void)
 	g_string_free(q, TRUE);
 }
 
+/* Statuses and queues are configured names, spaces and case kept. */
+static void
+test_params_names(void)
+{
+	struct web_request	*r;
+	GError			*e = NULL;
+	bool			 ok;
+
+	r = parse("status=Waiting%20for%20Support&queue=Sales%20EU", &ok, &e);
+	g_assert_no_error(e);
+	g_assert_true(ok);
+	g_assert_cmpstr(r->fields[KEY_STATUS].s, ==, "Waiting for Support");
+	g_assert_cmpstr(r->fields[KEY_QUEUE].s, ==, "Sales EU");
+	web_request_free(r);
+}
+
 static void
 test_params_bad(void)
 {
 	static const char *const bad[] = {
 		"page=0", "page=10001", "page=-1", "page=1e3", "page=abc",
-		"page=99999999999999999999999", "status=Closed",
-		"status=a%20b", "status=%3Cscript%3E", "priority=a%20b",
+		"page=99999999999999999999999", "status=a%0Ab",
+		"status=%01", "queue=%ff", "priority=a%20b",
 		"priority=%3Cb%3E",
 		"hotrush=maybe", "sort=id", "rating=0", "rating=6",
 		"rating=3.5", "q=%00", "q=%01bell", "q=%ff%fe",
@@ -676,6 +692,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/web/snippet", test_snippet);
 	g_test_add_func("/web/params/good", test_params_good);
 	g_test_add_func("/web/params/bad", test_params_bad);
+	g_test_add_func("/web/params/names", test_params_names);
 	g_test_add_func("/web/params/many", test_params_many);
 	g_test_add_func("/web/ref", test_refs);
 	g_test_add_func("/web/link-decide", test_link_decide);
