@@ -59,8 +59,8 @@ if ticket :is "new" {
 	}
 }
 
-# 3. Emergencies: a store or site that is down is a HotRush with major
-#    priority -- unless a staff member writes it, or it is bulk mail.
+# 3. Emergencies: a store or site that is down: HotRush, the highest
+#    priority of any list -- unless staff wrote it, or it is bulk mail.
 if allof (not sender_role :is "staff",
 	  string :is "${autoreply}" "yes",
 	  anyof (header :regex "Subject"
@@ -73,7 +73,7 @@ if allof (not sender_role :is "staff",
 		      "\\bemergency\\b"]))
 {
 	set_hotrush;
-	set_priority "major";
+	set_priority "highest";
 }
 
 # 4. Product version, e.g. "X-Cart 4.7.12" or "version 5.4.1", goes into

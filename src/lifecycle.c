@@ -40,6 +40,14 @@ lifecycle_priority_rank(const struct lifecycle *lc, const char *name)
 	for (i = 0; name != NULL && i < lc->n_priorities; i++)
 		if (g_ascii_strcasecmp(lc->priorities[i], name) == 0)
 			return i;
+	/* The ends by their place, whatever the vocabulary calls them, so
+	 * that a shared rule ("a store that is down") fits every one. */
+	if (name != NULL && lc->n_priorities > 0 &&
+	    g_ascii_strcasecmp(name, "highest") == 0)
+		return 0;
+	if (name != NULL && lc->n_priorities > 0 &&
+	    g_ascii_strcasecmp(name, "lowest") == 0)
+		return lc->n_priorities - 1;
 	return LC_RANK_NONE;
 }
 

@@ -146,7 +146,9 @@ const struct lifecycle *lifecycle_for(const struct lifecycle_set *,
 bool	 text_to_duration(int64_t *out, const char *s);
 
 /*
- * Priorities: NAME (any case) → its rank in LC, or LC_RANK_NONE; the
+ * Priorities: NAME (any case) → its rank in LC, or LC_RANK_NONE
+ * ("highest" and "lowest" name the ends of any list that has no
+ * priority of that name); the
  * name of RANK (NULL if out of range, borrowed); the names joined for a
  * refusal, "Highest, High, Medium, Low or Lowest" (g_free).
  */

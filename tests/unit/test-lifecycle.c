@@ -557,6 +557,9 @@ test_priorities_default(void)
 	g_assert_cmpint(lifecycle_priority_rank(lc, "urgent"), ==,
 	    LC_RANK_NONE);
 	g_assert_cmpint(lifecycle_priority_rank(lc, NULL), ==, LC_RANK_NONE);
+	/* The ends by their place, for rules shared by every list. */
+	g_assert_cmpint(lifecycle_priority_rank(lc, "Highest"), ==, 0);
+	g_assert_cmpint(lifecycle_priority_rank(lc, "lowest"), ==, 2);
 	g_assert_null(lifecycle_priority_name(lc, 3));
 	g_assert_null(lifecycle_priority_name(lc, -1));
 	/* The old weights: minor 1, normal 2, major 3. */
@@ -592,6 +595,8 @@ test_priorities_config(void)
 	g_assert_cmpint(lifecycle_priority_rank(lc, "highest"), ==, 0);
 	g_assert_cmpint(lifecycle_priority_rank(lc, "minor"), ==,
 	    LC_RANK_NONE);
+	g_assert_cmpint(lifecycle_priority_rank(sales, "highest"), ==, 0);
+	g_assert_cmpint(lifecycle_priority_rank(sales, "LOWEST"), ==, 1);
 	/* sla_<name>, any case; the built-in sla_minor... are moot. */
 	t.priority = 0;
 	g_assert_cmpint(lifecycle_first_response_due(lc, &t), ==, NOW + 3600);
