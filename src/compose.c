@@ -33,9 +33,37 @@ compose_message_id(int64_t ticket, int64_t rowid, const char *host)
 	    host != NULL && *host != '\0' ? host : "localhost");
 }
 
-char *
-compose_subject(const char *tag, int64_t ticket, const char *subject)
+/* SUBJECT without "[OTHER #TICKET]" (any case) and the blanks after. */
+static char *
+without_tag(const char *subject, const char *other, int64_t ticket)
 {
+	char	*tag = g_strdup_printf("[%s #%" G_GINT64_FORMAT "]", other,
+	    ticket);
+	char	*needle = g_ascii_strdown(tag, -1);
+	char	*low = g_ascii_strdown(subject, -1);
+	char	*hit = strstr(low, needle), *out;
+	const char *rest;
+
+	if (hit == NULL)
+		out = g_strdup(subject);
+	else {
+		rest = subject + (hit - low) + strlen(needle);
+		while (*rest == ' ')
+			rest++;
+		out = g_strdup_printf("%.*s%s", (int)(hit - low), subject,
+		    rest);
+	}
+	g_free(tag);
+	g_free(needle);
+	g_free(low);
+	return out;
+}
+
+char *
+compose_subject(const char *tag, char *const *other_tags, int64_t ticket,
+    const char *subject)
+{
+	char	*own = NULL, *next, *out;
 	int64_t	 named;
 
 	if (subject == NULL || *subject == '\0')
@@ -43,6 +71,19 @@ compose_subject(const char *tag, int64_t ticket, const char *subject)
 	/* Mail about no ticket (a refusal) must not name one. */
 	if (ticket <= 0)
 		return g_strdup(subject);
+	for (; other_tags != NULL && *other_tags != NULL; other_tags++) {
+		if (g_ascii_strcasecmp(*other_tags, tag) == 0)
+			continue;
+		next = without_tag(own != NULL ? own : subject, *other_tags,
+		    ticket);
+		g_free(own);
+		own = next;
+	}
+	if (own != NULL) {
+		out = compose_subject(tag, NULL, ticket, own);
+		g_free(own);
+		return out;
+	}
 	if (thread_subject_ticket(subject, tag, &named) && named == ticket)
 		return g_strdup(subject);
 	/* "Re: [Support #5] help", as mail clients keep it on reply. */
@@ -208,7 +249,8 @@ set_headers(GMimeMessage *msg, const struct compose *c)
 
 		add_addresses(msg, GMIME_ADDRESS_TYPE_REPLY_TO, rt);
 	}
-	subject = compose_subject(c->tag, c->ticket, c->subject);
+	subject = compose_subject(c->tag, c->other_tags, c->ticket,
+	    c->subject);
 	g_mime_message_set_subject(msg, subject, "utf-8");
 	g_free(subject);
 	d = g_date_time_new_from_unix_local(c->date);

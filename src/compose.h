@@ -47,6 +47,9 @@ struct compose {
 	const char	*reply_to;	/* token address, may be NULL */
 	const char	*subject;	/* the tag is added if missing */
 	const char	*tag;		/* [mail] subject_tag */
+	/* Our other tags (NULL-terminated, may be NULL): one naming this
+	 * ticket goes (a ticket moved to another brand's queue). */
+	char *const	*other_tags;
 	int64_t		 ticket;		/* 0: about no ticket */
 	const char	*body;		/* UTF-8 text */
 	bool		 marker;	/* QUOTE_REPLY_MARKER on top */
@@ -66,7 +69,9 @@ bool	 compose_message(const struct compose *, GBytes **out, GError **err);
 /* "pd.TICKET.ROWID.RANDOM@HOST" (no brackets). */
 char	*compose_message_id(int64_t ticket, int64_t rowid, const char *host);
 /* SUBJECT with "[TAG #TICKET] " in front unless it names TICKET already
- * or TICKET is 0 (mail about no ticket). */
-char	*compose_subject(const char *tag, int64_t ticket, const char *subject);
+ * or TICKET is 0 (mail about no ticket); "[OTHER #TICKET]" of each of
+ * OTHER_TAGS (may be NULL) is taken out first. */
+char	*compose_subject(const char *tag, char *const *other_tags,
+	    int64_t ticket, const char *subject);
 
 #endif

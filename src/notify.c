@@ -421,6 +421,7 @@ struct job {
 	struct ticket		*t;		/* NULL: about no ticket */
 	/* message_row, or the quarantined message (id 0), or NULL */
 	struct message		*about;
+	char			**tags;		/* all of ours (config.h) */
 };
 
 /* "refs about.id" for the mail answering ABOUT. */
@@ -449,6 +450,7 @@ compose_common(struct job *j, struct compose *k, char *reply_to)
 	k->from_name = config_queue_from_name(j->c, queue_of(j));
 	k->reply_to = reply_to != NULL ? reply_to : from;
 	k->tag = config_queue_tag(j->c, queue_of(j));
+	k->other_tags = j->tags;
 	k->ticket = j->t != NULL ? j->t->id : 0;
 	/* "Reply above this line to add to ticket" needs a ticket. */
 	k->marker = j->t != NULL;
@@ -826,7 +828,7 @@ bool
 notify_prepare(struct store *s, const struct config *c,
     const struct outbox_row *r, struct notify_mail *out, GError **err)
 {
-	struct job	 j = { s, c, r, NULL, NULL };
+	struct job	 j = { s, c, r, NULL, NULL, config_subject_tags(c) };
 	int64_t		 sent_row = r->sent_row;
 	GBytes		*ticketless = NULL;
 	bool		 ok = true;
@@ -856,6 +858,7 @@ notify_prepare(struct store *s, const struct config *c,
 	}
 	ticket_free(j.t);
 	message_free(j.about);
+	g_free(j.tags);		/* the strings are the config's */
 	return ok;
 }
 

@@ -151,20 +151,37 @@ test_verp(void)
 static void
 test_subject(void)
 {
-	char	*s = compose_subject("Support", 5, "Re: help");
+	char	*s = compose_subject("Support", NULL, 5, "Re: help");
 
 	g_assert_cmpstr(s, ==, "Re: [Support #5] help");
 	g_free(s);
-	s = compose_subject("Support", 5, "help");
+	s = compose_subject("Support", NULL, 5, "help");
 	g_assert_cmpstr(s, ==, "[Support #5] help");
 	g_free(s);
-	s = compose_subject("Support", 5, "Re: [Support #5] help");
+	s = compose_subject("Support", NULL, 5, "Re: [Support #5] help");
 	g_assert_cmpstr(s, ==, "Re: [Support #5] help");
 	g_free(s);
 	/* Another ticket's tag does not count. */
-	s = compose_subject("Support", 5, "[Support #4] help");
+	s = compose_subject("Support", NULL, 5, "[Support #4] help");
 	g_assert_cmpstr(s, ==, "[Support #5] [Support #4] help");
 	g_free(s);
+	/* A ticket moved from support to sales: only the new brand's tag. */
+	{
+		char *const tags[] = { (char *)"Support", (char *)"Sales",
+		    NULL };
+
+		s = compose_subject("Sales", tags, 5,
+		    "Re: [support #5] printer");
+		g_assert_cmpstr(s, ==, "Re: [Sales #5] printer");
+		g_free(s);
+		/* Another ticket's tag of that brand stays. */
+		s = compose_subject("Sales", tags, 5, "[Support #4] help");
+		g_assert_cmpstr(s, ==, "[Sales #5] [Support #4] help");
+		g_free(s);
+		s = compose_subject("Sales", tags, 5, "[Sales #5] [Support #5] x");
+		g_assert_cmpstr(s, ==, "[Sales #5] x");
+		g_free(s);
+	}
 }
 
 static struct mail *
