@@ -383,10 +383,15 @@ render(struct store *s, const struct config *c, const char *name,
 	}
 	ok = ok && template_render_mail(tp, ctx, subject, body, err);
 	/* The brand's signature under every mail of the queue, after the
-	 * usual "-- " line that mail clients and our quote stage know. */
+	 * usual "-- " line that mail clients and our quote stage know:
+	 * in the template's own signature block if it has one, so that
+	 * there is one block, not two. */
 	if (ok && q != NULL && q->signature != NULL && *body != NULL) {
-		char	*b = g_strdup_printf("%s%s-- \n%s\n", *body,
-		    g_str_has_suffix(*body, "\n") ? "" : "\n", q->signature);
+		bool	 has_block = g_str_has_prefix(*body, "-- \n") ||
+		    strstr(*body, "\n-- \n") != NULL;
+		char	*b = g_strdup_printf("%s%s%s%s\n", *body,
+		    g_str_has_suffix(*body, "\n") ? "" : "\n",
+		    has_block ? "" : "-- \n", q->signature);
 
 		g_free(*body);
 		*body = b;
