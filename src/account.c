@@ -62,9 +62,8 @@ account_plan_free(struct account_plan *p)
 	g_free(p);
 }
 
-/* A bare address as written in a command: one @, no spaces or <>. */
-static bool
-valid_address(const char *a)
+bool
+account_is_bare_address(const char *a)
 {
 	const char	*at = strchr(a, '@');
 
@@ -109,7 +108,7 @@ decide_member(struct store *s, const struct config *c, const char *value,
 		return refused(st, g_strdup("expected \"Member: add ADDRESS "
 		    "[ROLE]\" or \"Member: remove ADDRESS\""));
 	}
-	if (!valid_address(words[1])) {
+	if (!account_is_bare_address(words[1])) {
 		refused(st, g_strdup_printf("\"%s\" is not a mail address",
 		    words[1]));
 		g_strfreev(w);
@@ -239,7 +238,7 @@ decide_notify(struct store *s, const struct config *c, const char *value,
 		    from);
 		return true;
 	}
-	if (!valid_address(value))
+	if (!account_is_bare_address(value))
 		return refused(st, g_strdup_printf("\"%s\" is not a mail "
 		    "address", value));
 	/* A staff account, even a disabled one, or the bootstrap list. */

@@ -62,4 +62,7 @@ void	 account_plan_free(struct account_plan *);
 char	*account_change_token(const struct config *,
 	    const struct address_change *c);
 
+/* A bare address as written in a command: one @, no spaces or <>. */
+bool	 account_is_bare_address(const char *);
+
 #endif

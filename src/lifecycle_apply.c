@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "account.h"
 #include "command.h"
 #include "lifecycle_apply.h"
 #include "outbox.h"
@@ -12,7 +13,8 @@
 #include "staff.h"
 
 static const char *const command_names[LC_CMD__MAX] = {
-	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Rating",
+	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Cc",
+	"Rating",
 	"Member", "Notify-Address", "Confirm-Address", "Language"
 };
 
@@ -393,6 +395,51 @@ cmd_staff_only(struct store *s, const struct config *c,
 }
 
 /*
+ * Cc: add ADDR / Cc: remove ADDR: who else gets the ticket's mail.
+ * The requester is the ticket's own and stays.
+ */
+static bool
+cmd_cc(struct store *s, const struct ticket *t, const char *value,
+    const char *actor, int64_t row, int64_t now, bool *applied, char **why,
+    GError **err)
+{
+	char	**w = g_strsplit_set(value, " \t", -1), *addr, *d;
+	bool	 add, ok, removed = false;
+	guint	 n = 0, i;
+
+	/* The words, empty ones (repeated blanks) skipped. */
+	for (i = 0; w[i] != NULL; i++)
+		if (*w[i] != '\0')
+			w[n++] = w[i];
+	w[n] = NULL;
+	add = n == 2 && g_ascii_strcasecmp(w[0], "add") == 0;
+	if (n != 2 || (!add && g_ascii_strcasecmp(w[0], "remove") != 0) ||
+	    !account_is_bare_address(w[1])) {
+		g_strfreev(w);
+		return refuse(applied, why, "expected \"add ADDRESS\" or "
+		    "\"remove ADDRESS\"");
+	}
+	addr = g_ascii_strdown(w[1], -1);
+	g_strfreev(w);
+	if (g_ascii_strcasecmp(addr, t->requester) == 0) {
+		g_free(addr);
+		return refuse(applied, why, "the requester is the ticket's "
+		    "own: not a CC");
+	}
+	ok = add ? store_participant_add(s, t->id, addr, NULL, "cc", err) :
+	    store_participant_remove_cc(s, t->id, addr, &removed, err);
+	if (ok && !add && !removed) {
+		g_free(addr);
+		return refuse(applied, why, "not a CC of this ticket");
+	}
+	d = g_strdup_printf("%s %s", add ? "added" : "removed", addr);
+	ok = ok && event(s, t, row, now, actor, "cc", d, applied, why, err);
+	g_free(d);
+	g_free(addr);
+	return ok;
+}
+
+/*
  * Staff by a store account (mail, web, --from) work their queues only:
  * staff-queue of the permission table.  *why (g_free) says why not;
  * NULL if they may.  No account (the bootstrap list, the command
@@ -456,7 +503,7 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 		ok = refuse(applied, why, "an account command: by mail, or "
 		    "postdesk org for staff");
 	else if (role == LC_ROLE_CUSTOMER && (cmd == LC_CMD_QUEUE ||
-	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG))
+	    cmd == LC_CMD_OWNER || cmd == LC_CMD_TAG || cmd == LC_CMD_CC))
 		ok = refuse(applied, why, "only staff may use this command");
 	else if (cmd == LC_CMD_OWNER)
 		ok = cmd_owner(s, c, t, v, actor, row, now, applied, why,
@@ -473,6 +520,8 @@ lifecycle_apply_command(struct store *s, const struct config *c, int64_t id,
 	else if (cmd == LC_CMD_RATING)
 		ok = cmd_rating(s, c, t, v, role, actor, row, now, applied,
 		    why, err);
+	else if (cmd == LC_CMD_CC)
+		ok = cmd_cc(s, t, v, actor, row, now, applied, why, err);
 	else
 		ok = cmd_staff_only(s, c, t, cmd, v, actor, row, now, applied,
 		    why, err);

@@ -29,6 +29,7 @@ enum lc_command {
 	LC_CMD_OWNER,
 	LC_CMD_HOTRUSH,
 	LC_CMD_TAG,
+	LC_CMD_CC,		/* "add ADDR" / "remove ADDR": staff only */
 	LC_CMD_RATING,
 	/* Account commands (account.h): about the sender's organization
 	 * or address, not the ticket; lifecycle_apply_commands() leaves

@@ -201,6 +201,9 @@ void	 ticket_free(struct ticket *);
 bool	 store_participant_add(struct store *, int64_t ticket,
 	    const char *addr, const char *name, const char *role,
 	    GError **err);
+/* Takes ADDR off TICKET's CCs; *removed: it was one. */
+bool	 store_participant_remove_cc(struct store *, int64_t ticket,
+	    const char *addr, bool *removed, GError **err);
 bool	 store_participant_is(struct store *, int64_t ticket,
 	    const char *addr, bool *yes, GError **err);
 /* Is ADDR a requester or CC of any ticket? */

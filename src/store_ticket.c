@@ -292,6 +292,24 @@ store_participant_add(struct store *s, int64_t ticket, const char *addr,
 }
 
 bool
+store_participant_remove_cc(struct store *s, int64_t ticket, const char *addr,
+    bool *removed, GError **err)
+{
+	sqlite3_stmt	*st;
+
+	st = store_stmt(s, "DELETE FROM participants WHERE ticket_id = ?1"
+	    " AND address = ?2 COLLATE NOCASE AND role = 'cc'", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, addr);
+	if (!store_step_done(s, st, err))
+		return false;
+	*removed = sqlite3_changes(s->db) > 0;
+	return true;
+}
+
+bool
 store_participant_is(struct store *s, int64_t ticket, const char *addr,
     bool *yes, GError **err)
 {

@@ -25,6 +25,7 @@ struct key_def {
 };
 
 static const char *const sorts[] = { "queue", "updated", "created", NULL };
+static const char *const cc_actions[] = { "add", "remove", NULL };
 
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
 static const struct key_def keys[KEY__MAX] = {
@@ -51,6 +52,8 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_BODY] = { "body", V_LINES, 1, WEB_BODY_MAX, NULL },
 	[KEY_INTERNAL] = { "internal", V_BOOL, 0, 1, NULL },
 	[KEY_CANNED] = { "canned", V_WORD, 1, 64, NULL },
+	[KEY_ADDRESS] = { "address", V_ADDRESS, 3, 254, NULL },
+	[KEY_CC_ACTION] = { "action", V_ENUM, 0, 0, cc_actions },
 	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
 };
 
@@ -73,6 +76,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_TEXT] = { "/text/#", WEB_GET },
 	[PAGE_REPLY] = { "/ticket/#/reply", WEB_POST },
 	[PAGE_MERGE] = { "/ticket/#/merge", WEB_POST },
+	[PAGE_CC] = { "/ticket/#/cc", WEB_POST },
 	[PAGE_POST] = { "/ticket/#/post", WEB_POST },
 	[PAGE_CHANGE] = { "/ticket/#/change", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
@@ -733,6 +737,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_TEXT] = web_page_text,
 	[PAGE_REPLY] = web_page_reply,
 	[PAGE_MERGE] = web_page_merge,
+	[PAGE_CC] = web_page_cc,
 	[PAGE_POST] = web_page_post,
 	[PAGE_CHANGE] = web_page_change,
 	[PAGE_STYLE] = web_page_style,
@@ -765,7 +770,8 @@ gate(struct web *w)
 	if (role != WEB_STAFF &&
 	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
 	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT ||
-	    r->page == PAGE_REPLY || r->page == PAGE_MERGE))
+	    r->page == PAGE_REPLY || r->page == PAGE_MERGE ||
+	    r->page == PAGE_CC))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,

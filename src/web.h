@@ -69,6 +69,7 @@ enum web_page {
 	PAGE_EXPORT,		/* /export.csv             GET (staff) */
 	PAGE_TEXT,		/* /text/N                 GET: a whole message */
 	PAGE_REPLY,		/* /ticket/N/reply         POST (staff) */
+	PAGE_CC,		/* /ticket/N/cc            POST (staff) */
 	PAGE_MERGE,		/* /ticket/N/merge         POST (staff) */
 	PAGE_POST,		/* /ticket/N/post          POST (customer) */
 	PAGE_CHANGE,		/* /ticket/N/change        POST (customer) */
@@ -95,6 +96,8 @@ enum web_key {
 	KEY_BODY,		/* a staff reply's or note's text */
 	KEY_INTERNAL,		/* 1: an internal note, not a reply */
 	KEY_CANNED,		/* a canned reply's name, templates/replies */
+	KEY_ADDRESS,		/* a CC to add or remove */
+	KEY_CC_ACTION,		/* add remove */
 	KEY_INTO,		/* the ticket a merge goes into */
 	KEY__MAX
 };
@@ -340,6 +343,7 @@ struct web_response *web_page_export(struct web *, GError **err);
 struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
+struct web_response *web_page_cc(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_change(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);

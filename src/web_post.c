@@ -366,3 +366,24 @@ web_page_merge(struct web *w, GError **err)
 	g_free(path);
 	return r;
 }
+
+/* Staff add or remove a CC, as the mail command "Cc: add ADDR" would. */
+struct web_response *
+web_page_cc(struct web *w, GError **err)
+{
+	char	*value, *refusal = NULL;
+	bool	 ok;
+
+	if (!F(w, KEY_ADDRESS)->present || !F(w, KEY_CC_ACTION)->present)
+		return web_error_page(w, 400, "Give an address, and whether "
+		    "to add or remove it.");
+	value = g_strdup_printf("%s %s", F(w, KEY_CC_ACTION)->i == 0 ?
+	    "add" : "remove", F(w, KEY_ADDRESS)->s);
+	if (!store_begin(w->store, err)) {
+		g_free(value);
+		return NULL;
+	}
+	ok = command(w, LC_CMD_CC, value, LC_ROLE_STAFF, &refusal, err);
+	g_free(value);
+	return finish(w, ok, refusal, err);
+}

@@ -478,6 +478,31 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return true;
 }
 
+/* Staff: the ticket's CCs ("ccs": [{address}]), each with a remove
+ * button, and the add form. */
+static bool
+ccs_json(struct web *w, const struct ticket *t, JsonObject *o, GError **err)
+{
+	GPtrArray	*ccs;
+	JsonArray	*a = json_array_new();
+	guint		 i;
+
+	if (!store_participants(w->store, t->id, "cc", false, &ccs, err)) {
+		json_array_unref(a);
+		return false;
+	}
+	for (i = 0; i < ccs->len; i++) {
+		JsonObject *co = json_object_new();
+
+		web_json_str(co, "address", ccs->pdata[i]);
+		json_array_add_object_element(a, co);
+	}
+	json_object_set_boolean_member(o, "has_ccs", ccs->len > 0);
+	json_object_set_array_member(o, "ccs", a);
+	g_ptr_array_unref(ccs);
+	return true;
+}
+
 /* Staff: the ticket's tags and the custom fields rules set
  * (set_field), as "tags" and "fields" ({name, value}). */
 static bool
@@ -720,7 +745,8 @@ web_page_ticket(struct web *w, GError **err)
 		return NULL;
 	o = json_object_new();
 	json_object_set_object_member(o, "ticket", ticket_json(w, t));
-	if ((w->viewer.role == WEB_STAFF && !labels_json(w, t, o, err)) ||
+	if ((w->viewer.role == WEB_STAFF && (!labels_json(w, t, o, err) ||
+	    !ccs_json(w, t, o, err))) ||
 	    !thread_json(w, t, o, err)) {
 		json_object_unref(o);
 		ticket_free(t);

@@ -12,7 +12,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..25"
+echo "1..33"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -129,3 +129,28 @@ check "postdesk merge 1 $new: exit $rc" sh -c "[ $rc = 0 ] && grep -q 'merged in
 "$PD" merge 1 "$new" >"$C/cm2" 2>&1
 rc=$?
 check "postdesk merge again: refused, exit 65 ($rc)" sh -c "[ $rc = 65 ] && grep -q 'already merged' '$C/cm2'"
+
+# CCs: staff add and remove them on the ticket page, as the mail command
+# "Cc: add ADDR" would (its checks, its event).
+cc_of() { sql "SELECT count(*) FROM participants WHERE ticket_id = 1 AND address = '$1' AND role = 'cc'"; }
+st=$(curl -s -o "$C/cc1" -w '%{http_code}' $A -d "csrf=$tok&action=add&address=Boss@A.example" "$S/ticket/1/cc")
+ev=$(sql "SELECT count(*) FROM events WHERE ticket_id = 1 AND kind = 'cc' AND detail = 'added boss@a.example'")
+check "staff add a CC: 303, a cc participant, an event ($st, $ev)" sh -c \
+    "[ $st = 303 ] && [ $(cc_of boss@a.example) = 1 ] && [ $ev = 1 ]"
+curl -s -o "$C/cc2" $A "$S/ticket/1"
+check "... the page lists it with a remove button" sh -c \
+    "grep -q 'name=\"address\" value=\"boss@a.example\"' '$C/cc2' && grep -q 'value=\"remove\"' '$C/cc2'"
+st=$(curl -s -o "$C/cc3" -w '%{http_code}' $A -d "csrf=$tok&action=remove&address=carol@a.example" "$S/ticket/1/cc")
+check "the requester is no CC to remove: 409 with the reason ($st)" sh -c \
+    "[ $st = 409 ] && grep -q 'requester' '$C/cc3'"
+st=$(curl -s -o "$C/cc4" -w '%{http_code}' $A -d "action=remove&address=boss@a.example" "$S/ticket/1/cc")
+check "without the CSRF token: 403, still a CC ($st)" sh -c "[ $st = 403 ] && [ $(cc_of boss@a.example) = 1 ]"
+st=$(curl -s -o "$C/cc5" -w '%{http_code}' $A -d "csrf=$tok&action=add&address=not-an-address" "$S/ticket/1/cc")
+check "not an address: 409 with the syntax ($st)" sh -c \
+    "[ $st = 409 ] && grep -q 'add ADDRESS' '$C/cc5'"
+st=$(curl -s -o "$C/cc6" -w '%{http_code}' $A -d "csrf=$tok&action=remove&address=boss@a.example" "$S/ticket/1/cc")
+check "staff remove the CC: 303, gone ($st)" sh -c "[ $st = 303 ] && [ $(cc_of boss@a.example) = 0 ]"
+st=$(curl -s -o "$C/cc7" -w '%{http_code}' $A -d "csrf=$tok&action=remove&address=boss@a.example" "$S/ticket/1/cc")
+check "removing it again: 409, not a CC ($st)" sh -c "[ $st = 409 ] && grep -q 'not a CC' '$C/cc7'"
+st=$(curl -s -o /dev/null -w '%{http_code}' -d "csrf=x&action=add&address=x@y.example" "$P/ticket/1/cc")
+check "not on the customer URL ($st)" test "$st" = 404 -o "$st" = 403
