@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..35"
+echo "1..37"
 PORT=$(free_port)
 start_sink sink "$PORT"
 # secondary members view-only ([roles]; the built-in X-Cart roles give
@@ -41,7 +41,7 @@ check "new ticket is submitted" test "$(st 1)" = submitted
 
 # Staff reply by mail, to the token address, from an SPF-pass host.
 mail bob@staff.example.com "$RT" "Re: [Support #1] store down" \
-    "Priority: major\n\nPlease clear the cache and retry." >"$T/s1.eml"
+    "Priority: major\nCc: add carol@shop.example\n\nPlease clear the cache and retry." >"$T/s1.eml"
 ingest --sender bob@staff.example.com --client-ip 192.0.2.5 \
     --recipient "$RT" <"$T/s1.eml"
 check "staff reply: ticket waits for the customer" \
@@ -54,8 +54,12 @@ check "staff reply: messages.spf recorded" \
 R=$(grep -l "clear the cache" "$T"/sink/*.eml |
     xargs -r grep -il "^X-Envelope-To: alice@shop.example" | head -1)
 check "staff reply reaches the requester" test -n "$R"
+check "staff 'Cc: add carol@shop.example': a CC, with its event" test \
+    "$(sqlq "$DB" "SELECT count(*) FROM participants WHERE ticket_id=1 AND address='carol@shop.example' AND role='cc'"):$(sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=1 AND kind='cc'")" = 1:1
+check "... who gets that very reply" test -n "$(grep -l "clear the cache" "$T"/sink/*.eml |
+    xargs -r grep -il "^X-Envelope-To: carol@shop.example" | head -1)"
 check "command block removed from the text sent on" \
-    sh -c "! grep -q 'Priority: major' '$R'"
+    sh -c "! grep -q 'Priority: major' '$R' && ! grep -q 'Cc: add' '$R'"
 check "transcript mailed back to the staff sender" \
     test "$(outbox_to bob@staff.example.com command-transcript)" = 1
 check "transcript says what was applied" sh -c \
