@@ -154,6 +154,41 @@ commands_array(struct store *s, const struct message *m, JsonArray **out,
 }
 
 /*
+ * {{#escalations}} for the escalation notice: the ticket's "escalated"
+ * events (lifecycle_escalate.c), "TARGET: due WHEN" → {{target}},
+ * {{due}}, oldest first; at most one per target.
+ */
+static bool
+escalations_array(struct store *s, const struct ticket *t, JsonArray **out,
+    GError **err)
+{
+	GPtrArray	*ev = NULL;
+	guint		 i;
+
+	*out = json_array_new();
+	if (!store_events(s, t->id, &ev, err))
+		return false;
+	for (i = 0; i < ev->len; i++) {
+		const struct event *e = ev->pdata[i];
+		const char	*sep;
+		JsonObject	*o;
+		char		*target;
+
+		if (strcmp(e->kind, "escalated") != 0 || e->detail == NULL ||
+		    (sep = strstr(e->detail, ": due ")) == NULL)
+			continue;
+		o = json_object_new();
+		target = g_strndup(e->detail, (gsize)(sep - e->detail));
+		json_object_set_string_member(o, "target", target);
+		json_object_set_string_member(o, "due", sep + strlen(": due "));
+		json_array_add_object_element(*out, o);
+		g_free(target);
+	}
+	g_ptr_array_free(ev, TRUE);
+	return true;
+}
+
+/*
  * {{ticket.link}} for RECIPIENT (may be NULL): a customer gets a sign-in
  * link, minted now (a web_links row, so it can be revoked); staff sign
  * in at the web server.  Shared bytes (recipient NULL) carry no link.
@@ -376,6 +411,12 @@ render(struct store *s, const struct config *c, const char *name,
 
 		ok = commands_array(s, m, &cmds, err);
 		json_object_set_array_member(ctx, "commands", cmds);
+	}
+	if (ok && t != NULL && strcmp(name, "escalation") == 0) {
+		JsonArray *esc = NULL;
+
+		ok = escalations_array(s, t, &esc, err);
+		json_object_set_array_member(ctx, "escalations", esc);
 	}
 	ok = ok && template_render_mail(tp, ctx, subject, body, err);
 	/* The brand's signature under every mail of the queue, after the
