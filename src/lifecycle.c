@@ -608,6 +608,31 @@ lifecycle_escalation(const struct lifecycle *lc, const struct lc_ticket *t,
 		out->raise_to = t->priority - 1;
 }
 
+enum lc_outcome
+lifecycle_outcome(const struct lifecycle *lc, const struct lc_ticket *t,
+    enum lc_target target, int64_t now)
+{
+	int64_t	 due, done;
+
+	if (target == LC_TARGET_FIRST_RESPONSE) {
+		due = lifecycle_first_response_due(lc, t);
+		done = t->first_response;
+		/* Settled without a reply (closed by the customer, or as
+		 * spam): nobody waits for one, so it is not measured. */
+		if (done == 0 && lifecycle_is_resolved(lc, t->status))
+			return LC_OUTCOME_NONE;
+	} else {
+		due = lifecycle_resolution_due(lc, t);
+		done = lifecycle_is_resolved(lc, t->status) ?
+		    MAX(t->status_since, t->created) : 0;
+	}
+	if (due == 0)
+		return LC_OUTCOME_NONE;
+	if (done != 0)
+		return done <= due ? LC_OUTCOME_MET : LC_OUTCOME_MISSED;
+	return now > due ? LC_OUTCOME_MISSED : LC_OUTCOME_PENDING;
+}
+
 const char *
 lifecycle_target_to_text(enum lc_target t)
 {

@@ -321,6 +321,24 @@ struct lc_escalation {
 void	 lifecycle_escalation(const struct lifecycle *,
 	    const struct lc_ticket *t, int64_t now, unsigned done,
 	    struct lc_escalation *out);
+/*
+ * Compliance (the dashboard): how ticket T stands against TARGET at NOW.
+ * First response: met when answered by the due time, missed when
+ * answered later or still unanswered after it (not measured when it
+ * was resolved without a reply).  Resolution:
+ * met when resolved (its status since then) by the due time, missed
+ * when resolved later or still unresolved after it.  Both against the
+ * ticket's current priority.
+ */
+enum lc_outcome {
+	LC_OUTCOME_NONE,	/* no target for this ticket */
+	LC_OUTCOME_PENDING,	/* not due yet */
+	LC_OUTCOME_MET,
+	LC_OUTCOME_MISSED,
+	LC_OUTCOME__MAX
+};
+enum lc_outcome lifecycle_outcome(const struct lifecycle *,
+	    const struct lc_ticket *t, enum lc_target target, int64_t now);
 /* "first-response", "resolution": the event detail's first word. */
 const char *lifecycle_target_to_text(enum lc_target);
 /* "notify-leads; raise-priority" → bits; false on an unknown action.
