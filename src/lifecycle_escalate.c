@@ -77,19 +77,23 @@ target_detail(enum lc_target t, int64_t due)
 	return d;
 }
 
+/* The notice to the queue's leads; *who gets "a, b" or "nobody". */
 static bool
 notify_leads(struct store *s, const struct config *c,
-    const struct ticket *t, int64_t now, guint *n, GError **err)
+    const struct ticket *t, int64_t now, char **who, GError **err)
 {
 	struct staff_dir *dir = NULL;
 	GPtrArray	*to;
 	bool		 ok;
 
-	*n = 0;
+	*who = NULL;
 	if (!staff_dir_load(s, c, &dir, err))
 		return false;
 	to = staff_escalation_recipients(dir, t->queue);
-	*n = to->len;
+	g_ptr_array_add(to, NULL);
+	*who = to->len > 1 ? g_strjoinv(", ", (char **)to->pdata) :
+	    g_strdup("nobody (no lead, no admin)");
+	g_ptr_array_set_size(to, to->len - 1);
 	ok = to->len == 0 || outbox_enqueue_all(s, t->id, 0, OUTBOX_STAFF,
 	    ESCALATION_TEMPLATE, to, NULL, now, err);
 	g_ptr_array_free(to, TRUE);
@@ -108,7 +112,7 @@ lifecycle_apply_escalate(struct store *s, const struct config *c,
 	    LC_TARGET_RESOLUTION };
 	GString		*g;
 	unsigned	 done;
-	guint		 leads = 0;
+	char		*who = NULL;
 	size_t		 k;
 	bool		 ok = true;
 
@@ -135,9 +139,9 @@ lifecycle_apply_escalate(struct store *s, const struct config *c,
 		g_free(d);
 	}
 	if (ok && x.notify_leads) {
-		ok = notify_leads(s, c, t, now, &leads, err);
-		g_string_append_printf(g, " notice to %u lead%s;", leads,
-		    leads == 1 ? "" : "s");
+		ok = notify_leads(s, c, t, now, &who, err);
+		g_string_append_printf(g, " notice to %s;", who);
+		g_free(who);
 	}
 	if (ok && x.raise_to != LC_RANK_NONE) {
 		bool	 applied = false;
