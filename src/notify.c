@@ -90,6 +90,27 @@ ticket_object(const struct ticket *t)
 	return o;
 }
 
+/* A target as every language of the templates writes it: "2 h",
+ * "90 min", "1 h 30 min"; NULL for none. */
+static char *
+hotrush_target(int64_t s)
+{
+	int64_t	 h = s / 3600, m = (s % 3600 + 59) / 60;
+
+	if (s <= 0)
+		return NULL;
+	if (m == 60) {
+		h++;
+		m = 0;
+	}
+	if (h == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " min", m);
+	if (m == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " h", h);
+	return g_strdup_printf("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT
+	    " min", h, m);
+}
+
 static JsonObject *
 message_object(const struct message *m)
 {
@@ -238,9 +259,19 @@ context(const struct config *c, const struct ticket *t,
 	JsonObject	*ctx = json_object_new(), *req = json_object_new();
 	const char	*requester = t != NULL ? t->requester : recipient;
 
-	if (t != NULL)
-		json_object_set_object_member(ctx, "ticket",
-		    ticket_object(t));
+	if (t != NULL) {
+		JsonObject *to = ticket_object(t);
+		char	*target = hotrush_target(lifecycle_for(c->lifecycle,
+		    t->queue)->sla_hotrush);
+
+		/* {{ticket.hotrush_target}}: the queue's sla_hotrush, as
+		 * "2 h"; missing when there is none. */
+		if (target != NULL)
+			json_object_set_string_member(to, "hotrush_target",
+			    target);
+		g_free(target);
+		json_object_set_object_member(ctx, "ticket", to);
+	}
 	json_object_set_string_member(req, "address",
 	    requester != NULL ? requester : "");
 	if (m != NULL && m->from_addr != NULL && m->from_name != NULL &&
