@@ -119,6 +119,10 @@ lifecycle_apply_escalate(struct store *s, const struct config *c,
 	*line = NULL;
 	if (lc->escalate == 0)
 		return true;
+	/* Most tickets have nothing due: read their events only if so. */
+	lifecycle_escalation(lc, f, now, 0, &x);
+	if (x.targets == 0)
+		return true;
 	if (!escalated_before(s, t->id, &done, err))
 		return false;
 	lifecycle_escalation(lc, f, now, done, &x);
