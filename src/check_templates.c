@@ -17,7 +17,7 @@ const char *const check_mail_kinds[] = {
 	"new-ticket", "staff-notification", "reply-to-customer",
 	"comment-notification", "pre-closed", "closed", "follow-up-opened",
 	"out-of-scope", "view-only-refusal", "command-transcript",
-	"address-confirm", "address-changed",
+	"address-confirm", "address-changed", "escalation",
 	"portal-only",		/* [mail] customer_replies = portal */
 	"rating-request",	/* [lifecycle] rating_request (solved.conf) */
 	NULL

@@ -96,8 +96,15 @@ cli_tick(struct cli *c)
 	GError		*e = NULL;
 	int		 rc, failed = 0;
 	guint		 i;
+	bool		 explain = false, parsed;
 
-	if (!parse_opts(c, &o, LC_ROLE_STAFF) || o.nargs != 0) {
+	/* --explain: what this run would do, written nowhere. */
+	parsed = parse_opts(c, &o, LC_ROLE_STAFF);
+	if (parsed && o.nargs == 1 && strcmp(o.args[0], "--explain") == 0) {
+		explain = true;
+		o.nargs = 0;
+	}
+	if (!parsed || o.nargs != 0) {
 		g_free(o.args);
 		g_ptr_array_free(report, TRUE);
 		return cli_usage(c);
@@ -107,19 +114,21 @@ cli_tick(struct cli *c)
 		g_ptr_array_free(report, TRUE);
 		return rc;
 	}
-	if (!lifecycle_apply_tick(c->store, c->config, o.now, report, &failed,
-	    &e)) {
+	if (!lifecycle_apply_tick(c->store, c->config, o.now, explain, report,
+	    &failed, &e)) {
 		log_warnx("tick: %s", e->message);
 		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);
 	}
-	if (rc == EX_OK && !forget_old_intake(c->store, o.now, report, &e)) {
+	if (rc == EX_OK && !explain &&
+	    !forget_old_intake(c->store, o.now, report, &e)) {
 		log_warnx("tick: %s", e->message);
 		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);
 	}
 	for (i = 0; i < report->len; i++)
-		printf("%s\n", (const char *)report->pdata[i]);
+		printf("%s%s\n", explain ? "would: " : "",
+		    (const char *)report->pdata[i]);
 	if (rc == EX_OK && failed > 0) {
 		log_warnx("tick: %d ticket%s busy, left for "
 		    "the next run", failed, failed == 1 ? "" : "s");

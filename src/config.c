@@ -98,6 +98,11 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "sla_normal", KEY_STRING },
 	{ "lifecycle", "sla_major", KEY_STRING },
 	{ "lifecycle", "sla_hotrush", KEY_STRING },
+	{ "lifecycle", "resolve_minor", KEY_STRING },
+	{ "lifecycle", "resolve_normal", KEY_STRING },
+	{ "lifecycle", "resolve_major", KEY_STRING },
+	{ "lifecycle", "resolve_hotrush", KEY_STRING },
+	{ "lifecycle", "escalate", KEY_STRING },
 	{ "lifecycle", "rating_statuses", KEY_STRING },
 	{ "lifecycle", "rating_request", KEY_STRING },
 	{ "lifecycle", "ack_pattern", KEY_STRING },
@@ -137,11 +142,14 @@ find_key(const char *group, const char *key)
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
-	/* sla_<priority> for any configured priority (the default names
+	/* sla_<priority> and resolve_<priority> for any configured priority (the default names
 	 * are in the table): lifecycle_conf.c checks the name. */
 	if (strcmp(group, "lifecycle") == 0 && strncmp(key, "sla_", 4) == 0 &&
 	    key[4] != '\0')
 		key = "sla_minor";
+	if (strcmp(group, "lifecycle") == 0 &&
+	    strncmp(key, "resolve_", 8) == 0 && key[8] != '\0')
+		key = "resolve_minor";
 	/* preclose_after[ATTR]: by organization attribute */
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "preclose_after[", 15) == 0)

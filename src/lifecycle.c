@@ -552,6 +552,133 @@ lifecycle_overdue(const struct lifecycle *lc, const struct lc_ticket *t,
 	return !lifecycle_is_final(lc, t->status) && now > due;
 }
 
+bool
+lifecycle_is_resolved(const struct lifecycle *lc, const char *status)
+{
+	if (status == NULL)
+		return false;
+	return lifecycle_is_final(lc, status) ||
+	    lifecycle_is_rating_status(lc, status) ||
+	    (lc->pre_closed != NULL && strcmp(status, lc->pre_closed) == 0);
+}
+
+/* The priority's target, or HotRush's when set (resolve_hotrush falls
+ * back to the priority: a site that sets only resolve_major means it
+ * for every major ticket). */
+static int64_t
+resolve_target(const struct lifecycle *lc, const struct lc_ticket *t)
+{
+	int	 r = t->priority >= 0 && t->priority < lc->n_priorities ?
+	    t->priority : lc->default_priority;
+
+	if (t->hotrush && lc->resolve_hotrush > 0)
+		return lc->resolve_hotrush;
+	return lc->resolve[r];
+}
+
+int64_t
+lifecycle_resolution_due(const struct lifecycle *lc,
+    const struct lc_ticket *t)
+{
+	int64_t	 target = resolve_target(lc, t);
+
+	if (target <= 0)
+		return 0;
+	return lc->calendar != NULL ? calendar_add(lc->calendar, t->created,
+	    target) : t->created + target;
+}
+
+void
+lifecycle_escalation(const struct lifecycle *lc, const struct lc_ticket *t,
+    int64_t now, unsigned done, struct lc_escalation *out)
+{
+	bool	 resolved = lifecycle_is_resolved(lc, t->status);
+
+	memset(out, 0, sizeof *out);
+	out->raise_to = LC_RANK_NONE;
+	out->first_response_due = lifecycle_first_response_due(lc, t);
+	out->resolution_due = lifecycle_resolution_due(lc, t);
+	/* escalate = none: targets are measured, nobody is told. */
+	if (lc->escalate == 0 || resolved)
+		return;
+	if (!(done & LC_TARGET_FIRST_RESPONSE) && t->first_response == 0 &&
+	    out->first_response_due != 0 && now > out->first_response_due)
+		out->targets |= LC_TARGET_FIRST_RESPONSE;
+	if (!(done & LC_TARGET_RESOLUTION) && out->resolution_due != 0 &&
+	    now > out->resolution_due)
+		out->targets |= LC_TARGET_RESOLUTION;
+	if (out->targets == 0)
+		return;
+	out->notify_leads = (lc->escalate & LC_ESCALATE_NOTIFY_LEADS) != 0;
+	/* Rank 0 is the highest: one step up, once per run. */
+	if ((lc->escalate & LC_ESCALATE_RAISE_PRIORITY) &&
+	    t->priority > 0 && t->priority < lc->n_priorities)
+		out->raise_to = t->priority - 1;
+}
+
+enum lc_outcome
+lifecycle_outcome(const struct lifecycle *lc, const struct lc_ticket *t,
+    enum lc_target target, int64_t now)
+{
+	int64_t	 due, done;
+
+	if (target == LC_TARGET_FIRST_RESPONSE) {
+		due = lifecycle_first_response_due(lc, t);
+		done = t->first_response;
+		/* Settled without a reply (closed by the customer, or as
+		 * spam): nobody waits for one, so it is not measured. */
+		if (done == 0 && lifecycle_is_resolved(lc, t->status))
+			return LC_OUTCOME_NONE;
+	} else {
+		due = lifecycle_resolution_due(lc, t);
+		done = lifecycle_is_resolved(lc, t->status) ?
+		    MAX(t->status_since, t->created) : 0;
+	}
+	if (due == 0)
+		return LC_OUTCOME_NONE;
+	if (done != 0)
+		return done <= due ? LC_OUTCOME_MET : LC_OUTCOME_MISSED;
+	return now > due ? LC_OUTCOME_MISSED : LC_OUTCOME_PENDING;
+}
+
+const char *
+lifecycle_target_to_text(enum lc_target t)
+{
+	return t == LC_TARGET_FIRST_RESPONSE ? "first-response" :
+	    t == LC_TARGET_RESOLUTION ? "resolution" : "?";
+}
+
+bool
+text_to_escalate(unsigned *out, const char *s)
+{
+	char	**parts = g_strsplit(s != NULL ? s : "", ";", -1);
+	unsigned bits = 0;
+	bool	 ok = true, none = false;
+	size_t	 i;
+
+	for (i = 0; ok && parts[i] != NULL; i++) {
+		const char *p = g_strstrip(parts[i]);
+
+		if (*p == '\0')
+			continue;
+		if (strcmp(p, "notify-leads") == 0)
+			bits |= LC_ESCALATE_NOTIFY_LEADS;
+		else if (strcmp(p, "raise-priority") == 0)
+			bits |= LC_ESCALATE_RAISE_PRIORITY;
+		else if (strcmp(p, "none") == 0)
+			none = true;
+		else
+			ok = false;
+	}
+	g_strfreev(parts);
+	/* "none; raise-priority" says two things: refuse it. */
+	if (none && bits != 0)
+		ok = false;
+	if (ok)
+		*out = bits;
+	return ok;
+}
+
 double
 lifecycle_priority_weight(const struct lifecycle *lc, int rank)
 {

@@ -102,6 +102,13 @@ struct lifecycle {
 	 * (sla_<name>); 0: none; */
 	int64_t		 sla[LC_PRIORITIES_MAX];
 	int64_t		 sla_hotrush;
+	/* Resolution targets (resolve_<name>, resolve_hotrush), the same
+	 * way; 0: none. */
+	int64_t		 resolve[LC_PRIORITIES_MAX];
+	int64_t		 resolve_hotrush;
+	/* What postdesk tick does when a target passed (escalate):
+	 * bits of enum lc_escalate_action; 0: nothing at all. */
+	unsigned	 escalate;
 	/* ... of business time when the life cycle names a calendar
 	 * ([calendar.NAME]), else around the clock. */
 	char		*calendar_name;		/* NULL: none */
@@ -119,6 +126,12 @@ struct lifecycle {
 	 * from the configuration at load, to report errors there. */
 	GPtrArray	*ack_patterns;
 	int64_t		 ack_max_length;	/* characters */
+};
+
+/* escalate = notify-leads; raise-priority */
+enum lc_escalate_action {
+	LC_ESCALATE_NOTIFY_LEADS	= 1 << 0,
+	LC_ESCALATE_RAISE_PRIORITY	= 1 << 1,
 };
 
 struct lifecycle_set;
@@ -276,6 +289,63 @@ int64_t	 lifecycle_first_response_due(const struct lifecycle *,
 	    const struct lc_ticket *t);
 bool	 lifecycle_overdue(const struct lifecycle *,
 	    const struct lc_ticket *t, int64_t now);
+
+/*
+ * Resolution: a ticket is resolved while its status is final, a rating
+ * status, or pre_closed (the staff's answer stood).  Its resolution is
+ * due at created + the resolve_ target of its priority (or HotRush),
+ * in business time with a calendar; 0 when there is no target.
+ */
+bool	 lifecycle_is_resolved(const struct lifecycle *, const char *status);
+int64_t	 lifecycle_resolution_due(const struct lifecycle *,
+	    const struct lc_ticket *t);
+
+/*
+ * Escalation (postdesk tick).  A target passed when NOW > due and the
+ * ticket still lacks what it measures: a first response (and it is not
+ * resolved), or a resolution.  Each target escalates once per ticket:
+ * DONE holds the bits of the targets already escalated (its events).
+ * OUT gets the targets that escalate now, their due times, whether the
+ * leads hear of it, and the priority rank to raise to (LC_RANK_NONE:
+ * none; at most one rank per run, never above the highest).
+ */
+enum lc_target {
+	LC_TARGET_FIRST_RESPONSE	= 1 << 0,
+	LC_TARGET_RESOLUTION		= 1 << 1,
+};
+struct lc_escalation {
+	unsigned	 targets;	/* bits of enum lc_target */
+	int64_t		 first_response_due;
+	int64_t		 resolution_due;
+	bool		 notify_leads;
+	int		 raise_to;	/* rank, or LC_RANK_NONE */
+};
+void	 lifecycle_escalation(const struct lifecycle *,
+	    const struct lc_ticket *t, int64_t now, unsigned done,
+	    struct lc_escalation *out);
+/*
+ * Compliance (the dashboard): how ticket T stands against TARGET at NOW.
+ * First response: met when answered by the due time, missed when
+ * answered later or still unanswered after it (not measured when it
+ * was resolved without a reply).  Resolution:
+ * met when resolved (its status since then) by the due time, missed
+ * when resolved later or still unresolved after it.  Both against the
+ * ticket's current priority.
+ */
+enum lc_outcome {
+	LC_OUTCOME_NONE,	/* no target for this ticket */
+	LC_OUTCOME_PENDING,	/* not due yet */
+	LC_OUTCOME_MET,
+	LC_OUTCOME_MISSED,
+	LC_OUTCOME__MAX
+};
+enum lc_outcome lifecycle_outcome(const struct lifecycle *,
+	    const struct lc_ticket *t, enum lc_target target, int64_t now);
+/* "first-response", "resolution": the event detail's first word. */
+const char *lifecycle_target_to_text(enum lc_target);
+/* "notify-leads; raise-priority" → bits; false on an unknown action.
+ * "none" and "" give 0. */
+bool	 text_to_escalate(unsigned *out, const char *s);
 
 /*
  * Queue order.  Each rank has a weight w, spread evenly from 3 (the

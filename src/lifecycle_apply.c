@@ -570,10 +570,15 @@ lifecycle_apply_commands(struct store *s, const struct config *c, int64_t id,
 	return ok;
 }
 
-/* One ticket, in its own transaction; *line set when something changed. */
+/*
+ * One ticket, in its own transaction; *line set when something changed.
+ * A status timer goes first; the escalation is decided on the ticket
+ * as it stands when no timer moved it (a timer that resolves it settles
+ * the question; otherwise the next run sees the new status).
+ */
 static bool
 tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
-    char **line, GError **err)
+    bool explain, char **line, GError **err)
 {
 	struct ticket	*t = NULL;
 	struct ticket_times tt;
@@ -600,11 +605,13 @@ tick_one(struct store *s, const struct config *c, int64_t id, int64_t now,
 			*line = g_strdup_printf("#%" G_GINT64_FORMAT " %s → %s"
 			    " (due %" G_GINT64_FORMAT ")", id, t->status, v.to,
 			    due);
-		}
+		} else
+			ok = lifecycle_apply_escalate(s, c, t, &f, now, line,
+			    err);
 	}
 	ticket_free(t);
 	g_strfreev(attrs);
-	if (ok && *line != NULL)
+	if (ok && *line != NULL && !explain)
 		ok = store_commit(s, err);
 	else
 		store_rollback(s);
@@ -641,7 +648,7 @@ final_statuses_json(const struct config *c)
 
 bool
 lifecycle_apply_tick(struct store *s, const struct config *c, int64_t now,
-    GPtrArray *report, int *failed, GError **err)
+    bool explain, GPtrArray *report, int *failed, GError **err)
 {
 	GArray	*ids = NULL;
 	char	*json = final_statuses_json(c);
@@ -655,8 +662,8 @@ lifecycle_apply_tick(struct store *s, const struct config *c, int64_t now,
 		GError	*e = NULL;
 		char	*line;
 
-		if (tick_one(s, c, g_array_index(ids, int64_t, i), now, &line,
-		    &e)) {
+		if (tick_one(s, c, g_array_index(ids, int64_t, i), now,
+		    explain, &line, &e)) {
 			if (line != NULL)
 				g_ptr_array_add(report, line);
 			continue;

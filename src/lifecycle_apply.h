@@ -108,11 +108,28 @@ bool	 lifecycle_apply_commands(struct store *, const struct config *,
 	    int64_t now, GPtrArray *report, int *refused, GError **err);
 
 /*
- * postdesk tick: applies every due timer at NOW.  REPORT gets one line
- * per change ("#12 waiting-for-customer → pre-closed").  *failed counts
- * tickets that could not be changed (busy); they are retried next time.
+ * SLA escalation of T (re-read by the caller in this transaction) with
+ * facts F at NOW, as lifecycle_escalation() decides: one "escalated"
+ * event per target that passed and was not escalated before, the
+ * escalation notice to the queue's leads (staff.h), and a priority one
+ * rank up through the Priority command (lifecycle_escalate.c).  *line
+ * (g_free) describes what was done; NULL if nothing was due.
+ */
+bool	 lifecycle_apply_escalate(struct store *, const struct config *,
+	    const struct ticket *t, const struct lc_ticket *f, int64_t now,
+	    char **line, GError **err);
+
+/*
+ * postdesk tick: applies every due timer and escalation at NOW.
+ * REPORT gets one line per change ("#12 waiting-for-customer →
+ * pre-closed", "#12 escalated: resolution: due ...").  With EXPLAIN
+ * every ticket's transaction is rolled back instead of committed: the
+ * lines say what would be done, and nothing is written.  *failed
+ * counts tickets that could not be changed (busy); they are retried
+ * next time.
  */
 bool	 lifecycle_apply_tick(struct store *, const struct config *,
-	    int64_t now, GPtrArray *report, int *failed, GError **err);
+	    int64_t now, bool explain, GPtrArray *report, int *failed,
+	    GError **err);
 
 #endif

@@ -62,6 +62,7 @@ static const char builtin[] =
 	"sla_normal = 8h\n"
 	"sla_major = 4h\n"
 	"sla_hotrush = 2h\n"
+	"escalate = none\n"
 	"ack_max_length = 80\n"
 	"[lifecycle.sales]\n"
 	"preclose_after = 30d\n"
@@ -106,7 +107,7 @@ static const char *const lc_keys[] = {
 	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
 	"hotrush_off_limit", "sla_hotrush", "ack_pattern", "ack_max_length",
 	"priorities", "default_priority", "rating_statuses", "rating_request",
-	"calendar",
+	"calendar", "resolve_hotrush", "escalate",
 };
 
 /* Raw values being layered: key → value, lang → ack pattern; which
@@ -124,6 +125,8 @@ known(const char *key)
 
 	/* sla_<priority>: checked against priorities when built. */
 	if (strncmp(key, "sla_", 4) == 0 && key[4] != '\0')
+		return true;
+	if (strncmp(key, "resolve_", 8) == 0 && key[8] != '\0')
 		return true;
 	for (i = 0; i < G_N_ELEMENTS(lc_keys); i++)
 		if (strcmp(lc_keys[i], key) == 0)
@@ -558,6 +561,18 @@ attr_timers(struct ctx *c)
 	return ok;
 }
 
+/* escalate = notify-leads; raise-priority (either, both, or none). */
+static bool
+escalate_key(struct ctx *c)
+{
+	const char *v = g_hash_table_lookup(c->l->keys, "escalate");
+
+	if (v != NULL && !text_to_escalate(&c->lc->escalate, v))
+		return fail(c, "escalate", "\"%s\": expected notify-leads, "
+		    "raise-priority (or both, separated by ;) or none", v);
+	return true;
+}
+
 static bool
 basis_and_numbers(struct ctx *c)
 {
@@ -579,7 +594,9 @@ basis_and_numbers(struct ctx *c)
 	return duration_key(c, "preclose_after", &lc->preclose_after) &&
 	    duration_key(c, "close_after", &lc->close_after) &&
 	    duration_key(c, "reopen_window", &lc->reopen_window) &&
-	    duration_key(c, "sla_hotrush", &lc->sla_hotrush);
+	    duration_key(c, "sla_hotrush", &lc->sla_hotrush) &&
+	    duration_key(c, "resolve_hotrush", &lc->resolve_hotrush) &&
+	    escalate_key(c);
 }
 
 /* A priority name: a word, as the viewer's forms and commands take it. */
@@ -629,12 +646,16 @@ priorities(struct ctx *c)
 	return true;
 }
 
-/* sla_<priority> for each configured priority (any case). */
+/*
+ * PREFIX<priority> (sla_, resolve_) for each configured priority (any
+ * case) into TARGETS; PREFIX"hotrush" is read with the numbers.
+ */
 static bool
-sla_targets(struct ctx *c)
+targets(struct ctx *c, const char *prefix, int64_t *targets)
 {
 	GHashTableIter	 it;
 	gpointer	 k, v;
+	size_t		 n = strlen(prefix);
 	int		 r;
 	bool		 ok = true;
 
@@ -642,12 +663,12 @@ sla_targets(struct ctx *c)
 	while (ok && g_hash_table_iter_next(&it, &k, &v)) {
 		const char *key = k, *site;
 
-		if (strncmp(key, "sla_", 4) != 0 ||
-		    strcmp(key, "sla_hotrush") == 0)
+		if (strncmp(key, prefix, n) != 0 ||
+		    strcmp(key + n, "hotrush") == 0)
 			continue;
-		r = lifecycle_priority_rank(c->lc, key + 4);
+		r = lifecycle_priority_rank(c->lc, key + n);
 		if (r >= 0) {
-			ok = duration_key(c, key, &c->lc->sla[r]);
+			ok = duration_key(c, key, &targets[r]);
 			continue;
 		}
 		/* A target for a priority another layer renamed away
@@ -656,9 +677,16 @@ sla_targets(struct ctx *c)
 		site = g_hash_table_lookup(c->l->site, key);
 		if (site != NULL && strcmp(site, c->group) == 0)
 			ok = fail(c, key, "\"%s\" is not in priorities",
-			    key + 4);
+			    key + n);
 	}
 	return ok;
+}
+
+static bool
+sla_targets(struct ctx *c)
+{
+	return targets(c, "sla_", c->lc->sla) &&
+	    targets(c, "resolve_", c->lc->resolve);
 }
 
 static bool

@@ -90,6 +90,27 @@ ticket_object(const struct ticket *t)
 	return o;
 }
 
+/* A target as every language of the templates writes it: "2 h",
+ * "90 min", "1 h 30 min"; NULL for none. */
+static char *
+hotrush_target(int64_t s)
+{
+	int64_t	 h = s / 3600, m = (s % 3600 + 59) / 60;
+
+	if (s <= 0)
+		return NULL;
+	if (m == 60) {
+		h++;
+		m = 0;
+	}
+	if (h == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " min", m);
+	if (m == 0)
+		return g_strdup_printf("%" G_GINT64_FORMAT " h", h);
+	return g_strdup_printf("%" G_GINT64_FORMAT " h %" G_GINT64_FORMAT
+	    " min", h, m);
+}
+
 static JsonObject *
 message_object(const struct message *m)
 {
@@ -154,6 +175,41 @@ commands_array(struct store *s, const struct message *m, JsonArray **out,
 }
 
 /*
+ * {{#escalations}} for the escalation notice: the ticket's "escalated"
+ * events (lifecycle_escalate.c), "TARGET: due WHEN" → {{target}},
+ * {{due}}, oldest first; at most one per target.
+ */
+static bool
+escalations_array(struct store *s, const struct ticket *t, JsonArray **out,
+    GError **err)
+{
+	GPtrArray	*ev = NULL;
+	guint		 i;
+
+	*out = json_array_new();
+	if (!store_events(s, t->id, &ev, err))
+		return false;
+	for (i = 0; i < ev->len; i++) {
+		const struct event *e = ev->pdata[i];
+		const char	*sep;
+		JsonObject	*o;
+		char		*target;
+
+		if (strcmp(e->kind, "escalated") != 0 || e->detail == NULL ||
+		    (sep = strstr(e->detail, ": due ")) == NULL)
+			continue;
+		o = json_object_new();
+		target = g_strndup(e->detail, (gsize)(sep - e->detail));
+		json_object_set_string_member(o, "target", target);
+		json_object_set_string_member(o, "due", sep + strlen(": due "));
+		json_array_add_object_element(*out, o);
+		g_free(target);
+	}
+	g_ptr_array_free(ev, TRUE);
+	return true;
+}
+
+/*
  * {{ticket.link}} for RECIPIENT (may be NULL): a customer gets a sign-in
  * link, minted now (a web_links row, so it can be revoked); staff sign
  * in at the web server.  Shared bytes (recipient NULL) carry no link.
@@ -207,9 +263,19 @@ context(const struct config *c, const struct ticket *t,
 	JsonObject	*ctx = json_object_new(), *req = json_object_new();
 	const char	*requester = t != NULL ? t->requester : recipient;
 
-	if (t != NULL)
-		json_object_set_object_member(ctx, "ticket",
-		    ticket_object(t));
+	if (t != NULL) {
+		JsonObject *to = ticket_object(t);
+		char	*target = hotrush_target(lifecycle_for(c->lifecycle,
+		    t->queue)->sla_hotrush);
+
+		/* {{ticket.hotrush_target}}: the queue's sla_hotrush, as
+		 * "2 h"; missing when there is none. */
+		if (target != NULL)
+			json_object_set_string_member(to, "hotrush_target",
+			    target);
+		g_free(target);
+		json_object_set_object_member(ctx, "ticket", to);
+	}
 	json_object_set_string_member(req, "address",
 	    requester != NULL ? requester : "");
 	if (m != NULL && m->from_addr != NULL && m->from_name != NULL &&
@@ -380,6 +446,12 @@ render(struct store *s, const struct config *c, const char *name,
 
 		ok = commands_array(s, m, &cmds, err);
 		json_object_set_array_member(ctx, "commands", cmds);
+	}
+	if (ok && t != NULL && strcmp(name, "escalation") == 0) {
+		JsonArray *esc = NULL;
+
+		ok = escalations_array(s, t, &esc, err);
+		json_object_set_array_member(ctx, "escalations", esc);
 	}
 	ok = ok && template_render_mail(tp, ctx, subject, body, err);
 	/* The brand's signature under every mail of the queue, after the

@@ -33,7 +33,8 @@ static const struct cli_command commands[] = {
 	{ "reparse", "[--dry-run] TICKET | --all",
 	    "rebuild decoded and stripped text from the raw bytes",
 	    cli_reparse },
-	{ "tick", "[--now EPOCH]", "apply due life-cycle timers (cron)",
+	{ "tick", "[--now EPOCH] [--explain]", "apply due life-cycle timers "
+	    "and SLA escalations (cron); --explain: say what, change nothing",
 	    cli_tick },
 	{ "status", "TICKET STATUS [--as customer]",
 	    "change a ticket's status (checked against its life cycle)",

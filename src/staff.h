@@ -141,8 +141,8 @@ GPtrArray	*staff_notice_recipients(const struct staff_dir *,
 
 /*
  * Who gets an escalation of QUEUE: its leads; no lead, the admins who
- * work it; none, every admin.  For SLA escalation (issue 17 item 4),
- * which does not exist yet.
+ * work it; none, every admin.  For SLA escalation by postdesk tick
+ * (lifecycle_escalate.c).
  */
 GPtrArray	*staff_escalation_recipients(const struct staff_dir *,
 		    const char *queue);

@@ -431,6 +431,52 @@ store_web_first_responses(struct store *s, int64_t since, GArray **out,
 	return true;
 }
 
+static void
+clear_sla(gpointer p)
+{
+	struct store_web_sla *r = p;
+
+	g_free(r->queue);
+	g_free(r->status);
+}
+
+bool
+store_web_sla_facts(struct store *s, int64_t since, GArray **out,
+    GError **err)
+{
+	sqlite3_stmt	*st;
+	GArray		*a;
+	int		 rc;
+
+	st = store_stmt(s, "SELECT created, first_response_at, status_since,"
+	    " priority_rank, hotrush, queue, status FROM tickets"
+	    " WHERE created >= ?1 ORDER BY queue LIMIT 100000", err);
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, since);
+	a = g_array_new(FALSE, TRUE, sizeof(struct store_web_sla));
+	g_array_set_clear_func(a, clear_sla);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_web_sla r;
+
+		r.created = sqlite3_column_int64(st, 0);
+		r.first_response = sqlite3_column_int64(st, 1);
+		r.status_since = sqlite3_column_int64(st, 2);
+		r.priority_rank = sqlite3_column_int(st, 3);
+		r.hotrush = sqlite3_column_int(st, 4) != 0;
+		r.queue = store_col_text(st, 5);
+		r.status = store_col_text(st, 6);
+		g_array_append_val(a, r);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		g_array_unref(a);
+		return store_fail(s, rc, err);
+	}
+	*out = a;
+	return true;
+}
+
 /* --- sign-in links and sessions ------------------------------------- */
 
 #define LINK_COLS "id, address, ticket, created, expires, revoked, used"

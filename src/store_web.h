@@ -77,6 +77,17 @@ struct store_web_response {
 	char	*queue;		/* freed by the array's clear function */
 };
 
+/* The SLA facts of a ticket, for the compliance chart. */
+struct store_web_sla {
+	int64_t	 created;
+	int64_t	 first_response;	/* first staff reply, 0: none */
+	int64_t	 status_since;
+	int	 priority_rank;
+	bool	 hotrush;
+	char	*queue;		/* freed by the array's clear function */
+	char	*status;	/* likewise */
+};
+
 /* Of struct ticket (n_messages filled). */
 bool	 store_web_tickets(struct store *, const struct store_web_filter *,
 	    GPtrArray **out, GError **err);
@@ -119,7 +130,11 @@ bool	 store_web_opened_per_day(struct store *, int64_t since,
 bool	 store_web_backlog(struct store *, GPtrArray **out,
 	    GError **err);	/* of struct store_web_count, not closed */
 bool	 store_web_first_responses(struct store *, int64_t since,
-	    GArray **out, GError **err);	/* of store_web_response */
+	    GArray **out, GError **err);
+/* Of struct store_web_sla: the tickets created at or after SINCE, by
+ * queue (at most 100000). */
+bool	 store_web_sla_facts(struct store *, int64_t since, GArray **out,
+	    GError **err);	/* of store_web_response */
 void	 store_web_day_free(struct store_web_day *);
 void	 store_web_count_free(struct store_web_count *);
 

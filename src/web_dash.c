@@ -1,6 +1,7 @@
 /*
  * web_dash: the staff dashboard — tickets opened per day per queue, the
- * backlog by status and first-response times against the SLA, drawn as
+ * backlog by status, first-response times against the SLA and each
+ * queue's SLA compliance (a chart with its data table), drawn as
  * SVG on the server (no script).  Coordinates are computed here; the
  * template only places the shapes, and every label goes through its
  * HTML escaping like any other text.
@@ -224,11 +225,135 @@ response_chart(const struct web *w, GArray *resp, JsonObject *page)
 	return hbars(names, n, G_N_ELEMENTS(names), "resp");
 }
 
+/* Met and missed per target of one queue. */
+struct compliance {
+	char	*queue;
+	int64_t	 met[2], missed[2], pending[2];
+};
+
+static void
+compliance_free(gpointer p)
+{
+	struct compliance *q = p;
+
+	g_free(q->queue);
+	g_free(q);
+}
+
+/* One row of a queue's table, and its bar (the share met). */
+static void
+compliance_row(JsonArray *rows, JsonArray *bars, JsonArray *labels,
+    const char *name, int64_t met, int64_t missed, int64_t pending,
+    int64_t y)
+{
+	JsonObject	*o = json_object_new();
+	int64_t		 n = met + missed;
+	int64_t		 span = CHART_W - LABEL_W - 70;
+	int64_t		 wmet = n > 0 ? met * span / n : 0;
+	char		*pct = n > 0 ? g_strdup_printf("%" G_GINT64_FORMAT " %%",
+	    (met * 100 + n / 2) / n) : g_strdup("–");
+	char		*label;
+
+	json_object_set_string_member(o, "target", name);
+	json_object_set_int_member(o, "tickets", n);
+	json_object_set_int_member(o, "met", met);
+	json_object_set_int_member(o, "missed", missed);
+	json_object_set_int_member(o, "pending", pending);
+	json_object_set_string_member(o, "percent", pct);
+	json_array_add_object_element(rows, o);
+	label = g_strdup_printf("%s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+	    " met (%s)", name, met, n, pct);
+	/* The track is the whole measured set; met drawn over it. */
+	shape(bars, LABEL_W, y, span, BAR_H, "sla-missed", label);
+	if (wmet > 0)
+		shape(bars, LABEL_W, y, wmet, BAR_H, "sla-met", label);
+	text(labels, LABEL_W - 6, y + BAR_H - 6, "end", name);
+	text(labels, LABEL_W + span + 6, y + BAR_H - 6, "start", pct);
+	g_free(label);
+	g_free(pct);
+}
+
+/*
+ * SLA compliance per queue, tickets created since SINCE: each ticket
+ * against its own queue's life cycle (calendar included) at NOW.
+ */
+static JsonArray *
+compliance_chart(const struct web *w, GArray *facts, int64_t now)
+{
+	static const enum lc_target targets[2] = { LC_TARGET_FIRST_RESPONSE,
+	    LC_TARGET_RESOLUTION };
+	GPtrArray	*qs = g_ptr_array_new_with_free_func(compliance_free);
+	JsonArray	*out = json_array_new();
+	guint		 i;
+	int		 k;
+
+	for (i = 0; i < facts->len; i++) {
+		const struct store_web_sla *r = &g_array_index(facts,
+		    struct store_web_sla, i);
+		const struct lifecycle *lc = lifecycle_for(
+		    w->config->lifecycle, r->queue);
+		struct lc_ticket f = { 0 };
+		struct compliance *q = qs->len > 0 ?
+		    qs->pdata[qs->len - 1] : NULL;
+
+		/* The rows come by queue. */
+		if (q == NULL || strcmp(q->queue, r->queue) != 0) {
+			q = g_new0(struct compliance, 1);
+			q->queue = g_strdup(r->queue);
+			g_ptr_array_add(qs, q);
+		}
+		f.status = r->status;
+		f.created = r->created;
+		f.status_since = r->status_since;
+		f.first_response = r->first_response;
+		f.priority = r->priority_rank;
+		f.hotrush = r->hotrush;
+		for (k = 0; k < 2; k++)
+			switch (lifecycle_outcome(lc, &f, targets[k], now)) {
+			case LC_OUTCOME_MET:
+				q->met[k]++;
+				break;
+			case LC_OUTCOME_MISSED:
+				q->missed[k]++;
+				break;
+			case LC_OUTCOME_PENDING:
+				q->pending[k]++;
+				break;
+			default:
+				break;
+			}
+	}
+	for (i = 0; i < qs->len; i++) {
+		const struct compliance *q = qs->pdata[i];
+		JsonObject	*o, *chart;
+		JsonArray	*bars, *labels, *rows = json_array_new();
+		char		*id;
+
+		chart = chart_new(CHART_W, 2 * (BAR_H + 6) + 6, &bars,
+		    &labels);
+		compliance_row(rows, bars, labels, _("First response"),
+		    q->met[0], q->missed[0], q->pending[0], 6);
+		compliance_row(rows, bars, labels, _("Resolution"),
+		    q->met[1], q->missed[1], q->pending[1], 12 + BAR_H);
+		o = json_object_new();
+		json_object_set_string_member(o, "queue", q->queue);
+		/* An id of our own: a queue name is no safe id. */
+		id = g_strdup_printf("sla-%u", i + 1);
+		json_object_set_string_member(o, "id", id);
+		g_free(id);
+		json_object_set_object_member(o, "chart", chart);
+		json_object_set_array_member(o, "rows", rows);
+		json_array_add_object_element(out, o);
+	}
+	g_ptr_array_unref(qs);
+	return out;
+}
+
 struct web_response *
 web_page_dashboard(struct web *w, GError **err)
 {
 	GPtrArray	*days = NULL, *backlog = NULL;
-	GArray		*resp = NULL;
+	GArray		*resp = NULL, *sla = NULL;
 	JsonObject	*o;
 	JsonArray	*legend;
 	int64_t		 today = w->now / 86400;
@@ -239,7 +364,10 @@ web_page_dashboard(struct web *w, GError **err)
 
 	if (!store_web_opened_per_day(w->store, since, &days, err) ||
 	    !store_web_backlog(w->store, &backlog, err) ||
-	    !store_web_first_responses(w->store, since, &resp, err)) {
+	    !store_web_first_responses(w->store, since, &resp, err) ||
+	    !store_web_sla_facts(w->store, since, &sla, err)) {
+		if (resp != NULL)
+			g_array_unref(resp);
 		if (days != NULL)
 			g_ptr_array_unref(days);
 		if (backlog != NULL)
@@ -263,6 +391,10 @@ web_page_dashboard(struct web *w, GError **err)
 	    backlog->len, "backlog"));
 	json_object_set_object_member(o, "response", response_chart(w,
 	    resp, o));
+	json_object_set_array_member(o, "sla", compliance_chart(w, sla,
+	    w->now));
+	json_object_set_boolean_member(o, "has_sla", sla->len > 0);
+	g_array_unref(sla);
 	g_free(names);
 	g_free(counts);
 	g_ptr_array_unref(days);

@@ -488,6 +488,199 @@ test_sla(void)
 	config_free(c);
 }
 
+/* ---- SLA escalation (postdesk tick) ------------------------------ */
+
+/* Friday 4 December 2026 17:00 UTC and what follows it. */
+#define FRI17	((int64_t)1796403600)
+#define SAT12	((int64_t)1796472000)
+#define MON0830	((int64_t)1796632200)
+#define MON11	((int64_t)1796641200)
+#define MON1130	((int64_t)1796643000)
+
+static const char escalation_conf[] =
+	"[calendar.office]\n"
+	"time_zone = UTC\n"
+	"hours = mon-fri 08:00-18:00\n"
+	"[lifecycle]\n"
+	"calendar = office\n"
+	"resolve_normal = 4h\n"
+	"resolve_hotrush = 1h\n"
+	"escalate = notify-leads; raise-priority\n"
+	"[lifecycle.sales]\n"
+	"calendar =\n"
+	"escalate = raise-priority\n"
+	"[lifecycle.project]\n"
+	"escalate = none\n";
+
+static void
+test_escalation_weekend(void)
+{
+	GError		*e = NULL;
+	struct config	*c = load_text(escalation_conf, &e);
+	const struct lifecycle *lc;
+	struct lc_ticket t = { .status = "submitted", .created = FRI17,
+	    .first_response = FRI17 + 1800, .priority = 1 };	/* normal */
+	struct lc_escalation x;
+
+	g_assert_no_error(e);
+	lc = lifecycle_for(c->lifecycle, "support");
+	g_assert_cmpuint(lc->escalate, ==, LC_ESCALATE_NOTIFY_LEADS |
+	    LC_ESCALATE_RAISE_PRIORITY);
+	/* 1 business hour on Friday, 3 on Monday from 08:00. */
+	g_assert_cmpint(lifecycle_resolution_due(lc, &t), ==, MON11);
+	lifecycle_escalation(lc, &t, SAT12, 0, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	g_assert_cmpint(x.raise_to, ==, LC_RANK_NONE);
+	lifecycle_escalation(lc, &t, MON0830, 0, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	/* At the due second it has not passed; one second after it has. */
+	lifecycle_escalation(lc, &t, MON11, 0, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	lifecycle_escalation(lc, &t, MON11 + 1, 0, &x);
+	g_assert_cmpuint(x.targets, ==, LC_TARGET_RESOLUTION);
+	lifecycle_escalation(lc, &t, MON1130, 0, &x);
+	g_assert_cmpuint(x.targets, ==, LC_TARGET_RESOLUTION);
+	g_assert_cmpint(x.resolution_due, ==, MON11);
+	g_assert_true(x.notify_leads);
+	g_assert_cmpint(x.raise_to, ==, 0);	/* normal → major */
+	/* Once: escalated before, nothing more. */
+	lifecycle_escalation(lc, &t, MON1130, LC_TARGET_RESOLUTION, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	g_assert_false(x.notify_leads);
+	g_assert_cmpint(x.raise_to, ==, LC_RANK_NONE);
+	/* Resolved tickets do not escalate; pre-closed counts. */
+	t.status = "pre-closed";
+	lifecycle_escalation(lc, &t, MON1130, 0, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	t.status = "closed";
+	lifecycle_escalation(lc, &t, MON1130, 0, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	/* Unanswered: the first-response target (sla_normal 8h: Monday
+	 * 15:00) escalates with the resolution, one bump for both. */
+	t.status = "in-progress";
+	t.first_response = 0;
+	lifecycle_escalation(lc, &t, MON11 + 4 * 3600 + 1, 0, &x);
+	g_assert_cmpuint(x.targets, ==, LC_TARGET_FIRST_RESPONSE |
+	    LC_TARGET_RESOLUTION);
+	g_assert_cmpint(x.first_response_due, ==, MON11 + 4 * 3600);
+	g_assert_cmpint(x.raise_to, ==, 0);
+	/* The highest priority is not raised above itself. */
+	t.priority = 0;
+	lifecycle_escalation(lc, &t, MON11 + 4 * 3600 + 1, 0, &x);
+	g_assert_cmpuint(x.targets, ==, LC_TARGET_FIRST_RESPONSE);
+	g_assert_cmpint(x.raise_to, ==, LC_RANK_NONE);
+	/* resolve_major is not set: no resolution target for major... */
+	g_assert_cmpint(lifecycle_resolution_due(lc, &t), ==, 0);
+	/* ... but HotRush has its own, resolve_hotrush 1h: Friday 18:00. */
+	t.hotrush = true;
+	g_assert_cmpint(lifecycle_resolution_due(lc, &t), ==, FRI17 + 3600);
+	config_free(c);
+}
+
+static void
+test_escalation_queues(void)
+{
+	GError		*e = NULL;
+	struct config	*c = load_text(escalation_conf, &e);
+	const struct lifecycle *lc;
+	struct lc_ticket t = { .status = "submitted", .created = FRI17,
+	    .first_response = FRI17 + 60, .priority = 2 };	/* minor */
+	struct lc_escalation x;
+	struct config	*d;
+
+	g_assert_no_error(e);
+	/* Sales: no calendar (around the clock), raise-priority alone. */
+	lc = lifecycle_for(c->lifecycle, "sales");
+	g_assert_null(lc->calendar);
+	g_assert_cmpuint(lc->escalate, ==, LC_ESCALATE_RAISE_PRIORITY);
+	t.priority = 1;
+	g_assert_cmpint(lifecycle_resolution_due(lc, &t), ==,
+	    FRI17 + 4 * 3600);
+	lifecycle_escalation(lc, &t, FRI17 + 4 * 3600 + 1, 0, &x);
+	g_assert_cmpuint(x.targets, ==, LC_TARGET_RESOLUTION);
+	g_assert_false(x.notify_leads);
+	g_assert_cmpint(x.raise_to, ==, 0);
+	/* Project: escalate = none, nothing at all. */
+	lc = lifecycle_for(c->lifecycle, "project");
+	g_assert_cmpuint(lc->escalate, ==, 0);
+	lifecycle_escalation(lc, &t, MON1130 + 99 * DAY, 0, &x);
+	g_assert_cmpuint(x.targets, ==, 0);
+	config_free(c);
+	/* The default: none (an upgrade mails nobody about the tickets
+	 * already late), and no resolution targets. */
+	lc = def(&d);
+	g_assert_cmpuint(lc->escalate, ==, 0);
+	g_assert_cmpint(lifecycle_resolution_due(lc, &t), ==, 0);
+	config_free(d);
+}
+
+static void
+test_escalate_text(void)
+{
+	unsigned	 b = 99;
+
+	g_assert_true(text_to_escalate(&b, "notify-leads"));
+	g_assert_cmpuint(b, ==, LC_ESCALATE_NOTIFY_LEADS);
+	g_assert_true(text_to_escalate(&b, " raise-priority ;notify-leads;"));
+	g_assert_cmpuint(b, ==, LC_ESCALATE_NOTIFY_LEADS |
+	    LC_ESCALATE_RAISE_PRIORITY);
+	g_assert_true(text_to_escalate(&b, "none"));
+	g_assert_cmpuint(b, ==, 0);
+	b = 99;
+	g_assert_true(text_to_escalate(&b, ""));
+	g_assert_cmpuint(b, ==, 0);
+	g_assert_false(text_to_escalate(&b, "notify-lead"));
+	g_assert_false(text_to_escalate(&b, "none; notify-leads"));
+	g_assert_cmpstr(lifecycle_target_to_text(LC_TARGET_RESOLUTION), ==,
+	    "resolution");
+}
+
+/* Compliance as the dashboard counts it. */
+static void
+test_outcome(void)
+{
+	GError		*e = NULL;
+	struct config	*c = load_text(escalation_conf, &e);
+	const struct lifecycle *lc;
+	struct lc_ticket t = { .status = "submitted", .created = FRI17,
+	    .priority = 1 };
+
+	g_assert_no_error(e);
+	lc = lifecycle_for(c->lifecycle, "support");
+	/* First response due Monday 15:00 (8 business hours). */
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_FIRST_RESPONSE,
+	    MON11), ==, LC_OUTCOME_PENDING);
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_FIRST_RESPONSE,
+	    MON11 + 5 * 3600), ==, LC_OUTCOME_MISSED);
+	t.first_response = MON11 + 4 * 3600;	/* exactly on time */
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_FIRST_RESPONSE,
+	    MON11 + 99 * DAY), ==, LC_OUTCOME_MET);
+	t.first_response = MON11 + 4 * 3600 + 1;
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_FIRST_RESPONSE,
+	    MON11 + 99 * DAY), ==, LC_OUTCOME_MISSED);
+	/* Resolution, due Monday 11:00: by the time it reached closed. */
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_RESOLUTION,
+	    MON0830), ==, LC_OUTCOME_PENDING);
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_RESOLUTION,
+	    MON1130), ==, LC_OUTCOME_MISSED);
+	t.status = "closed";
+	t.status_since = MON11;
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_RESOLUTION,
+	    MON1130), ==, LC_OUTCOME_MET);
+	t.status_since = MON1130;
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_RESOLUTION,
+	    MON1130), ==, LC_OUTCOME_MISSED);
+	/* Closed without a reply: its first response is not measured. */
+	t.first_response = 0;
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_FIRST_RESPONSE,
+	    MON1130 + 99 * DAY), ==, LC_OUTCOME_NONE);
+	/* No target, nothing to measure. */
+	t.priority = 0;
+	g_assert_cmpint(lifecycle_outcome(lc, &t, LC_TARGET_RESOLUTION,
+	    MON1130), ==, LC_OUTCOME_NONE);
+	config_free(c);
+}
+
 /* A mix of N_MAJOR, N_NORMAL, N_MINOR tickets in LC. */
 static struct lc_mix
 mix3(const struct lifecycle *lc, int64_t maj, int64_t nor, int64_t min)
@@ -796,6 +989,13 @@ static const struct {
 	    "reopen_window = whenever\n", "reopen_window", 8 },
 	{ "[lifecycle]\nsla_major = 4h\n[lifecycle.sales]\n\n"
 	    "sla_minor = 1 week\n", "[lifecycle.sales] sla_minor", 5 },
+	{ "[lifecycle]\nescalate = notify-leads; page-the-ceo\n",
+	    "[lifecycle] escalate: \"notify-leads; page-the-ceo\"", 2 },
+	{ "[lifecycle]\nescalate = none; raise-priority\n", "escalate", 2 },
+	{ "[lifecycle]\n\n[lifecycle.sales]\nresolve_urgent = 1h\n",
+	    "[lifecycle.sales] resolve_urgent: \"urgent\" is not in", 4 },
+	{ "[lifecycle]\nresolve_major = soon\n", "resolve_major", 2 },
+	{ "[lifecycle]\nresolve_hotrush = 1 hour\n", "resolve_hotrush", 2 },
 	{ "[lifecycle]\nhotrush_off_limit = 3\n\n[lifecycle.project]\n"
 	    "ack_pattern[de] = (unclosed\n", "ack_pattern[de]", 5 },
 	/* A queue inherits [lifecycle]'s transitions, whose line is named. */
@@ -1175,6 +1375,12 @@ main(int argc, char *argv[])
 	g_test_add_func("/lifecycle/ack", test_ack);
 	g_test_add_func("/lifecycle/ack-config", test_ack_config);
 	g_test_add_func("/lifecycle/sla", test_sla);
+	g_test_add_func("/lifecycle/escalation-weekend",
+	    test_escalation_weekend);
+	g_test_add_func("/lifecycle/escalation-queues",
+	    test_escalation_queues);
+	g_test_add_func("/lifecycle/escalate-text", test_escalate_text);
+	g_test_add_func("/lifecycle/outcome", test_outcome);
 	g_test_add_func("/lifecycle/queue-order", test_queue_order);
 	g_test_add_func("/lifecycle/priorities-default",
 	    test_priorities_default);
