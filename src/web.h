@@ -101,6 +101,8 @@ enum web_key {
 
 enum web_role { WEB_ANONYMOUS, WEB_CUSTOMER, WEB_STAFF };
 
+struct web_form;
+
 struct web_field {
 	bool	 present;
 	int64_t	 i;		/* integers, booleans, enums */
@@ -117,6 +119,8 @@ struct web_request {
 	char		*cookie;	/* session cookie value, or NULL */
 	char		*tz_cookie;	/* WEB_TZ_COOKIE value, or NULL */
 	bool		 https;
+	/* A multipart/form-data POST's files (web_form.h), or NULL. */
+	struct web_form	*form;
 };
 
 struct web_viewer {
@@ -180,9 +184,11 @@ const char *web_key_name(enum web_key);
  * unknown keys are ignored, a bad value is WEB_ERROR_BAD_REQUEST. */
 bool	 web_parse_params(struct web_request *, const char *encoded,
 	    GError **err);
-/* Reads the CGI environment (and the body from IN for POST). */
+/* Reads the CGI environment (and the body from IN for POST: a
+ * urlencoded form, or multipart/form-data whose files may add up to
+ * UPLOAD_MAX bytes, else 413). */
 bool	 web_request_from_env(struct web_request **out, FILE *in,
-	    int *status, GError **err);
+	    uint64_t upload_max, int *status, GError **err);
 void	 web_request_free(struct web_request *);
 struct web_response *web_response_new(int status, const char *type);
 void	 web_response_header(struct web_response *, const char *name,
