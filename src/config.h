@@ -79,6 +79,9 @@ struct config {
 	uint64_t  web_max_message_view;	/* bytes of a message's text shown */
 	int64_t	  web_session_lifetime;	/* seconds a link's session lives */
 	char	**web_staff_users;	/* "user=address" pairs */
+	/* [web] categories: "Label=queue" pairs for the new-ticket form;
+	 * NULL: the [queue.NAME] groups. */
+	char	**web_categories;
 	/* [intake] unknown_sender = open | refuse */
 	bool	  unknown_sender_refuse;
 	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */

@@ -51,6 +51,8 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_INTERNAL] = { "internal", V_BOOL, 0, 1, NULL },
 	[KEY_CANNED] = { "canned", V_WORD, 1, 64, NULL },
 	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
+	[KEY_SUBJECT] = { "subject", V_TEXT, 1, 200, NULL },
+	[KEY_CATEGORY] = { "category", V_INT, 1, 1000, NULL },
 };
 
 struct page_def {
@@ -75,6 +77,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_POST] = { "/ticket/#/post", WEB_POST },
 	[PAGE_CHANGE] = { "/ticket/#/change", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
+	[PAGE_NEW] = { "/new", WEB_GET },
+	[PAGE_CREATE] = { "/new", WEB_POST },
 };
 
 static bool
@@ -117,10 +121,13 @@ web_route(const char *path, enum web_method method, enum web_page *page,
     int64_t *id)
 {
 	size_t	 i;
+	int	 status = 404;
 
 	if (path == NULL || *path == '\0')
 		path = "/";
 	*id = 0;
+	/* A path may have a page per method (/new: the form, and the
+	 * POST that creates). */
 	for (i = 0; i < PAGE__MAX; i++) {
 		if (!match(pages[i].pattern, path, id))
 			continue;
@@ -128,9 +135,9 @@ web_route(const char *path, enum web_method method, enum web_page *page,
 		if (method == pages[i].method ||
 		    (method == WEB_HEAD && pages[i].method == WEB_GET))
 			return 200;
-		return 405;
+		status = 405;
 	}
-	return 404;
+	return status;
 }
 
 bool
@@ -779,6 +786,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_POST] = web_page_post,
 	[PAGE_CHANGE] = web_page_change,
 	[PAGE_STYLE] = web_page_style,
+	[PAGE_NEW] = web_page_new,
+	[PAGE_CREATE] = web_page_create,
 };
 
 /* Who may reach which page, and the CSRF check of every POST; NULL if

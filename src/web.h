@@ -73,6 +73,8 @@ enum web_page {
 	PAGE_POST,		/* /ticket/N/post          POST (customer) */
 	PAGE_CHANGE,		/* /ticket/N/change        POST (customer) */
 	PAGE_STYLE,		/* /style.css              GET  */
+	PAGE_NEW,		/* /new                    GET  (customer) */
+	PAGE_CREATE,		/* /new                    POST (customer) */
 	PAGE__MAX
 };
 
@@ -96,6 +98,8 @@ enum web_key {
 	KEY_INTERNAL,		/* 1: an internal note, not a reply */
 	KEY_CANNED,		/* a canned reply's name, templates/replies */
 	KEY_INTO,		/* the ticket a merge goes into */
+	KEY_SUBJECT,		/* a new ticket's subject */
+	KEY_CATEGORY,		/* a new ticket's category, 1-based */
 	KEY__MAX
 };
 
@@ -348,6 +352,8 @@ struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_change(struct web *, GError **err);
+struct web_response *web_page_new(struct web *, GError **err);
+struct web_response *web_page_create(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 
