@@ -78,8 +78,10 @@ web_page_new(struct web *w, GError **err)
 	JsonObject	*o;
 	JsonArray	*cats = json_array_new(), *prios = json_array_new();
 	GPtrArray	*cs;
+	const char	*why;
 	guint		 i;
 	int		 p;
+	bool		 counts;
 
 	if (!may_create(w, &r, err) || r != NULL) {
 		json_array_unref(cats);
@@ -98,6 +100,13 @@ web_page_new(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "has_categories", cs->len > 0);
 	g_ptr_array_free(cs, TRUE);
 	json_object_set_array_member(o, "categories", cats);
+	/* Only what the life cycle lets her set on a new ticket. */
+	json_object_set_boolean_member(o, "can_priority",
+	    lifecycle_can_set_priority(lc, lc->initial, LC_ROLE_CUSTOMER,
+	    &why));
+	json_object_set_boolean_member(o, "can_hotrush",
+	    lifecycle_can_set_hotrush(lc, lc->initial, true, LC_ROLE_CUSTOMER,
+	    0, &counts, &why));
 	for (p = 0; p < lc->n_priorities; p++) {
 		JsonObject *c = json_object_new();
 
