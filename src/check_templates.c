@@ -23,7 +23,7 @@ const char *const check_mail_kinds[] = {
 	NULL
 };
 const char *const check_web_pages[] = {
-	"layout", "list", "ticket", "search", "dashboard", "error", NULL
+	"layout", "list", "ticket", "search", "dashboard", "error", "new", NULL
 };
 
 static void

@@ -57,6 +57,7 @@ static const struct key_def known_keys[] = {
 	{ "web", "link_lifetime", KEY_INT },
 	{ "web", "session_lifetime", KEY_INT },
 	{ "web", "staff_users", KEY_LIST },
+	{ "web", "categories", KEY_LIST },
 	{ "web", "max_message_view", KEY_SIZE },
 	{ "web", "locale_dir", KEY_STRING },
 	{ "fetch", "sources", KEY_LIST },
@@ -370,6 +371,7 @@ config_free(struct config *c)
 	g_free(c->web_base_url);
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
+	g_strfreev(c->web_categories);
 	lifecycle_set_free(c->lifecycle);
 	roles_free(c->roles);
 	g_free(c->trusted_authserv_id);
@@ -571,6 +573,12 @@ apply_web(struct config *c, GKeyFile *kf)
 	if (g_key_file_has_key(kf, "web", "staff_users", NULL)) {
 		g_strfreev(c->web_staff_users);
 		c->web_staff_users = lowered_list(kf, "web", "staff_users");
+	}
+	/* "Label=queue" pairs, kept as written (labels are shown). */
+	if (g_key_file_has_key(kf, "web", "categories", NULL)) {
+		g_strfreev(c->web_categories);
+		c->web_categories = g_key_file_get_string_list(kf, "web",
+		    "categories", NULL, NULL);
 	}
 	if ((v = g_key_file_get_string(kf, "web", "max_message_view",
 	    NULL)) != NULL) {

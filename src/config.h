@@ -83,6 +83,9 @@ struct config {
 	 * customer's mail reply is kept as an internal note and answered
 	 * with a pointer to the portal (postdesk.conf(5)). */
 	bool	  portal_only;
+	/* [web] categories: "Label=queue" pairs for the new-ticket form;
+	 * NULL: the [queue.NAME] groups. */
+	char	**web_categories;
 	/* [intake] unknown_sender = open | refuse */
 	bool	  unknown_sender_refuse;
 	/* [lifecycle] and [lifecycle.QUEUE] (lifecycle.h) */

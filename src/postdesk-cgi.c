@@ -108,7 +108,8 @@ main(void)
 	w.now = (int64_t)time(NULL);
 	w.templates_dir = g_build_filename(config->templates_dir, "web",
 	    NULL);
-	(void)web_request_from_env(&w.req, stdin, &status, &e);
+	(void)web_request_from_env(&w.req, stdin, config->max_message_size,
+	    &status, &e);
 	web_choose_tz(&w, &tz_cookie);
 	r = run(&w, status, e);
 	g_clear_error(&e);

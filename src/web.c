@@ -11,6 +11,7 @@
 #include "template.h"
 #include "store_staff.h"
 #include "web.h"
+#include "web_form.h"
 
 G_DEFINE_QUARK(postdesk-web-error-quark, web_error)
 
@@ -55,6 +56,8 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_ADDRESS] = { "address", V_ADDRESS, 3, 254, NULL },
 	[KEY_CC_ACTION] = { "action", V_ENUM, 0, 0, cc_actions },
 	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
+	[KEY_SUBJECT] = { "subject", V_TEXT, 1, 200, NULL },
+	[KEY_CATEGORY] = { "category", V_INT, 1, 1000, NULL },
 };
 
 struct page_def {
@@ -80,6 +83,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_POST] = { "/ticket/#/post", WEB_POST },
 	[PAGE_CHANGE] = { "/ticket/#/change", WEB_POST },
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
+	[PAGE_NEW] = { "/new", WEB_GET },
+	[PAGE_CREATE] = { "/new", WEB_POST },
 };
 
 static bool
@@ -122,10 +127,13 @@ web_route(const char *path, enum web_method method, enum web_page *page,
     int64_t *id)
 {
 	size_t	 i;
+	int	 status = 404;
 
 	if (path == NULL || *path == '\0')
 		path = "/";
 	*id = 0;
+	/* A path may have a page per method (/new: the form, and the
+	 * POST that creates). */
 	for (i = 0; i < PAGE__MAX; i++) {
 		if (!match(pages[i].pattern, path, id))
 			continue;
@@ -133,9 +141,9 @@ web_route(const char *path, enum web_method method, enum web_page *page,
 		if (method == pages[i].method ||
 		    (method == WEB_HEAD && pages[i].method == WEB_GET))
 			return 200;
-		return 405;
+		status = 405;
 	}
-	return 404;
+	return status;
 }
 
 bool
@@ -275,6 +283,33 @@ form_decode(const char *s)
 	return out;
 }
 
+/* One parameter by name: unknown names are ignored, a bad value is
+ * WEB_ERROR_BAD_REQUEST. */
+static bool
+param_set(struct web_request *r, const char *name, const char *value,
+    GError **err)
+{
+	struct web_field f = { 0 };
+	size_t	 k;
+
+	for (k = 0; k < KEY__MAX; k++)
+		if (strcmp(keys[k].name, name) == 0)
+			break;
+	if (k == KEY__MAX)
+		return true;
+	/* An empty select or field means "not given". */
+	if (*value == '\0' && keys[k].type != V_LINES)
+		return true;
+	if (!validate(&keys[k], value, &f)) {
+		g_set_error(err, WEB_ERROR, WEB_ERROR_BAD_REQUEST,
+		    "invalid value for parameter \"%s\"", keys[k].name);
+		return false;
+	}
+	field_set(r, (enum web_key)k, value);
+	r->fields[k].i = f.i;
+	return true;
+}
+
 bool
 web_parse_params(struct web_request *r, const char *encoded, GError **err)
 {
@@ -290,7 +325,6 @@ web_parse_params(struct web_request *r, const char *encoded, GError **err)
 	pairs = g_strsplit(encoded, "&", -1);
 	for (i = 0; ok && pairs[i] != NULL; i++) {
 		char	*eq = strchr(pairs[i], '='), *name, *value;
-		size_t	 k;
 
 		if (*pairs[i] == '\0')
 			continue;
@@ -298,35 +332,50 @@ web_parse_params(struct web_request *r, const char *encoded, GError **err)
 			*eq = '\0';
 		name = form_decode(pairs[i]);
 		value = form_decode(eq != NULL ? eq + 1 : "");
-		for (k = 0; name != NULL && k < KEY__MAX; k++)
-			if (strcmp(keys[k].name, name) == 0)
-				break;
 		if (name == NULL || value == NULL) {
 			g_set_error(err, WEB_ERROR, WEB_ERROR_BAD_REQUEST,
 			    "badly encoded parameter");
 			ok = false;
-		} else if (k < KEY__MAX && *value == '\0' &&
-		    keys[k].type != V_LINES) {
-			/* An empty select or field means "not given". */
-		} else if (k < KEY__MAX) {
-			struct web_field f = { 0 };
-
-			if (validate(&keys[k], value, &f)) {
-				field_set(r, (enum web_key)k, value);
-				r->fields[k].i = f.i;
-			} else {
-				g_set_error(err, WEB_ERROR,
-				    WEB_ERROR_BAD_REQUEST,
-				    "invalid value for parameter \"%s\"",
-				    keys[k].name);
-				ok = false;
-			}
-		}
+		} else
+			ok = param_set(r, name, value, err);
 		g_free(name);
 		g_free(value);
 	}
 	g_strfreev(pairs);
 	return ok;
+}
+
+/* A multipart/form-data body (a form with file inputs): its text fields
+ * through the same keys[] as a urlencoded one, its files kept in
+ * r->form for the page (web_form.h).  Nothing is stored here. */
+static bool
+read_multipart(struct web_request *r, FILE *in, const char *type,
+    uint64_t upload_max, int *status, GError **err)
+{
+	const char	*cl = g_getenv("CONTENT_LENGTH");
+	int64_t		 len = -1;
+	GHashTableIter	 it;
+	gpointer	 name, value;
+
+	if (cl != NULL && *cl != '\0' && !text_to_int(&len, cl, 0,
+	    G_MAXINT64)) {
+		g_set_error(err, WEB_ERROR, WEB_ERROR_BAD_REQUEST,
+		    "bad CONTENT_LENGTH");
+		*status = 400;
+		return false;
+	}
+	if (!web_form_parse(type, in, len, upload_max, &r->form, err)) {
+		*status = g_error_matches(*err, WEB_ERROR,
+		    WEB_ERROR_TOO_LARGE) ? 413 : 400;
+		return false;
+	}
+	g_hash_table_iter_init(&it, r->form->fields);
+	while (g_hash_table_iter_next(&it, &name, &value))
+		if (!param_set(r, name, value, err)) {
+			*status = 400;
+			return false;
+		}
+	return true;
 }
 
 void
@@ -342,6 +391,7 @@ web_request_free(struct web_request *r)
 	g_free(r->remote_user);
 	g_free(r->cookie);
 	g_free(r->tz_cookie);
+	web_form_free(r->form);
 	g_free(r);
 }
 
@@ -396,8 +446,8 @@ text_to_method(const char *m)
 }
 
 bool
-web_request_from_env(struct web_request **out, FILE *in, int *status,
-    GError **err)
+web_request_from_env(struct web_request **out, FILE *in,
+    uint64_t upload_max, int *status, GError **err)
 {
 	struct web_request *r = g_new0(struct web_request, 1);
 	const char	*v;
@@ -429,6 +479,8 @@ web_request_from_env(struct web_request **out, FILE *in, int *status,
 	if (r->method != WEB_POST)
 		return true;
 	v = g_getenv("CONTENT_TYPE");
+	if (v != NULL && g_ascii_strncasecmp(v, "multipart/form-data", 19) == 0)
+		return read_multipart(r, in, v, upload_max, status, err);
 	if (v == NULL || g_ascii_strncasecmp(v,
 	    "application/x-www-form-urlencoded", 33) != 0) {
 		g_set_error(err, WEB_ERROR, WEB_ERROR_BAD_REQUEST,
@@ -741,6 +793,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_POST] = web_page_post,
 	[PAGE_CHANGE] = web_page_change,
 	[PAGE_STYLE] = web_page_style,
+	[PAGE_NEW] = web_page_new,
+	[PAGE_CREATE] = web_page_create,
 };
 
 /* Who may reach which page, and the CSRF check of every POST; NULL if

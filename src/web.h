@@ -74,6 +74,8 @@ enum web_page {
 	PAGE_POST,		/* /ticket/N/post          POST (customer) */
 	PAGE_CHANGE,		/* /ticket/N/change        POST (customer) */
 	PAGE_STYLE,		/* /style.css              GET  */
+	PAGE_NEW,		/* /new                    GET  (customer) */
+	PAGE_CREATE,		/* /new                    POST (customer) */
 	PAGE__MAX
 };
 
@@ -99,10 +101,14 @@ enum web_key {
 	KEY_ADDRESS,		/* a CC to add or remove */
 	KEY_CC_ACTION,		/* add remove */
 	KEY_INTO,		/* the ticket a merge goes into */
+	KEY_SUBJECT,		/* a new ticket's subject */
+	KEY_CATEGORY,		/* a new ticket's category, 1-based */
 	KEY__MAX
 };
 
 enum web_role { WEB_ANONYMOUS, WEB_CUSTOMER, WEB_STAFF };
+
+struct web_form;
 
 struct web_field {
 	bool	 present;
@@ -120,6 +126,8 @@ struct web_request {
 	char		*cookie;	/* session cookie value, or NULL */
 	char		*tz_cookie;	/* WEB_TZ_COOKIE value, or NULL */
 	bool		 https;
+	/* A multipart/form-data POST's files (web_form.h), or NULL. */
+	struct web_form	*form;
 };
 
 struct web_viewer {
@@ -183,9 +191,11 @@ const char *web_key_name(enum web_key);
  * unknown keys are ignored, a bad value is WEB_ERROR_BAD_REQUEST. */
 bool	 web_parse_params(struct web_request *, const char *encoded,
 	    GError **err);
-/* Reads the CGI environment (and the body from IN for POST). */
+/* Reads the CGI environment (and the body from IN for POST: a
+ * urlencoded form, or multipart/form-data whose files may add up to
+ * UPLOAD_MAX bytes, else 413). */
 bool	 web_request_from_env(struct web_request **out, FILE *in,
-	    int *status, GError **err);
+	    uint64_t upload_max, int *status, GError **err);
 void	 web_request_free(struct web_request *);
 struct web_response *web_response_new(int status, const char *type);
 void	 web_response_header(struct web_response *, const char *name,
@@ -346,6 +356,8 @@ struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_cc(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_change(struct web *, GError **err);
+struct web_response *web_page_new(struct web *, GError **err);
+struct web_response *web_page_create(struct web *, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -33,6 +33,8 @@ upload_free(gpointer p)
 	g_free(u->field);
 	g_free(u->filename);
 	g_free(u->content_type);
+	if (u->part != NULL)
+		g_object_unref(u->part);
 	g_free(u);
 }
 
@@ -159,69 +161,129 @@ bad(GError **err, const char *why)
 	return false;
 }
 
-/* One part: a text field into f->fields, a file into the blob store. */
-static bool
-read_part(struct store *store, GMimeObject *o, uint64_t max,
-    struct web_form *f, GError **err)
+/* A part's decoded bytes into a new GByteArray; NULL if unreadable. */
+static GByteArray *
+part_bytes(GMimeObject *o)
 {
-	GMimeDataWrapper *content;
+	GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(o));
+	GByteArray	*bytes = g_byte_array_new();
 	GMimeStream	*mem;
-	GByteArray	*bytes;
+	bool		 ok = true;
+
+	mem = g_mime_stream_mem_new_with_byte_array(bytes);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	if (content != NULL &&
+	    g_mime_data_wrapper_write_to_stream(content, mem) < 0)
+		ok = false;
+	g_object_unref(mem);
+	if (!ok) {
+		g_byte_array_unref(bytes);
+		return NULL;
+	}
+	return bytes;
+}
+
+/* A part's decoded size, without keeping it: a null stream counts. */
+static bool
+part_size(GMimeObject *o, uint64_t *size)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(GMIME_PART(o));
+	GMimeStream	*null = g_mime_stream_null_new();
+	bool		 ok = true;
+
+	if (content != NULL &&
+	    g_mime_data_wrapper_write_to_stream(content, null) < 0)
+		ok = false;
+	*size = GMIME_STREAM_NULL(null)->written;
+	g_object_unref(null);
+	return ok;
+}
+
+/* One part: a text field into f->fields, a file into f->uploads (its
+ * bytes stay in the spool until asked for). */
+static bool
+read_part(GMimeObject *o, uint64_t max, struct web_form *f, GError **err)
+{
 	GMimeContentType *ct;
+	GByteArray	*bytes;
 	const char	*name, *filename;
 	struct web_upload *u;
-	bool		 ok;
+	uint64_t	 size;
 
 	if (!GMIME_IS_PART(o))
 		return bad(err, "a form part is not a simple part");
 	name = g_mime_object_get_content_disposition_parameter(o, "name");
 	if (name == NULL)
 		return bad(err, "a form part has no name");
-	content = g_mime_part_get_content(GMIME_PART(o));
-	bytes = g_byte_array_new();
-	mem = g_mime_stream_mem_new_with_byte_array(bytes);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), TRUE);
-	if (content != NULL &&
-	    g_mime_data_wrapper_write_to_stream(content, mem) < 0) {
-		g_object_unref(mem);
-		return bad(err, "a form part cannot be read");
-	}
-	f->total += bytes->len;
-	if (f->total > max) {
-		g_object_unref(mem);
-		return too_large(max, err);
-	}
 	filename = g_mime_object_get_content_disposition_parameter(o,
 	    "filename");
+	if (!part_size(o, &size))
+		return bad(err, "a form part cannot be read");
+	f->total += size;
+	if (f->total > max)
+		return too_large(max, err);
 	if (filename == NULL) {
 		/* A text field: the first of a name wins, as in
-		 * web_parse_params(). */
-		if (!g_hash_table_contains(f->fields, name))
-			g_hash_table_insert(f->fields, g_strdup(name),
-			    bytes->len > 0 ? g_utf8_make_valid((const char *)
-			    bytes->data, bytes->len) : g_strdup(""));
-		g_object_unref(mem);
+		 * web_parse_params().  Text is bounded by the overhead. */
+		if (g_hash_table_contains(f->fields, name))
+			return true;
+		if ((bytes = part_bytes(o)) == NULL)
+			return bad(err, "a form part cannot be read");
+		g_hash_table_insert(f->fields, g_strdup(name),
+		    bytes->len > 0 ? g_utf8_make_valid((const char *)
+		    bytes->data, bytes->len) : g_strdup(""));
+		g_byte_array_unref(bytes);
+		/* Text fields do not count against the files' cap. */
+		f->total -= size;
 		return true;
 	}
 	/* A file input left empty is sent as a part without a file. */
-	if (*filename == '\0' && bytes->len == 0) {
-		g_object_unref(mem);
+	if (*filename == '\0' && size == 0)
 		return true;
-	}
 	u = g_new0(struct web_upload, 1);
 	u->field = g_strdup(name);
 	u->filename = web_form_filename(filename, strlen(filename));
 	ct = g_mime_object_get_content_type(o);
 	u->content_type = ct != NULL ? g_mime_content_type_get_mime_type(ct) :
 	    g_strdup("application/octet-stream");
-	u->size = bytes->len;
-	ok = store_blob_put(store, bytes->data, bytes->len, u->sha256, err);
-	g_object_unref(mem);
-	if (!ok) {
-		upload_free(u);
-		return false;
-	}
+	u->size = size;
+	u->part = g_object_ref(o);
 	g_ptr_array_add(f->uploads, u);
+	return true;
+}
+
+GBytes *
+web_form_upload_bytes(const struct web_upload *u, GError **err)
+{
+	GByteArray	*bytes = part_bytes(u->part);
+
+	if (bytes == NULL) {
+		bad(err, "an uploaded file cannot be read");
+		return NULL;
+	}
+	return g_byte_array_free_to_bytes(bytes);
+}
+
+bool
+web_form_store(struct store *store, struct web_form *f, GError **err)
+{
+	guint	 i;
+
+	for (i = 0; i < f->uploads->len; i++) {
+		struct web_upload *u = f->uploads->pdata[i];
+		GBytes	*b = web_form_upload_bytes(u, err);
+		gsize	 len;
+		const void *d;
+		bool	 ok;
+
+		if (b == NULL)
+			return false;
+		d = g_bytes_get_data(b, &len);
+		ok = store_blob_put(store, d, len, u->sha256, err);
+		g_bytes_unref(b);
+		if (!ok)
+			return false;
+	}
 	return true;
 }
 
@@ -229,6 +291,19 @@ bool
 web_form_read(struct store *store, const char *content_type, FILE *in,
     int64_t content_length, uint64_t max, struct web_form **out,
     GError **err)
+{
+	if (!web_form_parse(content_type, in, content_length, max, out, err))
+		return false;
+	if (web_form_store(store, *out, err))
+		return true;
+	web_form_free(*out);
+	*out = NULL;
+	return false;
+}
+
+bool
+web_form_parse(const char *content_type, FILE *in, int64_t content_length,
+    uint64_t max, struct web_form **out, GError **err)
 {
 	GMimeStream	*cat, *head, *body;
 	GMimeParser	*parser;
@@ -275,7 +350,7 @@ web_form_read(struct store *store, const char *content_type, FILE *in,
 	f->uploads = g_ptr_array_new_with_free_func(upload_free);
 	for (i = 0; ok && i < g_mime_multipart_get_count(GMIME_MULTIPART(top));
 	    i++)
-		ok = read_part(store, g_mime_multipart_get_part(
+		ok = read_part(g_mime_multipart_get_part(
 		    GMIME_MULTIPART(top), i), max, f, err);
 	g_object_unref(top);
 	if (!ok) {

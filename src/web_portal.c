@@ -19,45 +19,9 @@
 #include "rules.h"
 #include "token.h"
 #include "web.h"
+#include "web_mail.h"
 
 #define F(w, k)		(&(w)->req->fields[(k)])
-
-/* The RFC 5322 message the customer would have sent.  g_free. */
-static char *
-compose(struct web *w, const struct ticket *t, const char *text)
-{
-	GDateTime	*now = g_date_time_new_from_unix_utc(w->now);
-	char		*date = g_date_time_format(now, "%a, %d %b %Y %H:%M:%S +0000");
-	char		*uuid = g_uuid_string_random();
-	const char	*at = strrchr(w->config->address, '@');
-	GString		*m = g_string_new(NULL);
-	const char	*p;
-
-	g_string_append_printf(m, "From: <%s>\r\nTo: <%s>\r\n",
-	    w->viewer.address, w->config->address);
-	/* The subject tag names the ticket as a reply by mail would. */
-	g_string_append_printf(m, "Subject: Re: [%s #%" G_GINT64_FORMAT "]\r\n",
-	    w->config->subject_tag != NULL ? w->config->subject_tag : "Support",
-	    t->id);
-	g_string_append_printf(m, "Date: %s\r\nMessage-ID: <web.%s%s>\r\n",
-	    date, uuid, at != NULL ? at : "@localhost");
-	g_string_append(m, "MIME-Version: 1.0\r\n"
-	    "Content-Type: text/plain; charset=utf-8\r\n"
-	    "Content-Transfer-Encoding: 8bit\r\n"
-	    "X-Postdesk-Origin: web\r\n\r\n");
-	for (p = text; *p != '\0'; p++) {
-		if (*p == '\r')
-			continue;
-		if (*p == '\n')
-			g_string_append_c(m, '\r');
-		g_string_append_c(m, *p);
-	}
-	g_string_append(m, "\r\n");
-	g_free(uuid);
-	g_free(date);
-	g_date_time_unref(now);
-	return g_string_free(m, FALSE);
-}
 
 static struct web_response *
 to_ticket(struct web *w, int64_t id)
@@ -70,16 +34,88 @@ to_ticket(struct web *w, int64_t id)
 	return r;
 }
 
+/* The right side of the Message-IDs the portal makes. */
+static const char *
+mail_host(const struct web *w)
+{
+	const char *at = strrchr(w->config->address, '@');
+
+	return at != NULL ? at + 1 : "localhost";
+}
+
+/* A refusal of intake's, said as a page (409). */
+static struct web_response *
+not_added(struct web *w, const struct intake_result *res)
+{
+	struct web_response *r;
+	char	*why = g_strdup_printf("Your message was not added: %s.",
+	    res->reason != NULL ? res->reason :
+	    intake_outcome_to_text(res->outcome));
+
+	r = web_error_page(w, 409, why);
+	g_free(why);
+	return r;
+}
+
+/*
+ * Takes the customer's mail WM in through intake, sent to RCPT, in a
+ * transaction left open (intake's batch: the message is its savepoint)
+ * so the caller may add her commands before intake_batch_commit(); *ik
+ * is freed by the caller with intake_free() after commit or rollback.
+ */
+static bool
+submit(struct web *w, const struct web_mail *wm, const char *rcpt,
+    struct intake **ikp, struct rules **rulesp, struct intake_result *res,
+    GError **err)
+{
+	struct intake_input	 in = { 0 };
+	GBytes			*raw;
+	gsize			 len;
+	bool			 ok;
+
+	*ikp = NULL;
+	*rulesp = NULL;
+	if ((raw = web_mail_compose(wm, err)) == NULL)
+		return false;
+	if (!rules_load(rulesp, w->config->rules_scripts, err)) {
+		g_bytes_unref(raw);
+		return false;
+	}
+	in.raw = g_bytes_get_data(raw, &len);
+	in.len = len;
+	in.sender = w->viewer.address;
+	in.recipient = rcpt;
+	in.client_ip = g_getenv("REMOTE_ADDR");
+	in.now = w->now;
+	in.origin = INTAKE_ORIGIN_PORTAL;
+	*ikp = intake_new(w->config, w->store);
+	intake_set_rules(*ikp, *rulesp);
+	ok = intake_batch_begin(*ikp, err) &&
+	    intake_message(*ikp, &in, res, err);
+	g_bytes_unref(raw);
+	if (!ok)
+		intake_batch_rollback(*ikp);
+	return ok;
+}
+
+static void
+submit_end(struct intake *ik, struct rules *rules)
+{
+	intake_batch_rollback(ik);
+	intake_free(ik);
+	rules_free(rules);
+}
+
 struct web_response *
 web_page_post(struct web *w, GError **err)
 {
-	struct intake_input	 in = { 0 };
 	struct intake_result	 res = { 0 };
+	struct web_mail		 wm = { 0 };
 	struct intake		*ik;
-	struct rules		*rules = NULL;
+	struct rules		*rules;
 	struct ticket		*t = NULL;
 	struct web_response	*r;
-	char			*raw, *rcpt;
+	char			*rcpt, *subject;
 	int64_t			 live;
 	bool			 yes, ok;
 
@@ -104,26 +140,22 @@ web_page_post(struct web *w, GError **err)
 		return NULL;
 	rcpt = token_mint_address(w->config->address, w->config->token_key,
 	    TOKEN_REPLY, t->id, w->viewer.address, TOKEN_ROLE_CUSTOMER);
-	raw = compose(w, t, F(w, KEY_BODY)->s);
+	/* The subject tag names the ticket as a reply by mail would. */
+	subject = g_strdup_printf("Re: [%s #%" G_GINT64_FORMAT "]",
+	    w->config->subject_tag != NULL ? w->config->subject_tag :
+	    "Support", t->id);
 	ticket_free(t);
-	if (!rules_load(&rules, w->config->rules_scripts, err)) {
-		g_free(raw);
-		g_free(rcpt);
-		return NULL;
-	}
-	in.raw = raw;
-	in.len = strlen(raw);
-	in.sender = w->viewer.address;
-	in.recipient = rcpt != NULL ? rcpt : w->config->address;
-	in.client_ip = g_getenv("REMOTE_ADDR");
-	in.now = w->now;
-	in.origin = INTAKE_ORIGIN_PORTAL;
-	ik = intake_new(w->config, w->store);
-	intake_set_rules(ik, rules);
-	ok = intake_message(ik, &in, &res, err);
-	intake_free(ik);
-	rules_free(rules);
-	g_free(raw);
+	wm.from = w->viewer.address;
+	wm.to = w->config->address;
+	wm.subject = subject;
+	wm.text = F(w, KEY_BODY)->s;
+	wm.host = mail_host(w);
+	wm.now = w->now;
+	wm.form = w->req->form;
+	ok = submit(w, &wm, rcpt != NULL ? rcpt : w->config->address, &ik,
+	    &rules, &res, err) && intake_batch_commit(ik, err);
+	submit_end(ik, rules);
+	g_free(subject);
 	g_free(rcpt);
 	if (!ok) {
 		intake_result_clear(&res);
@@ -131,14 +163,8 @@ web_page_post(struct web *w, GError **err)
 	}
 	if (res.outcome == INTAKE_REPLY || res.outcome == INTAKE_NEW_TICKET)
 		r = to_ticket(w, res.ticket);
-	else {
-		char *why = g_strdup_printf("Your message was not added: %s.",
-		    res.reason != NULL ? res.reason :
-		    intake_outcome_to_text(res.outcome));
-
-		r = web_error_page(w, 409, why);
-		g_free(why);
-	}
+	else
+		r = not_added(w, &res);
 	intake_result_clear(&res);
 	return r;
 }

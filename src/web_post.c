@@ -21,6 +21,8 @@
 #include "ticket_merge.h"
 #include "store_web.h"
 #include "web.h"
+#include "compose.h"
+#include "web_form.h"
 
 #define F(w, k)		(&(w)->req->fields[(k)])
 
@@ -283,6 +285,45 @@ web_page_signout(struct web *w, GError **err)
 	return finish(w, ok, NULL, err);
 }
 
+static void
+upload_attachment_free(gpointer p)
+{
+	struct compose_attachment *a = p;
+
+	g_bytes_unref(a->data);
+	g_free(a);
+}
+
+/* The request's uploaded files as compose attachments (NULL: none);
+ * names and types are borrowed from the request. */
+static bool
+upload_attachments(struct web *w, GPtrArray **out, GError **err)
+{
+	const struct web_form *f = w->req->form;
+	guint	 i;
+
+	*out = NULL;
+	if (f == NULL || f->uploads->len == 0)
+		return true;
+	*out = g_ptr_array_new_with_free_func(upload_attachment_free);
+	for (i = 0; i < f->uploads->len; i++) {
+		const struct web_upload *u = f->uploads->pdata[i];
+		struct compose_attachment *a = g_new0(struct compose_attachment,
+		    1);
+
+		a->filename = u->filename;
+		a->content_type = u->content_type;
+		if ((a->data = web_form_upload_bytes(u, err)) == NULL) {
+			g_free(a);
+			g_ptr_array_free(*out, TRUE);
+			*out = NULL;
+			return false;
+		}
+		g_ptr_array_add(*out, a);
+	}
+	return true;
+}
+
 /*
  * A staff reply or internal note from the ticket page, by the path of
  * `postdesk reply`/`comment` and of staff mail (staff_reply.h): the
@@ -315,11 +356,19 @@ web_page_reply(struct web *w, GError **err)
 	sm.from_name = w->config->from_name;
 	sm.text = F(w, KEY_BODY)->s;
 	sm.internal = F(w, KEY_INTERNAL)->present && F(w, KEY_INTERNAL)->i;
+	/* The form's files, stored and linked as those of `postdesk
+	 * reply --attach` (outbox.h), in this transaction. */
+	if (!upload_attachments(w, &sm.attachments, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
 	b = command_parse(sm.text);
 	report = g_ptr_array_new_with_free_func(g_free);
 	ok = staff_reply_apply(w->store, w->config, w->req->id, &sm, b,
 	    w->now, &row, report, &refused, err);
 	command_block_free(b);
+	if (sm.attachments != NULL)
+		g_ptr_array_free(sm.attachments, TRUE);
 	if (!ok || refused == 0) {
 		g_ptr_array_free(report, TRUE);
 		return finish(w, ok, NULL, err);

@@ -248,7 +248,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size == 0)
 		(void)fgetc(in);
-	ok = web_request_from_env(&r, in, &status, &err);
+	ok = web_request_from_env(&r, in, 1024 * 1024, &status, &err);
 	check(r, ok, status, err);
 	if (ok && status == 200) {
 		/* What read_body() took: for a POST, CONTENT_LENGTH bytes

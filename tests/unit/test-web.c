@@ -40,6 +40,10 @@ test_route(void)
 		{ "/attachment/7", WEB_GET, 200, PAGE_ATTACHMENT, 7 },
 		{ "/dashboard", WEB_GET, 200, PAGE_DASHBOARD, 0 },
 		{ "/style.css", WEB_GET, 200, PAGE_STYLE, 0 },
+		/* One path, a page per method. */
+		{ "/new", WEB_GET, 200, PAGE_NEW, 0 },
+		{ "/new", WEB_HEAD, 200, PAGE_NEW, 0 },
+		{ "/new", WEB_POST, 200, PAGE_CREATE, 0 },
 		{ "/", WEB_METHOD__MAX, 405, PAGE_LIST, 0 },
 	};
 	static const char *const not_found[] = { "/ticket/", "/ticket/0",

@@ -1,0 +1,110 @@
+#!/bin/sh
+# The portal's forms with files (issue 13): a customer opens a ticket
+# on /new with an attachment, through lighttpd and the CGI as deployed,
+# and it goes through intake as her mail would; a reply with a file;
+# staff reply with a file; view-only members, a bad CSRF token, another
+# organization's ticket and an upload over the cap change nothing.
+. "$(dirname "$0")/lib-web.sh"
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
+
+echo "1..14"
+if ! web_setup; then
+	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
+fi
+C="$T/curl"; mkdir -p "$C"
+get() {
+	name=$1; url=$2; shift 2
+	curl -s -o "$C/$name" -D "$C/$name.h" -w '%{http_code}' "$@" "$url"
+}
+csrf() { sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$C/$1" | head -1; }
+session() {
+	curl -s -D - -o /dev/null "$("$PD" link "$1")" |
+	    sed -n 's/^Set-Cookie: \(pd_session=[^;]*\);.*/\1/p' | tr -d '\r'
+}
+P="$BASE/pd.cgi"
+"$PD" org add OrgA >/dev/null
+printf 'max_message_size = 300K\n' > "$T/cap"
+# The cap lives in [mail]: put it right after the group header.
+sed -i '/^\[mail\]$/r '"$T/cap" "$T/pd.conf"
+printf '[roles]\nprimary = all\nsecondary = view\n' >> "$T/pd.conf"
+"$PD" org member add OrgA carol@a.example primary >/dev/null
+"$PD" org member add OrgA erin@a.example secondary >/dev/null
+count() { sql "SELECT count(*) FROM $1"; }
+head -c 100000 /dev/urandom > "$T/photo.bin"
+
+CK=$(session carol@a.example)
+st=$(get l1 "$P/" -b "$CK")
+check "the ticket list links the new-ticket page ($st)" grep -q 'href="/pd.cgi/new"' "$C/l1"
+st=$(get n1 "$P/new" -b "$CK")
+tok=$(csrf n1)
+check "/new is a form with a file input ($st)" sh -c \
+    "[ $st = 200 ] && grep -q 'enctype=\"multipart/form-data\"' '$C/n1' && grep -q 'type=\"file\"' '$C/n1'"
+
+tickets=$(count tickets)
+st=$(curl -s -o "$C/c1" -D "$C/c1.h" -w '%{http_code}' -b "$CK" -F "csrf=$tok" \
+    -F "subject=Scanner jams" -F "body=It jams on page 2." -F "priority=major" \
+    -F "file=@$T/photo.bin;type=image/jpeg;filename=photo.jpg" "$P/new")
+id=$(sql "SELECT max(id) FROM tickets")
+check "/new opens a ticket: 303 to it ($st, #$id)" sh -c \
+    "[ $st = 303 ] && [ $(count tickets) = $((tickets + 1)) ] && grep -qi '^Location: .*/ticket/$id' '$C/c1.h'"
+prio=$(sql "SELECT requester || ' ' || priority FROM tickets WHERE id = $id")
+check "... hers, with her priority, as her mail command ($prio)" test "$prio" = "carol@a.example major"
+att=$(sql "SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_row WHERE m.ticket_id = $id AND a.filename = 'photo.jpg'")
+get a1 "$P/attachment/$att" -b "$CK" >/dev/null
+check "... its attachment downloads byte-identical (#$att)" cmp -s "$C/a1" "$T/photo.bin"
+
+long=$(printf 'x%.0s' $(seq 10000))
+get c2 "$P/ticket/$id" -b "$CK" >/dev/null
+st=$(curl -s -o "$C/p1" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=Another scan." \
+    -F "file=@$T/photo.bin;filename=../../etc/$long.pdf" "$P/ticket/$id/post")
+fn=$(sql "SELECT a.filename FROM attachments a JOIN messages m ON m.id = a.message_row WHERE m.ticket_id = $id ORDER BY a.id DESC LIMIT 1")
+check "a reply with a file: path parts stripped, name cut (${#fn} bytes)" sh -c \
+    "[ $st = 303 ] && [ ${#fn} -le 255 ] && [ ${#fn} -gt 100 ] && case '$fn' in *[/\\\\]*|.*) false;; esac"
+
+msgs=$(count messages); blobs=$(count blobs)
+st=$(curl -s -o "$C/p2" -w '%{http_code}' -b "$CK" -F "csrf=wrong" -F "body=x" \
+    -F "file=@$T/photo.bin" "$P/ticket/$id/post")
+check "a wrong CSRF token in a multipart body: 403, nothing stored ($st)" sh -c \
+    "[ $st = 403 ] && [ $(count messages) = $msgs ] && [ $(count blobs) = $blobs ]"
+cat "$T/photo.bin" "$T/photo.bin" "$T/photo.bin" "$T/photo.bin" > "$T/big.bin"
+st=$(curl -s -o "$C/p3" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=big" \
+    -F "file=@$T/big.bin" "$P/ticket/$id/post")
+check "over max_message_size: 413, nothing half-stored ($st)" sh -c \
+    "[ $st = 413 ] && [ $(count messages) = $msgs ] && [ $(count blobs) = $blobs ]"
+
+EK=$(session erin@a.example)
+tickets=$(count tickets)
+st=$(get e2 "$P/new" -b "$EK")
+check "a view-only member: /new is a 409 saying why, no ticket ($st)" sh -c \
+    "[ $st = 409 ] && grep -q 'View-only' '$C/e2' && [ $(count tickets) = $tickets ]"
+
+DK=$(session dave@b.example)
+get d1 "$P/ticket/2" -b "$DK" >/dev/null
+dtok=$(csrf d1)
+st=$(curl -s -o "$C/d2" -w '%{http_code}' -b "$DK" -F "csrf=$dtok" -F "body=hi" \
+    -F "file=@$T/photo.bin" "$P/ticket/$id/post")
+check "another organization's ticket: 404, nothing stored ($st)" sh -c \
+    "[ $st = 404 ] && [ $(count messages) = $msgs ]"
+
+get s1 "$BASE/staff/pd.cgi/ticket/$id" -u alice:alicepw >/dev/null
+stok=$(csrf s1)
+st=$(curl -s -o "$C/s2" -w '%{http_code}' -u alice:alicepw -F "csrf=$stok" \
+    -F "body=Here is the driver." -F "file=@$T/photo.bin;filename=driver.zip" \
+    "$BASE/staff/pd.cgi/ticket/$id/reply")
+sql "SELECT m.id, m.outbound, a.filename FROM messages m LEFT JOIN attachments a ON m.id = a.message_row WHERE m.ticket_id = $id" >&2
+att=$(sql "SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_row WHERE m.ticket_id = $id AND m.direction = 'out' AND a.filename = 'driver.zip'")
+check "staff reply with a file: stored on the outbound message ($st, #$att)" sh -c \
+    "[ $st = 303 ] && [ -n '$att' ]"
+get s3 "$BASE/staff/pd.cgi/attachment/$att" -u alice:alicepw >/dev/null
+check "... byte-identical" cmp -s "$C/s3" "$T/photo.bin"
+
+"$PD" status "$id" closed >/dev/null 2>&1
+get c3 "$P/ticket/$id" -b "$CK" >/dev/null
+check "a closed ticket offers only a follow-up request" sh -c \
+    "grep -q 'Request a follow-up' '$C/c3' && ! grep -q '/ticket/$id/change' '$C/c3'"
+st=$(curl -s -o "$C/u1" -w '%{http_code}' -b "$CK" -d "csrf=$tok" --data-urlencode "body=plain form" "$P/ticket/$id/post")
+check "a form without files (urlencoded) still posts ($st)" test "$st" = 303
