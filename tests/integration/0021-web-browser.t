@@ -3,7 +3,9 @@
 # DevTools pipe by web-browser.js): a customer opens her link, follows a
 # ticket and rates it; staff open the dashboard, see her session and
 # sign her out, after which cookie and link fail; staff answer with a
-# canned reply, write a note and merge two tickets; axe-core checks
+# canned reply, write a note and merge two tickets; a customer opens a
+# ticket on /new with an attachment, answers, closes and reopens it;
+# axe-core checks
 # every page.  Screenshots are kept
 # in tests/artifacts/.
 if ! command -v node >/dev/null || ! command -v chromium >/dev/null; then

@@ -112,7 +112,7 @@ function check(desc, cond) {
 }
 
 async function main() {
-	console.log('1..31');
+	console.log('1..39');
 	const { targetInfos } = await send('Target.getTargets', {}, null);
 	const page = targetInfos.find((t) => t.type === 'page');
 	({ sessionId: session } = await send('Target.attachToTarget',
@@ -154,6 +154,46 @@ async function main() {
 	    ".includes('Fixed within the hour')"));
 	check('screenshot of the rated thread', await shot('thread-rated.png'));
 	await a11y('the rated thread');
+
+	// She opens a new ticket with an attachment, answers in it, closes
+	// it and reopens it by writing again.
+	const base = link.replace(/\?t=.*/, '').replace(/\/$/, '');
+	await go(`${base}/new`);
+	check('screenshot of the new-ticket page', await shot('new.png'));
+	await a11y('the new-ticket page');
+	const upload = path.join(userData, 'printer-log.txt');
+	fs.writeFileSync(upload, 'E42 paper jam at tray 2\n');
+	const { root } = await send('DOM.getDocument');
+	const { nodeId } = await send('DOM.querySelector',
+	    { nodeId: root.nodeId, selector: '#new-files' });
+	await send('DOM.setFileInputFiles', { nodeId, files: [upload] });
+	await evaluate("document.querySelector('#new-subject').value = " +
+	    "'Tray 2 jams'; document.querySelector('#new-body').value = " +
+	    "'Every second sheet jams, log attached.'");
+	await click('form.new button[type=submit]');
+	check('the new ticket opens, her attachment listed', await evaluate(
+	    "/\\/ticket\\/\\d+$/.test(location.pathname) && " +
+	    "document.body.textContent.includes('printer-log.txt') && " +
+	    "document.body.textContent.includes('Every second sheet jams')"));
+	check('screenshot of her new ticket', await shot('new-ticket.png'));
+	await a11y('her new ticket');
+	await evaluate("document.querySelector('#post-body').value = " +
+	    "'It happens with recycled paper only.'");
+	await click('section.post button[type=submit]');
+	check('her answer is in the thread', await evaluate(
+	    "document.body.textContent.includes('recycled paper only')"));
+	await evaluate("document.querySelector('section.change " +
+	    "select[name=status]').value = 'closed'");
+	await click('section.change button[type=submit]');
+	const statusIs = (v) => "[...document.querySelectorAll('dd')]" +
+	    `.some((d) => d.textContent.trim() === '${v}')`;
+	check('she closes it', await evaluate(statusIs('closed')));
+	await evaluate("document.querySelector('#post-body').value = " +
+	    "'Sorry, it jams again.'");
+	await click('section.post button[type=submit]');
+	check('writing again right after reopens it', await evaluate(
+	    statusIs('reopened') + " && " +
+	    "document.body.textContent.includes('jams again')"));
 
 	// The phone layout: the list becomes cards.
 	await send('Emulation.setDeviceMetricsOverride', { width: 390,
