@@ -854,10 +854,61 @@ scan_markers(struct scan *sc)
 	}
 }
 
+/* "-- ", or "--" whose space a client trimmed. */
 static gboolean
 is_sig_sep(struct line l)
 {
-	return l.len == 3 && memcmp(l.s, "-- ", 3) == 0;
+	while (l.len > 2 && is_space(l.s[l.len - 1]))
+		l.len--;
+	return l.len == 2 && memcmp(l.s, "--", 2) == 0;
+}
+
+/* "Regards,", "Mit freundlichen Grüßen" alone on a line. */
+static gboolean
+is_valediction(struct line l)
+{
+	gsize i;
+
+	l = trim(l);
+	while (l.len > 0 && strchr(",!.", l.s[l.len - 1]) != NULL)
+		l.len--;
+	if (l.len == 0 || l.len > 40)
+		return FALSE;
+	for (i = 0; quote_valedictions[i] != NULL; i++)
+		if (same_first(l.s[0], quote_valedictions[i][0]) &&
+		    ci_equal(l, quote_valedictions[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/* A closing line over two to SIG_TAIL short lines (a name and a title
+ * or company: a signature card) at the end of the new text: the line
+ * where that signature starts, else lim.  "Best,\nMaria" is a sign-off
+ * and stays.  last is the last line of new text. */
+#define SIG_TAIL	4
+static gsize
+valediction_start(const struct scan *sc, gsize last, gsize lim)
+{
+	gsize k, seen = 0, above;
+
+	for (k = last + 1; k-- > 0;) {
+		if (sc->kind[k] == K_BLANK)
+			continue;
+		if (sc->kind[k] != K_TEXT || trim(sc->lines[k]).len > 60)
+			return lim;
+		if (is_valediction(sc->lines[k])) {
+			if (seen < 2)
+				return lim;
+			/* some new text must stay above it */
+			for (above = 0; above < k; above++)
+				if (sc->kind[above] == K_TEXT)
+					return k;
+			return lim;
+		}
+		if (++seen > SIG_TAIL)
+			return lim;
+	}
+	return lim;
 }
 
 /* Phone boilerplate: a short line that starts with one of the table's
@@ -935,9 +986,12 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 		for (i = 0; i < lim; i++)
 			if (sc->kind[i] == K_TEXT)
 				last = i;
-		if (last == lim || !is_mobile(sc->lines[last]))
+		if (last == lim)
 			return lim;
-		s = last;
+		if (is_mobile(sc->lines[last]))
+			s = last;
+		else if ((s = valediction_start(sc, last, lim)) == lim)
+			return lim;
 	}
 	t = block_after(blocks, s, lim);
 	for (i = s; i < t; i++)
