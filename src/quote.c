@@ -854,13 +854,30 @@ scan_markers(struct scan *sc)
 	}
 }
 
-/* "-- ", or "--" whose space a client trimmed. */
 static gboolean
 is_sig_sep(struct line l)
 {
+	return l.len == 3 && memcmp(l.s, "-- ", 3) == 0;
+}
+
+/* The signature line at i: "-- ", or "--" whose space a client trimmed
+ * when it comes right after quoted history (elsewhere "--" is as likely
+ * a divider of the text). */
+static gboolean
+is_sig_sep_at(const struct scan *sc, gsize i)
+{
+	struct line l = sc->lines[i];
+	gsize k;
+
+	if (is_sig_sep(l))
+		return TRUE;
 	while (l.len > 2 && is_space(l.s[l.len - 1]))
 		l.len--;
-	return l.len == 2 && memcmp(l.s, "--", 2) == 0;
+	if (l.len != 2 || memcmp(l.s, "--", 2) != 0)
+		return FALSE;
+	for (k = i; k-- > 0 && sc->kind[k] == K_BLANK;)
+		;
+	return k < i && (sc->kind[k] == K_QUOTE || sc->kind[k] == K_ATTR);
 }
 
 /* "Regards,", "Mit freundlichen Grüßen" alone on a line. */
@@ -980,7 +997,7 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 	gsize i, s = lim, t, last = lim;
 
 	for (i = 0; i < lim && s == lim; i++)
-		if (sc->kind[i] == K_TEXT && is_sig_sep(sc->lines[i]))
+		if (sc->kind[i] == K_TEXT && is_sig_sep_at(sc, i))
 			s = i;
 	if (s == lim) {
 		for (i = 0; i < lim; i++)
@@ -996,7 +1013,7 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 	t = block_after(blocks, s, lim);
 	for (i = s; i < t; i++)
 		sc->role[i] = R_SIG;
-	if (is_sig_sep(sc->lines[s]))
+	if (is_sig_sep_at(sc, s))
 		sc->role[s] = R_SIGSEP;
 	return s;
 }
