@@ -1018,6 +1018,29 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 	return s;
 }
 
+/* Is the new text after the only inner block a closing ("Regards,
+ * Roman") rather than answers?  The block is introduced by an
+ * attribution, is the last block, and at most CLOSING_MAX lines of new
+ * text follow it: then the reply wraps the history and the block goes. */
+#define CLOSING_MAX	3
+static gboolean
+is_closing_tail(const struct scan *sc, GArray *blocks, gsize last)
+{
+	const struct block *b;
+	gsize i, n = 0;
+
+	if (blocks->len != 1)
+		return FALSE;
+	b = &g_array_index(blocks, struct block, 0);
+	if (sc->kind[b->first] != K_ATTR)
+		return FALSE;
+	for (i = b->last + 1; i <= last; i++)
+		if (sc->kind[i] == K_TEXT && sc->role[i] == R_FRESH &&
+		    ++n > CLOSING_MAX)
+			return FALSE;
+	return TRUE;
+}
+
 /* Decides which quote blocks in [0, lim) are history (see the top). */
 static void
 mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
@@ -1039,10 +1062,13 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 		if (first != lim && b->first > first && b->last < last)
 			interleaved = TRUE;
 	}
+	if (interleaved && is_closing_tail(sc, blocks, last))
+		interleaved = FALSE;
 	for (k = 0; k < blocks->len; k++) {
 		b = &g_array_index(blocks, struct block, k);
 		quoted = first == lim || b->first > last ||
-		    (!interleaved && b->last < first);
+		    (!interleaved && (b->last < first ||
+		    b->first > first));
 		for (i = b->first; i <= b->last; i++)
 			if (quoted || sc->kind[i] == K_ATTR)
 				sc->role[i] = R_QUOTED;
