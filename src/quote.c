@@ -777,12 +777,16 @@ scan_attribution(struct scan *sc, gsize *i)
 }
 
 /* "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:": the byte
- * offset where an attribution starts after a sentence, else 0. */
+ * offset where an attribution starts after the reply, else 0; *head is
+ * the length of the reply before it (without Yahoo's "---" that glues
+ * "reply--- On ... wrote:").  Before the table's opening word any
+ * reply will do ("reply On Wed ... wrote:"); before a date it must end
+ * a sentence. */
 static gsize
-shared_attribution(struct line l)
+shared_attribution(struct line l, gsize *head)
 {
 	struct line t, before;
-	gsize i;
+	gsize i, d;
 	int pass;
 
 	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l) ||
@@ -795,16 +799,25 @@ shared_attribution(struct line l)
 		for (i = 2; i + 1 < l.len; i++) {
 			if (l.s[i - 1] != ' ')
 				continue;
-			/* "man. 1. jan. 2024 kl. 10:00 skrev": a date's dots */
 			before.s = l.s;
 			before.len = i - 1;
-			if (!is_sentence(before))
+			for (d = 0; before.len > 0 &&
+			    before.s[before.len - 1] == '-'; d++)
+				before.len--;
+			before = trim(before);
+			if (before.len == 0 || (d > 0 && d < 2))
 				continue;
 			t.s = l.s + i;
 			t.len = l.len - i;
-			if ((pass == 1 || starts_with_opener(t)) &&
-			    attr_text_matches(t, AM_FULL))
+			if (pass == 0 && !starts_with_opener(t))
+				continue;
+			/* "man. 1. jan. 2024 kl. 10:00 skrev": a date's dots */
+			if (pass == 1 && d == 0 && !is_sentence(before))
+				continue;
+			if (attr_text_matches(t, AM_FULL)) {
+				*head = before.len;
 				return i;
+			}
 		}
 	return 0;
 }
@@ -1127,17 +1140,17 @@ split_lines(struct scan *sc, const char *text)
 	GArray *lines = g_array_new(FALSE, FALSE, sizeof(struct line));
 	struct line l, head;
 	const char *p = text, *nl;
-	gsize off;
+	gsize off, hlen;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		l.s = p;
 		l.len = nl != NULL ? (gsize)(nl - p) : strlen(p);
-		off = shared_attribution(trim(l));
+		off = shared_attribution(trim(l), &hlen);
 		if (off > 0) {
 			/* the reply, then the attribution on a line of its own */
 			head = trim(l);
-			l.len = (gsize)(head.s - l.s) + off;
+			l.len = (gsize)(head.s - l.s) + hlen;
 			g_array_append_val(lines, l);
 			l.s = head.s + off;
 			l.len = head.len - off;
