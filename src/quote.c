@@ -424,21 +424,34 @@ header_kind(struct line l)
 }
 
 /* A block of header lines (any order) starting at i, with a From line
- * and a date line and a To/Subject line, or From and two of the last. */
+ * and a date line and a To/Subject line, or From and two of the last,
+ * or (a pasted or forwarded header) a first Date line holding a date
+ * over a To line.  A long value may wrap onto one line of its own
+ * ("From: Human Resources\n<hr@example.com>"). */
+#define HDR_WRAPS	2
+static gboolean has_evidence(struct line);
+
 static gboolean
 is_header_block(const struct scan *sc, gsize i)
 {
-	gsize j, nto = 0;
-	gboolean from = FALSE, date = FALSE;
+	gsize j, nto = 0, wraps = 0;
+	gboolean from = FALSE, date = FALSE, wrapped = FALSE;
 	enum hkind k;
 
-	for (j = i; j < sc->n && j <= i + LOOKAHEAD; j++) {
+	for (j = i; j < sc->n && j <= i + LOOKAHEAD + wraps; j++) {
 		k = header_kind(sc->lines[j]);
 		if (k == H_NONE) {
 			if (j == i)
 				return FALSE;
-			break;
+			/* one wrapped line per field, never two in a row */
+			if (wrapped || wraps == HDR_WRAPS ||
+			    is_blank(sc->lines[j]))
+				break;
+			wrapped = TRUE;
+			wraps++;
+			continue;
 		}
+		wrapped = FALSE;
 		if (k == H_FROM)
 			from = TRUE;
 		else if (k == H_DATE)
@@ -446,6 +459,9 @@ is_header_block(const struct scan *sc, gsize i)
 		else
 			nto++;
 	}
+	if (!from && date && nto >= 1 &&
+	    header_kind(sc->lines[i]) == H_DATE)
+		return has_evidence(sc->lines[i]);
 	return from && ((date && nto >= 1) || nto >= 2);
 }
 
