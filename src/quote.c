@@ -497,13 +497,11 @@ is_underscore_sep(const struct scan *sc, gsize i)
  * (1/2/24, 01.01.24, 2024-03-20) or a year (1990-2099).  A time alone
  * is not: "On Monday at 10:00 she wrote:" is prose. */
 static gboolean
-has_evidence(struct line l)
+has_date(struct line l)
 {
 	gsize i, j, groups;
 
 	for (i = 0; i < l.len; i++) {
-		if (l.s[i] == '@')
-			return TRUE;
 		if (!g_ascii_isdigit(l.s[i]) ||
 		    (i > 0 && g_ascii_isdigit(l.s[i - 1])))
 			continue;
@@ -521,6 +519,12 @@ has_evidence(struct line l)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+static gboolean
+has_evidence(struct line l)
+{
+	return memchr(l.s, '@', l.len) != NULL || has_date(l);
 }
 
 static gboolean
@@ -590,13 +594,22 @@ attr_text_matches(struct line t, enum amode mode)
 	struct line body = trim(t), rest;
 	gboolean open;
 	gsize c = 0, i, n;
+	gboolean bare = FALSE;	/* no ':' at the end */
 
 	if (mode != AM_DASHED) {
 		if (body.len >= 1 && body.s[body.len - 1] == ':')
 			c = 1;
 		else if (body.len >= 3)
 			c = colon_len(body.s + body.len - 3, 3);
-		if (c == 0)
+		/* "On <date> Bob <b@x> wrote" without its ':' (the verb
+		 * must end it), and Gmail's old "2011/4/7 Bob <b@x>" over
+		 * '>' lines */
+		if (c == 0 && body.len > 0 && memchr(body.s, '@', body.len) &&
+		    (starts_with_opener(body) || (mode == AM_QUOTED &&
+		    g_ascii_isdigit(body.s[0]) &&
+		    body.s[body.len - 1] == '>')))
+			bare = TRUE;
+		else if (c == 0)
 			return FALSE;
 		body.len -= c;
 		body = trim(body);
@@ -622,7 +635,7 @@ attr_text_matches(struct line t, enum amode mode)
 				continue;
 			n = ci_prefix_len(rest, w);
 			if (n > 0 && (i + n == body.len ||
-			    !g_ascii_isalnum(body.s[i + n])) &&
+			    (!bare && !g_ascii_isalnum(body.s[i + n]))) &&
 			    verb_fits(body, i + n, mode, open))
 				return TRUE;
 		});
@@ -630,7 +643,9 @@ attr_text_matches(struct line t, enum amode mode)
 	/* Gmail without a verb: "2014-03-20 8:48 GMT+01:00 Name <x@y>:",
 	 * "2024年1月1日(月) 10:00 Name <x@y>:" */
 	return mode != AM_DASHED && body.s[body.len - 1] == '>' &&
-	    has_time(body) && memchr(body.s, '@', body.len) != NULL;
+	    (has_time(body) || has_date(body) || (bare &&
+	    g_ascii_isdigit(body.s[0]))) &&
+	    memchr(body.s, '@', body.len) != NULL;
 }
 
 /* Joins lines [i, i + span) with spaces into buf; FALSE if too long or
