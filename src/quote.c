@@ -853,6 +853,38 @@ shared_attribution(struct line l, gsize *head)
 	return 0;
 }
 
+/* A line drawn with one character ("====", "*****", "~~~~"): a
+ * divider some clients put above the header block. */
+static gboolean
+is_rule_line(struct line l)
+{
+	gsize k;
+
+	l = trim(l);
+	if (l.len < 3 || strchr("=-_*~#", l.s[0]) == NULL)
+		return FALSE;
+	for (k = 1; k < l.len; k++)
+		if (l.s[k] != l.s[0])
+			return FALSE;
+	return TRUE;
+}
+
+/* The hard cut at i, moved up over the divider lines right above it. */
+static gsize
+rule_lines_above(const struct scan *sc, gsize i)
+{
+	gsize k, end = i;
+
+	for (k = i; k-- > 0 && i - k <= LOOKAHEAD;) {
+		if (is_blank(sc->lines[k]))
+			continue;
+		if (sc->kind[k] != K_TEXT || !is_rule_line(sc->lines[k]))
+			break;
+		end = k;
+	}
+	return end;
+}
+
 /* The top-down pass: finds the hard cut, the forward line, attributions
  * and the kind of every line above them. */
 static void
@@ -892,7 +924,7 @@ scan_markers(struct scan *sc)
 		else if (scan_attribution(sc, &i))
 			sc->rule = "attribution";
 		if (sc->rule != NULL) {
-			sc->end = i;
+			sc->end = rule_lines_above(sc, i);
 			return;
 		}
 	}
