@@ -1030,6 +1030,43 @@ is_mobile(struct line l)
 	return FALSE;
 }
 
+/* Does l hold the piece of a link that a client wrapped out of the
+ * '>' line above: "(http://x/y) >" or the "_rest=1)" of an unclosed
+ * "(http://x/" on prev? */
+static gboolean
+is_link_piece(struct line l, struct line prev)
+{
+	struct line t = trim(l);
+	const char *open, *close;
+
+	if (t.len == 0 || t.len > MARKER_MAX)
+		return FALSE;
+	if (t.s[0] == '(' && t.len > 8 && memcmp(t.s + 1, "http", 4) == 0)
+		return TRUE;
+	if (memchr(t.s, ' ', t.len) != NULL || memchr(t.s, ')', t.len) == NULL)
+		return FALSE;
+	prev = trim(prev);
+	open = g_strrstr_len(prev.s, (gssize)prev.len, "(http");
+	if (open == NULL)
+		return FALSE;
+	close = memchr(open, ')', prev.len - (gsize)(open - prev.s));
+	return close == NULL;
+}
+
+/* '>' lines broken by a wrapped link stay one run: the piece between
+ * two '>' lines is quoted too, not an inline answer. */
+static void
+join_link_pieces(struct scan *sc, gsize lim)
+{
+	gsize i;
+
+	for (i = 1; i + 1 < lim; i++)
+		if (sc->kind[i] == K_TEXT && sc->kind[i - 1] == K_QUOTE &&
+		    sc->kind[i + 1] == K_QUOTE &&
+		    is_link_piece(sc->lines[i], sc->lines[i - 1]))
+			sc->kind[i] = K_QUOTE;
+}
+
 /* Collects the quote blocks of lines [0, lim). */
 static GArray *
 find_blocks(const struct scan *sc, gsize lim)
@@ -1244,6 +1281,7 @@ quote_split_text(const char *text, struct quote_split *out)
 	lim = MIN(sc.end, sc.fwd);
 	for (i = sc.end; i < sc.n; i++)
 		sc.role[i] = R_QUOTED;
+	join_link_pieces(&sc, lim);
 	blocks = find_blocks(&sc, lim);
 	mark_signature(&sc, blocks, lim);
 	mark_blocks(&sc, blocks, lim);
