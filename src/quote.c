@@ -953,16 +953,40 @@ is_sig_sep_at(const struct scan *sc, gsize i)
 		return FALSE;
 	for (k = i; k-- > 0 && sc->kind[k] == K_BLANK;)
 		;
-	return k < i && (sc->kind[k] == K_QUOTE || sc->kind[k] == K_ATTR);
+	/* nothing above it: the message is a signature only */
+	return k >= i || sc->kind[k] == K_QUOTE || sc->kind[k] == K_ATTR;
 }
 
-/* "Regards,", "Mit freundlichen Grüßen" alone on a line. */
+/* Length of the closing word at the start of l ("Regards" of
+ * "Regards, Roman"), when a ',', '!', '.', a space or the end follows
+ * it; else 0. */
+static gsize
+valediction_len(struct line l)
+{
+	gsize i, n;
+
+	for (i = 0; quote_valedictions[i] != NULL; i++) {
+		if (l.len == 0 || !same_first(l.s[0], quote_valedictions[i][0]))
+			continue;
+		n = ci_prefix_len(l, quote_valedictions[i]);
+		if (n > 0 && (n == l.len || strchr(",!. ", l.s[n]) != NULL))
+			return n;
+	}
+	return 0;
+}
+
+/* "Regards,", "Mit freundlichen Grüßen" alone on a line; "Med venlig
+ * hilsen / Kind regards" too. */
 static gboolean
 is_valediction(struct line l)
 {
+	const char *slash;
 	gsize i;
 
 	l = trim(l);
+	slash = g_strstr_len(l.s, (gssize)l.len, " / ");
+	if (slash != NULL)
+		l.len = (gsize)(slash - l.s);
 	while (l.len > 0 && strchr(",!.", l.s[l.len - 1]) != NULL)
 		l.len--;
 	if (l.len == 0 || l.len > 40)
@@ -1132,26 +1156,38 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 }
 
 /* Is the new text after the only inner block a closing ("Regards,
- * Roman") rather than answers?  The block is introduced by an
- * attribution, is the last block, and at most CLOSING_MAX lines of new
- * text follow it: then the reply wraps the history and the block goes. */
+ * Roman", "-Bob") rather than an answer ("Do you agree?")?  The block
+ * is introduced by an attribution, is the last block, and at most
+ * CLOSING_MAX lines of new text follow it, the first opening with a
+ * closing word, or one short line that ends no sentence: then the
+ * reply wraps the history and the block goes. */
 #define CLOSING_MAX	3
 static gboolean
 is_closing_tail(const struct scan *sc, GArray *blocks, gsize last)
 {
 	const struct block *b;
+	struct line t = { NULL, 0 };
 	gsize i, n = 0;
+	gboolean dot;
 
 	if (blocks->len != 1)
 		return FALSE;
 	b = &g_array_index(blocks, struct block, 0);
 	if (sc->kind[b->first] != K_ATTR)
 		return FALSE;
-	for (i = b->last + 1; i <= last; i++)
-		if (sc->kind[i] == K_TEXT && sc->role[i] == R_FRESH &&
-		    ++n > CLOSING_MAX)
+	for (i = b->last + 1; i <= last; i++) {
+		if (sc->kind[i] != K_TEXT || sc->role[i] != R_FRESH)
+			continue;
+		if (n++ == 0)
+			t = trim(sc->lines[i]);
+		if (n > CLOSING_MAX)
 			return FALSE;
-	return TRUE;
+	}
+	if (n == 0)
+		return FALSE;
+	if (valediction_len(t) > 0)
+		return TRUE;
+	return n == 1 && t.len <= 30 && sentence_end(t, &dot) == 0;
 }
 
 /* Decides which quote blocks in [0, lim) are history (see the top). */
