@@ -642,10 +642,13 @@ attr_text_matches(struct line t, enum amode mode)
 	}
 	/* Gmail without a verb: "2014-03-20 8:48 GMT+01:00 Name <x@y>:",
 	 * "2024年1月1日(月) 10:00 Name <x@y>:" */
-	return mode != AM_DASHED && body.s[body.len - 1] == '>' &&
-	    (has_time(body) || has_date(body) || (bare &&
-	    g_ascii_isdigit(body.s[0]))) &&
-	    memchr(body.s, '@', body.len) != NULL;
+	if (mode == AM_DASHED || body.s[body.len - 1] != '>' ||
+	    memchr(body.s, '@', body.len) == NULL)
+		return FALSE;
+	/* without the ':' only over '>' lines, led by its date */
+	if (bare)
+		return mode == AM_QUOTED && g_ascii_isdigit(body.s[0]);
+	return has_time(body) || has_date(body);
 }
 
 /* Joins lines [i, i + span) with spaces into buf; FALSE if too long or
@@ -1225,17 +1228,35 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 }
 
 /* The lines with the given role, joined, without blank lines around;
- * freed with g_free(). */
+ * where lines of another role went, the blank lines on both sides
+ * shrink to the fewer of the two ("Hi,\n\n<quote>\n\nBob" keeps one,
+ * "Hi,\n<quote>\n\nBob" none).  Freed with g_free(). */
 static char *
 collect(const struct scan *sc, enum role role)
 {
 	GString *out = g_string_new(NULL);
-	gboolean any = FALSE;
-	gsize i, lead;
+	gboolean any = FALSE, gap = FALSE;
+	gsize i, k, lead, blanks = 0, before = 0;
 
 	for (i = 0; i < sc->n; i++) {
-		if (sc->role[i] != role)
+		if (sc->role[i] != role) {
+			if (!gap) {
+				gap = TRUE;
+				before = blanks;
+				blanks = 0;
+			}
 			continue;
+		}
+		if (is_blank(sc->lines[i])) {
+			blanks++;
+			continue;
+		}
+		if (gap)
+			blanks = MIN(before, blanks);
+		for (k = 0; k < blanks; k++)
+			g_string_append_c(out, '\n');
+		gap = FALSE;
+		blanks = 0;
 		if (any)
 			g_string_append_c(out, '\n');
 		any = TRUE;
