@@ -1236,25 +1236,37 @@ collect(const struct scan *sc, enum role role)
 {
 	GString *out = g_string_new(NULL);
 	gboolean any = FALSE, gap = FALSE;
-	gsize i, k, lead, blanks = 0, before = 0;
+	gsize i, k, lead, blanks = 0, before = 0, from = 0, skip;
 
+	/* blank lines wait in [from, i) until the next line of the role
+	 * says how many of them stay; they keep their bytes */
 	for (i = 0; i < sc->n; i++) {
 		if (sc->role[i] != role) {
 			if (!gap) {
 				gap = TRUE;
 				before = blanks;
-				blanks = 0;
 			}
 			continue;
 		}
 		if (is_blank(sc->lines[i])) {
-			blanks++;
+			if (blanks++ == 0)
+				from = i;
 			continue;
 		}
-		if (gap)
-			blanks = MIN(before, blanks);
-		for (k = 0; k < blanks; k++)
-			g_string_append_c(out, '\n');
+		skip = gap ? blanks - MIN(before, blanks - before) : 0;
+		for (k = from; blanks > 0 && k < i; k++) {
+			if (sc->role[k] != role)
+				continue;
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
+			if (any)
+				g_string_append_c(out, '\n');
+			any = TRUE;
+			g_string_append_len(out, sc->lines[k].s,
+			    sc->lines[k].len);
+		}
 		gap = FALSE;
 		blanks = 0;
 		if (any)
