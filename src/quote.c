@@ -6,12 +6,19 @@
  *  - The new text is everything the sender wrote, in order.  Inline
  *    answers between quoted lines are kept; the '>' lines they answer
  *    stay with them (views fold them), the attribution above goes.
+ *    A reply that only wraps the history ("Thanks", an attribution and
+ *    its '>' block, then "Regards, Roman") is no inline answer: the
+ *    block goes (is_closing_tail()).
  *  - The trailing quoted history goes: '>' lines after the last new
- *    text, and everything from a hard marker down.
+ *    text, and everything from a hard marker down (with the divider
+ *    lines, "====", right above it).
  *  - The signature is kept apart (struct quote_split.signature): from
- *    the first "-- " line, or phone boilerplate ("Sent from my iPhone")
- *    when it is the last line of new text, short and without a comma
- *    ("Sent from my desk, because ..." is a sentence).
+ *    the first "-- " line ("--" right after quoted history or as the
+ *    first line), or phone boilerplate ("Sent from my iPhone") when it
+ *    is the last line of new text, short and without a comma ("Sent
+ *    from my desk, because ..." is a sentence), or a closing line
+ *    ("Regards,") over two to four short lines: a name and a title.
+ *    "Best,\nMaria" is a sign-off and stays.
  *  - A forward ("---------- Forwarded message ---------", "Begin
  *    forwarded message:") is new text: it and all below it stay.
  *
@@ -23,20 +30,26 @@
  *    separator ("-----Original Message-----" in any language of the
  *    table), a line of underscores above a From: line, a header block
  *    (From/Sent/To/Subject lines in any order, field names of any
- *    language, ':' or the fullwidth '：'), a dashed attribution
+ *    language, ':' or the fullwidth '：', a long value wrapped onto a
+ *    line of its own; or a dated Date: line over To:), a dashed attribution
  *    ("---- John Smith wrote ----"), or a full attribution not followed
  *    by '>' lines (HTML mail converted to text).
  *  - An attribution is one to three lines (Gmail and Outlook wrap them)
  *    ending in ':' that hold a verb of the table ("wrote", "schrieb",
  *    "a écrit", "napisał(a)", "写道", "님이 작성") at the end or before
  *    a name or address, or Gmail's verb-less "2014-03-20 8:48
- *    GMT+01:00 Name <x@y>:".  A full one also needs evidence: an
+ *    GMT+01:00 Name <x@y>:" (a time or a numeric date).  Without the
+ *    ':' only "On <date> Name <x@y> wrote" (the verb ends it) and,
+ *    over '>' lines, Gmail's "2011/4/7 Name <x@y>".  A full one also
+ *    needs evidence: an
  *    address, a numeric date or a year; above '>' lines the verb is
  *    enough.  A line that ends a sentence, or that sits right above an
  *    attribution of its own, is the reply, not part of the attribution;
  *    nor is anything above an opening word ("On", "Am", "Le").
  *  - "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:" is
- *    split when lines are cut: the sentence before is new text.
+ *    split when lines are cut: the text before the opening word (any
+ *    text; before a date only a sentence) is new text, also when Yahoo
+ *    glued them with dashes ("reply--- On ... wrote:").
  *  - Above the hard marker, runs of '>' lines (with the attribution that
  *    introduces them) form quote blocks:
  *      * no new text after a block (top posting): the block is history;
