@@ -836,8 +836,14 @@ shared_attribution(struct line l, gsize *head)
 	gsize i, d;
 	int pass;
 
-	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l) ||
-	    (starts_attribution(l) && attr_text_matches(l, AM_FULL)))
+	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l))
+		return 0;
+	/* an attribution ends in ':' or holds an address: most lines go
+	 * here, before the searches at every space below */
+	if (l.s[l.len - 1] != ':' && colon_len(l.s + l.len - MIN(l.len, 3),
+	    MIN(l.len, 3)) != 3 && memchr(l.s, '@', l.len) == NULL)
+		return 0;
+	if (starts_attribution(l) && attr_text_matches(l, AM_FULL))
 		return 0;
 	/* first one that opens with the table's word ("On", "Am"), then
 	 * the earliest: "It works. Thanks! On Wed ..." splits before "On",
