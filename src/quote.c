@@ -1344,7 +1344,8 @@ split_lines(struct scan *sc, const char *text)
 			l.len = head.len - off;
 		}
 		g_array_append_val(lines, l);
-		p = nl != NULL ? nl + 1 : p + l.len;
+		/* past the line; l may now be the attribution split off it */
+		p = nl != NULL ? nl + 1 : p + strlen(p);
 	}
 	sc->n = lines->len;
 	sc->lines = (struct line *)g_array_free(lines, FALSE);

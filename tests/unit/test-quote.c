@@ -295,6 +295,25 @@ lines_of(const char *head, const char *line, gsize n)
  * looked at a bounded number of times; no timing is asserted, a
  * quadratic split would make this test run for hours) and give the
  * split the rules say. */
+/* A shared line that is the last line, with no line end: the
+ * attribution split off it is cut once, at a character boundary (the
+ * line loop once went on from the wrong offset, mid-character). */
+static void
+test_shared_last_line(void)
+{
+	static const char *const attr =
+	    "On Tue, 3 Mar 2020 at 09:15, L\xc3\xa9na Park <lena@example.org> "
+	    "wrote:";
+	struct quote_split q;
+	char *in = g_strconcat("Thanks! ", attr, NULL);
+
+	quote_split_text(in, &q);
+	g_assert_cmpstr(q.fresh, ==, "Thanks!");
+	g_assert_cmpstr(q.quoted, ==, attr);
+	quote_split_clear(&q);
+	g_free(in);
+}
+
 static void
 test_bad_input(void)
 {
@@ -518,6 +537,7 @@ main(int argc, char **argv)
 	g_test_add_func("/quote/invalid-utf8", test_invalid_utf8);
 	g_test_add_func("/quote/huge", test_huge);
 	g_test_add_func("/quote/bad-input", test_bad_input);
+	g_test_add_func("/quote/shared-last-line", test_shared_last_line);
 	g_test_add_func("/quote/samples", test_samples);
 	return g_test_run();
 }
