@@ -443,6 +443,33 @@ header_kind(struct line l)
  * ("From: Human Resources\n<hr@example.com>"). */
 #define HDR_WRAPS	2
 static gboolean has_evidence(struct line);
+static gboolean has_date(struct line);
+
+/* HTML's "<b>From: bob@x</b> <b>Date: Thu, 24 Mar 2016 ...</b>" as one
+ * line: a From line that goes on with a dated date field. */
+static gboolean
+from_and_date_line(struct line l)
+{
+	const struct quote_lang *lg;
+	const char *w;
+	struct line t;
+	gsize k;
+
+	l = trim(l);
+	if (l.len > ATTR_MAX)
+		return FALSE;
+	for (k = 1; k + 1 < l.len; k++) {
+		if (l.s[k - 1] != ' ')
+			continue;
+		t.s = l.s + k;
+		t.len = l.len - k;
+		FOR_LIST(lg, hdr_date, w, {
+			if (has_key(t, w))
+				return has_date(t);
+		});
+	}
+	return FALSE;
+}
 
 static gboolean
 is_header_block(const struct scan *sc, gsize i)
@@ -475,6 +502,8 @@ is_header_block(const struct scan *sc, gsize i)
 	if (!from && date && nto >= 1 &&
 	    header_kind(sc->lines[i]) == H_DATE)
 		return has_evidence(sc->lines[i]);
+	if (from && !date && nto == 0)
+		return from_and_date_line(sc->lines[i]);
 	return from && ((date && nto >= 1) || nto >= 2);
 }
 

@@ -172,6 +172,8 @@ const char *const quote_valedictions[] = {
 };
 
 const struct quote_html_marker quote_html_markers[] = {
+	/* Gmail's "Quote" button makes the same blockquote: first match */
+	{ "Gmail", "blockquote", "class", "gmail_quote", QH_CITES },
 	{ "Gmail", NULL, "class", "gmail_quote", QH_WRAPS },
 	{ "Gmail", NULL, "class", "gmail_quote_container", QH_WRAPS },
 	{ "Gmail", NULL, "class", "gmail_attr", QH_WRAPS },

@@ -50,6 +50,9 @@ extern const char *const quote_valedictions[];
 enum quote_html_kind {
 	QH_WRAPS,	/* the element holds the history: skip it, keep after */
 	QH_STARTS,	/* the history is everything after the element */
+	QH_CITES,	/* wraps history only below an attribution (a line
+			 * ending in ':' or a marker just skipped); else it
+			 * is the writer's own indented quote */
 };
 
 struct quote_html_marker {
