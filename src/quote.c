@@ -5,7 +5,8 @@
  * The rule (also in postdesk-ingest(8)):
  *  - The new text is everything the sender wrote, in order.  Inline
  *    answers between quoted lines are kept; the '>' lines they answer
- *    stay with them (views fold them), the attribution above goes.
+ *    stay with them, and so does the attribution that says who asked
+ *    (views fold them with the quote).
  *    A reply that only wraps the history ("Thanks", an attribution and
  *    its '>' block, then "Regards, Roman") is no inline answer: the
  *    block goes (is_closing_tail()).
@@ -1270,7 +1271,7 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 		    (!interleaved && (b->last < first ||
 		    b->first > first));
 		for (i = b->first; i <= b->last; i++)
-			if (quoted || sc->kind[i] == K_ATTR)
+			if (quoted)
 				sc->role[i] = R_QUOTED;
 	}
 }
