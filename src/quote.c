@@ -1178,6 +1178,51 @@ block_after(GArray *blocks, gsize s, gsize lim)
 	return lim;
 }
 
+/* "______________" (at least FOOTER_RULE underscores) */
+#define FOOTER_RULE	10
+static gboolean
+is_footer_rule(struct line l)
+{
+	gsize k;
+
+	l = trim(l);
+	if (l.len < FOOTER_RULE)
+		return FALSE;
+	for (k = 0; k < l.len; k++)
+		if (l.s[k] != '_')
+			return FALSE;
+	return TRUE;
+}
+
+/* A mailing-list footer: a line of underscores over at most SIG_TAIL + 1
+ * lines at the end of the new text ("riak-users mailing list", the
+ * address, the list URL), with new text above it (an underscore line
+ * over a From: line is Outlook's separator, found before this).  Where
+ * it starts, else lim. */
+static gsize
+footer_start(const struct scan *sc, gsize last, gsize lim)
+{
+	gsize k, seen = 0, above;
+
+	for (k = last + 1; k-- > 0;) {
+		if (sc->kind[k] == K_BLANK)
+			continue;
+		if (sc->kind[k] != K_TEXT)
+			return lim;
+		if (is_footer_rule(sc->lines[k])) {
+			if (seen == 0)
+				return lim;
+			for (above = 0; above < k; above++)
+				if (sc->kind[above] != K_BLANK)
+					return k;
+			return lim;
+		}
+		if (++seen > SIG_TAIL + 1)
+			return lim;
+	}
+	return lim;
+}
+
 /* Marks the signature in [0, lim) as R_SIG and returns where it starts
  * (lim if none). */
 static gsize
@@ -1196,13 +1241,14 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 			return lim;
 		if (is_mobile(sc->lines[last]))
 			s = last;
-		else if ((s = valediction_start(sc, last, lim)) == lim)
+		else if ((s = valediction_start(sc, last, lim)) == lim &&
+		    (s = footer_start(sc, last, lim)) == lim)
 			return lim;
 	}
 	t = block_after(blocks, s, lim);
 	for (i = s; i < t; i++)
 		sc->role[i] = R_SIG;
-	if (is_sig_sep_at(sc, s))
+	if (is_sig_sep_at(sc, s) || is_footer_rule(sc->lines[s]))
 		sc->role[s] = R_SIGSEP;
 	return s;
 }
