@@ -1194,7 +1194,7 @@ is_footer_rule(struct line l)
 	return TRUE;
 }
 
-/* A mailing-list footer: a line of underscores over at most SIG_TAIL + 1
+/* A mailing-list footer: a line of underscores over two to SIG_TAIL + 1
  * lines at the end of the new text ("riak-users mailing list", the
  * address, the list URL), with new text above it (an underscore line
  * over a From: line is Outlook's separator, found before this).  Where
@@ -1210,7 +1210,9 @@ footer_start(const struct scan *sc, gsize last, gsize lim)
 		if (sc->kind[k] != K_TEXT)
 			return lim;
 		if (is_footer_rule(sc->lines[k])) {
-			if (seen == 0)
+			/* a list footer has a name and an address or URL;
+			 * "____\nThanks" is a rule in the text */
+			if (seen < 2)
 				return lim;
 			for (above = 0; above < k; above++)
 				if (sc->kind[above] != K_BLANK)
