@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "htmltext.h"
+#include "quote.h"
 #include "quote_lang.h"
 
 /* Nested lists indent by two spaces per level, up to this depth. */
@@ -531,6 +532,29 @@ has_marker(const struct tag *t, const struct quote_html_marker *m)
 	return slice_ieq(t->type, m->value);
 }
 
+/* Does the text so far end in an attribution ("On ... wrote:", wrapped
+ * over up to three lines)?  quote.c decides, on the last 400 bytes. */
+static gboolean
+ends_attribution(const GString *s)
+{
+	gsize n = s->len, from, lines = 0;
+	char *tail;
+	gboolean yes;
+
+	while (n > 0 && g_ascii_isspace(s->str[n - 1]))
+		n--;
+	for (from = n; from > 0 && n - from < 400; from--)
+		if (s->str[from - 1] == '\n' && ++lines == 3)
+			break;
+	/* start at a character boundary */
+	while (from < n && ((guchar)s->str[from] & 0xc0) == 0x80)
+		from++;
+	tail = g_strndup(s->str + from, n - from);
+	yes = strcmp(quote_cut_rule(tail), "attribution") == 0;
+	g_free(tail);
+	return yes;
+}
+
 /* Is t the start of quoted history?  Sets c->stop for markers after
  * which everything is history; returns TRUE for elements to skip. */
 static gboolean
@@ -547,6 +571,9 @@ quote_start(struct conv *c, const struct tag *t)
 		c->had_quote = c->stop = TRUE;
 		return FALSE;
 	}
+	if (quote_html_markers[i].kind == QH_CITES && !c->had_quote &&
+	    !ends_attribution(c->o.s))
+		return FALSE;
 	/* A forwarded message is content, not history (as in quote.c),
 	 * and so is everything after it: stop cutting for good, which
 	 * also keeps this check to once per document. */

@@ -5,13 +5,21 @@
  * The rule (also in postdesk-ingest(8)):
  *  - The new text is everything the sender wrote, in order.  Inline
  *    answers between quoted lines are kept; the '>' lines they answer
- *    stay with them (views fold them), the attribution above goes.
+ *    stay with them, and so does the attribution that says who asked
+ *    (views fold them with the quote).
+ *    A reply that only wraps the history ("Thanks", an attribution and
+ *    its '>' block, then "Regards, Roman") is no inline answer: the
+ *    block goes (is_closing_tail()).
  *  - The trailing quoted history goes: '>' lines after the last new
- *    text, and everything from a hard marker down.
+ *    text, and everything from a hard marker down (with the divider
+ *    lines, "====", right above it).
  *  - The signature is kept apart (struct quote_split.signature): from
- *    the first "-- " line, or phone boilerplate ("Sent from my iPhone")
- *    when it is the last line of new text, short and without a comma
- *    ("Sent from my desk, because ..." is a sentence).
+ *    the first "-- " line ("--" right after quoted history or as the
+ *    first line), or phone boilerplate ("Sent from my iPhone") when it
+ *    is the last line of new text, short and without a comma ("Sent
+ *    from my desk, because ..." is a sentence), or a closing line
+ *    ("Regards,") over two to four short lines: a name and a title.
+ *    "Best,\nMaria" is a sign-off and stays.
  *  - A forward ("---------- Forwarded message ---------", "Begin
  *    forwarded message:") is new text: it and all below it stay.
  *
@@ -23,20 +31,26 @@
  *    separator ("-----Original Message-----" in any language of the
  *    table), a line of underscores above a From: line, a header block
  *    (From/Sent/To/Subject lines in any order, field names of any
- *    language, ':' or the fullwidth '：'), a dashed attribution
+ *    language, ':' or the fullwidth '：', a long value wrapped onto a
+ *    line of its own; or a dated Date: line over To:), a dashed attribution
  *    ("---- John Smith wrote ----"), or a full attribution not followed
  *    by '>' lines (HTML mail converted to text).
  *  - An attribution is one to three lines (Gmail and Outlook wrap them)
  *    ending in ':' that hold a verb of the table ("wrote", "schrieb",
  *    "a écrit", "napisał(a)", "写道", "님이 작성") at the end or before
  *    a name or address, or Gmail's verb-less "2014-03-20 8:48
- *    GMT+01:00 Name <x@y>:".  A full one also needs evidence: an
+ *    GMT+01:00 Name <x@y>:" (a time or a numeric date).  Without the
+ *    ':' only "On <date> Name <x@y> wrote" (the verb ends it) and,
+ *    over '>' lines, Gmail's "2011/4/7 Name <x@y>".  A full one also
+ *    needs evidence: an
  *    address, a numeric date or a year; above '>' lines the verb is
  *    enough.  A line that ends a sentence, or that sits right above an
  *    attribution of its own, is the reply, not part of the attribution;
  *    nor is anything above an opening word ("On", "Am", "Le").
  *  - "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:" is
- *    split when lines are cut: the sentence before is new text.
+ *    split when lines are cut: the text before the opening word (any
+ *    text; before a date only a sentence) is new text, also when Yahoo
+ *    glued them with dashes ("reply--- On ... wrote:").
  *  - Above the hard marker, runs of '>' lines (with the attribution that
  *    introduces them) form quote blocks:
  *      * no new text after a block (top posting): the block is history;
@@ -424,21 +438,61 @@ header_kind(struct line l)
 }
 
 /* A block of header lines (any order) starting at i, with a From line
- * and a date line and a To/Subject line, or From and two of the last. */
+ * and a date line and a To/Subject line, or From and two of the last,
+ * or (a pasted or forwarded header) a first Date line holding a date
+ * over a To line.  A long value may wrap onto one line of its own
+ * ("From: Human Resources\n<hr@example.com>"). */
+#define HDR_WRAPS	2
+static gboolean has_evidence(struct line);
+static gboolean has_date(struct line);
+
+/* HTML's "<b>From: bob@x</b> <b>Date: Thu, 24 Mar 2016 ...</b>" as one
+ * line: a From line that goes on with a dated date field. */
+static gboolean
+from_and_date_line(struct line l)
+{
+	const struct quote_lang *lg;
+	const char *w;
+	struct line t;
+	gsize k;
+
+	l = trim(l);
+	if (l.len > ATTR_MAX)
+		return FALSE;
+	for (k = 1; k + 1 < l.len; k++) {
+		if (l.s[k - 1] != ' ')
+			continue;
+		t.s = l.s + k;
+		t.len = l.len - k;
+		FOR_LIST(lg, hdr_date, w, {
+			if (has_key(t, w))
+				return has_date(t);
+		});
+	}
+	return FALSE;
+}
+
 static gboolean
 is_header_block(const struct scan *sc, gsize i)
 {
-	gsize j, nto = 0;
-	gboolean from = FALSE, date = FALSE;
+	gsize j, nto = 0, wraps = 0;
+	gboolean from = FALSE, date = FALSE, wrapped = FALSE;
 	enum hkind k;
 
-	for (j = i; j < sc->n && j <= i + LOOKAHEAD; j++) {
+	for (j = i; j < sc->n && j <= i + LOOKAHEAD + wraps; j++) {
 		k = header_kind(sc->lines[j]);
 		if (k == H_NONE) {
 			if (j == i)
 				return FALSE;
-			break;
+			/* one wrapped line per field, never two in a row */
+			if (wrapped || wraps == HDR_WRAPS ||
+			    is_blank(sc->lines[j]))
+				break;
+			wrapped = TRUE;
+			wraps++;
+			continue;
 		}
+		wrapped = FALSE;
 		if (k == H_FROM)
 			from = TRUE;
 		else if (k == H_DATE)
@@ -446,6 +500,11 @@ is_header_block(const struct scan *sc, gsize i)
 		else
 			nto++;
 	}
+	if (!from && date && nto >= 1 &&
+	    header_kind(sc->lines[i]) == H_DATE)
+		return has_evidence(sc->lines[i]);
+	if (from && !date && nto == 0)
+		return from_and_date_line(sc->lines[i]);
 	return from && ((date && nto >= 1) || nto >= 2);
 }
 
@@ -481,13 +540,11 @@ is_underscore_sep(const struct scan *sc, gsize i)
  * (1/2/24, 01.01.24, 2024-03-20) or a year (1990-2099).  A time alone
  * is not: "On Monday at 10:00 she wrote:" is prose. */
 static gboolean
-has_evidence(struct line l)
+has_date(struct line l)
 {
 	gsize i, j, groups;
 
 	for (i = 0; i < l.len; i++) {
-		if (l.s[i] == '@')
-			return TRUE;
 		if (!g_ascii_isdigit(l.s[i]) ||
 		    (i > 0 && g_ascii_isdigit(l.s[i - 1])))
 			continue;
@@ -505,6 +562,12 @@ has_evidence(struct line l)
 			return TRUE;
 	}
 	return FALSE;
+}
+
+static gboolean
+has_evidence(struct line l)
+{
+	return memchr(l.s, '@', l.len) != NULL || has_date(l);
 }
 
 static gboolean
@@ -574,13 +637,22 @@ attr_text_matches(struct line t, enum amode mode)
 	struct line body = trim(t), rest;
 	gboolean open;
 	gsize c = 0, i, n;
+	gboolean bare = FALSE;	/* no ':' at the end */
 
 	if (mode != AM_DASHED) {
 		if (body.len >= 1 && body.s[body.len - 1] == ':')
 			c = 1;
 		else if (body.len >= 3)
 			c = colon_len(body.s + body.len - 3, 3);
-		if (c == 0)
+		/* "On <date> Bob <b@x> wrote" without its ':' (the verb
+		 * must end it), and Gmail's old "2011/4/7 Bob <b@x>" over
+		 * '>' lines */
+		if (c == 0 && body.len > 0 && memchr(body.s, '@', body.len) &&
+		    (starts_with_opener(body) || (mode == AM_QUOTED &&
+		    g_ascii_isdigit(body.s[0]) &&
+		    body.s[body.len - 1] == '>')))
+			bare = TRUE;
+		else if (c == 0)
 			return FALSE;
 		body.len -= c;
 		body = trim(body);
@@ -606,15 +678,20 @@ attr_text_matches(struct line t, enum amode mode)
 				continue;
 			n = ci_prefix_len(rest, w);
 			if (n > 0 && (i + n == body.len ||
-			    !g_ascii_isalnum(body.s[i + n])) &&
+			    (!bare && !g_ascii_isalnum(body.s[i + n]))) &&
 			    verb_fits(body, i + n, mode, open))
 				return TRUE;
 		});
 	}
 	/* Gmail without a verb: "2014-03-20 8:48 GMT+01:00 Name <x@y>:",
 	 * "2024年1月1日(月) 10:00 Name <x@y>:" */
-	return mode != AM_DASHED && body.s[body.len - 1] == '>' &&
-	    has_time(body) && memchr(body.s, '@', body.len) != NULL;
+	if (mode == AM_DASHED || body.s[body.len - 1] != '>' ||
+	    memchr(body.s, '@', body.len) == NULL)
+		return FALSE;
+	/* without the ':' only over '>' lines, led by its date */
+	if (bare)
+		return mode == AM_QUOTED && g_ascii_isdigit(body.s[0]);
+	return has_time(body) || has_date(body);
 }
 
 /* Joins lines [i, i + span) with spaces into buf; FALSE if too long or
@@ -777,16 +854,26 @@ scan_attribution(struct scan *sc, gsize *i)
 }
 
 /* "Thanks! On Wed, Apr 4, 2012 at 3:59 PM, Bob <b@x> wrote:": the byte
- * offset where an attribution starts after a sentence, else 0. */
+ * offset where an attribution starts after the reply, else 0; *head is
+ * the length of the reply before it (without Yahoo's "---" that glues
+ * "reply--- On ... wrote:").  Before the table's opening word any
+ * reply will do ("reply On Wed ... wrote:"); before a date it must end
+ * a sentence. */
 static gsize
-shared_attribution(struct line l)
+shared_attribution(struct line l, gsize *head)
 {
 	struct line t, before;
-	gsize i;
+	gsize i, d;
 	int pass;
 
-	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l) ||
-	    (starts_attribution(l) && attr_text_matches(l, AM_FULL)))
+	if (l.len > ATTR_MAX || l.len < 4 || is_quoted(l))
+		return 0;
+	/* an attribution ends in ':' or holds an address: most lines go
+	 * here, before the searches at every space below */
+	if (l.s[l.len - 1] != ':' && colon_len(l.s + l.len - MIN(l.len, 3),
+	    MIN(l.len, 3)) != 3 && memchr(l.s, '@', l.len) == NULL)
+		return 0;
+	if (starts_attribution(l) && attr_text_matches(l, AM_FULL))
 		return 0;
 	/* first one that opens with the table's word ("On", "Am"), then
 	 * the earliest: "It works. Thanks! On Wed ..." splits before "On",
@@ -795,18 +882,59 @@ shared_attribution(struct line l)
 		for (i = 2; i + 1 < l.len; i++) {
 			if (l.s[i - 1] != ' ')
 				continue;
-			/* "man. 1. jan. 2024 kl. 10:00 skrev": a date's dots */
 			before.s = l.s;
 			before.len = i - 1;
-			if (!is_sentence(before))
+			for (d = 0; before.len > 0 &&
+			    before.s[before.len - 1] == '-'; d++)
+				before.len--;
+			before = trim(before);
+			if (before.len == 0 || (d > 0 && d < 2))
 				continue;
 			t.s = l.s + i;
 			t.len = l.len - i;
-			if ((pass == 1 || starts_with_opener(t)) &&
-			    attr_text_matches(t, AM_FULL))
+			if (pass == 0 && !starts_with_opener(t))
+				continue;
+			/* "man. 1. jan. 2024 kl. 10:00 skrev": a date's dots */
+			if (pass == 1 && d == 0 && !is_sentence(before))
+				continue;
+			if (attr_text_matches(t, AM_FULL)) {
+				*head = before.len;
 				return i;
+			}
 		}
 	return 0;
+}
+
+/* A line drawn with one character ("====", "*****", "~~~~"): a
+ * divider some clients put above the header block. */
+static gboolean
+is_rule_line(struct line l)
+{
+	gsize k;
+
+	l = trim(l);
+	if (l.len < 3 || strchr("=-_*~#", l.s[0]) == NULL)
+		return FALSE;
+	for (k = 1; k < l.len; k++)
+		if (l.s[k] != l.s[0])
+			return FALSE;
+	return TRUE;
+}
+
+/* The hard cut at i, moved up over the divider lines right above it. */
+static gsize
+rule_lines_above(const struct scan *sc, gsize i)
+{
+	gsize k, end = i;
+
+	for (k = i; k-- > 0 && i - k <= LOOKAHEAD;) {
+		if (is_blank(sc->lines[k]))
+			continue;
+		if (sc->kind[k] != K_TEXT || !is_rule_line(sc->lines[k]))
+			break;
+		end = k;
+	}
+	return end;
 }
 
 /* The top-down pass: finds the hard cut, the forward line, attributions
@@ -848,7 +976,7 @@ scan_markers(struct scan *sc)
 		else if (scan_attribution(sc, &i))
 			sc->rule = "attribution";
 		if (sc->rule != NULL) {
-			sc->end = i;
+			sc->end = rule_lines_above(sc, i);
 			return;
 		}
 	}
@@ -858,6 +986,98 @@ static gboolean
 is_sig_sep(struct line l)
 {
 	return l.len == 3 && memcmp(l.s, "-- ", 3) == 0;
+}
+
+/* The signature line at i: "-- ", or "--" whose space a client trimmed
+ * when it comes right after quoted history (elsewhere "--" is as likely
+ * a divider of the text). */
+static gboolean
+is_sig_sep_at(const struct scan *sc, gsize i)
+{
+	struct line l = sc->lines[i];
+	gsize k;
+
+	if (is_sig_sep(l))
+		return TRUE;
+	while (l.len > 2 && is_space(l.s[l.len - 1]))
+		l.len--;
+	if (l.len != 2 || memcmp(l.s, "--", 2) != 0)
+		return FALSE;
+	for (k = i; k-- > 0 && sc->kind[k] == K_BLANK;)
+		;
+	/* nothing above it: the message is a signature only */
+	return k >= i || sc->kind[k] == K_QUOTE || sc->kind[k] == K_ATTR;
+}
+
+/* Length of the closing word at the start of l ("Regards" of
+ * "Regards, Roman"), when a ',', '!', '.', a space or the end follows
+ * it; else 0. */
+static gsize
+valediction_len(struct line l)
+{
+	gsize i, n;
+
+	for (i = 0; quote_valedictions[i] != NULL; i++) {
+		if (l.len == 0 || !same_first(l.s[0], quote_valedictions[i][0]))
+			continue;
+		n = ci_prefix_len(l, quote_valedictions[i]);
+		if (n > 0 && (n == l.len || strchr(",!. ", l.s[n]) != NULL))
+			return n;
+	}
+	return 0;
+}
+
+/* "Regards,", "Mit freundlichen Grüßen" alone on a line; "Med venlig
+ * hilsen / Kind regards" too. */
+static gboolean
+is_valediction(struct line l)
+{
+	const char *slash;
+	gsize i;
+
+	l = trim(l);
+	slash = g_strstr_len(l.s, (gssize)l.len, " / ");
+	if (slash != NULL)
+		l.len = (gsize)(slash - l.s);
+	while (l.len > 0 && strchr(",!.", l.s[l.len - 1]) != NULL)
+		l.len--;
+	if (l.len == 0 || l.len > 40)
+		return FALSE;
+	for (i = 0; quote_valedictions[i] != NULL; i++)
+		if (same_first(l.s[0], quote_valedictions[i][0]) &&
+		    ci_equal(l, quote_valedictions[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/* A closing line over two to SIG_TAIL short lines (a name and a title
+ * or company: a signature card) at the end of the new text: the line
+ * where that signature starts, else lim.  "Best,\nMaria" is a sign-off
+ * and stays.  last is the last line of new text. */
+#define SIG_TAIL	4
+static gsize
+valediction_start(const struct scan *sc, gsize last, gsize lim)
+{
+	gsize k, seen = 0, above;
+
+	for (k = last + 1; k-- > 0;) {
+		if (sc->kind[k] == K_BLANK)
+			continue;
+		if (sc->kind[k] != K_TEXT || trim(sc->lines[k]).len > 60)
+			return lim;
+		if (is_valediction(sc->lines[k])) {
+			if (seen < 2)
+				return lim;
+			/* some new text must stay above it */
+			for (above = 0; above < k; above++)
+				if (sc->kind[above] == K_TEXT)
+					return k;
+			return lim;
+		}
+		if (++seen > SIG_TAIL)
+			return lim;
+	}
+	return lim;
 }
 
 /* Phone boilerplate: a short line that starts with one of the table's
@@ -884,6 +1104,43 @@ is_mobile(struct line l)
 			return TRUE;
 	});
 	return FALSE;
+}
+
+/* Does l hold the piece of a link that a client wrapped out of the
+ * '>' line above: "(http://x/y) >" or the "_rest=1)" of an unclosed
+ * "(http://x/" on prev? */
+static gboolean
+is_link_piece(struct line l, struct line prev)
+{
+	struct line t = trim(l);
+	const char *open, *close;
+
+	if (t.len == 0 || t.len > MARKER_MAX)
+		return FALSE;
+	if (t.s[0] == '(' && t.len > 8 && memcmp(t.s + 1, "http", 4) == 0)
+		return TRUE;
+	if (memchr(t.s, ' ', t.len) != NULL || memchr(t.s, ')', t.len) == NULL)
+		return FALSE;
+	prev = trim(prev);
+	open = g_strrstr_len(prev.s, (gssize)prev.len, "(http");
+	if (open == NULL)
+		return FALSE;
+	close = memchr(open, ')', prev.len - (gsize)(open - prev.s));
+	return close == NULL;
+}
+
+/* '>' lines broken by a wrapped link stay one run: the piece between
+ * two '>' lines is quoted too, not an inline answer. */
+static void
+join_link_pieces(struct scan *sc, gsize lim)
+{
+	gsize i;
+
+	for (i = 1; i + 1 < lim; i++)
+		if (sc->kind[i] == K_TEXT && sc->kind[i - 1] == K_QUOTE &&
+		    sc->kind[i + 1] == K_QUOTE &&
+		    is_link_piece(sc->lines[i], sc->lines[i - 1]))
+			sc->kind[i] = K_QUOTE;
 }
 
 /* Collects the quote blocks of lines [0, lim). */
@@ -921,6 +1178,53 @@ block_after(GArray *blocks, gsize s, gsize lim)
 	return lim;
 }
 
+/* "______________" (at least FOOTER_RULE underscores) */
+#define FOOTER_RULE	10
+static gboolean
+is_footer_rule(struct line l)
+{
+	gsize k;
+
+	l = trim(l);
+	if (l.len < FOOTER_RULE)
+		return FALSE;
+	for (k = 0; k < l.len; k++)
+		if (l.s[k] != '_')
+			return FALSE;
+	return TRUE;
+}
+
+/* A mailing-list footer: a line of underscores over two to SIG_TAIL + 1
+ * lines at the end of the new text ("riak-users mailing list", the
+ * address, the list URL), with new text above it (an underscore line
+ * over a From: line is Outlook's separator, found before this).  Where
+ * it starts, else lim. */
+static gsize
+footer_start(const struct scan *sc, gsize last, gsize lim)
+{
+	gsize k, seen = 0, above;
+
+	for (k = last + 1; k-- > 0;) {
+		if (sc->kind[k] == K_BLANK)
+			continue;
+		if (sc->kind[k] != K_TEXT)
+			return lim;
+		if (is_footer_rule(sc->lines[k])) {
+			/* a list footer has a name and an address or URL;
+			 * "____\nThanks" is a rule in the text */
+			if (seen < 2)
+				return lim;
+			for (above = 0; above < k; above++)
+				if (sc->kind[above] != K_BLANK)
+					return k;
+			return lim;
+		}
+		if (++seen > SIG_TAIL + 1)
+			return lim;
+	}
+	return lim;
+}
+
 /* Marks the signature in [0, lim) as R_SIG and returns where it starts
  * (lim if none). */
 static gsize
@@ -929,22 +1233,61 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 	gsize i, s = lim, t, last = lim;
 
 	for (i = 0; i < lim && s == lim; i++)
-		if (sc->kind[i] == K_TEXT && is_sig_sep(sc->lines[i]))
+		if (sc->kind[i] == K_TEXT && is_sig_sep_at(sc, i))
 			s = i;
 	if (s == lim) {
 		for (i = 0; i < lim; i++)
 			if (sc->kind[i] == K_TEXT)
 				last = i;
-		if (last == lim || !is_mobile(sc->lines[last]))
+		if (last == lim)
 			return lim;
-		s = last;
+		if (is_mobile(sc->lines[last]))
+			s = last;
+		else if ((s = valediction_start(sc, last, lim)) == lim &&
+		    (s = footer_start(sc, last, lim)) == lim)
+			return lim;
 	}
 	t = block_after(blocks, s, lim);
 	for (i = s; i < t; i++)
 		sc->role[i] = R_SIG;
-	if (is_sig_sep(sc->lines[s]))
+	if (is_sig_sep_at(sc, s) || is_footer_rule(sc->lines[s]))
 		sc->role[s] = R_SIGSEP;
 	return s;
+}
+
+/* Is the new text after the only inner block a closing ("Regards,
+ * Roman", "-Bob") rather than an answer ("Do you agree?")?  The block
+ * is introduced by an attribution, is the last block, and at most
+ * CLOSING_MAX lines of new text follow it, the first opening with a
+ * closing word, or one short line that ends no sentence: then the
+ * reply wraps the history and the block goes. */
+#define CLOSING_MAX	3
+static gboolean
+is_closing_tail(const struct scan *sc, GArray *blocks, gsize last)
+{
+	const struct block *b;
+	struct line t = { NULL, 0 };
+	gsize i, n = 0;
+	gboolean dot;
+
+	if (blocks->len != 1)
+		return FALSE;
+	b = &g_array_index(blocks, struct block, 0);
+	if (sc->kind[b->first] != K_ATTR)
+		return FALSE;
+	for (i = b->last + 1; i <= last; i++) {
+		if (sc->kind[i] != K_TEXT || sc->role[i] != R_FRESH)
+			continue;
+		if (n++ == 0)
+			t = trim(sc->lines[i]);
+		if (n > CLOSING_MAX)
+			return FALSE;
+	}
+	if (n == 0)
+		return FALSE;
+	if (valediction_len(t) > 0)
+		return TRUE;
+	return n == 1 && t.len <= 30 && sentence_end(t, &dot) == 0;
 }
 
 /* Decides which quote blocks in [0, lim) are history (see the top). */
@@ -968,28 +1311,61 @@ mark_blocks(struct scan *sc, GArray *blocks, gsize lim)
 		if (first != lim && b->first > first && b->last < last)
 			interleaved = TRUE;
 	}
+	if (interleaved && is_closing_tail(sc, blocks, last))
+		interleaved = FALSE;
 	for (k = 0; k < blocks->len; k++) {
 		b = &g_array_index(blocks, struct block, k);
 		quoted = first == lim || b->first > last ||
-		    (!interleaved && b->last < first);
+		    (!interleaved && (b->last < first ||
+		    b->first > first));
 		for (i = b->first; i <= b->last; i++)
-			if (quoted || sc->kind[i] == K_ATTR)
+			if (quoted)
 				sc->role[i] = R_QUOTED;
 	}
 }
 
 /* The lines with the given role, joined, without blank lines around;
- * freed with g_free(). */
+ * where lines of another role went, the blank lines on both sides
+ * shrink to the fewer of the two ("Hi,\n\n<quote>\n\nBob" keeps one,
+ * "Hi,\n<quote>\n\nBob" none).  Freed with g_free(). */
 static char *
 collect(const struct scan *sc, enum role role)
 {
 	GString *out = g_string_new(NULL);
-	gboolean any = FALSE;
-	gsize i, lead;
+	gboolean any = FALSE, gap = FALSE;
+	gsize i, k, lead, blanks = 0, before = 0, from = 0, skip;
 
+	/* blank lines wait in [from, i) until the next line of the role
+	 * says how many of them stay; they keep their bytes */
 	for (i = 0; i < sc->n; i++) {
-		if (sc->role[i] != role)
+		if (sc->role[i] != role) {
+			if (!gap) {
+				gap = TRUE;
+				before = blanks;
+			}
 			continue;
+		}
+		if (is_blank(sc->lines[i])) {
+			if (blanks++ == 0)
+				from = i;
+			continue;
+		}
+		skip = gap ? blanks - MIN(before, blanks - before) : 0;
+		for (k = from; blanks > 0 && k < i; k++) {
+			if (sc->role[k] != role)
+				continue;
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
+			if (any)
+				g_string_append_c(out, '\n');
+			any = TRUE;
+			g_string_append_len(out, sc->lines[k].s,
+			    sc->lines[k].len);
+		}
+		gap = FALSE;
+		blanks = 0;
 		if (any)
 			g_string_append_c(out, '\n');
 		any = TRUE;
@@ -1030,23 +1406,24 @@ split_lines(struct scan *sc, const char *text)
 	GArray *lines = g_array_new(FALSE, FALSE, sizeof(struct line));
 	struct line l, head;
 	const char *p = text, *nl;
-	gsize off;
+	gsize off, hlen;
 
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		l.s = p;
 		l.len = nl != NULL ? (gsize)(nl - p) : strlen(p);
-		off = shared_attribution(trim(l));
+		off = shared_attribution(trim(l), &hlen);
 		if (off > 0) {
 			/* the reply, then the attribution on a line of its own */
 			head = trim(l);
-			l.len = (gsize)(head.s - l.s) + off;
+			l.len = (gsize)(head.s - l.s) + hlen;
 			g_array_append_val(lines, l);
 			l.s = head.s + off;
 			l.len = head.len - off;
 		}
 		g_array_append_val(lines, l);
-		p = nl != NULL ? nl + 1 : p + l.len;
+		/* past the line; l may now be the attribution split off it */
+		p = nl != NULL ? nl + 1 : p + strlen(p);
 	}
 	sc->n = lines->len;
 	sc->lines = (struct line *)g_array_free(lines, FALSE);
@@ -1071,6 +1448,7 @@ quote_split_text(const char *text, struct quote_split *out)
 	lim = MIN(sc.end, sc.fwd);
 	for (i = sc.end; i < sc.n; i++)
 		sc.role[i] = R_QUOTED;
+	join_link_pieces(&sc, lim);
 	blocks = find_blocks(&sc, lim);
 	mark_signature(&sc, blocks, lim);
 	mark_blocks(&sc, blocks, lim);

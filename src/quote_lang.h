@@ -41,10 +41,18 @@ extern const gsize quote_n_langs;
  * line" markers of helpdesks); NULL-terminated. */
 extern const char *const quote_reply_markers[];
 
+/* Closing lines that open a signature when nothing else does
+ * ("Regards," over a name and a title), any language; compared without
+ * the trailing ',', '!' or '.'.  NULL-terminated. */
+extern const char *const quote_valedictions[];
+
 /* HTML quote markers of mail clients, read by htmltext.c. */
 enum quote_html_kind {
 	QH_WRAPS,	/* the element holds the history: skip it, keep after */
 	QH_STARTS,	/* the history is everything after the element */
+	QH_CITES,	/* wraps history only below an attribution (a line
+			 * ending in ':' or a marker just skipped); else it
+			 * is the writer's own indented quote */
 };
 
 struct quote_html_marker {

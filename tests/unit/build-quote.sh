@@ -15,7 +15,7 @@ OUT=${OUT:-tests/unit}
 $CC $CFLAGS $GLIB_CFLAGS -o "$OUT/test-quote" src/quote.c src/quote_lang.c src/htmltext.c \
 	tests/unit/test-quote.c $GLIB_LIBS
 # shellcheck disable=SC2086
-$CC $CFLAGS $GLIB_CFLAGS -o "$OUT/test-htmltext" src/htmltext.c src/quote_lang.c \
+$CC $CFLAGS $GLIB_CFLAGS -o "$OUT/test-htmltext" src/htmltext.c src/quote.c src/quote_lang.c \
 	tests/unit/test-htmltext.c $GLIB_LIBS
 
 [ "${1:-}" = "--build-only" ] && exit 0

@@ -295,6 +295,25 @@ lines_of(const char *head, const char *line, gsize n)
  * looked at a bounded number of times; no timing is asserted, a
  * quadratic split would make this test run for hours) and give the
  * split the rules say. */
+/* A shared line that is the last line, with no line end: the
+ * attribution split off it is cut once, at a character boundary (the
+ * line loop once went on from the wrong offset, mid-character). */
+static void
+test_shared_last_line(void)
+{
+	static const char *const attr =
+	    "On Tue, 3 Mar 2020 at 09:15, L\xc3\xa9na Park <lena@example.org> "
+	    "wrote:";
+	struct quote_split q;
+	char *in = g_strconcat("Thanks! ", attr, NULL);
+
+	quote_split_text(in, &q);
+	g_assert_cmpstr(q.fresh, ==, "Thanks!");
+	g_assert_cmpstr(q.quoted, ==, attr);
+	quote_split_clear(&q);
+	g_free(in);
+}
+
 static void
 test_bad_input(void)
 {
@@ -308,11 +327,19 @@ test_bad_input(void)
 	g_assert_cmpstr(r, ==, "Answer on top.");
 	g_free(r);
 	g_free(in);
-	/* 100,000 attribution-like lines without the colon: all prose */
+	/* 100,000 attribution-like lines without the colon nor an address
+	 * (with one, "On ... <ann@example.com> wrote" cuts): all prose */
+	in = lines_of("", "On Mon, Jan 1, 2024 at 10:00 AM Ann Lee "
+	    "<ann at example.com> wrote\n", 100000);
+	r = quote_strip(in);
+	g_assert_cmpuint(strlen(r), ==, strlen(in) - 1);
+	g_free(r);
+	g_free(in);
+	/* ... and with the address, the first one cuts: nothing is new */
 	in = lines_of("", "On Mon, Jan 1, 2024 at 10:00 AM Ann Lee "
 	    "<ann@example.com> wrote\n", 100000);
 	r = quote_strip(in);
-	g_assert_cmpuint(strlen(r), ==, strlen(in) - 1);
+	g_assert_cmpstr(r, ==, "");
 	g_free(r);
 	g_free(in);
 	/* 100,000 lines that almost share a line with an attribution */
@@ -510,6 +537,7 @@ main(int argc, char **argv)
 	g_test_add_func("/quote/invalid-utf8", test_invalid_utf8);
 	g_test_add_func("/quote/huge", test_huge);
 	g_test_add_func("/quote/bad-input", test_bad_input);
+	g_test_add_func("/quote/shared-last-line", test_shared_last_line);
 	g_test_add_func("/quote/samples", test_samples);
 	return g_test_run();
 }

@@ -175,7 +175,10 @@ def cases(lang, t):
     c["forward"] = (body + "\n", body, None)
     c["bottom-post"] = ("%s\n%s\n%s\n" % (attr, quoted, reply), reply, None)
     inline = "> %s\n%s\n\n> %s\n%s" % (q, reply, q, reply)
-    c["inline"] = ("%s\n%s\n\n%s" % (attr, inline, quoted), inline, None)
+    # inline answers keep the quotes they answer and the attribution
+    # that says who asked (views fold them)
+    c["inline"] = ("%s\n%s\n\n%s" % (attr, inline, quoted),
+                   "%s\n%s" % (attr, inline), None)
     return c
 
 
