@@ -195,9 +195,6 @@ check_one(struct config *c, struct config_oauth2 *o, const char *path,
 		    "google (or leave it out and set token_url)");
 	else if (o->tenant != NULL && !word_ok(o->tenant))
 		fail(err, path, text, g, "tenant", "a tenant ID or domain");
-	else if (o->client_id == NULL)
-		fail(err, path, text, g, "client_id", "missing: the "
-		    "application (client) ID registered with the provider");
 	else if (p == NULL && o->token_url == NULL)
 		fail(err, path, text, g, "token_url", "missing: set it or "
 		    "provider");
@@ -226,6 +223,24 @@ check_one(struct config *c, struct config_oauth2 *o, const char *path,
 	return ok;
 }
 
+/* An account in use needs its client: the ID registered with the
+ * provider.  One nobody names yet may be a draft (the example file). */
+static bool
+check_used(struct config *c, const char *name, const char *path,
+    const char *text, GError **err)
+{
+	const struct config_oauth2 *o = config_oauth2(c, name);
+	char	*g;
+
+	if (o == NULL || o->client_id != NULL)
+		return true;
+	g = g_strconcat("oauth2.", name, NULL);
+	fail(err, path, text, g, "client_id", "missing: the application "
+	    "(client) ID registered with the provider");
+	g_free(g);
+	return false;
+}
+
 bool
 config_oauth2_check(struct config *c, const char *path, const char *text,
     GError **err)
@@ -235,6 +250,9 @@ config_oauth2_check(struct config *c, const char *path, const char *text,
 	for (i = 0; c->oauth2s[i] != NULL; i++)
 		if (!check_one(c, c->oauth2s[i], path, text, err))
 			return false;
+	if (!check_used(c, c->fetch_oauth2, path, text, err) ||
+	    !check_used(c, c->smtp_oauth2, path, text, err))
+		return false;
 	if (c->fetch_oauth2 != NULL && config_oauth2(c, c->fetch_oauth2) ==
 	    NULL)
 		return fail(err, path, text, "fetch", "oauth2", "no such "
@@ -243,7 +261,8 @@ config_oauth2_check(struct config *c, const char *path, const char *text,
 	    NULL)
 		return fail(err, path, text, "notify", "oauth2", "no such "
 		    "[oauth2.NAME] group");
-	if (c->smtp_oauth2 != NULL && c->smtp_user == NULL)
+	if (c->smtp_oauth2 != NULL && (c->smtp_user == NULL ||
+	    *c->smtp_user == '\0'))
 		return fail(err, path, text, "notify", "oauth2", "needs "
 		    "[notify] smtp_user, the mailbox the token is for");
 	return true;

@@ -309,9 +309,10 @@ oauth2_login(const struct config_oauth2 *a, int timeout, FILE *out,
 	int	 fd;
 	bool	 ok;
 
-	if (a->device_url == NULL) {
+	if (a->device_url == NULL || a->client_id == NULL) {
 		g_set_error(err, OAUTH2_ERROR, OAUTH2_ERROR_REFUSED,
-		    "[oauth2.%s] has no device_url", a->name);
+		    "[oauth2.%s] needs client_id and device_url (or a "
+		    "provider)", a->name);
 		return false;
 	}
 	if (!post(a->device_url, kv, timeout, &body, err))
