@@ -195,6 +195,8 @@ check_one(struct config *c, struct config_oauth2 *o, const char *path,
 		    "google (or leave it out and set token_url)");
 	else if (o->tenant != NULL && !word_ok(o->tenant))
 		fail(err, path, text, g, "tenant", "a tenant ID or domain");
+	else if (o->client_id == NULL && p == NULL && o->token_url == NULL)
+		ok = true;	/* a draft; check_used() refuses it if named */
 	else if (p == NULL && o->token_url == NULL)
 		fail(err, path, text, g, "token_url", "missing: set it or "
 		    "provider");
