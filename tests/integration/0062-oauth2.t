@@ -149,6 +149,11 @@ rc=$?
 check "fetch before the login: exit 75, says to log in, nothing stored" \
     '[ $rc -eq 75 ] && grep -q "postdesk oauth2 login" "$T/err" && [ "$(nmsg)" = 0 ]'
 
+$PD $C check --user "$(id -un)" >"$T/check.out" 2>&1
+check "postdesk check takes the keys and says to sign in" \
+    'grep -q "oauth2: \[oauth2.mail\]: not signed in.*postdesk oauth2 login mail" "$T/check.out" &&
+     ! grep -q "unknown" "$T/check.out"'
+
 # --- postdesk oauth2 login ----------------------------------------------
 start=$(date +%s)
 $PD $C oauth2 login mail >"$T/login.out" 2>"$T/login.err"
@@ -162,6 +167,9 @@ check "login: polled once pending, once approved, an interval apart" \
 check "login: token file is mode 0600, no temp file left" \
     '[ "$(stat -c %a "$TOK")" = 600 ] && [ ! -e "$TOK.tmp" ]'
 RT1=$(jfield refresh_token)
+$PD $C check --user "$(id -un)" >"$T/check.out" 2>&1
+check "postdesk check: signed in now, no oauth2 problem" \
+    '! grep -q "^oauth2" "$T/check.out"'
 check "login: the refresh token is stored" '[ -n "$RT1" ]'
 
 # --- fetch with XOAUTH2 -------------------------------------------------
