@@ -377,6 +377,40 @@ check_rules(GPtrArray *a, const struct config *c)
  * The programs read the file as W: it must be readable by W.  It holds
  * the keys that sign reply tokens and links: not for every local user.
  */
+static bool
+has_client_secret(const struct config *c)
+{
+	struct config_oauth2 *const *o;
+
+	for (o = c->oauth2s; o != NULL && *o != NULL; o++)
+		if ((*o)->client_secret != NULL)
+			return true;
+	return false;
+}
+
+/* An account in use: signed in, its token file the user's alone. */
+static void
+check_oauth2(GPtrArray *a, const struct who *w, const struct config *c,
+    const char *name)
+{
+	const struct config_oauth2 *o = config_oauth2(c, name);
+	struct stat	 st;
+
+	if (o == NULL)
+		return;
+	if (stat(o->token_file, &st) != 0) {
+		check_add(a, "oauth2", "[oauth2.%s]: not signed in (no %s): "
+		    "run \"postdesk oauth2 login %s\"", name, o->token_file,
+		    name);
+		return;
+	}
+	(void)check_file(a, w, "oauth2", o->token_file, R_OK | W_OK);
+	if ((st.st_mode & 077) != 0)
+		check_add(a, "oauth2", "%s: holds a refresh token but has "
+		    "mode %04o: chmod 0600", o->token_file,
+		    (unsigned)(st.st_mode & 07777));
+}
+
 static void
 check_config_file(GPtrArray *a, const struct who *w, const struct config *c)
 {
@@ -388,7 +422,8 @@ check_config_file(GPtrArray *a, const struct who *w, const struct config *c)
 		(void)check_file(a, w, "config", c->path, R_OK);
 	if (stat(c->path, &st) == 0 && (st.st_mode & S_IROTH) != 0 &&
 	    (c->token_key != NULL || c->web_link_key != NULL ||
-	    c->smtp_password != NULL || c->fetch_password != NULL))
+	    c->smtp_password != NULL || c->fetch_password != NULL ||
+	    has_client_secret(c)))
 		check_add(a, "config", "%s: readable by everyone (mode %04o) "
 		    "and holds secrets: chmod 0640, group postdesk", c->path,
 		    (unsigned)(st.st_mode & 07777));
@@ -445,6 +480,10 @@ run_checks(GPtrArray *a, const struct who *w, const struct config *c)
 {
 	check_config_file(a, w, c);
 	check_store(a, w, c);
+	check_oauth2(a, w, c, c->fetch_oauth2);
+	if (c->smtp_oauth2 != NULL && (c->fetch_oauth2 == NULL ||
+	    strcmp(c->smtp_oauth2, c->fetch_oauth2) != 0))
+		check_oauth2(a, w, c, c->smtp_oauth2);
 	check_templates(a, c->templates_dir);
 	check_queue_templates(a, c);
 	check_rules(a, c);

@@ -2,6 +2,7 @@
  * config: load and validate postdesk.conf.
  */
 #include "config.h"
+#include "config-priv.h"
 #include "lang.h"
 #include "pdconfig.h"
 #include "lifecycle.h"
@@ -42,6 +43,7 @@ static const struct key_def known_keys[] = {
 	{ "notify", "smtp_url", KEY_STRING },
 	{ "notify", "smtp_user", KEY_STRING },
 	{ "notify", "smtp_password", KEY_STRING },
+	{ "notify", "oauth2", KEY_STRING },
 	{ "notify", "sendmail", KEY_STRING },
 	{ "notify", "poll_interval", KEY_INT },
 	{ "notify", "max_attempts", KEY_INT },
@@ -67,6 +69,7 @@ static const struct key_def known_keys[] = {
 	{ "fetch", "after", KEY_STRING },
 	{ "fetch", "move_to", KEY_STRING },
 	{ "fetch", "poll_interval", KEY_INT },
+	{ "fetch", "oauth2", KEY_STRING },
 	{ "auth", "trusted_authserv_id", KEY_STRING },
 	{ "auth", "spf", KEY_BOOL },
 	{ "intake", "unknown_sender", KEY_STRING },
@@ -119,6 +122,15 @@ static const struct key_def known_keys[] = {
 	{ "queue", "subject_tag", KEY_STRING },
 	{ "queue", "signature", KEY_STRING },
 	{ "queue", "templates", KEY_PATH },
+	/* [oauth2.NAME]: an OAuth2 account (config_oauth2.c). */
+	{ "oauth2", "provider", KEY_STRING },
+	{ "oauth2", "client_id", KEY_STRING },
+	{ "oauth2", "client_secret", KEY_STRING },
+	{ "oauth2", "tenant", KEY_STRING },
+	{ "oauth2", "scope", KEY_STRING },
+	{ "oauth2", "token_url", KEY_STRING },
+	{ "oauth2", "device_url", KEY_STRING },
+	{ "oauth2", "token_file", KEY_PATH },
 	/* [roles]: every key is a role name; roles.c checks them. */
 	{ "roles", "*", KEY_STRING },
 	{ "log", "facility", KEY_STRING },
@@ -140,6 +152,8 @@ find_key(const char *group, const char *key)
 		group = "calendar";
 	if (strncmp(group, "queue.", 6) == 0 && group[6] != '\0')
 		group = "queue";
+	if (strncmp(group, "oauth2.", 7) == 0 && group[7] != '\0')
+		group = "oauth2";
 	if (strcmp(group, "lifecycle") == 0 &&
 	    strncmp(key, "ack_pattern[", 12) == 0)
 		key = "ack_pattern";
@@ -172,10 +186,11 @@ known_group(const char *group)
 	 * [calendar.NAME] groups [calendar]'s. */
 	if ((strncmp(group, "lifecycle.", 10) == 0 && group[10] != '\0') ||
 	    (strncmp(group, "calendar.", 9) == 0 && group[9] != '\0') ||
-	    (strncmp(group, "queue.", 6) == 0 && group[6] != '\0'))
+	    (strncmp(group, "queue.", 6) == 0 && group[6] != '\0') ||
+	    (strncmp(group, "oauth2.", 7) == 0 && group[7] != '\0'))
 		return true;
-	/* A bare [queue] names no queue. */
-	if (strcmp(group, "queue") == 0)
+	/* A bare [queue] names no queue, a bare [oauth2] no account. */
+	if (strcmp(group, "queue") == 0 || strcmp(group, "oauth2") == 0)
 		return false;
 	for (i = 0; i < G_N_ELEMENTS(known_keys); i++)
 		if (strcmp(known_keys[i].group, group) == 0)
@@ -328,6 +343,7 @@ config_new_default(void)
 	c->auto_reply_limit = 5;
 	c->queues = g_new0(struct config_queue *, 1);
 	c->queue_tags = g_new0(char *, 1);
+	c->oauth2s = g_new0(struct config_oauth2 *, 1);
 	c->log_facility = LOG_MAIL;
 	c->log_level = LOG_INFO;
 	return c;
@@ -368,6 +384,12 @@ config_free(struct config *c)
 	g_free(c->fetch_ca_file);
 	g_free(c->fetch_after);
 	g_free(c->fetch_move_to);
+	g_free(c->fetch_oauth2);
+	g_free(c->smtp_oauth2);
+	for (struct config_oauth2 **o = c->oauth2s; o != NULL && *o != NULL;
+	    o++)
+		config_oauth2_free(*o);
+	g_free(c->oauth2s);
 	g_free(c->web_base_url);
 	g_free(c->web_link_key);
 	g_strfreev(c->web_staff_users);
@@ -547,6 +569,9 @@ apply_fetch(struct config *c, GKeyFile *kf, const char *dir)
 	    &c->fetch_password_command);
 	take_string(kf, "fetch", "after", &c->fetch_after);
 	take_string(kf, "fetch", "move_to", &c->fetch_move_to);
+	take_string(kf, "fetch", "oauth2", &c->fetch_oauth2);
+	if (c->fetch_oauth2 != NULL && *c->fetch_oauth2 == '\0')
+		g_clear_pointer(&c->fetch_oauth2, g_free);
 	if ((v = g_key_file_get_string(kf, "fetch", "ca_file", NULL)) != NULL) {
 		c->fetch_ca_file = resolve_path(dir, g_strstrip(v));
 		g_free(v);
@@ -616,6 +641,9 @@ apply_notify(struct config *c, GKeyFile *kf, const char *dir)
 		g_clear_pointer(&c->smtp_url, g_free);
 	take_string(kf, "notify", "smtp_user", &c->smtp_user);
 	take_string(kf, "notify", "smtp_password", &c->smtp_password);
+	take_string(kf, "notify", "oauth2", &c->smtp_oauth2);
+	if (c->smtp_oauth2 != NULL && *c->smtp_oauth2 == '\0')
+		g_clear_pointer(&c->smtp_oauth2, g_free);
 	take_string(kf, "notify", "sendmail", &c->sendmail);
 	take_string(kf, "notify", "from_name", &c->from_name);
 	if ((v = g_key_file_get_string(kf, "notify", "ca_file", NULL)) !=
@@ -762,6 +790,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 	apply_web(c, kf);
 	apply_notify(c, kf, dir);
 	apply_queues(c, kf, dir);
+	config_oauth2_apply(c, kf, dir);
 }
 
 /* [log] facility and level: names syslog(3) knows. */
@@ -922,7 +951,8 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		    config_line_of(text, "mail", "subject_tag"));
 		return false;
 	}
-	if (!check_queues(c, path, text, err))
+	if (!check_queues(c, path, text, err) ||
+	    !config_oauth2_check(c, path, text, err))
 		return false;
 	if (c->fetch_move_to != NULL && strcmp(c->fetch_after, "seen") == 0) {
 		/* Naming a folder is asking for the move. */

@@ -41,6 +41,23 @@ struct config_queue {
 	bool	  foreign;
 };
 
+/*
+ * [oauth2.NAME]: one OAuth2 account (client and refresh token) that
+ * [fetch] oauth2 or [notify] oauth2 names.  config_oauth2.c fills in
+ * the provider's presets, so every URL here is the one to use.
+ */
+struct config_oauth2 {
+	char	 *name;
+	char	 *provider;		/* "microsoft", "google"; NULL: URLs */
+	char	 *client_id;
+	char	 *client_secret;	/* NULL: a public client */
+	char	 *tenant;		/* microsoft: "common" by default */
+	char	 *scope;		/* space-separated; NULL: none sent */
+	char	 *token_url;
+	char	 *device_url;		/* NULL: no device-code login */
+	char	 *token_file;		/* absolute; 0600 JSON */
+};
+
 struct config {
 	char	 *path;			/* the file read, or NULL */
 	/* [store] */
@@ -71,6 +88,7 @@ struct config {
 	char	 *fetch_after;		/* "seen", "move" or "delete" */
 	char	 *fetch_move_to;	/* folder for "move" */
 	int64_t	  fetch_poll_interval;	/* seconds, --watch without IDLE */
+	char	 *fetch_oauth2;		/* [oauth2.NAME] for IMAP; NULL */
 	/* [web] */
 	char	 *web_base_url;		/* https://host/cgi-bin/postdesk.cgi */
 	char	 *web_link_key;		/* HMAC key for links; NULL: none */
@@ -108,6 +126,7 @@ struct config {
 	char	 *smtp_url;		/* smtp://host:25, smtps://; NULL */
 	char	 *smtp_user;
 	char	 *smtp_password;
+	char	 *smtp_oauth2;		/* [oauth2.NAME] for SMTP; NULL */
 	bool	  smtp_starttls;	/* require STARTTLS on smtp:// */
 	char	 *smtp_ca_file;
 	char	 *sendmail;		/* command, used without smtp_url */
@@ -125,6 +144,8 @@ struct config {
 	 * (config_subject_tags()); NULL-terminated. */
 	char	**queue_tags;
 	char	 *default_language;	/* [mail]: "en"; lang.h names */
+	/* [oauth2.NAME], in file order; NULL-terminated */
+	struct config_oauth2 **oauth2s;
 	/* [log] (log.h): syslog(3) codes */
 	int	  log_facility;		/* LOG_MAIL */
 	int	  log_level;		/* LOG_INFO: lowest priority sent */
@@ -181,6 +202,10 @@ GPtrArray *config_token_addresses(const struct config *);
 /* [mail] subject_tag, then every queue's tag: borrowed strings,
  * NULL-terminated; g_free() the vector only. */
 char	**config_subject_tags(const struct config *);
+
+/* [oauth2.NAME] NAME, or NULL when the file has no such group. */
+const struct config_oauth2 *config_oauth2(const struct config *,
+	    const char *name);
 
 /* "25M" → 26214400.  False on bad syntax or overflow. */
 bool	 text_to_size(uint64_t *out, const char *s);

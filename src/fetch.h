@@ -42,6 +42,7 @@ enum fetch_after { FETCH_AFTER_SEEN, FETCH_AFTER_MOVE, FETCH_AFTER_DELETE };
 
 struct rules;
 struct auth;
+struct oauth2;
 
 struct fetch_options {
 	const struct config *config;
@@ -49,6 +50,7 @@ struct fetch_options {
 	struct auth	*auth;		/* SPF from trusted headers; NULL */
 	struct store	*store;
 	const char	*password;	/* remote sources */
+	struct oauth2	*oauth2;	/* IMAP with XOAUTH2 instead */
 	const char	*ca_file;	/* NULL: the system's CAs */
 	enum fetch_after after;
 	const char	*move_to;
@@ -80,8 +82,9 @@ struct fetch_source *fetch_source_new(const struct fetch_url *,
 void	 fetch_source_free(struct fetch_source *);	/* logs out */
 /*
  * One pass over the source.  False with err when the source could not be
- * read at all (connect, TLS, login, folder, database); then nothing was
- * stored for it and nothing changed on the server.  With KEEP the IMAP
+ * read at all (connect, TLS, login, folder, database; or no OAuth2
+ * access token: OAUTH2_ERROR, oauth2.h); then nothing was stored for it
+ * and nothing changed on the server.  With KEEP the IMAP
  * connection stays open for fetch_source_idle().
  */
 bool	 fetch_source_pass(struct fetch_source *, bool keep,

@@ -21,6 +21,7 @@
 #include "fetch-priv.h"
 #include "fetch_tls.h"
 #include "log.h"
+#include "oauth2.h"
 
 static bool
 imap_ok(int r)
@@ -91,12 +92,37 @@ imap_tls(struct fetch_source *src, GError **err)
 	    src->o->ca_file, err);
 }
 
+/* XOAUTH2 (Google's and Microsoft's SASL mechanism) with TOKEN. */
 static bool
-imap_connect(struct fetch_source *src, GError **err)
+imap_xoauth2(struct fetch_source *src, const char *token, GError **err)
 {
 	const struct fetch_url *u = src->url;
 	int	 r;
 
+	if (!mailimap_has_xoauth2(src->imap)) {
+		g_set_error(err, FETCH_ERROR, FETCH_ERROR_AUTH, "%s:%u: the "
+		    "server offers no AUTH=XOAUTH2", u->host, u->port);
+		return false;
+	}
+	r = mailimap_oauth2_authenticate(src->imap, u->user, token);
+	return imap_ok(r) || imap_fail(src, FETCH_ERROR_AUTH, r,
+	    "AUTHENTICATE XOAUTH2 as user", err);
+}
+
+static bool
+imap_open(struct fetch_source *src, GError **err)
+{
+	const struct fetch_url *u = src->url;
+	const char *token = NULL;
+	int	 r;
+
+	/* No token, no connection: the server is not bothered. */
+	if (src->o->oauth2 != NULL && !oauth2_access_token(src->o->oauth2,
+	    &token, err)) {
+		g_prefix_error(err, "[oauth2.%s]: ",
+		    oauth2_account(src->o->oauth2)->name);
+		return false;
+	}
 	src->imap = mailimap_new(0, NULL);
 	mailimap_set_timeout(src->imap, src->o->timeout);
 	r = u->proto == FETCH_IMAPS ?
@@ -116,8 +142,11 @@ imap_connect(struct fetch_source *src, GError **err)
 	/* Capabilities again: they may change after STARTTLS. */
 	if (!refresh_caps(src, err))
 		goto fail;
-	r = mailimap_login(src->imap, u->user, src->o->password);
-	if (!imap_ok(r)) {
+	if (token != NULL) {
+		if (!imap_xoauth2(src, token, err))
+			goto fail;
+	} else if (!imap_ok(r = mailimap_login(src->imap, u->user,
+	    src->o->password))) {
 		(void)imap_fail(src, FETCH_ERROR_AUTH, r, "LOGIN as user",
 		    err);
 		goto fail;
@@ -132,6 +161,30 @@ fail:
 	mailimap_free(src->imap);
 	src->imap = NULL;
 	return false;
+}
+
+/*
+ * Connects and logs in.  An access token the server refuses (revoked
+ * or expired early) is dropped and a new one tried once: the refresh
+ * then tells whether the refresh token itself is dead.
+ */
+static bool
+imap_connect(struct fetch_source *src, GError **err)
+{
+	GError	*e = NULL;
+
+	if (imap_open(src, &e))
+		return true;
+	if (src->o->oauth2 == NULL ||
+	    !g_error_matches(e, FETCH_ERROR, FETCH_ERROR_AUTH)) {
+		g_propagate_error(err, e);
+		return false;
+	}
+	log_debug("%s: the server refused the access token (%s); getting "
+	    "a new one", src->url->text, e->message);
+	g_error_free(e);
+	oauth2_forget(src->o->oauth2);
+	return imap_open(src, err);
 }
 
 static struct mailimap_set *

@@ -7,7 +7,8 @@
  *   1..63  that many failures (messages not taken in, sources that could
  *          not be read); capped at 63 so it never reads as a sysexits code
  *   64     bad command line
- *   75     the database could not be opened (try again later)
+ *   75     the database could not be opened, or every failure was a
+ *          source's missing OAuth2 access token (try again later)
  *   78     configuration broken: bad source URL, no password, or the
  *          password sits in a world-readable config file
  */
@@ -26,11 +27,14 @@
 #include "auth.h"
 #include "fetch.h"
 #include "log.h"
+#include "oauth2.h"
 #include "runas.h"
 #include "rules.h"
 #include "store.h"
 
 #define FETCH_EXIT_MAX	63
+/* A dead refresh token is said on syslog once an hour per source. */
+#define GRANT_REPORT_EVERY	3600
 
 /*
  * Set by the signal handler, read by the --watch loop: the one piece of
@@ -245,7 +249,15 @@ make_sources(const struct options *o, const struct config *c,
 			return false;
 		}
 		s->o = *base;
-		if (fetch_url_is_remote(s->url)) {
+		if (fetch_url_is_remote(s->url) && c->fetch_oauth2 != NULL) {
+			/* libetpan has XOAUTH2 for IMAP only. */
+			if (s->url->proto != FETCH_IMAP &&
+			    s->url->proto != FETCH_IMAPS) {
+				log_warnx("%s: [fetch] oauth2 works with IMAP "
+				    "sources only", s->url->text);
+				return false;
+			}
+		} else if (fetch_url_is_remote(s->url)) {
 			if (!get_password(c, o->fetch_config, s->url,
 			    &s->password))
 				return false;
@@ -255,22 +267,66 @@ make_sources(const struct options *o, const struct config *c,
 	return true;
 }
 
+/*
+ * An expired or revoked refresh token fails every pass until an admin
+ * logs in again: said on syslog once an hour per source (the record is
+ * beside the token file), on stderr every time.
+ */
+static void
+report_grant(const struct source *s, const GError *e)
+{
+	const struct config_oauth2 *a = oauth2_account(s->o.oauth2);
+	char	*path = oauth2_report_path(a);
+
+	if (oauth2_report_due(path, s->url->text,
+	    g_get_real_time() / G_USEC_PER_SEC, GRANT_REPORT_EVERY))
+		log_warnx("%s: %s: the refresh token is expired or revoked; "
+		    "run \"postdesk oauth2 login %s\" (the mailbox is left "
+		    "as it is; said once an hour)", s->url->text, e->message,
+		    a->name);
+	else
+		fprintf(stderr, "postdesk-fetch: %s: %s (on syslog within "
+		    "the last hour)\n", s->url->text, e->message);
+	g_free(path);
+}
+
+static void
+report_ok(const struct source *s)
+{
+	char	*path;
+
+	if (s->o.oauth2 == NULL)
+		return;
+	path = oauth2_report_path(oauth2_account(s->o.oauth2));
+	oauth2_report_clear(path, s->url->text);
+	g_free(path);
+}
+
+/* Failures, of which *TOKEN_FAILURES were sources without a token. */
 static uint64_t
-pass_all(GPtrArray *srcs, bool keep)
+pass_all(GPtrArray *srcs, bool keep, uint64_t *token_failures)
 {
 	uint64_t failures = 0;
 	guint	 i;
 
+	*token_failures = 0;
 	for (i = 0; i < srcs->len && !stop_requested; i++) {
 		struct source	*s = srcs->pdata[i];
 		struct fetch_stats st = { 0 };
 		GError		*e = NULL;
 
 		if (!fetch_source_pass(s->fs, keep, &st, &e)) {
-			log_warnx("%s: %s", s->url->text, e->message);
+			if (g_error_matches(e, OAUTH2_ERROR,
+			    OAUTH2_ERROR_GRANT))
+				report_grant(s, e);
+			else
+				log_warnx("%s: %s", s->url->text, e->message);
+			if (e->domain == OAUTH2_ERROR)
+				(*token_failures)++;
 			g_error_free(e);
 			failures++;
-		}
+		} else
+			report_ok(s);
 		failures += st.failed;
 		if (st.fetched > 0 || st.failed > 0)
 			log_info("%s: %" G_GUINT64_FORMAT " fetched: %"
@@ -315,7 +371,8 @@ run(const struct options *o, const struct config *c,
 	GPtrArray	*srcs = g_ptr_array_new();
 	struct store	*store = NULL;
 	GError		*e = NULL;
-	uint64_t	 failures;
+	struct oauth2	*oa = NULL;
+	uint64_t	 failures, token_failures;
 	guint		 i;
 
 	base.config = c;
@@ -327,8 +384,12 @@ run(const struct options *o, const struct config *c,
 	base.timeout = o->timeout > 0 ? o->timeout : 60;
 	base.stop_at = g_getenv("POSTDESK_FETCH_STOP");
 	(void)text_to_fetch_after(&base.after, c->fetch_after);
+	if (c->fetch_oauth2 != NULL)
+		base.oauth2 = oa = oauth2_new(config_oauth2(c,
+		    c->fetch_oauth2), base.timeout);
 	if (!make_sources(o, c, &base, srcs)) {
 		sources_free(srcs);
+		oauth2_free(oa);
 		return EX_CONFIG;
 	}
 	if (!store_open_busy(&store, c->store_path, STORE_READWRITE,
@@ -336,6 +397,7 @@ run(const struct options *o, const struct config *c,
 		log_warnx("%s", e->message);
 		g_error_free(e);
 		sources_free(srcs);
+		oauth2_free(oa);
 		return EX_TEMPFAIL;
 	}
 	for (i = 0; i < srcs->len; i++) {
@@ -344,14 +406,18 @@ run(const struct options *o, const struct config *c,
 		s->o.store = store;
 		s->fs = fetch_source_new(s->url, &s->o);
 	}
-	failures = pass_all(srcs, o->watch);
+	failures = pass_all(srcs, o->watch, &token_failures);
 	while (o->watch && !stop_requested && !reload_requested) {
 		wait_for_news(srcs, (int)c->fetch_poll_interval);
 		if (!stop_requested && !reload_requested)
-			failures = pass_all(srcs, true);
+			failures = pass_all(srcs, true, &token_failures);
 	}
 	sources_free(srcs);
+	oauth2_free(oa);
 	store_close(store);
+	/* Nothing but tokens missing: the mail waits on the server. */
+	if (failures > 0 && failures == token_failures)
+		return EX_TEMPFAIL;
 	return (int)MIN(failures, (uint64_t)FETCH_EXIT_MAX);
 }
 

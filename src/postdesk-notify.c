@@ -6,7 +6,9 @@
  * Exit status (sysexits; see postdesk-notify.8):
  *   0   the outbox was drained (per-row failures are on the rows)
  *   64  bad command line
- *   75  the database could not be opened or written (try again)
+ *   75  the database could not be opened or written, or no OAuth2
+ *       access token could be had for [notify] oauth2 (the rows stay
+ *       pending; try again)
  *   78  configuration broken, or a template missing from
  *       [templates] dir/mail (the rows stay pending)
  */
@@ -106,7 +108,7 @@ now_s(void)
 }
 
 /* What one row's processing asks of the loop. */
-enum step { STEP_OK, STEP_STORE, STEP_CONFIG };
+enum step { STEP_OK, STEP_STORE, STEP_CONFIG, STEP_TOKEN };
 
 /*
  * The claim of one batch: every row of it shares the lease, renewed
@@ -222,6 +224,15 @@ process(struct store *s, const struct config *c, struct smtp *smtp,
 		return st;
 	}
 	sr = smtp_send(smtp, nm.envelope_from, nm.recipient, nm.raw, &reply);
+	if (sr == SMTP_NO_TOKEN) {
+		/* The account's problem, not the row's: nothing is counted;
+		 * drain() gives the claim back, the rows stay pending. */
+		log_warnx("outbox #%" G_GINT64_FORMAT ": not sent, the rows "
+		    "stay pending: %s", r->id, reply);
+		g_free(reply);
+		notify_mail_clear(&nm);
+		return STEP_TOKEN;
+	}
 	o = sr == SMTP_SENT ? NOTIFY_SENT : sr == SMTP_TEMPFAIL ?
 	    NOTIFY_TEMPFAIL : NOTIFY_PERMFAIL;
 	log_info("outbox #%" G_GINT64_FORMAT " %s to=<%s> attempt=%"
@@ -341,6 +352,10 @@ run(const struct options *o, const struct config *c)
 			/* Sending on would only skip rows; stop loudly. */
 			g_clear_error(&e);
 			rc = EX_CONFIG;
+			break;
+		}
+		if (st == STEP_TOKEN && !o->watch) {
+			rc = EX_TEMPFAIL;
 			break;
 		}
 		if (st == STEP_STORE) {

@@ -80,6 +80,9 @@ static const struct cli_command commands[] = {
 	{ "backup", "FILE",
 	    "online copy of the database into FILE (restore: postdesk(8))",
 	    cli_backup },
+	{ "oauth2", "login NAME",
+	    "sign in to the [oauth2.NAME] mail account (device code) and "
+	    "keep its\n      refresh token in token_file", cli_oauth2 },
 	{ "check", "[--json] [--user NAME]", "check the configuration, permissions, "
 	    "templates, rules, keys; report failed mail and overdue timers",
 	    cli_check },

@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "oauth2.h"
 #include "smtp.h"
 
 struct smtp {
@@ -24,6 +25,9 @@ struct smtp {
 	char			 errbuf[CURL_ERROR_SIZE];
 	GString			*last_reply;	/* the server's last line */
 	GString			*refusal;	/* its last 4xx/5xx line */
+	struct oauth2		*oauth2;	/* [notify] oauth2; NULL */
+	const char		*bearer;	/* its token, this attempt */
+	bool			 login_denied;	/* the last attempt's */
 };
 
 /* The message being uploaded, with CRLF line ends. */
@@ -37,7 +41,8 @@ const char *
 smtp_result_to_text(enum smtp_result r)
 {
 	static const char *const names[SMTP_RESULT__MAX] = {
-		"sent", "temporary failure", "permanent failure"
+		"sent", "temporary failure", "permanent failure",
+		"no OAuth2 access token"
 	};
 
 	return r < SMTP_RESULT__MAX ? names[r] : "?";
@@ -52,6 +57,9 @@ smtp_new(const struct config *c)
 	s->reuse = c->reuse_connection;
 	s->last_reply = g_string_new(NULL);
 	s->refusal = g_string_new(NULL);
+	if (c->smtp_oauth2 != NULL)
+		s->oauth2 = oauth2_new(config_oauth2(c, c->smtp_oauth2),
+		    (int)c->smtp_timeout);
 	return s;
 }
 
@@ -64,6 +72,7 @@ smtp_free(struct smtp *s)
 		curl_easy_cleanup(s->curl);
 	g_string_free(s->last_reply, TRUE);
 	g_string_free(s->refusal, TRUE);
+	oauth2_free(s->oauth2);
 	g_free(s);
 }
 
@@ -139,7 +148,13 @@ setup_handle(struct smtp *s)
 		curl_easy_setopt(s->curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (c->smtp_ca_file != NULL)
 		curl_easy_setopt(s->curl, CURLOPT_CAINFO, c->smtp_ca_file);
-	if (c->smtp_user != NULL) {
+	if (s->bearer != NULL) {
+		/* XOAUTH2 as smtp_user: what Microsoft and Google take. */
+		curl_easy_setopt(s->curl, CURLOPT_USERNAME, c->smtp_user);
+		curl_easy_setopt(s->curl, CURLOPT_XOAUTH2_BEARER, s->bearer);
+		curl_easy_setopt(s->curl, CURLOPT_LOGIN_OPTIONS,
+		    "AUTH=XOAUTH2");
+	} else if (c->smtp_user != NULL) {
 		curl_easy_setopt(s->curl, CURLOPT_USERNAME, c->smtp_user);
 		curl_easy_setopt(s->curl, CURLOPT_PASSWORD,
 		    c->smtp_password != NULL ? c->smtp_password : "");
@@ -186,6 +201,7 @@ send_curl(struct smtp *s, const char *from, const char *rcpt, GBytes *raw,
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE,
 	    (curl_off_t)body->len);
 	rc = curl_easy_perform(s->curl);
+	s->login_denied = rc == CURLE_LOGIN_DENIED;
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
 	r = classify(rc, code);
 	*connected = code > 0;
@@ -354,6 +370,51 @@ send_sendmail(struct smtp *s, const char *from, const char *rcpt,
 	return SMTP_TEMPFAIL;
 }
 
+/* The bearer for this attempt into S, or SMTP_NO_TOKEN and *REPLY. */
+static bool
+get_bearer(struct smtp *s, char **reply)
+{
+	GError	*e = NULL;
+
+	if (oauth2_access_token(s->oauth2, &s->bearer, &e))
+		return true;
+	*reply = g_strdup_printf("[oauth2.%s]: %s",
+	    oauth2_account(s->oauth2)->name, e->message);
+	g_error_free(e);
+	s->bearer = NULL;
+	return false;
+}
+
+/*
+ * XOAUTH2: an access token the server refuses (revoked, or expired
+ * early) is dropped and the message tried once more with a new one, on
+ * a new connection; the refresh then tells if the account is dead.
+ */
+static enum smtp_result
+send_oauth2(struct smtp *s, const char *from, const char *rcpt,
+    GBytes *raw, char **reply)
+{
+	enum smtp_result r;
+	bool		 connected = false;
+
+	if (!get_bearer(s, reply))
+		return SMTP_NO_TOKEN;
+	r = send_curl(s, from, rcpt, raw, reply, &connected);
+	if (!s->login_denied) {
+		s->bearer = NULL;
+		return r;
+	}
+	g_free(*reply);
+	oauth2_forget(s->oauth2);
+	if (!get_bearer(s, reply))
+		return SMTP_NO_TOKEN;
+	curl_easy_cleanup(s->curl);	/* a new session for the new token */
+	s->curl = NULL;
+	r = send_curl(s, from, rcpt, raw, reply, &connected);
+	s->bearer = NULL;
+	return r;
+}
+
 enum smtp_result
 smtp_send(struct smtp *s, const char *from, const char *rcpt, GBytes *raw,
     char **reply)
@@ -368,6 +429,8 @@ smtp_send(struct smtp *s, const char *from, const char *rcpt, GBytes *raw,
 		*reply = g_strdup("neither [notify] smtp_url nor sendmail set");
 		return SMTP_TEMPFAIL;
 	}
+	if (s->oauth2 != NULL)
+		return send_oauth2(s, from, rcpt, raw, reply);
 	r = send_curl(s, from, rcpt, raw, reply, &connected);
 	/* The server is unreachable: the local MTA may still take it. */
 	if (r == SMTP_TEMPFAIL && !connected && s->c->sendmail != NULL) {

@@ -10,7 +10,9 @@
  * classifies every attempt as sent, temporary failure (connect errors,
  * timeouts, 4xx, sendmail exit 75) or permanent failure (5xx), and
  * always sets *reply to one line (the server's last reply, or the
- * error) to g_free().
+ * error) to g_free().  With [notify] oauth2 it authenticates with
+ * XOAUTH2 as smtp_user; SMTP_NO_TOKEN says no access token could be
+ * had (oauth2.h): nothing was sent, nor tried.
  */
 #ifndef POSTDESK_SMTP_H
 #define POSTDESK_SMTP_H
@@ -26,6 +28,7 @@ enum smtp_result {
 	SMTP_SENT,
 	SMTP_TEMPFAIL,
 	SMTP_PERMFAIL,
+	SMTP_NO_TOKEN,		/* no OAuth2 access token: not attempted */
 	SMTP_RESULT__MAX
 };
 

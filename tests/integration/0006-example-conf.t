@@ -35,9 +35,10 @@ fi
 
 : > "$T/missing"
 while read -r g k; do
-	# [calendar.NAME] and [queue.NAME] groups take their keys.
+	# [calendar.NAME], [queue.NAME], [oauth2.NAME] take their keys.
 	gg="[$g]"; [ "$g" = calendar ] && gg="[calendar.office]"
 	[ "$g" = queue ] && gg="[queue.sales]"
+	[ "$g" = oauth2 ] && gg="[oauth2.office365]"
 	awk -v g="$gg" -v k="#$k =" '
 	    $0 == g { in_g = 1; next } /^\[/ { in_g = 0 }
 	    in_g && index($0, k) == 1 { found = 1 } END { exit !found }' \

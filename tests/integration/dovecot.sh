@@ -8,6 +8,11 @@
 #   dovecot_stop            kills it by PID
 #   free_port               prints a free loopback TCP port
 #
+# With DOVECOT_OAUTH2_URL set (an RFC 7662 introspection endpoint, e.g.
+# oauth2-server.py's), "support" may also log in with XOAUTH2 or
+# OAUTHBEARER: Dovecot's oauth2 passdb POSTs the token there and wants
+# {"active": true, "username": "support"} back.
+#
 # Mail lives in DIR/home/support/Maildir.  Plain IMAP/POP3 listeners offer
 # STARTTLS/STLS and refuse LOGIN before it (disable_plaintext_auth).
 
@@ -32,6 +37,24 @@ dovecot_start() {
 	IMAP_PORT=$(free_port); IMAPS_PORT=$(free_port)
 	POP3_PORT=$(free_port); POP3S_PORT=$(free_port)
 	echo "support:{PLAIN}s3cret:::::" > "$_d/passwd"
+	_mechs="plain login" _pwmechs="" _oauth2=""
+	if [ -n "${DOVECOT_OAUTH2_URL:-}" ]; then
+		_mechs="plain login xoauth2 oauthbearer"
+		_pwmechs="mechanisms = plain login"
+		cat > "$_d/dovecot-oauth2.conf.ext" <<OAUTH
+introspection_mode = post
+introspection_url = $DOVECOT_OAUTH2_URL
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+OAUTH
+		_oauth2="passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $_d/dovecot-oauth2.conf.ext
+}"
+	fi
 	# Dovecot will not deliver as root: mail belongs to nobody then.
 	_uid=$(id -u); _gid=$(id -g)
 	if [ "$_uid" -eq 0 ]; then
@@ -53,14 +76,16 @@ ssl_cert = <$_d/cert.pem
 ssl_key = <$_d/key.pem
 ssl_dh = </usr/share/dovecot/dh.pem
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = $_mechs
 first_valid_uid = 0
 mail_location = maildir:~/Maildir
 pop3_uidl_format = %08Xu%08Xv
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $_d/passwd
+  $_pwmechs
 }
+$_oauth2
 userdb {
   driver = static
   args = uid=$_uid gid=$_gid home=$_d/home/%u

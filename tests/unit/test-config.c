@@ -661,6 +661,114 @@ test_queues(struct fixture *fx, gconstpointer data)
 	g_free(p);
 }
 
+/* [oauth2.NAME]: the providers' presets, URLs by hand, the default
+ * token file, and what is refused. */
+static void
+test_oauth2(struct fixture *fx, gconstpointer data)
+{
+	struct config	*c = NULL;
+	const struct config_oauth2 *o;
+	GError		*e = NULL;
+	char		*p, *msg, *want;
+
+	(void)data;
+	p = write_conf(fx, "o.conf",
+	    "[store]\npath = state/pd.db\n"
+	    "[fetch]\noauth2 = ms\n"
+	    "[notify]\nsmtp_user = support@example.com\noauth2 = gmail\n"
+	    "[oauth2.ms]\nprovider = microsoft\nclient_id = abc\n"
+	    "tenant = example.com\n"
+	    "[oauth2.gmail]\nprovider = Google\nclient_id = g\n"
+	    "client_secret = s3\nscope = https://mail.google.com/ x\n"
+	    "token_file = tok/g.json\n"
+	    "[oauth2.own]\nclient_id = o\n"
+	    "token_url = https://id.example.com/token\n"
+	    "[oauth2.local]\nclient_id = l\n"
+	    "token_url = http://127.0.0.1:8080/token\n"
+	    "[oauth2.draft]\n");
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_no_error(e);
+	g_assert_cmpstr(c->fetch_oauth2, ==, "ms");
+	g_assert_cmpstr(c->smtp_oauth2, ==, "gmail");
+	o = config_oauth2(c, "ms");
+	g_assert_cmpstr(o->token_url, ==, "https://login.microsoftonline.com/"
+	    "example.com/oauth2/v2.0/token");
+	g_assert_cmpstr(o->device_url, ==, "https://login.microsoftonline.com"
+	    "/example.com/oauth2/v2.0/devicecode");
+	g_assert_true(g_str_has_prefix(o->scope, "offline_access "));
+	g_assert_nonnull(strstr(o->scope, "IMAP.AccessAsUser.All"));
+	g_assert_nonnull(strstr(o->scope, "SMTP.Send"));
+	g_assert_null(o->client_secret);
+	/* Beside the database by default. */
+	want = g_build_filename(fx->dir, "state", "oauth2-ms.json", NULL);
+	g_assert_cmpstr(o->token_file, ==, want);
+	g_free(want);
+	o = config_oauth2(c, "gmail");
+	g_assert_cmpstr(o->token_url, ==, "https://oauth2.googleapis.com/token");
+	g_assert_cmpstr(o->device_url, ==,
+	    "https://oauth2.googleapis.com/device/code");
+	g_assert_cmpstr(o->scope, ==, "https://mail.google.com/ x");
+	g_assert_cmpstr(o->client_secret, ==, "s3");
+	g_assert_null(o->tenant);
+	want = g_build_filename(fx->dir, "tok", "g.json", NULL);
+	g_assert_cmpstr(o->token_file, ==, want);
+	g_free(want);
+	o = config_oauth2(c, "own");
+	g_assert_null(o->device_url);
+	g_assert_null(o->scope);
+	g_assert_nonnull(config_oauth2(c, "local"));
+	g_assert_null(config_oauth2(c, "nosuch"));
+	config_free(c);
+	/* Microsoft's tenant defaults to common. */
+	g_free(p);
+	p = write_conf(fx, "m.conf", "[oauth2.m]\nprovider = microsoft\n"
+	    "client_id = x\n");
+	g_assert_true(config_load(&c, p, &e));
+	g_assert_cmpstr(config_oauth2(c, "m")->token_url, ==,
+	    "https://login.microsoftonline.com/common/oauth2/v2.0/token");
+	config_free(c);
+	g_free(p);
+
+	msg = load_fails(fx, "[oauth2.x]\nprovider = yahoo\n", &p);
+	assert_prefix(msg, p, 2);
+	g_assert_nonnull(strstr(msg, "provider: expected microsoft or google"));
+	g_free(msg);
+	g_free(p);
+	msg = load_fails(fx, "[oauth2.x]\nclient_id = a\n", NULL);
+	g_assert_nonnull(strstr(msg, "token_url: missing"));
+	g_free(msg);
+	/* The refresh token never travels in clear off this machine. */
+	msg = load_fails(fx, "[oauth2.x]\nclient_id = a\n"
+	    "token_url = http://login.example/token\n", NULL);
+	g_assert_nonnull(strstr(msg, "token_url: must be https://"));
+	g_free(msg);
+	msg = load_fails(fx, "[oauth2.x]\nprovider = google\nclient_id = a\n"
+	    "device_url = ftp://x/\n", NULL);
+	g_assert_nonnull(strstr(msg, "device_url: must be https://"));
+	g_free(msg);
+	msg = load_fails(fx, "[oauth2.x]\nprovider = microsoft\n"
+	    "client_id = a\ntenant = a/b\n", NULL);
+	g_assert_nonnull(strstr(msg, "tenant"));
+	g_free(msg);
+	msg = load_fails(fx, "[fetch]\noauth2 = nosuch\n", NULL);
+	g_assert_nonnull(strstr(msg, "[fetch] oauth2: no such"));
+	g_free(msg);
+	/* A draft is fine until something names it. */
+	msg = load_fails(fx, "[fetch]\noauth2 = d\n[oauth2.d]\n", NULL);
+	g_assert_nonnull(strstr(msg, "[oauth2.d] client_id: missing"));
+	g_free(msg);
+	msg = load_fails(fx, "[notify]\noauth2 = g\n[oauth2.g]\n"
+	    "provider = google\nclient_id = a\n", NULL);
+	g_assert_nonnull(strstr(msg, "needs [notify] smtp_user"));
+	g_free(msg);
+	msg = load_fails(fx, "[oauth2.x]\nclient_idd = a\n", NULL);
+	g_assert_nonnull(strstr(msg, "client_idd: unknown key"));
+	g_free(msg);
+	msg = load_fails(fx, "[oauth2]\nclient_id = a\n", NULL);
+	g_assert_nonnull(strstr(msg, "unknown group"));
+	g_free(msg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -681,6 +789,7 @@ main(int argc, char *argv[])
 	FX("/config/extra", test_extra);
 	FX("/config/auth-keys", test_auth_keys);
 	FX("/config/queues", test_queues);
+	FX("/config/oauth2", test_oauth2);
 	g_test_add_func("/config/is-staff", test_is_staff);
 	g_test_add_func("/config/is-own-address", test_is_own_address);
 	g_test_add_func("/config/text-to-size", test_text_to_size);
