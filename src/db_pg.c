@@ -137,6 +137,13 @@ note_changes(struct pg_db *db, PGresult *res)
 	db->changes = (int)g_ascii_strtoll(n, NULL, 10);
 }
 
+/* A NOTICE ("relation already exists, skipping") is no error, and a
+ * library writes nothing to stderr: the CGI's is the server's log. */
+static void
+drop_notice(void *arg, const char *message)
+{
+}
+
 int
 db_open_pg(const char *conninfo, struct db **out)
 {
@@ -153,6 +160,7 @@ db_open_pg(const char *conninfo, struct db **out)
 		set_error(db, DB_CANTOPEN, PQerrorMessage(db->conn));
 		return DB_CANTOPEN;
 	}
+	PQsetNoticeProcessor(db->conn, drop_notice, NULL);
 	if (PQsetClientEncoding(db->conn, "UTF8") != 0) {
 		set_error(db, DB_CANTOPEN, PQerrorMessage(db->conn));
 		return DB_CANTOPEN;
