@@ -27,4 +27,8 @@ for f in "$@"; do
 	    -e 's/\<sqlite3_\([a-z0-9_]*\)(/db_\1(/g' \
 	    -e 's/\<SQLITE_/DB_/g' \
 	    "$f"
+	# What has a dialect call in db.h must not stay as SQL text.
+	grep -nE '"(PRAGMA |BEGIN (IMMEDIATE|EXCLUSIVE|DEFERRED))' "$f" |
+	    sed "s|^|store-to-db: $f:|; s|\$| (use db.h's dialect call)|" >&2 ||
+	    true
 done
