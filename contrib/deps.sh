@@ -6,7 +6,8 @@
 #   contrib/deps.sh --tests  the above plus what the test suite runs: Postfix,
 #                            Dovecot, lighttpd, Chromium, swaks, aiosmtpd,
 #                            opendkim (the signer of the DKIM tests),
-#                            opendkim-tools, the packaging tools.  Only
+#                            opendkim-tools, the packaging tools,
+#                            PostgreSQL 15 (lib-pg.sh runs its own).  Only
 #                            tests/run.sh asks for this: installing Postfix
 #                            makes apt remove a site's exim4, OpenSMTPD or dma.
 # Idempotent: packages already present are skipped; no terminal needed.
@@ -15,10 +16,12 @@ set -eu
 BUILD="build-essential autoconf automake libtool pkg-config
  libglib2.0-dev libgmime-3.0-dev libsqlite3-dev libpcre2-dev
  libcurl4-gnutls-dev libetpan-dev libgnutls28-dev libspf2-dev
- libjson-glib-dev libpsl-dev libopendkim-dev libssl-dev sqlite3 gettext"
+ libjson-glib-dev libpsl-dev libopendkim-dev libssl-dev sqlite3 gettext
+ libpq-dev"
 TEST="postfix swaks python3-aiosmtpd dovecot-imapd dovecot-pop3d
  lighttpd chromium curl openssl procps nodejs python3 time
- opendkim opendkim-tools debhelper lintian fakeroot dpkg-dev"
+ opendkim opendkim-tools debhelper lintian fakeroot dpkg-dev
+ postgresql-15"
 
 list=$BUILD
 case ${1:-} in
@@ -51,7 +54,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $want
 # Tests start their own server instances; stop any a package started.
 if [ "${1:-}" = --tests ]; then
-	for s in postfix dovecot lighttpd opendkim; do
+	for s in postfix dovecot lighttpd opendkim postgresql; do
 		$SUDO service "$s" stop >/dev/null 2>&1 || true
 	done
 fi

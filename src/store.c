@@ -34,20 +34,20 @@ static enum store_error_code
 rc_to_code(int rc)
 {
 	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
+	case DB_BUSY:
+	case DB_LOCKED:
 		return STORE_ERROR_BUSY;
-	case SQLITE_IOERR:
-	case SQLITE_FULL:
-	case SQLITE_READONLY:
-	case SQLITE_CANTOPEN:
-	case SQLITE_NOMEM:
-	case SQLITE_PROTOCOL:
+	case DB_IOERR:
+	case DB_FULL:
+	case DB_READONLY:
+	case DB_CANTOPEN:
+	case DB_NOMEM:
+	case DB_PROTOCOL:
 		return STORE_ERROR_IO;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
+	case DB_CORRUPT:
+	case DB_NOTADB:
 		return STORE_ERROR_CORRUPT;
-	case SQLITE_CONSTRAINT:
+	case DB_CONSTRAINT:
 		return STORE_ERROR_CONSTRAINT;
 	default:
 		return STORE_ERROR_OTHER;
@@ -129,34 +129,36 @@ static bool
 is_permission_rc(int rc)
 {
 	rc &= 0xff;
-	return rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
-	    rc == SQLITE_PERM || rc == SQLITE_AUTH;
+	return rc == DB_READONLY || rc == DB_CANTOPEN ||
+	    rc == DB_PERM || rc == DB_AUTH;
 }
 
 bool
 store_fail(struct store *s, int rc, GError **err)
 {
 	g_set_error(err, STORE_ERROR, rc_to_code(rc), "database: %s",
-	    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-	if (s->db != NULL && is_permission_rc(rc) && err != NULL)
-		add_hint(*err, sqlite3_db_filename(s->db, "main"));
+	    s->db != NULL ? db_errmsg(s->db) : db_errstr(rc));
+	/* A hint names a file: none on a server (db_db_filename NULL). */
+	if (s->db != NULL && is_permission_rc(rc) && err != NULL &&
+	    db_db_filename(s->db, "main") != NULL)
+		add_hint(*err, db_db_filename(s->db, "main"));
 	return false;
 }
 
-sqlite3_stmt *
+struct db_stmt *
 store_stmt(struct store *s, const char *sql, GError **err)
 {
-	sqlite3_stmt	*st = g_hash_table_lookup(s->stmts, sql);
+	struct db_stmt	*st = g_hash_table_lookup(s->stmts, sql);
 	int		 rc;
 
 	if (st != NULL) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
+		db_reset(st);
+		db_clear_bindings(st);
 		return st;
 	}
-	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	rc = db_prepare(s->db, sql, -1, DB_PREPARE_PERSISTENT,
 	    &st, NULL);
-	if (rc != SQLITE_OK) {
+	if (rc != DB_OK) {
 		(void)store_fail(s, rc, err);
 		return NULL;
 	}
@@ -165,75 +167,75 @@ store_stmt(struct store *s, const char *sql, GError **err)
 }
 
 bool
-store_step_done(struct store *s, sqlite3_stmt *st, GError **err)
+store_step_done(struct store *s, struct db_stmt *st, GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
-		sqlite3_reset(st);
+	if (rc == DB_DONE || rc == DB_ROW) {
+		db_reset(st);
 		return true;
 	}
 	(void)store_fail(s, rc, err);
-	sqlite3_reset(st);
+	db_reset(st);
 	return false;
 }
 
 bool
-store_step_found(struct store *s, sqlite3_stmt *st, bool *found,
+store_step_found(struct store *s, struct db_stmt *st, bool *found,
     GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
+	*found = rc == DB_ROW;
 	return true;
 }
 
 bool
-store_step_int64(struct store *s, sqlite3_stmt *st, int64_t *out,
+store_step_int64(struct store *s, struct db_stmt *st, int64_t *out,
     bool *found, GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc == DB_ROW)
+		*out = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
+	*found = rc == DB_ROW;
 	return true;
 }
 
 bool
-store_get_one(struct store *s, sqlite3_stmt *st, store_row_fn row,
+store_get_one(struct store *s, struct db_stmt *st, store_row_fn row,
     gpointer *out, const char *what, GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		*out = row(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	db_reset(st);
+	if (rc == DB_ROW)
 		return true;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return store_fail(s, rc, err);
 	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND, "no %s", what);
 	return false;
 }
 
 bool
-store_collect(struct store *s, sqlite3_stmt *st, store_row_fn row,
+store_collect(struct store *s, struct db_stmt *st, store_row_fn row,
     GDestroyNotify free_fn, GPtrArray **out, GError **err)
 {
 	GPtrArray	*a = g_ptr_array_new_with_free_func(free_fn);
 	int		 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		g_ptr_array_add(a, row(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_ptr_array_free(a, TRUE);
 		return store_fail(s, rc, err);
 	}
@@ -242,86 +244,79 @@ store_collect(struct store *s, sqlite3_stmt *st, store_row_fn row,
 }
 
 char *
-store_col_text(sqlite3_stmt *st, int col)
+store_col_text(struct db_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
+	const unsigned char *t = db_column_text(st, col);
 
 	return t != NULL ? g_strdup((const char *)t) : NULL;
 }
 
 void
-store_bind_text(sqlite3_stmt *st, int idx, const char *s)
+store_bind_text(struct db_stmt *st, int idx, const char *s)
 {
 	if (s == NULL)
-		sqlite3_bind_null(st, idx);
+		db_bind_null(st, idx);
 	else
-		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+		db_bind_text(st, idx, s, -1, DB_STATIC);
 }
 
 static void
 stmt_finalize(gpointer p)
 {
-	sqlite3_finalize(p);
+	db_finalize(p);
 }
 
 static bool
 exec_const(struct store *s, const char *sql, GError **err)
 {
-	int	 rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	int	 rc = db_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK || store_fail(s, rc, err);
-}
-
-static bool
-pragma_int(struct store *s, const char *sql, int *out, GError **err)
-{
-	sqlite3_stmt	*st = store_stmt(s, sql, err);
-	int		 rc;
-
-	if (st == NULL)
-		return false;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return store_fail(s, rc, err);
-	}
-	*out = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return true;
+	return rc == DB_OK || store_fail(s, rc, err);
 }
 
 /* After a migration: no row may point at a missing parent. */
 static bool
 foreign_keys_hold(struct store *s, GError **err)
 {
-	sqlite3_stmt	*st = store_stmt(s, "PRAGMA foreign_key_check", err);
-	int		 rc;
+	int	 dangling, rc = db_foreign_key_check(s->db, &dangling);
 
-	if (st == NULL)
-		return false;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return true;
-	if (rc != SQLITE_ROW)
+	if (rc != DB_OK)
 		return store_fail(s, rc, err);
+	if (!dangling)
+		return true;
 	g_set_error(err, STORE_ERROR, STORE_ERROR_CORRUPT,
 	    "schema migration left foreign keys dangling");
 	return false;
 }
 
 static bool
+user_version(struct store *s, int *out, GError **err)
+{
+	int	 rc = db_user_version(s->db, out);
+
+	return rc == DB_OK || store_fail(s, rc, err);
+}
+
+static bool
+foreign_keys(struct store *s, int on, GError **err)
+{
+	int	 rc = db_foreign_keys(s->db, on);
+
+	return rc == DB_OK || store_fail(s, rc, err);
+}
+
+static bool
 setup(struct store *s, GError **err)
 {
-	int	 version;
+	int	 version, rc;
 
 	/* Wait for a concurrent writer rather than failing at once, as
 	 * long as configured: also for a migration or a WAL recovery. */
-	sqlite3_busy_timeout(s->db, s->busy_ms);
-	if (!exec_const(s, "PRAGMA foreign_keys = ON", err))
+	db_busy_timeout(s->db, s->busy_ms);
+	if (!foreign_keys(s, 1, err))
 		return false;
 	if (s->mode == STORE_READONLY) {
-		if (!pragma_int(s, "PRAGMA user_version", &version, err))
+		if (!user_version(s, &version, err))
 			return false;
 		if (version == STORE_SCHEMA_VERSION)
 			return true;
@@ -330,11 +325,10 @@ setup(struct store *s, GError **err)
 		    version, STORE_SCHEMA_VERSION);
 		return false;
 	}
-	/* WAL + FULL: a commit is durable once it returns. */
-	if (!exec_const(s, "PRAGMA journal_mode = WAL", err) ||
-	    !exec_const(s, "PRAGMA synchronous = FULL", err))
-		return false;
-	if (!pragma_int(s, "PRAGMA user_version", &version, err))
+	/* A commit is durable once it returns (db_durable()). */
+	if ((rc = db_durable(s->db)) != DB_OK)
+		return store_fail(s, rc, err);
+	if (!user_version(s, &version, err))
 		return false;
 	if (version == STORE_SCHEMA_VERSION)
 		return true;
@@ -343,17 +337,17 @@ setup(struct store *s, GError **err)
 	 * documented way to change a table: foreign keys off meanwhile
 	 * (a no-op inside a transaction, so before BEGIN), then checked.
 	 */
-	if (!exec_const(s, "PRAGMA foreign_keys = OFF", err) ||
-	    !exec_const(s, "BEGIN EXCLUSIVE", err))
+	if (!foreign_keys(s, 0, err) || !exec_const(s,
+	    db_sql_begin(s->db, DB_BEGIN_EXCLUSIVE), err))
 		return false;
-	if (!pragma_int(s, "PRAGMA user_version", &version, err) ||
+	if (!user_version(s, &version, err) ||
 	    !store_schema_migrate(s, version, err) ||
 	    !foreign_keys_hold(s, err) ||
 	    !exec_const(s, "COMMIT", err)) {
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		(void)db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return false;
 	}
-	return exec_const(s, "PRAGMA foreign_keys = ON", err);
+	return foreign_keys(s, 1, err);
 }
 
 /*
@@ -391,7 +385,7 @@ heal_wal_modes(const char *path)
 static bool
 refuse_readonly(struct store *s, const char *path, GError **err)
 {
-	if (sqlite3_db_readonly(s->db, "main") != 1)
+	if (db_db_readonly(s->db, "main") != 1)
 		return true;
 	g_set_error(err, STORE_ERROR, STORE_ERROR_IO,
 	    "%s: database: attempt to write a readonly database", path);
@@ -418,8 +412,8 @@ store_open_busy(struct store **out, const char *path, enum store_mode mode,
 	s->busy_ms = busy_ms;
 	s->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
 	    stmt_finalize);
-	flags = mode == STORE_READONLY ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags = mode == STORE_READONLY ? DB_OPEN_READONLY :
+	    DB_OPEN_READWRITE | DB_OPEN_CREATE;
 	/*
 	 * SQLite creates a database 0644 (less the umask), and its -wal and
 	 * -shm files copy that mode: the group could never write.  Create
@@ -441,11 +435,11 @@ store_open_busy(struct store **out, const char *path, enum store_mode mode,
 		store_close(s);
 		return false;
 	}
-	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
+	rc = db_open_v2(path, &s->db, flags | DB_OPEN_NOMUTEX, NULL);
+	if (rc != DB_OK) {
 		g_set_error(err, STORE_ERROR, rc_to_code(rc), "%s: %s", path,
-		    s->db != NULL ? sqlite3_errmsg(s->db) :
-		    sqlite3_errstr(rc));
+		    s->db != NULL ? db_errmsg(s->db) :
+		    db_errstr(rc));
 		add_hint(err != NULL ? *err : NULL, path);
 		store_close(s);
 		return false;
@@ -454,7 +448,7 @@ store_open_busy(struct store **out, const char *path, enum store_mode mode,
 		store_close(s);
 		return false;
 	}
-	sqlite3_extended_result_codes(s->db, 1);
+	db_extended_result_codes(s->db, 1);
 	if (!setup(s, err)) {
 		g_prefix_error(err, "%s: ", path);
 		store_close(s);
@@ -470,7 +464,7 @@ store_close(struct store *s)
 	if (s == NULL)
 		return;
 	g_hash_table_destroy(s->stmts);
-	sqlite3_close_v2(s->db);
+	db_close_v2(s->db);
 	g_free(s->org_view);
 	g_free(s);
 }
@@ -478,7 +472,7 @@ store_close(struct store *s)
 void
 store_set_busy_timeout(struct store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	db_busy_timeout(s->db, ms);
 }
 
 int
@@ -486,14 +480,15 @@ store_schema_version(struct store *s)
 {
 	int	 v = -1;
 
-	(void)pragma_int(s, "PRAGMA user_version", &v, NULL);
+	(void)user_version(s, &v, NULL);
 	return v;
 }
 
 bool
 store_begin(struct store *s, GError **err)
 {
-	sqlite3_stmt	*st = store_stmt(s, "BEGIN IMMEDIATE", err);
+	struct db_stmt	*st = store_stmt(s, db_sql_begin(s->db,
+	    DB_BEGIN_IMMEDIATE), err);
 
 	return st != NULL && store_step_done(s, st, err);
 }
@@ -501,7 +496,7 @@ store_begin(struct store *s, GError **err)
 bool
 store_commit(struct store *s, GError **err)
 {
-	sqlite3_stmt	*st = store_stmt(s, "COMMIT", err);
+	struct db_stmt	*st = store_stmt(s, "COMMIT", err);
 
 	if (st != NULL && store_step_done(s, st, err))
 		return true;
@@ -512,8 +507,8 @@ store_commit(struct store *s, GError **err)
 void
 store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
-		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!db_get_autocommit(s->db))
+		(void)db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Blobs larger than this are written in pieces of this size. */
@@ -521,46 +516,43 @@ store_rollback(struct store *s)
 
 /* Fills the zeroblob of row ROW piece by piece: no copy of DATA. */
 static bool
-blob_write(struct store *s, sqlite3_int64 row, const guint8 *data,
+blob_write(struct store *s, int64_t row, const guint8 *data,
     size_t len, GError **err)
 {
-	sqlite3_blob	*b;
+	struct db_blob	*b;
 	size_t		 off, n;
 	int		 rc;
 
-	rc = sqlite3_blob_open(s->db, "main", "blobs", "data", row, 1, &b);
-	if (rc != SQLITE_OK)
+	rc = db_blob_open(s->db, "main", "blobs", "data", row, 1, &b);
+	if (rc != DB_OK)
 		return store_fail(s, rc, err);
-	for (off = 0; off < len && rc == SQLITE_OK; off += n) {
+	for (off = 0; off < len && rc == DB_OK; off += n) {
 		n = MIN(len - off, BLOB_PIECE);
-		rc = sqlite3_blob_write(b, data + off, (int)n, (int)off);
+		rc = db_blob_write(b, data + off, (int)n, (int)off);
 	}
-	if (rc != SQLITE_OK) {
+	if (rc != DB_OK) {
 		(void)store_fail(s, rc, err);
-		sqlite3_blob_close(b);
+		db_blob_close(b);
 		return false;
 	}
-	rc = sqlite3_blob_close(b);
-	return rc == SQLITE_OK || store_fail(s, rc, err);
+	rc = db_blob_close(b);
+	return rc == DB_OK || store_fail(s, rc, err);
 }
 
 bool
 store_bulk(struct store *s, GError **err)
 {
-	/*
-	 * Each message of a batch runs in a savepoint, whose sub-journal
-	 * (the pages' old images, for ROLLBACK TO) is a temp file by
-	 * default: 100+ KB written per message.  In memory it costs
-	 * nothing on disk; a larger cache keeps a batch's pages too.
-	 */
-	return exec_const(s, "PRAGMA temp_store = MEMORY", err) &&
-	    exec_const(s, "PRAGMA cache_size = -65536", err);
+	/* A batch runs each message in a savepoint: db_bulk() keeps
+	 * their sub-journals off the disk. */
+	int	 rc = db_bulk(s->db);
+
+	return rc == DB_OK || store_fail(s, rc, err);
 }
 
 bool
 store_savepoint(struct store *s, GError **err)
 {
-	sqlite3_stmt	*st = store_stmt(s, "SAVEPOINT unit", err);
+	struct db_stmt	*st = store_stmt(s, "SAVEPOINT unit", err);
 
 	return st != NULL && store_step_done(s, st, err);
 }
@@ -568,7 +560,7 @@ store_savepoint(struct store *s, GError **err)
 bool
 store_release(struct store *s, GError **err)
 {
-	sqlite3_stmt	*st = store_stmt(s, "RELEASE unit", err);
+	struct db_stmt	*st = store_stmt(s, "RELEASE unit", err);
 
 	return st != NULL && store_step_done(s, st, err);
 }
@@ -577,7 +569,7 @@ void
 store_rollback_savepoint(struct store *s)
 {
 	/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
-	(void)sqlite3_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL,
+	(void)db_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL,
 	    NULL, NULL);
 }
 
@@ -585,7 +577,7 @@ bool
 store_blob_put(struct store *s, const void *data, size_t len,
     char hex[65], GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		*sum;
 	bool		 big = len > BLOB_PIECE;
 
@@ -601,8 +593,8 @@ store_blob_put(struct store *s, const void *data, size_t len,
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
+	db_bind_text(st, 1, hex, -1, DB_STATIC);
+	db_bind_int64(st, 2, (int64_t)len);
 	/*
 	 * A large blob goes in as zeros and is then written in place:
 	 * binding it would make SQLite build the whole row in memory, a
@@ -610,37 +602,37 @@ store_blob_put(struct store *s, const void *data, size_t len,
 	 * outlives the step; no copy.
 	 */
 	if (big)
-		sqlite3_bind_zeroblob64(st, 3, len);
+		db_bind_zeroblob64(st, 3, len);
 	else
-		sqlite3_bind_blob64(st, 3, len ? data : "", len,
-		    SQLITE_STATIC);
+		db_bind_blob64(st, 3, len ? data : "", len,
+		    DB_STATIC);
 	if (!store_step_done(s, st, err))
 		return false;
-	if (!big || sqlite3_changes(s->db) == 0)
+	if (!big || db_changes(s->db) == 0)
 		return true;
-	return blob_write(s, sqlite3_last_insert_rowid(s->db), data, len,
+	return blob_write(s, db_last_insert_id(s->db), data, len,
 	    err);
 }
 
 bool
 store_blob_get(struct store *s, const char *hex, GBytes **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	st = store_stmt(s, "SELECT data FROM blobs WHERE sha256 = ?1", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, hex);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = g_bytes_new(sqlite3_column_blob(st, 0),
-		    (gsize)sqlite3_column_bytes(st, 0));
-		sqlite3_reset(st);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
+		*out = g_bytes_new(db_column_blob(st, 0),
+		    (gsize)db_column_bytes(st, 0));
+		db_reset(st);
 		return true;
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
+	db_reset(st);
+	if (rc == DB_DONE) {
 		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
 		    "no blob %s", hex);
 		return false;

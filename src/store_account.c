@@ -11,7 +11,7 @@
 static bool
 changed_or_notfound(struct store *s, const char *what, GError **err)
 {
-	if (sqlite3_changes(s->db) > 0)
+	if (db_changes(s->db) > 0)
 		return true;
 	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND, "%s", what);
 	return false;
@@ -21,7 +21,7 @@ bool
 store_org_attr_set(struct store *s, const char *org, const char *name,
     const char *value, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		*what;
 	bool		 ok;
 
@@ -51,17 +51,17 @@ store_org_attr_set(struct store *s, const char *org, const char *name,
 }
 
 static gpointer
-row_to_pair(sqlite3_stmt *st)
+row_to_pair(struct db_stmt *st)
 {
-	return g_strdup_printf("%s=%s", sqlite3_column_text(st, 0),
-	    sqlite3_column_text(st, 1));
+	return g_strdup_printf("%s=%s", db_column_text(st, 0),
+	    db_column_text(st, 1));
 }
 
 bool
 store_org_attrs(struct store *s, const char *org, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT a.name, a.value FROM org_attributes a"
 	    " JOIN organizations o ON o.id = a.org_id WHERE o.name = ?1"
@@ -76,7 +76,7 @@ bool
 store_org_attrs_of(struct store *s, const char *addr, char ***out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GPtrArray	*a = NULL;
 
 	*out = NULL;
@@ -98,7 +98,7 @@ bool
 store_notify_address(struct store *s, const char *addr, char **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*out = NULL;
@@ -107,18 +107,18 @@ store_notify_address(struct store *s, const char *addr, char **out,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = store_col_text(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_notify_address_set(struct store *s, const char *addr, const char *to,
     int64_t now, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* Back to her own address: no redirection at all. */
 	if (to != NULL && g_ascii_strcasecmp(addr, to) == 0)
@@ -129,7 +129,7 @@ store_notify_address_set(struct store *s, const char *addr, const char *to,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	store_bind_text(st, 3, to);
 	return store_step_done(s, st, err);
 }
@@ -138,7 +138,7 @@ bool
 store_notify_address_owner(struct store *s, int64_t ticket, const char *to,
     char **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*out = NULL;
@@ -147,13 +147,13 @@ store_notify_address_owner(struct store *s, int64_t ticket, const char *to,
 	    " WHERE c.notify_address = ?2 ORDER BY c.address LIMIT 1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, to);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = store_col_text(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
 void
@@ -171,18 +171,18 @@ address_change_free(struct address_change *c)
 	" coalesce(message_row, 0), created, expires, confirmed"
 
 static gpointer
-row_to_change(sqlite3_stmt *st)
+row_to_change(struct db_stmt *st)
 {
 	struct address_change *c = g_new0(struct address_change, 1);
 
 	c->id = store_col_text(st, 0);
 	c->address = store_col_text(st, 1);
 	c->new_address = store_col_text(st, 2);
-	c->ticket_id = sqlite3_column_int64(st, 3);
-	c->message_row = sqlite3_column_int64(st, 4);
-	c->created = sqlite3_column_int64(st, 5);
-	c->expires = sqlite3_column_int64(st, 6);
-	c->confirmed = sqlite3_column_int64(st, 7);
+	c->ticket_id = db_column_int64(st, 3);
+	c->message_row = db_column_int64(st, 4);
+	c->created = db_column_int64(st, 5);
+	c->expires = db_column_int64(st, 6);
+	c->confirmed = db_column_int64(st, 7);
 	return c;
 }
 
@@ -190,7 +190,7 @@ bool
 store_address_change_add(struct store *s, const struct address_change *c,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO address_changes (id, address,"
 	    " new_address, ticket_id, message_row, created, expires)"
@@ -201,30 +201,30 @@ store_address_change_add(struct store *s, const struct address_change *c,
 	store_bind_text(st, 1, c->id);
 	store_bind_text(st, 2, c->address);
 	store_bind_text(st, 3, c->new_address);
-	sqlite3_bind_int64(st, 4, c->ticket_id);
-	sqlite3_bind_int64(st, 5, c->message_row);
-	sqlite3_bind_int64(st, 6, c->created);
-	sqlite3_bind_int64(st, 7, c->expires);
+	db_bind_int64(st, 4, c->ticket_id);
+	db_bind_int64(st, 5, c->message_row);
+	db_bind_int64(st, 6, c->created);
+	db_bind_int64(st, 7, c->expires);
 	return store_step_done(s, st, err);
 }
 
 static bool
-get_change(struct store *s, sqlite3_stmt *st, struct address_change **out,
+get_change(struct store *s, struct db_stmt *st, struct address_change **out,
     GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_ROW)
+	if (rc == DB_ROW)
 		*out = row_to_change(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_address_change_get(struct store *s, const char *id,
     struct address_change **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*out = NULL;
 	st = store_stmt(s, "SELECT " CHANGE_COLS " FROM address_changes"
@@ -239,7 +239,7 @@ bool
 store_address_change_of_row(struct store *s, int64_t row,
     const char *new_address, struct address_change **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*out = NULL;
 	st = store_stmt(s, "SELECT " CHANGE_COLS " FROM address_changes"
@@ -247,7 +247,7 @@ store_address_change_of_row(struct store *s, int64_t row,
 	    " ORDER BY created DESC LIMIT 1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, row);
+	db_bind_int64(st, 1, row);
 	store_bind_text(st, 2, new_address);
 	return get_change(s, st, out, err);
 }
@@ -256,16 +256,16 @@ bool
 store_address_change_confirm(struct store *s, const char *id, int64_t now,
     bool *done, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE address_changes SET confirmed = ?2"
 	    " WHERE id = ?1 AND confirmed = 0", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	if (!store_step_done(s, st, err))
 		return false;
-	*done = sqlite3_changes(s->db) > 0;
+	*done = db_changes(s->db) > 0;
 	return true;
 }

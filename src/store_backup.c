@@ -20,7 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "db_sqlite.h"
 #include "store-priv.h"
+
+/* The live database's sqlite3 handle (store_backup() checked it). */
+#define LIVE(s)	db_sqlite_handle((s)->db)
 
 #define BACKUP_PAGES	1024	/* pages per step: 4 MB at 4 KB a page */
 #define BACKUP_NAP_MS	20	/* first wait after BUSY, doubled to ... */
@@ -70,7 +74,7 @@ check_dest(struct store *s, const char *dest, const char *tmp,
     GError **err)
 {
 	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	const char	*live = sqlite3_db_filename(s->db, "main");
+	const char	*live = sqlite3_db_filename(LIVE(s), "main");
 	char		*cd = canonical(dest), *ct = canonical(tmp);
 	struct stat	 st;
 	size_t		 i;
@@ -142,7 +146,7 @@ static bool
 copy_pages(struct store *s, sqlite3 *d, int timeout_ms, int *pages,
     GError **err)
 {
-	sqlite3_backup	*b = sqlite3_backup_init(d, "main", s->db, "main");
+	sqlite3_backup	*b = sqlite3_backup_init(d, "main", LIVE(s), "main");
 	int		 rc, nap = BACKUP_NAP_MS, waited = 0;
 
 	if (b == NULL)
@@ -213,12 +217,12 @@ backup_into(struct store *s, const char *tmp, int timeout_ms, int *pages,
 	}
 	sqlite3_busy_timeout(d, timeout_ms);
 	/* The snapshot: a read transaction held across all the steps. */
-	ok = sqlite3_exec(s->db, "BEGIN DEFERRED; "
+	ok = sqlite3_exec(LIVE(s), "BEGIN DEFERRED; "
 	    "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) ==
-	    SQLITE_OK || store_fail(s, sqlite3_errcode(s->db), err);
+	    SQLITE_OK || store_fail(s, sqlite3_errcode(LIVE(s)), err);
 	ok = ok && copy_pages(s, d, timeout_ms, pages, err);
-	if (!sqlite3_get_autocommit(s->db))
-		(void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(LIVE(s)))
+		(void)sqlite3_exec(LIVE(s), "COMMIT", NULL, NULL, NULL);
 	ok = ok && quick_check(d, tmp, err);
 	rc = sqlite3_close_v2(d);
 	return ok && (rc == SQLITE_OK || dest_fail(NULL, rc, tmp, err));
@@ -233,6 +237,12 @@ store_backup(struct store *s, const char *dest, int timeout_ms,
 	bool	 ok;
 
 	g_return_val_if_fail(s != NULL && dest != NULL, false);
+	if (LIVE(s) == NULL) {
+		g_set_error(err, STORE_ERROR, STORE_ERROR_OTHER,
+		    "backup: the store is on %s, not SQLite: back it up "
+		    "with that server's tools", db_backend_name(s->db));
+		return false;
+	}
 	tmp = g_strconcat(dest, ".tmp", NULL);
 	dir = g_path_get_dirname(dest);
 	ok = check_dest(s, dest, tmp, err) && create_tmp(tmp, err);

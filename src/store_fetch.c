@@ -9,7 +9,7 @@ bool
 store_fetch_state_get(struct store *s, const char *source,
     int64_t *uidvalidity, int64_t *last_uid, bool *found, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	st = store_stmt(s, "SELECT uidvalidity, last_uid FROM fetch_state "
@@ -17,14 +17,14 @@ store_fetch_state_get(struct store *s, const char *source,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);
-	rc = sqlite3_step(st);
-	*found = rc == SQLITE_ROW;
+	rc = db_step(st);
+	*found = rc == DB_ROW;
 	if (*found) {
-		*uidvalidity = sqlite3_column_int64(st, 0);
-		*last_uid = sqlite3_column_int64(st, 1);
+		*uidvalidity = db_column_int64(st, 0);
+		*last_uid = db_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, rc, err);
 	return true;
 }
@@ -33,7 +33,7 @@ bool
 store_fetch_state_set(struct store *s, const char *source,
     int64_t uidvalidity, int64_t last_uid, int64_t now, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO fetch_state (source, uidvalidity, "
 	    "last_uid, updated) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (source) "
@@ -42,9 +42,9 @@ store_fetch_state_set(struct store *s, const char *source,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);
-	sqlite3_bind_int64(st, 2, uidvalidity);
-	sqlite3_bind_int64(st, 3, last_uid);
-	sqlite3_bind_int64(st, 4, now);
+	db_bind_int64(st, 2, uidvalidity);
+	db_bind_int64(st, 3, last_uid);
+	db_bind_int64(st, 4, now);
 	return store_step_done(s, st, err);
 }
 
@@ -52,14 +52,14 @@ bool
 store_fetch_reset(struct store *s, const char *source, int64_t uidvalidity,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "DELETE FROM fetch_items WHERE source = ?1 AND "
 	    "uidvalidity <> ?2", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);
-	sqlite3_bind_int64(st, 2, uidvalidity);
+	db_bind_int64(st, 2, uidvalidity);
 	return store_step_done(s, st, err);
 }
 
@@ -68,7 +68,7 @@ store_fetch_item_set(struct store *s, const char *source,
     int64_t uidvalidity, const char *uid, const char *state,
     const char *error, int64_t now, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO fetch_items (source, uidvalidity, "
 	    "uid, state, attempts, last_error, updated) VALUES (?1, ?2, ?3, "
@@ -78,11 +78,11 @@ store_fetch_item_set(struct store *s, const char *source,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);
-	sqlite3_bind_int64(st, 2, uidvalidity);
+	db_bind_int64(st, 2, uidvalidity);
 	store_bind_text(st, 3, uid);
 	store_bind_text(st, 4, state);
 	store_bind_text(st, 5, error);
-	sqlite3_bind_int64(st, 6, now);
+	db_bind_int64(st, 6, now);
 	return store_step_done(s, st, err);
 }
 
@@ -90,26 +90,26 @@ bool
 store_fetch_item_delete(struct store *s, const char *source,
     int64_t uidvalidity, const char *uid, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "DELETE FROM fetch_items WHERE source = ?1 AND "
 	    "uidvalidity = ?2 AND uid = ?3", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);
-	sqlite3_bind_int64(st, 2, uidvalidity);
+	db_bind_int64(st, 2, uidvalidity);
 	store_bind_text(st, 3, uid);
 	return store_step_done(s, st, err);
 }
 
 static gpointer
-row_to_fetch_item(sqlite3_stmt *st)
+row_to_fetch_item(struct db_stmt *st)
 {
 	struct fetch_item	*it = g_new0(struct fetch_item, 1);
 
 	it->uid = store_col_text(st, 0);
 	it->state = store_col_text(st, 1);
-	it->attempts = sqlite3_column_int64(st, 2);
+	it->attempts = db_column_int64(st, 2);
 	it->last_error = store_col_text(st, 3);
 	return it;
 }
@@ -118,7 +118,7 @@ bool
 store_fetch_items(struct store *s, const char *source, int64_t uidvalidity,
     const char *state, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT uid, state, attempts, last_error FROM "
 	    "fetch_items WHERE source = ?1 AND uidvalidity = ?2 AND "
@@ -126,7 +126,7 @@ store_fetch_items(struct store *s, const char *source, int64_t uidvalidity,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);
-	sqlite3_bind_int64(st, 2, uidvalidity);
+	db_bind_int64(st, 2, uidvalidity);
 	store_bind_text(st, 3, state);
 	return store_collect(s, st, row_to_fetch_item,
 	    (GDestroyNotify)fetch_item_free, out, err);

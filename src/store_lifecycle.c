@@ -9,31 +9,31 @@
 #include "store-priv.h"
 
 static bool
-one_row(struct store *s, sqlite3_stmt *st, bool *found, GError **err)
+one_row(struct store *s, struct db_stmt *st, bool *found, GError **err)
 {
-	int	 rc = sqlite3_step(st);
+	int	 rc = db_step(st);
 
-	if (rc == SQLITE_ROW) {
+	if (rc == DB_ROW) {
 		*found = true;
 		return true;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	*found = false;
-	return rc == SQLITE_DONE || store_fail(s, rc, err);
+	return rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_ticket_times(struct store *s, int64_t id, struct ticket_times *t,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	bool		 found;
 
 	st = store_stmt(s, "SELECT status_since, staff_reply_at, customer_at,"
 	    " first_response_at FROM tickets WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (!one_row(s, st, &found, err))
 		return false;
 	if (!found) {
@@ -41,11 +41,11 @@ store_ticket_times(struct store *s, int64_t id, struct ticket_times *t,
 		    "no ticket #%" G_GINT64_FORMAT, id);
 		return false;
 	}
-	t->status_since = sqlite3_column_int64(st, 0);
-	t->staff_reply_at = sqlite3_column_int64(st, 1);
-	t->customer_at = sqlite3_column_int64(st, 2);
-	t->first_response_at = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
+	t->status_since = db_column_int64(st, 0);
+	t->staff_reply_at = db_column_int64(st, 1);
+	t->customer_at = db_column_int64(st, 2);
+	t->first_response_at = db_column_int64(st, 3);
+	db_reset(st);
 	return true;
 }
 
@@ -53,15 +53,15 @@ bool
 store_ticket_set_status(struct store *s, int64_t id, const char *status,
     int64_t now, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE tickets SET status = ?2, status_since = ?3"
 	    " WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	store_bind_text(st, 2, status);
-	sqlite3_bind_int64(st, 3, now);
+	db_bind_int64(st, 3, now);
 	return store_step_done(s, st, err);
 }
 
@@ -69,7 +69,7 @@ bool
 store_ticket_mark_reply(struct store *s, int64_t id, bool staff, int64_t now,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, staff ?
 	    "UPDATE tickets SET staff_reply_at = max(staff_reply_at, ?2),"
@@ -79,8 +79,8 @@ store_ticket_mark_reply(struct store *s, int64_t id, bool staff, int64_t now,
 	    " WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
 	return store_step_done(s, st, err);
 }
 
@@ -88,7 +88,7 @@ bool
 store_ticket_ids_not_in(struct store *s, const char *final_json,
     GArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GArray		*a;
 	int		 rc;
 
@@ -99,13 +99,13 @@ store_ticket_ids_not_in(struct store *s, const char *final_json,
 		return false;
 	store_bind_text(st, 1, final_json);
 	a = g_array_new(FALSE, FALSE, sizeof(int64_t));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t	 id = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t	 id = db_column_int64(st, 0);
 
 		g_array_append_val(a, id);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_array_free(a, TRUE);
 		return store_fail(s, rc, err);
 	}
@@ -117,7 +117,7 @@ bool
 store_rating_set(struct store *s, int64_t ticket, int rating,
     const char *comment, const char *rated_by, int64_t at, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* A customer may change their mind: the last rating counts. */
 	st = store_stmt(s, "INSERT INTO ratings (ticket_id, rating, comment,"
@@ -127,11 +127,11 @@ store_rating_set(struct store *s, int64_t ticket, int rating,
 	    " at = excluded.at", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
-	sqlite3_bind_int(st, 2, rating);
+	db_bind_int64(st, 1, ticket);
+	db_bind_int(st, 2, rating);
 	store_bind_text(st, 3, comment);
 	store_bind_text(st, 4, rated_by);
-	sqlite3_bind_int64(st, 5, at);
+	db_bind_int64(st, 5, at);
 	return store_step_done(s, st, err);
 }
 
@@ -149,7 +149,7 @@ bool
 store_rating_get(struct store *s, int64_t ticket, struct rating **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	struct rating	*r;
 	bool		 found;
 
@@ -158,17 +158,17 @@ store_rating_get(struct store *s, int64_t ticket, struct rating **out,
 	    " WHERE ticket_id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	if (!one_row(s, st, &found, err))
 		return false;
 	if (found) {
 		r = g_new0(struct rating, 1);
 		r->ticket_id = ticket;
-		r->rating = sqlite3_column_int(st, 0);
+		r->rating = db_column_int(st, 0);
 		r->comment = store_col_text(st, 1);
 		r->rated_by = store_col_text(st, 2);
-		r->at = sqlite3_column_int64(st, 3);
-		sqlite3_reset(st);
+		r->at = db_column_int64(st, 3);
+		db_reset(st);
 		*out = r;
 	}
 	return true;
@@ -178,7 +178,7 @@ bool
 store_hotrush_offs(struct store *s, const char *account, int64_t *n,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	bool		 found;
 
 	st = store_stmt(s, "SELECT count(*) FROM hotrush_offs"
@@ -188,8 +188,8 @@ store_hotrush_offs(struct store *s, const char *account, int64_t *n,
 	store_bind_text(st, 1, account);
 	if (!one_row(s, st, &found, err))
 		return false;
-	*n = found ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	*n = found ? db_column_int64(st, 0) : 0;
+	db_reset(st);
 	return true;
 }
 
@@ -197,16 +197,16 @@ bool
 store_hotrush_off_add(struct store *s, const char *account, int64_t ticket,
     const char *actor, int64_t at, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO hotrush_offs (account, ticket_id,"
 	    " actor, at) VALUES (?1, ?2, ?3, ?4)", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, account);
-	sqlite3_bind_int64(st, 2, ticket);
+	db_bind_int64(st, 2, ticket);
 	store_bind_text(st, 3, actor);
-	sqlite3_bind_int64(st, 4, at);
+	db_bind_int64(st, 4, at);
 	return store_step_done(s, st, err);
 }
 
@@ -223,7 +223,7 @@ priority_count_free(gpointer p)
 bool
 store_priority_mix(struct store *s, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GPtrArray	*a;
 	int		 rc;
 
@@ -236,20 +236,20 @@ store_priority_mix(struct store *s, GPtrArray **out, GError **err)
 	if (st == NULL)
 		return false;
 	a = g_ptr_array_new_with_free_func(priority_count_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct priority_count *c;
 
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		if (db_column_type(st, 0) == DB_NULL)
 			continue;
 		c = g_new0(struct priority_count, 1);
 		c->account = store_col_text(st, 0);
 		c->queue = store_col_text(st, 1);
-		c->rank = sqlite3_column_int(st, 2);
-		c->n = sqlite3_column_int64(st, 3);
+		c->rank = db_column_int(st, 2);
+		c->n = db_column_int64(st, 3);
 		g_ptr_array_add(a, c);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_ptr_array_unref(a);
 		return store_fail(s, rc, err);
 	}

@@ -17,15 +17,15 @@
 	MESSAGE_COLS_BEFORE_TEXT "text, stripped" MESSAGE_COLS_AFTER_TEXT
 
 static struct message *
-row_to_message(sqlite3_stmt *st)
+row_to_message(struct db_stmt *st)
 {
 	struct message	*m = g_new0(struct message, 1);
-	const char	*dir = (const char *)sqlite3_column_text(st, 2);
+	const char	*dir = (const char *)db_column_text(st, 2);
 
-	m->id = sqlite3_column_int64(st, 0);
-	m->ticket_id = sqlite3_column_int64(st, 1);
+	m->id = db_column_int64(st, 0);
+	m->ticket_id = db_column_int64(st, 1);
 	m->outbound = dir != NULL && strcmp(dir, "out") == 0;
-	m->internal = sqlite3_column_int(st, 3) != 0;
+	m->internal = db_column_int(st, 3) != 0;
 	m->message_id = store_col_text(st, 4);
 	m->in_reply_to = store_col_text(st, 5);
 	m->references = store_col_text(st, 6);
@@ -37,8 +37,8 @@ row_to_message(sqlite3_stmt *st)
 	m->envelope_to = store_col_text(st, 12);
 	m->client_ip = store_col_text(st, 13);
 	m->subject = store_col_text(st, 14);
-	m->date = sqlite3_column_int64(st, 15);
-	m->received = sqlite3_column_int64(st, 16);
+	m->date = db_column_int64(st, 15);
+	m->received = db_column_int64(st, 16);
 	m->text = store_col_text(st, 17);
 	m->stripped = store_col_text(st, 18);
 	m->body_hash = store_col_text(st, 19);
@@ -78,7 +78,7 @@ message_free(struct message *m)
 bool
 store_message_insert(struct store *s, struct message *m, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO messages (ticket_id, direction, "
 	    "internal, message_id, in_reply_to, refs, from_addr, from_name, "
@@ -89,9 +89,9 @@ store_message_insert(struct store *s, struct message *m, GError **err)
 	    "?22, ?23)", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, m->ticket_id);
+	db_bind_int64(st, 1, m->ticket_id);
 	store_bind_text(st, 2, m->outbound ? "out" : "in");
-	sqlite3_bind_int(st, 3, m->internal);
+	db_bind_int(st, 3, m->internal);
 	store_bind_text(st, 4, m->message_id);
 	store_bind_text(st, 5, m->in_reply_to);
 	store_bind_text(st, 6, m->references);
@@ -103,8 +103,8 @@ store_message_insert(struct store *s, struct message *m, GError **err)
 	store_bind_text(st, 12, m->envelope_to);
 	store_bind_text(st, 13, m->client_ip);
 	store_bind_text(st, 14, m->subject);
-	sqlite3_bind_int64(st, 15, m->date);
-	sqlite3_bind_int64(st, 16, m->received);
+	db_bind_int64(st, 15, m->date);
+	db_bind_int64(st, 16, m->received);
 	store_bind_text(st, 17, m->text != NULL ? m->text : "");
 	store_bind_text(st, 18, m->stripped != NULL ? m->stripped : "");
 	store_bind_text(st, 19, m->body_hash);
@@ -114,7 +114,7 @@ store_message_insert(struct store *s, struct message *m, GError **err)
 	store_bind_text(st, 23, m->auth);
 	if (!store_step_done(s, st, err))
 		return false;
-	m->id = sqlite3_last_insert_rowid(s->db);
+	m->id = db_last_insert_id(s->db);
 	return true;
 }
 
@@ -122,7 +122,7 @@ bool
 store_message_ticket(struct store *s, const char *message_id,
     int64_t *ticket, bool *found, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT ticket_id FROM messages WHERE "
 	    "message_id = ?1 ORDER BY id LIMIT 1", err);
@@ -136,7 +136,7 @@ bool
 store_message_duplicate(struct store *s, const char *message_id,
     const char *body_hash, int64_t *ticket, bool *found, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT ticket_id FROM messages WHERE "
 	    "message_id = ?1 AND body_hash = ?2", err);
@@ -148,7 +148,7 @@ store_message_duplicate(struct store *s, const char *message_id,
 }
 
 static bool
-get_one(struct store *s, sqlite3_stmt *st, struct message **out,
+get_one(struct store *s, struct db_stmt *st, struct message **out,
     const char *what, GError **err)
 {
 	char	*w = g_strconcat("message ", what, NULL);
@@ -164,7 +164,7 @@ bool
 store_message_get(struct store *s, const char *message_id,
     struct message **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
 	    "message_id = ?1 ORDER BY id LIMIT 1", err);
@@ -178,14 +178,14 @@ bool
 store_message_get_row(struct store *s, int64_t row, struct message **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 what[32];
 
 	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
 	    "id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, row);
+	db_bind_int64(st, 1, row);
 	g_snprintf(what, sizeof what, "row %" G_GINT64_FORMAT, row);
 	return get_one(s, st, out, what, err);
 }
@@ -193,13 +193,13 @@ store_message_get_row(struct store *s, int64_t row, struct message **out,
 bool
 store_thread(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " MESSAGE_COLS " FROM messages WHERE "
 	    "ticket_id = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	return store_collect(s, st, (store_row_fn)row_to_message,
 	    (GDestroyNotify)message_free, out, err);
 }
@@ -208,7 +208,7 @@ bool
 store_thread_head(struct store *s, int64_t ticket, int64_t chars,
     GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " MESSAGE_COLS_BEFORE_TEXT
 	    "substr(text, 1, ?2), substr(stripped, 1, ?2)"
@@ -216,18 +216,18 @@ store_thread_head(struct store *s, int64_t ticket, int64_t chars,
 	    " ORDER BY id", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
-	sqlite3_bind_int64(st, 2, chars);
+	db_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 2, chars);
 	return store_collect(s, st, (store_row_fn)row_to_message,
 	    (GDestroyNotify)message_free, out, err);
 }
 
 static gpointer
-row_to_rowid(sqlite3_stmt *st)
+row_to_rowid(struct db_stmt *st)
 {
 	int64_t	*row = g_new(int64_t, 1);
 
-	*row = sqlite3_column_int64(st, 0);
+	*row = db_column_int64(st, 0);
 	return row;
 }
 
@@ -235,13 +235,13 @@ bool
 store_message_rows(struct store *s, int64_t ticket, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT id FROM messages WHERE ?1 = 0 OR "
 	    "ticket_id = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	return store_collect(s, st, row_to_rowid, g_free, out, err);
 }
 
@@ -249,13 +249,13 @@ bool
 store_message_update_text(struct store *s, int64_t row, const char *subject,
     const char *text, const char *stripped, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE messages SET subject = ?2, text = ?3, "
 	    "stripped = ?4 WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, row);
+	db_bind_int64(st, 1, row);
 	store_bind_text(st, 2, subject);
 	store_bind_text(st, 3, text);
 	store_bind_text(st, 4, stripped);
@@ -278,38 +278,38 @@ attachment_free(struct attachment *a)
 bool
 store_attachment_insert(struct store *s, struct attachment *a, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO attachments (message_row, filename, "
 	    "content_type, disposition, content_id, size, sha256) VALUES "
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, a->message_row);
+	db_bind_int64(st, 1, a->message_row);
 	store_bind_text(st, 2, a->filename);
 	store_bind_text(st, 3, a->content_type);
 	store_bind_text(st, 4, a->disposition);
 	store_bind_text(st, 5, a->content_id);
-	sqlite3_bind_int64(st, 6, a->size);
+	db_bind_int64(st, 6, a->size);
 	store_bind_text(st, 7, a->sha256);
 	if (!store_step_done(s, st, err))
 		return false;
-	a->id = sqlite3_last_insert_rowid(s->db);
+	a->id = db_last_insert_id(s->db);
 	return true;
 }
 
 static gpointer
-row_to_attachment(sqlite3_stmt *st)
+row_to_attachment(struct db_stmt *st)
 {
 	struct attachment *x = g_new0(struct attachment, 1);
 
-	x->id = sqlite3_column_int64(st, 0);
-	x->message_row = sqlite3_column_int64(st, 1);
+	x->id = db_column_int64(st, 0);
+	x->message_row = db_column_int64(st, 1);
 	x->filename = store_col_text(st, 2);
 	x->content_type = store_col_text(st, 3);
 	x->disposition = store_col_text(st, 4);
 	x->content_id = store_col_text(st, 5);
-	x->size = sqlite3_column_int64(st, 6);
+	x->size = db_column_int64(st, 6);
 	x->sha256 = store_col_text(st, 7);
 	return x;
 }
@@ -318,14 +318,14 @@ bool
 store_attachments(struct store *s, int64_t message_row, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT id, message_row, filename, content_type, "
 	    "disposition, content_id, size, sha256 FROM attachments WHERE "
 	    "message_row = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, message_row);
+	db_bind_int64(st, 1, message_row);
 	return store_collect(s, st, row_to_attachment,
 	    (GDestroyNotify)attachment_free, out, err);
 }
@@ -333,13 +333,13 @@ store_attachments(struct store *s, int64_t message_row, GPtrArray **out,
 bool
 store_attachments_delete(struct store *s, int64_t message_row, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "DELETE FROM attachments WHERE message_row = ?1",
 	    err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, message_row);
+	db_bind_int64(st, 1, message_row);
 	return store_step_done(s, st, err);
 }
 
@@ -359,17 +359,17 @@ store_event_add(struct store *s, int64_t ticket, int64_t message_row,
     int64_t at, const char *actor, const char *kind, const char *detail,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO events (ticket_id, message_row, at, "
 	    "actor, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", err);
 	if (st == NULL)
 		return false;
 	if (ticket > 0)
-		sqlite3_bind_int64(st, 1, ticket);
+		db_bind_int64(st, 1, ticket);
 	if (message_row > 0)
-		sqlite3_bind_int64(st, 2, message_row);
-	sqlite3_bind_int64(st, 3, at);
+		db_bind_int64(st, 2, message_row);
+	db_bind_int64(st, 3, at);
 	store_bind_text(st, 4, actor);
 	store_bind_text(st, 5, kind);
 	store_bind_text(st, 6, detail);
@@ -377,14 +377,14 @@ store_event_add(struct store *s, int64_t ticket, int64_t message_row,
 }
 
 static gpointer
-row_to_event(sqlite3_stmt *st)
+row_to_event(struct db_stmt *st)
 {
 	struct event *e = g_new0(struct event, 1);
 
-	e->id = sqlite3_column_int64(st, 0);
-	e->ticket_id = sqlite3_column_int64(st, 1);
-	e->message_row = sqlite3_column_int64(st, 2);
-	e->at = sqlite3_column_int64(st, 3);
+	e->id = db_column_int64(st, 0);
+	e->ticket_id = db_column_int64(st, 1);
+	e->message_row = db_column_int64(st, 2);
+	e->at = db_column_int64(st, 3);
 	e->actor = store_col_text(st, 4);
 	e->kind = store_col_text(st, 5);
 	e->detail = store_col_text(st, 6);
@@ -394,13 +394,13 @@ row_to_event(sqlite3_stmt *st)
 bool
 store_events(struct store *s, int64_t ticket, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT id, ticket_id, message_row, at, actor, "
 	    "kind, detail FROM events WHERE ticket_id = ?1 ORDER BY id", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	return store_collect(s, st, row_to_event, (GDestroyNotify)event_free,
 	    out, err);
 }
@@ -409,7 +409,7 @@ bool
 store_event_since(struct store *s, const char *kind, const char *actor,
     const char *detail, int64_t since, bool *found, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT 1 FROM events WHERE kind = ?1 AND "
 	    "actor = ?2 AND detail IS ?3 AND at >= ?4 LIMIT 1", err);
@@ -418,7 +418,7 @@ store_event_since(struct store *s, const char *kind, const char *actor,
 	store_bind_text(st, 1, kind);
 	store_bind_text(st, 2, actor);
 	store_bind_text(st, 3, detail);
-	sqlite3_bind_int64(st, 4, since);
+	db_bind_int64(st, 4, since);
 	return store_step_found(s, st, found, err);
 }
 
@@ -440,7 +440,7 @@ static bool
 quarantine_live_id(struct store *s, const char *sha256_hex, int64_t *id,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	bool		 found;
 
 	st = store_stmt(s, "SELECT id FROM quarantine WHERE raw_sha256 = ?1 "
@@ -459,7 +459,7 @@ bool
 store_quarantine_add(struct store *s, struct quarantine_entry *q,
     bool *added, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*added = false;
 	st = store_stmt(s, "INSERT INTO quarantine (received, reason, "
@@ -468,18 +468,18 @@ store_quarantine_add(struct store *s, struct quarantine_entry *q,
 	    "WHERE replayed_as IS NULL DO NOTHING", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, q->received);
+	db_bind_int64(st, 1, q->received);
 	store_bind_text(st, 2, q->reason);
 	store_bind_text(st, 3, q->raw_sha256);
-	sqlite3_bind_int64(st, 4, q->size);
+	db_bind_int64(st, 4, q->size);
 	store_bind_text(st, 5, q->envelope_from);
 	store_bind_text(st, 6, q->envelope_to);
 	store_bind_text(st, 7, q->client_ip);
 	if (!store_step_done(s, st, err))
 		return false;
-	if (sqlite3_changes(s->db) == 0)
+	if (db_changes(s->db) == 0)
 		return quarantine_live_id(s, q->raw_sha256, &q->id, err);
-	q->id = sqlite3_last_insert_rowid(s->db);
+	q->id = db_last_insert_id(s->db);
 	*added = true;
 	return true;
 }
@@ -488,26 +488,26 @@ store_quarantine_add(struct store *s, struct quarantine_entry *q,
 	"envelope_from, envelope_to, client_ip, replayed_as"
 
 static struct quarantine_entry *
-row_to_quarantine(sqlite3_stmt *st)
+row_to_quarantine(struct db_stmt *st)
 {
 	struct quarantine_entry *q = g_new0(struct quarantine_entry, 1);
 
-	q->id = sqlite3_column_int64(st, 0);
-	q->received = sqlite3_column_int64(st, 1);
+	q->id = db_column_int64(st, 0);
+	q->received = db_column_int64(st, 1);
 	q->reason = store_col_text(st, 2);
 	q->raw_sha256 = store_col_text(st, 3);
-	q->size = sqlite3_column_int64(st, 4);
+	q->size = db_column_int64(st, 4);
 	q->envelope_from = store_col_text(st, 5);
 	q->envelope_to = store_col_text(st, 6);
 	q->client_ip = store_col_text(st, 7);
-	q->replayed_as = sqlite3_column_int64(st, 8);
+	q->replayed_as = db_column_int64(st, 8);
 	return q;
 }
 
 bool
 store_quarantine_list(struct store *s, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " QUARANTINE_COLS " FROM quarantine "
 	    "ORDER BY id", err);
@@ -521,14 +521,14 @@ bool
 store_quarantine_get(struct store *s, int64_t id,
     struct quarantine_entry **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		 what[48];
 
 	st = store_stmt(s, "SELECT " QUARANTINE_COLS " FROM quarantine "
 	    "WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	g_snprintf(what, sizeof what, "quarantine entry %" G_GINT64_FORMAT,
 	    id);
 	return store_get_one(s, st, (store_row_fn)row_to_quarantine,
@@ -539,15 +539,15 @@ bool
 store_quarantine_mark_replayed(struct store *s, int64_t id,
     int64_t message_row, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE quarantine SET replayed_as = ?2 WHERE "
 	    "id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (message_row > 0)
-		sqlite3_bind_int64(st, 2, message_row);
+		db_bind_int64(st, 2, message_row);
 	return store_step_done(s, st, err);
 }
 
@@ -563,7 +563,7 @@ store_intake_seen_add(struct store *s, const char *message_id,
     const char *body_hash, const char *outcome, int64_t ticket,
     int64_t quarantine_id, int64_t at, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO intake_seen (message_id, body_hash, "
 	    "outcome, ticket_id, quarantine_id, at) VALUES (?1, ?2, ?3, ?4, "
@@ -574,10 +574,10 @@ store_intake_seen_add(struct store *s, const char *message_id,
 	store_bind_text(st, 2, body_hash);
 	store_bind_text(st, 3, outcome);
 	if (ticket > 0)
-		sqlite3_bind_int64(st, 4, ticket);
+		db_bind_int64(st, 4, ticket);
 	if (quarantine_id > 0)
-		sqlite3_bind_int64(st, 5, quarantine_id);
-	sqlite3_bind_int64(st, 6, at);
+		db_bind_int64(st, 5, quarantine_id);
+	db_bind_int64(st, 6, at);
 	return store_step_done(s, st, err);
 }
 
@@ -586,7 +586,7 @@ store_intake_seen_get(struct store *s, const char *message_id,
     const char *body_hash, char **outcome, int64_t *ticket, bool *found,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*outcome = NULL;
@@ -598,15 +598,15 @@ store_intake_seen_get(struct store *s, const char *message_id,
 		return false;
 	store_bind_text(st, 1, message_id);
 	store_bind_text(st, 2, body_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = db_step(st);
+	if (rc == DB_ROW) {
 		*outcome = store_col_text(st, 0);
-		*ticket = sqlite3_column_int64(st, 1);
+		*ticket = db_column_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, rc, err);
-	*found = rc == SQLITE_ROW;
+	*found = rc == DB_ROW;
 	return true;
 }
 
@@ -614,15 +614,15 @@ bool
 store_intake_seen_prune(struct store *s, int64_t before, int *n,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*n = 0;
 	st = store_stmt(s, "DELETE FROM intake_seen WHERE at < ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, before);
+	db_bind_int64(st, 1, before);
 	if (!store_step_done(s, st, err))
 		return false;
-	*n = sqlite3_changes(s->db);
+	*n = db_changes(s->db);
 	return true;
 }

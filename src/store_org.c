@@ -23,17 +23,17 @@ bool
 store_org_add(struct store *s, const char *name, int64_t now, int64_t *id,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO organizations (name, created)"
 	    " VALUES (?1, ?2)", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	if (!store_step_done(s, st, err))
 		return false;
-	*id = sqlite3_last_insert_rowid(s->db);
+	*id = db_last_insert_id(s->db);
 	return true;
 }
 
@@ -41,7 +41,7 @@ bool
 store_org_member_add(struct store *s, const char *org, const char *addr,
     const char *name, const char *role, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* An address belongs to one organization; adding moves it. */
 	st = store_stmt(s, "INSERT INTO org_members (address, org_id, role,"
@@ -57,7 +57,7 @@ store_org_member_add(struct store *s, const char *org, const char *addr,
 	store_bind_text(st, 4, name);
 	if (!store_step_done(s, st, err))
 		return false;
-	if (sqlite3_changes(s->db) == 0) {
+	if (db_changes(s->db) == 0) {
 		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
 		    "no organization \"%s\"", org);
 		return false;
@@ -66,7 +66,7 @@ store_org_member_add(struct store *s, const char *org, const char *addr,
 }
 
 static struct org_member *
-row_to_member(sqlite3_stmt *st)
+row_to_member(struct db_stmt *st)
 {
 	struct org_member *m = g_new0(struct org_member, 1);
 
@@ -81,7 +81,7 @@ bool
 store_org_members(struct store *s, const char *org, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT o.name, m.address, m.name, m.role"
 	    " FROM organizations o LEFT JOIN org_members m ON m.org_id = o.id"
@@ -99,7 +99,7 @@ bool
 store_org_member_get(struct store *s, const char *addr,
     struct org_member **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*out = NULL;
@@ -109,25 +109,25 @@ store_org_member_get(struct store *s, const char *addr,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = row_to_member(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_org_shares_ticket(struct store *s, int64_t ticket, const char *addr,
     bool *yes, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT 1 FROM tickets t JOIN org_members r"
 	    " ON r.address = t.requester JOIN org_members m"
 	    " ON m.org_id = r.org_id AND m.address = ?2 WHERE t.id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, addr);
 	return store_step_found(s, st, yes, err);
 }
@@ -150,7 +150,7 @@ bool
 store_contact_add(struct store *s, const char *addr, const char *name,
     const char *lang, int64_t now, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* On conflict the language stays: only her first message counts. */
 	st = store_stmt(s, "INSERT INTO contacts (address, name, created,"
@@ -160,7 +160,7 @@ store_contact_add(struct store *s, const char *addr, const char *name,
 		return false;
 	store_bind_text(st, 1, addr);
 	store_bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, now);
+	db_bind_int64(st, 3, now);
 	store_bind_text(st, 4, lang);
 	return store_step_done(s, st, err);
 }
@@ -169,7 +169,7 @@ bool
 store_contact_language(struct store *s, const char *addr, char **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*out = NULL;
@@ -178,18 +178,18 @@ store_contact_language(struct store *s, const char *addr, char **out,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = store_col_text(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_contact_language_set(struct store *s, const char *addr,
     const char *lang, int64_t now, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO contacts (address, created, language)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (address) DO UPDATE SET"
@@ -197,7 +197,7 @@ store_contact_language_set(struct store *s, const char *addr,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	store_bind_text(st, 3, lang);
 	return store_step_done(s, st, err);
 }
@@ -206,7 +206,7 @@ bool
 store_contact_known(struct store *s, const char *addr, bool *yes,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT 1 FROM contacts WHERE address = ?1"
 	    " UNION ALL SELECT 1 FROM org_members WHERE address = ?1"
@@ -222,7 +222,7 @@ bool
 store_org_member_remove(struct store *s, const char *org, const char *addr,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "DELETE FROM org_members WHERE address = ?2 AND"
 	    " org_id = (SELECT id FROM organizations WHERE name = ?1)", err);
@@ -232,7 +232,7 @@ store_org_member_remove(struct store *s, const char *org, const char *addr,
 	store_bind_text(st, 2, addr);
 	if (!store_step_done(s, st, err))
 		return false;
-	if (sqlite3_changes(s->db) == 0) {
+	if (db_changes(s->db) == 0) {
 		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
 		    "%s is not a member of %s", addr, org);
 		return false;

@@ -14,29 +14,29 @@
 	"updated, sent_at, quarantine_id, raw_sha256, lease_id, lease_until"
 
 static struct outbox_row *
-row_to_outbox(sqlite3_stmt *st)
+row_to_outbox(struct db_stmt *st)
 {
 	struct outbox_row *r = g_new0(struct outbox_row, 1);
 
-	r->id = sqlite3_column_int64(st, 0);
-	r->ticket_id = sqlite3_column_int64(st, 1);
-	r->message_row = sqlite3_column_int64(st, 2);
-	r->sent_row = sqlite3_column_int64(st, 3);
+	r->id = db_column_int64(st, 0);
+	r->ticket_id = db_column_int64(st, 1);
+	r->message_row = db_column_int64(st, 2);
+	r->sent_row = db_column_int64(st, 3);
 	r->kind = store_col_text(st, 4);
 	r->template = store_col_text(st, 5);
 	r->recipient = store_col_text(st, 6);
 	r->status = store_col_text(st, 7);
-	r->attempts = sqlite3_column_int64(st, 8);
-	r->next_attempt = sqlite3_column_int64(st, 9);
+	r->attempts = db_column_int64(st, 8);
+	r->next_attempt = db_column_int64(st, 9);
 	r->claimed_by = store_col_text(st, 10);
 	r->last_error = store_col_text(st, 11);
-	r->created = sqlite3_column_int64(st, 12);
-	r->updated = sqlite3_column_int64(st, 13);
-	r->sent_at = sqlite3_column_int64(st, 14);
-	r->quarantine_id = sqlite3_column_int64(st, 15);
+	r->created = db_column_int64(st, 12);
+	r->updated = db_column_int64(st, 13);
+	r->sent_at = db_column_int64(st, 14);
+	r->quarantine_id = db_column_int64(st, 15);
 	r->raw_sha256 = store_col_text(st, 16);
 	r->lease_id = store_col_text(st, 17);
-	r->lease_until = sqlite3_column_int64(st, 18);
+	r->lease_until = db_column_int64(st, 18);
 	return r;
 }
 
@@ -57,18 +57,18 @@ outbox_row_free(struct outbox_row *r)
 }
 
 static void
-bind_row_or_null(sqlite3_stmt *st, int idx, int64_t v)
+bind_row_or_null(struct db_stmt *st, int idx, int64_t v)
 {
 	if (v > 0)
-		sqlite3_bind_int64(st, idx, v);
+		db_bind_int64(st, idx, v);
 	else
-		sqlite3_bind_null(st, idx);
+		db_bind_null(st, idx);
 }
 
 bool
 store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO outbox (ticket_id, message_row, "
 	    "sent_row, kind, template, recipients, status, next_attempt, "
@@ -84,28 +84,28 @@ store_outbox_insert(struct store *s, struct outbox_row *r, GError **err)
 	store_bind_text(st, 4, r->kind);
 	store_bind_text(st, 5, r->template);
 	store_bind_text(st, 6, r->recipient);
-	sqlite3_bind_int64(st, 7, r->next_attempt);
-	sqlite3_bind_int64(st, 8, r->created);
+	db_bind_int64(st, 7, r->next_attempt);
+	db_bind_int64(st, 8, r->created);
 	bind_row_or_null(st, 9, r->quarantine_id);
-	sqlite3_bind_int(st, 10, r->exact);
+	db_bind_int(st, 10, r->exact);
 	if (!store_step_done(s, st, err))
 		return false;
-	r->id = sqlite3_last_insert_rowid(s->db);
+	r->id = db_last_insert_id(s->db);
 	return true;
 }
 
 /* Runs ST (a query of OUTBOX_COLS) and collects the rows. */
 static bool
-collect(struct store *s, sqlite3_stmt *st, GPtrArray **out, GError **err)
+collect(struct store *s, struct db_stmt *st, GPtrArray **out, GError **err)
 {
 	GPtrArray	*a = g_ptr_array_new_with_free_func(
 	    (GDestroyNotify)outbox_row_free);
 	int		 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		g_ptr_array_add(a, row_to_outbox(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_ptr_array_free(a, TRUE);
 		return store_fail(s, rc, err);
 	}
@@ -115,11 +115,11 @@ collect(struct store *s, sqlite3_stmt *st, GPtrArray **out, GError **err)
 
 /* Runs an UPDATE on one row and tells whether it changed anything. */
 static bool
-update_one(struct store *s, sqlite3_stmt *st, bool *changed, GError **err)
+update_one(struct store *s, struct db_stmt *st, bool *changed, GError **err)
 {
 	if (!store_step_done(s, st, err))
 		return false;
-	*changed = sqlite3_changes(s->db) > 0;
+	*changed = db_changes(s->db) > 0;
 	return true;
 }
 
@@ -132,7 +132,7 @@ update_one(struct store *s, sqlite3_stmt *st, bool *changed, GError **err)
 static bool
 abandon_orphans(struct store *s, int64_t now, GArray **ids, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int64_t		 id;
 	int		 rc;
 
@@ -146,14 +146,14 @@ abandon_orphans(struct store *s, int64_t now, GArray **ids, GError **err)
 	    "RETURNING id", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, OUTBOX_MAX_ORPHANED);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	db_bind_int64(st, 1, now);
+	db_bind_int(st, 2, OUTBOX_MAX_ORPHANED);
+	while ((rc = db_step(st)) == DB_ROW) {
+		id = db_column_int64(st, 0);
 		g_array_append_val(*ids, id);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_array_free(*ids, TRUE);
 		*ids = NULL;
 		return store_fail(s, rc, err);
@@ -166,7 +166,7 @@ store_outbox_claim(struct store *s, const char *claimer, int64_t now,
     int64_t lease, int limit, GPtrArray **out, GArray **abandoned,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		*id;
 	bool		 ok;
 
@@ -201,9 +201,9 @@ store_outbox_claim(struct store *s, const char *claimer, int64_t now,
 	 * one under the same claimer name (or a reused pid). */
 	id = g_uuid_string_random();
 	store_bind_text(st, 1, claimer);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, lease);
-	sqlite3_bind_int(st, 4, limit);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, lease);
+	db_bind_int(st, 4, limit);
 	store_bind_text(st, 5, id);
 	ok = collect(s, st, out, err);
 	g_free(id);
@@ -224,7 +224,7 @@ bool
 store_outbox_renew(struct store *s, const struct outbox_row *r,
     int64_t until, bool *held, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	g_return_val_if_fail(r->lease_id != NULL, false);
@@ -233,20 +233,20 @@ store_outbox_renew(struct store *s, const struct outbox_row *r,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, r->lease_id);
-	sqlite3_bind_int64(st, 2, until);
+	db_bind_int64(st, 2, until);
 	*held = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_int64(st, 0) == r->id)
+	while ((rc = db_step(st)) == DB_ROW)
+		if (db_column_int64(st, 0) == r->id)
 			*held = true;
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_outbox_attempted(struct store *s, const struct outbox_row *r,
     bool *held, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	g_return_val_if_fail(r->lease_id != NULL, false);
 	/* A result came back: whatever stopped notifiers before, this row
@@ -256,7 +256,7 @@ store_outbox_attempted(struct store *s, const struct outbox_row *r,
 	    "status = 'sending' AND lease_id = ?2", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, r->id);
+	db_bind_int64(st, 1, r->id);
 	store_bind_text(st, 2, r->lease_id);
 	return update_one(s, st, held, err);
 }
@@ -265,15 +265,15 @@ bool
 store_outbox_sent(struct store *s, int64_t id, int64_t now,
     const char *reply, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'sent', updated = ?2,"
 	    " sent_at = ?2, last_error = ?3 WHERE id = ?1",
 	    err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
 	store_bind_text(st, 3, reply);
 	return store_step_done(s, st, err);
 }
@@ -282,16 +282,16 @@ bool
 store_outbox_defer(struct store *s, int64_t id, int64_t now, int64_t next,
     const char *reply, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'pending', updated = "
 	    "?2, next_attempt = ?3, last_error = ?4, claimed_by = NULL, "
 	    "lease_id = NULL, lease_until = NULL WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int64(st, 3, next);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, next);
 	store_bind_text(st, 4, reply);
 	return store_step_done(s, st, err);
 }
@@ -300,15 +300,15 @@ bool
 store_outbox_fail(struct store *s, int64_t id, int64_t now,
     const char *reply, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'failed', updated = "
 	    "?2, last_error = ?3, claimed_by = NULL, lease_id = NULL, "
 	    "lease_until = NULL WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
 	store_bind_text(st, 3, reply);
 	return store_step_done(s, st, err);
 }
@@ -317,7 +317,7 @@ bool
 store_outbox_unclaim(struct store *s, const struct outbox_row *r,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	g_return_val_if_fail(r->lease_id != NULL, false);
 	st = store_stmt(s, "UPDATE outbox SET status = 'pending', "
@@ -333,13 +333,13 @@ bool
 store_outbox_set_raw(struct store *s, int64_t id, const char *sha256_hex,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET raw_sha256 = coalesce(raw_sha256,"
 	    " ?2) WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	store_bind_text(st, 2, sha256_hex);
 	return store_step_done(s, st, err);
 }
@@ -348,14 +348,14 @@ bool
 store_outbox_set_sent_row(struct store *s, int64_t id, int64_t sent_row,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET sent_row = ?2, message_row = "
 	    "coalesce(message_row, ?2) WHERE id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, sent_row);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, sent_row);
 	return store_step_done(s, st, err);
 }
 
@@ -363,7 +363,7 @@ bool
 store_outbox_retry(struct store *s, int64_t id, int64_t now, bool *changed,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE outbox SET status = 'pending', attempts = 0,"
 	    " orphaned = 0, next_attempt = ?2, updated = ?2, claimed_by = NULL"
@@ -371,8 +371,8 @@ store_outbox_retry(struct store *s, int64_t id, int64_t now, bool *changed,
 	    " AND status IN ('pending', 'failed', 'cancelled')", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
 	return update_one(s, st, changed, err);
 }
 
@@ -380,15 +380,15 @@ bool
 store_outbox_cancel(struct store *s, int64_t id, int64_t now, bool *changed,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* A row being sent right now cannot be called back. */
 	st = store_stmt(s, "UPDATE outbox SET status = 'cancelled', updated = "
 	    "?2 WHERE id = ?1 AND status IN ('pending', 'failed')", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
 	return update_one(s, st, changed, err);
 }
 
@@ -396,14 +396,14 @@ bool
 store_outbox_get(struct store *s, int64_t id, struct outbox_row **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GPtrArray	*a;
 
 	st = store_stmt(s, "SELECT " OUTBOX_COLS " FROM outbox WHERE id = ?1",
 	    err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if (!collect(s, st, &a, err))
 		return false;
 	if (a->len == 0) {
@@ -421,7 +421,7 @@ bool
 store_outbox_list(struct store *s, const struct outbox_filter *f,
     GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " OUTBOX_COLS " FROM outbox WHERE "
 	    "(?1 IS NULL OR status = ?1) AND (?2 = 0 OR ticket_id = ?2) "
@@ -429,8 +429,8 @@ store_outbox_list(struct store *s, const struct outbox_filter *f,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, f->status);
-	sqlite3_bind_int64(st, 2, f->ticket);
-	sqlite3_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(st, 2, f->ticket);
+	db_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
 	return collect(s, st, out, err);
 }
 
@@ -438,7 +438,7 @@ bool
 store_outbox_count_since(struct store *s, const char *kind,
     const char *recipient, int64_t since, int64_t *n, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	st = store_stmt(s, "SELECT count(*) FROM outbox WHERE recipients = ?1"
@@ -447,12 +447,12 @@ store_outbox_count_since(struct store *s, const char *kind,
 		return false;
 	store_bind_text(st, 1, recipient);
 	store_bind_text(st, 2, kind);
-	sqlite3_bind_int64(st, 3, since);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || store_fail(s, rc, err);
+	db_bind_int64(st, 3, since);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*n = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW || store_fail(s, rc, err);
 }
 
 bool
@@ -460,7 +460,7 @@ store_outbox_count_template_since(struct store *s, int64_t ticket,
     const char *template_name, const char *recipient, int64_t since,
     int64_t *n, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	st = store_stmt(s, "SELECT count(*) FROM outbox WHERE ticket_id = ?1"
@@ -468,21 +468,21 @@ store_outbox_count_template_since(struct store *s, int64_t ticket,
 	    "created >= ?4", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, template_name);
 	store_bind_text(st, 3, recipient);
-	sqlite3_bind_int64(st, 4, since);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || store_fail(s, rc, err);
+	db_bind_int64(st, 4, since);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*n = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW || store_fail(s, rc, err);
 }
 
 bool
 store_participant_bounced(struct store *s, const char *addr, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE participants SET bounced = 1 WHERE "
 	    "address = ?1", err);
@@ -496,7 +496,7 @@ bool
 store_participants(struct store *s, int64_t ticket, const char *role,
     bool skip_bounced, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GPtrArray	*a = g_ptr_array_new_with_free_func(g_free);
 	int		 rc;
 
@@ -507,13 +507,13 @@ store_participants(struct store *s, int64_t ticket, const char *role,
 		g_ptr_array_free(a, TRUE);
 		return false;
 	}
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, role);
-	sqlite3_bind_int(st, 3, skip_bounced);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	db_bind_int(st, 3, skip_bounced);
+	while ((rc = db_step(st)) == DB_ROW)
 		g_ptr_array_add(a, store_col_text(st, 0));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_ptr_array_free(a, TRUE);
 		return store_fail(s, rc, err);
 	}
@@ -525,13 +525,13 @@ bool
 store_message_set_raw(struct store *s, int64_t row, const char *sha,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE messages SET raw_sha256 = ?2 WHERE id = ?1"
 	    " AND raw_sha256 IS NULL", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, row);
+	db_bind_int64(st, 1, row);
 	store_bind_text(st, 2, sha);
 	return store_step_done(s, st, err);
 }

@@ -490,7 +490,6 @@ bool
 store_schema_migrate(struct store *s, int from, GError **err)
 {
 	int	 v, rc;
-	char	*sql;
 
 	if (from > STORE_SCHEMA_VERSION) {
 		g_set_error(err, STORE_ERROR, STORE_ERROR_SCHEMA,
@@ -501,15 +500,12 @@ store_schema_migrate(struct store *s, int from, GError **err)
 	}
 	for (v = from; v < STORE_SCHEMA_VERSION; v++) {
 		/* Migration text is a compile-time constant, not input. */
-		rc = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL);
-		if (rc != SQLITE_OK)
+		rc = db_exec(s->db, migrations[v], NULL, NULL, NULL);
+		if (rc != DB_OK)
 			return store_fail(s, rc, err);
 	}
 	if (from == STORE_SCHEMA_VERSION)
 		return true;
-	sql = g_strdup_printf("PRAGMA user_version = %d",
-	    STORE_SCHEMA_VERSION);
-	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	g_free(sql);
-	return rc == SQLITE_OK || store_fail(s, rc, err);
+	rc = db_set_user_version(s->db, STORE_SCHEMA_VERSION);
+	return rc == DB_OK || store_fail(s, rc, err);
 }

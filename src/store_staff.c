@@ -12,25 +12,25 @@
 	"created, updated"
 
 static struct staff *
-row_to_staff(sqlite3_stmt *st)
+row_to_staff(struct db_stmt *st)
 {
-	struct staff	*s = staff_new((const char *)sqlite3_column_text(st,
+	struct staff	*s = staff_new((const char *)db_column_text(st,
 	    0));
-	const char	*q = (const char *)sqlite3_column_text(st, 3);
+	const char	*q = (const char *)db_column_text(st, 3);
 
 	s->name = store_col_text(st, 1);
 	/* The CHECK constraints hold the names to the known ones. */
 	(void)text_to_staff_role(&s->role, (const char *)
-	    sqlite3_column_text(st, 2));
+	    db_column_text(st, 2));
 	if (q != NULL && *q != '\0') {
 		g_strfreev(s->queues);
 		s->queues = g_strsplit(q, ",", -1);
 	}
 	(void)text_to_staff_notify(&s->notify, (const char *)
-	    sqlite3_column_text(st, 4));
-	s->disabled = sqlite3_column_int(st, 5) != 0;
-	s->created = sqlite3_column_int64(st, 6);
-	s->updated = sqlite3_column_int64(st, 7);
+	    db_column_text(st, 4));
+	s->disabled = db_column_int(st, 5) != 0;
+	s->created = db_column_int64(st, 6);
+	s->updated = db_column_int64(st, 7);
 	return s;
 }
 
@@ -38,7 +38,7 @@ bool
 store_staff_put(struct store *s, const struct staff *a, int64_t now,
     bool *added, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	char		*queues;
 	bool		 found = false, ok;
 
@@ -62,8 +62,8 @@ store_staff_put(struct store *s, const struct staff *a, int64_t now,
 	store_bind_text(st, 3, staff_role_to_text(a->role));
 	store_bind_text(st, 4, queues);
 	store_bind_text(st, 5, staff_notify_to_text(a->notify));
-	sqlite3_bind_int(st, 6, a->disabled ? 1 : 0);
-	sqlite3_bind_int64(st, 7, now);
+	db_bind_int(st, 6, a->disabled ? 1 : 0);
+	db_bind_int64(st, 7, now);
 	ok = store_step_done(s, st, err);
 	g_free(queues);
 	if (ok && added != NULL)
@@ -75,7 +75,7 @@ bool
 store_staff_get(struct store *s, const char *addr, struct staff **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	*out = NULL;
@@ -84,17 +84,17 @@ store_staff_get(struct store *s, const char *addr, struct staff **out,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, addr);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	rc = db_step(st);
+	if (rc == DB_ROW)
 		*out = row_to_staff(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE || store_fail(s, rc, err);
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
 bool
 store_staff_all(struct store *s, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " STAFF_COLS " FROM staff"
 	    " ORDER BY address", err);
@@ -107,7 +107,7 @@ store_staff_all(struct store *s, GPtrArray **out, GError **err)
 bool
 store_staff_any(struct store *s, bool *out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	*out = false;
 	st = store_stmt(s, "SELECT 1 FROM staff LIMIT 1", err);
@@ -115,7 +115,7 @@ store_staff_any(struct store *s, bool *out, GError **err)
 }
 
 static gpointer
-row_to_text(sqlite3_stmt *st)
+row_to_text(struct db_stmt *st)
 {
 	return store_col_text(st, 0);
 }
@@ -124,13 +124,13 @@ bool
 store_ticket_writers(struct store *s, int64_t ticket, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT DISTINCT lower(from_addr) FROM messages"
 	    " WHERE ticket_id = ?1 AND from_addr IS NOT NULL"
 	    " ORDER BY 1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	return store_collect(s, st, row_to_text, g_free, out, err);
 }

@@ -12,14 +12,14 @@ bool
 store_message_refs_add(struct store *s, int64_t row, const char *in_reply_to,
     char *const *refs, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	size_t		 i;
 
 	st = store_stmt(s, "INSERT OR IGNORE INTO message_refs (ref, "
 	    "message_row) VALUES (?1, ?2)", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 2, row);
+	db_bind_int64(st, 2, row);
 	if (in_reply_to != NULL && *in_reply_to != '\0') {
 		store_bind_text(st, 1, in_reply_to);
 		if (!store_step_done(s, st, err))
@@ -36,11 +36,11 @@ store_message_refs_add(struct store *s, int64_t row, const char *in_reply_to,
 }
 
 static struct store_referrer *
-row_to_referrer(sqlite3_stmt *st)
+row_to_referrer(struct db_stmt *st)
 {
 	struct store_referrer *r = g_new0(struct store_referrer, 1);
 
-	r->ticket = sqlite3_column_int64(st, 0);
+	r->ticket = db_column_int64(st, 0);
 	r->message_id = store_col_text(st, 1);
 	return r;
 }
@@ -58,7 +58,7 @@ bool
 store_message_referrers(struct store *s, const char *message_id,
     GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* One row per ticket; the bare column comes from the row min()
 	 * picks (SQLite), so the oldest referring message names it. */
@@ -77,7 +77,7 @@ bool
 store_ticket_merged_into(struct store *s, int64_t id, int64_t *into,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 hops;
 
 	st = store_stmt(s, "SELECT merged_into FROM tickets WHERE id = ?1 "
@@ -91,7 +91,7 @@ store_ticket_merged_into(struct store *s, int64_t id, int64_t *into,
 		int64_t	 next;
 		bool	 found;
 
-		sqlite3_bind_int64(st, 1, *into);
+		db_bind_int64(st, 1, *into);
 		if (!store_step_int64(s, st, &next, &found, err))
 			return false;
 		if (!found || next == *into)
@@ -136,12 +136,12 @@ store_ticket_merge(struct store *s, int64_t from, int64_t into, GError **err)
 	g_return_val_if_fail(from != into && from > 0 && into > 0, false);
 	for (i = 0; i < G_N_ELEMENTS(merge_sql); i++) {
 		/* store_stmt caches by pointer: each array slot is stable. */
-		sqlite3_stmt *st = store_stmt(s, merge_sql[i], err);
+		struct db_stmt *st = store_stmt(s, merge_sql[i], err);
 
 		if (st == NULL)
 			return false;
-		sqlite3_bind_int64(st, 1, from);
-		sqlite3_bind_int64(st, 2, into);
+		db_bind_int64(st, 1, from);
+		db_bind_int64(st, 2, into);
 		if (!store_step_done(s, st, err))
 			return false;
 	}

@@ -83,7 +83,7 @@ bool
 store_web_tickets(struct store *s, const struct store_web_filter *f,
     GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GPtrArray	*a;
 	int		 rc, variant;
 
@@ -95,18 +95,18 @@ store_web_tickets(struct store *s, const struct store_web_filter *f,
 	store_bind_text(st, 1, f->status);
 	store_bind_text(st, 2, f->queue);
 	store_bind_text(st, 3, f->priority);
-	sqlite3_bind_int(st, 4, f->hotrush);
-	sqlite3_bind_int(st, 5, f->hide_closed_rated);
-	sqlite3_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int64(st, 7, f->offset);
+	db_bind_int(st, 4, f->hotrush);
+	db_bind_int(st, 5, f->hide_closed_rated);
+	db_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(st, 7, f->offset);
 	store_bind_text(st, 8, f->participant);
 	if (variant == 2)
 		store_bind_text(st, ORG_VIEW_PARAM, s->org_view);
 	a = g_ptr_array_new_with_free_func((GDestroyNotify)ticket_free);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		g_ptr_array_add(a, store_ticket_from_row(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_ptr_array_unref(a);
 		return store_fail(s, rc, err);
 	}
@@ -228,16 +228,16 @@ store_web_snippet(const char *hl, int words)
 }
 
 static gpointer
-row_to_web_hit(sqlite3_stmt *st)
+row_to_web_hit(struct db_stmt *st)
 {
 	struct store_web_hit	*h = g_new0(struct store_web_hit, 1);
-	const char		*hl = (const char *)sqlite3_column_text(st, 5);
+	const char		*hl = (const char *)db_column_text(st, 5);
 
-	h->message_row = sqlite3_column_int64(st, 0);
-	h->ticket_id = sqlite3_column_int64(st, 1);
+	h->message_row = db_column_int64(st, 0);
+	h->ticket_id = db_column_int64(st, 1);
 	h->subject = store_col_text(st, 2);
 	h->from_addr = store_col_text(st, 3);
-	h->date = sqlite3_column_int64(st, 4);
+	h->date = db_column_int64(st, 4);
 	h->snippet = store_web_snippet(hl != NULL ? hl : "", SNIPPET_WORDS);
 	return h;
 }
@@ -246,7 +246,7 @@ bool
 store_web_search(struct store *s, const char *query, const char *who,
     int64_t limit, int64_t offset, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	/* Staff: rowid order lets FTS5 stop after LIMIT hits (bm25 ranking
 	 * would score every match of a common word first).  A customer:
@@ -258,8 +258,8 @@ store_web_search(struct store *s, const char *query, const char *who,
 		return false;
 	store_bind_text(st, 1, query);
 	store_bind_text(st, 2, who);
-	sqlite3_bind_int64(st, 3, limit);
-	sqlite3_bind_int64(st, 4, offset);
+	db_bind_int64(st, 3, limit);
+	db_bind_int64(st, 4, offset);
 	if (who != NULL)
 		store_bind_text(st, ORG_VIEW_PARAM, s->org_view);
 	return store_collect(s, st, row_to_web_hit,
@@ -270,13 +270,13 @@ bool
 store_web_ticket_visible(struct store *s, int64_t ticket, const char *addr,
     bool *yes, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT 1 FROM (" VISIBLE("?2") ") v"
 	    " WHERE v.ticket_id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, ticket);
+	db_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, addr);
 	store_bind_text(st, ORG_VIEW_PARAM, s->org_view);
 	return store_step_found(s, st, yes, err);
@@ -286,7 +286,7 @@ bool
 store_web_attachment(struct store *s, int64_t id, struct attachment **out,
     int64_t *ticket, bool *internal, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	int		 rc;
 
 	st = store_stmt(s, "SELECT a.id, a.message_row, a.filename,"
@@ -295,27 +295,27 @@ store_web_attachment(struct store *s, int64_t id, struct attachment **out,
 	    " JOIN messages m ON m.id = a.message_row WHERE a.id = ?1", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(st, 1, id);
+	rc = db_step(st);
+	if (rc == DB_ROW) {
 		struct attachment *a = g_new0(struct attachment, 1);
 
-		a->id = sqlite3_column_int64(st, 0);
-		a->message_row = sqlite3_column_int64(st, 1);
+		a->id = db_column_int64(st, 0);
+		a->message_row = db_column_int64(st, 1);
 		a->filename = store_col_text(st, 2);
 		a->content_type = store_col_text(st, 3);
 		a->disposition = store_col_text(st, 4);
 		a->content_id = store_col_text(st, 5);
-		a->size = sqlite3_column_int64(st, 6);
+		a->size = db_column_int64(st, 6);
 		a->sha256 = store_col_text(st, 7);
-		*ticket = sqlite3_column_int64(st, 8);
-		*internal = sqlite3_column_int(st, 9) != 0;
+		*ticket = db_column_int64(st, 8);
+		*internal = db_column_int(st, 9) != 0;
 		*out = a;
-		sqlite3_reset(st);
+		db_reset(st);
 		return true;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	db_reset(st);
+	if (rc != DB_DONE)
 		return store_fail(s, rc, err);
 	g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
 	    "no attachment %" G_GINT64_FORMAT, id);
@@ -341,13 +341,13 @@ store_web_count_free(struct store_web_count *c)
 }
 
 static gpointer
-row_to_web_day(sqlite3_stmt *st)
+row_to_web_day(struct db_stmt *st)
 {
 	struct store_web_day	*d = g_new0(struct store_web_day, 1);
 
-	d->day = sqlite3_column_int64(st, 0);
+	d->day = db_column_int64(st, 0);
 	d->queue = store_col_text(st, 1);
-	d->n = sqlite3_column_int64(st, 2);
+	d->n = db_column_int64(st, 2);
 	return d;
 }
 
@@ -355,32 +355,32 @@ bool
 store_web_opened_per_day(struct store *s, int64_t since, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT created / 86400 AS day, queue, count(*)"
 	    " FROM tickets WHERE created >= ?1 GROUP BY day, queue"
 	    " ORDER BY day, queue", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, since);
+	db_bind_int64(st, 1, since);
 	return store_collect(s, st, row_to_web_day,
 	    (GDestroyNotify)store_web_day_free, out, err);
 }
 
 static gpointer
-row_to_web_count(sqlite3_stmt *st)
+row_to_web_count(struct db_stmt *st)
 {
 	struct store_web_count	*c = g_new0(struct store_web_count, 1);
 
 	c->name = store_col_text(st, 0);
-	c->n = sqlite3_column_int64(st, 1);
+	c->n = db_column_int64(st, 1);
 	return c;
 }
 
 bool
 store_web_backlog(struct store *s, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT status, count(*) FROM tickets"
 	    " WHERE status <> 'closed' GROUP BY status ORDER BY status", err);
@@ -400,7 +400,7 @@ bool
 store_web_first_responses(struct store *s, int64_t since, GArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GArray		*a;
 	int		 rc;
 
@@ -410,20 +410,20 @@ store_web_first_responses(struct store *s, int64_t since, GArray **out,
 	    " FROM tickets t WHERE t.created >= ?1 LIMIT 100000", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, since);
+	db_bind_int64(st, 1, since);
 	a = g_array_new(FALSE, TRUE, sizeof(struct store_web_response));
 	g_array_set_clear_func(a, clear_response);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct store_web_response r;
 
-		r.created = sqlite3_column_int64(st, 0);
-		r.hotrush = sqlite3_column_int(st, 1) != 0;
-		r.first = sqlite3_column_int64(st, 2);
+		r.created = db_column_int64(st, 0);
+		r.hotrush = db_column_int(st, 1) != 0;
+		r.first = db_column_int64(st, 2);
 		r.queue = store_col_text(st, 3);
 		g_array_append_val(a, r);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_array_unref(a);
 		return store_fail(s, rc, err);
 	}
@@ -444,7 +444,7 @@ bool
 store_web_sla_facts(struct store *s, int64_t since, GArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 	GArray		*a;
 	int		 rc;
 
@@ -453,23 +453,23 @@ store_web_sla_facts(struct store *s, int64_t since, GArray **out,
 	    " WHERE created >= ?1 ORDER BY queue LIMIT 100000", err);
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, since);
+	db_bind_int64(st, 1, since);
 	a = g_array_new(FALSE, TRUE, sizeof(struct store_web_sla));
 	g_array_set_clear_func(a, clear_sla);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct store_web_sla r;
 
-		r.created = sqlite3_column_int64(st, 0);
-		r.first_response = sqlite3_column_int64(st, 1);
-		r.status_since = sqlite3_column_int64(st, 2);
-		r.priority_rank = sqlite3_column_int(st, 3);
-		r.hotrush = sqlite3_column_int(st, 4) != 0;
+		r.created = db_column_int64(st, 0);
+		r.first_response = db_column_int64(st, 1);
+		r.status_since = db_column_int64(st, 2);
+		r.priority_rank = db_column_int(st, 3);
+		r.hotrush = db_column_int(st, 4) != 0;
 		r.queue = store_col_text(st, 5);
 		r.status = store_col_text(st, 6);
 		g_array_append_val(a, r);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		g_array_unref(a);
 		return store_fail(s, rc, err);
 	}
@@ -505,39 +505,39 @@ store_web_session_free(struct store_web_session *s)
 }
 
 static gpointer
-row_to_link(sqlite3_stmt *st)
+row_to_link(struct db_stmt *st)
 {
 	struct store_web_link	*l = g_new0(struct store_web_link, 1);
 
 	l->id = store_col_text(st, 0);
 	l->address = store_col_text(st, 1);
-	l->ticket = sqlite3_column_int64(st, 2);
-	l->created = sqlite3_column_int64(st, 3);
-	l->expires = sqlite3_column_int64(st, 4);
-	l->revoked = sqlite3_column_int64(st, 5);
-	l->used = sqlite3_column_int64(st, 6);
+	l->ticket = db_column_int64(st, 2);
+	l->created = db_column_int64(st, 3);
+	l->expires = db_column_int64(st, 4);
+	l->revoked = db_column_int64(st, 5);
+	l->used = db_column_int64(st, 6);
 	return l;
 }
 
 static gpointer
-row_to_session(sqlite3_stmt *st)
+row_to_session(struct db_stmt *st)
 {
 	struct store_web_session *s = g_new0(struct store_web_session, 1);
 
 	s->id = store_col_text(st, 0);
 	s->link_id = store_col_text(st, 1);
 	s->address = store_col_text(st, 2);
-	s->created = sqlite3_column_int64(st, 3);
-	s->expires = sqlite3_column_int64(st, 4);
-	s->last_seen = sqlite3_column_int64(st, 5);
-	s->revoked = sqlite3_column_int64(st, 6);
-	s->link_revoked = sqlite3_column_int64(st, 7);
+	s->created = db_column_int64(st, 3);
+	s->expires = db_column_int64(st, 4);
+	s->last_seen = db_column_int64(st, 5);
+	s->revoked = db_column_int64(st, 6);
+	s->link_revoked = db_column_int64(st, 7);
 	return s;
 }
 
 /* One row or none: *out NULL when none. */
 static bool
-maybe_one(struct store *s, sqlite3_stmt *st, store_row_fn fn,
+maybe_one(struct store *s, struct db_stmt *st, store_row_fn fn,
     GDestroyNotify free_fn, gpointer *out, GError **err)
 {
 	GPtrArray	*a;
@@ -555,7 +555,7 @@ bool
 store_web_link_add(struct store *s, const struct store_web_link *l,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "INSERT INTO web_links (" LINK_COLS ")"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, 0, 0)", err);
@@ -563,9 +563,9 @@ store_web_link_add(struct store *s, const struct store_web_link *l,
 		return false;
 	store_bind_text(st, 1, l->id);
 	store_bind_text(st, 2, l->address);
-	sqlite3_bind_int64(st, 3, l->ticket);
-	sqlite3_bind_int64(st, 4, l->created);
-	sqlite3_bind_int64(st, 5, l->expires);
+	db_bind_int64(st, 3, l->ticket);
+	db_bind_int64(st, 4, l->created);
+	db_bind_int64(st, 5, l->expires);
 	return store_step_done(s, st, err);
 }
 
@@ -573,7 +573,7 @@ bool
 store_web_link_get(struct store *s, const char *id,
     struct store_web_link **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " LINK_COLS " FROM web_links"
 	    " WHERE id = ?1", err);
@@ -588,7 +588,7 @@ bool
 store_web_session_open(struct store *s, const struct store_web_session *n,
     GError **err)
 {
-	sqlite3_stmt	*ins, *use;
+	struct db_stmt	*ins, *use;
 	bool		 ok;
 
 	if (!store_begin(s, err))
@@ -601,15 +601,15 @@ store_web_session_open(struct store *s, const struct store_web_session *n,
 		store_bind_text(ins, 1, n->id);
 		store_bind_text(ins, 2, n->link_id);
 		store_bind_text(ins, 3, n->address);
-		sqlite3_bind_int64(ins, 4, n->created);
-		sqlite3_bind_int64(ins, 5, n->expires);
+		db_bind_int64(ins, 4, n->created);
+		db_bind_int64(ins, 5, n->expires);
 		ok = store_step_done(s, ins, err);
 	}
 	use = ok ? store_stmt(s, "UPDATE web_links SET used = ?2"
 	    " WHERE id = ?1", err) : NULL;
 	if (use != NULL) {
 		store_bind_text(use, 1, n->link_id);
-		sqlite3_bind_int64(use, 2, n->created);
+		db_bind_int64(use, 2, n->created);
 	}
 	ok = use != NULL && store_step_done(s, use, err) &&
 	    store_commit(s, err);
@@ -622,7 +622,7 @@ bool
 store_web_session_get(struct store *s, const char *id,
     struct store_web_session **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " SESSION_COLS " FROM web_sessions s"
 	    " JOIN web_links l ON l.id = s.link_id WHERE s.id = ?1", err);
@@ -637,24 +637,24 @@ bool
 store_web_session_seen(struct store *s, const char *id, int64_t now,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "UPDATE web_sessions SET last_seen = ?2"
 	    " WHERE id = ?1 AND last_seen < ?2", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 2, now);
 	return store_step_done(s, st, err);
 }
 
 /* Runs ST (already bound) and adds the rows it changed to *n. */
 static bool
-changed_rows(struct store *s, sqlite3_stmt *st, int64_t *n, GError **err)
+changed_rows(struct store *s, struct db_stmt *st, int64_t *n, GError **err)
 {
 	if (!store_step_done(s, st, err))
 		return false;
-	*n += sqlite3_changes(s->db);
+	*n += db_changes(s->db);
 	return true;
 }
 
@@ -662,7 +662,7 @@ bool
 store_web_revoke(struct store *s, const char *address, const char *link_id,
     int64_t now, int64_t *links, int64_t *sessions, GError **err)
 {
-	sqlite3_stmt	*l, *ss;
+	struct db_stmt	*l, *ss;
 	bool		 ok;
 
 	*links = *sessions = 0;
@@ -674,7 +674,7 @@ store_web_revoke(struct store *s, const char *address, const char *link_id,
 	if (ok) {
 		store_bind_text(l, 1, address);
 		store_bind_text(l, 2, link_id);
-		sqlite3_bind_int64(l, 3, now);
+		db_bind_int64(l, 3, now);
 		ok = changed_rows(s, l, links, err);
 	}
 	ss = ok ? store_stmt(s, "UPDATE web_sessions SET revoked = ?3"
@@ -683,7 +683,7 @@ store_web_revoke(struct store *s, const char *address, const char *link_id,
 	if (ss != NULL) {
 		store_bind_text(ss, 1, address);
 		store_bind_text(ss, 2, link_id);
-		sqlite3_bind_int64(ss, 3, now);
+		db_bind_int64(ss, 3, now);
 	}
 	return ss != NULL && changed_rows(s, ss, sessions, err);
 }
@@ -692,7 +692,7 @@ bool
 store_web_links_of(struct store *s, const char *address, GPtrArray **out,
     GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " LINK_COLS " FROM web_links"
 	    " WHERE address = ?1 ORDER BY created DESC, id LIMIT 100", err);
@@ -707,7 +707,7 @@ bool
 store_web_sessions_of(struct store *s, const char *address, int64_t live_at,
     GPtrArray **out, GError **err)
 {
-	sqlite3_stmt	*st;
+	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT " SESSION_COLS " FROM web_sessions s"
 	    " JOIN web_links l ON l.id = s.link_id WHERE s.address = ?1"
@@ -717,7 +717,7 @@ store_web_sessions_of(struct store *s, const char *address, int64_t live_at,
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, address);
-	sqlite3_bind_int64(st, 2, live_at);
+	db_bind_int64(st, 2, live_at);
 	return store_collect(s, st, row_to_session,
 	    (GDestroyNotify)store_web_session_free, out, err);
 }
