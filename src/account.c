@@ -402,6 +402,20 @@ decide_one(struct store *s, const struct config *c, const struct command *cmd,
 	return decide_notify(s, c, cmd->value, from, st, err);
 }
 
+const char *
+account_plan_refusal(const struct account_plan *p)
+{
+	guint	 i;
+
+	for (i = 0; p != NULL && i < p->steps->len; i++) {
+		const struct step *st = p->steps->pdata[i];
+
+		if (st->op == OP_REFUSED)
+			return st->why;
+	}
+	return NULL;
+}
+
 bool
 account_decide(struct store *s, const struct config *c,
     const struct command_block *b, const struct policy_facts *base,

@@ -55,6 +55,8 @@ bool	 account_apply(struct store *, const struct config *,
 	    const struct account_plan *, int64_t ticket, int64_t row,
 	    const char *actor, int64_t now, GError **err);
 void	 account_plan_free(struct account_plan *);
+/* Why the first refused command of the plan was refused, or NULL. */
+const char *account_plan_refusal(const struct account_plan *);
 
 /* The token a confirmation mail carries for change C: "ID.SIG", SIG an
  * HMAC of ([mail] token_key, ID, the new address).  g_free; NULL

@@ -54,6 +54,7 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_INTERNAL] = { "internal", V_BOOL, 0, 1, NULL },
 	[KEY_CANNED] = { "canned", V_WORD, 1, 64, NULL },
 	[KEY_ADDRESS] = { "address", V_ADDRESS, 3, 254, NULL },
+	[KEY_LANGUAGE] = { "language", V_WORD, 2, 16, NULL },
 	[KEY_CC_ACTION] = { "action", V_ENUM, 0, 0, cc_actions },
 	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
 	[KEY_SUBJECT] = { "subject", V_TEXT, 1, 200, NULL },

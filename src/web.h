@@ -99,6 +99,7 @@ enum web_key {
 	KEY_INTERNAL,		/* 1: an internal note, not a reply */
 	KEY_CANNED,		/* a canned reply's name, templates/replies */
 	KEY_ADDRESS,		/* a CC to add or remove */
+	KEY_LANGUAGE,		/* the customer's language: "de", "default" */
 	KEY_CC_ACTION,		/* add remove */
 	KEY_INTO,		/* the ticket a merge goes into */
 	KEY_SUBJECT,		/* a new ticket's subject */
@@ -174,6 +175,9 @@ struct web {
  * Later calls do nothing.
  */
 void	 web_lang_choose(struct web *);
+/* The languages the viewer speaks: English and those with a catalog in
+ * [web] locale_dir (NULL-terminated; g_ptr_array_unref). */
+GPtrArray *web_lang_catalogs(const struct web *);
 
 GQuark	 web_error_quark(void);
 

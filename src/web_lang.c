@@ -58,6 +58,12 @@ catalogs(const char *dir)
 	return a;
 }
 
+GPtrArray *
+web_lang_catalogs(const struct web *w)
+{
+	return catalogs(w->config->web_locale_dir);
+}
+
 void
 web_lang_choose(struct web *w)
 {

@@ -14,6 +14,9 @@
 
 #include <string.h>
 
+#include "account.h"
+#include "command.h"
+#include "policy.h"
 #include "intake.h"
 #include "lifecycle_apply.h"
 #include "rules.h"
@@ -196,6 +199,37 @@ customer_command(struct web *w, int64_t id, enum lc_command cmd,
  * nothing.  The status goes last, so she can raise the priority of a
  * ticket and mark it solved in one go.
  */
+/*
+ * Her language, as her mail command "Language: xx" would set it (the
+ * account table and its checks, account.h); the signed link proved the
+ * address as her own token does.  *refusal (g_free) says why not.
+ */
+static bool
+customer_language(struct web *w, int64_t ticket, const char *lang,
+    char **refusal, GError **err)
+{
+	struct policy_facts	 f = { 0 };
+	struct account_plan	*plan = NULL;
+	struct command_block	*b;
+	char			*line = g_strdup_printf("Language: %s\n", lang);
+	bool			 ok;
+
+	b = command_parse(line);
+	g_free(line);
+	f.token = POLICY_TOKEN_CUSTOMER;
+	ok = account_decide(w->store, w->config, b, &f, w->viewer.address,
+	    w->now, &plan, NULL, err);
+	if (ok && account_plan_refusal(plan) != NULL)
+		*refusal = g_strdup_printf("The language was not changed: "
+		    "%s.", account_plan_refusal(plan));
+	else if (ok)
+		ok = account_apply(w->store, w->config, plan, ticket, 0,
+		    w->viewer.address, w->now, err);
+	account_plan_free(plan);
+	command_block_free(b);
+	return ok;
+}
+
 struct web_response *
 web_page_change(struct web *w, GError **err)
 {
@@ -220,7 +254,11 @@ web_page_change(struct web *w, GError **err)
 	if (!store_begin(w->store, err))
 		return NULL;
 	ok = store_ticket_get(w->store, w->req->id, &t, err);
-	if (ok && prio != NULL && strcmp(prio, t->priority) != 0)
+	if (ok && F(w, KEY_LANGUAGE)->present)
+		ok = customer_language(w, t->id, F(w, KEY_LANGUAGE)->s,
+		    &refusal, err);
+	if (ok && refusal == NULL && prio != NULL &&
+	    strcmp(prio, t->priority) != 0)
 		ok = customer_command(w, t->id, LC_CMD_PRIORITY, prio,
 		    &refusal, err);
 	if (ok && refusal == NULL && F(w, KEY_HOTRUSH)->present &&

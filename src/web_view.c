@@ -681,6 +681,46 @@ customer_choices(const struct lifecycle *lc, const struct ticket *t,
 	json_object_set_boolean_member(o, "customer_can_change", any);
 }
 
+/* A language's own name, for the choice (the code if unknown). */
+static const char *
+language_name(const char *code)
+{
+	static const char *const names[][2] = {
+		{ "en", "English" }, { "de", "Deutsch" },
+		{ "fr", "Fran\xc3\xa7" "ais" }, { "es", "Espa\xc3\xb1ol" },
+		{ "it", "Italiano" }, { "nl", "Nederlands" },
+		{ "pt", "Portugu\xc3\xaas" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (strcmp(code, names[i][0]) == 0)
+			return names[i][1];
+	return code;
+}
+
+/* Customer: the languages she may choose for mail and pages, as
+ * "languages" ({code, selected}: the page's own language). */
+static void
+customer_languages(struct web *w, JsonObject *o)
+{
+	GPtrArray	*have = web_lang_catalogs(w);
+	JsonArray	*a = json_array_new();
+	guint		 i;
+
+	for (i = 0; have->pdata[i] != NULL; i++) {
+		JsonObject *lo = json_object_new();
+
+		web_json_str(lo, "code", have->pdata[i]);
+		web_json_str(lo, "name", language_name(have->pdata[i]));
+		json_object_set_boolean_member(lo, "selected",
+		    g_strcmp0(have->pdata[i], w->lang) == 0);
+		json_array_add_object_element(a, lo);
+	}
+	json_object_set_array_member(o, "languages", a);
+	g_ptr_array_unref(have);
+}
+
 /* Staff: the requester's live viewer sessions, as "signins". */
 static bool
 signins_json(struct web *w, const struct ticket *t, JsonObject *o,
@@ -774,8 +814,10 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_boolean_member(o, "can_post", may_post);
 		json_object_set_boolean_member(o, "closed_ticket",
 		    lifecycle_is_final(lc, t->status));
-		if (may_post)
+		if (may_post) {
 			customer_choices(lc, t, o);
+			customer_languages(w, o);
+		}
 	}
 	if (w->viewer.role == WEB_STAFF && (!signins_json(w, t, o, err) ||
 	    !canned_json(w, t, o, err))) {
