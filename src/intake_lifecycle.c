@@ -551,14 +551,9 @@ portal_note_after(struct store *s, const struct config *c,
 			why = "already pointed to the portal about this "
 			    "ticket in the last 24 hours";
 	}
-	if (why == NULL && c->auto_reply_limit >= 0) {
-		if (!store_outbox_count_since(s, OUTBOX_ACK, m->from.addr,
-		    now - 3600, &n, err))
-			return false;
-		if (n >= c->auto_reply_limit)
-			why = "auto_reply_limit reached for this sender "
-			    "this hour";
-	}
+	if (why == NULL && !outbox_auto_reply_limited(s, c, m->from.addr, now,
+	    &why, err))
+		return false;
 	if (why == NULL)
 		return outbox_enqueue_answer(s, ticket, row,
 		    PORTAL_POINTER_TEMPLATE, m->from.addr, now, err);

@@ -211,6 +211,22 @@ outbox_auto_refusal(const struct config *c, const struct mail *m,
 	return NULL;
 }
 
+bool
+outbox_auto_reply_limited(struct store *s, const struct config *c,
+    const char *addr, int64_t now, const char **why, GError **err)
+{
+	int64_t	 n = 0;
+
+	if (c->auto_reply_limit < 0)
+		return true;
+	if (!store_outbox_count_since(s, OUTBOX_ACK, addr, now - 3600, &n,
+	    err))
+		return false;
+	if (n >= c->auto_reply_limit)
+		*why = "auto_reply_limit reached for this sender this hour";
+	return true;
+}
+
 /* The acknowledgement, if allowed; otherwise an event says why not. */
 static bool
 acknowledge(struct store *s, const struct config *c, const struct mail *m,
@@ -220,17 +236,11 @@ acknowledge(struct store *s, const struct config *c, const struct mail *m,
 	const char	*why = no_reply != NULL ? no_reply :
 	    outbox_auto_refusal(c, m, sender);
 	char		*detail;
-	int64_t		 n = 0;
 	bool		 ok;
 
-	if (why == NULL && c->auto_reply_limit >= 0) {
-		if (!store_outbox_count_since(s, OUTBOX_ACK, m->from.addr,
-		    now - 3600, &n, err))
-			return false;
-		if (n >= c->auto_reply_limit)
-			why = "auto_reply_limit reached for this sender "
-			    "this hour";
-	}
+	if (why == NULL && !outbox_auto_reply_limited(s, c, m->from.addr, now,
+	    &why, err))
+		return false;
 	if (why == NULL)
 		return outbox_enqueue(s, ticket, row, OUTBOX_ACK,
 		    "new-ticket", m->from.addr, now, NULL, err);

@@ -43,6 +43,10 @@ bool	 outbox_enqueue(struct store *, int64_t ticket, int64_t message_row,
 bool	 outbox_enqueue_exact(struct store *, int64_t ticket,
 	    int64_t message_row, const char *template_name,
 	    const char *recipient, int64_t now, GError **err);
+/* *WHY is set when ADDR had [mail] auto_reply_limit automatic answers
+ * in the last hour (left alone otherwise). */
+bool	 outbox_auto_reply_limited(struct store *, const struct config *,
+	    const char *addr, int64_t now, const char **why, GError **err);
 /* An automatic answer (auto-replied) to SENDER exactly, the address
  * that wrote (RFC 3834 section 3.1.3), never redirected. */
 bool	 outbox_enqueue_answer(struct store *, int64_t ticket,
