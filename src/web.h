@@ -70,6 +70,7 @@ enum web_page {
 	PAGE_TEXT,		/* /text/N                 GET: a whole message */
 	PAGE_REPLY,		/* /ticket/N/reply         POST (staff) */
 	PAGE_CC,		/* /ticket/N/cc            POST (staff) */
+	PAGE_LANGUAGE,		/* /ticket/N/language      POST (customer) */
 	PAGE_MERGE,		/* /ticket/N/merge         POST (staff) */
 	PAGE_POST,		/* /ticket/N/post          POST (customer) */
 	PAGE_CHANGE,		/* /ticket/N/change        POST (customer) */
@@ -358,6 +359,7 @@ struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_cc(struct web *, GError **err);
+struct web_response *web_page_language(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_change(struct web *, GError **err);
 struct web_response *web_page_new(struct web *, GError **err);

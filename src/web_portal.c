@@ -254,11 +254,7 @@ web_page_change(struct web *w, GError **err)
 	if (!store_begin(w->store, err))
 		return NULL;
 	ok = store_ticket_get(w->store, w->req->id, &t, err);
-	if (ok && F(w, KEY_LANGUAGE)->present)
-		ok = customer_language(w, t->id, F(w, KEY_LANGUAGE)->s,
-		    &refusal, err);
-	if (ok && refusal == NULL && prio != NULL &&
-	    strcmp(prio, t->priority) != 0)
+	if (ok && prio != NULL && strcmp(prio, t->priority) != 0)
 		ok = customer_command(w, t->id, LC_CMD_PRIORITY, prio,
 		    &refusal, err);
 	if (ok && refusal == NULL && F(w, KEY_HOTRUSH)->present &&
@@ -286,4 +282,40 @@ web_page_change(struct web *w, GError **err)
 	r = web_redirect(w, path);
 	g_free(path);
 	return r;
+}
+
+/* Her language: not a change of the ticket, so also on a closed one;
+ * its events go on the ticket she chose it from. */
+struct web_response *
+web_page_language(struct web *w, GError **err)
+{
+	struct web_response *r;
+	char	*refusal = NULL;
+	bool	 yes, ok;
+
+	if (w->viewer.role != WEB_CUSTOMER)
+		return web_error_page(w, 404, "There is no such page.");
+	if (!web_can_see_ticket(w, w->req->id, &yes, err))
+		return NULL;
+	if (!yes)
+		return web_error_page(w, 404, "There is no such ticket.");
+	if (!F(w, KEY_LANGUAGE)->present)
+		return web_error_page(w, 400, "Choose a language.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = customer_language(w, w->req->id, F(w, KEY_LANGUAGE)->s,
+	    &refusal, err);
+	if (!ok || refusal != NULL) {
+		store_rollback(w->store);
+		if (!ok)
+			return NULL;
+		r = web_error_page(w, 409, refusal);
+		g_free(refusal);
+		return r;
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	return to_ticket(w, w->req->id);
 }

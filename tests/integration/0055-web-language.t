@@ -68,14 +68,14 @@ check "a staff page follows the browser: it ($(lang_of staff))" \
 # She chooses her language in the portal, as "Language: it" by mail.
 tok=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$T/de" | head -1)
 check "her page offers the languages, in their own names" grep -q '<option value="it">Italiano</option>' "$T/de"
-st=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -d "csrf=$tok&language=it" "$BASE/pd.cgi/ticket/1/change")
+st=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -d "csrf=$tok&language=it" "$BASE/pd.cgi/ticket/1/language")
 check "she chooses Italian: 303, stored as her language ($st)" test \
     "$st:$(sql "SELECT language FROM contacts WHERE address = 'carol@a.example'")" = 303:it
 page it "$CK" "de, en;q=0.5"
 check "... and her pages are Italian, whatever the browser says ($(lang_of it))" test "$(lang_of it)" = it
 check "... with an event, as by mail" test \
     "$(sql "SELECT count(*) FROM events WHERE actor = 'carol@a.example' AND detail LIKE '%language it%'")" -ge 1
-st=$(curl -s -o "$T/xx" -w '%{http_code}' -b "$CK" -d "csrf=$tok&language=xx" "$BASE/pd.cgi/ticket/1/change")
+st=$(curl -s -o "$T/xx" -w '%{http_code}' -b "$CK" -d "csrf=$tok&language=xx" "$BASE/pd.cgi/ticket/1/language")
 now=$(sql "SELECT language FROM contacts WHERE address = 'carol@a.example'")
 check "a language we do not write in: 409 with the list, hers unchanged ($st, $now)" sh -c \
     "[ $st = 409 ] && grep -q 'we do not write in' '$T/xx' && [ '$now' = it ]"
