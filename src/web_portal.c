@@ -199,6 +199,28 @@ customer_command(struct web *w, int64_t id, enum lc_command cmd,
  * nothing.  The status goes last, so she can raise the priority of a
  * ticket and mark it solved in one go.
  */
+/* Commits and goes back to the ticket, or rolls back: a 409 page with
+ * REFUSAL (taken), or NULL with ERR for a store failure. */
+static struct web_response *
+finish(struct web *w, bool ok, char *refusal, GError **err)
+{
+	struct web_response *r;
+
+	if (!ok || refusal != NULL) {
+		store_rollback(w->store);
+		if (!ok)
+			return NULL;
+		r = web_error_page(w, 409, refusal);
+		g_free(refusal);
+		return r;
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	return to_ticket(w, w->req->id);
+}
+
 /*
  * Her language, as her mail command "Language: xx" would set it (the
  * account table and its checks, account.h); the signed link proved the
@@ -234,10 +256,9 @@ struct web_response *
 web_page_change(struct web *w, GError **err)
 {
 	struct ticket	*t = NULL;
-	struct web_response *r;
 	const char	*status = F(w, KEY_STATUS)->s;
 	const char	*prio = F(w, KEY_PRIORITY)->s;
-	char		*refusal = NULL, *path;
+	char		*refusal = NULL;
 	bool		 yes, ok;
 
 	if (w->viewer.role != WEB_CUSTOMER)
@@ -266,22 +287,7 @@ web_page_change(struct web *w, GError **err)
 		ok = customer_command(w, t->id, LC_CMD_STATUS, status,
 		    &refusal, err);
 	ticket_free(t);
-	if (!ok || refusal != NULL) {
-		store_rollback(w->store);
-		if (!ok)
-			return NULL;
-		r = web_error_page(w, 409, refusal);
-		g_free(refusal);
-		return r;
-	}
-	if (!store_commit(w->store, err)) {
-		store_rollback(w->store);
-		return NULL;
-	}
-	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, w->req->id);
-	r = web_redirect(w, path);
-	g_free(path);
-	return r;
+	return finish(w, ok, refusal, err);
 }
 
 /* Her language: not a change of the ticket, so also on a closed one;
@@ -289,7 +295,6 @@ web_page_change(struct web *w, GError **err)
 struct web_response *
 web_page_language(struct web *w, GError **err)
 {
-	struct web_response *r;
 	char	*refusal = NULL;
 	bool	 yes, ok;
 
@@ -305,17 +310,5 @@ web_page_language(struct web *w, GError **err)
 		return NULL;
 	ok = customer_language(w, w->req->id, F(w, KEY_LANGUAGE)->s,
 	    &refusal, err);
-	if (!ok || refusal != NULL) {
-		store_rollback(w->store);
-		if (!ok)
-			return NULL;
-		r = web_error_page(w, 409, refusal);
-		g_free(refusal);
-		return r;
-	}
-	if (!store_commit(w->store, err)) {
-		store_rollback(w->store);
-		return NULL;
-	}
-	return to_ticket(w, w->req->id);
+	return finish(w, ok, refusal, err);
 }
