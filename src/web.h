@@ -351,6 +351,11 @@ struct web_response *web_page_ticket(struct web *, GError **err);
 struct web_response *web_page_search(struct web *, GError **err);
 struct web_response *web_page_message(struct web *, GError **err);
 struct web_response *web_page_attachment(struct web *, GError **err);
+/* The end of a form that changes ticket N in a transaction: commits and
+ * goes back to the ticket, or rolls back; a 409 page with REFUSAL
+ * (taken) if not NULL, NULL with ERR if !OK. */
+struct web_response *web_finish_change(struct web *, bool ok, char *refusal,
+	    GError **err);
 struct web_response *web_page_rate(struct web *, GError **err);
 struct web_response *web_page_update(struct web *, GError **err);
 struct web_response *web_page_signout(struct web *, GError **err);

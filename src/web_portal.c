@@ -199,28 +199,6 @@ customer_command(struct web *w, int64_t id, enum lc_command cmd,
  * nothing.  The status goes last, so she can raise the priority of a
  * ticket and mark it solved in one go.
  */
-/* Commits and goes back to the ticket, or rolls back: a 409 page with
- * REFUSAL (taken), or NULL with ERR for a store failure. */
-static struct web_response *
-finish(struct web *w, bool ok, char *refusal, GError **err)
-{
-	struct web_response *r;
-
-	if (!ok || refusal != NULL) {
-		store_rollback(w->store);
-		if (!ok)
-			return NULL;
-		r = web_error_page(w, 409, refusal);
-		g_free(refusal);
-		return r;
-	}
-	if (!store_commit(w->store, err)) {
-		store_rollback(w->store);
-		return NULL;
-	}
-	return to_ticket(w, w->req->id);
-}
-
 /*
  * Her language, as her mail command "Language: xx" would set it (the
  * account table and its checks, account.h); the signed link proved the
@@ -287,7 +265,7 @@ web_page_change(struct web *w, GError **err)
 		ok = customer_command(w, t->id, LC_CMD_STATUS, status,
 		    &refusal, err);
 	ticket_free(t);
-	return finish(w, ok, refusal, err);
+	return web_finish_change(w, ok, refusal, err);
 }
 
 /* Her language: not a change of the ticket, so also on a closed one;
@@ -310,5 +288,5 @@ web_page_language(struct web *w, GError **err)
 		return NULL;
 	ok = customer_language(w, w->req->id, F(w, KEY_LANGUAGE)->s,
 	    &refusal, err);
-	return finish(w, ok, refusal, err);
+	return web_finish_change(w, ok, refusal, err);
 }

@@ -67,9 +67,8 @@ command(struct web *w, enum lc_command cmd, const char *value,
 	return command_shown(w, cmd, value, NULL, role, refusal, err);
 }
 
-/* Commits, or rolls back and shows the refusal. */
-static struct web_response *
-finish(struct web *w, bool ok, char *refusal, GError **err)
+struct web_response *
+web_finish_change(struct web *w, bool ok, char *refusal, GError **err)
 {
 	struct web_response *r;
 
@@ -122,7 +121,7 @@ web_page_rate(struct web *w, GError **err)
 	    &refusal, err);
 	g_free(value);
 	g_free(shown);
-	return finish(w, ok, refusal, err);
+	return web_finish_change(w, ok, refusal, err);
 }
 
 static bool
@@ -248,7 +247,7 @@ web_page_update(struct web *w, GError **err)
 		return r;
 	ok = apply(w, &t, &refusal, err);
 	ticket_free(t);
-	return finish(w, ok, refusal, err);
+	return web_finish_change(w, ok, refusal, err);
 }
 
 /*
@@ -282,7 +281,7 @@ web_page_signout(struct web *w, GError **err)
 	    w->viewer.address, "web-signout", detail, err);
 	g_free(detail);
 	ticket_free(t);
-	return finish(w, ok, NULL, err);
+	return web_finish_change(w, ok, NULL, err);
 }
 
 static void
@@ -371,7 +370,7 @@ web_page_reply(struct web *w, GError **err)
 		g_ptr_array_free(sm.attachments, TRUE);
 	if (!ok || refused == 0) {
 		g_ptr_array_free(report, TRUE);
-		return finish(w, ok, NULL, err);
+		return web_finish_change(w, ok, NULL, err);
 	}
 	why = g_string_new("Nothing was sent:");
 	for (i = 0; i < report->len; i++)
@@ -380,7 +379,7 @@ web_page_reply(struct web *w, GError **err)
 			    report->pdata[i], i + 1 < report->len ? ";" : "");
 	g_string_append_c(why, '.');
 	g_ptr_array_free(report, TRUE);
-	return finish(w, true, g_string_free(why, FALSE), err);
+	return web_finish_change(w, true, g_string_free(why, FALSE), err);
 }
 
 /* Staff merge this ticket into the one named by "into" (ticket_merge.h);
@@ -404,7 +403,7 @@ web_page_merge(struct web *w, GError **err)
 		    "refused: %s.", refusal) : NULL;
 
 		g_free(refusal);
-		return finish(w, ok, why, err);
+		return web_finish_change(w, ok, why, err);
 	}
 	if (!store_commit(w->store, err)) {
 		store_rollback(w->store);
@@ -434,5 +433,5 @@ web_page_cc(struct web *w, GError **err)
 	}
 	ok = command(w, LC_CMD_CC, value, LC_ROLE_STAFF, &refusal, err);
 	g_free(value);
-	return finish(w, ok, refusal, err);
+	return web_finish_change(w, ok, refusal, err);
 }
