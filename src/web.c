@@ -160,6 +160,12 @@ web_key_name(enum web_key k)
 	return k < KEY__MAX ? keys[k].name : NULL;
 }
 
+bool
+web_key_takes_lines(enum web_key k)
+{
+	return k < KEY__MAX && keys[k].type == V_LINES;
+}
+
 /* Text a person typed: valid UTF-8, no controls except (if LINES) CR,
  * LF and tab, and a length in characters within the key's range. */
 static bool

@@ -192,6 +192,9 @@ int	 web_route(const char *path, enum web_method, enum web_page *page,
 	    int64_t *id);
 bool	 web_page_is_post(enum web_page);
 const char *web_key_name(enum web_key);
+/* True if the key's value is text of several lines (CR, LF and tab
+ * allowed, an empty value kept). */
+bool	 web_key_takes_lines(enum web_key);
 /* Fills req->fields from an application/x-www-form-urlencoded string;
  * unknown keys are ignored, a bad value is WEB_ERROR_BAD_REQUEST. */
 bool	 web_parse_params(struct web_request *, const char *encoded,

@@ -141,7 +141,8 @@ model(const char *form, char **expect)
 		value = decode(eq != NULL ? eq + 1 : "");
 		for (k = 0; name != NULL && value != NULL && k < KEY__MAX; k++)
 			if (strcmp(web_key_name((enum web_key)k), name) == 0 &&
-			    (*value != '\0' || k == KEY_COMMENT)) {
+			    (*value != '\0' ||
+			    web_key_takes_lines((enum web_key)k))) {
 				g_free(expect[k]);
 				expect[k] = g_strdup(value);
 			}
@@ -191,7 +192,8 @@ check(const struct web_request *r, bool ok, int status, const GError *err)
 		abort();
 	for (k = 0; k < KEY__MAX; k++)
 		if (r->fields[k].present)
-			check_text(r->fields[k].s, k == KEY_COMMENT);
+			check_text(r->fields[k].s,
+			    web_key_takes_lines((enum web_key)k));
 	check_range(&r->fields[KEY_PAGE], 1, 10000);
 	check_range(&r->fields[KEY_RATING], 1, 5);
 	check_range(&r->fields[KEY_HOTRUSH], 0, 1);

@@ -150,6 +150,25 @@ test_params_many(void)
 	g_string_free(q, TRUE);
 }
 
+/* A message body is lines, blank ones included: the web fuzzer's model
+ * once allowed line ends only in the rating comment. */
+static void
+test_params_body_lines(void)
+{
+	struct web_request	*r;
+	GError			*e = NULL;
+	bool			 ok;
+
+	r = parse("body=%0A%0A-into%0A%0Ao%0D%0A%09r", &ok, &e);
+	g_assert_no_error(e);
+	g_assert_true(ok);
+	g_assert_cmpstr(r->fields[KEY_BODY].s, ==, "\n\n-into\n\no\r\n\tr");
+	g_assert_true(web_key_takes_lines(KEY_BODY));
+	g_assert_true(web_key_takes_lines(KEY_COMMENT));
+	g_assert_false(web_key_takes_lines(KEY_SUBJECT));
+	web_request_free(r);
+}
+
 /* Statuses and queues are configured names, spaces and case kept. */
 static void
 test_params_names(void)
@@ -698,6 +717,7 @@ main(int argc, char *argv[])
 	g_test_add_func("/web/params/bad", test_params_bad);
 	g_test_add_func("/web/params/names", test_params_names);
 	g_test_add_func("/web/params/many", test_params_many);
+	g_test_add_func("/web/params/body-lines", test_params_body_lines);
 	g_test_add_func("/web/ref", test_refs);
 	g_test_add_func("/web/link-decide", test_link_decide);
 	g_test_add_func("/web/link-id", test_link_id);
