@@ -481,6 +481,22 @@ static const char *const migrations[] = {
 	"    substr(new.text, " FTS_HEAD " + 1));"
 	"END;"
 	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+	/*
+	 * 18 → 19 (ticket-links): related tickets that staff link
+	 * (ticket_link.h), one row per pair with the lower id first, so
+	 * that a pair is one primary key whichever way it was named.
+	 * Follow-ups keep their tickets.linked_to.  Portable SQL (the
+	 * PostgreSQL backend runs it too).
+	 */
+	"CREATE TABLE ticket_links ("
+	"  ticket_a INTEGER NOT NULL REFERENCES tickets(id),"
+	"  ticket_b INTEGER NOT NULL REFERENCES tickets(id),"
+	"  created INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  PRIMARY KEY (ticket_a, ticket_b),"
+	"  CHECK (ticket_a < ticket_b)"
+	");"
+	"CREATE INDEX ticket_links_b ON ticket_links(ticket_b);",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

@@ -197,6 +197,7 @@ test_migrate_priority_rank(struct fixture *fx, gconstpointer data)
 	    G_GINT64_FORMAT ", 'in', 'm1@x', 1, 'zebracrossing', '', 'h',"
 	    " 's');"
 	    "ALTER TABLE contacts DROP COLUMN language;"
+	    "DROP TABLE ticket_links;"	/* 18 → 19 makes it again */
 	    "PRAGMA user_version = 15;", a, b, a);
 	raw_exec(fx, sql);
 	g_free(sql);
