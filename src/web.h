@@ -368,6 +368,12 @@ struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_cc(struct web *, GError **err);
 struct web_response *web_page_link(struct web *, GError **err);
+/* Would her message on T now open a follow-up (closed longer than the
+ * reopen window, lifecycle_on_customer_message())?  Then the portal
+ * offers only the follow-up request; within the window her reply
+ * reopens T, and so may her form. */
+bool	 web_follow_up_only(struct web *, const struct ticket *t, bool *only,
+	    GError **err);
 struct web_response *web_page_unlink(struct web *, GError **err);
 struct web_response *web_page_language(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);

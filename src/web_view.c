@@ -847,8 +847,19 @@ web_page_ticket(struct web *w, GError **err)
 			ticket_free(t);
 			return NULL;
 		}
+		bool	 only = false;
+
+		if (!web_follow_up_only(w, t, &only, err)) {
+			json_object_unref(o);
+			ticket_free(t);
+			return NULL;
+		}
 		json_object_set_boolean_member(o, "can_post", may_post);
-		json_object_set_boolean_member(o, "closed_ticket",
+		/* Past the reopen window: only the follow-up request.
+		 * Within it her reply reopens the ticket, and her form
+		 * offers the reopen the life cycle allows her. */
+		json_object_set_boolean_member(o, "closed_ticket", only);
+		json_object_set_boolean_member(o, "reopens", !only &&
 		    lifecycle_is_final(lc, t->status));
 		if (may_post) {
 			customer_choices(lc, t, o);
