@@ -33,7 +33,14 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	19
+#define STORE_SCHEMA_VERSION	20
+
+/* A message whose text or stripped text is longer than this many
+ * characters also keeps the first this many of each in message_heads,
+ * so that a page showing its start never reads the whole value
+ * (store_thread_head()). */
+#define STORE_MESSAGE_HEAD	1048576
+#define STORE_MESSAGE_HEAD_SQL	"1048576"
 
 struct store;
 

@@ -497,6 +497,23 @@ static const char *const migrations[] = {
 	"  CHECK (ticket_a < ticket_b)"
 	");"
 	"CREATE INDEX ticket_links_b ON ticket_links(ticket_b);",
+	/*
+	 * 19 → 20 (message-view-head): the first STORE_MESSAGE_HEAD
+	 * characters of each long message's text and stripped text, kept
+	 * apart, so that the ticket page of a 20 MB message reads a
+	 * megabyte, not all of it (store_thread_head()); messages no
+	 * longer than that have no row.  Portable SQL.
+	 */
+	"CREATE TABLE message_heads ("
+	"  message_row INTEGER PRIMARY KEY REFERENCES messages(id),"
+	"  text_head TEXT NOT NULL,"
+	"  stripped_head TEXT NOT NULL"
+	");"
+	"INSERT INTO message_heads (message_row, text_head, stripped_head)"
+	"  SELECT id, substr(text, 1, " STORE_MESSAGE_HEAD_SQL "),"
+	"  substr(stripped, 1, " STORE_MESSAGE_HEAD_SQL ") FROM messages"
+	"  WHERE length(text) > " STORE_MESSAGE_HEAD_SQL
+	"  OR length(stripped) > " STORE_MESSAGE_HEAD_SQL ";",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);
