@@ -93,7 +93,7 @@ submit(struct web *w, const struct web_mail *wm, const char *rcpt,
 	in.origin = INTAKE_ORIGIN_PORTAL;
 	*ikp = intake_new(w->config, w->store);
 	intake_set_rules(*ikp, *rulesp);
-	ok = intake_batch_begin(*ikp, err) &&
+	ok = intake_batch_begin_small(*ikp, err) &&
 	    intake_message(*ikp, &in, res, err);
 	g_bytes_unref(raw);
 	if (!ok)
