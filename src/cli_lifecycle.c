@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "ticket_merge.h"
+#include "ticket_link.h"
 #include "lifecycle_apply.h"
 #include "text.h"
 #include "log.h"
@@ -375,4 +376,66 @@ cli_merge(struct cli *c)
 	printf("ticket #%" G_GINT64_FORMAT " merged into #%" G_GINT64_FORMAT
 	    "\n", from, into);
 	return EX_OK;
+}
+
+/* Two ticket numbers: `link A B` links tickets (an address never is
+ * one, so `link ADDRESS TICKET` still mints a sign-in link). */
+bool
+cli_is_ticket_pair(const struct cli *c)
+{
+	int64_t	 id;
+
+	return c->argc == 3 && text_to_id(&id, c->argv[1]) &&
+	    text_to_id(&id, c->argv[2]);
+}
+
+/* link|unlink A B: one transaction, the viewer's checks. */
+static int
+link_change(struct cli *c, enum ticket_link_op op)
+{
+	enum ticket_link_verdict v = TICKET_LINK_OK;
+	int64_t	 a, b;
+	GError	*e = NULL;
+	char	*refusal = NULL, *actor;
+	bool	 ok;
+	int	 rc;
+
+	if (c->argc != 3 || !text_to_id(&a, c->argv[1]) ||
+	    !text_to_id(&b, c->argv[2]))
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+		return rc;
+	actor = cli_actor();
+	ok = store_begin(c->store, &e) && ticket_link_apply(c->store, op, a,
+	    b, actor, g_get_real_time() / G_USEC_PER_SEC, &v, &refusal, &e) &&
+	    (refusal != NULL || store_commit(c->store, &e));
+	g_free(actor);
+	if (!ok || refusal != NULL)
+		store_rollback(c->store);
+	if (!ok) {
+		log_warnx("%s: %s", c->argv[0], e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
+		g_error_free(e);
+		return rc;
+	}
+	if (refusal != NULL) {
+		log_warnx("%s refused: %s", c->argv[0], refusal);
+		g_free(refusal);
+		return v == TICKET_LINK_NOTFOUND ? EX_NOINPUT : EX_DATAERR;
+	}
+	printf("tickets #%" G_GINT64_FORMAT " and #%" G_GINT64_FORMAT " %s\n",
+	    a, b, op == TICKET_LINK ? "linked" : "unlinked");
+	return EX_OK;
+}
+
+int
+cli_ticket_link(struct cli *c)
+{
+	return link_change(c, TICKET_LINK);
+}
+
+int
+cli_unlink(struct cli *c)
+{
+	return link_change(c, TICKET_UNLINK);
 }

@@ -191,6 +191,8 @@ cli_link(struct cli *c)
 		return link_revoke(c, c->argv[2]);
 	if (c->argc == 3 && strcmp(c->argv[1], "--list") == 0)
 		return link_list(c, c->argv[2]);
+	if (cli_is_ticket_pair(c))
+		return cli_ticket_link(c);
 	if (c->argc < 2 || c->argv[1][0] == '-')
 		return cli_usage(c);
 	return mint(c);

@@ -712,6 +712,16 @@ intake_batch_begin(struct intake *in, GError **err)
 }
 
 bool
+intake_batch_begin_small(struct intake *in, GError **err)
+{
+	g_return_val_if_fail(in->store != NULL && !in->batch, false);
+	if (!store_begin(in->store, err))
+		return false;
+	in->batch = true;
+	return true;
+}
+
+bool
 intake_batch_commit(struct intake *in, GError **err)
 {
 	g_return_val_if_fail(in->batch, false);

@@ -107,6 +107,10 @@ bool		 intake_message(struct intake *, const struct intake_input *,
 		    struct intake_result *out, GError **err);
 void		 intake_result_clear(struct intake_result *);
 bool		 intake_batch_begin(struct intake *, GError **err);
+/* The same transaction for a few messages (the portal's one): without
+ * the bulk pragmas, whose 64 MB page cache would hold every page of a
+ * large upload's blobs until the commit. */
+bool		 intake_batch_begin_small(struct intake *, GError **err);
 bool		 intake_batch_commit(struct intake *, GError **err);
 void		 intake_batch_rollback(struct intake *);
 bool		 intake_in_batch(const struct intake *);

@@ -74,9 +74,12 @@ static const struct cli_command commands[] = {
 	    "merge ticket FROM into ticket INTO (mail naming FROM lands in "
 	    "INTO)", cli_merge },
 	{ "link", "ADDRESS [TICKET] | --revoke ADDRESS|ID|URL | "
-	    "--list ADDRESS",
-	    "mint a customer's web sign-in link; revoke or list them",
+	    "--list ADDRESS | A B",
+	    "mint a customer's web sign-in link; revoke or list them;\n"
+	    "      with two ticket numbers, link related tickets A and B",
 	    cli_link },
+	{ "unlink", "A B", "remove the link between related tickets A and B",
+	    cli_unlink },
 	{ "backup", "FILE",
 	    "online copy of the database into FILE (restore: postdesk(8))",
 	    cli_backup },

@@ -33,7 +33,14 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	18
+#define STORE_SCHEMA_VERSION	20
+
+/* A message whose text or stripped text is longer than this many
+ * characters also keeps the first this many of each in message_heads,
+ * so that a page showing its start never reads the whole value
+ * (store_thread_head()). */
+#define STORE_MESSAGE_HEAD	1048576
+#define STORE_MESSAGE_HEAD_SQL	"1048576"
 
 struct store;
 
@@ -629,6 +636,19 @@ bool	 store_ticket_merged_into(struct store *, int64_t id, int64_t *into,
  * the earlier created and later reply times; FROM stays, empty, with
  * merged_into and linked_to set to INTO. */
 bool	 store_ticket_merge(struct store *, int64_t from, int64_t into,
+	    GError **err);
+
+/* Related tickets (store_link.c): a staff link between A and B (either
+ * order), and whether one is the other's follow-up (linked_to). */
+bool	 store_ticket_link_get(struct store *, int64_t a, int64_t b,
+	    bool *linked, bool *follow_up, GError **err);
+bool	 store_ticket_link_add(struct store *, int64_t a, int64_t b,
+	    int64_t now, const char *actor, GError **err);
+bool	 store_ticket_link_remove(struct store *, int64_t a, int64_t b,
+	    GError **err);
+/* The tickets related to ID, by id (an array of int64_t): staff links
+ * and follow-ups either way, not those merged away. */
+bool	 store_ticket_related(struct store *, int64_t id, GArray **out,
 	    GError **err);
 
 #endif

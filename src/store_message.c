@@ -11,6 +11,13 @@
 	"id, ticket_id, direction, internal, message_id, in_reply_to, " \
 	"refs, from_addr, from_name, to_addrs, cc_addrs, envelope_from, " \
 	"envelope_to, client_ip, subject, date, received, "
+/* The same, each with the table alias m. (the first takes it from the
+ * SELECT). */
+#define MESSAGE_COLS_BEFORE_TEXT_M \
+	"id, m.ticket_id, m.direction, m.internal, m.message_id, " \
+	"m.in_reply_to, m.refs, m.from_addr, m.from_name, m.to_addrs, " \
+	"m.cc_addrs, m.envelope_from, m.envelope_to, m.client_ip, " \
+	"m.subject, m.date, m.received, "
 #define MESSAGE_COLS_AFTER_TEXT \
 	", body_hash, raw_sha256, spf, auth_verdict, auth"
 #define MESSAGE_COLS \
@@ -75,6 +82,57 @@ message_free(struct message *m)
 	g_free(m);
 }
 
+/* S cut to its first STORE_MESSAGE_HEAD characters (g_free); *longer
+ * says whether that cut anything. */
+static char *
+head_of(const char *s, bool *longer)
+{
+	const char	*end = s;
+	glong		 n;
+
+	/* Bytes bound characters: a short text needs no counting. */
+	if (strlen(s) <= STORE_MESSAGE_HEAD)
+		return g_strdup(s);
+	for (n = 0; *end != '\0' && n < STORE_MESSAGE_HEAD; n++)
+		end = g_utf8_next_char(end);
+	*longer = *longer || *end != '\0';
+	return g_strndup(s, (gsize)(end - s));
+}
+
+/* ROW's message_heads row, if its text or stripped text is long. */
+static bool
+head_write(struct store *s, int64_t row, const char *text,
+    const char *stripped, GError **err)
+{
+	struct db_stmt	*st;
+	bool		 longer = false, ok = true;
+	char		*th, *sh;
+
+	st = store_stmt(s, "DELETE FROM message_heads WHERE message_row = ?1",
+	    err);
+	if (st == NULL)
+		return false;
+	db_bind_int64(st, 1, row);
+	if (!store_step_done(s, st, err))
+		return false;
+	th = head_of(text, &longer);
+	sh = head_of(stripped, &longer);
+	if (longer) {
+		st = store_stmt(s, "INSERT INTO message_heads (message_row, "
+		    "text_head, stripped_head) VALUES (?1, ?2, ?3)", err);
+		ok = st != NULL;
+		if (ok) {
+			db_bind_int64(st, 1, row);
+			store_bind_text(st, 2, th);
+			store_bind_text(st, 3, sh);
+			ok = store_step_done(s, st, err);
+		}
+	}
+	g_free(th);
+	g_free(sh);
+	return ok;
+}
+
 bool
 store_message_insert(struct store *s, struct message *m, GError **err)
 {
@@ -115,7 +173,8 @@ store_message_insert(struct store *s, struct message *m, GError **err)
 	if (!store_step_done(s, st, err))
 		return false;
 	m->id = db_last_insert_id(s->db);
-	return true;
+	return head_write(s, m->id, m->text != NULL ? m->text : "",
+	    m->stripped != NULL ? m->stripped : "", err);
 }
 
 bool
@@ -210,10 +269,24 @@ store_thread_head(struct store *s, int64_t ticket, int64_t chars,
 {
 	struct db_stmt	*st;
 
-	st = store_stmt(s, "SELECT " MESSAGE_COLS_BEFORE_TEXT
-	    "substr(text, 1, ?2), substr(stripped, 1, ?2)"
-	    MESSAGE_COLS_AFTER_TEXT " FROM messages WHERE ticket_id = ?1"
-	    " ORDER BY id", err);
+	/* A long message's head comes from message_heads, which holds
+	 * enough of it: its whole text is never read (CASE evaluates
+	 * only the branch it takes). */
+	if (chars <= STORE_MESSAGE_HEAD)
+		st = store_stmt(s, "SELECT m." MESSAGE_COLS_BEFORE_TEXT_M
+		    "CASE WHEN h.message_row IS NULL THEN "
+		    "substr(m.text, 1, ?2) ELSE substr(h.text_head, 1, ?2) END,"
+		    " CASE WHEN h.message_row IS NULL THEN "
+		    "substr(m.stripped, 1, ?2) ELSE substr(h.stripped_head, 1, "
+		    "?2) END, m.body_hash, m.raw_sha256, m.spf, m.auth_verdict, "
+		    "m.auth FROM messages m LEFT JOIN message_heads h ON "
+		    "h.message_row = m.id WHERE m.ticket_id = ?1 ORDER BY m.id",
+		    err);
+	else
+		st = store_stmt(s, "SELECT " MESSAGE_COLS_BEFORE_TEXT
+		    "substr(text, 1, ?2), substr(stripped, 1, ?2)"
+		    MESSAGE_COLS_AFTER_TEXT " FROM messages WHERE ticket_id = ?1"
+		    " ORDER BY id", err);
 	if (st == NULL)
 		return false;
 	db_bind_int64(st, 1, ticket);
@@ -259,7 +332,8 @@ store_message_update_text(struct store *s, int64_t row, const char *subject,
 	store_bind_text(st, 2, subject);
 	store_bind_text(st, 3, text);
 	store_bind_text(st, 4, stripped);
-	return store_step_done(s, st, err);
+	return store_step_done(s, st, err) &&
+	    head_write(s, row, text, stripped, err);
 }
 
 void

@@ -481,6 +481,39 @@ static const char *const migrations[] = {
 	"    substr(new.text, " FTS_HEAD " + 1));"
 	"END;"
 	"INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+	/*
+	 * 18 → 19 (ticket-links): related tickets that staff link
+	 * (ticket_link.h), one row per pair with the lower id first, so
+	 * that a pair is one primary key whichever way it was named.
+	 * Follow-ups keep their tickets.linked_to.  Portable SQL (the
+	 * PostgreSQL backend runs it too).
+	 */
+	"CREATE TABLE ticket_links ("
+	"  ticket_a INTEGER NOT NULL REFERENCES tickets(id),"
+	"  ticket_b INTEGER NOT NULL REFERENCES tickets(id),"
+	"  created INTEGER NOT NULL,"
+	"  actor TEXT,"
+	"  PRIMARY KEY (ticket_a, ticket_b),"
+	"  CHECK (ticket_a < ticket_b)"
+	");"
+	"CREATE INDEX ticket_links_b ON ticket_links(ticket_b);",
+	/*
+	 * 19 → 20 (message-view-head): the first STORE_MESSAGE_HEAD
+	 * characters of each long message's text and stripped text, kept
+	 * apart, so that the ticket page of a 20 MB message reads a
+	 * megabyte, not all of it (store_thread_head()); messages no
+	 * longer than that have no row.  Portable SQL.
+	 */
+	"CREATE TABLE message_heads ("
+	"  message_row INTEGER PRIMARY KEY REFERENCES messages(id),"
+	"  text_head TEXT NOT NULL,"
+	"  stripped_head TEXT NOT NULL"
+	");"
+	"INSERT INTO message_heads (message_row, text_head, stripped_head)"
+	"  SELECT id, substr(text, 1, " STORE_MESSAGE_HEAD_SQL "),"
+	"  substr(stripped, 1, " STORE_MESSAGE_HEAD_SQL ") FROM messages"
+	"  WHERE length(text) > " STORE_MESSAGE_HEAD_SQL
+	"  OR length(stripped) > " STORE_MESSAGE_HEAD_SQL ";",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

@@ -125,6 +125,16 @@ static const char *const merge_sql[] = {
 	"WHEN f.first_response_at = 0 THEN tickets.first_response_at "
 	"ELSE min(tickets.first_response_at, f.first_response_at) END "
 	"FROM (SELECT * FROM tickets WHERE id = ?1) AS f WHERE tickets.id = ?2",
+	/* FROM's related tickets become INTO's (store_link.c): each pair
+	 * in the table's order, not INTO with itself. */
+	"INSERT INTO ticket_links (ticket_a, ticket_b, created, actor) "
+	"SELECT CASE WHEN o < ?2 THEN o ELSE ?2 END, CASE WHEN o < ?2 "
+	"THEN ?2 ELSE o END, created, actor FROM (SELECT CASE WHEN "
+	"ticket_a = ?1 THEN ticket_b ELSE ticket_a END AS o, created, actor "
+	"FROM ticket_links WHERE ticket_a = ?1 OR ticket_b = ?1) AS l "
+	"WHERE o <> ?2 ON CONFLICT DO NOTHING",
+	"DELETE FROM ticket_links WHERE (ticket_a = ?1 OR ticket_b = ?1) "
+	"AND ?2 IS NOT NULL",
 	"UPDATE tickets SET merged_into = ?2, linked_to = ?2 WHERE id = ?1",
 };
 

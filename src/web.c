@@ -59,6 +59,7 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
 	[KEY_SUBJECT] = { "subject", V_TEXT, 1, 200, NULL },
 	[KEY_CATEGORY] = { "category", V_INT, 1, 1000, NULL },
+	[KEY_OTHER] = { "other", V_INT, 1, G_MAXINT64, NULL },
 };
 
 struct page_def {
@@ -87,6 +88,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 	[PAGE_NEW] = { "/new", WEB_GET },
 	[PAGE_CREATE] = { "/new", WEB_POST },
+	[PAGE_LINK] = { "/ticket/#/link", WEB_POST },
+	[PAGE_UNLINK] = { "/ticket/#/unlink", WEB_POST },
 };
 
 static bool
@@ -804,6 +807,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_STYLE] = web_page_style,
 	[PAGE_NEW] = web_page_new,
 	[PAGE_CREATE] = web_page_create,
+	[PAGE_LINK] = web_page_link,
+	[PAGE_UNLINK] = web_page_unlink,
 };
 
 /* Who may reach which page, and the CSRF check of every POST; NULL if
@@ -834,7 +839,8 @@ gate(struct web *w)
 	    (r->page == PAGE_DASHBOARD || r->page == PAGE_UPDATE ||
 	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT ||
 	    r->page == PAGE_REPLY || r->page == PAGE_MERGE ||
-	    r->page == PAGE_CC))
+	    r->page == PAGE_CC || r->page == PAGE_LINK ||
+	    r->page == PAGE_UNLINK))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,

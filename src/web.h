@@ -77,6 +77,8 @@ enum web_page {
 	PAGE_STYLE,		/* /style.css              GET  */
 	PAGE_NEW,		/* /new                    GET  (customer) */
 	PAGE_CREATE,		/* /new                    POST (customer) */
+	PAGE_LINK,		/* /ticket/N/link          POST (staff) */
+	PAGE_UNLINK,		/* /ticket/N/unlink        POST (staff) */
 	PAGE__MAX
 };
 
@@ -105,6 +107,7 @@ enum web_key {
 	KEY_INTO,		/* the ticket a merge goes into */
 	KEY_SUBJECT,		/* a new ticket's subject */
 	KEY_CATEGORY,		/* a new ticket's category, 1-based */
+	KEY_OTHER,		/* the related ticket to link or unlink */
 	KEY__MAX
 };
 
@@ -367,6 +370,14 @@ struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
 struct web_response *web_page_cc(struct web *, GError **err);
+struct web_response *web_page_link(struct web *, GError **err);
+/* Would her message on T now open a follow-up (closed longer than the
+ * reopen window, lifecycle_on_customer_message())?  Then the portal
+ * offers only the follow-up request; within the window her reply
+ * reopens T, and so may her form. */
+bool	 web_follow_up_only(struct web *, const struct ticket *t, bool *only,
+	    GError **err);
+struct web_response *web_page_unlink(struct web *, GError **err);
 struct web_response *web_page_language(struct web *, GError **err);
 struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_change(struct web *, GError **err);

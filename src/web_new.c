@@ -214,7 +214,7 @@ web_page_create(struct web *w, GError **err)
 	intake_set_rules(ik, rules);
 	/* One transaction: the mail (intake's savepoint), then her
 	 * commands on the ticket it opened. */
-	ok = intake_batch_begin(ik, err) && intake_message(ik, &in, &res,
+	ok = intake_batch_begin_small(ik, err) && intake_message(ik, &in, &res,
 	    err);
 	if (ok && res.outcome == INTAKE_NEW_TICKET)
 		ok = new_commands(w, res.ticket, &refusal, err);

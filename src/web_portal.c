@@ -93,7 +93,7 @@ submit(struct web *w, const struct web_mail *wm, const char *rcpt,
 	in.origin = INTAKE_ORIGIN_PORTAL;
 	*ikp = intake_new(w->config, w->store);
 	intake_set_rules(*ikp, *rulesp);
-	ok = intake_batch_begin(*ikp, err) &&
+	ok = intake_batch_begin_small(*ikp, err) &&
 	    intake_message(*ikp, &in, res, err);
 	g_bytes_unref(raw);
 	if (!ok)
@@ -230,6 +230,27 @@ customer_language(struct web *w, int64_t ticket, const char *lang,
 	return ok;
 }
 
+bool
+web_follow_up_only(struct web *w, const struct ticket *t, bool *only,
+    GError **err)
+{
+	const struct lifecycle	*lc = lifecycle_for(w->config->lifecycle,
+	    t->queue);
+	struct ticket_times	 tt;
+	struct lc_ticket	 f;
+	struct lc_verdict	 v;
+
+	*only = false;
+	if (!lifecycle_is_final(lc, t->status))
+		return true;
+	if (!store_ticket_times(w->store, t->id, &tt, err))
+		return false;
+	lifecycle_apply_facts(t, &tt, &f);
+	lifecycle_on_customer_message(lc, &f, w->now, false, &v);
+	*only = v.effect == LC_EFFECT_FOLLOW_UP;
+	return true;
+}
+
 struct web_response *
 web_page_change(struct web *w, GError **err)
 {
@@ -252,8 +273,15 @@ web_page_change(struct web *w, GError **err)
 		    "organization can read its tickets but not change them.");
 	if (!store_begin(w->store, err))
 		return NULL;
-	ok = store_ticket_get(w->store, w->req->id, &t, err);
-	if (ok && prio != NULL && strcmp(prio, t->priority) != 0)
+	/* Past the reopen window her mail would open a follow-up and her
+	 * commands go there: the form is not offered, nor taken. */
+	ok = store_ticket_get(w->store, w->req->id, &t, err) &&
+	    web_follow_up_only(w, t, &yes, err);
+	if (ok && yes)
+		refusal = g_strdup("This ticket was closed longer ago than "
+		    "the reopen window: request a follow-up instead.");
+	if (ok && refusal == NULL && prio != NULL &&
+	    strcmp(prio, t->priority) != 0)
 		ok = customer_command(w, t->id, LC_CMD_PRIORITY, prio,
 		    &refusal, err);
 	if (ok && refusal == NULL && F(w, KEY_HOTRUSH)->present &&

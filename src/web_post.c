@@ -19,6 +19,7 @@
 #include "lifecycle_apply.h"
 #include "staff_reply.h"
 #include "ticket_merge.h"
+#include "ticket_link.h"
 #include "store_web.h"
 #include "web.h"
 #include "compose.h"
@@ -434,4 +435,47 @@ web_page_cc(struct web *w, GError **err)
 	ok = command(w, LC_CMD_CC, value, LC_ROLE_STAFF, &refusal, err);
 	g_free(value);
 	return web_finish_change(w, ok, refusal, err);
+}
+
+/* Staff link this ticket to the one named by "other", or unlink them
+ * (ticket_link.h): a ticket that does not exist is a 404, a link that
+ * cannot be made or removed a 409 that says why. */
+static struct web_response *
+link_change(struct web *w, enum ticket_link_op op, GError **err)
+{
+	enum ticket_link_verdict v = TICKET_LINK_OK;
+	struct web_response *r;
+	char		*refusal = NULL, *why;
+	bool		 ok;
+
+	if (!F(w, KEY_OTHER)->present)
+		return web_error_page(w, 400, "Give the number of the "
+		    "related ticket.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = ticket_link_apply(w->store, op, w->req->id, F(w, KEY_OTHER)->i,
+	    w->viewer.address, w->now, &v, &refusal, err);
+	if (!ok || refusal == NULL)
+		return web_finish_change(w, ok, NULL, err);
+	why = g_strdup_printf("The %s was refused: %s.", op == TICKET_LINK ?
+	    "link" : "unlink", refusal);
+	g_free(refusal);
+	if (v != TICKET_LINK_NOTFOUND)
+		return web_finish_change(w, true, why, err);
+	store_rollback(w->store);
+	r = web_error_page(w, 404, why);
+	g_free(why);
+	return r;
+}
+
+struct web_response *
+web_page_link(struct web *w, GError **err)
+{
+	return link_change(w, TICKET_LINK, err);
+}
+
+struct web_response *
+web_page_unlink(struct web *w, GError **err)
+{
+	return link_change(w, TICKET_UNLINK, err);
 }

@@ -503,6 +503,42 @@ ccs_json(struct web *w, const struct ticket *t, JsonObject *o, GError **err)
 	return true;
 }
 
+/* The tickets related to this one ("related": ticket objects), staff
+ * links and follow-ups either way (store_ticket_related()); a customer
+ * sees only those she may see herself. */
+static bool
+related_json(struct web *w, const struct ticket *t, JsonObject *o,
+    GError **err)
+{
+	GArray		*ids;
+	JsonArray	*a;
+	guint		 i;
+	bool		 ok = true;
+
+	if (!store_ticket_related(w->store, t->id, &ids, err))
+		return false;
+	a = json_array_new();
+	for (i = 0; ok && i < ids->len; i++) {
+		int64_t		 id = g_array_index(ids, int64_t, i);
+		struct ticket	*r;
+		bool		 yes;
+
+		ok = web_can_see_ticket(w, id, &yes, err);
+		if (!ok || !yes)
+			continue;
+		ok = store_ticket_get(w->store, id, &r, err);
+		if (!ok)
+			continue;
+		json_array_add_object_element(a, ticket_json(w, r));
+		ticket_free(r);
+	}
+	g_array_free(ids, TRUE);
+	json_object_set_boolean_member(o, "has_related",
+	    json_array_get_length(a) > 0);
+	json_object_set_array_member(o, "related", a);
+	return ok;
+}
+
 /* Staff: the ticket's tags and the custom fields rules set
  * (set_field), as "tags" and "fields" ({name, value}). */
 static bool
@@ -787,7 +823,7 @@ web_page_ticket(struct web *w, GError **err)
 	json_object_set_object_member(o, "ticket", ticket_json(w, t));
 	if ((w->viewer.role == WEB_STAFF && (!labels_json(w, t, o, err) ||
 	    !ccs_json(w, t, o, err))) ||
-	    !thread_json(w, t, o, err)) {
+	    !related_json(w, t, o, err) || !thread_json(w, t, o, err)) {
 		json_object_unref(o);
 		ticket_free(t);
 		return NULL;
@@ -811,8 +847,19 @@ web_page_ticket(struct web *w, GError **err)
 			ticket_free(t);
 			return NULL;
 		}
+		bool	 only = false;
+
+		if (!web_follow_up_only(w, t, &only, err)) {
+			json_object_unref(o);
+			ticket_free(t);
+			return NULL;
+		}
 		json_object_set_boolean_member(o, "can_post", may_post);
-		json_object_set_boolean_member(o, "closed_ticket",
+		/* Past the reopen window: only the follow-up request.
+		 * Within it her reply reopens the ticket, and her form
+		 * offers the reopen the life cycle allows her. */
+		json_object_set_boolean_member(o, "closed_ticket", only);
+		json_object_set_boolean_member(o, "reopens", !only &&
 		    lifecycle_is_final(lc, t->status));
 		if (may_post) {
 			customer_choices(lc, t, o);

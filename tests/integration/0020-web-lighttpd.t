@@ -10,7 +10,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..118"
+echo "1..135"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -255,6 +255,42 @@ m = hmac.new(b"integration-test-key", ("csrf\n%d\n%s" % (exp, sys.argv[1])).enco
 print("%d.%s" % (exp, base64.urlsafe_b64encode(m).decode().rstrip("=")))' "$esess")
 check "a view-only member cannot rate (403), even with a valid form" test "$(curl -s -o /dev/null -w '%{http_code}' $EK -d "csrf=$ecsrf&rating=1" "$P/ticket/1/rate")" = 403
 check "... and the rating is unchanged" test "$(sql "SELECT rating FROM ratings WHERE ticket_id=1")" = 4
+
+# --- related tickets: staff link and unlink (ticket_link.h) -----------
+# post NAME PATH DATA: staff POST, body in $C/NAME, status printed.
+spost() { curl -s -o "$C/$1" -w '%{http_code}' $A -d "$3" "$S$2"; }
+nlinks() { sql "SELECT count(*) FROM ticket_links"; }
+check "staff link without CSRF is 403, nothing linked" test "$(spost lk0 /ticket/1/link other=2):$(nlinks)" = 403:0
+check "staff link #1 to #2 with CSRF (303)" test "$(spost lk1 /ticket/1/link "csrf=$scsrf&other=2")" = 303
+check "... an event on each names who linked" test "$(sql "SELECT count(*) FROM events WHERE ticket_id IN (1,2) AND kind='linked' AND actor='alice@example.com'")" = 2
+code=$(spost lk2 /ticket/2/link "csrf=$scsrf&other=1")
+check "linking them again the other way is a 409 that says why ($code)" sh -c "[ $code = 409 ] && grep -q 'tickets #2 and #1 are already linked' '$C/lk2' && [ $(nlinks) = 1 ]"
+code=$(spost lk3 /ticket/1/link "csrf=$scsrf&other=1")
+check "linking a ticket to itself is a 409 ($code)" sh -c "[ $code = 409 ] && grep -q 'cannot be linked to itself' '$C/lk3'"
+check "a missing ticket is a 404, either side" test "$(spost lk4 /ticket/1/link "csrf=$scsrf&other=999"):$(spost lk5 /ticket/999/link "csrf=$scsrf&other=1"):$(nlinks)" = 404:404:1
+check "staff link #4 to #1 (303)" test "$(spost lk6 /ticket/4/link "csrf=$scsrf&other=1")" = 303
+curl -s $A "$S/ticket/1" > "$C/lks1"
+related() { sed -n '/class="related"/,/<\/section>/p' "$C/$1"; }
+related lks1 > "$C/lks1r"
+check "staff see both related tickets on #1, each with an unlink form" sh -c "grep -q 'ticket/2\"' '$C/lks1r' && grep -q 'ticket/4\"' '$C/lks1r' && [ \"\$(grep -c 'ticket/1/unlink' '$C/lks1r')\" = 2 ]"
+curl -s $A "$S/ticket/2" > "$C/lks2"
+check "... and #1 on #2's page" sh -c "sed -n '/class=\"related\"/,/<\/section>/p' '$C/lks2' | grep -q 'ticket/1\"'"
+curl -s $CK "$P/ticket/1" > "$C/lkc1"
+related lkc1 > "$C/lkc1r"
+check "the customer sees the related ticket of her organization, not the other's" sh -c "grep -q 'Fax machine jammed' '$C/lkc1r' && ! grep -q 'ticket/2' '$C/lkc1r' && ! grep -q 'unlink' '$C/lkc1r'"
+check "... and the other organization sees no related section on #2" sh -c "curl -s $DK '$P/ticket/2' > '$C/lkd2'; ! grep -q 'class=\"related\"' '$C/lkd2'"
+check "a customer cannot link (404)" test "$(curl -s -o /dev/null -w '%{http_code}' $CK -d "csrf=$ccsrf&other=3" "$P/ticket/1/link"):$(nlinks)" = 404:2
+code=$(spost ul1 /ticket/2/unlink "csrf=$scsrf&other=1")
+check "staff unlink #2 from #1 (303), an event on each" test "$code:$(nlinks):$(sql "SELECT count(*) FROM events WHERE ticket_id IN (1,2) AND kind='unlinked'")" = 303:1:2
+check "unlinking tickets that are not linked is a 409" test "$(spost ul2 /ticket/2/unlink "csrf=$scsrf&other=1")" = 409
+"$PD" link 3 1 > "$C/cli-link" 2>&1
+check "postdesk link A B links tickets" sh -c "grep -q '^tickets #3 and #1 linked' '$C/cli-link' && [ $(nlinks) = 2 ]"
+"$PD" link 1 3 > /dev/null 2>&1; rc1=$?
+"$PD" link 1 999 > /dev/null 2>&1; rc2=$?
+check "... again: exit 65; a missing ticket: exit 66" test "$rc1:$rc2" = 65:66
+"$PD" unlink 1 3 > "$C/cli-unlink" 2>&1; rc1=$?
+"$PD" unlink 1 3 > /dev/null 2>&1; rc2=$?
+check "postdesk unlink A B removes it; again: exit 65" test "$rc1:$rc2:$(nlinks)" = 0:65:1
 
 # --- revocable links and sessions --------------------------------------
 # session_of NAME LINK: opens LINK with no cookie; sets $NAME to the

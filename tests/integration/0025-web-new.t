@@ -11,7 +11,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..14"
+echo "1..18"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -103,8 +103,23 @@ get s3 "$BASE/staff/pd.cgi/attachment/$att" -u alice:alicepw >/dev/null
 check "... byte-identical" cmp -s "$C/s3" "$T/photo.bin"
 
 "$PD" status "$id" closed >/dev/null 2>&1
+# Within the reopen window (14 days by default) her message reopens
+# the ticket, as a mail would: no follow-up is forced on her.
 get c3 "$P/ticket/$id" -b "$CK" >/dev/null
-check "a closed ticket offers only a follow-up request" sh -c \
-    "grep -q 'Request a follow-up' '$C/c3' && ! grep -q '/ticket/$id/change' '$C/c3'"
+check "closed within the reopen window: a reply that reopens, and the reopen choice" sh -c \
+    "grep -q 'your message reopens it' '$C/c3' && ! grep -q 'Request a follow-up' '$C/c3' && grep -q '/ticket/$id/change' '$C/c3' && grep -q '<option>reopened</option>' '$C/c3'"
 st=$(curl -s -o "$C/u1" -w '%{http_code}' -b "$CK" -d "csrf=$tok" --data-urlencode "body=plain form" "$P/ticket/$id/post")
-check "a form without files (urlencoded) still posts ($st)" test "$st" = 303
+check "a form without files (urlencoded) posts, and reopens it there ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id"):$(sql "SELECT count(*) FROM tickets WHERE linked_to = $id")" = 303:reopened:0
+"$PD" status "$id" closed >/dev/null 2>&1
+st=$(curl -s -o "$C/r1" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=reopened" "$P/ticket/$id/change")
+check "... and her form reopens it too ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id")" = 303:reopened
+# Closed longer than the window: only the follow-up request.
+"$PD" status "$id" closed >/dev/null 2>&1
+sql "UPDATE tickets SET status_since = status_since - 15 * 86400 WHERE id = $id"
+get c4 "$P/ticket/$id" -b "$CK" >/dev/null
+check "closed past the reopen window: only a follow-up request" sh -c \
+    "grep -q 'Request a follow-up' '$C/c4' && ! grep -q '/ticket/$id/change' '$C/c4'"
+st=$(curl -s -o "$C/r2" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=reopened" "$P/ticket/$id/change")
+check "... her form is refused there (409), the ticket stays closed ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id")" = 409:closed
+st=$(curl -s -o "$C/u2" -w '%{http_code}' -b "$CK" -d "csrf=$tok" --data-urlencode "body=it broke again" "$P/ticket/$id/post")
+check "... and her message opens a follow-up linked to it ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id"):$(sql "SELECT count(*) FROM tickets WHERE linked_to = $id")" = 303:closed:1
