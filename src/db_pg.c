@@ -14,6 +14,7 @@
  */
 #include "pdconfig.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <glib.h>
@@ -178,6 +179,21 @@ pg_close(struct db *db)
 }
 
 /*
+ * true if P starts " IS NULL".  PostgreSQL cannot type a parameter
+ * from "$N IS NULL" alone (the store's optional filters, "(?N IS NULL
+ * OR col = ?N)"); such a parameter is always text, a filter's value,
+ * so it gets citext there: compared with a text column it is text,
+ * with a citext one (an address) as case-blind as SQLite's NOCASE.
+ */
+static bool
+is_null_test(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return g_ascii_strncasecmp(p, "IS NULL", 7) == 0;
+}
+
+/*
  * SQLite's ?N (and bare ?) as PostgreSQL's $N, outside quotes and
  * comments: the one place the placeholder syntax differs.
  */
@@ -212,6 +228,8 @@ translate_params(const char *sql, int nbyte)
 				n = next;
 			next = MAX(next, n + 1);
 			g_string_append_printf(o, "$%d", n);
+			if (is_null_test(p + 1))
+				g_string_append(o, "::citext");
 		} else
 			g_string_append_c(o, *p);
 	}

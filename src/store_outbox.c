@@ -430,7 +430,7 @@ store_outbox_list(struct store *s, const struct outbox_filter *f,
 		return false;
 	store_bind_text(st, 1, f->status);
 	db_bind_int64(st, 2, f->ticket);
-	db_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(st, 3, f->limit > 0 ? f->limit : INT64_MAX);
 	return collect(s, st, out, err);
 }
 
