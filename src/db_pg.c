@@ -685,7 +685,16 @@ pg_blob_close(struct db_blob *b)
 static const char *
 pg_sql_begin(enum db_begin kind)
 {
-	return "BEGIN";
+	/* A migration (postdesk init on two hosts at once) waits for the
+	 * other one's: a lock on a constant key, held to the commit. */
+	return kind == DB_BEGIN_EXCLUSIVE ?
+	    "BEGIN; SELECT pg_advisory_xact_lock(7418566501)" : "BEGIN";
+}
+
+static int
+pg_row_locks(void)
+{
+	return 1;
 }
 
 /* The schema version lives in a one-row table. */
@@ -796,6 +805,7 @@ static const struct db_ops pg_ops = {
 	.blob_write = pg_blob_write,
 	.blob_close = pg_blob_close,
 	.sql_begin = pg_sql_begin,
+	.row_locks = pg_row_locks,
 	.user_version = pg_user_version,
 	.set_user_version = pg_set_user_version,
 	.foreign_keys = pg_foreign_keys,
