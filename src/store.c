@@ -626,7 +626,10 @@ store_blob_put(struct store *s, const void *data, size_t len,
 {
 	struct db_stmt	*st;
 	char		*sum;
-	bool		 big = len > BLOB_PIECE;
+	/* PostgreSQL has no incremental blob I/O (db_blob_open answers
+	 * DB_MISUSE there): its blob goes as one binary bind, no copy. */
+	bool		 big = len > BLOB_PIECE &&
+	    strcmp(db_backend_name(s->db), "sqlite") == 0;
 
 	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
 	g_strlcpy(hex, sum, 65);

@@ -83,7 +83,9 @@ run_fault() {
 # pass on PostgreSQL so far (issue 16); the rest still assume SQLite.
 PG_TESTS="0001-ingest 0003-cli 0005-rules 0010-import 0012-reply-first-regress
 0020-web-lighttpd 0023-web-desk 0024-web-portal 0030-notify 0040-lifecycle
-0047-ingest-once-regress"
+0047-ingest-once-regress 0011-fetch 0025-web-new 0034-notify-lease
+0037-staff-accounts 0041-staff-cli 0048-lifecycle-solved 0049-accounts
+0053-language 0056-sla-calendar 0058-brands"
 run_pg() {
 	label=postgresql
 	echo "== $label"
