@@ -30,7 +30,7 @@ cli_open_store(struct cli *c, enum store_mode mode)
 	GError	*e = NULL;
 	int	 rc;
 
-	if (store_open_busy(&c->store, c->config->store_path, mode,
+	if (store_open_busy(&c->store, config_store(c->config), mode,
 	    (int)c->config->busy_timeout, &e))
 		return EX_OK;
 	log_warnx("%s", e->message);
@@ -51,7 +51,9 @@ cli_init(struct cli *c)
 		return cli_usage(c);
 	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
 		return rc;
+	/* Not the url: it may hold a password. */
 	printf("database %s ready (schema version %d)\n",
+	    c->config->store_url != NULL ? "[store] url" :
 	    c->config->store_path, store_schema_version(c->store));
 	return EX_OK;
 }

@@ -326,7 +326,9 @@ check_store(GPtrArray *a, const struct who *w, const struct config *c)
 	GError		*e = NULL;
 	size_t		 before = a->len;
 
-	check_store_access(a, w, c->store_path);
+	/* A server's permissions are its own business. */
+	if (c->store_url == NULL)
+		check_store_access(a, w, c->store_path);
 	/*
 	 * The permissions were judged with root's eyes; the rest is read as
 	 * the programs read it, as the state directory's owner.  It also
@@ -338,9 +340,10 @@ check_store(GPtrArray *a, const struct who *w, const struct config *c)
 		g_error_free(e);
 		return;
 	}
-	if (a->len > before && !g_file_test(c->store_path, G_FILE_TEST_EXISTS))
+	if (a->len > before && c->store_url == NULL &&
+	    !g_file_test(c->store_path, G_FILE_TEST_EXISTS))
 		return;
-	if (!store_open_busy(&s, c->store_path, STORE_READONLY,
+	if (!store_open_busy(&s, config_store(c), STORE_READONLY,
 	    (int)c->busy_timeout, &e)) {
 		check_add(a, "store", "%s", e->message);
 		g_error_free(e);

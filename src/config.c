@@ -25,6 +25,7 @@ struct key_def {
 /* Every known key.  Later modules add their rows here. */
 static const struct key_def known_keys[] = {
 	{ "store", "path", KEY_PATH },
+	{ "store", "url", KEY_STRING },
 	{ "store", "busy_timeout", KEY_INT },
 	{ "mail", "address", KEY_STRING },
 	{ "mail", "subject_tag", KEY_STRING },
@@ -368,6 +369,7 @@ config_free(struct config *c)
 		return;
 	g_free(c->path);
 	g_free(c->store_path);
+	g_free(c->store_url);
 	g_free(c->address);
 	g_free(c->subject_tag);
 	g_free(c->host);
@@ -721,6 +723,7 @@ apply(struct config *c, GKeyFile *kf, const char *dir)
 		c->store_path = resolve_path(dir, g_strstrip(v));
 		g_free(v);
 	}
+	take_string(kf, "store", "url", &c->store_url);
 	if (g_key_file_has_key(kf, "store", "busy_timeout", NULL))
 		c->busy_timeout = g_key_file_get_int64(kf, "store",
 		    "busy_timeout", NULL);
@@ -907,6 +910,50 @@ check_queues(struct config *c, const char *path, const char *text,
 	return ok;
 }
 
+/*
+ * [store] url: a PostgreSQL URI or libpq connection string.  Only a
+ * build with --with-postgresql can use it: say so, rather than
+ * falling back to the SQLite file behind the admin's back.
+ */
+static bool
+check_store_url(struct config *c, const char *path, const char *text,
+    GError **err)
+{
+	unsigned	 line = config_line_of(text, "store", "url");
+
+	if (!config_store_is_server(c->store_url)) {
+		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+		    "%s:%u: [store] url: postgresql://USER@HOST/DB, or a "
+		    "libpq connection string such as \"service=postdesk\"",
+		    path, line);
+		return false;
+	}
+#ifndef HAVE_POSTGRESQL
+	g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
+	    "%s:%u: [store] url: this postdesk is built without PostgreSQL "
+	    "(./configure --with-postgresql); use [store] path", path, line);
+	return false;
+#else
+	return true;
+#endif
+}
+
+bool
+config_store_is_server(const char *where)
+{
+	/* A path is absolute (resolve_path); a URI has a scheme, and a
+	 * libpq connection string is KEY=VALUE pairs. */
+	return where != NULL && (g_str_has_prefix(where, "postgresql://") ||
+	    g_str_has_prefix(where, "postgres://") ||
+	    (where[0] != '/' && strchr(where, '=') != NULL));
+}
+
+const char *
+config_store(const struct config *c)
+{
+	return c->store_url != NULL ? c->store_url : c->store_path;
+}
+
 /* Semantic checks that need the whole file. */
 static bool
 check_values(struct config *c, GKeyFile *kf, const char *path,
@@ -921,6 +968,8 @@ check_values(struct config *c, GKeyFile *kf, const char *path,
 		    path, config_line_of(text, "store", "busy_timeout"));
 		return false;
 	}
+	if (c->store_url != NULL && !check_store_url(c, path, text, err))
+		return false;
 	if (c->max_run_time < 0 || c->max_run_time > 86400) {
 		g_set_error(err, CONFIG_ERROR, CONFIG_ERROR_VALUE,
 		    "%s:%u: [mail] max_run_time: seconds, 0 (no limit) to "

@@ -61,7 +61,8 @@ struct config_oauth2 {
 struct config {
 	char	 *path;			/* the file read, or NULL */
 	/* [store] */
-	char	 *store_path;
+	char	 *store_path;		/* SQLite; also names the state dir */
+	char	 *store_url;		/* PostgreSQL, or NULL: store_path */
 	int64_t	  busy_timeout;		/* ms to wait for a locked DB */
 	/* [mail] */
 	char	 *address;		/* support@example.com */
@@ -174,6 +175,12 @@ bool	 config_load_extra(struct config **out, const char *path,
  */
 unsigned config_line_of(const char *text, const char *group,
 	    const char *key);
+/* Where the store is, for store_open(): [store] url if set, else
+ * [store] path. */
+const char *config_store(const struct config *);
+/* true if WHERE names a database server (a postgresql:// URI or a
+ * libpq KEY=VALUE string), not a file. */
+bool	 config_store_is_server(const char *where);
 /* Built-in defaults only, for tests and dry runs. */
 struct config *config_new_default(void);
 void	 config_free(struct config *);

@@ -46,6 +46,7 @@ struct db_ops {
 	int		(*blob_close)(struct db_blob *);
 	/* dialect */
 	const char	*(*sql_begin)(enum db_begin);
+	int		(*row_locks)(void);
 	int		(*user_version)(struct db *, int *);
 	int		(*set_user_version)(struct db *, int);
 	int		(*foreign_keys)(struct db *, int);

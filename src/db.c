@@ -220,6 +220,12 @@ db_sql_begin(struct db *db, enum db_begin kind)
 }
 
 int
+db_row_locks(struct db *db)
+{
+	return db->ops->row_locks();
+}
+
+int
 db_user_version(struct db *db, int *out)
 {
 	return db->ops->user_version(db, out);

@@ -159,6 +159,10 @@ enum db_begin {
 /* The SQL that starts such a transaction (a static string, so the
  * store may cache its statement by pointer). */
 const char *db_sql_begin(struct db *, enum db_begin);
+/* 1 if SELECT ... FOR UPDATE SKIP LOCKED locks rows (PostgreSQL), so
+ * that several writers may claim rows at once; 0 if a writer holds
+ * the whole database (SQLite's BEGIN IMMEDIATE) and must not say it. */
+int	 db_row_locks(struct db *);
 /* The schema version: SQLite's PRAGMA user_version, a table on
  * PostgreSQL (0 while there is none). */
 int	 db_user_version(struct db *, int *out);

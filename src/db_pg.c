@@ -14,6 +14,7 @@
  */
 #include "pdconfig.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <glib.h>
@@ -178,6 +179,21 @@ pg_close(struct db *db)
 }
 
 /*
+ * true if P starts " IS NULL".  PostgreSQL cannot type a parameter
+ * from "$N IS NULL" alone (the store's optional filters, "(?N IS NULL
+ * OR col = ?N)"); such a parameter is always text, a filter's value,
+ * so it gets citext there: compared with a text column it is text,
+ * with a citext one (an address) as case-blind as SQLite's NOCASE.
+ */
+static bool
+is_null_test(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return g_ascii_strncasecmp(p, "IS NULL", 7) == 0;
+}
+
+/*
  * SQLite's ?N (and bare ?) as PostgreSQL's $N, outside quotes and
  * comments: the one place the placeholder syntax differs.
  */
@@ -212,6 +228,8 @@ translate_params(const char *sql, int nbyte)
 				n = next;
 			next = MAX(next, n + 1);
 			g_string_append_printf(o, "$%d", n);
+			if (is_null_test(p + 1))
+				g_string_append(o, "::citext");
 		} else
 			g_string_append_c(o, *p);
 	}
@@ -667,7 +685,16 @@ pg_blob_close(struct db_blob *b)
 static const char *
 pg_sql_begin(enum db_begin kind)
 {
-	return "BEGIN";
+	/* A migration (postdesk init on two hosts at once) waits for the
+	 * other one's: a lock on a constant key, held to the commit. */
+	return kind == DB_BEGIN_EXCLUSIVE ?
+	    "BEGIN; SELECT pg_advisory_xact_lock(7418566501)" : "BEGIN";
+}
+
+static int
+pg_row_locks(void)
+{
+	return 1;
 }
 
 /* The schema version lives in a one-row table. */
@@ -778,6 +805,7 @@ static const struct db_ops pg_ops = {
 	.blob_write = pg_blob_write,
 	.blob_close = pg_blob_close,
 	.sql_begin = pg_sql_begin,
+	.row_locks = pg_row_locks,
 	.user_version = pg_user_version,
 	.set_user_version = pg_set_user_version,
 	.foreign_keys = pg_foreign_keys,

@@ -317,6 +317,12 @@ sq_sql_begin(enum db_begin kind)
 	    "BEGIN IMMEDIATE";
 }
 
+static int
+sq_row_locks(void)
+{
+	return 0;
+}
+
 /* Steps a PRAGMA once: DB_ROW (and *out = its first column as an int),
  * DB_DONE, or the error. */
 static int
@@ -442,6 +448,7 @@ static const struct db_ops sq_ops = {
 	.blob_write = sq_blob_write,
 	.blob_close = sq_blob_close,
 	.sql_begin = sq_sql_begin,
+	.row_locks = sq_row_locks,
 	.user_version = sq_user_version,
 	.set_user_version = sq_set_user_version,
 	.foreign_keys = sq_foreign_keys,

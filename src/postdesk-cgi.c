@@ -45,7 +45,7 @@ open_and_resolve(struct web *w)
 	GError			*e = NULL;
 	bool			 forbidden;
 
-	if (store_open_busy(&w->store, w->config->store_path,
+	if (store_open_busy(&w->store, config_store(w->config),
 	    web_page_is_post(w->req->page) ||
 	    w->req->fields[KEY_TOKEN].present ? STORE_READWRITE :
 	    STORE_READONLY, (int)w->config->busy_timeout, &e) &&

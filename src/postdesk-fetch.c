@@ -392,7 +392,7 @@ run(const struct options *o, const struct config *c,
 		oauth2_free(oa);
 		return EX_CONFIG;
 	}
-	if (!store_open_busy(&store, c->store_path, STORE_READWRITE,
+	if (!store_open_busy(&store, config_store(c), STORE_READWRITE,
 	    (int)c->busy_timeout, &e)) {
 		log_warnx("%s", e->message);
 		g_error_free(e);

@@ -184,7 +184,7 @@ run(const struct options *o, const struct config *c, const struct rules *r,
 	}
 	if (rc != EX_OK)
 		return rc;
-	if (!store_open_busy(&s, c->store_path, o->explain ? STORE_READONLY :
+	if (!store_open_busy(&s, config_store(c), o->explain ? STORE_READONLY :
 	    STORE_READWRITE, (int)c->busy_timeout, &e)) {
 		if (!o->explain) {
 			log_warnx("%s", e->message);

@@ -336,7 +336,7 @@ run(const struct options *o, const struct config *c)
 	GError		*e = NULL;
 	int		 rc = EX_OK;
 
-	if (!store_open_busy(&s, c->store_path, STORE_READWRITE,
+	if (!store_open_busy(&s, config_store(c), STORE_READWRITE,
 	    (int)c->busy_timeout, &e)) {
 		log_warnx("%s", e->message);
 		g_error_free(e);

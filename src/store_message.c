@@ -486,7 +486,8 @@ store_event_since(struct store *s, const char *kind, const char *actor,
 	struct db_stmt	*st;
 
 	st = store_stmt(s, "SELECT 1 FROM events WHERE kind = ?1 AND "
-	    "actor = ?2 AND detail IS ?3 AND at >= ?4 LIMIT 1", err);
+	    "actor = ?2 AND (detail = ?3 OR (detail IS NULL AND ?3 IS NULL)) "
+	    "AND at >= ?4 LIMIT 1", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, kind);

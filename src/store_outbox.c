@@ -161,6 +161,21 @@ abandon_orphans(struct store *s, int64_t now, GArray **ids, GError **err)
 	return true;
 }
 
+/*
+ * The claim.  On PostgreSQL several notifiers claim at once (BEGIN
+ * takes no lock there): each skips the rows another one's claim has
+ * locked, so no row is claimed twice and nobody waits.
+ */
+#define CLAIM_SQL(lock) \
+	"UPDATE outbox SET status = 'sending', " \
+	"claimed_by = ?1, updated = ?2, lease_id = ?5, " \
+	"lease_until = ?2 + ?3, orphaned = orphaned + " \
+	"CASE WHEN status = 'sending' THEN 1 ELSE 0 END " \
+	"WHERE id IN (SELECT id FROM outbox WHERE " \
+	"(status = 'pending' AND next_attempt <= ?2) OR " \
+	"(status = 'sending' AND coalesce(lease_until, 0) <= ?2) " \
+	"ORDER BY next_attempt, id LIMIT ?4" lock ") RETURNING " OUTBOX_COLS
+
 bool
 store_outbox_claim(struct store *s, const char *claimer, int64_t now,
     int64_t lease, int limit, GPtrArray **out, GArray **abandoned,
@@ -183,14 +198,8 @@ store_outbox_claim(struct store *s, const char *claimer, int64_t now,
 		store_rollback(s);
 		return false;
 	}
-	st = store_stmt(s, "UPDATE outbox SET status = 'sending', "
-	    "claimed_by = ?1, updated = ?2, lease_id = ?5, "
-	    "lease_until = ?2 + ?3, orphaned = orphaned + (status = 'sending') "
-	    "WHERE id IN (SELECT id FROM outbox WHERE "
-	    "(status = 'pending' AND next_attempt <= ?2) OR "
-	    "(status = 'sending' AND coalesce(lease_until, 0) <= ?2) "
-	    "ORDER BY next_attempt, id LIMIT ?4) RETURNING " OUTBOX_COLS,
-	    err);
+	st = store_stmt(s, db_row_locks(s->db) ? CLAIM_SQL(
+	    " FOR UPDATE SKIP LOCKED") : CLAIM_SQL(""), err);
 	if (st == NULL) {
 		g_array_free(*abandoned, TRUE);
 		*abandoned = NULL;
@@ -430,7 +439,7 @@ store_outbox_list(struct store *s, const struct outbox_filter *f,
 		return false;
 	store_bind_text(st, 1, f->status);
 	db_bind_int64(st, 2, f->ticket);
-	db_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(st, 3, f->limit > 0 ? f->limit : INT64_MAX);
 	return collect(s, st, out, err);
 }
 

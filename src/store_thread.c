@@ -15,8 +15,8 @@ store_message_refs_add(struct store *s, int64_t row, const char *in_reply_to,
 	struct db_stmt	*st;
 	size_t		 i;
 
-	st = store_stmt(s, "INSERT OR IGNORE INTO message_refs (ref, "
-	    "message_row) VALUES (?1, ?2)", err);
+	st = store_stmt(s, "INSERT INTO message_refs (ref, "
+	    "message_row) VALUES (?1, ?2) ON CONFLICT DO NOTHING", err);
 	if (st == NULL)
 		return false;
 	db_bind_int64(st, 2, row);
@@ -60,12 +60,13 @@ store_message_referrers(struct store *s, const char *message_id,
 {
 	struct db_stmt	*st;
 
-	/* One row per ticket; the bare column comes from the row min()
-	 * picks (SQLite), so the oldest referring message names it. */
-	st = store_stmt(s, "SELECT m.ticket_id, m.message_id, min(m.id) "
-	    "FROM message_refs r JOIN messages m ON m.id = r.message_row "
-	    "WHERE r.ref = ?1 AND m.message_id <> ?1 "
-	    "GROUP BY m.ticket_id ORDER BY m.ticket_id", err);
+	/* One row per ticket, the oldest referring message's (a
+	 * subquery, not SQLite's bare column: PostgreSQL has none). */
+	st = store_stmt(s, "SELECT m.ticket_id, m.message_id, m.id "
+	    "FROM messages m WHERE m.id IN (SELECT min(o.id) "
+	    "FROM message_refs r JOIN messages o ON o.id = r.message_row "
+	    "WHERE r.ref = ?1 AND o.message_id <> ?1 GROUP BY o.ticket_id) "
+	    "ORDER BY m.ticket_id", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, message_id);
@@ -109,14 +110,15 @@ static const char *const merge_sql[] = {
 	"UPDATE outbox SET ticket_id = ?2 WHERE ticket_id = ?1 AND "
 	"status = 'pending'",
 	/* One requester per ticket: the other one's becomes a CC. */
-	"INSERT OR IGNORE INTO participants (ticket_id, address, name, role,"
+	"INSERT INTO participants (ticket_id, address, name, role,"
 	" bounced) SELECT ?2, address, name, CASE role WHEN 'requester' "
 	"THEN 'cc' ELSE role END, bounced FROM participants WHERE "
-	"ticket_id = ?1",
-	"INSERT OR IGNORE INTO ticket_tags (ticket_id, tag) SELECT ?2, tag "
-	"FROM ticket_tags WHERE ticket_id = ?1",
-	"INSERT OR IGNORE INTO ticket_fields (ticket_id, name, value) "
-	"SELECT ?2, name, value FROM ticket_fields WHERE ticket_id = ?1",
+	"ticket_id = ?1 ON CONFLICT DO NOTHING",
+	"INSERT INTO ticket_tags (ticket_id, tag) SELECT ?2, tag "
+	"FROM ticket_tags WHERE ticket_id = ?1 ON CONFLICT DO NOTHING",
+	"INSERT INTO ticket_fields (ticket_id, name, value) "
+	"SELECT ?2, name, value FROM ticket_fields WHERE ticket_id = ?1 "
+	"ON CONFLICT DO NOTHING",
 	"UPDATE tickets SET created = min(tickets.created, f.created), "
 	"updated = max(tickets.updated, f.updated), staff_reply_at = "
 	"max(tickets.staff_reply_at, f.staff_reply_at), customer_at = "

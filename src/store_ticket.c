@@ -184,8 +184,8 @@ store_ticket_add_tag(struct store *s, int64_t id, const char *tag,
 {
 	struct db_stmt	*st;
 
-	st = store_stmt(s, "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag)"
-	    " VALUES (?1, ?2)", err);
+	st = store_stmt(s, "INSERT INTO ticket_tags (ticket_id, tag)"
+	    " VALUES (?1, ?2) ON CONFLICT DO NOTHING", err);
 	if (st == NULL)
 		return false;
 	db_bind_int64(st, 1, id);
@@ -266,7 +266,7 @@ store_ticket_list(struct store *s, const struct ticket_filter *f,
 		return false;
 	store_bind_text(st, 1, f->status);
 	store_bind_text(st, 2, f->queue);
-	db_bind_int64(st, 3, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(st, 3, f->limit > 0 ? f->limit : INT64_MAX);
 	db_bind_int64(st, 4, f->offset);
 	return store_collect(s, st, (store_row_fn)row_to_ticket,
 	    (GDestroyNotify)ticket_free, out, err);
@@ -280,8 +280,8 @@ store_participant_add(struct store *s, int64_t ticket, const char *addr,
 
 	/* A requester stays requester when later seen as CC. */
 	st = store_stmt(s, "INSERT INTO participants (ticket_id, address, "
-	    "name, role) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO UPDATE SET"
-	    " name = coalesce(participants.name, excluded.name)", err);
+	    "name, role) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (ticket_id, "
+	    "address) DO UPDATE SET name = coalesce(participants.name, excluded.name)", err);
 	if (st == NULL)
 		return false;
 	db_bind_int64(st, 1, ticket);

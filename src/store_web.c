@@ -97,7 +97,7 @@ store_web_tickets(struct store *s, const struct store_web_filter *f,
 	store_bind_text(st, 3, f->priority);
 	db_bind_int(st, 4, f->hotrush);
 	db_bind_int(st, 5, f->hide_closed_rated);
-	db_bind_int64(st, 6, f->limit > 0 ? f->limit : -1);
+	db_bind_int64(st, 6, f->limit > 0 ? f->limit : INT64_MAX);
 	db_bind_int64(st, 7, f->offset);
 	store_bind_text(st, 8, f->participant);
 	if (variant == 2)

@@ -443,7 +443,7 @@ touch(struct web *w, const char *id)
 	GError		*e = NULL;
 
 	/* A busy writer costs this page at most a moment. */
-	(void)store_open_busy(&rw, w->config->store_path, STORE_READWRITE,
+	(void)store_open_busy(&rw, config_store(w->config), STORE_READWRITE,
 	    200, &e);
 	if (e != NULL || !store_web_session_seen(rw, id, w->now, &e)) {
 		log_warnx("session last_seen: %s", e->message);

@@ -77,12 +77,40 @@ run_fault() {
 	pass=$((pass + p)); fail=$((fail + f))
 }
 
+# The integration tests once more with the store on PostgreSQL
+# (POSTDESK_TEST_STORE, lib.sh: a throw-away server per test), on the
+# plain build.  An explicit list, marked as such: the tests known to
+# pass on PostgreSQL so far (issue 16); the rest still assume SQLite.
+PG_TESTS="0001-ingest 0003-cli 0005-rules 0010-import 0012-reply-first-regress
+0020-web-lighttpd 0023-web-desk 0024-web-portal 0030-notify 0040-lifecycle
+0047-ingest-once-regress 0011-fetch 0025-web-new 0034-notify-lease
+0037-staff-accounts 0041-staff-cli 0048-lifecycle-solved 0049-accounts
+0053-language 0056-sla-calendar 0058-brands"
+run_pg() {
+	label=postgresql
+	echo "== $label"
+	t=""
+	for n in $PG_TESTS; do t="$t tests/integration/$n.t"; done
+	POSTDESK_TEST_STORE=postgresql make -j"$jobs" check TESTS="$t" \
+	    >"tests/check-$label.out" 2>&1
+	status=$?
+	cat "tests/check-$label.out" >> tests/check.out
+	grep -E '^(FAIL|XPASS|ERROR):' "tests/check-$label.out" || true
+	p=$(count PASS "$label")
+	f=$(( $(count FAIL "$label") + $(count XPASS "$label") + $(count ERROR "$label") ))
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		tail -n 30 "tests/check-$label.out"; f=1
+	fi
+	echo "$label: $p passed, $f failed"
+	pass=$((pass + p)); fail=$((fail + f))
+}
+
 # The plain pass builds the PostgreSQL backend too (0064-db-pg.t checks
 # it against a throw-away server); the ASan pass is the build without.
 case ${POSTDESK_SANITIZE:-1} in
 only)	run_pass asan --enable-sanitizers ;;
-0)	run_pass plain --with-postgresql; run_fault ;;
-*)	run_pass plain --with-postgresql; run_fault
+0)	run_pass plain --with-postgresql; run_fault; run_pg ;;
+*)	run_pass plain --with-postgresql; run_fault; run_pg
 	run_pass asan --enable-sanitizers ;;
 esac
 echo "$pass passed, $fail failed"

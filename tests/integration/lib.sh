@@ -32,11 +32,31 @@ check_eq() {	# check_eq DESCRIPTION EXPECTED ACTUAL
 	if [ "$2" = "$3" ]; then ok 0 "$1"
 	else ok 1 "$1"; echo "# expected: [$2]"; echo "#      got: [$3]"; fi
 }
+# POSTDESK_TEST_STORE=postgresql: the store is a throw-away PostgreSQL
+# (lib-pg.sh) started by the first make_config, [store] url names it and
+# sql() speaks psql; the state directory stays $T ([store] path).
+_pg_store() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
+_pg_ensure() {
+	_pg_store || return 0
+	if [ -n "${PG_PID:-}" ]; then	# a fresh database, as a new file
+		runuser -u postgres -- "$PG_BIN/dropdb" --force -h "$PG_SOCK" \
+		    -p "$PG_PORT" postdesk &&
+		    runuser -u postgres -- "$PG_BIN/createdb" -h "$PG_SOCK" \
+		    -p "$PG_PORT" postdesk
+		return
+	fi
+	. "$top_srcdir/tests/integration/lib-pg.sh"
+	pg_start >"$T/pg-start.out" 2>&1 || {
+		echo "Bail out! PostgreSQL did not start"
+		cat "$T/pg-start.out"; exit 1; }
+}
 # A fresh config + database in $T; extra config lines on stdin.
 make_config() {
+	_pg_ensure
 	cat > "$T/postdesk.conf" <<CONF
 [store]
 path = $T/postdesk.db
+$(_pg_store && echo "url = $PG_CONNINFO")
 [mail]
 address = support@helpdesk.example
 subject_tag = Support
@@ -48,7 +68,15 @@ CONF
 	export POSTDESK_CONFIG="$T/postdesk.conf"
 	"$PD" init >/dev/null
 }
-sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$T/postdesk.db" "$@"; }
+sql() {
+	if _pg_store; then
+		runuser -u postgres -- psql -X -q -A -t -v ON_ERROR_STOP=1 \
+		    -h "$PG_SOCK" -p "$PG_PORT" -d postdesk -c "$*"
+	else
+		sqlite3 -batch -noheader -cmd ".timeout 5000" \
+		    "$T/postdesk.db" "$@"
+	fi
+}
 # A free TCP port on 127.0.0.1.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
