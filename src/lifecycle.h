@@ -155,6 +155,14 @@ char	*lifecycle_ack_source(const char *pattern);	/* g_free */
 const struct lifecycle *lifecycle_for(const struct lifecycle_set *,
 	    const char *queue);
 
+/*
+ * The statuses in which a ticket is done with, in any life cycle of the
+ * set: pre_closed, the final ones and the rating statuses ("hide closed
+ * and rated": the list shows only tickets still being worked on).
+ * g_strfreev.
+ */
+char	**lifecycle_set_done_statuses(const struct lifecycle_set *);
+
 /* "3d", "12h", "90m", "45s" or plain seconds.  False on bad syntax. */
 bool	 text_to_duration(int64_t *out, const char *s);
 

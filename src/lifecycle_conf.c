@@ -1017,3 +1017,37 @@ lifecycle_for(const struct lifecycle_set *set, const char *queue)
 	}
 	return set->def;
 }
+
+static void
+add_done(GPtrArray *a, const char *status)
+{
+	if (status != NULL && !g_ptr_array_find_with_equal_func(a, status,
+	    g_str_equal, NULL))
+		g_ptr_array_add(a, g_strdup(status));
+}
+
+static void
+add_done_of(GPtrArray *a, const struct lifecycle *lc)
+{
+	size_t	 i;
+
+	add_done(a, lc->pre_closed);
+	for (i = 0; lc->final != NULL && lc->final[i] != NULL; i++)
+		add_done(a, lc->final[i]);
+	for (i = 0; lc->rating_statuses != NULL &&
+	    lc->rating_statuses[i] != NULL; i++)
+		add_done(a, lc->rating_statuses[i]);
+}
+
+char **
+lifecycle_set_done_statuses(const struct lifecycle_set *set)
+{
+	GPtrArray	*a = g_ptr_array_new();
+	guint		 i;
+
+	add_done_of(a, set->def);
+	for (i = 0; i < set->queues->len; i++)
+		add_done_of(a, set->queues->pdata[i]);
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
+}

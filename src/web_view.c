@@ -152,7 +152,10 @@ list_filter(struct web *w, struct store_web_filter *f)
 	f->priority = lifecycle_priority_name(lc, r);
 	f->hotrush = F(w, KEY_HOTRUSH)->present ?
 	    (int)F(w, KEY_HOTRUSH)->i : -1;
-	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
+	/* The caller frees it (g_strfreev) after the query. */
+	f->hide_statuses = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i ?
+	    (const char *const *)lifecycle_set_done_statuses(
+	    w->config->lifecycle) : NULL;
 	f->participant = web_participant_filter(w);
 	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
 	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
@@ -175,11 +178,14 @@ web_page_export(struct web *w, GError **err)
 	GPtrArray		*tickets;
 	GString			*csv;
 	gsize			 len;
+	bool			 ok;
 
 	if (!list_filter(w, &f))
 		return web_error_page(w, 400, "There is no such priority.");
 	f.limit = WEB_EXPORT_MAX;
-	if (!store_web_tickets(w->store, &f, &tickets, err))
+	ok = store_web_tickets(w->store, &f, &tickets, err);
+	g_strfreev((char **)f.hide_statuses);
+	if (!ok)
 		return NULL;
 	csv = g_string_new(NULL);
 	csv_tickets(csv, tickets);
@@ -215,6 +221,7 @@ web_page_list(struct web *w, GError **err)
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
 	if (!store_web_tickets(w->store, &f, &tickets, err)) {
+		g_strfreev((char **)f.hide_statuses);
 		json_object_unref(o);
 		json_array_unref(a);
 		return NULL;
@@ -238,7 +245,8 @@ web_page_list(struct web *w, GError **err)
 	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
 	json_object_set_boolean_member(o, "hotrush_off", f.hotrush == 0);
-	json_object_set_boolean_member(o, "hide", f.hide_closed_rated);
+	json_object_set_boolean_member(o, "hide", f.hide_statuses != NULL);
+	g_strfreev((char **)f.hide_statuses);
 	if (w->viewer.role == WEB_STAFF) {
 		GString	*q = list_query(w);
 		char	*u = g_strconcat(w->req->script_name, "/export.csv",
