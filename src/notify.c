@@ -334,9 +334,9 @@ change_context(struct store *s, const struct config *c, const char *name,
 	JsonObject	*o;
 	char		*to = NULL, *token, *when;
 
-	if (recipient == NULL || m == NULL)
+	if (recipient == NULL)
 		return true;
-	if (strcmp(name, "address-changed") == 0) {
+	if (m != NULL && strcmp(name, "address-changed") == 0) {
 		if (!store_notify_address(s, recipient, &to, err))
 			return false;
 		o = json_object_new();
@@ -349,7 +349,9 @@ change_context(struct store *s, const struct config *c, const char *name,
 	}
 	if (strcmp(name, "address-confirm") != 0)
 		return true;
-	if (!store_address_change_of_row(s, m->id, recipient, &ch, err))
+	/* No message: asked for on the account page (web_account.c). */
+	if (!store_address_change_of_row(s, m != NULL ? m->id : 0, recipient,
+	    &ch, err))
 		return false;
 	if (ch == NULL || (token = account_change_token(c, ch)) == NULL) {
 		address_change_free(ch);

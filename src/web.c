@@ -27,6 +27,9 @@ struct key_def {
 
 static const char *const sorts[] = { "queue", "updated", "created", NULL };
 static const char *const cc_actions[] = { "add", "remove", NULL };
+/* enum account_action (web_account.c). */
+static const char *const account_actions[] = { "add", "remove", "notify",
+    NULL };
 
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
 static const struct key_def keys[KEY__MAX] = {
@@ -59,6 +62,8 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_INTO] = { "into", V_INT, 1, G_MAXINT64, NULL },
 	[KEY_SUBJECT] = { "subject", V_TEXT, 1, 200, NULL },
 	[KEY_CATEGORY] = { "category", V_INT, 1, 1000, NULL },
+	[KEY_ROLE] = { "role", V_WORD, 1, 64, NULL },
+	[KEY_ACCOUNT_ACTION] = { "do", V_ENUM, 0, 0, account_actions },
 };
 
 struct page_def {
@@ -87,6 +92,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_STYLE] = { "/style.css", WEB_GET },
 	[PAGE_NEW] = { "/new", WEB_GET },
 	[PAGE_CREATE] = { "/new", WEB_POST },
+	[PAGE_ACCOUNT] = { "/account", WEB_GET },
+	[PAGE_ACCOUNT_CHANGE] = { "/account", WEB_POST },
 };
 
 static bool
@@ -798,6 +805,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_STYLE] = web_page_style,
 	[PAGE_NEW] = web_page_new,
 	[PAGE_CREATE] = web_page_create,
+	[PAGE_ACCOUNT] = web_page_account,
+	[PAGE_ACCOUNT_CHANGE] = web_page_account_change,
 };
 
 /* Who may reach which page, and the CSRF check of every POST; NULL if

@@ -210,6 +210,7 @@ web_page_list(struct web *w, GError **err)
 	    F(w, KEY_PAGE)->i : 1;
 	const struct lifecycle	*lc;
 	guint			 i;
+	bool			 linked;
 
 	if (!list_filter(w, &f)) {
 		json_object_unref(o);
@@ -247,6 +248,12 @@ web_page_list(struct web *w, GError **err)
 	json_object_set_boolean_member(o, "hotrush_off", f.hotrush == 0);
 	json_object_set_boolean_member(o, "hide", f.hide_statuses != NULL);
 	g_strfreev((char **)f.hide_statuses);
+	/* The account page, for the member who manages the members. */
+	if (!web_account_linked(w, &linked, err)) {
+		json_object_unref(o);
+		return NULL;
+	}
+	json_object_set_boolean_member(o, "account", linked);
 	if (w->viewer.role == WEB_STAFF) {
 		GString	*q = list_query(w);
 		char	*u = g_strconcat(w->req->script_name, "/export.csv",
