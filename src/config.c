@@ -98,6 +98,7 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "hotrush_off_limit", KEY_INT },
 	{ "lifecycle", "priorities", KEY_STRING },
 	{ "lifecycle", "default_priority", KEY_STRING },
+	{ "lifecycle", "staff_priorities", KEY_STRING },
 	{ "lifecycle", "sla_minor", KEY_STRING },
 	{ "lifecycle", "sla_normal", KEY_STRING },
 	{ "lifecycle", "sla_major", KEY_STRING },

@@ -98,6 +98,9 @@ struct lifecycle {
 	char		**priorities;
 	int		 n_priorities;
 	int		 default_priority;
+	/* staff_priorities: set by staff and the rules, never by the
+	 * customer's own command or form; by rank. */
+	bool		 staff_priority[LC_PRIORITIES_MAX];
 	/* SLA first-response targets, seconds, parallel to priorities
 	 * (sla_<name>); 0: none; */
 	int64_t		 sla[LC_PRIORITIES_MAX];
@@ -251,6 +254,9 @@ bool	 lifecycle_attr_is_set(const char *value);
 /* Priority may change while the ticket is open (not final). */
 bool	 lifecycle_can_set_priority(const struct lifecycle *,
 	    const char *status, enum lc_role, const char **why);
+/* May ROLE choose the priority of RANK (staff_priorities)? */
+bool	 lifecycle_can_choose_priority(const struct lifecycle *, int rank,
+	    enum lc_role);
 /*
  * HotRush.  Turning it on is allowed while open.  Turning it off:
  * always free while in a hotrush_free status; in any other open status

@@ -205,6 +205,12 @@ cmd_priority(struct store *s, const struct config *c, const struct ticket *t,
 	name = lifecycle_priority_name(lc, p);
 	if (!lifecycle_can_set_priority(lc, t->status, role, &w))
 		return refuse(applied, why, w);
+	if (!lifecycle_can_choose_priority(lc, p, role)) {
+		*applied = false;
+		*why = g_strdup_printf("only staff set priority %s "
+		    "(staff_priorities)", name);
+		return true;
+	}
 	if (strcmp(t->priority, name) == 0 && t->priority_rank == p)
 		return refuse(applied, why, "the ticket already has that "
 		    "priority");

@@ -107,7 +107,7 @@ static const char *const lc_keys[] = {
 	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
 	"hotrush_off_limit", "sla_hotrush", "ack_pattern", "ack_max_length",
 	"priorities", "default_priority", "rating_statuses", "rating_request",
-	"calendar", "resolve_hotrush", "escalate",
+	"calendar", "resolve_hotrush", "escalate", "staff_priorities",
 };
 
 /* Raw values being layered: key → value, lang → ack pattern; which
@@ -610,6 +610,34 @@ priority_name_ok(const char *v)
 	    "0123456789-_") == n && g_ascii_strcasecmp(v, "hotrush") != 0;
 }
 
+/* staff_priorities: those a customer may not choose herself (XCALLY's
+ * "Highest only if your services are down": staff and the rules judge
+ * that).  Any case, "highest"/"lowest" as everywhere. */
+static bool
+staff_priorities(struct ctx *c)
+{
+	struct lifecycle *lc = c->lc;
+	char	**names = split_list(g_hash_table_lookup(c->l->keys,
+	    "staff_priorities"));
+	size_t	  i;
+	int	  r;
+
+	memset(lc->staff_priority, 0, sizeof lc->staff_priority);
+	for (i = 0; names[i] != NULL; i++) {
+		if ((r = lifecycle_priority_rank(lc, names[i])) ==
+		    LC_RANK_NONE) {
+			bool ok = fail(c, "staff_priorities", "\"%s\" is not "
+			    "in priorities", names[i]);
+
+			g_strfreev(names);
+			return ok;
+		}
+		lc->staff_priority[r] = true;
+	}
+	g_strfreev(names);
+	return true;
+}
+
 static bool
 priorities(struct ctx *c)
 {
@@ -643,7 +671,7 @@ priorities(struct ctx *c)
 	    (lc->default_priority = lifecycle_priority_rank(lc, d)) < 0)
 		return fail(c, "default_priority", "\"%s\" is not in "
 		    "priorities", d);
-	return true;
+	return staff_priorities(c);
 }
 
 /*

@@ -679,9 +679,18 @@ customer_choices(const struct lifecycle *lc, const struct ticket *t,
 	json_object_set_boolean_member(o, "customer_can_status", any);
 	if (lifecycle_can_set_priority(lc, t->status, LC_ROLE_CUSTOMER,
 	    &why)) {
+		/* Hers to choose (staff_priorities), and the one it has. */
+		GPtrArray *mine = g_ptr_array_new();
+		int	   p;
+
+		for (p = 0; p < lc->n_priorities; p++)
+			if (lifecycle_can_choose_priority(lc, p,
+			    LC_ROLE_CUSTOMER) || p == t->priority_rank)
+				g_ptr_array_add(mine, lc->priorities[p]);
 		json_object_set_array_member(o, "customer_priorities",
-		    options((const char *const *)lc->priorities,
-		    (size_t)lc->n_priorities, t->priority));
+		    options((const char *const *)mine->pdata, mine->len,
+		    t->priority));
+		g_ptr_array_free(mine, TRUE);
 		json_object_set_boolean_member(o, "customer_can_priority",
 		    true);
 		any = true;
