@@ -95,6 +95,7 @@ static const struct key_def known_keys[] = {
 	{ "lifecycle", "close_after", KEY_STRING },
 	{ "lifecycle", "reopen_window", KEY_STRING },
 	{ "lifecycle", "hotrush_free", KEY_STRING },
+	{ "lifecycle", "hotrush", KEY_STRING },
 	{ "lifecycle", "hotrush_off_limit", KEY_INT },
 	{ "lifecycle", "priorities", KEY_STRING },
 	{ "lifecycle", "default_priority", KEY_STRING },

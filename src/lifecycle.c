@@ -455,6 +455,11 @@ lifecycle_can_set_hotrush(const struct lifecycle *lc, const char *status,
 		*why = "HotRush cannot change once the ticket is closed";
 		return false;
 	}
+	if (on && !lc->hotrush && role != LC_ROLE_STAFF) {
+		*why = "HotRush is for urgent technical support requests, "
+		    "not offered in this queue";
+		return false;
+	}
 	if (on || role != LC_ROLE_CUSTOMER || in_strv(lc->hotrush_free,
 	    status)) {
 		*why = "allowed";

@@ -90,7 +90,8 @@ struct lifecycle {
 					   key name; the first match wins */
 	int64_t		 close_after;
 	int64_t		 reopen_window;
-	/* HotRush. */
+	/* HotRush: offered at all (hotrush = no: staff only). */
+	bool		 hotrush;
 	char		**hotrush_free;	/* turning off does not count */
 	int64_t		 hotrush_off_limit; /* per account, elsewhere */
 	/* Priorities, highest first (at least one), and the rank of a
@@ -258,7 +259,9 @@ bool	 lifecycle_can_set_priority(const struct lifecycle *,
 bool	 lifecycle_can_choose_priority(const struct lifecycle *, int rank,
 	    enum lc_role);
 /*
- * HotRush.  Turning it on is allowed while open.  Turning it off:
+ * HotRush.  Turning it on is allowed while open, and by staff only in
+ * a life cycle with hotrush = no (X-Cart: HotRush is for technical
+ * support, not sales or projects).  Turning it off:
  * always free while in a hotrush_free status; in any other open status
  * a customer may do it while OFFS_USED (the account's counted offs) is
  * below hotrush_off_limit, and *counts says the off must be counted;

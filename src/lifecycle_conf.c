@@ -56,6 +56,7 @@ static const char builtin[] =
 	"close_after = 3d\n"
 	"reopen_window = 14d\n"
 	"hotrush_free = submitted\n"
+	"hotrush = yes\n"
 	"hotrush_off_limit = 3\n"
 	"priorities = major;normal;minor\n"
 	"sla_minor = 24h\n"
@@ -68,9 +69,11 @@ static const char builtin[] =
 	"preclose_after = 30d\n"
 	"preclose_after[presales] = 14d\n"
 	"preclose_basis = last-message\n"
+	"hotrush = no\n"
 	"[lifecycle.project]\n"
 	"preclose_after = 30d\n"
-	"preclose_basis = last-message\n";
+	"preclose_basis = last-message\n"
+	"hotrush = no\n";
 
 /*
  * Acknowledgements, one pattern per language, all tried (the language
@@ -108,6 +111,7 @@ static const char *const lc_keys[] = {
 	"hotrush_off_limit", "sla_hotrush", "ack_pattern", "ack_max_length",
 	"priorities", "default_priority", "rating_statuses", "rating_request",
 	"calendar", "resolve_hotrush", "escalate", "staff_priorities",
+	"hotrush",
 };
 
 /* Raw values being layered: key → value, lang → ack pattern; which
@@ -578,7 +582,15 @@ basis_and_numbers(struct ctx *c)
 {
 	const char *b = g_hash_table_lookup(c->l->keys, "preclose_basis");
 	const char *lim = g_hash_table_lookup(c->l->keys, "hotrush_off_limit");
+	const char *hr = g_hash_table_lookup(c->l->keys, "hotrush");
 	struct lifecycle *lc = c->lc;
+
+	/* X-Cart: HotRush is "for an urgent techsupport request". */
+	lc->hotrush = true;
+	if (hr != NULL && (strcmp(hr, "no") == 0 || strcmp(hr, "off") == 0))
+		lc->hotrush = false;
+	else if (hr != NULL && strcmp(hr, "yes") != 0 && strcmp(hr, "on") != 0)
+		return fail(c, "hotrush", "\"%s\": expected yes or no", hr);
 
 	if (b != NULL && strcmp(b, "staff-reply") == 0)
 		lc->preclose_basis = LC_BASIS_STAFF_REPLY;

@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..37"
+echo "1..40"
 PORT=$(free_port)
 start_sink sink "$PORT"
 # secondary members view-only ([roles]; the built-in X-Cart roles give
@@ -163,3 +163,26 @@ check "refusal names the organization and opens no ticket" sh -c \
     "grep -q 'view-only' '$VR' && grep -q 'member of Shop' '$VR' && grep -q 'not opened a ticket' '$VR'"
 check "refusal is auto-replied, without the reply-above marker" sh -c \
     "grep -q '^Auto-Submitted: auto-replied' '$VR' && ! grep -qi 'above this line' '$VR'"
+
+# X-Cart: HotRush is "for an urgent techsupport request": the built-in
+# sales life cycle has hotrush = no; staff may still switch it on.
+mail alice@shop.example support@example.com "Quote for 20 licences" \
+    "Please send a quote." >"$T/q1.eml"
+ingest --sender alice@shop.example --client-ip 198.51.100.7 \
+    --recipient support@example.com <"$T/q1.eml"
+Q=$(sqlq "$DB" "SELECT max(id) FROM tickets")
+mail bob@staff.example.com support@example.com "Re: [Support #$Q] quote" \
+    "Queue: sales\n\nSales will answer." >"$T/q2.eml"
+ingest --sender bob@staff.example.com --client-ip 192.0.2.5 \
+    --recipient support@example.com <"$T/q2.eml"
+mail alice@shop.example support@example.com "Re: [Support #$Q] quote" \
+    "HotRush: on\n\nWe need it today." >"$T/q3.eml"
+ingest --sender alice@shop.example --client-ip 198.51.100.7 \
+    --recipient support@example.com <"$T/q3.eml"
+check "a sales ticket: her HotRush: on is refused" test \
+    "$(sqlq "$DB" "SELECT queue || ':' || hotrush FROM tickets WHERE id=$Q")" = sales:0
+check "... the refusal says HotRush is for technical support" test \
+    "$(sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$Q AND kind='command-refused' AND detail LIKE 'HotRush: on%technical support%'")" = 1
+"$B/postdesk" hotrush "$Q" on >/dev/null
+check "... staff may still switch it on" \
+    test "$(sqlq "$DB" "SELECT hotrush FROM tickets WHERE id=$Q")" = 1

@@ -367,6 +367,20 @@ test_hotrush(void)
 			used++;
 	}
 	g_assert_cmpint(used, ==, 3);
+	/* X-Cart: "for an urgent techsupport request": the built-in sales
+	 * and project life cycles have hotrush = no; staff may still. */
+	lc = lifecycle_for(c->lifecycle, "sales");
+	g_assert_false(lifecycle_can_set_hotrush(lc, "submitted", true,
+	    LC_ROLE_CUSTOMER, 0, &counts, &why));
+	g_assert_nonnull(strstr(why, "technical support"));
+	g_assert_false(lifecycle_can_set_hotrush(lc, "submitted", true,
+	    LC_ROLE_SYSTEM, 0, &counts, &why));
+	g_assert_true(lifecycle_can_set_hotrush(lc, "submitted", true,
+	    LC_ROLE_STAFF, 0, &counts, &why));
+	g_assert_false(lifecycle_can_set_hotrush(lifecycle_for(c->lifecycle,
+	    "project"), "submitted", true, LC_ROLE_CUSTOMER, 0, &counts, &why));
+	g_assert_true(lifecycle_can_set_hotrush(lifecycle_for(c->lifecycle,
+	    "support"), "submitted", true, LC_ROLE_CUSTOMER, 0, &counts, &why));
 	config_free(c);
 }
 
@@ -862,6 +876,7 @@ test_priorities_bad(void)
 		{ "[lifecycle]\nrating_request = ../x\n", "rating_request" },
 		{ "[lifecycle]\nstaff_priorities = urgent\n",
 		    "staff_priorities" },
+		{ "[lifecycle.sales]\nhotrush = maybe\n", "hotrush" },
 	};
 	size_t	 i;
 
