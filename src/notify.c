@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "mail.h"
 #include "notify.h"
+#include "roles.h"
 #include "staff.h"
 #include "web.h"
 #include "outbox.h"
@@ -373,6 +374,41 @@ change_context(struct store *s, const struct config *c, const char *name,
 }
 
 /*
+ * {{invitation.*}} for a new member's invitation (account.h): her own
+ * sign-in link to the ticket list (none without [web]) and her role's
+ * rights.
+ */
+static bool
+invitation_context(struct store *s, const struct config *c, const char *name,
+    const char *recipient, JsonObject *ctx, GError **err)
+{
+	struct org_member *om = NULL;
+	JsonObject	*o;
+	char		*link = NULL, *rights;
+
+	if (recipient == NULL || strcmp(name, "member-invitation") != 0)
+		return true;
+	if (!store_org_member_get(s, recipient, &om, err))
+		return false;
+	if (!web_link_mint(c, s, recipient, 0, g_get_real_time() /
+	    G_USEC_PER_SEC, &link, err)) {
+		org_member_free(om);
+		return false;
+	}
+	o = json_object_new();
+	if (link != NULL)
+		json_object_set_string_member(o, "link", link);
+	rights = roles_rights_text(om != NULL ? roles_rights(c->roles,
+	    om->role) : 0);
+	json_object_set_string_member(o, "rights", rights);
+	json_object_set_object_member(ctx, "invitation", o);
+	g_free(rights);
+	g_free(link);
+	org_member_free(om);
+	return true;
+}
+
+/*
  * The language RECIPIENT (may be NULL) reads: her contact's, else
  * [mail] default_language.  Mail redirected to a confirmed notification
  * address is in the language of the contact it is for.  Staff are no
@@ -441,7 +477,8 @@ render(struct store *s, const struct config *c, const char *name,
 	ctx = context(c, t, m, recipient);
 	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err) &&
 	    link_context(s, c, t, recipient, ctx, err) &&
-	    change_context(s, c, name, m, recipient, ctx, err);
+	    change_context(s, c, name, m, recipient, ctx, err) &&
+	    invitation_context(s, c, name, recipient, ctx, err);
 	/* A quarantined message (id 0) has no events. */
 	if (ok && m != NULL && m->id > 0) {
 		JsonArray *cmds = NULL;

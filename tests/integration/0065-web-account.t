@@ -13,7 +13,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..22"
+echo "1..23"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -79,6 +79,8 @@ check "she gives a representative access: 303, an advanced member ($st)" \
     test "$st:$(role dave@a.example)" = "303:advanced"
 check "... with the event the mail command writes, in her name" test \
     "$(sql "SELECT count(*) FROM events WHERE actor = 'carol@a.example' AND kind = 'command' AND detail LIKE 'Member: add dave@a.example advanced%'")" = 1
+check "... and the new member's invitation queued, on no ticket" test \
+    "$(sql "SELECT count(*) FROM outbox WHERE template = 'member-invitation' AND recipients = 'dave@a.example' AND ticket_id IS NULL")" = 1
 get acc2 "$CK" /account >/dev/null
 check "... and the page lists the new member" \
     grep -q '<td>dave@a.example</td><td></td><td>advanced</td>' "$T/acc2"
