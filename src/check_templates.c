@@ -18,7 +18,7 @@ const char *const check_mail_kinds[] = {
 	"comment-notification", "pre-closed", "closed", "follow-up-opened",
 	"out-of-scope", "view-only-refusal", "command-transcript",
 	"address-confirm", "address-changed", "escalation",
-	"member-invitation",
+	"member-invitation", "rating-comment",
 	"portal-only",		/* [mail] customer_replies = portal */
 	"rating-request",	/* [lifecycle] rating_request (solved.conf) */
 	NULL

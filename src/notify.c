@@ -486,6 +486,22 @@ render(struct store *s, const struct config *c, const char *name,
 		ok = commands_array(s, m, &cmds, err);
 		json_object_set_array_member(ctx, "commands", cmds);
 	}
+	if (ok && t != NULL && strcmp(name, "rating-comment") == 0) {
+		struct rating *rt = NULL;
+
+		/* {{rating.*}}: the rating as it stands when sent. */
+		ok = store_rating_get(s, t->id, &rt, err);
+		if (ok && rt != NULL) {
+			JsonObject *ro = json_object_new();
+
+			json_object_set_int_member(ro, "value", rt->rating);
+			json_object_set_string_member(ro, "comment",
+			    rt->comment != NULL ? rt->comment : "");
+			json_object_set_string_member(ro, "by", rt->rated_by);
+			json_object_set_object_member(ctx, "rating", ro);
+		}
+		rating_free(rt);
+	}
 	if (ok && t != NULL && strcmp(name, "escalation") == 0) {
 		JsonArray *esc = NULL;
 

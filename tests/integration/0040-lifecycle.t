@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..40"
+echo "1..42"
 PORT=$(free_port)
 start_sink sink "$PORT"
 # secondary members view-only ([roles]; the built-in X-Cart roles give
@@ -126,6 +126,15 @@ mail alice@shop.example "$ART" "Re: [Support #1] x" \
 ingest --sender alice@shop.example --recipient "$ART" <"$T/a4.eml"
 check "rating by mail stored, ticket stays closed" \
     test "$(sqlq "$DB" "SELECT rating || ':' || comment FROM ratings WHERE ticket_id=1"):$(st 1)" = "4:quick and friendly:closed"
+# X-Cart: rating comments "are addressed by heads of corresponding
+# departments": the queue's leads (no lead: the admins) get them.
+check "the rating comment is queued to the queue's head" test \
+    "$(sqlq "$DB" "SELECT group_concat(recipients) FROM outbox WHERE ticket_id=1 AND template='rating-comment'")" = bob@staff.example.com
+"$B/postdesk-notify" --once >/dev/null
+RC=$(grep -l "quick and friendly" "$T"/sink/*.eml |
+    xargs -r grep -il "^X-Envelope-To: bob@staff.example.com" | head -1)
+check "... and delivered, with the rating and the comment" sh -c \
+    "[ -n '$RC' ] && grep -q '^Subject: .*\[Rated 4/5\]' '$RC' && grep -q '^  quick and friendly' '$RC'"
 
 # A message long after the window opens a linked follow-up.
 sqlq "$DB" "UPDATE tickets SET status_since = status_since - 15 * $DAY WHERE id=1"
