@@ -31,6 +31,7 @@ struct step {
 	char		*org;
 	char		*addr;		/* member, or new address */
 	char		*role;
+	bool		 invite;	/* a new member: the invitation */
 	struct address_change *change;	/* to confirm */
 };
 
@@ -146,6 +147,7 @@ decide_member(struct store *s, const struct config *c, const char *value,
 	else if (add) {
 		st->op = OP_MEMBER_ADD;
 		st->role = g_strdup(role);
+		st->invite = target == NULL;
 		st->why = target != NULL ? g_strdup_printf("%s is now a %s "
 		    "member of %s (was %s)", st->addr, role, om->org,
 		    target->role) : g_strdup_printf("%s added to %s as %s",
@@ -475,8 +477,11 @@ apply_step(struct store *s, const struct account_plan *p,
 
 	switch (st->op) {
 	case OP_MEMBER_ADD:
+		/* Xentral: "we will send you an invitation to the ticket
+		 * system by email" — about no ticket, with her own link. */
 		return store_org_member_add(s, st->org, st->addr, NULL,
-		    st->role, err);
+		    st->role, err) && (!st->invite || outbox_enqueue_exact(s,
+		    0, 0, "member-invitation", st->addr, now, err));
 	case OP_MEMBER_REMOVE:
 		return store_org_member_remove(s, st->org, st->addr, err);
 	case OP_ADDRESS_RESET:

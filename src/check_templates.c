@@ -18,12 +18,14 @@ const char *const check_mail_kinds[] = {
 	"comment-notification", "pre-closed", "closed", "follow-up-opened",
 	"out-of-scope", "view-only-refusal", "command-transcript",
 	"address-confirm", "address-changed", "escalation",
+	"member-invitation", "rating-comment",
 	"portal-only",		/* [mail] customer_replies = portal */
 	"rating-request",	/* [lifecycle] rating_request (solved.conf) */
 	NULL
 };
 const char *const check_web_pages[] = {
-	"layout", "list", "ticket", "search", "dashboard", "error", "new", NULL
+	"layout", "list", "ticket", "search", "dashboard", "error", "new",
+	"account", NULL
 };
 
 static void

@@ -14,6 +14,7 @@
 #include "quote.h"
 #include "store_web.h"
 #include "text.h"
+#include "lifecycle.h"
 #include "log.h"
 
 int
@@ -185,7 +186,8 @@ parse_list_filter(struct cli *c, struct store_web_filter *f, bool *json,
 		else if (strcmp(a, "--csv") == 0)
 			*csv = true;
 		else if (strcmp(a, "--hide-rated") == 0)
-			f->hide_closed_rated = true;
+			f->hide_statuses = (const char *const *)
+			    lifecycle_set_done_statuses(c->config->lifecycle);
 		else if (strcmp(a, "--order=queue") == 0)
 			*queue_order = true;
 		else if (v == NULL)
@@ -220,7 +222,7 @@ cli_list(struct cli *c)
 	struct store_web_filter f = { 0 };
 	GPtrArray	*a;
 	GError		*e = NULL;
-	bool		 json = false, csv = false, queue_order = false;
+	bool		 json = false, csv = false, queue_order = false, ok;
 	int		 i, rc;
 
 	/* --order=queue is a list of its own, with its own options. */
@@ -231,7 +233,9 @@ cli_list(struct cli *c)
 		return cli_usage(c);
 	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
 		return rc;
-	if (!store_web_tickets(c->store, &f, &a, &e)) {
+	ok = store_web_tickets(c->store, &f, &a, &e);
+	g_strfreev((char **)f.hide_statuses);
+	if (!ok) {
 		log_warnx("%s", e->message);
 		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
 		g_error_free(e);

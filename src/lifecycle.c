@@ -438,6 +438,14 @@ lifecycle_can_set_priority(const struct lifecycle *lc, const char *status,
 }
 
 bool
+lifecycle_can_choose_priority(const struct lifecycle *lc, int rank,
+    enum lc_role role)
+{
+	return role != LC_ROLE_CUSTOMER || rank < 0 ||
+	    rank >= lc->n_priorities || !lc->staff_priority[rank];
+}
+
+bool
 lifecycle_can_set_hotrush(const struct lifecycle *lc, const char *status,
     bool on, enum lc_role role, int64_t offs_used, bool *counts,
     const char **why)
@@ -445,6 +453,11 @@ lifecycle_can_set_hotrush(const struct lifecycle *lc, const char *status,
 	*counts = false;
 	if (lifecycle_is_final(lc, status)) {
 		*why = "HotRush cannot change once the ticket is closed";
+		return false;
+	}
+	if (on && !lc->hotrush && role != LC_ROLE_STAFF) {
+		*why = "HotRush is for urgent technical support requests, "
+		    "not offered in this queue";
 		return false;
 	}
 	if (on || role != LC_ROLE_CUSTOMER || in_strv(lc->hotrush_free,

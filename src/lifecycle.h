@@ -90,7 +90,8 @@ struct lifecycle {
 					   key name; the first match wins */
 	int64_t		 close_after;
 	int64_t		 reopen_window;
-	/* HotRush. */
+	/* HotRush: offered at all (hotrush = no: staff only). */
+	bool		 hotrush;
 	char		**hotrush_free;	/* turning off does not count */
 	int64_t		 hotrush_off_limit; /* per account, elsewhere */
 	/* Priorities, highest first (at least one), and the rank of a
@@ -98,6 +99,9 @@ struct lifecycle {
 	char		**priorities;
 	int		 n_priorities;
 	int		 default_priority;
+	/* staff_priorities: set by staff and the rules, never by the
+	 * customer's own command or form; by rank. */
+	bool		 staff_priority[LC_PRIORITIES_MAX];
 	/* SLA first-response targets, seconds, parallel to priorities
 	 * (sla_<name>); 0: none; */
 	int64_t		 sla[LC_PRIORITIES_MAX];
@@ -154,6 +158,14 @@ char	*lifecycle_ack_source(const char *pattern);	/* g_free */
 /* The life cycle of QUEUE (NULL or unknown: the default).  Borrowed. */
 const struct lifecycle *lifecycle_for(const struct lifecycle_set *,
 	    const char *queue);
+
+/*
+ * The statuses in which a ticket is done with, in any life cycle of the
+ * set: pre_closed, the final ones and the rating statuses ("hide closed
+ * and rated": the list shows only tickets still being worked on).
+ * g_strfreev.
+ */
+char	**lifecycle_set_done_statuses(const struct lifecycle_set *);
 
 /* "3d", "12h", "90m", "45s" or plain seconds.  False on bad syntax. */
 bool	 text_to_duration(int64_t *out, const char *s);
@@ -243,8 +255,13 @@ bool	 lifecycle_attr_is_set(const char *value);
 /* Priority may change while the ticket is open (not final). */
 bool	 lifecycle_can_set_priority(const struct lifecycle *,
 	    const char *status, enum lc_role, const char **why);
+/* May ROLE choose the priority of RANK (staff_priorities)? */
+bool	 lifecycle_can_choose_priority(const struct lifecycle *, int rank,
+	    enum lc_role);
 /*
- * HotRush.  Turning it on is allowed while open.  Turning it off:
+ * HotRush.  Turning it on is allowed while open, and by staff only in
+ * a life cycle with hotrush = no (X-Cart: HotRush is for technical
+ * support, not sales or projects).  Turning it off:
  * always free while in a hotrush_free status; in any other open status
  * a customer may do it while OFFS_USED (the account's counted offs) is
  * below hotrush_off_limit, and *counts says the off must be counted;

@@ -205,6 +205,12 @@ cmd_priority(struct store *s, const struct config *c, const struct ticket *t,
 	name = lifecycle_priority_name(lc, p);
 	if (!lifecycle_can_set_priority(lc, t->status, role, &w))
 		return refuse(applied, why, w);
+	if (!lifecycle_can_choose_priority(lc, p, role)) {
+		*applied = false;
+		*why = g_strdup_printf("only staff set priority %s "
+		    "(staff_priorities)", name);
+		return true;
+	}
 	if (strcmp(t->priority, name) == 0 && t->priority_rank == p)
 		return refuse(applied, why, "the ticket already has that "
 		    "priority");
@@ -260,6 +266,26 @@ cmd_hotrush(struct store *s, const struct config *c, const struct ticket *t,
 	return ok;
 }
 
+/* The rating-comment notice to T's queue's leads (no lead: its
+ * admins; none: every admin), as an escalation goes. */
+static bool
+rating_to_leads(struct store *s, const struct config *c,
+    const struct ticket *t, int64_t now, GError **err)
+{
+	struct staff_dir *dir = NULL;
+	GPtrArray	*to;
+	bool		 ok;
+
+	if (!staff_dir_load(s, c, &dir, err))
+		return false;
+	to = staff_escalation_recipients(dir, t->queue);
+	ok = to->len == 0 || outbox_enqueue_all(s, t->id, 0, OUTBOX_STAFF,
+	    "rating-comment", to, NULL, now, err);
+	g_ptr_array_free(to, TRUE);
+	staff_dir_free(dir);
+	return ok;
+}
+
 static bool
 cmd_rating(struct store *s, const struct config *c, const struct ticket *t,
     const char *value, enum lc_role role, const char *actor, int64_t row,
@@ -286,6 +312,10 @@ cmd_rating(struct store *s, const struct config *c, const struct ticket *t,
 	    now, err) && event(s, t, row, now, actor, "rated", d, applied, why,
 	    err);
 	g_free(d);
+	/* X-Cart: rating comments "are addressed by heads of
+	 * corresponding departments": the queue's leads read them. */
+	if (ok && *applied && *comment != '\0')
+		ok = rating_to_leads(s, c, t, now, err);
 	return ok;
 }
 

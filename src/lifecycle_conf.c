@@ -56,6 +56,7 @@ static const char builtin[] =
 	"close_after = 3d\n"
 	"reopen_window = 14d\n"
 	"hotrush_free = submitted\n"
+	"hotrush = yes\n"
 	"hotrush_off_limit = 3\n"
 	"priorities = major;normal;minor\n"
 	"sla_minor = 24h\n"
@@ -68,9 +69,11 @@ static const char builtin[] =
 	"preclose_after = 30d\n"
 	"preclose_after[presales] = 14d\n"
 	"preclose_basis = last-message\n"
+	"hotrush = no\n"
 	"[lifecycle.project]\n"
 	"preclose_after = 30d\n"
-	"preclose_basis = last-message\n";
+	"preclose_basis = last-message\n"
+	"hotrush = no\n";
 
 /*
  * Acknowledgements, one pattern per language, all tried (the language
@@ -107,7 +110,8 @@ static const char *const lc_keys[] = {
 	"preclose_basis", "close_after", "reopen_window", "hotrush_free",
 	"hotrush_off_limit", "sla_hotrush", "ack_pattern", "ack_max_length",
 	"priorities", "default_priority", "rating_statuses", "rating_request",
-	"calendar", "resolve_hotrush", "escalate",
+	"calendar", "resolve_hotrush", "escalate", "staff_priorities",
+	"hotrush",
 };
 
 /* Raw values being layered: key → value, lang → ack pattern; which
@@ -578,7 +582,15 @@ basis_and_numbers(struct ctx *c)
 {
 	const char *b = g_hash_table_lookup(c->l->keys, "preclose_basis");
 	const char *lim = g_hash_table_lookup(c->l->keys, "hotrush_off_limit");
+	const char *hr = g_hash_table_lookup(c->l->keys, "hotrush");
 	struct lifecycle *lc = c->lc;
+
+	/* X-Cart: HotRush is "for an urgent techsupport request". */
+	lc->hotrush = true;
+	if (hr != NULL && (strcmp(hr, "no") == 0 || strcmp(hr, "off") == 0))
+		lc->hotrush = false;
+	else if (hr != NULL && strcmp(hr, "yes") != 0 && strcmp(hr, "on") != 0)
+		return fail(c, "hotrush", "\"%s\": expected yes or no", hr);
 
 	if (b != NULL && strcmp(b, "staff-reply") == 0)
 		lc->preclose_basis = LC_BASIS_STAFF_REPLY;
@@ -608,6 +620,34 @@ priority_name_ok(const char *v)
 	return n > 0 && n <= LC_PRIORITY_NAME_MAX &&
 	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789-_") == n && g_ascii_strcasecmp(v, "hotrush") != 0;
+}
+
+/* staff_priorities: those a customer may not choose herself (XCALLY's
+ * "Highest only if your services are down": staff and the rules judge
+ * that).  Any case, "highest"/"lowest" as everywhere. */
+static bool
+staff_priorities(struct ctx *c)
+{
+	struct lifecycle *lc = c->lc;
+	char	**names = split_list(g_hash_table_lookup(c->l->keys,
+	    "staff_priorities"));
+	size_t	  i;
+	int	  r;
+
+	memset(lc->staff_priority, 0, sizeof lc->staff_priority);
+	for (i = 0; names[i] != NULL; i++) {
+		if ((r = lifecycle_priority_rank(lc, names[i])) ==
+		    LC_RANK_NONE) {
+			bool ok = fail(c, "staff_priorities", "\"%s\" is not "
+			    "in priorities", names[i]);
+
+			g_strfreev(names);
+			return ok;
+		}
+		lc->staff_priority[r] = true;
+	}
+	g_strfreev(names);
+	return true;
 }
 
 static bool
@@ -643,7 +683,7 @@ priorities(struct ctx *c)
 	    (lc->default_priority = lifecycle_priority_rank(lc, d)) < 0)
 		return fail(c, "default_priority", "\"%s\" is not in "
 		    "priorities", d);
-	return true;
+	return staff_priorities(c);
 }
 
 /*
@@ -1016,4 +1056,38 @@ lifecycle_for(const struct lifecycle_set *set, const char *queue)
 			return lc;
 	}
 	return set->def;
+}
+
+static void
+add_done(GPtrArray *a, const char *status)
+{
+	if (status != NULL && !g_ptr_array_find_with_equal_func(a, status,
+	    g_str_equal, NULL))
+		g_ptr_array_add(a, g_strdup(status));
+}
+
+static void
+add_done_of(GPtrArray *a, const struct lifecycle *lc)
+{
+	size_t	 i;
+
+	add_done(a, lc->pre_closed);
+	for (i = 0; lc->final != NULL && lc->final[i] != NULL; i++)
+		add_done(a, lc->final[i]);
+	for (i = 0; lc->rating_statuses != NULL &&
+	    lc->rating_statuses[i] != NULL; i++)
+		add_done(a, lc->rating_statuses[i]);
+}
+
+char **
+lifecycle_set_done_statuses(const struct lifecycle_set *set)
+{
+	GPtrArray	*a = g_ptr_array_new();
+	guint		 i;
+
+	add_done_of(a, set->def);
+	for (i = 0; i < set->queues->len; i++)
+		add_done_of(a, set->queues->pdata[i]);
+	g_ptr_array_add(a, NULL);
+	return (char **)g_ptr_array_free(a, FALSE);
 }

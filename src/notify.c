@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "mail.h"
 #include "notify.h"
+#include "roles.h"
 #include "staff.h"
 #include "web.h"
 #include "outbox.h"
@@ -334,9 +335,9 @@ change_context(struct store *s, const struct config *c, const char *name,
 	JsonObject	*o;
 	char		*to = NULL, *token, *when;
 
-	if (recipient == NULL || m == NULL)
+	if (recipient == NULL)
 		return true;
-	if (strcmp(name, "address-changed") == 0) {
+	if (m != NULL && strcmp(name, "address-changed") == 0) {
 		if (!store_notify_address(s, recipient, &to, err))
 			return false;
 		o = json_object_new();
@@ -349,7 +350,9 @@ change_context(struct store *s, const struct config *c, const char *name,
 	}
 	if (strcmp(name, "address-confirm") != 0)
 		return true;
-	if (!store_address_change_of_row(s, m->id, recipient, &ch, err))
+	/* No message: asked for on the account page (web_account.c). */
+	if (!store_address_change_of_row(s, m != NULL ? m->id : 0, recipient,
+	    &ch, err))
 		return false;
 	if (ch == NULL || (token = account_change_token(c, ch)) == NULL) {
 		address_change_free(ch);
@@ -367,6 +370,41 @@ change_context(struct store *s, const struct config *c, const char *name,
 	g_free(when);
 	g_free(token);
 	address_change_free(ch);
+	return true;
+}
+
+/*
+ * {{invitation.*}} for a new member's invitation (account.h): her own
+ * sign-in link to the ticket list (none without [web]) and her role's
+ * rights.
+ */
+static bool
+invitation_context(struct store *s, const struct config *c, const char *name,
+    const char *recipient, JsonObject *ctx, GError **err)
+{
+	struct org_member *om = NULL;
+	JsonObject	*o;
+	char		*link = NULL, *rights;
+
+	if (recipient == NULL || strcmp(name, "member-invitation") != 0)
+		return true;
+	if (!store_org_member_get(s, recipient, &om, err))
+		return false;
+	if (!web_link_mint(c, s, recipient, 0, g_get_real_time() /
+	    G_USEC_PER_SEC, &link, err)) {
+		org_member_free(om);
+		return false;
+	}
+	o = json_object_new();
+	if (link != NULL)
+		json_object_set_string_member(o, "link", link);
+	rights = roles_rights_text(om != NULL ? roles_rights(c->roles,
+	    om->role) : 0);
+	json_object_set_string_member(o, "rights", rights);
+	json_object_set_object_member(ctx, "invitation", o);
+	g_free(rights);
+	g_free(link);
+	org_member_free(om);
 	return true;
 }
 
@@ -439,13 +477,30 @@ render(struct store *s, const struct config *c, const char *name,
 	ctx = context(c, t, m, recipient);
 	ok = org_context(s, t != NULL ? t->requester : recipient, ctx, err) &&
 	    link_context(s, c, t, recipient, ctx, err) &&
-	    change_context(s, c, name, m, recipient, ctx, err);
+	    change_context(s, c, name, m, recipient, ctx, err) &&
+	    invitation_context(s, c, name, recipient, ctx, err);
 	/* A quarantined message (id 0) has no events. */
 	if (ok && m != NULL && m->id > 0) {
 		JsonArray *cmds = NULL;
 
 		ok = commands_array(s, m, &cmds, err);
 		json_object_set_array_member(ctx, "commands", cmds);
+	}
+	if (ok && t != NULL && strcmp(name, "rating-comment") == 0) {
+		struct rating *rt = NULL;
+
+		/* {{rating.*}}: the rating as it stands when sent. */
+		ok = store_rating_get(s, t->id, &rt, err);
+		if (ok && rt != NULL) {
+			JsonObject *ro = json_object_new();
+
+			json_object_set_int_member(ro, "value", rt->rating);
+			json_object_set_string_member(ro, "comment",
+			    rt->comment != NULL ? rt->comment : "");
+			json_object_set_string_member(ro, "by", rt->rated_by);
+			json_object_set_object_member(ctx, "rating", ro);
+		}
+		rating_free(rt);
 	}
 	if (ok && t != NULL && strcmp(name, "escalation") == 0) {
 		JsonArray *esc = NULL;

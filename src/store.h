@@ -447,6 +447,8 @@ bool	 store_address_change_get(struct store *, const char *id,
 	    struct address_change **out, GError **err);
 /* The change requested by MESSAGE_ROW for NEW_ADDRESS; *out NULL if
  * none. */
+/* The newest change asked for in MESSAGE_ROW to NEW_ADDRESS; row 0: the
+ * newest one asked for on no message (the portal's account page). */
 bool	 store_address_change_of_row(struct store *, int64_t message_row,
 	    const char *new_address, struct address_change **out,
 	    GError **err);

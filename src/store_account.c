@@ -243,7 +243,8 @@ store_address_change_of_row(struct store *s, int64_t row,
 
 	*out = NULL;
 	st = store_stmt(s, "SELECT " CHANGE_COLS " FROM address_changes"
-	    " WHERE message_row = ?1 AND new_address = ?2"
+	    " WHERE (message_row = ?1 OR (?1 = 0 AND message_row IS NULL))"
+	    " AND new_address = ?2"
 	    " ORDER BY created DESC LIMIT 1", err);
 	if (st == NULL)
 		return false;

@@ -44,7 +44,8 @@ store_web_set_org_view(struct store *s, const char *const *roles)
 	s->org_view = g_string_free(g, FALSE);
 }
 
-/* ?1 status ?2 queue ?3 priority ?4 hotrush ?5 hide ?6 limit ?7 offset
+/* ?1 status ?2 queue ?3 priority ?4 hotrush ?5 the statuses hidden (a
+ * JSON array, NULL: none) ?6 limit ?7 offset
  * ?8 participant.  A ticket merged into another (store_thread.c) is
  * listed as that one only. */
 #define FILTERS \
@@ -52,8 +53,8 @@ store_web_set_org_view(struct store *s, const char *const *roles)
 	" AND (?2 IS NULL OR t.queue = ?2)" \
 	" AND (?3 IS NULL OR t.priority = ?3)" \
 	" AND (?4 < 0 OR t.hotrush = ?4)" \
-	" AND (?5 = 0 OR t.status <> 'closed' OR NOT EXISTS" \
-	"  (SELECT 1 FROM ratings r WHERE r.ticket_id = t.id))"
+	" AND (?5 IS NULL OR t.status NOT IN" \
+	"  (SELECT value FROM json_each(?5)))"
 #define ALL_STATUS \
 	"SELECT " STORE_TICKET_COLS " FROM tickets t" \
 	" WHERE ?1 IS NULL AND ?8 IS NULL" FILTERS
@@ -79,12 +80,40 @@ static const char *const list_sql[STORE_WEB_SORT__MAX][3] = {
 	    ONE_STATUS BY_CREATED, CUSTOMER BY_CREATED },
 };
 
+/* V as a JSON array of strings, for json_each(); NULL for NULL. */
+static char *
+json_strv(const char *const *v)
+{
+	GString	*g;
+	size_t	 i;
+	const char *p;
+
+	if (v == NULL)
+		return NULL;
+	g = g_string_new("[");
+	for (i = 0; v[i] != NULL; i++) {
+		g_string_append(g, i ? ",\"" : "\"");
+		for (p = v[i]; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				g_string_append_c(g, '\\');
+			if ((unsigned char)*p < 0x20)
+				g_string_append_printf(g, "\\u%04x", *p);
+			else
+				g_string_append_c(g, *p);
+		}
+		g_string_append_c(g, '"');
+	}
+	g_string_append_c(g, ']');
+	return g_string_free(g, FALSE);
+}
+
 bool
 store_web_tickets(struct store *s, const struct store_web_filter *f,
     GPtrArray **out, GError **err)
 {
 	struct db_stmt	*st;
 	GPtrArray	*a;
+	char		*hidden;
 	int		 rc, variant;
 
 	g_return_val_if_fail(f->sort < STORE_WEB_SORT__MAX, false);
@@ -96,7 +125,9 @@ store_web_tickets(struct store *s, const struct store_web_filter *f,
 	store_bind_text(st, 2, f->queue);
 	store_bind_text(st, 3, f->priority);
 	db_bind_int(st, 4, f->hotrush);
-	db_bind_int(st, 5, f->hide_closed_rated);
+	hidden = json_strv(f->hide_statuses);
+	/* Bound without a copy: freed after the last step. */
+	store_bind_text(st, 5, hidden);
 	db_bind_int64(st, 6, f->limit > 0 ? f->limit : INT64_MAX);
 	db_bind_int64(st, 7, f->offset);
 	store_bind_text(st, 8, f->participant);
@@ -106,6 +137,8 @@ store_web_tickets(struct store *s, const struct store_web_filter *f,
 	while ((rc = db_step(st)) == DB_ROW)
 		g_ptr_array_add(a, store_ticket_from_row(st));
 	db_reset(st);
+	store_bind_text(st, 5, NULL);
+	g_free(hidden);
 	if (rc != DB_DONE) {
 		g_ptr_array_unref(a);
 		return store_fail(s, rc, err);

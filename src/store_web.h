@@ -27,7 +27,9 @@ struct store_web_filter {
 	const char	*queue;
 	const char	*priority;
 	int		 hotrush;	/* -1 any, 0 off, 1 on */
-	bool		 hide_closed_rated;
+	/* "Hide closed and rated": tickets in these statuses are left
+	 * out (lifecycle_set_done_statuses()); NULL: none are. */
+	const char *const *hide_statuses;
 	/* Only tickets this customer may see (store_web_ticket_visible);
 	 * NULL: all (staff). */
 	const char	*participant;

@@ -27,6 +27,9 @@ struct key_def {
 
 static const char *const sorts[] = { "queue", "updated", "created", NULL };
 static const char *const cc_actions[] = { "add", "remove", NULL };
+/* enum account_action (web_account.c). */
+static const char *const account_actions[] = { "add", "remove", "notify",
+    NULL };
 
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
 static const struct key_def keys[KEY__MAX] = {
@@ -60,6 +63,8 @@ static const struct key_def keys[KEY__MAX] = {
 	[KEY_SUBJECT] = { "subject", V_TEXT, 1, 200, NULL },
 	[KEY_CATEGORY] = { "category", V_INT, 1, 1000, NULL },
 	[KEY_OTHER] = { "other", V_INT, 1, G_MAXINT64, NULL },
+	[KEY_ROLE] = { "role", V_WORD, 1, 64, NULL },
+	[KEY_ACCOUNT_ACTION] = { "do", V_ENUM, 0, 0, account_actions },
 };
 
 struct page_def {
@@ -90,6 +95,8 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_CREATE] = { "/new", WEB_POST },
 	[PAGE_LINK] = { "/ticket/#/link", WEB_POST },
 	[PAGE_UNLINK] = { "/ticket/#/unlink", WEB_POST },
+	[PAGE_ACCOUNT] = { "/account", WEB_GET },
+	[PAGE_ACCOUNT_CHANGE] = { "/account", WEB_POST },
 };
 
 static bool
@@ -809,6 +816,8 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_CREATE] = web_page_create,
 	[PAGE_LINK] = web_page_link,
 	[PAGE_UNLINK] = web_page_unlink,
+	[PAGE_ACCOUNT] = web_page_account,
+	[PAGE_ACCOUNT_CHANGE] = web_page_account_change,
 };
 
 /* Who may reach which page, and the CSRF check of every POST; NULL if

@@ -79,6 +79,8 @@ enum web_page {
 	PAGE_CREATE,		/* /new                    POST (customer) */
 	PAGE_LINK,		/* /ticket/N/link          POST (staff) */
 	PAGE_UNLINK,		/* /ticket/N/unlink        POST (staff) */
+	PAGE_ACCOUNT,		/* /account                GET  (customer) */
+	PAGE_ACCOUNT_CHANGE,	/* /account                POST (customer) */
 	PAGE__MAX
 };
 
@@ -108,6 +110,8 @@ enum web_key {
 	KEY_SUBJECT,		/* a new ticket's subject */
 	KEY_CATEGORY,		/* a new ticket's category, 1-based */
 	KEY_OTHER,		/* the related ticket to link or unlink */
+	KEY_ROLE,		/* a member's role, one of [roles] */
+	KEY_ACCOUNT_ACTION,	/* the account form: add remove notify */
 	KEY__MAX
 };
 
@@ -383,6 +387,11 @@ struct web_response *web_page_post(struct web *, GError **err);
 struct web_response *web_page_change(struct web *, GError **err);
 struct web_response *web_page_new(struct web *, GError **err);
 struct web_response *web_page_create(struct web *, GError **err);
+/* web_account.c: her organization's members and her notification
+ * address; *yes if the list page links it (she manages members). */
+struct web_response *web_page_account(struct web *, GError **err);
+struct web_response *web_page_account_change(struct web *, GError **err);
+bool	 web_account_linked(struct web *, bool *yes, GError **err);
 struct web_response *web_page_dashboard(struct web *, GError **err);
 struct web_response *web_page_style(struct web *, GError **err);
 

@@ -108,8 +108,13 @@ web_page_new(struct web *w, GError **err)
 	    lifecycle_can_set_hotrush(lc, lc->initial, true, LC_ROLE_CUSTOMER,
 	    0, &counts, &why));
 	for (p = 0; p < lc->n_priorities; p++) {
-		JsonObject *c = json_object_new();
+		JsonObject *c;
 
+		/* Not those only staff set (staff_priorities). */
+		if (!lifecycle_can_choose_priority(lc, p, LC_ROLE_CUSTOMER) &&
+		    p != lc->default_priority)
+			continue;
+		c = json_object_new();
 		web_json_line(c, "name", lc->priorities[p]);
 		json_object_set_boolean_member(c, "selected",
 		    p == lc->default_priority);

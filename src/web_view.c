@@ -152,7 +152,10 @@ list_filter(struct web *w, struct store_web_filter *f)
 	f->priority = lifecycle_priority_name(lc, r);
 	f->hotrush = F(w, KEY_HOTRUSH)->present ?
 	    (int)F(w, KEY_HOTRUSH)->i : -1;
-	f->hide_closed_rated = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i;
+	/* The caller frees it (g_strfreev) after the query. */
+	f->hide_statuses = F(w, KEY_HIDE)->present && F(w, KEY_HIDE)->i ?
+	    (const char *const *)lifecycle_set_done_statuses(
+	    w->config->lifecycle) : NULL;
 	f->participant = web_participant_filter(w);
 	f->sort = F(w, KEY_SORT)->present ? (enum store_web_sort)
 	    F(w, KEY_SORT)->i : w->viewer.role == WEB_STAFF ?
@@ -175,11 +178,14 @@ web_page_export(struct web *w, GError **err)
 	GPtrArray		*tickets;
 	GString			*csv;
 	gsize			 len;
+	bool			 ok;
 
 	if (!list_filter(w, &f))
 		return web_error_page(w, 400, "There is no such priority.");
 	f.limit = WEB_EXPORT_MAX;
-	if (!store_web_tickets(w->store, &f, &tickets, err))
+	ok = store_web_tickets(w->store, &f, &tickets, err);
+	g_strfreev((char **)f.hide_statuses);
+	if (!ok)
 		return NULL;
 	csv = g_string_new(NULL);
 	csv_tickets(csv, tickets);
@@ -204,6 +210,7 @@ web_page_list(struct web *w, GError **err)
 	    F(w, KEY_PAGE)->i : 1;
 	const struct lifecycle	*lc;
 	guint			 i;
+	bool			 linked;
 
 	if (!list_filter(w, &f)) {
 		json_object_unref(o);
@@ -215,6 +222,7 @@ web_page_list(struct web *w, GError **err)
 	f.limit = WEB_PAGE_SIZE + 1;
 	f.offset = (page - 1) * WEB_PAGE_SIZE;
 	if (!store_web_tickets(w->store, &f, &tickets, err)) {
+		g_strfreev((char **)f.hide_statuses);
 		json_object_unref(o);
 		json_array_unref(a);
 		return NULL;
@@ -238,7 +246,14 @@ web_page_list(struct web *w, GError **err)
 	    G_N_ELEMENTS(sort_names), sort_names[f.sort]));
 	json_object_set_boolean_member(o, "hotrush_on", f.hotrush == 1);
 	json_object_set_boolean_member(o, "hotrush_off", f.hotrush == 0);
-	json_object_set_boolean_member(o, "hide", f.hide_closed_rated);
+	json_object_set_boolean_member(o, "hide", f.hide_statuses != NULL);
+	g_strfreev((char **)f.hide_statuses);
+	/* The account page, for the member who manages the members. */
+	if (!web_account_linked(w, &linked, err)) {
+		json_object_unref(o);
+		return NULL;
+	}
+	json_object_set_boolean_member(o, "account", linked);
 	if (w->viewer.role == WEB_STAFF) {
 		GString	*q = list_query(w);
 		char	*u = g_strconcat(w->req->script_name, "/export.csv",
@@ -700,9 +715,18 @@ customer_choices(const struct lifecycle *lc, const struct ticket *t,
 	json_object_set_boolean_member(o, "customer_can_status", any);
 	if (lifecycle_can_set_priority(lc, t->status, LC_ROLE_CUSTOMER,
 	    &why)) {
+		/* Hers to choose (staff_priorities), and the one it has. */
+		GPtrArray *mine = g_ptr_array_new();
+		int	   p;
+
+		for (p = 0; p < lc->n_priorities; p++)
+			if (lifecycle_can_choose_priority(lc, p,
+			    LC_ROLE_CUSTOMER) || p == t->priority_rank)
+				g_ptr_array_add(mine, lc->priorities[p]);
 		json_object_set_array_member(o, "customer_priorities",
-		    options((const char *const *)lc->priorities,
-		    (size_t)lc->n_priorities, t->priority));
+		    options((const char *const *)mine->pdata, mine->len,
+		    t->priority));
+		g_ptr_array_free(mine, TRUE);
 		json_object_set_boolean_member(o, "customer_can_priority",
 		    true);
 		any = true;

@@ -5,7 +5,7 @@
 # sign her out, after which cookie and link fail; staff answer with a
 # canned reply, write a note and merge two tickets; a customer opens a
 # ticket on /new with an attachment, answers, closes and reopens it;
-# axe-core checks
+# she looks at her account page; axe-core checks
 # every page.  Screenshots are kept
 # in tests/artifacts/.
 if ! command -v node >/dev/null || ! command -v chromium >/dev/null; then
@@ -17,6 +17,9 @@ fi
 if ! web_setup; then
 	echo "Bail out! setup failed"; exit 1
 fi
+# Carol is her organization's primary member (the account page).
+"$PD" org add OrgA >/dev/null
+"$PD" org member add OrgA carol@a.example primary >/dev/null
 # Close ticket 1 as staff so the customer can rate it.
 curl -s -u alice:alicepw "$BASE/staff/pd.cgi/ticket/1" > "$T/t1"
 csrf=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$T/t1" | head -1)

@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..37"
+echo "1..42"
 PORT=$(free_port)
 start_sink sink "$PORT"
 # secondary members view-only ([roles]; the built-in X-Cart roles give
@@ -126,6 +126,15 @@ mail alice@shop.example "$ART" "Re: [Support #1] x" \
 ingest --sender alice@shop.example --recipient "$ART" <"$T/a4.eml"
 check "rating by mail stored, ticket stays closed" \
     test "$(sqlq "$DB" "SELECT rating || ':' || comment FROM ratings WHERE ticket_id=1"):$(st 1)" = "4:quick and friendly:closed"
+# X-Cart: rating comments "are addressed by heads of corresponding
+# departments": the queue's leads (no lead: the admins) get them.
+check "the rating comment is queued to the queue's head" test \
+    "$(sqlq "$DB" "SELECT group_concat(recipients) FROM outbox WHERE ticket_id=1 AND template='rating-comment'")" = bob@staff.example.com
+"$B/postdesk-notify" --once >/dev/null
+RC=$(grep -l "quick and friendly" "$T"/sink/*.eml |
+    xargs -r grep -il "^X-Envelope-To: bob@staff.example.com" | head -1)
+check "... and delivered, with the rating and the comment" sh -c \
+    "[ -n '$RC' ] && grep -q '^Subject: .*\[Rated 4/5\]' '$RC' && grep -q '^  quick and friendly' '$RC'"
 
 # A message long after the window opens a linked follow-up.
 sqlq "$DB" "UPDATE tickets SET status_since = status_since - 15 * $DAY WHERE id=1"
@@ -163,3 +172,26 @@ check "refusal names the organization and opens no ticket" sh -c \
     "grep -q 'view-only' '$VR' && grep -q 'member of Shop' '$VR' && grep -q 'not opened a ticket' '$VR'"
 check "refusal is auto-replied, without the reply-above marker" sh -c \
     "grep -q '^Auto-Submitted: auto-replied' '$VR' && ! grep -qi 'above this line' '$VR'"
+
+# X-Cart: HotRush is "for an urgent techsupport request": the built-in
+# sales life cycle has hotrush = no; staff may still switch it on.
+mail alice@shop.example support@example.com "Quote for 20 licences" \
+    "Please send a quote." >"$T/q1.eml"
+ingest --sender alice@shop.example --client-ip 198.51.100.7 \
+    --recipient support@example.com <"$T/q1.eml"
+Q=$(sqlq "$DB" "SELECT max(id) FROM tickets")
+mail bob@staff.example.com support@example.com "Re: [Support #$Q] quote" \
+    "Queue: sales\n\nSales will answer." >"$T/q2.eml"
+ingest --sender bob@staff.example.com --client-ip 192.0.2.5 \
+    --recipient support@example.com <"$T/q2.eml"
+mail alice@shop.example support@example.com "Re: [Support #$Q] quote" \
+    "HotRush: on\n\nWe need it today." >"$T/q3.eml"
+ingest --sender alice@shop.example --client-ip 198.51.100.7 \
+    --recipient support@example.com <"$T/q3.eml"
+check "a sales ticket: her HotRush: on is refused" test \
+    "$(sqlq "$DB" "SELECT queue || ':' || hotrush FROM tickets WHERE id=$Q")" = sales:0
+check "... the refusal says HotRush is for technical support" test \
+    "$(sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$Q AND kind='command-refused' AND detail LIKE 'HotRush: on%technical support%'")" = 1
+"$B/postdesk" hotrush "$Q" on >/dev/null
+check "... staff may still switch it on" \
+    test "$(sqlq "$DB" "SELECT hotrush FROM tickets WHERE id=$Q")" = 1

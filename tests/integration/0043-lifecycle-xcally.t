@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..33"
+echo "1..35"
 PORT=$(free_port)
 start_sink sink "$PORT"
 {
@@ -57,11 +57,17 @@ check "new ticket: the configured default priority, Medium" \
     test "$(prio 1)" = "Medium:2"
 
 # Priorities: the customer's own word, any case; others refused.
+cust 1 "Priority: high\n\nCalls drop for everyone."
+check "customer sets High (any case, stored as configured)" \
+    test "$(prio 1)" = "High:1"
+# "Highest only if your services are down": staff_priorities = Highest.
 cust 1 "Priority: highest\n\nOur services are down."
-check "customer sets Highest (any case, stored as configured)" \
-    test "$(prio 1)" = "Highest:0"
+check "customer's own Highest is refused (staff_priorities), High stays" \
+    test "$(prio 1)" = "High:1"
+check "... the refusal says that staff set Highest" \
+    test "$(events 1 "kind='command-refused' AND detail LIKE '%only staff set priority Highest%'")" = 1
 cust 1 "Priority: major\n\nReally."
-check "a name from another vocabulary is refused" test "$(prio 1)" = "Highest:0"
+check "a name from another vocabulary is refused" test "$(prio 1)" = "High:1"
 check "... the refusal lists the configured priorities" \
     test "$(events 1 "kind='command-refused' AND detail LIKE '%Highest, High, Medium, Low or Lowest%'")" = 1
 "$B/postdesk" priority 1 LOW >/dev/null

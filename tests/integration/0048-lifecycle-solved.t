@@ -11,7 +11,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..24"
+echo "1..26"
 PORT=$(free_port)
 start_sink sink "$PORT"
 {
@@ -101,6 +101,11 @@ check "rating rule: a Closed ticket is rated too" test "$(rating 2)" = 3
 cust 2 "The April export is empty now as well."
 check "a reply to a closed ticket opens a follow-up (reopen_window = 0)" \
     test "$(sqlq "$DB" "SELECT linked_to FROM tickets WHERE id=3")" = 2
+ids() { "$B/postdesk" list "$@" --csv | awk -F, 'NR > 1 { printf "%s ", $1 }'; }
+check "list: Solved #1, Closed #2 and the follow-up #3" \
+    test "$(ids)" = "3 2 1 "
+check "hide closed and rated: only the follow-up still worked on" \
+    test "$(ids --hide-rated)" = "3 "
 
 "$B/postdesk-notify" --once >/dev/null
 RR=$(grep -l 'is now solved' "$T"/sink/*.eml | xargs -r grep -il '^X-Envelope-To: alice@' | head -1)

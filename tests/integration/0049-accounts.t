@@ -10,7 +10,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..40"
+echo "1..43"
 PORT=$(free_port)
 start_sink sink "$PORT"
 cat >"$T/accounts.sieve" <<'EOF'
@@ -124,6 +124,16 @@ check "... the event names the manage-members rule" \
 "$B/postdesk-notify" --once >/dev/null
 check "... the transcript says what was applied" \
     sink_has alice@shop.example "applied:  Member: add rep@shop.example advanced"
+# Xentral: "we will send you an invitation to the ticket system by email".
+check "the new member is invited, on no ticket" test \
+    "$(q "SELECT status || ':' || coalesce(ticket_id, 'none') FROM outbox WHERE template='member-invitation' AND recipients='rep@shop.example'")" = sent:none
+invited() {
+	sink_has rep@shop.example "^account of Shop, with the role advanced\." &&
+	    sink_has rep@shop.example "^What you can do there: create, comment, rate, view\."
+}
+check "... the invitation names her organization, role and rights" invited
+check "... with her own sign-in link to the ticket list" \
+    sink_has rep@shop.example "https://pd.example.com/pd.cgi/?t="
 verified alice@shop.example "Another one" "Member: add helper@shop.example\n\nthanks"
 check "Member: add without a role gives the last role of [roles]" \
     test "$(q "SELECT role FROM org_members WHERE address='helper@shop.example'")" = secondary

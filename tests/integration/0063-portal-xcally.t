@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib-web.sh"
 . "$(dirname "$0")/notify-lib.sh"
 
-echo "1..13"
+echo "1..15"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -84,6 +84,12 @@ CK=$(curl -s -D - -o /dev/null "$link" | sed -n 's/^Set-Cookie: \(pd_session=[^;
 check "her link from the notice signs her in" test -n "$CK"
 curl -s -o "$T/c1" -b "$CK" "$BASE/pd.cgi/ticket/$id"
 ctok=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$T/c1" | head -1)
+check "her priority form offers High but not Highest (staff_priorities)" sh -c \
+    "grep -q '<option>High</option>' '$T/c1' && ! grep -q '<option>Highest</option>' '$T/c1'"
+code=$(curl -s -o "$T/h1" -w '%{http_code}' -b "$CK" -d "csrf=$ctok&priority=Highest" \
+    "$BASE/pd.cgi/ticket/$id/change")
+check "a hand-made POST for Highest: 409 with the reason, priority unchanged ($code)" sh -c \
+    "[ '$code:$(sql "SELECT priority FROM tickets WHERE id = $id")' = 409:Medium ] && grep -q 'only staff set priority Highest' '$T/h1'"
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" --data-urlencode "csrf=$ctok" \
     --data-urlencode "body=Calls come in again, thank you." "$BASE/pd.cgi/ticket/$id/post")
 check "she answers in the portal: stored as correspondence ($code)" test \

@@ -112,7 +112,7 @@ function check(desc, cond) {
 }
 
 async function main() {
-	console.log('1..39');
+	console.log('1..42');
 	const { targetInfos } = await send('Target.getTargets', {}, null);
 	const page = targetInfos.find((t) => t.type === 'page');
 	({ sessionId: session } = await send('Target.attachToTarget',
@@ -194,6 +194,15 @@ async function main() {
 	check('writing again right after reopens it', await evaluate(
 	    statusIs('reopened') + " && " +
 	    "document.body.textContent.includes('jams again')"));
+
+	// Her account page: the members and where her notifications go.
+	await go(`${base}/account`);
+	check('the account page lists her as the primary member', await
+	    evaluate("[...document.querySelectorAll('section.members td')]" +
+	    ".some((d) => d.textContent === 'primary') && " +
+	    "!!document.querySelector('section.notify-address form')"));
+	check('screenshot of the account page', await shot('account.png'));
+	await a11y('the account page');
 
 	// The phone layout: the list becomes cards.
 	await send('Emulation.setDeviceMetricsOverride', { width: 390,

@@ -367,6 +367,20 @@ test_hotrush(void)
 			used++;
 	}
 	g_assert_cmpint(used, ==, 3);
+	/* X-Cart: "for an urgent techsupport request": the built-in sales
+	 * and project life cycles have hotrush = no; staff may still. */
+	lc = lifecycle_for(c->lifecycle, "sales");
+	g_assert_false(lifecycle_can_set_hotrush(lc, "submitted", true,
+	    LC_ROLE_CUSTOMER, 0, &counts, &why));
+	g_assert_nonnull(strstr(why, "technical support"));
+	g_assert_false(lifecycle_can_set_hotrush(lc, "submitted", true,
+	    LC_ROLE_SYSTEM, 0, &counts, &why));
+	g_assert_true(lifecycle_can_set_hotrush(lc, "submitted", true,
+	    LC_ROLE_STAFF, 0, &counts, &why));
+	g_assert_false(lifecycle_can_set_hotrush(lifecycle_for(c->lifecycle,
+	    "project"), "submitted", true, LC_ROLE_CUSTOMER, 0, &counts, &why));
+	g_assert_true(lifecycle_can_set_hotrush(lifecycle_for(c->lifecycle,
+	    "support"), "submitted", true, LC_ROLE_CUSTOMER, 0, &counts, &why));
 	config_free(c);
 }
 
@@ -820,6 +834,31 @@ test_priorities_config(void)
 	config_free(c);
 }
 
+/* XCALLY: "Highest only if your services are down" — staff and the
+ * rules judge that, the customer's own command does not. */
+static void
+test_staff_priorities(void)
+{
+	GError	*e = NULL;
+	struct config *c = load_text("[lifecycle]\npriorities = Highest; "
+	    "High; Medium; Low; Lowest\nstaff_priorities = highest\n", &e);
+	const struct lifecycle *lc;
+
+	g_assert_no_error(e);
+	lc = lifecycle_for(c->lifecycle, NULL);
+	g_assert_false(lifecycle_can_choose_priority(lc, 0, LC_ROLE_CUSTOMER));
+	g_assert_true(lifecycle_can_choose_priority(lc, 0, LC_ROLE_STAFF));
+	g_assert_true(lifecycle_can_choose_priority(lc, 0, LC_ROLE_SYSTEM));
+	g_assert_true(lifecycle_can_choose_priority(lc, 1, LC_ROLE_CUSTOMER));
+	config_free(c);
+	/* Unset: every priority is hers to choose. */
+	c = load_text("[lifecycle]\npriorities = Highest;Low\n", &e);
+	g_assert_no_error(e);
+	g_assert_true(lifecycle_can_choose_priority(lifecycle_for(
+	    c->lifecycle, NULL), 0, LC_ROLE_CUSTOMER));
+	config_free(c);
+}
+
 static void
 test_priorities_bad(void)
 {
@@ -835,6 +874,9 @@ test_priorities_bad(void)
 		{ "[lifecycle]\nsla_major = soon\n", "sla_major" },
 		{ "[lifecycle]\nrating_statuses = gone\n", "rating_statuses" },
 		{ "[lifecycle]\nrating_request = ../x\n", "rating_request" },
+		{ "[lifecycle]\nstaff_priorities = urgent\n",
+		    "staff_priorities" },
+		{ "[lifecycle.sales]\nhotrush = maybe\n", "hotrush" },
 	};
 	size_t	 i;
 
@@ -1386,6 +1428,7 @@ main(int argc, char *argv[])
 	    test_priorities_default);
 	g_test_add_func("/lifecycle/priorities-config",
 	    test_priorities_config);
+	g_test_add_func("/lifecycle/staff-priorities", test_staff_priorities);
 	g_test_add_func("/lifecycle/priorities-bad", test_priorities_bad);
 	g_test_add_func("/lifecycle/rating-config", test_rating_config);
 	g_test_add_func("/lifecycle/command-first", test_command_first);
