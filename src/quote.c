@@ -1554,6 +1554,31 @@ quote_strip_sender(const char *text, const char *sender)
 	return fresh;
 }
 
+gboolean
+quote_ends_intro(const char *text)
+{
+	struct scan sc;
+	gboolean yes;
+	char *norm, *probe;
+	gsize i;
+
+	/* what would introduce '>' lines put right under it */
+	probe = g_strconcat(text != NULL ? text : "", "\n> \n", NULL);
+	norm = normalize(probe);
+	split_lines(&sc, norm);
+	scan_markers(&sc);
+	yes = sc.rule != NULL && strcmp(sc.rule, "header block") == 0;
+	for (i = 0; !yes && i < sc.n; i++)
+		if (sc.kind[i] == K_ATTR)
+			yes = TRUE;
+	g_free(sc.lines);
+	g_free(sc.kind);
+	g_free(sc.role);
+	g_free(norm);
+	g_free(probe);
+	return yes;
+}
+
 const char *
 quote_cut_rule(const char *text)
 {

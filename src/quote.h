@@ -49,4 +49,9 @@ char	*quote_strip_sender(const char *text, const char *sender);
  * "quoted lines" ('>' lines only) or "none".  A static string (for --explain and the corpus test). */
 const char	*quote_cut_rule(const char *text);
 
+/* Does text end in what introduces quoted history: an attribution
+ * (also the verb-only kind, "Bob wrote:") or a header block?  For HTML
+ * quotes that carry no client marker (a plain <blockquote>). */
+gboolean	 quote_ends_intro(const char *text);
+
 #endif
