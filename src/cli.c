@@ -448,7 +448,7 @@ show_json(const struct ticket *t, GPtrArray *thread, GPtrArray *events,
 			/* The signature, as the quote stage separates it. */
 			struct quote_split q = { NULL, NULL, NULL };
 
-			quote_split_text(m->text, &q);
+			quote_split_sender(m->text, m->from_name, &q);
 			json_str(b, "signature", q.signature);
 			quote_split_clear(&q);
 		}

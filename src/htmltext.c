@@ -13,7 +13,11 @@
  * matching end tag, counting only same-named tags, so text after them
  * (inline answers between Apple Mail quotes) is kept.  Outlook's markers
  * (divRplyFwdMsg, appendonsend, hr#stopSpelling) do not wrap anything:
- * the history is whatever follows, so conversion stops there.  Both
+ * the history is whatever follows, so conversion stops there.  A plain
+ * <blockquote> with no client's marker is the writer's own quote or
+ * indent, except the trailing one right after an attribution or header
+ * block with nothing but a signature after it: that is history, and a
+ * '>' line stands in for it so quote.c takes the attribution too.  Both
  * kinds of marker, and the forward phrases, are rows of the tables in
  * quote_lang.c.
  */
@@ -57,6 +61,8 @@ struct conv {
 	gboolean	 had_quote;
 	gboolean	 stop;
 	guint		 forward_checks;	/* near_forward() calls */
+	guint		 plain_checks;	/* plain_quote_history() calls */
+	gsize		 max_out;	/* stop past this much text; 0: no */
 	gboolean	 mso_p;		/* in an Outlook <p class=MsoNormal> */
 	char		 skip_name[NAME_MAX_LEN + 1];
 	gsize		 skip_depth;	/* > 0 while skipping an element */
@@ -126,6 +132,12 @@ static const char *const para_elems[] = {
 /* Forward lines are looked for around this many markers at most, so
  * 100,000 sibling quotes cost no more than a few. */
 #define FORWARD_CHECKS	8
+/* Plain <blockquote>s looked at as history at most, for the same
+ * reason: each check reads what follows the quote. */
+#define PLAIN_QUOTE_CHECKS	4
+/* Text after a trailing quote that can still be a signature: the check
+ * converts no more of what follows than this. */
+#define PLAIN_QUOTE_REST	1024
 
 static gboolean
 in_list(const char *name, const char *const *list, gsize n)
@@ -532,26 +544,93 @@ has_marker(const struct tag *t, const struct quote_html_marker *m)
 	return slice_ieq(t->type, m->value);
 }
 
-/* Does the text so far end in an attribution ("On ... wrote:", wrapped
- * over up to three lines)?  quote.c decides, on the last 400 bytes. */
-static gboolean
-ends_attribution(const GString *s)
+/* The text so far from the start of its last `lines` lines (at most
+ * 600 bytes, from a character boundary); freed with g_free(). */
+static char *
+text_tail(const GString *s, gsize lines)
 {
-	gsize n = s->len, from, lines = 0;
-	char *tail;
-	gboolean yes;
+	gsize n = s->len, from, seen = 0;
 
 	while (n > 0 && g_ascii_isspace(s->str[n - 1]))
 		n--;
-	for (from = n; from > 0 && n - from < 400; from--)
-		if (s->str[from - 1] == '\n' && ++lines == 3)
+	for (from = n; from > 0 && n - from < 600; from--)
+		if (s->str[from - 1] == '\n' && ++seen == lines)
 			break;
-	/* start at a character boundary */
 	while (from < n && ((guchar)s->str[from] & 0xc0) == 0x80)
 		from++;
-	tail = g_strndup(s->str + from, n - from);
-	yes = strcmp(quote_cut_rule(tail), "attribution") == 0;
+	return g_strndup(s->str + from, n - from);
+}
+
+/* Does the text so far end in an attribution ("On ... wrote:", wrapped
+ * over up to three lines)?  quote.c decides, on the last lines. */
+static gboolean
+ends_attribution(const GString *s)
+{
+	char *tail = text_tail(s, 3);
+	gboolean yes = strcmp(quote_cut_rule(tail), "attribution") == 0;
+
 	g_free(tail);
+	return yes;
+}
+
+static char *convert(const char *, gsize, gboolean, gboolean *, gsize);
+
+/* Where the element opened before c->pos (a <blockquote>) ends: just
+ * past its matching end tag, counting same-named tags; c->len if it
+ * never does. */
+static gsize
+blockquote_end(const struct conv *c)
+{
+	gsize p = c->pos, depth = 1, k;
+	const char *h = c->h;
+	gboolean close;
+
+	while ((p = find_ci(h, c->len, p, "<")) < c->len) {
+		k = p + 1;
+		close = k < c->len && h[k] == '/';
+		if (close)
+			k++;
+		if (c->len - k > 10 &&
+		    g_ascii_strncasecmp(h + k, "blockquote", 10) == 0 &&
+		    !g_ascii_isalnum(h[k + 10])) {
+			if (!close)
+				depth++;
+			else if (--depth == 0)
+				return after_gt(h, c->len, k);
+		}
+		p = k;
+	}
+	return c->len;
+}
+
+/* A <blockquote> that carries no client's marker is the writer's own
+ * quote or indent, unless it is the trailing history: it comes right
+ * after an attribution or a header block (quote.c decides on the last
+ * lines) and nothing but blanks or a signature follows it. */
+static gboolean
+plain_quote_history(struct conv *c, const struct tag *t)
+{
+	struct quote_split q = { NULL, NULL, NULL };
+	char *tail, *rest;
+	gsize end;
+	gboolean yes;
+
+	if (strcmp(t->name, "blockquote") != 0 ||
+	    c->plain_checks >= PLAIN_QUOTE_CHECKS)
+		return FALSE;
+	c->plain_checks++;
+	tail = text_tail(c->o.s, 6);
+	yes = quote_ends_intro(tail);
+	g_free(tail);
+	if (!yes)
+		return FALSE;
+	end = blockquote_end(c);
+	rest = convert(c->h + end, c->len - end, FALSE, NULL,
+	    PLAIN_QUOTE_REST);
+	quote_split_text(rest, &q);
+	yes = *q.fresh == '\0';
+	quote_split_clear(&q);
+	g_free(rest);
 	return yes;
 }
 
@@ -560,18 +639,20 @@ ends_attribution(const GString *s)
 static gboolean
 quote_start(struct conv *c, const struct tag *t)
 {
+	gboolean plain;
 	gsize i;
 
 	for (i = 0; i < quote_n_html_markers; i++)
 		if (has_marker(t, &quote_html_markers[i]))
 			break;
-	if (i == quote_n_html_markers)
-		return FALSE;
-	if (quote_html_markers[i].kind == QH_STARTS) {
+	plain = i == quote_n_html_markers;
+	if (plain) {
+		if (!plain_quote_history(c, t))
+			return FALSE;
+	} else if (quote_html_markers[i].kind == QH_STARTS) {
 		c->had_quote = c->stop = TRUE;
 		return FALSE;
-	}
-	if (quote_html_markers[i].kind == QH_CITES && !c->had_quote &&
+	} else if (quote_html_markers[i].kind == QH_CITES && !c->had_quote &&
 	    !ends_attribution(c->o.s))
 		return FALSE;
 	/* A forwarded message is content, not history (as in quote.c),
@@ -580,6 +661,12 @@ quote_start(struct conv *c, const struct tag *t)
 	if (near_forward(c)) {
 		c->cut = FALSE;
 		return FALSE;
+	}
+	if (plain) {
+		/* a '>' line where the quote was: quote.c then takes the
+		 * attribution above with it ("Bob wrote:" alone is no cut) */
+		out_break(&c->o, 1);
+		out_text(&c->o, ">", 1);
 	}
 	c->had_quote = TRUE;
 	return TRUE;
@@ -814,9 +901,11 @@ tidy(const char *text)
 	return g_string_free(out, FALSE);
 }
 
-char *
-htmltext_to_text(const char *html, gsize len, gboolean cut_quotes,
-    gboolean *had_quote)
+/* htmltext_to_text(), stopping once more than max_out bytes of text
+ * are written (0: never). */
+static char *
+convert(const char *html, gsize len, gboolean cut_quotes,
+    gboolean *had_quote, gsize max_out)
 {
 	struct conv c;
 	char *raw, *valid, *text;
@@ -825,8 +914,11 @@ htmltext_to_text(const char *html, gsize len, gboolean cut_quotes,
 	c.h = html != NULL ? html : "";
 	c.len = html != NULL ? len : 0;
 	c.cut = cut_quotes;
-	c.o.s = g_string_sized_new(c.len / 2 + 16);
-	while (c.pos < c.len && !c.stop) {
+	c.max_out = max_out;
+	c.o.s = g_string_sized_new(max_out > 0 ? max_out + 16 :
+	    c.len / 2 + 16);
+	while (c.pos < c.len && !c.stop &&
+	    (max_out == 0 || c.o.s->len <= max_out)) {
 		if (c.h[c.pos] == '<' && handle_markup(&c))
 			continue;
 		if (c.skip_depth > 0)
@@ -843,4 +935,11 @@ htmltext_to_text(const char *html, gsize len, gboolean cut_quotes,
 	if (had_quote != NULL)
 		*had_quote = c.had_quote;
 	return text;
+}
+
+char *
+htmltext_to_text(const char *html, gsize len, gboolean cut_quotes,
+    gboolean *had_quote)
+{
+	return convert(html, len, cut_quotes, had_quote, 0);
 }

@@ -565,7 +565,8 @@ mail_text_collect(struct mail *m, GMimeObject *body, GError **err)
 	}
 	body_clear(&w.body);
 	/* The HTML markers are surer than text heuristics when present. */
-	m->stripped = quote_strip(had_quote ? html_stripped : m->text);
+	m->stripped = quote_strip_sender(had_quote ? html_stripped : m->text,
+	    m->from.name);
 	g_free(html_stripped);
 	return true;
 }

@@ -19,7 +19,10 @@
  *    is the last line of new text, short and without a comma ("Sent
  *    from my desk, because ..." is a sentence), or a closing line
  *    ("Regards,") over two to four short lines: a name and a title.
- *    "Best,\nMaria" is a sign-off and stays.
+ *    "Best,\nMaria" is a sign-off and stays.  Given the sender's
+ *    name (quote_split_sender()), a short line that starts with it
+ *    near the end, over only short lines that end no sentence, starts
+ *    the signature too ("Jim Smith | Enrollment Manager\nXYZ Corp").
  *  - A forward ("---------- Forwarded message ---------", "Begin
  *    forwarded message:") is new text: it and all below it stay.
  *
@@ -109,6 +112,7 @@ struct scan {
 	gsize		 end;		/* first line of hard-cut history */
 	gsize		 fwd;		/* first line of forwarded content */
 	const char	*rule;		/* what made the hard cut, or NULL */
+	const char	*sender;	/* From display name, or NULL */
 };
 
 /* Each language row of quote_lang.c, list by list. */
@@ -1225,6 +1229,52 @@ footer_start(const struct scan *sc, gsize last, gsize lim)
 	return lim;
 }
 
+/* The sender's display name at the start of a short line near the end,
+ * over at most SIG_TAIL short lines that end no sentence (a title, a
+ * company, a phone): a signature without "-- " ("Jim Smith | Enrollment
+ * Manager\nXYZ Corp").  After the name only the line's end or a
+ * separator may follow ("Jim Smith will call" is prose), and the name
+ * alone as the last line is a sign-off that stays.  Where it starts,
+ * else lim. */
+static gsize
+name_start(const struct scan *sc, gsize last, gsize lim)
+{
+	gsize k, seen = 0, above, n, nlen;
+	struct line t, rest;
+	gboolean dot;
+
+	if (sc->sender == NULL || (nlen = strlen(sc->sender)) < 3)
+		return lim;
+	for (k = last + 1; k-- > 0;) {
+		if (sc->kind[k] == K_BLANK)
+			continue;
+		if (sc->kind[k] != K_TEXT)
+			return lim;
+		t = trim(sc->lines[k]);
+		if (t.len > 60)
+			return lim;
+		n = same_first(t.s[0], sc->sender[0]) ?
+		    ci_prefix_len(t, sc->sender) : 0;
+		if (n > 0) {
+			rest.s = t.s + n;
+			rest.len = t.len - n;
+			rest = trim(rest);
+			if (rest.len > 0 && strchr("|,-/(<", rest.s[0]) == NULL &&
+			    !ci_prefix(rest, "\xe2\x80\x93"))
+				return lim;
+			if (seen == 0 && rest.len == 0)
+				return lim;
+			for (above = 0; above < k; above++)
+				if (sc->kind[above] == K_TEXT)
+					return k;
+			return lim;
+		}
+		if (sentence_end(t, &dot) > 0 || ++seen > SIG_TAIL)
+			return lim;
+	}
+	return lim;
+}
+
 /* Marks the signature in [0, lim) as R_SIG and returns where it starts
  * (lim if none). */
 static gsize
@@ -1244,7 +1294,8 @@ mark_signature(struct scan *sc, GArray *blocks, gsize lim)
 		if (is_mobile(sc->lines[last]))
 			s = last;
 		else if ((s = valediction_start(sc, last, lim)) == lim &&
-		    (s = footer_start(sc, last, lim)) == lim)
+		    (s = footer_start(sc, last, lim)) == lim &&
+		    (s = name_start(sc, last, lim)) == lim)
 			return lim;
 	}
 	t = block_after(blocks, s, lim);
@@ -1431,19 +1482,30 @@ split_lines(struct scan *sc, const char *text)
 	sc->role = g_new0(guint8, sc->n + 1);
 	sc->end = sc->fwd = sc->n;
 	sc->rule = NULL;
+	sc->sender = NULL;
 }
 
 void
 quote_split_text(const char *text, struct quote_split *out)
 {
+	quote_split_sender(text, NULL, out);
+}
+
+void
+quote_split_sender(const char *text, const char *sender,
+    struct quote_split *out)
+{
 	struct scan sc;
 	GArray *blocks;
-	char *norm;
+	char *norm, *name;
 	gsize i, lim;
 
 	g_return_if_fail(out != NULL);
 	norm = normalize(text != NULL ? text : "");
 	split_lines(&sc, norm);
+	/* the name as written, without the blanks around it */
+	name = sender != NULL ? g_strstrip(g_strdup(sender)) : NULL;
+	sc.sender = name != NULL && *name != '\0' ? name : NULL;
 	scan_markers(&sc);
 	lim = MIN(sc.end, sc.fwd);
 	for (i = sc.end; i < sc.n; i++)
@@ -1460,6 +1522,7 @@ quote_split_text(const char *text, struct quote_split *out)
 	g_free(sc.kind);
 	g_free(sc.role);
 	g_free(norm);
+	g_free(name);
 }
 
 void
@@ -1475,14 +1538,45 @@ quote_split_clear(struct quote_split *q)
 char *
 quote_strip(const char *text)
 {
+	return quote_strip_sender(text, NULL);
+}
+
+char *
+quote_strip_sender(const char *text, const char *sender)
+{
 	struct quote_split q;
 	char *fresh;
 
-	quote_split_text(text, &q);
+	quote_split_sender(text, sender, &q);
 	fresh = q.fresh;
 	q.fresh = NULL;
 	quote_split_clear(&q);
 	return fresh;
+}
+
+gboolean
+quote_ends_intro(const char *text)
+{
+	struct scan sc;
+	gboolean yes;
+	char *norm, *probe;
+	gsize i;
+
+	/* what would introduce '>' lines put right under it */
+	probe = g_strconcat(text != NULL ? text : "", "\n> \n", NULL);
+	norm = normalize(probe);
+	split_lines(&sc, norm);
+	scan_markers(&sc);
+	yes = sc.rule != NULL && strcmp(sc.rule, "header block") == 0;
+	for (i = 0; !yes && i < sc.n; i++)
+		if (sc.kind[i] == K_ATTR)
+			yes = TRUE;
+	g_free(sc.lines);
+	g_free(sc.kind);
+	g_free(sc.role);
+	g_free(norm);
+	g_free(probe);
+	return yes;
 }
 
 const char *

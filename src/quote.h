@@ -28,16 +28,30 @@ struct quote_split {
  * g_free(), or all at once with quote_split_clear(). */
 void	 quote_split_text(const char *text, struct quote_split *out);
 
+/* As quote_split_text(), knowing the sender's display name (From:,
+ * may be NULL): a short line near the end that starts with it, over
+ * only signature-like lines, starts the signature ("Jim Smith |
+ * Enrollment Manager" without a "-- " line). */
+void	 quote_split_sender(const char *text, const char *sender,
+	    struct quote_split *out);
+
 /* Frees the members of q and sets them to NULL.  Accepts NULL members. */
 void	 quote_split_clear(struct quote_split *q);
 
 /* The fresh text only, trailing whitespace trimmed.
  * Returns a string freed with g_free(). */
 char	*quote_strip(const char *text);
+/* The same, with the sender's display name as quote_split_sender(). */
+char	*quote_strip_sender(const char *text, const char *sender);
 
 /* What ended the new text of text: "attribution", "header block",
  * "separator", "underscore separator", "reply marker", "forward kept",
  * "quoted lines" ('>' lines only) or "none".  A static string (for --explain and the corpus test). */
 const char	*quote_cut_rule(const char *text);
+
+/* Does text end in what introduces quoted history: an attribution
+ * (also the verb-only kind, "Bob wrote:") or a header block?  For HTML
+ * quotes that carry no client marker (a plain <blockquote>). */
+gboolean	 quote_ends_intro(const char *text);
 
 #endif

@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct quote_split q;
 	gboolean had = FALSE;
-	char *text, *html;
+	char *text, *html, *name;
 
 	/* quote works on C strings: stop at the first NUL like callers. */
 	text = g_strndup((const char *)data, size);
@@ -36,6 +36,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(q.quoted);
 	check(q.signature);
 	quote_split_clear(&q);
+	/* the first line as the sender's name (the signature by name) */
+	name = g_strndup(text, strcspn(text, "\n"));
+	quote_split_sender(text, name, &q);
+	check(q.fresh);
+	check(q.signature);
+	quote_split_clear(&q);
+	g_free(name);
 
 	html = htmltext_to_text((const char *)data, size, size % 2 == 0,
 	    &had);

@@ -124,6 +124,14 @@ if [ "$name" = quote ]; then
 	awk 'BEGIN { for (i = 0; i < 1800; i++)
 	    printf "<blockquote><div class=gmail_quote>"; print "x" }' \
 	    >"$c/seed-nested.txt"
+	# plain blockquotes after an attribution (each may be history)
+	awk 'BEGIN { printf "<p>Bob wrote:</p>"; for (i = 0; i < 3000; i++)
+	    printf "<blockquote>"; print "x" }' >"$c/seed-plain-nested.txt"
+	awk 'BEGIN { for (i = 0; i < 1000; i++)
+	    printf "<p>Bob wrote:</p><blockquote>q</blockquote>"; print "" }' \
+	    >"$c/seed-plain-siblings.txt"
+	printf 'Jim Smith\nThe export fails.\n\nJim Smith | Manager\nXYZ Corp\n' \
+	    >"$c/seed-sender-name.txt"
 fi
 # The inputs that once failed, kept as regression cases.
 if [ -d "tests/data/fuzz-$name" ]; then

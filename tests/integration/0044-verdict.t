@@ -11,7 +11,7 @@
 # "temperror" and the message is still stored.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/lib-dkim.sh"
-plan 20
+plan 21
 K=$T/keys
 {
 	dkim_keygen "$K" helpdesk.example s1
@@ -104,6 +104,16 @@ check "postdesk show: the verdict of each message, line by line" sh -c \
     "grep -q '^auth: verdict: forged$' '$T/show.out' &&
     grep -q '^auth: dkim: pass d=helpdesk.example s=s1 (aligned)$' '$T/show.out' &&
     grep -q '^auth: spf: pass (domain evil.test, not aligned)$' '$T/show.out'"
+# show --json: the verdict and the sender's name as members, so API
+# users need not parse --explain
+"$PD" show --json 1 >"$T/show.json"
+check "postdesk show --json: auth_verdict and from_name of each message" \
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+by = {m["message_id"]: m for m in d["thread"]}
+sys.exit(0 if by["g1@helpdesk"]["auth_verdict"] == "pass" and
+    by["g1@helpdesk"]["from_name"] == "Agent" and
+    by["c1@shop"]["from_name"] is None else 1)' "$T/show.json"
 
 # The viewer's thread view, for staff: the same lines, escaped.
 printf '[templates]\ndir = %s/templates\n[web]\nbase_url = %s\n%s\n%s\n' \

@@ -245,6 +245,38 @@ test_deep(void)
 	g_assert_cmpint(g_get_monotonic_time() - t0, <, 10 * G_USEC_PER_SEC);
 }
 
+/* Plain <blockquote>s after an attribution, each looked at as
+ * trailing history: 100k siblings and 100k nested stay linear (each
+ * check reads only a bounded part of what follows, and only a few
+ * are made). */
+static void
+test_plain_quotes(void)
+{
+	gint64 t0 = g_get_monotonic_time();
+	GString *s = g_string_new(NULL);
+	gboolean had;
+	char *h, *t;
+	guint i;
+
+	for (i = 0; i < 100000; i++)
+		g_string_append(s, "<p>Bob wrote:</p><blockquote>q</blockquote>");
+	t = htmltext_to_text(s->str, s->len, TRUE, &had);
+	g_assert_false(had);
+	g_assert_true(g_str_has_suffix(t, "Bob wrote:\n\nq"));
+	g_free(t);
+	g_string_free(s, TRUE);
+	h = repeat("<blockquote>", "q", "</blockquote>", 100000);
+	s = g_string_new("<p>Bob wrote:</p>");
+	g_string_append(s, h);
+	t = htmltext_to_text(s->str, s->len, TRUE, &had);
+	g_assert_true(had);
+	g_assert_cmpstr(t, ==, "Bob wrote:\n\n>");
+	g_free(t);
+	g_string_free(s, TRUE);
+	g_free(h);
+	g_assert_cmpint(g_get_monotonic_time() - t0, <, 10 * G_USEC_PER_SEC);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -261,5 +293,6 @@ main(int argc, char **argv)
 	g_test_add_func("/htmltext/len", test_len);
 	g_test_add_func("/htmltext/invalid-utf8", test_invalid_utf8);
 	g_test_add_func("/htmltext/deep", test_deep);
+	g_test_add_func("/htmltext/plain-quotes", test_plain_quotes);
 	return g_test_run();
 }

@@ -1092,11 +1092,29 @@ test_raw_date(void)
 		    strlen(cases[i].raw)), ==, cases[i].want);
 }
 
+/* The From display name finds a signature without "-- ". */
+static void
+test_signature_by_sender_name(void)
+{
+	struct mail *m = parse("From: Jim Smith <jim@example.com>\n"
+	    "To: help@example.org\nSubject: Re: x\n"
+	    "Date: Mon, 2 Mar 2026 10:00:00 +0000\n\n"
+	    "The export still misses the March rows.\n\n"
+	    "Jim Smith | Enrollment Manager\nXYZ Corp\n");
+
+	g_assert_cmpstr(m->stripped, ==,
+	    "The export still misses the March rows.");
+	assert_contains(m->text, "Enrollment Manager");
+	mail_free(m);
+}
+
 int
 main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mail/basic", test_basic);
+	g_test_add_func("/mail/signature-by-sender-name",
+	    test_signature_by_sender_name);
 	g_test_add_func("/mail/leading-blank-lines",
 	    test_leading_blank_lines);
 	g_test_add_func("/mail/header/rfc2047-subjects",

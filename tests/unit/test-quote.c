@@ -405,12 +405,13 @@ html_body_text(const char *html, gsize len)
 }
 
 /* Runs case stem (stem.txt or stem.html against stem.expected, and
- * stem.signature if there is one); TRUE if it passes.  Prints the rule
+ * stem.signature if there is one; stem.from holds the sender's display
+ * name when the case needs it); TRUE if it passes.  Prints the rule
  * that cut it. */
 static gboolean
 run_case(const char *stem, const char *ext, const char *label)
 {
-	char *path, *in, *exp, *sig, *raw;
+	char *path, *in, *exp, *sig, *raw, *from;
 	struct quote_split q;
 	gboolean ok;
 	gsize len;
@@ -430,7 +431,10 @@ run_case(const char *stem, const char *ext, const char *label)
 	path = g_strconcat(stem, ".signature", NULL);
 	sig = read_or_null(path);
 	g_free(path);
-	quote_split_text(in, &q);
+	path = g_strconcat(stem, ".from", NULL);
+	from = read_or_null(path);
+	g_free(path);
+	quote_split_sender(in, from, &q);
 	ok = strcmp(q.fresh, exp) == 0 &&
 	    (sig == NULL || strcmp(q.signature, sig) == 0);
 	if (!ok)
@@ -442,6 +446,7 @@ run_case(const char *stem, const char *ext, const char *label)
 	g_free(in);
 	g_free(exp);
 	g_free(sig);
+	g_free(from);
 	return ok;
 }
 
