@@ -256,12 +256,61 @@ lf_only(char *s)
 	*w = '\0';
 }
 
+/* RFC 3676 format=flowed: a line that ends in a space goes on in the
+ * next line of the same quote depth ("-- " stays a line of its own);
+ * space-stuffing is undone; with delsp=yes the soft space goes too.
+ * Quoted lines keep their '>' marks, one space after them.  Frees s;
+ * returns a string freed with g_free(). */
+static char *
+unflow(char *s, bool delsp)
+{
+	GString	*o = g_string_sized_new(strlen(s) + 16);
+	const char *r = s, *nl, *c;
+	gsize	 depth, len, prev_depth = 0;
+	bool	 joining = false, soft;
+
+	while (*r != '\0') {
+		nl = strchr(r, '\n');
+		len = nl != NULL ? (gsize)(nl - r) : strlen(r);
+		for (depth = 0; depth < len && r[depth] == '>'; depth++)
+			;
+		c = r + depth;
+		len -= depth;
+		if (len > 0 && *c == ' ') {	/* stuffed */
+			c++;
+			len--;
+		}
+		if (joining && depth != prev_depth) {
+			g_string_append_c(o, '\n');	/* the depth changed */
+			joining = false;
+		}
+		if (!joining && depth > 0) {
+			for (gsize k = 0; k < depth; k++)
+				g_string_append_c(o, '>');
+			g_string_append_c(o, ' ');
+		}
+		soft = len > 0 && c[len - 1] == ' ' &&
+		    !(len == 3 && memcmp(c, "-- ", 3) == 0);
+		g_string_append_len(o, c, soft && delsp ? len - 1 : len);
+		joining = soft;
+		prev_depth = depth;
+		if (!soft && nl != NULL)
+			g_string_append_c(o, '\n');
+		r = nl != NULL ? nl + 1 : r + strlen(r);
+	}
+	g_free(s);
+	return g_string_free(o, FALSE);
+}
+
+static bool is_type(GMimeObject *, const char *, const char *);
+
 static char *
 part_text(GMimePart *part)
 {
 	GBytes		*b = part_bytes(part);
 	gsize		 len;
 	const char	*data = g_bytes_get_data(b, &len);
+	const char	*format, *delsp;
 	char		*s;
 
 	s = mail_text_to_utf8(data != NULL ? data : "", len,
@@ -270,6 +319,15 @@ part_text(GMimePart *part)
 	g_bytes_unref(b);
 	/* The text is LF-only whatever the message's line ends were. */
 	lf_only(s);
+	format = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part),
+	    "format");
+	if (format != NULL && g_ascii_strcasecmp(format, "flowed") == 0 &&
+	    is_type(GMIME_OBJECT(part), "text", "plain")) {
+		delsp = g_mime_object_get_content_type_parameter(
+		    GMIME_OBJECT(part), "delsp");
+		s = unflow(s, delsp != NULL &&
+		    g_ascii_strcasecmp(delsp, "yes") == 0);
+	}
 	return s;
 }
 

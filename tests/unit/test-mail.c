@@ -1092,6 +1092,30 @@ test_raw_date(void)
 		    strlen(cases[i].raw)), ==, cases[i].want);
 }
 
+/* RFC 3676: flowed lines join (delsp=yes drops the soft space),
+ * stuffing goes, "-- " and quote depths stay apart. */
+static void
+test_flowed(void)
+{
+	struct mail *m = parse(HDR "MIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8; format=flowed\n\n"
+	    "The scanner on floor two \nstops after ten pages.\n"
+	    " From the log:\n\n"
+	    "> Did you try the \n> other tray?\n"
+	    ">> Older \n> quote\n\n-- \nAnn\n");
+
+	g_assert_cmpstr(m->text, ==, "The scanner on floor two stops after "
+	    "ten pages.\nFrom the log:\n\n> Did you try the other tray?\n"
+	    ">> Older \n> quote\n\n-- \nAnn\n");
+	mail_free(m);
+	m = parse(HDR "MIME-Version: 1.0\nContent-Type: text/plain; "
+	    "format=flowed; delsp=yes\n\n\xe6\x97\xa5\xe6\x9c\xac \n"
+	    "\xe8\xaa\x9e\n");
+	g_assert_cmpstr(m->text, ==, "\xe6\x97\xa5\xe6\x9c\xac"
+	    "\xe8\xaa\x9e\n");
+	mail_free(m);
+}
+
 /* The From display name finds a signature without "-- ". */
 static void
 test_signature_by_sender_name(void)
@@ -1113,6 +1137,7 @@ main(int argc, char *argv[])
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/mail/basic", test_basic);
+	g_test_add_func("/mail/text/flowed", test_flowed);
 	g_test_add_func("/mail/signature-by-sender-name",
 	    test_signature_by_sender_name);
 	g_test_add_func("/mail/leading-blank-lines",
