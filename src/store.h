@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	20
+#define STORE_SCHEMA_VERSION	21
 
 /* A message whose text or stripped text is longer than this many
  * characters also keeps the first this many of each in message_heads,
@@ -428,6 +428,15 @@ bool	 store_notify_address_set(struct store *, const char *addr,
  * (*out g_free), or NULL: whom mail to TO is really for. */
 bool	 store_notify_address_owner(struct store *, int64_t ticket,
 	    const char *to, char **out, GError **err);
+/* Notifications: off (OFF) or on for ADDR: the time she switched them
+ * off is kept, 0 when they are on. */
+bool	 store_contact_notifications_set(struct store *, const char *addr,
+	    bool off, int64_t now, GError **err);
+/* Has the contact mail to TO is for switched her notifications off?
+ * That is TO itself, or a participant of TICKET (0: none) whose
+ * confirmed notification address is TO. */
+bool	 store_contact_notifications_off(struct store *, int64_t ticket,
+	    const char *to, bool *off, GError **err);
 
 struct address_change {
 	char	*id;
@@ -528,6 +537,10 @@ bool	 store_outbox_attempted(struct store *, const struct outbox_row *r,
 	    bool *held, GError **err);
 /* Outcomes of one attempt; callers add the event in the same
  * transaction. */
+/* Not sent on purpose (her notifications are off): cancelled, WHY
+ * kept as its last error. */
+bool	 store_outbox_skip(struct store *, int64_t id, int64_t now,
+	    const char *why, GError **err);
 bool	 store_outbox_sent(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
 bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,

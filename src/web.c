@@ -29,7 +29,7 @@ static const char *const sorts[] = { "queue", "updated", "created", NULL };
 static const char *const cc_actions[] = { "add", "remove", NULL };
 /* enum account_action (web_account.c). */
 static const char *const account_actions[] = { "add", "remove", "notify",
-    NULL };
+    "notifications-off", "notifications-on", NULL };
 
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
 static const struct key_def keys[KEY__MAX] = {

@@ -111,7 +111,8 @@ enum web_key {
 	KEY_CATEGORY,		/* a new ticket's category, 1-based */
 	KEY_OTHER,		/* the related ticket to link or unlink */
 	KEY_ROLE,		/* a member's role, one of [roles] */
-	KEY_ACCOUNT_ACTION,	/* the account form: add remove notify */
+	KEY_ACCOUNT_ACTION,	/* the account form: add remove notify
+				 * notifications-off notifications-on */
 	KEY__MAX
 };
 
