@@ -653,6 +653,19 @@ bool	 store_ticket_merged_into(struct store *, int64_t id, int64_t *into,
 bool	 store_ticket_merge(struct store *, int64_t from, int64_t into,
 	    GError **err);
 
+/* The rows of TICKET's messages with MESSAGE_ID (no angle brackets),
+ * oldest first (int64_t *); empty if it has none. */
+bool	 store_ticket_message_rows(struct store *, int64_t ticket,
+	    const char *message_id, GPtrArray **out, GError **err);
+/* The first (opening) message row of TICKET; 0 if it has none. */
+bool	 store_ticket_first_row(struct store *, int64_t ticket, int64_t *row,
+	    GError **err);
+/* Moves message ROW of FROM to ticket INTO with what hangs on it: its
+ * events, its pending outbox rows and its address changes
+ * (ticket_split.h).  Attachments and references follow the row. */
+bool	 store_ticket_split(struct store *, int64_t from, int64_t into,
+	    int64_t row, GError **err);
+
 /* Related tickets (store_link.c): a staff link between A and B (either
  * order), and whether one is the other's follow-up (linked_to). */
 bool	 store_ticket_link_get(struct store *, int64_t a, int64_t b,
