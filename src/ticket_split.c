@@ -116,7 +116,8 @@ read_facts(struct store *s, const struct config *c, int64_t ticket,
 /* The new ticket, as intake opens one, in OLD's queue. */
 static bool
 open_ticket(struct store *s, const struct config *c, int64_t old,
-    const struct message *m, int64_t now, int64_t *id, GError **err)
+    const struct message *m, const char *subject, int64_t now, int64_t *id,
+    GError **err)
 {
 	struct ticket	*ot = NULL, t = { 0 };
 	const struct lifecycle *lc;
@@ -125,7 +126,7 @@ open_ticket(struct store *s, const struct config *c, int64_t old,
 	if (!store_ticket_get(s, old, &ot, err))
 		return false;
 	lc = lifecycle_for(c->lifecycle, ot->queue);
-	t.subject = clean_subject(m->subject);
+	t.subject = (char *)subject;
 	t.requester = m->from_addr;
 	t.queue = ot->queue;
 	t.linked_to = old;
@@ -140,7 +141,6 @@ open_ticket(struct store *s, const struct config *c, int64_t old,
 	    store_participant_add(s, t.id, m->from_addr, m->from_name,
 	    "requester", err);
 	*id = t.id;
-	g_free(t.subject);
 	ticket_free(ot);
 	return ok;
 }
@@ -153,7 +153,7 @@ ticket_split(struct store *s, const struct config *c, int64_t ticket,
 	struct split_facts f;
 	struct message	*m = NULL;
 	GPtrArray	*rows = NULL;
-	char		*mid, *detail = NULL;
+	char		*mid, *detail = NULL, *subject = NULL;
 	int64_t		 id = 0;
 	guint		 i;
 	bool		 ok;
@@ -166,7 +166,8 @@ ticket_split(struct store *s, const struct config *c, int64_t ticket,
 	}
 	ok = read_facts(s, c, ticket, mid, &f, &rows, &m, err);
 	if (ok && (*refusal = ticket_split_decide(ticket, mid, &f)) == NULL) {
-		ok = open_ticket(s, c, ticket, m, now, &id, err);
+		subject = clean_subject(m->subject);
+		ok = open_ticket(s, c, ticket, m, subject, now, &id, err);
 		for (i = 0; ok && i < rows->len; i++)
 			ok = store_ticket_split(s, ticket, id,
 			    *(int64_t *)rows->pdata[i], err);
@@ -176,7 +177,7 @@ ticket_split(struct store *s, const struct config *c, int64_t ticket,
 		ok = ok && store_event_add(s, ticket, 0, now, actor, "split",
 		    detail, err) &&
 		    store_event_add(s, id, m->id, now, actor, "created",
-		    m->subject, err) &&
+		    subject, err) &&
 		    store_event_add(s, id, m->id, now, actor, "split", detail,
 		    err) &&
 		    outbox_enqueue(s, id, m->id, OUTBOX_ACK, "new-ticket",
@@ -184,6 +185,7 @@ ticket_split(struct store *s, const struct config *c, int64_t ticket,
 		*new_ticket = ok ? id : 0;
 	}
 	g_free(detail);
+	g_free(subject);
 	g_free(mid);
 	message_free(m);
 	if (rows != NULL)

@@ -12,7 +12,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..24"
+echo "1..25"
 PORT=$(free_port)
 start_sink sink "$PORT"
 printf '[staff]\naddresses = bob@staff.example.com\n' |
@@ -75,6 +75,8 @@ check "ticket 1 keeps its opening message and the staff reply" \
 check "the new ticket: her request, same queue, initial status, no old tag in the subject" \
     test "$(q "SELECT requester || '|' || queue || '|' || status || '|' || subject FROM tickets WHERE id = 2")" = \
     "alice@shop.example|$(q "SELECT queue FROM tickets WHERE id = 1")|submitted|Printer"
+check "... its created event names the new subject" \
+    test "$(q "SELECT detail FROM events WHERE ticket_id = 2 AND kind = 'created'")" = Printer
 check "... linked to ticket 1 as its follow-up" \
     test "$(q "SELECT linked_to FROM tickets WHERE id = 2")" = 1
 check "... with her as its requester" \
