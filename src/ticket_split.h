@@ -14,7 +14,8 @@
  * both tickets and a "created" event on the new one; the sender gets
  * the new ticket's acknowledgement (new-ticket), so she learns its
  * number.  Later mail that answers the moved message threads by its
- * Message-ID to the new ticket.
+ * Message-ID to the new ticket.  What the message already did to the
+ * old ticket (a reopen, its commands) is not undone.
  *
  * Error contract: false with *err on a storage error; a split that
  * cannot be done is true with *refusal (g_free) saying why.
