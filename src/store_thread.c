@@ -161,15 +161,6 @@ store_ticket_merge(struct store *s, int64_t from, int64_t into, GError **err)
 	return true;
 }
 
-static gpointer
-row_to_id(struct db_stmt *st)
-{
-	int64_t	*row = g_new(int64_t, 1);
-
-	*row = db_column_int64(st, 0);
-	return row;
-}
-
 bool
 store_ticket_message_rows(struct store *s, int64_t ticket,
     const char *message_id, GPtrArray **out, GError **err)
@@ -182,7 +173,7 @@ store_ticket_message_rows(struct store *s, int64_t ticket,
 		return false;
 	db_bind_int64(st, 1, ticket);
 	store_bind_text(st, 2, message_id);
-	return store_collect(s, st, row_to_id, g_free, out, err);
+	return store_collect(s, st, store_row_int64, g_free, out, err);
 }
 
 bool

@@ -65,24 +65,16 @@ read_facts(struct store *s, const struct config *c, int64_t ticket,
     const char *mid, struct split_facts *f, GPtrArray **rows,
     struct message **msg, GError **err)
 {
-	struct ticket	*t = NULL;
-	GError		*e = NULL;
 	int64_t		 first;
 	guint		 i;
 
 	memset(f, 0, sizeof *f);
 	*rows = NULL;
 	*msg = NULL;
-	if (!store_ticket_get(s, ticket, &t, &e)) {
-		if (!g_error_matches(e, STORE_ERROR, STORE_ERROR_NOTFOUND)) {
-			g_propagate_error(err, e);
-			return false;
-		}
-		g_error_free(e);
+	if (!store_ticket_exists(s, ticket, &f->ticket_found, err))
+		return false;
+	if (!f->ticket_found)
 		return true;
-	}
-	ticket_free(t);
-	f->ticket_found = true;
 	if (!store_ticket_merged_into(s, ticket, &f->merged_into, err) ||
 	    !store_ticket_message_rows(s, ticket, mid, rows, err) ||
 	    !store_ticket_first_row(s, ticket, &first, err))
