@@ -34,6 +34,22 @@ if anyof (exists "List-Id",
 #    Words that also name store features ("payment module", "invoice
 #    template") are not enough: billing needs an invoice number, a
 #    refund or a double charge.
+#    A change of the hosting plan a customer has (Qualiteam: "How to
+#    change hosting plan?": submit a sales ticket) is a sales matter,
+#    not a request for hosting, which rule 5 puts out of scope (IXXO):
+#    "planchange" keeps rule 5 off it, in a reply too.
+set "planchange" "no";
+if anyof (header :regex "Subject"
+	      ["\\b(change|changing|upgrade|upgrading|downgrade|downgrading|switch|switching)\\s+(\\w+\\s+){0,3}hosting\\s+(plan|package|tariff)s?\\b",
+	       "\\bhosting\\s+(plan|package)\\s+(change|upgrade|downgrade|switch)\\b",
+	       "\\bhosting-?(tarif|paket|plan)\\w*\\s+(wechseln|upgraden|downgraden|(ä|ae)ndern)\\b",
+	       "\\b(wechsel|(ä|ae)nderung|upgrade|downgrade)\\s+(des|meines|unseres)\\s+hosting-?(tarif|paket|plan)"],
+	  body :regex
+	      ["\\b(change|upgrade|downgrade|switch)\\s+(\\w+\\s+){0,3}hosting\\s+(plan|package|tariff)s?\\b",
+	       "\\bhosting-?(tarif|paket|plan)\\w*\\s+(\\S+\\s+){0,5}(wechseln|upgraden|downgraden|(ä|ae)ndern)\\b"])
+{
+	set "planchange" "yes";
+}
 if ticket :is "new" {
 	if anyof (header :regex "Subject"
 		      ["\\binvoice\\s+(#|no\\.?\\s*)?[0-9]+",
@@ -46,7 +62,8 @@ if ticket :is "new" {
 	{
 		fileinto "billing";
 	}
-	elsif anyof (header :regex "Subject"
+	elsif anyof (string :is "${planchange}" "yes",
+		     header :regex "Subject"
 			 ["\\b(prices?|pricing|quote|discount)\\b",
 			  "\\b(purchase|buy|pre-?sales?|licen[cs]es?|lizenz\\w*|licencias?)\\b"],
 		     body :regex
@@ -98,45 +115,47 @@ if anyof (header :regex "Subject"
 #    a customer who only mentions her hosting provider is in scope.  Tag
 #    it, and answer a new request once a week per sender with
 #    templates/mail/out-of-scope.txt -- never bulk mail, never staff.
-if anyof (header :regex "Subject"
-	      ["\\bdomain\\s+(name\\s+)?(registration|transfer|renewal)\\b",
-	       "\\bregister\\s+(a|my|our)\\s+domain\\b",
-	       "\\bssl\\s+(certificate|cert)\\b",
-	       "\\bcustom\\s+(html|css|javascript|js|design|theme)\\b",
-	       "\\b(html|css|javascript)\\s+customi[sz]ation\\b",
-	       "\\b(web\\s*)?hosting\\s+(plan|package|offer|account)s?\\b",
-	       "\\bphp\\s+(script\\s+)?install(ation)?\\b",
-	       "\\be-?commerce\\s+consult(ing|ation|ancy)\\b",
-	       "\\bthird[- ]party\\s+(software|plugin|module|app)\\b",
-	       "\\bdomain\\s+(registrieren|registrierung|umzug)\\b",
-	       "\\bssl-?zertifikat",
-	       "\\b(webhosting|webspace|hosting-?paket)\\b",
-	       "\\bphp-?(skript|script)",
-	       "\\be-?commerce-?beratung\\b",
-	       "\\bdrittanbieter"],
-	  body :regex
-	      ["\\bdomain\\s+(name\\s+)?(registration|transfer)\\b",
-	       "\\bregister\\s+(a|my|the|our)\\s+domain\\b",
-	       "\\b(buy|install|renew|get)\\s+(an?\\s+|the\\s+|my\\s+)?ssl\\b",
-	       "\\bcustom\\s+(html|css|javascript|js)\\b",
-	       "\\b(html|css|javascript)\\s+(customi[sz]ations?|changes)\\b",
-	       "\\b(need|want|looking\\s+for|recommend|offer|sell|provide)\\s+(a\\s+|an\\s+|some\\s+|your\\s+)?(web\\s*)?hosting\\b",
-	       "\\bhost\\s+(my|our)\\s+(shop|store|site|website)\\b",
-	       "\\binstall\\s+(a|an|the|this|my|our)\\s+(php|wordpress|joomla)\\b",
-	       "\\bphp\\s+(script\\s+)?installation\\b",
-	       "\\be-?commerce\\s+(consulting|consultation|consultancy|strategy\\s+advice)\\b",
-	       "\\badvi[cs]e\\s+(us\\s+|me\\s+)?on\\s+(our|my)\\s+(online\\s+)?(marketing|sales)\\s+strategy\\b",
-	       "\\b(set\\s+up|install|configure|support)\\s+(a\\s+|the\\s+|our\\s+|my\\s+)?third[- ]party\\s+(software|plugin|module|app|tool)\\b",
-	       "\\b(domain|ssl-?zertifikat)\\s+(registrieren|bestellen|einrichten|kaufen)\\b",
-	       "\\beigenes?\\s+(html|css|javascript|design)\\b",
-	       "\\b(webhosting|webspace|hosting-?paket)\\b",
-	       "\\bhosting\\s+(buchen|anbieten|empfehlen)\\b",
-	       "\\bphp-?(skript|script)\\s+(installieren|einrichten)\\b",
-	       "\\b(installieren|einrichten)\\s+(sie\\s+)?(uns\\s+)?(ein|das|unser)\\s+php",
-	       "\\be-?commerce-?beratung\\b",
-	       "\\bberatung\\s+(zu|zur|f\\S+r)\\s+(unseren?|meinen?)\\s+(online-?)?(shop|vertrieb|strategie)\\b",
-	       "\\bsoftware\\s+(eines|von)\\s+drittanbieter",
-	       "\\bdrittanbieter-?(software|modul|plugin)"])
+#    A hosting-plan change is sales (rule 2), not a hosting request.
+if allof (string :is "${planchange}" "no",
+	  anyof (header :regex "Subject"
+		      ["\\bdomain\\s+(name\\s+)?(registration|transfer|renewal)\\b",
+		       "\\bregister\\s+(a|my|our)\\s+domain\\b",
+		       "\\bssl\\s+(certificate|cert)\\b",
+		       "\\bcustom\\s+(html|css|javascript|js|design|theme)\\b",
+		       "\\b(html|css|javascript)\\s+customi[sz]ation\\b",
+		       "\\b(web\\s*)?hosting\\s+(plan|package|offer|account)s?\\b",
+		       "\\bphp\\s+(script\\s+)?install(ation)?\\b",
+		       "\\be-?commerce\\s+consult(ing|ation|ancy)\\b",
+		       "\\bthird[- ]party\\s+(software|plugin|module|app)\\b",
+		       "\\bdomain\\s+(registrieren|registrierung|umzug)\\b",
+		       "\\bssl-?zertifikat",
+		       "\\b(webhosting|webspace|hosting-?paket)\\b",
+		       "\\bphp-?(skript|script)",
+		       "\\be-?commerce-?beratung\\b",
+		       "\\bdrittanbieter"],
+		  body :regex
+		      ["\\bdomain\\s+(name\\s+)?(registration|transfer)\\b",
+		       "\\bregister\\s+(a|my|the|our)\\s+domain\\b",
+		       "\\b(buy|install|renew|get)\\s+(an?\\s+|the\\s+|my\\s+)?ssl\\b",
+		       "\\bcustom\\s+(html|css|javascript|js)\\b",
+		       "\\b(html|css|javascript)\\s+(customi[sz]ations?|changes)\\b",
+		       "\\b(need|want|looking\\s+for|recommend|offer|sell|provide)\\s+(a\\s+|an\\s+|some\\s+|your\\s+)?(web\\s*)?hosting\\b",
+		       "\\bhost\\s+(my|our)\\s+(shop|store|site|website)\\b",
+		       "\\binstall\\s+(a|an|the|this|my|our)\\s+(php|wordpress|joomla)\\b",
+		       "\\bphp\\s+(script\\s+)?installation\\b",
+		       "\\be-?commerce\\s+(consulting|consultation|consultancy|strategy\\s+advice)\\b",
+		       "\\badvi[cs]e\\s+(us\\s+|me\\s+)?on\\s+(our|my)\\s+(online\\s+)?(marketing|sales)\\s+strategy\\b",
+		       "\\b(set\\s+up|install|configure|support)\\s+(a\\s+|the\\s+|our\\s+|my\\s+)?third[- ]party\\s+(software|plugin|module|app|tool)\\b",
+		       "\\b(domain|ssl-?zertifikat)\\s+(registrieren|bestellen|einrichten|kaufen)\\b",
+		       "\\beigenes?\\s+(html|css|javascript|design)\\b",
+		       "\\b(webhosting|webspace|hosting-?paket)\\b",
+		       "\\bhosting\\s+(buchen|anbieten|empfehlen)\\b",
+		       "\\bphp-?(skript|script)\\s+(installieren|einrichten)\\b",
+		       "\\b(installieren|einrichten)\\s+(sie\\s+)?(uns\\s+)?(ein|das|unser)\\s+php",
+		       "\\be-?commerce-?beratung\\b",
+		       "\\bberatung\\s+(zu|zur|f\\S+r)\\s+(unseren?|meinen?)\\s+(online-?)?(shop|vertrieb|strategie)\\b",
+		       "\\bsoftware\\s+(eines|von)\\s+drittanbieter",
+		       "\\bdrittanbieter-?(software|modul|plugin)"]))
 {
 	addflag "out-of-scope";
 	if allof (string :is "${autoreply}" "yes",

@@ -1,5 +1,6 @@
 /*
- * account: Member:, Notify-Address: and Confirm-Address: (account.h).
+ * account: Member:, Notify-Address:, Confirm-Address:, Language: and
+ * Notifications: (account.h).
  */
 #include "pdconfig.h"
 
@@ -21,7 +22,8 @@ enum step_op {
 	OP_ADDRESS_REQUEST,
 	OP_ADDRESS_RESET,
 	OP_ADDRESS_CONFIRM,
-	OP_LANGUAGE		/* addr: the language, NULL: the default */
+	OP_LANGUAGE,		/* addr: the language, NULL: the default */
+	OP_NOTIFICATIONS	/* off: switch them off, else on */
 };
 
 struct step {
@@ -32,6 +34,7 @@ struct step {
 	char		*addr;		/* member, or new address */
 	char		*role;
 	bool		 invite;	/* a new member: the invitation */
+	bool		 off;		/* OP_NOTIFICATIONS */
 	struct address_change *change;	/* to confirm */
 };
 
@@ -374,6 +377,27 @@ decide_language(const struct config *c, const char *value, struct step *st)
 	return true;
 }
 
+/*
+ * Notifications: off | on — X-Cart's "turn on/off email notifications".
+ * Off, postdesk-notify skips her automatic notices about tickets; the
+ * mails she must get still go (notify.h: notify_is_optional()).
+ */
+static bool
+decide_notifications(const char *value, struct step *st)
+{
+	if (g_ascii_strcasecmp(value, "off") == 0)
+		st->off = true;
+	else if (g_ascii_strcasecmp(value, "on") != 0)
+		return refused(st, g_strdup_printf("expected \"Notifications: "
+		    "off\" or \"Notifications: on\", not \"%s\"", value));
+	st->op = OP_NOTIFICATIONS;
+	st->why = g_strdup(st->off ? "notifications about your tickets are "
+	    "off; answers from our staff, confirmations, sign-in links and "
+	    "refusals still reach you" : "notifications about your tickets "
+	    "are on");
+	return true;
+}
+
 /* One account command: its row of the table, then its own checks. */
 static bool
 decide_one(struct store *s, const struct config *c, const struct command *cmd,
@@ -401,6 +425,8 @@ decide_one(struct store *s, const struct config *c, const struct command *cmd,
 		return decide_member(s, c, cmd->value, om, st, err);
 	if (cmd->cmd == LC_CMD_LANGUAGE)
 		return decide_language(c, cmd->value, st);
+	if (cmd->cmd == LC_CMD_NOTIFICATIONS)
+		return decide_notifications(cmd->value, st);
 	return decide_notify(s, c, cmd->value, from, st, err);
 }
 
@@ -489,6 +515,9 @@ apply_step(struct store *s, const struct account_plan *p,
 	case OP_LANGUAGE:
 		return store_contact_language_set(s, p->from, st->addr, now,
 		    err);
+	case OP_NOTIFICATIONS:
+		return store_contact_notifications_set(s, p->from, st->off,
+		    now, err);
 	case OP_ADDRESS_REQUEST:
 		ch = *st->change;
 		ch.ticket_id = ticket;

@@ -10,9 +10,12 @@
  *	Confirm-Address: TOKEN		(from NEW, with that mail's token)
  *	Language: LANG			(her mail's language, lang.h;
  *					 "Language: default" undoes)
+ *	Notifications: off|on		(off: postdesk-notify skips her
+ *					 optional notices, notify.h)
  *
  * Each is decided by a row of the permission table (policy.h:
- * manage-members, change-address — also for Language:, which is hers
+ * manage-members, change-address — also for Language: and
+ * Notifications:, which are hers
  * alone the same way —, confirm-address) on the sender's
  * facts, then written; the transcript reads the "command" and
  * "command-refused" events as it does for ticket commands.

@@ -57,6 +57,7 @@ int	 cli_import(struct cli *);
 int	 cli_outbox(struct cli *);	/* cli_outbox.c */
 int	 cli_reply(struct cli *);
 int	 cli_merge(struct cli *);
+int	 cli_split(struct cli *);
 /* link A B / unlink A B: related tickets (ticket_link.h); `link` with
  * an address mints a sign-in link instead (cli_web.c). */
 bool	 cli_is_ticket_pair(const struct cli *);

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "ticket_merge.h"
+#include "ticket_split.h"
 #include "ticket_link.h"
 #include "lifecycle_apply.h"
 #include "text.h"
@@ -375,6 +376,46 @@ cli_merge(struct cli *c)
 	}
 	printf("ticket #%" G_GINT64_FORMAT " merged into #%" G_GINT64_FORMAT
 	    "\n", from, into);
+	return EX_OK;
+}
+
+/* split TICKET MESSAGE-ID: one transaction, the checks of
+ * ticket_split_decide(). */
+int
+cli_split(struct cli *c)
+{
+	int64_t	 ticket, created = 0;
+	GError	*e = NULL;
+	char	*refusal = NULL, *actor;
+	bool	 ok;
+	int	 rc;
+
+	if (c->argc != 3 || !text_to_id(&ticket, c->argv[1]) ||
+	    *c->argv[2] == '\0')
+		return cli_usage(c);
+	if ((rc = cli_open_store(c, STORE_READWRITE)) != EX_OK)
+		return rc;
+	actor = cli_actor();
+	ok = store_begin(c->store, &e) && ticket_split(c->store, c->config,
+	    ticket, c->argv[2], actor, g_get_real_time() / G_USEC_PER_SEC,
+	    &created, &refusal, &e) &&
+	    (refusal != NULL || store_commit(c->store, &e));
+	g_free(actor);
+	if (!ok || refusal != NULL)
+		store_rollback(c->store);
+	if (!ok) {
+		log_warnx("split: %s", e->message);
+		rc = store_error_is_transient(e) ? EX_TEMPFAIL : EX_SOFTWARE;
+		g_error_free(e);
+		return rc;
+	}
+	if (refusal != NULL) {
+		log_warnx("split refused: %s", refusal);
+		g_free(refusal);
+		return EX_DATAERR;
+	}
+	printf("message moved out of ticket #%" G_GINT64_FORMAT " into the "
+	    "new ticket #%" G_GINT64_FORMAT "\n", ticket, created);
 	return EX_OK;
 }
 

@@ -15,14 +15,16 @@
 static const char *const command_names[LC_CMD__MAX] = {
 	"Status", "Priority", "Queue", "Owner", "HotRush", "Tag", "Cc",
 	"Rating",
-	"Member", "Notify-Address", "Confirm-Address", "Language"
+	"Member", "Notify-Address", "Confirm-Address", "Language",
+	"Notifications"
 };
 
 bool
 lc_command_is_account(enum lc_command c)
 {
 	return c == LC_CMD_MEMBER || c == LC_CMD_NOTIFY_ADDRESS ||
-	    c == LC_CMD_CONFIRM_ADDRESS || c == LC_CMD_LANGUAGE;
+	    c == LC_CMD_CONFIRM_ADDRESS || c == LC_CMD_LANGUAGE ||
+	    c == LC_CMD_NOTIFICATIONS;
 }
 
 bool

@@ -38,10 +38,12 @@ enum lc_command {
 	LC_CMD_NOTIFY_ADDRESS,
 	LC_CMD_CONFIRM_ADDRESS,
 	LC_CMD_LANGUAGE,
+	LC_CMD_NOTIFICATIONS,	/* "off" / "on": her automatic notices */
 	LC_CMD__MAX
 };
 
-/* True for Member:, Notify-Address:, Confirm-Address: and Language:. */
+/* True for Member:, Notify-Address:, Confirm-Address:, Language: and
+ * Notifications:. */
 bool	 lc_command_is_account(enum lc_command);
 
 /* "Status" (any case) → LC_CMD_STATUS; false if not a command name. */

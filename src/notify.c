@@ -994,6 +994,41 @@ notify_prepare(struct store *s, const struct config *c,
 	return ok;
 }
 
+/* The mails she gets whatever her setting (notify.h). */
+static const char *const must_get[] = {
+	"address-confirm", "address-changed", "member-invitation",
+	"command-transcript", "view-only-refusal", "portal-only",
+	"out-of-scope", NULL
+};
+
+bool
+notify_is_optional(const struct outbox_row *r)
+{
+	if (r->quarantine_id > 0 || r->kind == NULL ||
+	    (strcmp(r->kind, OUTBOX_ACK) != 0 &&
+	    strcmp(r->kind, OUTBOX_NOTICE) != 0))
+		return false;
+	return r->template == NULL ||
+	    !g_strv_contains(must_get, r->template);
+}
+
+bool
+notify_muted(struct store *s, const struct outbox_row *r, bool *muted,
+    const char **why, GError **err)
+{
+	*muted = false;
+	*why = NULL;
+	if (r->recipient == NULL || !notify_is_optional(r))
+		return true;
+	if (!store_contact_notifications_off(s, r->ticket_id, r->recipient,
+	    muted, err))
+		return false;
+	if (*muted)
+		*why = "not sent: the recipient switched her notifications "
+		    "off (Notifications: off)";
+	return true;
+}
+
 /* The transaction of notify_record(), once R is known to be ours. */
 static bool
 record_outcome(struct store *s, const struct config *c,
@@ -1016,6 +1051,10 @@ record_outcome(struct store *s, const struct config *c,
 		kind = "mail-deferred";
 		ok = store_outbox_defer(s, r->id, now, now +
 		    notify_backoff(c, attempt), reply, err);
+		break;
+	case NOTIFY_SKIPPED:
+		kind = "mail-skipped";
+		ok = store_outbox_skip(s, r->id, now, reply, err);
 		break;
 	default:
 		kind = "mail-failed";

@@ -39,6 +39,7 @@ enum notify_outcome {
 	NOTIFY_SENT,
 	NOTIFY_TEMPFAIL,	/* retried with backoff up to max_attempts */
 	NOTIFY_PERMFAIL,
+	NOTIFY_SKIPPED,		/* not sent: her notifications are off */
 	NOTIFY_OUTCOME__MAX
 };
 
@@ -53,6 +54,24 @@ GQuark	 notify_error_quark(void);
 bool	 notify_prepare(struct store *, const struct config *,
 	    const struct outbox_row *, struct notify_mail *out, GError **err);
 void	 notify_mail_clear(struct notify_mail *);
+
+/*
+ * Notifications: off (account.h) silences the optional mail: the
+ * automatic notices about her tickets (kinds "ack" and "notice": the
+ * acknowledgement, pre-closed, closed, follow-up and rating-request
+ * notices, a site's own notice templates).  She still gets what she
+ * must: a staff member's answer (kind "reply"), the mails of an
+ * address change (address-confirm, address-changed), her invitation
+ * with its sign-in link (member-invitation), and every refusal or
+ * answer to what she asked (command-transcript, view-only-refusal,
+ * portal-only, out-of-scope, any row about a quarantined message).
+ * Staff notices follow the staff's own [staff] notify setting.
+ */
+bool	 notify_is_optional(const struct outbox_row *);
+/* Does R go unsent because the contact it is for switched her
+ * notifications off?  *why (static) then says so for the row. */
+bool	 notify_muted(struct store *, const struct outbox_row *r,
+	    bool *muted, const char **why, GError **err);
 
 /* Seconds until the next attempt after ATTEMPTS failed ones. */
 int64_t	 notify_backoff(const struct config *, int64_t attempts);

@@ -209,12 +209,22 @@ process(struct store *s, const struct config *c, struct smtp *smtp,
 	GError		*e = NULL;
 	char		*reply = NULL;
 	enum step	 st;
-	bool		 held;
+	const char	*why;
+	bool		 held, muted;
 
 	if (!hold(s, l, r, &held, err))
 		return STEP_STORE;
 	if (!held)
 		return STEP_OK;
+	/* Her notifications are off: decided before anything is
+	 * composed, so no message is stored for it. */
+	if (!notify_muted(s, r, &muted, &why, &e))
+		return unprepared(s, c, r, e, err);
+	if (muted) {
+		log_info("outbox #%" G_GINT64_FORMAT " %s to=<%s>: %s",
+		    r->id, r->kind, r->recipient, why);
+		return record(s, c, r, NOTIFY_SKIPPED, why, err);
+	}
 	if (!notify_prepare(s, c, r, &nm, &e))
 		return unprepared(s, c, r, e, err);
 	/* Composing may have waited for the lock: look again. */

@@ -73,6 +73,9 @@ static const struct cli_command commands[] = {
 	{ "merge", "INTO FROM",
 	    "merge ticket FROM into ticket INTO (mail naming FROM lands in "
 	    "INTO)", cli_merge },
+	{ "split", "TICKET MESSAGE-ID",
+	    "move a customer's message out of TICKET into a new ticket,\n"
+	    "      linked to it (she gets its acknowledgement)", cli_split },
 	{ "link", "ADDRESS [TICKET] | --revoke ADDRESS|ID|URL | "
 	    "--list ADDRESS | A B",
 	    "mint a customer's web sign-in link; revoke or list them;\n"

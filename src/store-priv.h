@@ -43,6 +43,8 @@ bool		 store_step_int64(struct store *, struct db_stmt *, int64_t *out,
 		    bool *found, GError **err);
 /* Turns the current row into a new element. */
 typedef gpointer (*store_row_fn)(struct db_stmt *);
+/* A row's first column as a new int64_t (g_free): a list of ids. */
+gpointer	 store_row_int64(struct db_stmt *);
 /* Steps ST to the end, one element per row, into a new *out that frees
  * its elements with FREE_FN.  Resets ST; on failure *out is untouched. */
 bool		 store_collect(struct store *, struct db_stmt *, store_row_fn,

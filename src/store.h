@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	20
+#define STORE_SCHEMA_VERSION	21
 
 /* A message whose text or stripped text is longer than this many
  * characters also keeps the first this many of each in message_heads,
@@ -428,6 +428,15 @@ bool	 store_notify_address_set(struct store *, const char *addr,
  * (*out g_free), or NULL: whom mail to TO is really for. */
 bool	 store_notify_address_owner(struct store *, int64_t ticket,
 	    const char *to, char **out, GError **err);
+/* Notifications: off (OFF) or on for ADDR: the time she switched them
+ * off is kept, 0 when they are on. */
+bool	 store_contact_notifications_set(struct store *, const char *addr,
+	    bool off, int64_t now, GError **err);
+/* Has the contact mail to TO is for switched her notifications off?
+ * That is TO itself, or a participant of TICKET (0: none) whose
+ * confirmed notification address is TO. */
+bool	 store_contact_notifications_off(struct store *, int64_t ticket,
+	    const char *to, bool *off, GError **err);
 
 struct address_change {
 	char	*id;
@@ -528,6 +537,10 @@ bool	 store_outbox_attempted(struct store *, const struct outbox_row *r,
 	    bool *held, GError **err);
 /* Outcomes of one attempt; callers add the event in the same
  * transaction. */
+/* Not sent on purpose (her notifications are off): cancelled, WHY
+ * kept as its last error. */
+bool	 store_outbox_skip(struct store *, int64_t id, int64_t now,
+	    const char *why, GError **err);
 bool	 store_outbox_sent(struct store *, int64_t id, int64_t now,
 	    const char *reply, GError **err);
 bool	 store_outbox_defer(struct store *, int64_t id, int64_t now,
@@ -639,6 +652,19 @@ bool	 store_ticket_merged_into(struct store *, int64_t id, int64_t *into,
  * merged_into and linked_to set to INTO. */
 bool	 store_ticket_merge(struct store *, int64_t from, int64_t into,
 	    GError **err);
+
+/* The rows of TICKET's messages with MESSAGE_ID (no angle brackets),
+ * oldest first (int64_t *); empty if it has none. */
+bool	 store_ticket_message_rows(struct store *, int64_t ticket,
+	    const char *message_id, GPtrArray **out, GError **err);
+/* The first (opening) message row of TICKET; 0 if it has none. */
+bool	 store_ticket_first_row(struct store *, int64_t ticket, int64_t *row,
+	    GError **err);
+/* Moves message ROW of FROM to ticket INTO with what hangs on it: its
+ * events, its pending outbox rows and its address changes
+ * (ticket_split.h).  Attachments and references follow the row. */
+bool	 store_ticket_split(struct store *, int64_t from, int64_t into,
+	    int64_t row, GError **err);
 
 /* Related tickets (store_link.c): a staff link between A and B (either
  * order), and whether one is the other's follow-up (linked_to). */

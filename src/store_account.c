@@ -156,6 +156,48 @@ store_notify_address_owner(struct store *s, int64_t ticket, const char *to,
 	return rc == DB_ROW || rc == DB_DONE || store_fail(s, rc, err);
 }
 
+bool
+store_contact_notifications_set(struct store *s, const char *addr, bool off,
+    int64_t now, GError **err)
+{
+	struct db_stmt	*st;
+
+	st = store_stmt(s, "INSERT INTO contacts (address, created,"
+	    " notifications_off) VALUES (?1, ?2, ?3) ON CONFLICT (address)"
+	    " DO UPDATE SET notifications_off = excluded.notifications_off",
+	    err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, addr);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, off ? now : 0);
+	return store_step_done(s, st, err);
+}
+
+bool
+store_contact_notifications_off(struct store *s, int64_t ticket,
+    const char *to, bool *off, GError **err)
+{
+	struct db_stmt	*st;
+	int		 rc;
+
+	*off = false;
+	st = store_stmt(s, "SELECT count(*) FROM contacts c"
+	    " WHERE c.notifications_off <> 0 AND (c.address = ?1"
+	    " OR (c.notify_address = ?1 AND EXISTS (SELECT 1 FROM"
+	    " participants p WHERE p.ticket_id = ?2"
+	    " AND p.address = c.address)))", err);
+	if (st == NULL)
+		return false;
+	store_bind_text(st, 1, to);
+	db_bind_int64(st, 2, ticket);
+	rc = db_step(st);
+	if (rc == DB_ROW)
+		*off = db_column_int64(st, 0) > 0;
+	db_reset(st);
+	return rc == DB_ROW || store_fail(s, rc, err);
+}
+
 void
 address_change_free(struct address_change *c)
 {

@@ -295,8 +295,8 @@ store_thread_head(struct store *s, int64_t ticket, int64_t chars,
 	    (GDestroyNotify)message_free, out, err);
 }
 
-static gpointer
-row_to_rowid(struct db_stmt *st)
+gpointer
+store_row_int64(struct db_stmt *st)
 {
 	int64_t	*row = g_new(int64_t, 1);
 
@@ -315,7 +315,7 @@ store_message_rows(struct store *s, int64_t ticket, GPtrArray **out,
 	if (st == NULL)
 		return false;
 	db_bind_int64(st, 1, ticket);
-	return store_collect(s, st, row_to_rowid, g_free, out, err);
+	return store_collect(s, st, store_row_int64, g_free, out, err);
 }
 
 bool

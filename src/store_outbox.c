@@ -288,6 +288,22 @@ store_outbox_sent(struct store *s, int64_t id, int64_t now,
 }
 
 bool
+store_outbox_skip(struct store *s, int64_t id, int64_t now, const char *why,
+    GError **err)
+{
+	struct db_stmt	*st;
+
+	st = store_stmt(s, "UPDATE outbox SET status = 'cancelled', updated ="
+	    " ?2, last_error = ?3 WHERE id = ?1", err);
+	if (st == NULL)
+		return false;
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, now);
+	store_bind_text(st, 3, why);
+	return store_step_done(s, st, err);
+}
+
+bool
 store_outbox_defer(struct store *s, int64_t id, int64_t now, int64_t next,
     const char *reply, GError **err)
 {

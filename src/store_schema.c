@@ -530,6 +530,14 @@ static const char *const migrations[] = {
 	"  substr(stripped, 1, " STORE_MESSAGE_HEAD_SQL ") FROM messages"
 	"  WHERE length(text) > " STORE_MESSAGE_HEAD_SQL
 	"  OR length(stripped) > " STORE_MESSAGE_HEAD_SQL ";",
+	/*
+	 * 20 → 21 (notifications-off): X-Cart's "turn on/off email
+	 * notifications" (Notifications: off, account.h): when she
+	 * switched them off, 0 while they are on.  postdesk-notify skips
+	 * her automatic notices then (notify.h).  Portable SQL.
+	 */
+	"ALTER TABLE contacts ADD COLUMN notifications_off BIGINT NOT NULL"
+	"  DEFAULT 0;",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(migrations) == STORE_SCHEMA_VERSION);

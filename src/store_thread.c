@@ -1,8 +1,9 @@
 /*
  * store_thread: what threading needs beyond messages and tickets — the
  * Message-IDs each inbound message names (message_refs), so that an
- * original that arrives after its reply finds it, and the merging of two
- * tickets that turn out to be one thread.
+ * original that arrives after its reply finds it, the merging of two
+ * tickets that turn out to be one thread, and the moving of one message
+ * out of a ticket that it does not belong to (a split).
  */
 #include "pdconfig.h"
 
@@ -154,6 +155,73 @@ store_ticket_merge(struct store *s, int64_t from, int64_t into, GError **err)
 			return false;
 		db_bind_int64(st, 1, from);
 		db_bind_int64(st, 2, into);
+		if (!store_step_done(s, st, err))
+			return false;
+	}
+	return true;
+}
+
+bool
+store_ticket_message_rows(struct store *s, int64_t ticket,
+    const char *message_id, GPtrArray **out, GError **err)
+{
+	struct db_stmt	*st;
+
+	st = store_stmt(s, "SELECT id FROM messages WHERE ticket_id = ?1 AND"
+	    " message_id = ?2 ORDER BY id", err);
+	if (st == NULL)
+		return false;
+	db_bind_int64(st, 1, ticket);
+	store_bind_text(st, 2, message_id);
+	return store_collect(s, st, store_row_int64, g_free, out, err);
+}
+
+bool
+store_ticket_first_row(struct store *s, int64_t ticket, int64_t *row,
+    GError **err)
+{
+	struct db_stmt	*st;
+	bool		 found;
+
+	*row = 0;
+	st = store_stmt(s, "SELECT min(id) FROM messages WHERE ticket_id = ?1"
+	    " HAVING count(*) > 0", err);
+	if (st == NULL)
+		return false;
+	db_bind_int64(st, 1, ticket);
+	return store_step_int64(s, st, row, &found, err);
+}
+
+/* The statements of one split, each binding ?1 = from, ?2 = into,
+ * ?3 = the message row. */
+static const char *const split_sql[] = {
+	"UPDATE messages SET ticket_id = ?2 WHERE id = ?3 AND ticket_id = ?1",
+	"UPDATE events SET ticket_id = ?2 WHERE message_row = ?3 AND"
+	" ticket_id = ?1",
+	/* Mail about it not sent yet names the ticket it is on now. */
+	"UPDATE outbox SET ticket_id = ?2 WHERE message_row = ?3 AND"
+	" ticket_id = ?1 AND status = 'pending'",
+	"UPDATE address_changes SET ticket_id = ?2 WHERE message_row = ?3 AND"
+	" ticket_id = ?1",
+};
+
+bool
+store_ticket_split(struct store *s, int64_t from, int64_t into, int64_t row,
+    GError **err)
+{
+	size_t	 i;
+
+	g_return_val_if_fail(from != into && from > 0 && into > 0 && row > 0,
+	    false);
+	for (i = 0; i < G_N_ELEMENTS(split_sql); i++) {
+		/* store_stmt caches by pointer: each array slot is stable. */
+		struct db_stmt *st = store_stmt(s, split_sql[i], err);
+
+		if (st == NULL)
+			return false;
+		db_bind_int64(st, 1, from);
+		db_bind_int64(st, 2, into);
+		db_bind_int64(st, 3, row);
 		if (!store_step_done(s, st, err))
 			return false;
 	}

@@ -29,7 +29,7 @@ static const char *const sorts[] = { "queue", "updated", "created", NULL };
 static const char *const cc_actions[] = { "add", "remove", NULL };
 /* enum account_action (web_account.c). */
 static const char *const account_actions[] = { "add", "remove", "notify",
-    NULL };
+    "notifications-off", "notifications-on", NULL };
 
 /* Every parameter the viewer accepts, once (STYLE.md 11). */
 static const struct key_def keys[KEY__MAX] = {
@@ -97,6 +97,7 @@ static const struct page_def pages[PAGE__MAX] = {
 	[PAGE_UNLINK] = { "/ticket/#/unlink", WEB_POST },
 	[PAGE_ACCOUNT] = { "/account", WEB_GET },
 	[PAGE_ACCOUNT_CHANGE] = { "/account", WEB_POST },
+	[PAGE_SPLIT] = { "/ticket/#/split", WEB_POST },
 };
 
 static bool
@@ -818,6 +819,7 @@ static const handler handlers[PAGE__MAX] = {
 	[PAGE_UNLINK] = web_page_unlink,
 	[PAGE_ACCOUNT] = web_page_account,
 	[PAGE_ACCOUNT_CHANGE] = web_page_account_change,
+	[PAGE_SPLIT] = web_page_split,
 };
 
 /* Who may reach which page, and the CSRF check of every POST; NULL if
@@ -849,7 +851,7 @@ gate(struct web *w)
 	    r->page == PAGE_SIGNOUT || r->page == PAGE_EXPORT ||
 	    r->page == PAGE_REPLY || r->page == PAGE_MERGE ||
 	    r->page == PAGE_CC || r->page == PAGE_LINK ||
-	    r->page == PAGE_UNLINK))
+	    r->page == PAGE_UNLINK || r->page == PAGE_SPLIT))
 		return web_error_page(w, 404, "There is no such page.");
 	if (web_page_is_post(r->page) && !web_csrf_check(
 	    w->config->web_link_key, w->viewer.session,

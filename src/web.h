@@ -81,6 +81,7 @@ enum web_page {
 	PAGE_UNLINK,		/* /ticket/N/unlink        POST (staff) */
 	PAGE_ACCOUNT,		/* /account                GET  (customer) */
 	PAGE_ACCOUNT_CHANGE,	/* /account                POST (customer) */
+	PAGE_SPLIT,		/* /ticket/N/split         POST (staff) */
 	PAGE__MAX
 };
 
@@ -93,7 +94,7 @@ enum web_key {
 	KEY_HIDE,		/* hide closed and rated: boolean */
 	KEY_SORT,		/* queue updated created */
 	KEY_Q,			/* search text */
-	KEY_ID,			/* Message-ID */
+	KEY_ID,			/* Message-ID (a lookup; the message to split) */
 	KEY_TOKEN,		/* t: signed customer link */
 	KEY_CSRF,
 	KEY_RATING,		/* 1-5 */
@@ -111,7 +112,8 @@ enum web_key {
 	KEY_CATEGORY,		/* a new ticket's category, 1-based */
 	KEY_OTHER,		/* the related ticket to link or unlink */
 	KEY_ROLE,		/* a member's role, one of [roles] */
-	KEY_ACCOUNT_ACTION,	/* the account form: add remove notify */
+	KEY_ACCOUNT_ACTION,	/* the account form: add remove notify
+				 * notifications-off notifications-on */
 	KEY__MAX
 };
 
@@ -373,6 +375,7 @@ struct web_response *web_page_export(struct web *, GError **err);
 struct web_response *web_page_text(struct web *, GError **err);
 struct web_response *web_page_reply(struct web *, GError **err);
 struct web_response *web_page_merge(struct web *, GError **err);
+struct web_response *web_page_split(struct web *, GError **err);
 struct web_response *web_page_cc(struct web *, GError **err);
 struct web_response *web_page_link(struct web *, GError **err);
 /* Would her message on T now open a follow-up (closed longer than the

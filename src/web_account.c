@@ -3,10 +3,12 @@
  * organization's members with their roles, and, for a member whose
  * role may manage members (X-Cart's primary), adding a member with a
  * configured role ("give a representative access") and removing one;
- * for every customer, the address her notifications go to.
+ * for every customer, the address her notifications go to, and
+ * whether she gets them at all (X-Cart's "turn on/off email
+ * notifications").
  *
  * Each form is the mail command of the same name (account.h: Member:
- * add/remove, Notify-Address:), decided by account_decide() on the
+ * add/remove, Notify-Address:, Notifications:), decided by account_decide() on the
  * same permission table, with the authority her own reply token gives
  * a mail: the signed link that opened her session proved the address
  * (postdesk-auth(5)).  The events go on no ticket (the page is not
@@ -26,7 +28,8 @@
 #define F(w, k)		(&(w)->req->fields[(k)])
 
 /* The actions of the page's forms (KEY_ACCOUNT_ACTION). */
-enum account_action { ACCOUNT_ADD, ACCOUNT_REMOVE, ACCOUNT_NOTIFY };
+enum account_action { ACCOUNT_ADD, ACCOUNT_REMOVE, ACCOUNT_NOTIFY,
+	ACCOUNT_NOTIFICATIONS_OFF, ACCOUNT_NOTIFICATIONS_ON };
 
 /* Her row of the table for PERM; *why the table's reason if refused. */
 static bool
@@ -108,14 +111,17 @@ web_page_account(struct web *w, GError **err)
 	JsonObject		*o;
 	char			*notify = NULL;
 	const char		*why;
-	bool			 manage;
+	bool			 manage, off;
 
 	if (w->viewer.role != WEB_CUSTOMER)
 		return web_error_page(w, 404, "There is no such page.");
 	if (!store_org_member_get(w->store, w->viewer.address, &me, err) ||
-	    !store_notify_address(w->store, w->viewer.address, &notify, err))
+	    !store_notify_address(w->store, w->viewer.address, &notify,
+	    err) || !store_contact_notifications_off(w->store, 0,
+	    w->viewer.address, &off, err))
 		goto fail;
 	o = json_object_new();
+	json_object_set_boolean_member(o, "notifications_off", off);
 	web_json_str(o, "notify_address", notify != NULL ? notify :
 	    w->viewer.address);
 	json_object_set_boolean_member(o, "notify_moved", notify != NULL);
@@ -153,6 +159,9 @@ command_line(struct web *w, enum account_action act, const char **bad)
 	const char	*role = F(w, KEY_ROLE)->s;
 
 	*bad = NULL;
+	if (act == ACCOUNT_NOTIFICATIONS_OFF || act == ACCOUNT_NOTIFICATIONS_ON)
+		return g_strdup_printf("Notifications: %s\n",
+		    act == ACCOUNT_NOTIFICATIONS_OFF ? "off" : "on");
 	if (addr == NULL) {
 		*bad = act == ACCOUNT_NOTIFY ? "Give the address your "
 		    "notifications should go to." : "Give the member's "
@@ -181,7 +190,7 @@ web_page_account_change(struct web *w, GError **err)
 	enum account_action	 act;
 	const char		*bad, *why;
 	char			*line, *refusal;
-	bool			 ok;
+	bool			 ok, own;
 
 	if (w->viewer.role != WEB_CUSTOMER)
 		return web_error_page(w, 404, "There is no such page.");
@@ -191,11 +200,12 @@ web_page_account_change(struct web *w, GError **err)
 	if (!store_org_member_get(w->store, w->viewer.address, &me, err))
 		return NULL;
 	/* The same row account_decide() reads, said as a 403 first. */
-	ok = may(w, me, act == ACCOUNT_NOTIFY ? POLICY_CHANGE_ADDRESS :
-	    POLICY_MANAGE_MEMBERS, &why);
+	own = act != ACCOUNT_ADD && act != ACCOUNT_REMOVE;
+	ok = may(w, me, own ? POLICY_CHANGE_ADDRESS : POLICY_MANAGE_MEMBERS,
+	    &why);
 	org_member_free(me);
 	if (!ok)
-		return web_error_page(w, 403, act == ACCOUNT_NOTIFY ? why :
+		return web_error_page(w, 403, own ? why :
 		    "Only a member whose role manages members (the "
 		    "primary member) can add or remove members.");
 	if ((line = command_line(w, act, &bad)) == NULL)

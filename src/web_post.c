@@ -19,6 +19,7 @@
 #include "lifecycle_apply.h"
 #include "staff_reply.h"
 #include "ticket_merge.h"
+#include "ticket_split.h"
 #include "ticket_link.h"
 #include "store_web.h"
 #include "web.h"
@@ -411,6 +412,40 @@ web_page_merge(struct web *w, GError **err)
 		return NULL;
 	}
 	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, F(w, KEY_INTO)->i);
+	r = web_redirect(w, path);
+	g_free(path);
+	return r;
+}
+
+/* Staff move message "id" out of this ticket into a new one, as
+ * `postdesk split` does (ticket_split.h); then the new ticket's page. */
+struct web_response *
+web_page_split(struct web *w, GError **err)
+{
+	struct web_response *r;
+	char		*refusal = NULL, *path;
+	int64_t		 created = 0;
+	bool		 ok;
+
+	if (!F(w, KEY_ID)->present)
+		return web_error_page(w, 400, "Give the Message-ID of the "
+		    "message to move to a new ticket.");
+	if (!store_begin(w->store, err))
+		return NULL;
+	ok = ticket_split(w->store, w->config, w->req->id, F(w, KEY_ID)->s,
+	    w->viewer.address, w->now, &created, &refusal, err);
+	if (!ok || refusal != NULL) {
+		char *why = refusal != NULL ? g_strdup_printf("The message "
+		    "was not moved: %s.", refusal) : NULL;
+
+		g_free(refusal);
+		return web_finish_change(w, ok, why, err);
+	}
+	if (!store_commit(w->store, err)) {
+		store_rollback(w->store);
+		return NULL;
+	}
+	path = g_strdup_printf("/ticket/%" G_GINT64_FORMAT, created);
 	r = web_redirect(w, path);
 	g_free(path);
 	return r;

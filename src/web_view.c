@@ -464,6 +464,13 @@ thread_json(struct web *w, const struct ticket *t, JsonObject *o,
 		if (m->internal && w->viewer.role != WEB_STAFF)
 			continue;
 		ok = message_json(w, m, msgs, &budget, err);
+		/* A later customer message may move to a new ticket
+		 * (ticket_split.h decides; this only offers the button). */
+		if (ok && w->viewer.role == WEB_STAFF && i > 0 &&
+		    !m->outbound && !m->internal)
+			json_object_set_boolean_member(
+			    json_array_get_object_element(msgs,
+			    json_array_get_length(msgs) - 1), "can_split", TRUE);
 		if (ok && g_hash_table_contains(by_mail, &m->id))
 			json_object_set_boolean_member(
 			    json_array_get_object_element(msgs,

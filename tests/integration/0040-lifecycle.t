@@ -7,7 +7,7 @@
 . "${top_srcdir:-.}/tests/integration/notify-lib.sh"
 T=$(mktemp -d)
 trap 'stop_sink sink; rm -rf "$T"' EXIT
-echo "1..42"
+echo "1..43"
 PORT=$(free_port)
 start_sink sink "$PORT"
 # secondary members view-only ([roles]; the built-in X-Cart roles give
@@ -104,6 +104,11 @@ mail alice@shop.example support@example.com "Re: [Support #1] x" \
 ingest --sender alice@shop.example <"$T/a2.eml"
 check "a real answer reopens a pre-closed ticket" test "$(st 1)" = reopened
 
+# The built-in rating rule: "only a closed ticket can be rated".
+mail alice@shop.example "$ART" "Re: [Support #1] x" "Rating: 5" >"$T/a2r.eml"
+ingest --sender alice@shop.example --recipient "$ART" <"$T/a2r.eml"
+check "rating rule: a reopened ticket is not rated yet, and the refusal says why" \
+    test "$(sqlq "$DB" "SELECT count(*) FROM ratings"):$(sqlq "$DB" "SELECT count(*) FROM events WHERE kind='command-refused' AND detail LIKE 'Rating: 5 — %can be rated%'")" = 0:1
 # The customer closes and rates by mail: only with proof of who she
 # is (customer-command, postdesk-auth(5)).  Without it, nothing moves.
 mail alice@shop.example support@example.com "Re: [Support #1] x" \

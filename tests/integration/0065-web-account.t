@@ -3,8 +3,9 @@
 # lighttpd and the CGI as the web server's user: the primary member sees
 # her organization's members with their roles, gives a representative
 # access (a member with a configured role), removes one, and moves her
-# notifications to another address — each the mail command of the same
-# name (Member:, Notify-Address:) decided by the same table, with an
+# notifications to another address, and turns her notifications off and
+# on again — each the mail command of the same name (Member:,
+# Notify-Address:, Notifications:) decided by the same table, with an
 # event; CSRF on every POST, every value escaped, 403/409 that say why.
 . "$(dirname "$0")/lib-web.sh"
 
@@ -13,7 +14,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..23"
+echo "1..28"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -117,6 +118,23 @@ check "postdesk-notify sends the confirmation, with its token (a mail on no tick
     "${CM:+yes}:$(sql "SELECT status FROM outbox WHERE template = 'address-confirm'")" = yes:sent
 check "... to the new address, naming the old one" sh -c \
     "grep -qi '^To: carol.home@b.example' '$CM' && grep -q '^carol@a.example asked' '$CM'"
+
+noff() { sql "SELECT coalesce(max(notifications_off > 0), 0) FROM contacts WHERE address = '$1'"; }
+get acc3 "$CK" /account >/dev/null
+check "her page offers to turn notifications off" sh -c \
+    "grep -q 'value=\"notifications-off\"' '$T/acc3' && ! grep -q 'value=\"notifications-on\"' '$T/acc3'"
+st=$(post r "$CK" "do=notifications-off")
+check "turning them off without the CSRF token: 403, nothing changes ($st)" \
+    test "$st:$(noff carol@a.example)" = "403:0"
+st=$(post r "$CK" "csrf=$TOK&do=notifications-off")
+check "she turns her notifications off: 303, off, an event in her name ($st)" test \
+    "$st:$(noff carol@a.example):$(sql "SELECT count(*) FROM events WHERE actor = 'carol@a.example' AND kind = 'command' AND detail LIKE 'Notifications: off — %'")" = "303:1:1"
+get acc4 "$CK" /account >/dev/null
+check "... the page says they are off and offers to turn them on" sh -c \
+    "grep -q 'Notifications are off' '$T/acc4' && grep -q 'value=\"notifications-on\"' '$T/acc4'"
+st=$(post r "$CK" "csrf=$TOK&do=notifications-on")
+check "she turns them on again: 303, on ($st)" \
+    test "$st:$(noff carol@a.example)" = "303:0"
 
 st=$(get d "$DK" /account)
 check "a customer in no organization: her page has no member list, only the address form ($st)" sh -c \

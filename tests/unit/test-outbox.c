@@ -2,7 +2,8 @@
  * Unit tests for the outbox: claiming (two connections to one real
  * SQLite file, as two notifier processes would have), leases (stored
  * with the claim, renewed, checked before a result is recorded), retry
- * and cancel, and the RFC 3834 refusal rules of outbox.c.
+ * and cancel, the RFC 3834 refusal rules of outbox.c, and which rows
+ * Notifications: off silences (notify.c).
  */
 #include "pdconfig.h"
 
@@ -419,6 +420,83 @@ test_orphaned(struct fx *f, gconstpointer data)
 	g_assert_no_error(e);
 }
 
+/* Notifications: off: which rows are optional, and whose setting. */
+static void
+test_notifications_off(struct fx *f, gconstpointer data)
+{
+	struct outbox_row r = { 0 };
+	const char	*why;
+	GError		*e = NULL;
+	bool		 muted;
+
+	(void)data;
+	r.ticket_id = f->ticket;
+	r.recipient = "r@example.com";
+	r.kind = OUTBOX_ACK;
+	r.template = "new-ticket";
+	g_assert_true(notify_is_optional(&r));
+	r.kind = OUTBOX_NOTICE;
+	r.template = "closed";
+	g_assert_true(notify_is_optional(&r));
+	r.template = "rating-request";
+	g_assert_true(notify_is_optional(&r));
+	/* What she must get. */
+	r.template = "address-confirm";
+	g_assert_false(notify_is_optional(&r));
+	r.template = "member-invitation";
+	g_assert_false(notify_is_optional(&r));
+	r.template = "command-transcript";
+	g_assert_false(notify_is_optional(&r));
+	r.kind = OUTBOX_ACK;
+	r.template = "out-of-scope";
+	g_assert_false(notify_is_optional(&r));
+	r.template = "view-only-refusal";
+	g_assert_false(notify_is_optional(&r));
+	r.template = "new-ticket";
+	r.quarantine_id = 7;
+	g_assert_false(notify_is_optional(&r));
+	r.quarantine_id = 0;
+	r.kind = OUTBOX_REPLY;
+	r.template = NULL;
+	g_assert_false(notify_is_optional(&r));
+	r.kind = OUTBOX_STAFF;
+	r.template = "staff-notification";
+	g_assert_false(notify_is_optional(&r));
+
+	/* Her setting, then mail to her confirmed notification address. */
+	r.kind = OUTBOX_NOTICE;
+	r.template = "closed";
+	g_assert_true(notify_muted(f->a, &r, &muted, &why, &e));
+	g_assert_false(muted);
+	g_assert_null(why);
+	g_assert_true(store_contact_notifications_set(f->a, "r@example.com",
+	    true, 2000, &e));
+	g_assert_true(notify_muted(f->a, &r, &muted, &why, &e));
+	g_assert_true(muted);
+	g_assert_nonnull(strstr(why, "Notifications: off"));
+	g_assert_true(store_participant_add(f->a, f->ticket, "r@example.com",
+	    NULL, "requester", &e));
+	g_assert_true(store_notify_address_set(f->a, "r@example.com",
+	    "home@example.net", 2000, &e));
+	r.recipient = "home@example.net";
+	g_assert_true(notify_muted(f->a, &r, &muted, &why, &e));
+	g_assert_true(muted);
+	/* The same address on a ticket she is not on: nobody's setting. */
+	r.ticket_id = 0;
+	g_assert_true(notify_muted(f->a, &r, &muted, &why, &e));
+	g_assert_false(muted);
+	r.ticket_id = f->ticket;
+	r.template = "address-changed";
+	g_assert_true(notify_muted(f->a, &r, &muted, &why, &e));
+	g_assert_false(muted);
+	r.template = "closed";
+	g_assert_true(store_contact_notifications_set(f->a, "r@example.com",
+	    false, 2100, &e));
+	g_assert_true(notify_muted(f->a, &r, &muted, &why, &e));
+	g_assert_false(muted);
+	g_assert_no_error(e);
+}
+
 static void
 test_refusals(void)
 {
@@ -466,6 +544,8 @@ main(int argc, char **argv)
 	    test_retry_cancel, fx_teardown);
 	g_test_add("/outbox/orphaned", struct fx, NULL, fx_setup,
 	    test_orphaned, fx_teardown);
+	g_test_add("/outbox/notifications-off", struct fx, NULL, fx_setup,
+	    test_notifications_off, fx_teardown);
 	g_test_add_func("/outbox/refusals", test_refusals);
 	return g_test_run();
 }

@@ -269,6 +269,7 @@ test_migrate_priority_rank(struct fixture *fx, gconstpointer data)
 	    "ALTER TABLE contacts DROP COLUMN language;"
 	    "DROP TABLE ticket_links;"	/* 18 → 19 makes it again */
 	    "DROP TABLE message_heads;"	/* 19 → 20 too */
+	    "ALTER TABLE contacts DROP COLUMN notifications_off;" /* 20 → 21 */
 	    "PRAGMA user_version = 15;", a, b, a);
 	raw_exec(fx, sql);
 	g_free(sql);
@@ -276,6 +277,10 @@ test_migrate_priority_rank(struct fixture *fx, gconstpointer data)
 	g_assert_no_error(e);
 	g_assert_cmpint(raw_int(fx, "PRAGMA user_version"), ==,
 	    STORE_SCHEMA_VERSION);
+	/* 20 → 21: every contact's notifications are on. */
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM"
+	    " pragma_table_info('contacts') WHERE name = 'notifications_off'"
+	    " AND dflt_value = '0'"), ==, 1);
 	sql = g_strdup_printf("SELECT priority_rank FROM tickets WHERE id = %"
 	    G_GINT64_FORMAT, a);
 	g_assert_cmpint(raw_int(fx, sql), ==, 0);

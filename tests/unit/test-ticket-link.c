@@ -2,13 +2,17 @@
  * Unit tests for src/ticket_link.c: ticket_link_decide() as a table,
  * and ticket_link_apply() against a real store in a temporary
  * directory (the link both ways, its events, the follow-up that stays,
- * and a merge that takes the links along).
+ * and a merge that takes the links along); ticket_split_decide() as a
+ * table.
  */
+#include <string.h>
+
 #include <glib.h>
 #include <glib/gstdio.h>
 
 #include "store.h"
 #include "ticket_link.h"
+#include "ticket_split.h"
 
 static void
 test_decide(void)
@@ -222,11 +226,53 @@ test_merge(struct fixture *fx, gconstpointer data)
 	    TICKET_LINK_REFUSED);
 }
 
+/* Which messages may be moved out into a new ticket, and why not. */
+static void
+test_split_decide(void)
+{
+	static const struct {
+		struct split_facts	 f;
+		const char		*why;	/* NULL: allowed */
+	} cases[] = {
+		{ { true, 4, 1, false, false, false, false, false }, NULL },
+		{ { false, 0, 0, false, false, false, false, false },
+		    "there is no ticket #4" },
+		{ { true, 7, 1, false, false, false, false, false },
+		    "merged into #7; split that one" },
+		{ { true, 4, 0, false, false, false, false, false },
+		    "has no message <m@x>" },
+		{ { true, 4, 1, true, false, false, false, false },
+		    "<m@x> opened ticket #4" },
+		{ { true, 4, 1, false, true, false, false, false },
+		    "our own mail" },
+		{ { true, 4, 1, false, false, true, false, false },
+		    "an internal note" },
+		{ { true, 4, 1, false, false, false, true, false },
+		    "from staff" },
+		{ { true, 4, 2, false, false, false, false, true },
+		    "no sender" },
+	};
+	size_t	 i;
+
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char	*why = ticket_split_decide(4, "m@x", &cases[i].f);
+
+		if (cases[i].why == NULL)
+			g_assert_null(why);
+		else {
+			g_assert_nonnull(why);
+			g_assert_nonnull(strstr(why, cases[i].why));
+		}
+		g_free(why);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/ticket-link/decide", test_decide);
+	g_test_add_func("/ticket-split/decide", test_split_decide);
 	g_test_add("/ticket-link/apply", struct fixture, NULL, fx_setup,
 	    test_apply, fx_teardown);
 	g_test_add("/ticket-link/merge", struct fixture, NULL, fx_setup,
