@@ -165,6 +165,37 @@ from_without_domain(struct mail *m, InternetAddressList *list)
 	}
 }
 
+/*
+ * "From: =?gb2312?B?...?= user@example.com": a display name, then an
+ * address without the angle brackets (not RFC 5322, but sent by real
+ * clients).  GMime's address parser gives up on it; the last word is
+ * taken as the address if it is one, and the words before it, decoded,
+ * as the name.  False if the value is not of that form.
+ */
+static bool
+from_bare_address(struct mail *m, const char *raw)
+{
+	char		*v, *sp, *addr, *name;
+
+	if (raw == NULL || strlen(raw) > 2000)
+		return false;
+	v = g_strstrip(g_strdelimit(g_strdup(raw), "\r\n\t", ' '));
+	if ((sp = strrchr(v, ' ')) == NULL || strpbrk(sp + 1, "<>\",;:()[]\\")
+	    != NULL || strchr(sp + 1, '@') != strrchr(sp + 1, '@') ||
+	    (addr = normalize_addr(sp + 1)) == NULL) {
+		g_free(v);
+		return false;
+	}
+	*sp = '\0';
+	name = g_mime_utils_header_decode_phrase(NULL, g_strstrip(v));
+	m->from.addr = addr;
+	m->from.name = name != NULL && *name != '\0' ?
+	    mail_text_to_utf8(name, strlen(name), "UTF-8") : NULL;
+	g_free(name);
+	g_free(v);
+	return true;
+}
+
 /* Flattens an address list (groups included) into struct mail_address. */
 static void
 collect_addresses(InternetAddressList *list, GPtrArray *out)
@@ -379,7 +410,8 @@ fill_envelope_fields(struct mail *m, GMimeMessage *msg)
 
 		m->from.addr = g_strdup(a->addr);
 		m->from.name = g_strdup(a->name);
-	} else
+	} else if (!from_bare_address(m, g_mime_object_get_header(
+	    GMIME_OBJECT(msg), "From")))
 		from_without_domain(m, g_mime_message_get_from(msg));
 	g_ptr_array_unref(from);
 	collect_addresses(g_mime_message_get_to(msg), m->to);
