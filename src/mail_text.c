@@ -38,6 +38,8 @@ static const struct { const char *label, *name; } aliases[] = {
 	{ "us-ascii", "WINDOWS-1252" },
 	{ "ascii", "WINDOWS-1252" },
 	{ "iso-8859-8-i", "ISO-8859-8" },
+	{ "iso-8859-8-e", "ISO-8859-8" },
+	{ "iso-8859-6-e", "ISO-8859-6" },
 	{ "iso-8859-6-i", "ISO-8859-6" },
 	{ "windows-874", "CP874" },
 	{ "tis-620", "CP874" },

@@ -590,6 +590,7 @@ test_charset_alias(void)
 	    "ISO-2022-JP-2");
 	g_assert_cmpstr(mail_charset_alias("iso-8859-1"), ==, "WINDOWS-1252");
 	g_assert_cmpstr(mail_charset_alias("koi8-r"), ==, "koi8-r");
+	g_assert_cmpstr(mail_charset_alias("ISO-8859-8-E"), ==, "ISO-8859-8");
 	g_assert_null(mail_charset_alias("unknown-8bit"));
 	g_assert_null(mail_charset_alias(NULL));
 }
@@ -1222,6 +1223,43 @@ test_from_bare_address(void)
 	mail_free(m);
 }
 
+/* A whole mailbox inside an encoded word (RFC 2047 says no; sent). */
+static void
+test_mailbox_in_encoded_word(void)
+{
+	struct mail *m = parse("From: ann@example.com\n"
+	    "To: =?utf-8?B?IlJ5ZGVsIiA8UnlkZWxARXhhbXBsZS5PUkc+?=, "
+	    "bo@example.net\nSubject: x\n\nbody\n");
+
+	g_assert_cmpuint(m->to->len, ==, 2);
+	g_assert_cmpstr(((struct mail_address *)m->to->pdata[0])->addr, ==,
+	    "Rydel@example.org");
+	g_assert_cmpstr(((struct mail_address *)m->to->pdata[0])->name, ==,
+	    "Rydel");
+	g_assert_cmpstr(((struct mail_address *)m->to->pdata[1])->addr, ==,
+	    "bo@example.net");
+	mail_free(m);
+}
+
+/* "January 6, 2009 4:44:14 PM CST": the PM counts. */
+static void
+test_date_meridiem(void)
+{
+	struct mail *m = parse("From: ann@example.com\n"
+	    "Date: January 6, 2009 4:44:14 PM CST\nSubject: x\n\nbody\n");
+
+	g_assert_cmpint(m->date, ==, 1231281854);	/* 22:44:14Z */
+	mail_free(m);
+	m = parse("From: ann@example.com\n"
+	    "Date: January 6, 2009 12:10:00 AM -0600\nSubject: x\n\nb\n");
+	g_assert_cmpint(m->date, ==, 1231222200);	/* 06:10:00Z */
+	mail_free(m);
+	m = parse("From: ann@example.com\n"
+	    "Date: Tue, 06 Jan 2009 16:44:14 -0600\nSubject: x\n\nb\n");
+	g_assert_cmpint(m->date, ==, 1231281854);
+	mail_free(m);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1272,6 +1310,9 @@ main(int argc, char *argv[])
 	g_test_add_func("/mail/attachment/bad-type-name", test_bad_type_name);
 	g_test_add_func("/mail/header/from-bare-address",
 	    test_from_bare_address);
+	g_test_add_func("/mail/header/mailbox-in-encoded-word",
+	    test_mailbox_in_encoded_word);
+	g_test_add_func("/mail/header/date-meridiem", test_date_meridiem);
 	g_test_add_func("/mail/structure/not-a-message", test_not_a_message);
 	g_test_add_func("/mail/header/raw-date", test_raw_date);
 	g_test_add_func("/mail/structure/too-deep", test_too_deep);
