@@ -409,7 +409,8 @@ body_clear(struct body *b)
  *  - any other multipart (mixed: parts in sequence, RFC 2046 5.1.3):
  *    every part that gives text, plain or HTML, in order: a plain note
  *    beside an HTML one is two things the sender wrote, not two
- *    renderings of one (the text is "html" only if all of them are);
+ *    renderings of one (the text is "html" only if all of them are;
+ *    an HTML part read beside plain ones is kept as an attachment too);
  *  - a leaf: itself, if it is inline text/plain or text/html.
  */
 static void
@@ -620,7 +621,16 @@ walk(struct walk *w, GMimeObject *o, int depth, bool in_alternative)
 		add_message_part(w->m, GMIME_MESSAGE_PART(o));
 		return;
 	}
-	if (!GMIME_IS_PART(o) || in_body(&w->body, o))
+	if (!GMIME_IS_PART(o))
+		return;
+	/*
+	 * A part of the text is no attachment, except an HTML part read
+	 * beside plain ones (multipart/mixed): its text is in the text,
+	 * and the part itself stays available, for what the conversion
+	 * to text loses (links, tables, emphasis).
+	 */
+	if (in_body(&w->body, o) && (w->body.html ||
+	    !is_type(o, "text", "html")))
 		return;
 	/* Other renderings of the chosen text are not attachments. */
 	if (in_alternative && is_type(o, "text", "*") && !is_attachment(o))

@@ -1185,7 +1185,10 @@ test_mixed_plain_and_html(void)
 	g_assert_true(strstr(h, "The plain part.") != NULL);
 	assert_lacks(m->text, "<b>");
 	g_assert_false(m->text_from_html);
-	g_assert_cmpuint(m->attachments->len, ==, 0);
+	/* The HTML part stays available as it was. */
+	g_assert_cmpuint(m->attachments->len, ==, 1);
+	g_assert_cmpstr(att(m, 0)->content_type, ==, "text/html");
+	g_assert_null(att(m, 0)->filename);
 	mail_free(m);
 }
 
