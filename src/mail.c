@@ -456,15 +456,16 @@ fill_envelope_fields(struct mail *m, GMimeMessage *msg)
 	GDateTime	*d;
 
 	collect_addresses(g_mime_message_get_from(msg), from, 0);
-	if (from->len == 0)
+	/* The author's own address, however written, before Sender:. */
+	if (from->len == 0 && !from_bare_address(m, g_mime_object_get_header(
+	    GMIME_OBJECT(msg), "From")))
 		collect_addresses(g_mime_message_get_sender(msg), from, 0);
 	if (from->len > 0) {
 		struct mail_address *a = from->pdata[0];
 
 		m->from.addr = g_strdup(a->addr);
 		m->from.name = g_strdup(a->name);
-	} else if (!from_bare_address(m, g_mime_object_get_header(
-	    GMIME_OBJECT(msg), "From")))
+	} else if (m->from.addr == NULL)
 		from_without_domain(m, g_mime_message_get_from(msg));
 	g_ptr_array_unref(from);
 	collect_addresses(g_mime_message_get_to(msg), m->to, 0);

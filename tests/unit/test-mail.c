@@ -1219,6 +1219,12 @@ test_from_bare_address(void)
 	g_assert_cmpstr(m->from.addr, ==, "joerg@example.de");
 	g_assert_cmpstr(m->from.name, ==, "J\xc3\xb6rg");
 	mail_free(m);
+	/* It is the author: it comes before Sender:. */
+	m = parse("From: Ann Smith ann@example.com\n"
+	    "Sender: list@example.net\nSubject: x\n\nbody\n");
+	g_assert_cmpstr(m->from.addr, ==, "ann@example.com");
+	g_assert_cmpstr(m->from.name, ==, "Ann Smith");
+	mail_free(m);
 	/* Two words that are not an address stay unparsed. */
 	m = parse("From: Ann Smith\nTo: support@example.com\n"
 	    "Subject: x\n\nbody\n");
