@@ -165,9 +165,66 @@ from_without_domain(struct mail *m, InternetAddressList *list)
 	}
 }
 
+/*
+ * "From: =?gb2312?B?...?= user@example.com": a display name, then an
+ * address without the angle brackets (not RFC 5322, but sent by real
+ * clients).  GMime's address parser gives up on it; the last word is
+ * taken as the address if it is one, and the words before it, decoded,
+ * as the name.  False if the value is not of that form.
+ */
+static bool
+from_bare_address(struct mail *m, const char *raw)
+{
+	char		*v, *sp, *addr, *name;
+
+	if (raw == NULL || strlen(raw) > 2000)
+		return false;
+	v = g_strstrip(g_strdelimit(g_strdup(raw), "\r\n\t", ' '));
+	if ((sp = strrchr(v, ' ')) == NULL || strpbrk(sp + 1, "<>\",;:()[]\\")
+	    != NULL || strchr(sp + 1, '@') != strrchr(sp + 1, '@') ||
+	    (addr = normalize_addr(sp + 1)) == NULL) {
+		g_free(v);
+		return false;
+	}
+	*sp = '\0';
+	name = g_mime_utils_header_decode_phrase(NULL, g_strstrip(v));
+	m->from.addr = addr;
+	m->from.name = name != NULL && *name != '\0' ?
+	    mail_text_to_utf8(name, strlen(name), "UTF-8") : NULL;
+	g_free(name);
+	g_free(v);
+	return true;
+}
+
+static void collect_addresses(InternetAddressList *, GPtrArray *, int);
+
+/*
+ * "To: =?utf-8?B?IlJ5ZGVsIiA8cnlkZWxAZXhhbXBsZS5jb20+?=": a whole
+ * mailbox inside an encoded word.  RFC 2047 forbids it and GMime reads
+ * it as a local part without a domain, but the sender meant an
+ * address: the decoded word is parsed once more, as an address list.
+ */
+static void
+mailbox_in_word(const char *addr, GPtrArray *out, int depth)
+{
+	InternetAddressList *l;
+	char		*dec;
+
+	if (addr == NULL || depth > 0 || strstr(addr, "=?") == NULL ||
+	    strlen(addr) > 998)
+		return;
+	dec = g_mime_utils_header_decode_text(NULL, addr);
+	if (strchr(dec, '@') != NULL &&
+	    (l = internet_address_list_parse(NULL, dec)) != NULL) {
+		collect_addresses(l, out, depth + 1);
+		g_object_unref(l);
+	}
+	g_free(dec);
+}
+
 /* Flattens an address list (groups included) into struct mail_address. */
 static void
-collect_addresses(InternetAddressList *list, GPtrArray *out)
+collect_addresses(InternetAddressList *list, GPtrArray *out, int depth)
 {
 	int	 i, n;
 
@@ -179,7 +236,7 @@ collect_addresses(InternetAddressList *list, GPtrArray *out)
 
 		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
 			collect_addresses(internet_address_group_get_members(
-			    INTERNET_ADDRESS_GROUP(ia)), out);
+			    INTERNET_ADDRESS_GROUP(ia)), out, depth);
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			const char *addr = internet_address_mailbox_get_addr(
 			    INTERNET_ADDRESS_MAILBOX(ia));
@@ -187,8 +244,10 @@ collect_addresses(InternetAddressList *list, GPtrArray *out)
 			struct mail_address *a;
 			char	*norm = normalize_addr(addr);
 
-			if (norm == NULL)
+			if (norm == NULL) {
+				mailbox_in_word(addr, out, depth);
 				continue;
+			}
 			a = g_new0(struct mail_address, 1);
 			a->addr = norm;
 			a->name = name != NULL && *name != '\0' ?
@@ -364,6 +423,31 @@ mail_new(void)
 	return m;
 }
 
+/*
+ * "January 6, 2009 4:44:14 PM CST" (not RFC 5322, but sent): GMime
+ * reads the time and the zone, not the PM.  A separate AM or PM word
+ * moves a 12-hour clock time by 12 hours.
+ */
+static int64_t
+meridiem_shift(const char *raw, GDateTime *d)
+{
+	char	**w;
+	int	 i, h = g_date_time_get_hour(d);
+	int64_t	 shift = 0;
+
+	if (raw == NULL || strlen(raw) > 200)
+		return 0;
+	w = g_strsplit_set(raw, " \t\r\n", -1);
+	for (i = 0; w[i] != NULL; i++) {
+		if (g_ascii_strcasecmp(w[i], "PM") == 0 && h < 12)
+			shift = 12 * 3600;
+		else if (g_ascii_strcasecmp(w[i], "AM") == 0 && h == 12)
+			shift = -12 * 3600;
+	}
+	g_strfreev(w);
+	return shift;
+}
+
 static void
 fill_envelope_fields(struct mail *m, GMimeMessage *msg)
 {
@@ -371,26 +455,29 @@ fill_envelope_fields(struct mail *m, GMimeMessage *msg)
 	const char	*subj;
 	GDateTime	*d;
 
-	collect_addresses(g_mime_message_get_from(msg), from);
-	if (from->len == 0)
-		collect_addresses(g_mime_message_get_sender(msg), from);
+	collect_addresses(g_mime_message_get_from(msg), from, 0);
+	/* The author's own address, however written, before Sender:. */
+	if (from->len == 0 && !from_bare_address(m, g_mime_object_get_header(
+	    GMIME_OBJECT(msg), "From")))
+		collect_addresses(g_mime_message_get_sender(msg), from, 0);
 	if (from->len > 0) {
 		struct mail_address *a = from->pdata[0];
 
 		m->from.addr = g_strdup(a->addr);
 		m->from.name = g_strdup(a->name);
-	} else
+	} else if (m->from.addr == NULL)
 		from_without_domain(m, g_mime_message_get_from(msg));
 	g_ptr_array_unref(from);
-	collect_addresses(g_mime_message_get_to(msg), m->to);
-	collect_addresses(g_mime_message_get_cc(msg), m->cc);
-	collect_addresses(g_mime_message_get_reply_to(msg), m->reply_to);
+	collect_addresses(g_mime_message_get_to(msg), m->to, 0);
+	collect_addresses(g_mime_message_get_cc(msg), m->cc, 0);
+	collect_addresses(g_mime_message_get_reply_to(msg), m->reply_to, 0);
 	subj = g_mime_message_get_subject(msg);
 	m->subject = subj != NULL ?
 	    mail_text_to_utf8(subj, strlen(subj), "UTF-8") : g_strdup("");
 	g_strstrip(m->subject);
 	d = g_mime_message_get_date(msg);
-	m->date = d != NULL ? g_date_time_to_unix(d) : 0;
+	m->date = d != NULL ? g_date_time_to_unix(d) + meridiem_shift(
+	    g_mime_object_get_header(GMIME_OBJECT(msg), "Date"), d) : 0;
 }
 
 bool

@@ -38,6 +38,8 @@ static const struct { const char *label, *name; } aliases[] = {
 	{ "us-ascii", "WINDOWS-1252" },
 	{ "ascii", "WINDOWS-1252" },
 	{ "iso-8859-8-i", "ISO-8859-8" },
+	{ "iso-8859-8-e", "ISO-8859-8" },
+	{ "iso-8859-6-e", "ISO-8859-6" },
 	{ "iso-8859-6-i", "ISO-8859-6" },
 	{ "windows-874", "CP874" },
 	{ "tis-620", "CP874" },
@@ -194,37 +196,61 @@ mail_text_to_utf8(const char *bytes, size_t len, const char *charset)
 	return utf8_repair(bytes, len);
 }
 
-/* Transfer-decoded content of a leaf part. */
+/*
+ * Transfer-decoded content of a leaf part.  The CRLF before a boundary
+ * belongs to the boundary (RFC 2046 5.1.1), but GMime's parser takes
+ * only its LF: a CR left at the end of the encoded content is dropped
+ * before decoding (a 7bit or QP part of a CRLF message was a byte too
+ * long, and its text ended in a stray CR).
+ */
 static GBytes *
 part_bytes(GMimePart *part)
 {
-	GMimeDataWrapper *dw = g_mime_part_get_content(part);
-	GMimeStream	*mem;
+	GMimeDataWrapper *dw = g_mime_part_get_content(part), *dec;
+	GMimeStream	*src, *enc, *mem;
 	GByteArray	*ba;
 
-	if (dw == NULL)
+	if (dw == NULL || (src = g_mime_data_wrapper_get_stream(dw)) == NULL)
 		return g_bytes_new(NULL, 0);
+	enc = g_mime_stream_mem_new();
+	(void)g_mime_stream_reset(src);
+	(void)g_mime_stream_write_to_stream(src, enc);
+	(void)g_mime_stream_reset(src);
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(enc));
+	if (ba->len > 0 && ba->data[ba->len - 1] == '\r')
+		g_byte_array_set_size(ba, ba->len - 1);
+	(void)g_mime_stream_reset(enc);
+	dec = g_mime_data_wrapper_new_with_stream(enc,
+	    g_mime_data_wrapper_get_encoding(dw));
+	g_object_unref(enc);
 	mem = g_mime_stream_mem_new();
-	(void)g_mime_data_wrapper_write_to_stream(dw, mem);
+	(void)g_mime_data_wrapper_write_to_stream(dec, mem);
+	g_object_unref(dec);
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
 	g_object_unref(mem);
 	return g_byte_array_free_to_bytes(ba);
 }
 
+static bool is_type(GMimeObject *, const char *, const char *);
+
 /*
  * An attachment's bytes.  7bit, 8bit and quoted-printable content is
  * lines, whose ends MIME writes as CRLF whatever the file had (RFC 2045
- * 2.7-2.8): they are stored with the local LF, as the file was (a
- * BinHex or 7bit text attachment of a CRLF message came one byte per
- * line too long).  Base64 and binary content is kept byte for byte.
+ * 2.7-2.8).  Text (any text type, and BinHex, a text form of a file:
+ * RFC 1741) is stored with the local LF, as the file was (a BinHex or
+ * text attachment of a CRLF message came one byte per line too long);
+ * any other type keeps MIME's canonical CRLF (RFC 2046 4.5: the line
+ * breaks of a non-text type sent as lines are CRLF), as other parsers
+ * give it.  Base64 and binary content is kept byte for byte.
  */
 static GBytes *
 attachment_bytes(GMimePart *part)
 {
 	GBytes		*b = part_bytes(part);
 	GMimeContentEncoding enc = g_mime_part_get_content_encoding(part);
-	gsize		 len, i, o = 0;
+	GMimeObject	*o = GMIME_OBJECT(part);
+	gsize		 len, i, o_ = 0;
 	const guchar	*d;
 	guchar		*out;
 
@@ -233,15 +259,18 @@ attachment_bytes(GMimePart *part)
 	    enc != GMIME_CONTENT_ENCODING_8BIT &&
 	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
 		return b;
+	if (!is_type(o, "text", "*") &&
+	    !is_type(o, "application", "mac-binhex40"))
+		return b;
 	d = g_bytes_get_data(b, &len);
 	if (d == NULL || memchr(d, '\r', len) == NULL)
 		return b;
 	out = g_malloc(len);
 	for (i = 0; i < len; i++)
 		if (d[i] != '\r' || i + 1 >= len || d[i + 1] != '\n')
-			out[o++] = d[i];
+			out[o_++] = d[i];
 	g_bytes_unref(b);
-	return g_bytes_new_take(out, o);
+	return g_bytes_new_take(out, o_);
 }
 
 /* CRLF to LF in place; done on UTF-8, after charset decoding. */
@@ -301,8 +330,6 @@ unflow(char *s, bool delsp)
 	g_free(s);
 	return g_string_free(o, FALSE);
 }
-
-static bool is_type(GMimeObject *, const char *, const char *);
 
 static char *
 part_text(GMimePart *part)
@@ -379,8 +406,11 @@ body_clear(struct body *b)
  *    that gives HTML; a part may itself be a multipart (a mixed or
  *    related part carrying the text with its images);
  *  - multipart/related: its root, the first part that gives text;
- *  - any other multipart (mixed): every part that gives plain text, in
- *    order; if none does, the first that gives HTML;
+ *  - any other multipart (mixed: parts in sequence, RFC 2046 5.1.3):
+ *    every part that gives text, plain or HTML, in order: a plain note
+ *    beside an HTML one is two things the sender wrote, not two
+ *    renderings of one (the text is "html" only if all of them are;
+ *    an HTML part read beside plain ones is kept as an attachment too);
  *  - a leaf: itself, if it is inline text/plain or text/html.
  */
 static void
@@ -449,31 +479,20 @@ choose_body(GMimeObject *o, int depth, struct body *out)
 		}
 		return;
 	}
-	{
-		struct body	 first_html = { NULL, false };
+	out->html = true;
+	for (i = 0; i < n; i++) {
+		struct body	 c;
+		guint		 k;
 
-		for (i = 0; i < n; i++) {
-			struct body	 c;
-			guint		 k;
-
-			choose_body(g_mime_multipart_get_part(mp, i),
-			    depth + 1, &c);
-			if (c.parts->len > 0 && !c.html)
-				for (k = 0; k < c.parts->len; k++)
-					g_ptr_array_add(out->parts,
-					    c.parts->pdata[k]);
-			else if (c.parts->len > 0 && first_html.parts == NULL) {
-				first_html = c;
-				continue;
-			}
-			body_clear(&c);
-		}
-		if (out->parts->len == 0 && first_html.parts != NULL) {
-			g_ptr_array_free(out->parts, TRUE);
-			*out = first_html;
-		} else
-			body_clear(&first_html);
+		choose_body(g_mime_multipart_get_part(mp, i), depth + 1, &c);
+		for (k = 0; k < c.parts->len; k++)
+			g_ptr_array_add(out->parts, c.parts->pdata[k]);
+		if (c.parts->len > 0 && !c.html)
+			out->html = false;
+		body_clear(&c);
 	}
+	if (out->parts->len == 0)
+		out->html = false;
 }
 
 static bool
@@ -487,6 +506,36 @@ in_body(const struct body *b, GMimeObject *o)
 	return false;
 }
 
+/*
+ * "Content-Type: unknown; name=x": GMime refuses a type without a
+ * subtype and drops its parameters with it.  The name is still the
+ * sender's file name: it is read from the parameters after the first
+ * ';' of the raw header.  Freed with g_free(); NULL if none.
+ */
+static char *
+name_of_bad_type(GMimeObject *o)
+{
+	const char	*raw = g_mime_object_get_header(o, "Content-Type");
+	const char	*semi, *slash, *name;
+	GMimeParamList	*pl;
+	char		*out = NULL;
+
+	if (raw == NULL || (semi = strchr(raw, ';')) == NULL)
+		return NULL;
+	slash = memchr(raw, '/', (size_t)(semi - raw));
+	if (slash != NULL && slash > raw && slash + 1 < semi)
+		return NULL;		/* a real type: GMime had it */
+	if ((pl = g_mime_param_list_parse(NULL, semi + 1)) == NULL)
+		return NULL;
+	name = g_mime_param_list_get_parameter(pl, "name") != NULL ?
+	    g_mime_param_get_value(g_mime_param_list_get_parameter(pl,
+	    "name")) : NULL;
+	if (name != NULL && *name != '\0')
+		out = g_strdup(name);
+	g_object_unref(pl);
+	return out;
+}
+
 static void
 add_attachment(struct mail *m, GMimeObject *o, GBytes *data,
     const char *filename)
@@ -495,9 +544,13 @@ add_attachment(struct mail *m, GMimeObject *o, GBytes *data,
 	GMimeContentType *ct = g_mime_object_get_content_type(o);
 	const char	*disp = g_mime_object_get_disposition(o);
 	const char	*cid = g_mime_object_get_content_id(o);
+	char		*bad = filename == NULL ? name_of_bad_type(o) : NULL;
 
+	if (bad != NULL)
+		filename = bad;
 	a->filename = filename != NULL ? mail_text_to_utf8(filename,
 	    strlen(filename), "UTF-8") : NULL;
+	g_free(bad);
 	if (ct != NULL) {
 		char *t = g_mime_content_type_get_mime_type(ct);
 		a->content_type = g_ascii_strdown(t, -1);
@@ -568,7 +621,16 @@ walk(struct walk *w, GMimeObject *o, int depth, bool in_alternative)
 		add_message_part(w->m, GMIME_MESSAGE_PART(o));
 		return;
 	}
-	if (!GMIME_IS_PART(o) || in_body(&w->body, o))
+	if (!GMIME_IS_PART(o))
+		return;
+	/*
+	 * A part of the text is no attachment, except an HTML part read
+	 * beside plain ones (multipart/mixed): its text is in the text,
+	 * and the part itself stays available, for what the conversion
+	 * to text loses (links, tables, emphasis).
+	 */
+	if (in_body(&w->body, o) && (w->body.html ||
+	    !is_type(o, "text", "html")))
 		return;
 	/* Other renderings of the chosen text are not attachments. */
 	if (in_alternative && is_type(o, "text", "*") && !is_attachment(o))
@@ -598,28 +660,36 @@ mail_text_collect(struct mail *m, GMimeObject *body, GError **err)
 	}
 	if (w.body.parts == NULL || w.body.parts->len == 0)
 		m->text = g_strdup("");
-	else if (!m->text_from_html) {
-		GString	*t = g_string_new(NULL);
-		guint	 i;
-
-		/* Several inline text parts (text around an attachment)
-		 * read as one text, in order. */
-		for (i = 0; i < w.body.parts->len; i++) {
-			char *p = part_text(w.body.parts->pdata[i]);
-
-			if (i > 0)
-				g_string_append_c(t, '\n');
-			g_string_append(t, p);
-			g_free(p);
-		}
-		m->text = g_string_free(t, FALSE);
-	} else {
+	else if (m->text_from_html && w.body.parts->len == 1) {
 		char *html = part_text(w.body.parts->pdata[0]);
 
 		m->text = htmltext_to_text(html, strlen(html), FALSE, NULL);
 		html_stripped = htmltext_to_text(html, strlen(html), TRUE,
 		    &had_quote);
 		g_free(html);
+	} else {
+		GString	*t = g_string_new(NULL);
+		guint	 i;
+
+		/* Several inline text parts (text around an attachment, a
+		 * plain note beside an HTML one) read as one text, in
+		 * order. */
+		for (i = 0; i < w.body.parts->len; i++) {
+			GMimeObject *o = w.body.parts->pdata[i];
+			char	*p = part_text(GMIME_PART(o));
+
+			if (is_type(o, "text", "html")) {
+				char *h = htmltext_to_text(p, strlen(p), FALSE,
+				    NULL);
+				g_free(p);
+				p = h;
+			}
+			if (i > 0)
+				g_string_append_c(t, '\n');
+			g_string_append(t, p);
+			g_free(p);
+		}
+		m->text = g_string_free(t, FALSE);
 	}
 	body_clear(&w.body);
 	/* The HTML markers are surer than text heuristics when present. */

@@ -14,6 +14,7 @@
 #   ticket: new | same-as NNNN | linked-to NNNN
 #   subject: / subject-prefix: / subject-suffix: / ticket-subject:
 #   from: / requester: / message-id: ID|synthetic
+#   date: EPOCH             the stored Date: (0: none or unreadable)
 #   text: (exact) / text-contains: / text-lacks: /
 #   stripped-contains: / stripped-lacks:   (\n \r \t \e \\ escapes)
 #   html: yes|no            text came from an HTML part
@@ -183,6 +184,9 @@ check_key() {
 		else
 			check "$what" [ "$msgid" = "$val" ]
 		fi ;;
+	date)
+		check "$what" [ "$(sql "SELECT date FROM messages
+		    WHERE id = $row")" = "$val" ] ;;
 	html)
 		if grep -q '^  text: .*(from HTML)' "$T/explain"; then
 			h=yes

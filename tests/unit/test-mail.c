@@ -590,6 +590,7 @@ test_charset_alias(void)
 	    "ISO-2022-JP-2");
 	g_assert_cmpstr(mail_charset_alias("iso-8859-1"), ==, "WINDOWS-1252");
 	g_assert_cmpstr(mail_charset_alias("koi8-r"), ==, "koi8-r");
+	g_assert_cmpstr(mail_charset_alias("ISO-8859-8-E"), ==, "ISO-8859-8");
 	g_assert_null(mail_charset_alias("unknown-8bit"));
 	g_assert_null(mail_charset_alias(NULL));
 }
@@ -1132,6 +1133,142 @@ test_signature_by_sender_name(void)
 	mail_free(m);
 }
 
+/* The CRLF before a boundary is the boundary's (RFC 2046 5.1.1): no
+ * stray CR ends a text, no byte is added to a QP or 8bit attachment;
+ * non-text types sent as lines keep CRLF, text keeps LF. */
+static void
+test_boundary_crlf(void)
+{
+	char	*raw = crlf(HDR "Subject: ends\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain; charset=utf-8\n\nthe text\n"
+	    "--b\nContent-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: quoted-printable\n"
+	    "Content-Disposition: attachment; filename=a.bin\n\n"
+	    "=00=01=02\n"
+	    "--b\nContent-Type: application/octet-stream\n"
+	    "Content-Transfer-Encoding: 8bit\n"
+	    "Content-Disposition: attachment; filename=b.bin\n\n"
+	    "ab\ncd\n"
+	    "--b\nContent-Type: text/plain\n"
+	    "Content-Disposition: attachment; filename=c.txt\n\n"
+	    "ab\ncd\n"
+	    "--b--\n");
+	struct mail *m = parse(raw);
+
+	g_assert_cmpstr(m->text, ==, "the text");
+	g_assert_cmpuint(m->attachments->len, ==, 3);
+	g_assert_cmpuint(g_bytes_get_size(att(m, 0)->data), ==, 3);
+	g_assert_cmpuint(g_bytes_get_size(att(m, 1)->data), ==, 6);
+	g_assert_cmpint(memcmp(g_bytes_get_data(att(m, 1)->data, NULL),
+	    "ab\r\ncd", 6), ==, 0);
+	g_assert_cmpuint(g_bytes_get_size(att(m, 2)->data), ==, 5);
+	g_assert_cmpint(memcmp(g_bytes_get_data(att(m, 2)->data, NULL),
+	    "ab\ncd", 5), ==, 0);
+	mail_free(m);
+	g_free(raw);
+}
+
+/* A plain note beside an HTML one in multipart/mixed: both, in order. */
+static void
+test_mixed_plain_and_html(void)
+{
+	struct mail *m = parse(HDR "Subject: both\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/html; charset=utf-8\n\n"
+	    "<p>The <b>HTML</b> part.</p>\n"
+	    "--b\nContent-Type: text/plain; charset=utf-8\n\nThe plain part.\n"
+	    "--b--\n");
+	const char *h = strstr(m->text, "The HTML part.");
+
+	g_assert_nonnull(h);
+	g_assert_true(strstr(h, "The plain part.") != NULL);
+	assert_lacks(m->text, "<b>");
+	g_assert_false(m->text_from_html);
+	/* The HTML part stays available as it was. */
+	g_assert_cmpuint(m->attachments->len, ==, 1);
+	g_assert_cmpstr(att(m, 0)->content_type, ==, "text/html");
+	g_assert_null(att(m, 0)->filename);
+	mail_free(m);
+}
+
+/* "Content-Type: unknown; name=x": GMime drops the type, not the name. */
+static void
+test_bad_type_name(void)
+{
+	struct mail *m = parse(HDR "Subject: u\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nsee file\n"
+	    "--b\nContent-Type: unknown; name=\"report.dat\"\n"
+	    "Content-Transfer-Encoding: base64\n\nAAEC\n"
+	    "--b--\n");
+
+	g_assert_cmpuint(m->attachments->len, ==, 1);
+	g_assert_cmpstr(att(m, 0)->filename, ==, "report.dat");
+	g_assert_cmpuint(g_bytes_get_size(att(m, 0)->data), ==, 3);
+	mail_free(m);
+}
+
+/* "From: =?gb2312?B?...?= user@host": a bare address after the name. */
+static void
+test_from_bare_address(void)
+{
+	struct mail *m = parse("From: =?utf-8?B?SsO2cmc=?= joerg@Example.DE\n"
+	    "To: support@example.com\nSubject: bare\n\nHallo\n");
+
+	g_assert_cmpstr(m->from.addr, ==, "joerg@example.de");
+	g_assert_cmpstr(m->from.name, ==, "J\xc3\xb6rg");
+	mail_free(m);
+	/* It is the author: it comes before Sender:. */
+	m = parse("From: Ann Smith ann@example.com\n"
+	    "Sender: list@example.net\nSubject: x\n\nbody\n");
+	g_assert_cmpstr(m->from.addr, ==, "ann@example.com");
+	g_assert_cmpstr(m->from.name, ==, "Ann Smith");
+	mail_free(m);
+	/* Two words that are not an address stay unparsed. */
+	m = parse("From: Ann Smith\nTo: support@example.com\n"
+	    "Subject: x\n\nbody\n");
+	g_assert_null(m->from.addr);
+	mail_free(m);
+}
+
+/* A whole mailbox inside an encoded word (RFC 2047 says no; sent). */
+static void
+test_mailbox_in_encoded_word(void)
+{
+	struct mail *m = parse("From: ann@example.com\n"
+	    "To: =?utf-8?B?IlJ5ZGVsIiA8UnlkZWxARXhhbXBsZS5PUkc+?=, "
+	    "bo@example.net\nSubject: x\n\nbody\n");
+
+	g_assert_cmpuint(m->to->len, ==, 2);
+	g_assert_cmpstr(((struct mail_address *)m->to->pdata[0])->addr, ==,
+	    "Rydel@example.org");
+	g_assert_cmpstr(((struct mail_address *)m->to->pdata[0])->name, ==,
+	    "Rydel");
+	g_assert_cmpstr(((struct mail_address *)m->to->pdata[1])->addr, ==,
+	    "bo@example.net");
+	mail_free(m);
+}
+
+/* "January 6, 2009 4:44:14 PM CST": the PM counts. */
+static void
+test_date_meridiem(void)
+{
+	struct mail *m = parse("From: ann@example.com\n"
+	    "Date: January 6, 2009 4:44:14 PM CST\nSubject: x\n\nbody\n");
+
+	g_assert_cmpint(m->date, ==, 1231281854);	/* 22:44:14Z */
+	mail_free(m);
+	m = parse("From: ann@example.com\n"
+	    "Date: January 6, 2009 12:10:00 AM -0600\nSubject: x\n\nb\n");
+	g_assert_cmpint(m->date, ==, 1231222200);	/* 06:10:00Z */
+	mail_free(m);
+	m = parse("From: ann@example.com\n"
+	    "Date: Tue, 06 Jan 2009 16:44:14 -0600\nSubject: x\n\nb\n");
+	g_assert_cmpint(m->date, ==, 1231281854);
+	mail_free(m);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1176,6 +1313,15 @@ main(int argc, char *argv[])
 	g_test_add_func("/mail/attachment/nested-rfc822", test_nested_rfc822);
 	g_test_add_func("/mail/attachment/winmail-dat", test_winmail_dat);
 	g_test_add_func("/mail/structure/crlf-lf", test_crlf_vs_lf);
+	g_test_add_func("/mail/structure/boundary-crlf", test_boundary_crlf);
+	g_test_add_func("/mail/structure/mixed-plain-html",
+	    test_mixed_plain_and_html);
+	g_test_add_func("/mail/attachment/bad-type-name", test_bad_type_name);
+	g_test_add_func("/mail/header/from-bare-address",
+	    test_from_bare_address);
+	g_test_add_func("/mail/header/mailbox-in-encoded-word",
+	    test_mailbox_in_encoded_word);
+	g_test_add_func("/mail/header/date-meridiem", test_date_meridiem);
 	g_test_add_func("/mail/structure/not-a-message", test_not_a_message);
 	g_test_add_func("/mail/header/raw-date", test_raw_date);
 	g_test_add_func("/mail/structure/too-deep", test_too_deep);
