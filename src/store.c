@@ -664,6 +664,127 @@ store_blob_put(struct store *s, const void *data, size_t len,
 	    err);
 }
 
+struct store_blob_writer {
+	struct store	*s;
+	char		 hex[65];
+	uint64_t	 size, off;
+	struct db_blob	*blob;		/* SQLite: the zeroblob row */
+	GByteArray	*gather;	/* PostgreSQL: the pieces */
+};
+
+void
+store_blob_writer_free(struct store_blob_writer *w)
+{
+	if (w == NULL)
+		return;
+	db_blob_close(w->blob);
+	if (w->gather != NULL)
+		g_byte_array_unref(w->gather);
+	g_free(w);
+}
+
+static bool
+writer_fail(GError **err, const char *why)
+{
+	g_set_error(err, STORE_ERROR, STORE_ERROR_OTHER, "blob: %s", why);
+	return false;
+}
+
+bool
+store_blob_writer_new(struct store *s, const char *hex, uint64_t size,
+    struct store_blob_writer **out, GError **err)
+{
+	struct store_blob_writer *w;
+	struct db_stmt	*st;
+	bool		 found = false;
+	int		 rc;
+
+	*out = NULL;
+	if (size > INT_MAX)
+		return writer_fail(err, "too large for the store");
+	if (strcmp(db_backend_name(s->db), "sqlite") != 0) {
+		st = store_stmt(s, "SELECT 1 FROM blobs WHERE sha256 = ?1",
+		    err);
+		if (st == NULL)
+			return false;
+		store_bind_text(st, 1, hex);
+		if (!store_step_found(s, st, &found, err))
+			return false;
+		if (found)
+			return true;
+		w = g_new0(struct store_blob_writer, 1);
+		w->gather = g_byte_array_sized_new((guint)size);
+	} else {
+		st = store_stmt(s, "INSERT INTO blobs (sha256, size, data) "
+		    "VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING",
+		    err);
+		if (st == NULL)
+			return false;
+		store_bind_text(st, 1, hex);
+		db_bind_int64(st, 2, (int64_t)size);
+		db_bind_zeroblob64(st, 3, size);
+		if (!store_step_done(s, st, err))
+			return false;
+		if (db_changes(s->db) == 0)
+			return true;
+		w = g_new0(struct store_blob_writer, 1);
+		rc = db_blob_open(s->db, "main", "blobs", "data",
+		    db_last_insert_id(s->db), 1, &w->blob);
+		if (rc != DB_OK) {
+			g_free(w);
+			return store_fail(s, rc, err);
+		}
+	}
+	w->s = s;
+	g_strlcpy(w->hex, hex, sizeof w->hex);
+	w->size = size;
+	*out = w;
+	return true;
+}
+
+bool
+store_blob_writer_append(struct store_blob_writer *w, const void *data,
+    size_t len, GError **err)
+{
+	int	 rc;
+
+	if (len > w->size - w->off)
+		return writer_fail(err, "more bytes than announced");
+	if (w->gather != NULL)
+		g_byte_array_append(w->gather, data, (guint)len);
+	else if (len > 0) {
+		rc = db_blob_write(w->blob, data, (int)len, (int)w->off);
+		if (rc != DB_OK)
+			return store_fail(w->s, rc, err);
+	}
+	w->off += len;
+	return true;
+}
+
+bool
+store_blob_writer_finish(struct store_blob_writer *w, GError **err)
+{
+	char	 hex[65];
+	bool	 ok = true;
+	int	 rc;
+
+	if (w->off != w->size)
+		ok = writer_fail(err, "fewer bytes than announced");
+	else if (w->gather != NULL) {
+		ok = store_blob_put(w->s, w->gather->data, w->gather->len,
+		    hex, err);
+		if (ok && strcmp(hex, w->hex) != 0)
+			ok = writer_fail(err, "not the announced SHA-256");
+	} else {
+		rc = db_blob_close(w->blob);
+		w->blob = NULL;
+		if (rc != DB_OK)
+			ok = store_fail(w->s, rc, err);
+	}
+	store_blob_writer_free(w);
+	return ok;
+}
+
 bool
 store_blob_get(struct store *s, const char *hex, GBytes **out, GError **err)
 {
