@@ -11,7 +11,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..18"
+echo "1..20"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -75,6 +75,23 @@ st=$(curl -s -o "$C/p3" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=big" 
     -F "file=@$T/big.bin" "$P/ticket/$id/post")
 check "over max_message_size: 413, nothing half-stored ($st)" sh -c \
     "[ $st = 413 ] && [ $(count messages) = $msgs ] && [ $(count blobs) = $blobs ]"
+
+# A file over MAIL_LAZY_MIN (256 KB base64) goes to the store piece by
+# piece (mail_parse_large, store_blob_writer); the same file again is
+# its blob already: one more blob only, the new mail's raw bytes.
+head -c 250000 /dev/urandom > "$T/large.bin"
+st=$(curl -s -o "$C/p4" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=The scan log." \
+    -F "file=@$T/large.bin;filename=scan.log" "$P/ticket/$id/post")
+att=$(sql "SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_row WHERE m.ticket_id = $id AND a.filename = 'scan.log'")
+get a4 "$P/attachment/$att" -b "$CK" >/dev/null
+check "a 250 KB file, stored piece by piece, downloads byte-identical ($st, #$att)" sh -c \
+    "[ $st = 303 ] && cmp -s '$C/a4' '$T/large.bin' && [ $(sql "SELECT size FROM attachments WHERE id = ${att:-0}") = 250000 ]"
+blobs=$(count blobs)
+st=$(curl -s -o "$C/p5" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=The log again." \
+    -F "file=@$T/large.bin;filename=scan2.log" "$P/ticket/$id/post")
+check "... the same file again: its blob is reused (blobs $blobs -> $(count blobs))" sh -c \
+    "[ $st = 303 ] && [ $(count blobs) = $((blobs + 1)) ] && [ $(sql "SELECT count(DISTINCT sha256) FROM attachments WHERE filename IN ('scan.log', 'scan2.log')") = 1 ]"
+msgs=$(count messages)
 
 EK=$(session erin@a.example)
 tickets=$(count tickets)
