@@ -11,7 +11,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..20"
+echo "1..23"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -30,6 +30,9 @@ P="$BASE/pd.cgi"
 printf 'max_message_size = 300K\n' > "$T/cap"
 # The cap lives in [mail]: put it right after the group header.
 sed -i '/^\[mail\]$/r '"$T/cap" "$T/pd.conf"
+# The form's categories map to queues: billing has an address of its own.
+sed -i 's/^\[web\]$/&\ncategories = Printers=support; Invoices=billing/' "$T/pd.conf"
+printf '[queue.billing]\naddress = billing@example.com\n' >> "$T/pd.conf"
 printf '[roles]\nprimary = all\nsecondary = view\n' >> "$T/pd.conf"
 "$PD" org member add OrgA carol@a.example primary >/dev/null
 "$PD" org member add OrgA erin@a.example secondary >/dev/null
@@ -140,3 +143,18 @@ st=$(curl -s -o "$C/r2" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=reopened
 check "... her form is refused there (409), the ticket stays closed ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id")" = 409:closed
 st=$(curl -s -o "$C/u2" -w '%{http_code}' -b "$CK" -d "csrf=$tok" --data-urlencode "body=it broke again" "$P/ticket/$id/post")
 check "... and her message opens a follow-up linked to it ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id"):$(sql "SELECT count(*) FROM tickets WHERE linked_to = $id")" = 303:closed:1
+
+# Categories: the form lists them; Invoices opens the ticket in billing,
+# as her mail to billing@ would; a category not on the list is a 400.
+get n2 "$P/new" -b "$CK" >/dev/null
+check "/new offers the configured categories" sh -c \
+    "grep -q '<option value=\"1\">Printers</option>' '$C/n2' && grep -q '<option value=\"2\">Invoices</option>' '$C/n2'"
+tickets=$(count tickets)
+st=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "subject=Invoice 2026-11" \
+    -F "body=The November invoice is twice the usual." -F "category=2" "$P/new")
+q=$(sql "SELECT queue FROM tickets WHERE subject = 'Invoice 2026-11'")
+check "... Invoices opens the ticket in the billing queue ($st, $q)" test "$st:$q" = 303:billing
+st=$(curl -s -o "$C/n3" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "subject=x" \
+    -F "body=y" -F "category=9" "$P/new")
+check "... a category not on the list: 400 saying so, no ticket ($st)" sh -c \
+    "[ $st = 400 ] && grep -q 'no such category' '$C/n3' && [ $(count tickets) = $((tickets + 1)) ]"
