@@ -6,11 +6,11 @@
 # canned reply and a file, write a note, change owner and status in one
 # form, add and remove a CC, link and unlink a ticket, see a rule's
 # field and a message too long to show whole, and merge two tickets; a
-# customer opens a ticket on /new with a priority, HotRush and an
-# attachment, answers with a file, switches HotRush off, closes it,
-# reopens it by writing and by her form, and in a ticket closed past
-# the window may only ask for a follow-up; she looks at her account
-# page.  Page scripts are off throughout (the forms need none); axe-core
+# customer opens a ticket on /new in a category, with a priority,
+# HotRush and an attachment, answers with a file, switches HotRush
+# off, closes it, reopens it by writing and by her form, and in a
+# ticket closed past the window may only ask for a follow-up; she
+# looks at her account page.  Page scripts are off throughout (the forms need none); axe-core
 # checks every page.  Screenshots are kept in tests/artifacts/.
 if ! command -v node >/dev/null || ! command -v chromium >/dev/null; then
 	echo "1..0 # SKIP node or chromium not installed"
@@ -21,6 +21,9 @@ fi
 if ! web_setup; then
 	echo "Bail out! setup failed"; exit 1
 fi
+# The new-ticket form's categories: Invoices is the billing queue.
+sed -i 's/^\[web\]$/&\ncategories = Printers=support; Invoices=billing/' "$T/pd.conf"
+printf '[queue.billing]\naddress = billing@example.com\n' >> "$T/pd.conf"
 # Carol is her organization's primary member (the account page).
 "$PD" org add OrgA >/dev/null
 "$PD" org member add OrgA carol@a.example primary >/dev/null

@@ -188,6 +188,7 @@ async function main() {
 	    "'Tray 2 jams'; document.querySelector('#new-body').value = " +
 	    "'Every second sheet jams, log attached.'; " +
 	    "document.querySelector('#new-priority').value = 'major'; " +
+	    "document.querySelector('#new-category').value = '2'; " +
 	    "document.querySelector('form.new input[name=hotrush]')" +
 	    ".checked = true");
 	await click('form.new button[type=submit]');
@@ -197,7 +198,8 @@ async function main() {
 	    "document.body.textContent.includes('Every second sheet jams')"));
 	const ddIs = (v) => "[...document.querySelectorAll('dd')]" +
 	    `.some((d) => d.textContent.trim().startsWith('${v}'))`;
-	check('... with the priority and HotRush she chose', await evaluate(
+	check('... in the queue of her category, with the priority and ' +
+	    'HotRush she chose', await evaluate(ddIs('billing') + " && " +
 	    ddIs('major') + " && !!document.querySelector('.badge.hot')"));
 	check('screenshot of her new ticket', await shot('new-ticket.png'));
 	await a11y('her new ticket');
