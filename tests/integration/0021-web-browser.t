@@ -10,8 +10,9 @@
 # HotRush and an attachment, answers with a file, switches HotRush
 # off, closes it, reopens it by writing and by her form, and in a
 # ticket closed past the window may only ask for a follow-up; she
-# looks at her account page.  Page scripts are off throughout (the forms need none); axe-core
-# checks every page.  Screenshots are kept in tests/artifacts/.
+# looks at her account page.  Page scripts are off throughout (the
+# forms need none); axe-core checks every page.  Screenshots are kept
+# in tests/artifacts/.
 if ! command -v node >/dev/null || ! command -v chromium >/dev/null; then
 	echo "1..0 # SKIP node or chromium not installed"
 	exit 0
