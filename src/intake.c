@@ -110,7 +110,7 @@ report_summary(GString *r, const struct mail *m)
 
 		g_string_append_printf(r, "  attachment: %s (%s, %zu bytes)\n",
 		    a->filename ? a->filename : "(unnamed)", a->content_type,
-		    g_bytes_get_size(a->data));
+		    (size_t)a->size);
 	}
 	for (i = 0; i < m->warnings->len; i++)
 		g_string_append_printf(r, "  warning: %s\n",
@@ -260,6 +260,31 @@ add_participants(struct intake *in, int64_t ticket, const struct mail *m,
 }
 
 static bool
+blob_piece(const void *data, size_t len, void *ctx, GError **err)
+{
+	return store_blob_writer_append(ctx, data, len, err);
+}
+
+/* A lazy attachment (mail_parse_large()) decoded piece by piece into
+ * its blob: never held whole. */
+static bool
+store_lazy_blob(struct intake *in, const struct mail_attachment *ma,
+    GError **err)
+{
+	struct store_blob_writer *w;
+
+	if (!store_blob_writer_new(in->store, ma->sha256, ma->size, &w, err))
+		return false;
+	if (w == NULL)
+		return true;	/* stored already */
+	if (!mail_attachment_read(ma, blob_piece, w, err)) {
+		store_blob_writer_free(w);
+		return false;
+	}
+	return store_blob_writer_finish(w, err);
+}
+
+static bool
 store_attachments_of(struct intake *in, int64_t row, const struct mail *m,
     GError **err)
 {
@@ -269,11 +294,18 @@ store_attachments_of(struct intake *in, int64_t row, const struct mail *m,
 		const struct mail_attachment *ma = m->attachments->pdata[i];
 		struct attachment a = { 0 };
 		char	 sha[65];
-		gsize	 len;
-		const void *data = g_bytes_get_data(ma->data, &len);
+		gsize	 len = (gsize)ma->size;
 
-		if (!store_blob_put(in->store, data, len, sha, err))
-			return false;
+		if (ma->part != NULL) {
+			if (!store_lazy_blob(in, ma, err))
+				return false;
+			g_strlcpy(sha, ma->sha256, sizeof sha);
+		} else {
+			const void *data = g_bytes_get_data(ma->data, &len);
+
+			if (!store_blob_put(in->store, data, len, sha, err))
+				return false;
+		}
 		a.message_row = row;
 		a.filename = ma->filename;
 		a.content_type = ma->content_type;
@@ -784,7 +816,8 @@ intake_message(struct intake *in, const struct intake_input *ii,
 	res->report = g_string_new(NULL);
 	g_return_val_if_fail(in->store != NULL || ii->explain, false);
 	g_return_val_if_fail(!in->batch || !ii->explain, false);
-	if (!mail_parse(&m, ii->raw, ii->len, &perr)) {
+	/* Large attachments stay in RAW until stored (mail.h). */
+	if (!mail_parse_large(&m, ii->raw, ii->len, &perr)) {
 		ok = quarantine(in, ii, perr->message, res, err);
 		g_error_free(perr);
 		return ok;

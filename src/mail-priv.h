@@ -7,6 +7,8 @@
 #include "mail.h"
 
 /* Chooses the text, collects attachments; false if nested too deep. */
-bool	 mail_text_collect(struct mail *, GMimeObject *body, GError **err);
+/* LAZY: large attachments are left in the raw message (mail.h). */
+bool	 mail_text_collect(struct mail *, GMimeObject *body, bool lazy,
+	    GError **err);
 
 #endif

@@ -90,6 +90,8 @@ attachment_free_(gpointer p)
 	g_free(a->content_id);
 	if (a->data != NULL)
 		g_bytes_unref(a->data);
+	if (a->part != NULL)
+		g_object_unref(a->part);
 	g_free(a);
 }
 
@@ -110,7 +112,13 @@ mail_free(struct mail *m)
 	g_ptr_array_unref(m->headers);
 	g_free(m->text);
 	g_free(m->stripped);
+	/* Lazy parts read the raw buffer: they go first, then its wrapper
+	 * is emptied (the buffer is the caller's) and freed. */
 	g_ptr_array_unref(m->attachments);
+	if (m->raw_wrap != NULL) {
+		(void)g_byte_array_steal(m->raw_wrap, NULL);
+		g_byte_array_unref(m->raw_wrap);
+	}
 	g_free(m->body_hash);
 	g_ptr_array_unref(m->warnings);
 	g_free(m);
@@ -480,8 +488,9 @@ fill_envelope_fields(struct mail *m, GMimeMessage *msg)
 	    g_mime_object_get_header(GMIME_OBJECT(msg), "Date"), d) : 0;
 }
 
-bool
-mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
+static bool
+parse(struct mail **out, const void *raw, size_t len, bool lazy,
+    GError **err)
 {
 	GMimeStream		*stream;
 	GMimeParser		*parser;
@@ -536,21 +545,40 @@ mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
 		m->message_id_synthetic = true;
 		g_free(h);
 	}
-	ok = mail_text_collect(m, g_mime_message_get_mime_part(msg), err);
+	ok = mail_text_collect(m, g_mime_message_get_mime_part(msg), lazy,
+	    err);
 out:
 	if (msg != NULL)
 		g_object_unref(msg);
 	g_mime_parser_options_free(opts);
 	g_object_unref(parser);
 	g_object_unref(stream);
-	(void)g_byte_array_steal(ba, NULL);
-	g_byte_array_unref(ba);
+	/* The stream does not own BA; lazy parts still read it. */
+	m->raw_wrap = ba;
+	if (!lazy || m->attachments->len == 0 || !ok) {
+		(void)g_byte_array_steal(ba, NULL);
+		g_byte_array_unref(ba);
+		m->raw_wrap = NULL;
+	}
 	if (!ok) {
 		mail_free(m);
 		return false;
 	}
 	*out = m;
 	return true;
+}
+
+bool
+mail_parse(struct mail **out, const void *raw, size_t len, GError **err)
+{
+	return parse(out, raw, len, false, err);
+}
+
+bool
+mail_parse_large(struct mail **out, const void *raw, size_t len,
+    GError **err)
+{
+	return parse(out, raw, len, true, err);
 }
 
 /* The value of the header line at P (after "Date:"), unfolded. */

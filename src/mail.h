@@ -17,7 +17,11 @@
 #include <glib.h>
 
 #define MAIL_ERROR (mail_error_quark())
-enum mail_error_code { MAIL_ERROR_NOT_A_MESSAGE, MAIL_ERROR_TOO_DEEP };
+enum mail_error_code {
+	MAIL_ERROR_NOT_A_MESSAGE,
+	MAIL_ERROR_TOO_DEEP,
+	MAIL_ERROR_UNREADABLE	/* a lazy attachment's part */
+};
 
 #define MAIL_MAX_DEPTH	32
 
@@ -36,7 +40,11 @@ struct mail_attachment {
 	char	*content_type;	/* "type/subtype" */
 	char	*disposition;	/* "attachment" or "inline" */
 	char	*content_id;
-	GBytes	*data;		/* transfer-decoded content */
+	GBytes	*data;		/* transfer-decoded content; NULL if lazy */
+	uint64_t size;		/* decoded bytes, lazy or not */
+	/* mail_parse_large() only, for a large base64 or binary part: */
+	char	 sha256[65];	/* hex SHA-256 of the decoded bytes */
+	void	*part;		/* its GMimePart (a ref): a range of RAW */
 };
 
 struct mail {
@@ -58,6 +66,8 @@ struct mail {
 	char		*body_hash;	/* hex SHA-256 of the raw body */
 	size_t		 body_offset;	/* where the raw body starts */
 	GPtrArray	*warnings;	/* char *: parser complaints, for --explain */
+	void		*raw_wrap;	/* mail_parse_large(): RAW's wrapper
+					   (mail.c's, until mail_free()) */
 };
 
 GQuark	 mail_error_quark(void);
@@ -65,6 +75,28 @@ GQuark	 mail_error_quark(void);
 /* Parses RAW (not copied; must outlive the call only). */
 bool	 mail_parse(struct mail **out, const void *raw, size_t len,
 	    GError **err);
+/*
+ * Attachments of at least this many encoded bytes in base64 or binary
+ * are, with mail_parse_large(), not decoded into memory.
+ */
+#define MAIL_LAZY_MIN	(256 * 1024)
+/*
+ * As mail_parse(), but a large attachment (MAIL_LAZY_MIN, not a
+ * message/ part) is left in RAW: its data is NULL, its size and sha256
+ * are set (one decoding pass), and mail_attachment_read() decodes it
+ * again piece by piece.  RAW must then outlive the struct.  Intake's
+ * way: a large upload is never held decoded as well as raw.
+ */
+bool	 mail_parse_large(struct mail **out, const void *raw, size_t len,
+	    GError **err);
+/* Gets a piece of decoded bytes; false (with *err) stops the read. */
+typedef bool (*mail_piece_fn)(const void *data, size_t len, void *ctx,
+    GError **err);
+/* An attachment's decoded bytes to FN: pieces of at most 64 KB when
+ * lazy, else its data in one piece.  False with FN's error, or a
+ * MAIL_ERROR_UNREADABLE one. */
+bool	 mail_attachment_read(const struct mail_attachment *,
+	    mail_piece_fn fn, void *ctx, GError **err);
 void	 mail_free(struct mail *);
 
 /* First header NAME (any case), decoded; NULL if absent. Borrowed. */

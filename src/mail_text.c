@@ -536,7 +536,7 @@ name_of_bad_type(GMimeObject *o)
 	return out;
 }
 
-static void
+static struct mail_attachment *
 add_attachment(struct mail *m, GMimeObject *o, GBytes *data,
     const char *filename)
 {
@@ -561,7 +561,117 @@ add_attachment(struct mail *m, GMimeObject *o, GBytes *data,
 	    g_ascii_strcasecmp(disp, "inline") == 0 ? "inline" : "attachment");
 	a->content_id = cid != NULL ? g_strdup(cid) : NULL;
 	a->data = data;
+	a->size = data != NULL ? g_bytes_get_size(data) : 0;
 	g_ptr_array_add(m->attachments, a);
+	return a;
+}
+
+/* A part's transfer-decoded bytes to FN, 64 KB at a time, read from
+ * its range of the raw message; the same bytes as part_bytes(). */
+static bool
+decode_pieces(GMimePart *part, mail_piece_fn fn, void *ctx, GError **err)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	GMimeStream	*src, *f;
+	GMimeFilter	*dec;
+	char		 buf[65536];
+	ssize_t		 n = 0;
+	bool		 ok = true;
+
+	if (dw == NULL)
+		return true;
+	src = g_mime_data_wrapper_get_stream(dw);
+	if (g_mime_stream_reset(src) < 0) {
+		g_set_error(err, MAIL_ERROR, MAIL_ERROR_UNREADABLE,
+		    "an attachment cannot be read");
+		return false;
+	}
+	f = g_mime_stream_filter_new(src);
+	if (g_mime_data_wrapper_get_encoding(dw) ==
+	    GMIME_CONTENT_ENCODING_BASE64) {
+		dec = g_mime_filter_basic_new(GMIME_CONTENT_ENCODING_BASE64,
+		    FALSE);
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(f), dec);
+		g_object_unref(dec);
+	}
+	while (ok && (n = g_mime_stream_read(f, buf, sizeof buf)) > 0)
+		ok = fn(buf, (size_t)n, ctx, err);
+	g_object_unref(f);
+	if (ok && n < 0) {
+		g_set_error(err, MAIL_ERROR, MAIL_ERROR_UNREADABLE,
+		    "an attachment cannot be read");
+		ok = false;
+	}
+	return ok;
+}
+
+struct hash_pass {
+	GChecksum	*sum;
+	uint64_t	 size;
+};
+
+static bool
+hash_piece(const void *data, size_t len, void *ctx, GError **err)
+{
+	struct hash_pass *h = ctx;
+
+	(void)err;
+	g_checksum_update(h->sum, data, (gssize)len);
+	h->size += len;
+	return true;
+}
+
+/* Left in the raw message: base64 (the decoder skips line ends, so
+ * the CR before the boundary that part_bytes() drops cannot reach the
+ * bytes; binary content would keep it) and large. */
+static bool
+lazy_part(GMimeObject *o)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(o));
+	GMimeContentEncoding enc = g_mime_part_get_content_encoding(
+	    GMIME_PART(o));
+	gint64	 len;
+
+	if (dw == NULL || enc != GMIME_CONTENT_ENCODING_BASE64 ||
+	    is_type(o, "message", "*"))
+		return false;
+	len = g_mime_stream_length(g_mime_data_wrapper_get_stream(dw));
+	return len >= MAIL_LAZY_MIN;
+}
+
+/* A lazy attachment: one decoding pass for its size and SHA-256. */
+static void
+add_lazy(struct mail *m, GMimeObject *o)
+{
+	struct hash_pass h = { g_checksum_new(G_CHECKSUM_SHA256), 0 };
+	struct mail_attachment *a;
+
+	if (!decode_pieces(GMIME_PART(o), hash_piece, &h, NULL)) {
+		/* Unreadable now: decoded as mail_parse() would. */
+		(void)add_attachment(m, o, attachment_bytes(GMIME_PART(o)),
+		    g_mime_part_get_filename(GMIME_PART(o)));
+		g_checksum_free(h.sum);
+		return;
+	}
+	a = add_attachment(m, o, NULL,
+	    g_mime_part_get_filename(GMIME_PART(o)));
+	a->part = g_object_ref(o);
+	a->size = h.size;
+	g_strlcpy(a->sha256, g_checksum_get_string(h.sum), sizeof a->sha256);
+	g_checksum_free(h.sum);
+}
+
+bool
+mail_attachment_read(const struct mail_attachment *a, mail_piece_fn fn,
+    void *ctx, GError **err)
+{
+	gsize		 len;
+	const void	*d;
+
+	if (a->part != NULL)
+		return decode_pieces(a->part, fn, ctx, err);
+	d = a->data != NULL ? g_bytes_get_data(a->data, &len) : NULL;
+	return d == NULL || fn(d, len, ctx, err);
 }
 
 /* message/rfc822 parts are kept whole, as the .eml the sender attached. */
@@ -587,8 +697,8 @@ add_message_part(struct mail *m, GMimeMessagePart *mp)
 		    subj : "message");
 		g_strdelimit(name, "/\\\r\n\t", '_');
 	}
-	add_attachment(m, GMIME_OBJECT(mp), g_byte_array_free_to_bytes(ba),
-	    fn != NULL ? fn : name);
+	(void)add_attachment(m, GMIME_OBJECT(mp),
+	    g_byte_array_free_to_bytes(ba), fn != NULL ? fn : name);
 	g_free(name);
 }
 
@@ -596,6 +706,7 @@ struct walk {
 	struct mail	*m;
 	struct body	 body;
 	bool		 too_deep;
+	bool		 lazy;
 };
 
 static void
@@ -635,14 +746,19 @@ walk(struct walk *w, GMimeObject *o, int depth, bool in_alternative)
 	/* Other renderings of the chosen text are not attachments. */
 	if (in_alternative && is_type(o, "text", "*") && !is_attachment(o))
 		return;
-	add_attachment(w->m, o, attachment_bytes(GMIME_PART(o)),
+	if (w->lazy && lazy_part(o)) {
+		add_lazy(w->m, o);
+		return;
+	}
+	(void)add_attachment(w->m, o, attachment_bytes(GMIME_PART(o)),
 	    g_mime_part_get_filename(GMIME_PART(o)));
 }
 
 bool
-mail_text_collect(struct mail *m, GMimeObject *body, GError **err)
+mail_text_collect(struct mail *m, GMimeObject *body, bool lazy,
+    GError **err)
 {
-	struct walk	 w = { m, { NULL, false }, false };
+	struct walk	 w = { m, { NULL, false }, false, lazy };
 	gboolean	 had_quote = FALSE;
 	char		*html_stripped = NULL;
 

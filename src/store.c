@@ -1,7 +1,7 @@
 /*
- * store: connection, transactions, error mapping and blobs.
- * Tickets live in store_ticket.c, messages in store_message.c, the
- * schema in store_schema.c.
+ * store: connection, transactions and error mapping.
+ * Tickets live in store_ticket.c, messages in store_message.c, blobs
+ * in store_blob.c, the schema in store_schema.c.
  */
 #include "pdconfig.h"
 
@@ -558,34 +558,6 @@ store_rollback(struct store *s)
 		(void)db_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-/* Blobs larger than this are written in pieces of this size. */
-#define BLOB_PIECE	(1024 * 1024)
-
-/* Fills the zeroblob of row ROW piece by piece: no copy of DATA. */
-static bool
-blob_write(struct store *s, int64_t row, const guint8 *data,
-    size_t len, GError **err)
-{
-	struct db_blob	*b;
-	size_t		 off, n;
-	int		 rc;
-
-	rc = db_blob_open(s->db, "main", "blobs", "data", row, 1, &b);
-	if (rc != DB_OK)
-		return store_fail(s, rc, err);
-	for (off = 0; off < len && rc == DB_OK; off += n) {
-		n = MIN(len - off, BLOB_PIECE);
-		rc = db_blob_write(b, data + off, (int)n, (int)off);
-	}
-	if (rc != DB_OK) {
-		(void)store_fail(s, rc, err);
-		db_blob_close(b);
-		return false;
-	}
-	rc = db_blob_close(b);
-	return rc == DB_OK || store_fail(s, rc, err);
-}
-
 bool
 store_bulk(struct store *s, GError **err)
 {
@@ -618,74 +590,4 @@ store_rollback_savepoint(struct store *s)
 	/* ROLLBACK TO keeps the savepoint open; RELEASE then drops it. */
 	(void)db_exec(s->db, "ROLLBACK TO unit; RELEASE unit", NULL,
 	    NULL, NULL);
-}
-
-bool
-store_blob_put(struct store *s, const void *data, size_t len,
-    char hex[65], GError **err)
-{
-	struct db_stmt	*st;
-	char		*sum;
-	/* PostgreSQL has no incremental blob I/O (db_blob_open answers
-	 * DB_MISUSE there): its blob goes as one binary bind, no copy. */
-	bool		 big = len > BLOB_PIECE &&
-	    strcmp(db_backend_name(s->db), "sqlite") == 0;
-
-	sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
-	g_strlcpy(hex, sum, 65);
-	g_free(sum);
-	if (len > INT_MAX) {
-		g_set_error(err, STORE_ERROR, STORE_ERROR_OTHER,
-		    "blob of %zu bytes is too large for the store", len);
-		return false;
-	}
-	st = store_stmt(s, "INSERT INTO blobs (sha256, size, data) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (sha256) DO NOTHING", err);
-	if (st == NULL)
-		return false;
-	db_bind_text(st, 1, hex, -1, DB_STATIC);
-	db_bind_int64(st, 2, (int64_t)len);
-	/*
-	 * A large blob goes in as zeros and is then written in place:
-	 * binding it would make SQLite build the whole row in memory, a
-	 * second copy as big as the blob.  STATIC: the caller's buffer
-	 * outlives the step; no copy.
-	 */
-	if (big)
-		db_bind_zeroblob64(st, 3, len);
-	else
-		db_bind_blob64(st, 3, len ? data : "", len,
-		    DB_STATIC);
-	if (!store_step_done(s, st, err))
-		return false;
-	if (!big || db_changes(s->db) == 0)
-		return true;
-	return blob_write(s, db_last_insert_id(s->db), data, len,
-	    err);
-}
-
-bool
-store_blob_get(struct store *s, const char *hex, GBytes **out, GError **err)
-{
-	struct db_stmt	*st;
-	int		 rc;
-
-	st = store_stmt(s, "SELECT data FROM blobs WHERE sha256 = ?1", err);
-	if (st == NULL)
-		return false;
-	store_bind_text(st, 1, hex);
-	rc = db_step(st);
-	if (rc == DB_ROW) {
-		*out = g_bytes_new(db_column_blob(st, 0),
-		    (gsize)db_column_bytes(st, 0));
-		db_reset(st);
-		return true;
-	}
-	db_reset(st);
-	if (rc == DB_DONE) {
-		g_set_error(err, STORE_ERROR, STORE_ERROR_NOTFOUND,
-		    "no blob %s", hex);
-		return false;
-	}
-	return store_fail(s, rc, err);
 }

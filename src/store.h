@@ -175,6 +175,25 @@ bool	 store_blob_put(struct store *, const void *data, size_t len,
 	    char sha256_hex[65], GError **err);
 bool	 store_blob_get(struct store *, const char *sha256_hex, GBytes **out,
 	    GError **err);
+/*
+ * A blob written in pieces, for content never held whole (a large
+ * attachment decoded from its part as it is read): the caller knows
+ * its SIZE and SHA-256 first (a first pass), then appends exactly SIZE
+ * bytes and finishes.  *out is NULL when the blob is already stored:
+ * there is nothing to write.  STORE must be in a write transaction; on
+ * any failure the caller frees the writer and rolls back.  SQLite
+ * writes a zeroblob row in place, piece by piece; PostgreSQL has no
+ * incremental blob I/O, so there the pieces are gathered and bound at
+ * the end (held once, as with store_blob_put()).
+ */
+struct store_blob_writer;
+bool	 store_blob_writer_new(struct store *, const char *sha256_hex,
+	    uint64_t size, struct store_blob_writer **out, GError **err);
+bool	 store_blob_writer_append(struct store_blob_writer *,
+	    const void *data, size_t len, GError **err);
+/* Checks the size (and on PostgreSQL the hash), frees W. */
+bool	 store_blob_writer_finish(struct store_blob_writer *w, GError **err);
+void	 store_blob_writer_free(struct store_blob_writer *);	/* takes NULL */
 
 /* Tickets. */
 bool	 store_ticket_insert(struct store *, struct ticket *t, GError **err);

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include <gmime/gmime.h>
 
 #include "web.h"
@@ -44,17 +46,49 @@ file_part(const struct web_upload *u)
 	return GMIME_OBJECT(p);
 }
 
+/* Writes M to an unlinked temporary file and maps it: the composed
+ * mail is never a growing buffer on the heap. */
+static GBytes *
+write_mapped(GMimeMessage *m, GError **err)
+{
+	GMimeStream	*fs;
+	GMappedFile	*map;
+	GBytes		*out = NULL;
+	char		*path = NULL;
+	ssize_t		 n;
+	int		 fd;
+
+	fd = g_file_open_tmp("postdesk-mail-XXXXXX", &path, err);
+	if (fd < 0)
+		return NULL;
+	(void)g_unlink(path);
+	g_free(path);
+	fs = g_mime_stream_fs_new(fd);		/* owns FD */
+	n = g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, fs);
+	if (n < 0 || g_mime_stream_flush(fs) < 0) {
+		g_object_unref(fs);
+		g_set_error(err, WEB_ERROR, WEB_ERROR_BAD_REQUEST,
+		    "an uploaded file cannot be read");
+		return NULL;
+	}
+	map = g_mapped_file_new_from_fd(fd, FALSE, err);
+	g_object_unref(fs);		/* the mapping stays */
+	if (map != NULL) {
+		out = g_mapped_file_get_bytes(map);
+		g_mapped_file_unref(map);
+	}
+	return out;
+}
+
 GBytes *
 web_mail_compose(const struct web_mail *wm, GError **err)
 {
 	GMimeMessage	*m;
 	GMimeObject	*body;
-	GMimeStream	*mem;
-	GByteArray	*bytes = g_byte_array_new();
 	GDateTime	*date = g_date_time_new_from_unix_utc(wm->now);
+	GBytes		*out;
 	char		*uuid = g_uuid_string_random(), *id;
 	guint		 i;
-	ssize_t		 n;
 
 	g_mime_init();	/* counted: a no-op after the first */
 	m = g_mime_message_new(TRUE);
@@ -84,19 +118,10 @@ web_mail_compose(const struct web_mail *wm, GError **err)
 	}
 	g_mime_message_set_mime_part(m, body);
 	g_object_unref(body);
-	mem = g_mime_stream_mem_new_with_byte_array(bytes);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
-	n = g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, mem);
-	g_object_unref(mem);
+	out = write_mapped(m, err);
 	g_object_unref(m);
 	g_date_time_unref(date);
 	g_free(uuid);
 	g_free(id);
-	if (n < 0) {
-		g_byte_array_unref(bytes);
-		g_set_error(err, WEB_ERROR, WEB_ERROR_BAD_REQUEST,
-		    "an uploaded file cannot be read");
-		return NULL;
-	}
-	return g_byte_array_free_to_bytes(bytes);
+	return out;
 }

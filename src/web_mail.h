@@ -4,10 +4,13 @@
  * A form's files become MIME parts of it, exactly as attachments of a
  * mail: intake stores and links them the same way.  Each file's part
  * is written straight from its range of the spooled upload to the
- * message, base64-encoded: no decoded copy is held on the way.
+ * message, base64-encoded: no decoded copy is held on the way.  The
+ * mail goes to an unlinked temporary file, mapped read-only: the bytes
+ * returned are that mapping (intake then stores a large attachment
+ * from it piece by piece, mail.h's mail_parse_large()).
  *
- * Error contract: NULL with a GError (WEB_ERROR) when a file cannot be
- * read.  The returned bytes are g_bytes_unref()d.
+ * Error contract: NULL with a GError (WEB_ERROR when a file cannot be
+ * read, G_FILE_ERROR when the temporary file cannot be written).  The returned bytes are g_bytes_unref()d.
  */
 #ifndef POSTDESK_WEB_MAIL_H
 #define POSTDESK_WEB_MAIL_H

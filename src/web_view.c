@@ -692,6 +692,22 @@ canned_json(struct web *w, const struct ticket *t, JsonObject *o,
 	return ok;
 }
 
+/* How many HotRush cancellations T's account has used: her form offers
+ * "off" only while the life cycle would take it (hotrush_off_limit). */
+static bool
+hotrush_offs_used(struct web *w, const struct ticket *t, int64_t *used,
+    GError **err)
+{
+	char	*account = NULL;
+	bool	 ok;
+
+	*used = 0;
+	ok = store_account_of(w->store, t->requester, &account, err) &&
+	    store_hotrush_offs(w->store, account, used, err);
+	g_free(account);
+	return ok;
+}
+
 /*
  * The changes the life cycle allows a customer on T, for her form: the
  * statuses she may move it to (close, solve, confirm, reopen), the
@@ -700,7 +716,7 @@ canned_json(struct web *w, const struct ticket *t, JsonObject *o,
  */
 static void
 customer_choices(const struct lifecycle *lc, const struct ticket *t,
-    JsonObject *o)
+    int64_t offs_used, JsonObject *o)
 {
 	JsonArray	*st = json_array_new();
 	const char	*why;
@@ -739,7 +755,7 @@ customer_choices(const struct lifecycle *lc, const struct ticket *t,
 		any = true;
 	}
 	if (lifecycle_can_set_hotrush(lc, t->status, !t->hotrush,
-	    LC_ROLE_CUSTOMER, 0, &counts, &why)) {
+	    LC_ROLE_CUSTOMER, offs_used, &counts, &why)) {
 		json_object_set_boolean_member(o, "customer_hotrush", true);
 		json_object_set_boolean_member(o, "customer_hotrush_on",
 		    !t->hotrush);
@@ -879,6 +895,7 @@ web_page_ticket(struct web *w, GError **err)
 			return NULL;
 		}
 		bool	 only = false;
+		int64_t	 offs = 0;
 
 		if (!web_follow_up_only(w, t, &only, err)) {
 			json_object_unref(o);
@@ -892,8 +909,13 @@ web_page_ticket(struct web *w, GError **err)
 		json_object_set_boolean_member(o, "closed_ticket", only);
 		json_object_set_boolean_member(o, "reopens", !only &&
 		    lifecycle_is_final(lc, t->status));
+		if (may_post && !hotrush_offs_used(w, t, &offs, err)) {
+			json_object_unref(o);
+			ticket_free(t);
+			return NULL;
+		}
 		if (may_post) {
-			customer_choices(lc, t, o);
+			customer_choices(lc, t, offs, o);
 			customer_languages(w, o);
 		}
 	}

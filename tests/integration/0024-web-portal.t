@@ -1,7 +1,8 @@
 #!/bin/sh
 # The customer writes in the viewer (issue 13): her message on a
 # ticket's page goes through intake as her mail would (threading,
-# events, notices, the life cycle: a closed ticket reopens), through
+# events, notices, the life cycle: a closed ticket reopens; HotRush off
+# at most hotrush_off_limit times per account), through
 # lighttpd and the CGI as deployed; CSRF, view-only members and other
 # customers' tickets are refused and change nothing.
 . "$(dirname "$0")/lib-web.sh"
@@ -11,7 +12,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..16"
+echo "1..18"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -71,6 +72,21 @@ check "a status she may not set: 409 with the reason, nothing changed ($st, $sta
 st=$(curl -s -o "$C/ch2" -w '%{http_code}' -b "$CK" -d "csrf=$tok&hotrush=1" "$P/ticket/1/change")
 hot=$(sql "SELECT hotrush FROM tickets WHERE id = 1")
 check "she switches HotRush on ($st, $hot)" test "$st:$hot" = 303:1
+# Off outside hotrush_free (submitted) counts: three times per account
+# (hotrush_off_limit), then her form no longer offers it and a
+# hand-made POST is a 409 that says why.
+offs=""
+for i in 1 2 3; do
+	st=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -d "csrf=$tok&hotrush=0" "$P/ticket/1/change")
+	offs="$offs$st:$(sql "SELECT hotrush FROM tickets WHERE id = 1") "
+	curl -s -o /dev/null -b "$CK" -d "csrf=$tok&hotrush=1" "$P/ticket/1/change"
+done
+check "she switches HotRush off and on again, three times ($offs)" \
+    test "$offs" = "303:0 303:0 303:0 "
+get c3 "$P/ticket/1" -b "$CK" >/dev/null
+st=$(curl -s -o "$C/ch5" -w '%{http_code}' -b "$CK" -d "csrf=$tok&hotrush=0" "$P/ticket/1/change")
+check "a fourth time: not offered, and a POST is a 409 with the reason ($st)" sh -c \
+    "[ $st = 409 ] && grep -q 'used up its HotRush cancellations' '$C/ch5' && [ $(sql "SELECT hotrush FROM tickets WHERE id = 1") = 1 ] && ! grep -q 'switch HotRush off' '$C/c3'"
 st=$(curl -s -o "$C/ch3" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=closed" "$P/ticket/1/change")
 stat=$(sql "SELECT status FROM tickets WHERE id = 1")
 ev=$(sql "SELECT count(*) FROM events WHERE ticket_id = 1 AND kind = 'status' AND actor = 'carol@a.example' AND detail LIKE '%→ closed%'")

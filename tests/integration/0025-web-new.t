@@ -11,7 +11,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { desc=$1; shift; if "$@"; then ok "$desc"; else nok "$desc"; fi; }
 
-echo "1..18"
+echo "1..23"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -30,6 +30,9 @@ P="$BASE/pd.cgi"
 printf 'max_message_size = 300K\n' > "$T/cap"
 # The cap lives in [mail]: put it right after the group header.
 sed -i '/^\[mail\]$/r '"$T/cap" "$T/pd.conf"
+# The form's categories map to queues: billing has an address of its own.
+sed -i 's/^\[web\]$/&\ncategories = Printers=support; Invoices=billing/' "$T/pd.conf"
+printf '[queue.billing]\naddress = billing@example.com\n' >> "$T/pd.conf"
 printf '[roles]\nprimary = all\nsecondary = view\n' >> "$T/pd.conf"
 "$PD" org member add OrgA carol@a.example primary >/dev/null
 "$PD" org member add OrgA erin@a.example secondary >/dev/null
@@ -75,6 +78,23 @@ st=$(curl -s -o "$C/p3" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=big" 
     -F "file=@$T/big.bin" "$P/ticket/$id/post")
 check "over max_message_size: 413, nothing half-stored ($st)" sh -c \
     "[ $st = 413 ] && [ $(count messages) = $msgs ] && [ $(count blobs) = $blobs ]"
+
+# A file over MAIL_LAZY_MIN (256 KB base64) goes to the store piece by
+# piece (mail_parse_large, store_blob_writer); the same file again is
+# its blob already: one more blob only, the new mail's raw bytes.
+head -c 250000 /dev/urandom > "$T/large.bin"
+st=$(curl -s -o "$C/p4" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=The scan log." \
+    -F "file=@$T/large.bin;filename=scan.log" "$P/ticket/$id/post")
+att=$(sql "SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_row WHERE m.ticket_id = $id AND a.filename = 'scan.log'")
+get a4 "$P/attachment/$att" -b "$CK" >/dev/null
+check "a 250 KB file, stored piece by piece, downloads byte-identical ($st, #$att)" sh -c \
+    "[ $st = 303 ] && cmp -s '$C/a4' '$T/large.bin' && [ $(sql "SELECT size FROM attachments WHERE id = ${att:-0}") = 250000 ]"
+blobs=$(count blobs)
+st=$(curl -s -o "$C/p5" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "body=The log again." \
+    -F "file=@$T/large.bin;filename=scan2.log" "$P/ticket/$id/post")
+check "... the same file again: its blob is reused (blobs $blobs -> $(count blobs))" sh -c \
+    "[ $st = 303 ] && [ $(count blobs) = $((blobs + 1)) ] && [ $(sql "SELECT count(DISTINCT sha256) FROM attachments WHERE filename IN ('scan.log', 'scan2.log')") = 1 ]"
+msgs=$(count messages)
 
 EK=$(session erin@a.example)
 tickets=$(count tickets)
@@ -123,3 +143,18 @@ st=$(curl -s -o "$C/r2" -w '%{http_code}' -b "$CK" -d "csrf=$tok&status=reopened
 check "... her form is refused there (409), the ticket stays closed ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id")" = 409:closed
 st=$(curl -s -o "$C/u2" -w '%{http_code}' -b "$CK" -d "csrf=$tok" --data-urlencode "body=it broke again" "$P/ticket/$id/post")
 check "... and her message opens a follow-up linked to it ($st)" test "$st:$(sql "SELECT status FROM tickets WHERE id = $id"):$(sql "SELECT count(*) FROM tickets WHERE linked_to = $id")" = 303:closed:1
+
+# Categories: the form lists them; Invoices opens the ticket in billing,
+# as her mail to billing@ would; a category not on the list is a 400.
+get n2 "$P/new" -b "$CK" >/dev/null
+check "/new offers the configured categories" sh -c \
+    "grep -q '<option value=\"1\">Printers</option>' '$C/n2' && grep -q '<option value=\"2\">Invoices</option>' '$C/n2'"
+tickets=$(count tickets)
+st=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "subject=Invoice 2026-11" \
+    -F "body=The November invoice is twice the usual." -F "category=2" "$P/new")
+q=$(sql "SELECT queue FROM tickets WHERE subject = 'Invoice 2026-11'")
+check "... Invoices opens the ticket in the billing queue ($st, $q)" test "$st:$q" = 303:billing
+st=$(curl -s -o "$C/n3" -w '%{http_code}' -b "$CK" -F "csrf=$tok" -F "subject=x" \
+    -F "body=y" -F "category=9" "$P/new")
+check "... a category not on the list: 400 saying so, no ticket ($st)" sh -c \
+    "[ $st = 400 ] && grep -q 'no such category' '$C/n3' && [ $(count tickets) = $((tickets + 1)) ]"

@@ -4,13 +4,16 @@
 # mail only notifies.  A customer's first mail opens a ticket and its
 # acknowledgement points to the portal; the staff answer from the desk
 # and the notice says to answer in the portal, with her link; she
-# answers in the portal, and confirms Resolved → Closed there; her later
-# mail reply is kept as a note and changes nothing.  Through lighttpd,
-# the CGI, ingest and notify as deployed, and a real SMTP server.
+# answers in the portal, confirms Resolved → Closed there and rates
+# it; her later mail reply is kept as a note ("received by mail") and
+# changes nothing, and the polite pointer to the portal goes at most
+# once a day for that ticket; a new ticket opened on /new starts as
+# Waiting for Support.  Through lighttpd, the CGI, ingest and notify as
+# deployed, and a real SMTP server.
 . "$(dirname "$0")/lib-web.sh"
 . "$(dirname "$0")/notify-lib.sh"
 
-echo "1..15"
+echo "1..20"
 if ! web_setup; then
 	echo "Bail out! setup failed"; cat "$T/error.log" 2>/dev/null; exit 1
 fi
@@ -104,6 +107,10 @@ check "her form offers Closed" grep -q '<option>Closed</option>' "$T/c2"
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -d "csrf=$ctok&status=Closed" \
     "$BASE/pd.cgi/ticket/$id/change")
 check "she closes it in the portal ($code, $(st))" test "$code:$(st)" = 303:Closed
+code=$(curl -s -o /dev/null -w '%{http_code}' -b "$CK" -d "csrf=$ctok&rating=5&comment=Back+within+the+hour" \
+    "$BASE/pd.cgi/ticket/$id/rate")
+check "she rates it in the portal ($code)" test \
+    "$code:$(sql "SELECT rating || ' ' || comment FROM ratings WHERE ticket_id = $id")" = "303:5 Back within the hour"
 
 # Her mail reply afterwards: a note; the ticket stays Closed.
 cat > "$T/eva2.eml" <<MSG
@@ -121,3 +128,41 @@ check "her later mail reply is a note and the ticket stays Closed ($(st))" test 
     "$(sql "SELECT internal FROM messages WHERE message_id = 'eva-2@c.example'"):$(st)" = 1:Closed
 notify
 check "... and she is pointed to the portal" test -n "$(newest 'write it in the portal')"
+# pointers: how many pointers to the portal eva got.
+pointers() {
+	c=0
+	for f in "$T/sink"/*.eml; do
+		grep -qi '^X-Envelope-To: eva@c.example' "$f" &&
+		    body "$f" | grep -q 'write it in the portal' && c=$((c + 1))
+	done
+	echo "$c"
+}
+cat > "$T/eva3.eml" <<MSG
+From: Eva <eva@c.example>
+To: support@example.com
+Subject: Re: [Support #$id] Our call queues are down
+Message-ID: <eva-3@c.example>
+
+One more thing: the wallboard is fine too.
+MSG
+ingest eva@c.example "$T/eva3.eml"
+notify
+check "a second mail reply the same day: a note too, and no second pointer ($(pointers))" test \
+    "$(sql "SELECT internal FROM messages WHERE message_id = 'eva-3@c.example'"):$(st):$(pointers)" = 1:Closed:1
+curl -s -o "$T/s2" -u alice:alicepw "$BASE/staff/pd.cgi/ticket/$id"
+check "staff see her mail replies as notes marked received by mail" sh -c \
+    "[ \$(grep -c 'received by mail' '$T/s2') -ge 2 ] && grep -q 'wallboard is fine' '$T/s2'"
+
+# A new ticket from the portal's own form.
+curl -s -o "$T/n1" -b "$CK" "$BASE/pd.cgi/new"
+ntok=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$T/n1" | head -1)
+code=$(curl -s -o /dev/null -D "$T/n2.h" -w '%{http_code}' -b "$CK" --data-urlencode "csrf=$ntok" \
+    --data-urlencode "subject=Recordings missing" --data-urlencode "body=Yesterday's recordings are gone." \
+    "$BASE/pd.cgi/new")
+nid=$(sql "SELECT ticket_id FROM messages WHERE text LIKE '%recordings are gone%'")
+check "she opens a ticket on /new: Waiting for Support, hers ($code, #$nid)" test \
+    "$code:$(sql "SELECT status || ':' || requester FROM tickets WHERE id = ${nid:-0}")" = "303:Waiting for Support:eva@c.example"
+notify
+ack2=$(newest "registered it as ticket #$nid")
+check "... and her acknowledgement points to the portal, staff told too" sh -c \
+    "[ -n '$ack2' ] && /usr/bin/python3 '$T/body.py' '$ack2' | grep -q 'support portal' && grep -l 'Recordings missing' '$T'/sink/*.eml | xargs grep -qi '^X-Envelope-To: alice@example.com'"

@@ -64,6 +64,19 @@ async function evaluate(expr) {
 	    { expression: expr, returnByValue: true });
 	return r.result.value;
 }
+// A promise's value (fetch), evaluated as the page's own code would be.
+async function evaluateAsync(expr) {
+	const r = await send('Runtime.evaluate',
+	    { expression: expr, returnByValue: true, awaitPromise: true });
+	return r.result.value;
+}
+// Puts FILES (paths) into the file input SELECTOR, as a user picking them.
+async function setFiles(selector, files) {
+	const { root } = await send('DOM.getDocument');
+	const { nodeId } = await send('DOM.querySelector',
+	    { nodeId: root.nodeId, selector });
+	await send('DOM.setFileInputFiles', { nodeId, files });
+}
 async function click(selector) {
 	const loaded = waitFor('Page.loadEventFired');
 	await evaluate(`document.querySelector(${JSON.stringify(selector)})` +
@@ -90,6 +103,8 @@ async function a11y(name) {
 		    'tests/browser)', false);
 		return;
 	}
+	// axe-core needs timers: scripts on for its run only.
+	await send('Emulation.setScriptExecutionDisabled', { value: false });
 	await evaluate(axeSource);
 	const r = await send('Runtime.evaluate', { expression:
 	    "axe.run(document, { runOnly: { type: 'tag', values: " +
@@ -97,6 +112,7 @@ async function a11y(name) {
 	    ".then((r) => r.violations.map((v) => v.id + ': ' + " +
 	    "v.nodes.map((x) => x.target.join(' ')).join(', ')))",
 	    awaitPromise: true, returnByValue: true });
+	await send('Emulation.setScriptExecutionDisabled', { value: true });
 	const v = r.result.value || ['axe.run failed'];
 	for (const line of v)
 		console.log(`# ${name}: ${line}`);
@@ -112,7 +128,7 @@ function check(desc, cond) {
 }
 
 async function main() {
-	console.log('1..42');
+	console.log('1..64');
 	const { targetInfos } = await send('Target.getTargets', {}, null);
 	const page = targetInfos.find((t) => t.type === 'page');
 	({ sessionId: session } = await send('Target.attachToTarget',
@@ -120,6 +136,10 @@ async function main() {
 	await send('Page.enable');
 	await send('Runtime.enable');
 	await send('Network.enable');
+	// The forms need no JavaScript: the page's own scripts stay off for
+	// the whole run (the CSP allows none anyway); the test's evaluations
+	// still run, as DevTools ones do.
+	await send('Emulation.setScriptExecutionDisabled', { value: true });
 
 	// A customer opens the link from her mail.
 	await go(link);
@@ -131,7 +151,7 @@ async function main() {
 	    ".backgroundColor") === 'rgb(20, 33, 61)');
 	check('screenshot of the list', await shot('list.png'));
 	await a11y('the list');
-	await click('table.tickets tbody a');
+	await click('table.tickets tbody a[href$="/ticket/1"]');
 	check('following a ticket opens its thread', await evaluate(
 	    "location.pathname.endsWith('/ticket/1') && " +
 	    "document.querySelectorAll('article.msg').length >= 2"));
@@ -163,25 +183,50 @@ async function main() {
 	await a11y('the new-ticket page');
 	const upload = path.join(userData, 'printer-log.txt');
 	fs.writeFileSync(upload, 'E42 paper jam at tray 2\n');
-	const { root } = await send('DOM.getDocument');
-	const { nodeId } = await send('DOM.querySelector',
-	    { nodeId: root.nodeId, selector: '#new-files' });
-	await send('DOM.setFileInputFiles', { nodeId, files: [upload] });
+	await setFiles('#new-files', [upload]);
 	await evaluate("document.querySelector('#new-subject').value = " +
 	    "'Tray 2 jams'; document.querySelector('#new-body').value = " +
-	    "'Every second sheet jams, log attached.'");
+	    "'Every second sheet jams, log attached.'; " +
+	    "document.querySelector('#new-priority').value = 'major'; " +
+	    "document.querySelector('#new-category').value = '2'; " +
+	    "document.querySelector('form.new input[name=hotrush]')" +
+	    ".checked = true");
 	await click('form.new button[type=submit]');
 	check('the new ticket opens, her attachment listed', await evaluate(
 	    "/\\/ticket\\/\\d+$/.test(location.pathname) && " +
 	    "document.body.textContent.includes('printer-log.txt') && " +
 	    "document.body.textContent.includes('Every second sheet jams')"));
+	const ddIs = (v) => "[...document.querySelectorAll('dd')]" +
+	    `.some((d) => d.textContent.trim().startsWith('${v}'))`;
+	check('... in the queue of her category, with the priority and ' +
+	    'HotRush she chose', await evaluate(ddIs('billing') + " && " +
+	    ddIs('major') + " && !!document.querySelector('.badge.hot')"));
 	check('screenshot of her new ticket', await shot('new-ticket.png'));
 	await a11y('her new ticket');
 	await evaluate("document.querySelector('#post-body').value = " +
 	    "'It happens with recycled paper only.'");
+	const photo = path.join(userData, 'tray2-photo.txt');
+	fs.writeFileSync(photo, 'a photo of tray 2, as text\n');
+	await setFiles('#post-files', [photo]);
 	await click('section.post button[type=submit]');
 	check('her answer is in the thread', await evaluate(
 	    "document.body.textContent.includes('recycled paper only')"));
+	check('... with her file listed', await evaluate(
+	    "[...document.querySelectorAll('ul.attachments a')]" +
+	    ".some((a) => a.textContent === 'tray2-photo.txt')"));
+	// Her ticket's properties: HotRush off and a lower priority, in one
+	// form showing only what she may choose.
+	check('her form offers switching HotRush off, not closed-only choices',
+	    await evaluate("!!document.querySelector('section.change " +
+	    "input[name=hotrush]') && ![...document.querySelectorAll(" +
+	    "'section.change select[name=status] option')].some((o) => " +
+	    "o.textContent === 'assigned')"));
+	await evaluate("document.querySelector('section.change " +
+	    "input[name=hotrush]').checked = true; document.querySelector(" +
+	    "'section.change select[name=priority]').value = 'minor'");
+	await click('section.change button[type=submit]');
+	check('she switches HotRush off and lowers the priority', await evaluate(
+	    ddIs('minor') + " && !document.querySelector('.badge.hot')"));
 	await evaluate("document.querySelector('section.change " +
 	    "select[name=status]').value = 'closed'");
 	await click('section.change button[type=submit]');
@@ -194,6 +239,39 @@ async function main() {
 	check('writing again right after reopens it', await evaluate(
 	    statusIs('reopened') + " && " +
 	    "document.body.textContent.includes('jams again')"));
+	// Closed again, and reopened with her form, within the window.
+	await evaluate("document.querySelector('section.change " +
+	    "select[name=status]').value = 'closed'");
+	await click('section.change button[type=submit]');
+	check('closed again, her form offers to reopen it', await evaluate(
+	    statusIs('closed') + " && [...document.querySelectorAll(" +
+	    "'section.change select[name=status] option')].some((o) => " +
+	    "o.textContent === 'reopened')"));
+	await evaluate("document.querySelector('section.change " +
+	    "select[name=status]').value = 'reopened'");
+	await click('section.change button[type=submit]');
+	check('her form reopens it', await evaluate(statusIs('reopened')));
+
+	// A ticket closed past the reopen window: only a follow-up request,
+	// which opens a new ticket linked to it.
+	const old = process.env.PD_OLD_TICKET;
+	await go(`${base}/ticket/${old}`);
+	check('closed past the window: a follow-up request, no status form',
+	    await evaluate("!document.querySelector('section.change') && " +
+	    "document.querySelector('section.post button').textContent" +
+	    ".includes('follow-up')"));
+	check('screenshot of the follow-up request',
+	    await shot('follow-up.png'));
+	await a11y('the follow-up request');
+	await evaluate("document.querySelector('#post-body').value = " +
+	    "'Same question for the P3000, please.'");
+	await click('section.post button[type=submit]');
+	check('her follow-up is a new ticket linked to the closed one',
+	    await evaluate("/\\/ticket\\/\\d+$/.test(location.pathname) && " +
+	    `!location.pathname.endsWith('/ticket/${old}') && ` +
+	    "document.body.textContent.includes('P3000') && " +
+	    "[...document.querySelectorAll('section.related a')]" +
+	    `.some((a) => a.textContent.includes('#${old}'))`));
 
 	// Her account page: the members and where her notifications go.
 	await go(`${base}/account`);
@@ -244,10 +322,16 @@ async function main() {
 	    ".includes('thank you for your message about')"));
 	await evaluate("document.querySelector('#body').value += " +
 	    "'\\nAlso: which model is it?'");
+	const manual = path.join(userData, 'tray-manual.txt');
+	fs.writeFileSync(manual, 'How to clear tray 2\n');
+	await setFiles('#reply-files', [manual]);
 	await click('section.staff-reply button[type=submit]');
 	check('the edited reply is in the thread as an outbound message',
 	    await evaluate("[...document.querySelectorAll('article.msg.out')]" +
 	    ".some((a) => a.textContent.includes('which model is it?'))"));
+	check('... with the file staff attached', await evaluate(
+	    "[...document.querySelectorAll('article.msg.out')]" +
+	    ".some((a) => a.textContent.includes('tray-manual.txt'))"));
 	// ... and a note, for staff eyes only.
 	await evaluate("document.querySelector('#body').value = " +
 	    "'Checked the warranty: still covered.'; " +
@@ -258,8 +342,55 @@ async function main() {
 	    ".some((a) => a.textContent.includes('still covered'))"));
 	check('screenshot of the staff desk', await shot('staff-desk.png'));
 	await a11y('the staff desk after a reply and a note');
-	// Merge ticket 2 into ticket 1: its page then leads to ticket 1.
+	// A rule's field, and a message too long to show whole.
+	check('the custom field set by a rule is shown', await evaluate(
+	    "[...document.querySelectorAll('dl.fields div')].some((d) => " +
+	    "d.textContent.includes('product_version') && " +
+	    "d.textContent.includes('4.2.1'))"));
+	check('a message over max_message_view is cut, with a download',
+	    await evaluate("!!document.querySelector('p.truncated a" +
+	    "[href*=\"/text/\"]') && !document.body.textContent" +
+	    ".includes('END OF LOG')"));
+	check('... which gives the whole text as text/plain',
+	    await evaluateAsync("fetch(document.querySelector(" +
+	    "'p.truncated a').href).then((r) => r.text().then((t) => " +
+	    "r.headers.get('content-type').startsWith('text/plain') && " +
+	    "t.includes('END OF LOG')))"));
+	check('screenshot of the cut message', await shot('truncated.png'));
+	// Ticket 2: owner and status in one form (both at once, no 409),
+	// a CC added and removed, a related ticket linked and unlinked.
 	await go(`${staffBase}/ticket/2`);
+	await evaluate("const f = document.querySelector('section." +
+	    "staff-actions form'); f.querySelector('select[name=status]')" +
+	    ".value = 'assigned'; f.querySelector('input[name=owner]')" +
+	    ".value = 'alice@example.com'");
+	await click('section.staff-actions button[type=submit]');
+	check('owner and status set in one form apply together', await
+	    evaluate("location.pathname.endsWith('/ticket/2') && " +
+	    statusIs('assigned') + " && " + ddIs('alice@example.com')));
+	await evaluate("document.querySelector('section.ccs form.filters " +
+	    "input[name=address]').value = 'ops@b.example'");
+	await click('section.ccs form.filters button[type=submit]');
+	check('a CC added is listed', await evaluate(
+	    "[...document.querySelectorAll('section.ccs li')]" +
+	    ".some((l) => l.textContent.includes('ops@b.example'))"));
+	check('screenshot of the CCs', await shot('staff-ccs.png'));
+	await a11y('the staff ticket page with a CC');
+	await click('section.ccs li button[type=submit]');
+	check('... and removed', await evaluate(
+	    "location.pathname.endsWith('/ticket/2') && " +
+	    "![...document.querySelectorAll('section.ccs li')]" +
+	    ".some((l) => l.textContent.includes('ops@b.example'))"));
+	await evaluate("document.querySelector('section.link " +
+	    `input[name=other]').value = '${old}'`);
+	await click('section.link button[type=submit]');
+	check('a related ticket linked is listed', await evaluate(
+	    "[...document.querySelectorAll('section.related a')]" +
+	    `.some((a) => a.textContent.includes('#${old}'))`));
+	await click('section.related button[type=submit]');
+	check('... and unlinked', await evaluate(
+	    "!document.querySelector('section.related')"));
+	// Merge ticket 2 into ticket 1: its page then leads to ticket 1.
 	await evaluate("document.querySelector('section.merge " +
 	    "input[name=into]').value = '1'");
 	await click('section.merge button[type=submit]');
@@ -283,7 +414,7 @@ const timer = setTimeout(() => {
 	console.log('Bail out! browser test timed out');
 	chrome.kill();
 	process.exit(1);
-}, 180000);
+}, 300000);
 main().then(() => {
 	clearTimeout(timer);
 	chrome.kill();

@@ -387,6 +387,67 @@ test_blobs(struct fixture *fx, gconstpointer data)
 	g_clear_error(&e);
 }
 
+/* A blob written in pieces: the same row as store_blob_put()'s, once. */
+static void
+test_blob_writer(struct fixture *fx, gconstpointer data)
+{
+	struct store_blob_writer *w = NULL;
+	GByteArray	*big = g_byte_array_new();
+	char		 h[65], *want;
+	GBytes		*b = NULL;
+	GError		*e = NULL;
+	guint		 i, off, n;
+
+	/* Over the 1 MB piece of store_blob_put(), not a multiple of it. */
+	for (i = 0; i < 3 * 1024 * 1024 + 17; i++) {
+		guint8 c = (guint8)(i * 7 + i / 251);
+
+		g_byte_array_append(big, &c, 1);
+	}
+	want = g_compute_checksum_for_data(G_CHECKSUM_SHA256, big->data,
+	    big->len);
+	g_assert_true(store_begin(fx->s, &e));
+	g_assert_true(store_blob_writer_new(fx->s, want, big->len, &w, &e));
+	g_assert_no_error(e);
+	g_assert_nonnull(w);
+	for (off = 0; off < big->len; off += n) {
+		n = MIN(big->len - off, 65536 + 3);
+		g_assert_true(store_blob_writer_append(w, big->data + off, n,
+		    &e));
+	}
+	g_assert_true(store_blob_writer_finish(w, &e));
+	g_assert_no_error(e);
+	g_assert_true(store_commit(fx->s, &e));
+	g_assert_true(store_blob_get(fx->s, want, &b, &e));
+	g_assert_cmpmem(g_bytes_get_data(b, NULL), g_bytes_get_size(b),
+	    big->data, big->len);
+	g_bytes_unref(b);
+	/* Stored already: nothing to write, and store_blob_put() agrees. */
+	g_assert_true(store_begin(fx->s, &e));
+	g_assert_true(store_blob_writer_new(fx->s, want, big->len, &w, &e));
+	g_assert_null(w);
+	g_assert_true(store_blob_put(fx->s, big->data, big->len, h, &e));
+	g_assert_cmpstr(h, ==, want);
+	g_assert_true(store_commit(fx->s, &e));
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM blobs"), ==, 1);
+	/* Fewer bytes than announced, or more: refused. */
+	g_assert_true(store_begin(fx->s, &e));
+	g_assert_true(store_blob_writer_new(fx->s, "00ff", 4, &w, &e));
+	g_assert_nonnull(w);
+	g_assert_false(store_blob_writer_append(w, "12345", 5, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_OTHER);
+	g_clear_error(&e);
+	g_assert_true(store_blob_writer_append(w, "123", 3, &e));
+	g_assert_false(store_blob_writer_finish(w, &e));
+	g_assert_error(e, STORE_ERROR, STORE_ERROR_OTHER);
+	g_clear_error(&e);
+	store_rollback(fx->s);
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM blobs"), ==, 1);
+	store_blob_writer_free(NULL);
+	g_free(want);
+	g_byte_array_unref(big);
+}
+
 static void
 test_tickets(struct fixture *fx, gconstpointer data)
 {
@@ -1133,6 +1194,7 @@ main(int argc, char *argv[])
 	FX("/store/open-readonly-missing", test_open_readonly_missing);
 	FX("/store/pragmas", test_pragmas);
 	FX("/store/blobs", test_blobs);
+	FX("/store/blob-writer", test_blob_writer);
 	FX("/store/migrate-priority-rank", test_migrate_priority_rank);
 	FX("/store/tickets", test_tickets);
 	FX("/store/participants", test_participants);
