@@ -33,7 +33,7 @@ enum store_error_code {
 
 enum store_mode { STORE_READONLY, STORE_READWRITE };
 
-#define STORE_SCHEMA_VERSION	21
+#define STORE_SCHEMA_VERSION	22
 
 /* A message whose text or stripped text is longer than this many
  * characters also keeps the first this many of each in message_heads,

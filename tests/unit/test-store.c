@@ -270,6 +270,7 @@ test_migrate_priority_rank(struct fixture *fx, gconstpointer data)
 	    "DROP TABLE ticket_links;"	/* 18 → 19 makes it again */
 	    "DROP TABLE message_heads;"	/* 19 → 20 too */
 	    "ALTER TABLE contacts DROP COLUMN notifications_off;" /* 20 → 21 */
+	    "DROP INDEX tickets_linked_to;"	/* 21 → 22 makes it again */
 	    "PRAGMA user_version = 15;", a, b, a);
 	raw_exec(fx, sql);
 	g_free(sql);
@@ -277,6 +278,10 @@ test_migrate_priority_rank(struct fixture *fx, gconstpointer data)
 	g_assert_no_error(e);
 	g_assert_cmpint(raw_int(fx, "PRAGMA user_version"), ==,
 	    STORE_SCHEMA_VERSION);
+	/* 21 → 22: a ticket's follow-ups are found by an index. */
+	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM"
+	    " pragma_index_info('tickets_linked_to') WHERE name = 'linked_to'"),
+	    ==, 1);
 	/* 20 → 21: every contact's notifications are on. */
 	g_assert_cmpint(raw_int(fx, "SELECT count(*) FROM"
 	    " pragma_table_info('contacts') WHERE name = 'notifications_off'"
