@@ -212,3 +212,6 @@ psqlq "SELECT claimed_by || ': ' || count(*) FROM outbox GROUP BY
     claimed_by ORDER BY 1" | sed 's/^/# sent by /'
 echo "# ticket ids $(psqlq "SELECT min(id) || '..' || max(id) || ', ' ||
     (max(id) - min(id) + 1 - count(*)) || ' numbers skipped' FROM tickets")"
+# What the server refused (the races behind the retries), by kind.
+sed -n 's/.*ERROR: *//p' "$PG_DIR/server.log" |
+    sort | uniq -c | sed 's/^ */# server error: /'
