@@ -34,8 +34,10 @@ on_row(uint64_t done, uint64_t total, void *arg)
 
 	if (!v->tty)
 		return;
-	if (v->p == NULL)
+	if (v->p == NULL) {
 		v->p = progress_new(stderr, "migrate", total, true, 0);
+		progress_set_unit(v->p, "rows");
+	}
 	progress_update(v->p, done);
 }
 

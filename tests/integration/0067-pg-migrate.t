@@ -4,7 +4,8 @@
 # goes in pieces, a merge into a later ticket, events, outbox rows)
 # copied into a throw-away PostgreSQL 15 (lib-pg.sh).  Pointed at the
 # url, list and show --json print what they printed on SQLite, every
-# blob has its bytes, and the next ingest gets the next ids.  Then
+# blob has its bytes, and the next ingest gets the next ids.  On a
+# terminal (script(1)) it draws a progress line with an ETA.  Then
 # postdesk backup on PostgreSQL prints a pg_dump command (without the
 # password) that works.
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/integration/lib.sh"
@@ -19,7 +20,7 @@ env -u PG_CONNINFO "$top_builddir/tests/integration/db-pg-check" \
 	exit 0; }
 pg_usable || {
 	echo "1..0 # SKIP needs root, postgresql-15 and runuser"; exit 0; }
-plan 22
+plan 24
 S=$top_srcdir
 DB=$T/postdesk.db
 make_config </dev/null
@@ -140,6 +141,16 @@ POSTDESK_CONFIG=$SQLITE_CONF "$PD" migrate --to "$URL" >/dev/null \
 check_eq "migrate into a database with rows: EX_CANTCREAT (73)" 73 "$?"
 ok "$(grep -q 'not empty' "$T/again.err"; echo $?)" \
     "... and it says the target is not empty"
+
+# --- on a terminal: a progress line with an ETA -----------------------------
+runuser -u postgres -- "$PG_BIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" pd2
+URL2="host=$PG_SOCK port=$PG_PORT user=postgres dbname=pd2"
+POSTDESK_CONFIG=$SQLITE_CONF script -qec "'$PD' migrate --to '$URL2'" \
+    "$T/tty.out" >/dev/null 2>&1
+check_eq "migrate on a terminal: exit 0" 0 "$?"
+ok "$(tr '\r' '\n' <"$T/tty.out" | grep -Eq \
+    '^migrate: ([0-9]+)/\1 \(100%\), [0-9]+ rows/s, ETA 0:00'; echo $?)" \
+    "... and draws the progress line, rows/s and ETA, in place"
 
 # --- backup on PostgreSQL: the pg_dump command ----------------------------
 "$PD" backup "$T/pg/pd.dump" >"$T/backup.out" 2>&1
