@@ -122,7 +122,7 @@ report_counts(struct store *dst, const int64_t *src)
 }
 
 static int
-copy(struct cli *c, struct store *src, struct store *dst)
+copy(struct store *src, struct store *dst)
 {
 	struct migrate_view	 v = { NULL, isatty(STDERR_FILENO) == 1 };
 	int64_t			 counts[STORE_MIGRATE_TABLES];
@@ -171,7 +171,7 @@ cli_migrate(struct cli *c)
 		return rc;
 	rc = check_empty(dst);
 	if (rc == EX_OK)
-		rc = copy(c, c->store, dst);
+		rc = copy(c->store, dst);
 	store_close(dst);
 	return rc;
 }
