@@ -189,8 +189,8 @@ int	 db_set_next_id(struct db *, const char *table, const char *column);
 
 #ifdef HAVE_POSTGRESQL
 /* CONNINFO (a URL or key=value string, libpq's syntax) as a key=value
- * string without its password, for a command line to show; NULL if it
- * does not parse.  g_free. */
+ * string without its secrets (password, sslpassword), for a command
+ * line to show; NULL if it does not parse.  g_free. */
 char	*db_pg_conninfo_public(const char *conninfo);
 #endif
 

@@ -861,8 +861,9 @@ db_pg_conninfo_public(const char *conninfo)
 		return NULL;
 	out = g_string_new(NULL);
 	for (o = opts; o->keyword != NULL; o++) {
+		/* dispchar "*": a secret (password, sslpassword). */
 		if (o->val == NULL || *o->val == '\0' ||
-		    strcmp(o->keyword, "password") == 0)
+		    strchr(o->dispchar, '*') != NULL)
 			continue;
 		if (out->len > 0)
 			g_string_append_c(out, ' ');
