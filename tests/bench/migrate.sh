@@ -25,7 +25,7 @@ cat >"$T/pd.conf" <<CONF
 path = $db
 [mail]
 address = support@example.com
-max_message_size = 64M
+max_message_size = 128M
 CONF
 export POSTDESK_CONFIG="$T/pd.conf"
 if [ ! -s "$db" ]; then
