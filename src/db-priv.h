@@ -43,6 +43,7 @@ struct db_ops {
 	int		(*blob_open)(struct db *, const char *, const char *,
 			    const char *, int64_t, int, struct db_blob **);
 	int		(*blob_write)(struct db_blob *, const void *, int, int);
+	int		(*blob_read)(struct db_blob *, void *, int, int);
 	int		(*blob_close)(struct db_blob *);
 	/* dialect */
 	const char	*(*sql_begin)(enum db_begin);
@@ -53,6 +54,8 @@ struct db_ops {
 	int		(*foreign_key_check)(struct db *, int *);
 	int		(*durable)(struct db *);
 	int		(*bulk)(struct db *);
+	int		(*columns)(struct db *, const char *, char ***);
+	int		(*set_next_id)(struct db *, const char *, const char *);
 };
 
 struct db {

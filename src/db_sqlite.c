@@ -300,6 +300,12 @@ sq_blob_write(struct db_blob *b, const void *data, int n, int off)
 }
 
 static int
+sq_blob_read(struct db_blob *b, void *buf, int n, int off)
+{
+	return sqlite3_blob_read(((struct sq_blob *)b)->h, buf, n, off);
+}
+
+static int
 sq_blob_close(struct db_blob *b)
 {
 	int	 rc = sqlite3_blob_close(((struct sq_blob *)b)->h);
@@ -416,6 +422,41 @@ sq_bulk(struct db *db)
 	    NULL);
 }
 
+static int
+sq_columns(struct db *db, const char *table, char ***out)
+{
+	GPtrArray	*a = g_ptr_array_new();
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	/* hidden 0: stored; 2 and 3 are generated columns. */
+	rc = sqlite3_prepare_v2(H(db), "SELECT name FROM "
+	    "pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid", -1, &st,
+	    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g_ptr_array_add(a, g_strdup((const char *)
+		    sqlite3_column_text(st, 0)));
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	g_ptr_array_add(a, NULL);
+	if (rc != SQLITE_DONE) {
+		g_strfreev((char **)g_ptr_array_free(a, FALSE));
+		return rc;
+	}
+	*out = (char **)g_ptr_array_free(a, FALSE);
+	return SQLITE_OK;
+}
+
+/* A rowid's next value is max + 1 by itself. */
+static int
+sq_set_next_id(struct db *db, const char *table, const char *column)
+{
+	return SQLITE_OK;
+}
+
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -446,6 +487,7 @@ static const struct db_ops sq_ops = {
 	.db_filename = sq_db_filename,
 	.blob_open = sq_blob_open,
 	.blob_write = sq_blob_write,
+	.blob_read = sq_blob_read,
 	.blob_close = sq_blob_close,
 	.sql_begin = sq_sql_begin,
 	.row_locks = sq_row_locks,
@@ -455,4 +497,6 @@ static const struct db_ops sq_ops = {
 	.foreign_key_check = sq_foreign_key_check,
 	.durable = sq_durable,
 	.bulk = sq_bulk,
+	.columns = sq_columns,
+	.set_next_id = sq_set_next_id,
 };
