@@ -697,6 +697,12 @@ pg_row_locks(void)
 	return 1;
 }
 
+static enum db_fts
+pg_fts(void)
+{
+	return DB_FTS_TSVECTOR;
+}
+
 /* The schema version lives in a one-row table. */
 static int
 pg_user_version(struct db *dbp, int *out)
@@ -806,6 +812,7 @@ static const struct db_ops pg_ops = {
 	.blob_close = pg_blob_close,
 	.sql_begin = pg_sql_begin,
 	.row_locks = pg_row_locks,
+	.fts = pg_fts,
 	.user_version = pg_user_version,
 	.set_user_version = pg_set_user_version,
 	.foreign_keys = pg_foreign_keys,
