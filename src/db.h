@@ -166,9 +166,9 @@ int	 db_row_locks(struct db *);
 /* How messages are searched (store_schema.c, store_web.c):
  * DB_FTS5, SQLite's FTS5 table messages_fts (MATCH, highlight()), or
  * DB_FTS_TSVECTOR, PostgreSQL's stored tsvector column messages.fts
- * with a GIN index ('simple'; @@ websearch_to_tsquery(), ts_headline()).
- * A quoted term per word (store_web_fts_query()) means the same in
- * both query languages: each word a phrase, all of them required. */
+ * with a GIN index ('simple'; @@ plainto_tsquery(), ts_headline()).
+ * The store's query, a quoted term per word (store_web_fts_query()),
+ * reads as plain words there. */
 enum db_fts {
 	DB_FTS5,
 	DB_FTS_TSVECTOR,

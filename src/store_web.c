@@ -220,7 +220,10 @@ store_web_hit_free(struct store_web_hit *h)
  * characters only, as FTS5's "text" column, so a 20 MB body costs no
  * more than its head.
  */
-#define PG_TSQUERY	"websearch_to_tsquery('simple', ?1)"
+/* The quotes of ?1 are only punctuation to plainto_tsquery(): every
+ * token of every word is required, positions are not compared (they
+ * stop at 16383, so a phrase 20 MB into a text would never match). */
+#define PG_TSQUERY	"plainto_tsquery('simple', ?1)"
 #define PG_SEARCH_COLS \
 	"SELECT m.id, m.ticket_id, t.subject, m.from_addr, m.received," \
 	" ts_headline('simple', left(m.text, " STORE_FTS_HEAD ")," \

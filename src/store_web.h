@@ -102,9 +102,9 @@ bool	 store_web_tickets(struct store *, const struct store_web_filter *,
 bool	 store_web_search(struct store *, const char *query,
 	    const char *participant, int64_t limit, int64_t offset,
 	    GPtrArray **out, GError **err);	/* of struct store_web_hit */
-/* Free text → a query of quoted terms (implicit AND), which FTS5 and
- * PostgreSQL's websearch_to_tsquery() read alike; NULL if the text has
- * no term.  g_free. */
+/* Free text → a query of quoted terms (implicit AND): FTS5 syntax,
+ * and plain words to PostgreSQL's plainto_tsquery(); NULL if the text
+ * has no term.  g_free. */
 char	*store_web_fts_query(const char *text);
 void	 store_web_hit_free(struct store_web_hit *);
 
