@@ -26,7 +26,7 @@ STATE=$T/state
 DB=$STATE/pd.db
 WEB_USER=
 LPID=
-PG_CONNINFO=
+PG_PID=
 _web_exit=
 web_pg() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
 # lib-pg.sh's cleanup hook, unless lib.sh (sourced after) has one.
@@ -55,8 +55,7 @@ web_users() {
 
 sql() {	# sql QUERY: as the store's user; waits for a writer's lock
 	if web_pg; then
-		runuser -u postgres -- psql -X -q -A -t -v ON_ERROR_STOP=1 \
-		    -h "$PG_SOCK" -p "$PG_PORT" -d postdesk -c "$1"
+		pg_store_sql "$DB" "$1"
 	elif [ -n "$WEB_USER" ]; then
 		runuser -u postdesk -- sqlite3 -cmd ".timeout 5000" "$DB" "$1"
 	else
@@ -77,7 +76,7 @@ web_config() {
 	cat > "$T/pd.conf" <<CONF
 [store]
 path = $DB
-$(web_pg && echo "url = $PG_CONNINFO")
+$(web_pg && pg_store_url "$DB")
 [mail]
 address = support@example.com
 subject_tag = Support
@@ -205,7 +204,7 @@ CONF
 
 # The throw-away PostgreSQL, if the store is one.
 web_pg_start() {
-	web_pg || return 0
+	web_pg && [ -z "$PG_PID" ] || return 0
 	. "$top_srcdir/tests/integration/lib-pg.sh"
 	pg_start >"$T/pg-start.out" 2>&1 || { cat "$T/pg-start.out"; return 1; }
 }
