@@ -10,6 +10,7 @@ trap 'stop_sink sink; rm -rf "$T"' EXIT
 echo "1..28"
 PORT=$(free_port)
 start_sink sink "$PORT"
+nl_pg_start	# before the pipe into mkconf, a subshell
 printf '[staff]\naddresses = bob@staff.example.com; carl@staff.example.com\n' |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
 export POSTDESK_CONFIG="$T/pd.conf"
