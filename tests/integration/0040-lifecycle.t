@@ -162,7 +162,7 @@ check "view-only message kept in quarantine" \
     test "$(sqlq "$DB" "SELECT count(*) FROM quarantine WHERE reason LIKE '%view-only%'")" = 1
 "$B/postdesk-notify" --once >/dev/null
 check "view-only refusal sent (a row with no ticket)" \
-    test "$(sqlq "$DB" "SELECT status || ':' || coalesce(ticket_id, 'none') FROM outbox WHERE template='view-only-refusal'")" = sent:none
+    test "$(sqlq "$DB" "SELECT status || ':' || coalesce(CAST(ticket_id AS TEXT), 'none') FROM outbox WHERE template='view-only-refusal'")" = sent:none
 VR=$(mail_to sink viewer@shop.example)
 check "view-only refusal delivered to the sink" test -n "$VR"
 check "refusal answers the refused message" \

@@ -76,6 +76,9 @@ pg_stop() {
 pg_store() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
 pg_store_start() {
 	[ -n "$PG_PID" ] && return 0
+	command -v free_port >/dev/null 2>&1 || free_port() {
+		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	}
 	if ! command -v at_exit >/dev/null 2>&1; then
 		# Read through a file: dash's $(trap) prints nothing.
 		trap >"$T/.trap"
