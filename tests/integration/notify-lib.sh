@@ -33,10 +33,28 @@ stop_sink() {
 	rm -f "$T/$1.pid"
 }
 
+# POSTDESK_TEST_STORE=postgresql: each store file DB stands for a
+# database of one throw-away PostgreSQL (lib-pg.sh), started by the
+# first mkconf and stopped at exit; [store] url names it and sqlq DB
+# speaks psql to it.
+nl_pg() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
+# A test that pipes into mkconf (a subshell) calls nl_pg_start first.
+nl_pg_start() {
+	nl_pg && [ -z "${PG_PID:-}" ] || return 0
+	. "$S/tests/integration/lib-pg.sh"
+	pg_store_start
+}
 # mkconf FILE DB ADDRESS HOST PORT [extra lines on stdin]
 mkconf() {
+	if nl_pg && [ -z "${PG_PID:-}" ] &&
+	    [ "$(exec sh -c 'echo "$PPID"')" != "$$" ]; then
+		echo "Bail out! mkconf in a subshell: call nl_pg_start first"
+		exit 1
+	fi
+	nl_pg && nl_pg_start && _url=$(pg_store_url "$2")
 	{
 		printf '[store]\npath = %s\n' "$2"
+		nl_pg && printf '%s\n' "$_url"
 		printf '[mail]\naddress = %s\nhost = %s\n' "$3" "$4"
 		printf 'token_key = key-%s\n' "$4"
 		printf '[templates]\ndir = %s/templates\n' "$S"
@@ -57,7 +75,25 @@ mail_to() { grep -il -m1 "^X-Envelope-To: $2" "$T/$1"/*.eml | tail -1; }
 # A delivered file as the MTA would pipe it on: no envelope lines.
 undeliver() { grep -v '^X-Envelope-' "$1" | tr -d '\r'; }
 
-sqlq() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
+sqlq() {	# sqlq DB QUERY
+	if nl_pg; then
+		pg_store_sql "$1" "$2"
+	else
+		sqlite3 -cmd ".timeout 5000" "$1" "$2"
+	fi
+}
+
+# sqlq_join DB SEP QUERY: the rows joined by SEP, as SQLite's
+# group_concat() (which PostgreSQL has not).
+sqlq_join() { sqlq "$1" "$3" | paste -sd "$2" -; }
+# store_moved CONF DB: CONF's store is DB now ([store] path, and url).
+store_moved() {
+	sed -i "s#^path = .*#path = $2#" "$1"
+	if nl_pg; then
+		_url=$(pg_store_url "$2")
+		sed -i "s#^url = .*#$_url#" "$1"
+	fi
+}
 
 # poll_until SECONDS CMD...: until CMD succeeds, polled every 0.1 s,
 # for at most SECONDS of wall-clock time (a loaded machine stretches an
