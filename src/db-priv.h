@@ -47,6 +47,7 @@ struct db_ops {
 	/* dialect */
 	const char	*(*sql_begin)(enum db_begin);
 	int		(*row_locks)(void);
+	enum db_fts	(*fts)(void);
 	int		(*user_version)(struct db *, int *);
 	int		(*set_user_version)(struct db *, int);
 	int		(*foreign_keys)(struct db *, int);

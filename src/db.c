@@ -225,6 +225,12 @@ db_row_locks(struct db *db)
 	return db->ops->row_locks();
 }
 
+enum db_fts
+db_fts(struct db *db)
+{
+	return db->ops->fts();
+}
+
 int
 db_user_version(struct db *db, int *out)
 {

@@ -163,6 +163,17 @@ const char *db_sql_begin(struct db *, enum db_begin);
  * that several writers may claim rows at once; 0 if a writer holds
  * the whole database (SQLite's BEGIN IMMEDIATE) and must not say it. */
 int	 db_row_locks(struct db *);
+/* How messages are searched (store_schema.c, store_web.c):
+ * DB_FTS5, SQLite's FTS5 table messages_fts (MATCH, highlight()), or
+ * DB_FTS_TSVECTOR, PostgreSQL's stored tsvector column messages.fts
+ * with a GIN index ('simple'; @@ plainto_tsquery(), ts_headline()).
+ * The store's query, a quoted term per word (store_web_fts_query()),
+ * reads as plain words there. */
+enum db_fts {
+	DB_FTS5,
+	DB_FTS_TSVECTOR,
+};
+enum db_fts db_fts(struct db *);
 /* The schema version: SQLite's PRAGMA user_version, a table on
  * PostgreSQL (0 while there is none). */
 int	 db_user_version(struct db *, int *out);

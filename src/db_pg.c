@@ -26,12 +26,16 @@
 #define OID_BOOL	16
 #define OID_BYTEA	17
 #define OID_INT8	20
+#define OID_TEXT	25
 #define OID_INT2	21
 #define OID_INT4	23
 #define OID_OID		26
 #define OID_FLOAT4	700
 #define OID_FLOAT8	701
 #define OID_NUMERIC	1700
+
+/* The highest ?N the store writes, and then some. */
+#define PG_MAX_PARAMS	64
 
 struct pg_db {
 	struct db	 base;
@@ -195,10 +199,11 @@ is_null_test(const char *p)
 
 /*
  * SQLite's ?N (and bare ?) as PostgreSQL's $N, outside quotes and
- * comments: the one place the placeholder syntax differs.
+ * comments: the one place the placeholder syntax differs.  USED[N - 1]
+ * is set for each N below PG_MAX_PARAMS that the text names.
  */
 static char *
-translate_params(const char *sql, int nbyte)
+translate_params(const char *sql, int nbyte, bool *used)
 {
 	GString		*o = g_string_sized_new(nbyte > 0 ? nbyte : 64);
 	const char	*p = sql, *end = nbyte < 0 ? NULL : sql + nbyte;
@@ -227,6 +232,8 @@ translate_params(const char *sql, int nbyte)
 			} else
 				n = next;
 			next = MAX(next, n + 1);
+			if (n >= 1 && n <= PG_MAX_PARAMS)
+				used[n - 1] = true;
 			g_string_append_printf(o, "$%d", n);
 			if (is_null_test(p + 1))
 				g_string_append(o, "::citext");
@@ -244,14 +251,22 @@ pg_prepare(struct db *dbp, const char *sql, int nbyte, unsigned flags,
 	struct pg_stmt	*st;
 	PGresult	*res;
 	char		*text, name[32];
-	int		 n;
+	bool		 used[PG_MAX_PARAMS] = { false };
+	Oid		 types[PG_MAX_PARAMS];
+	int		 n, i;
 
 	*out = NULL;
 	if (tail != NULL)
 		*tail = NULL;
 	g_snprintf(name, sizeof name, "pd%u", db->next_name++);
-	text = translate_params(sql, nbyte);
-	res = PQprepare(db->conn, name, text, 0, NULL);
+	text = translate_params(sql, nbyte, used);
+	/* A number the text skips (the store's ?20 after ?8) has no type
+	 * to infer: text, so that binding it stays harmless. */
+	for (n = PG_MAX_PARAMS; n > 0 && !used[n - 1]; n--)
+		;
+	for (i = 0; i < n; i++)
+		types[i] = used[i] ? 0 : OID_TEXT;
+	res = PQprepare(db->conn, name, text, n, types);
 	g_free(text);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		return fail_result(db, res);
@@ -697,6 +712,12 @@ pg_row_locks(void)
 	return 1;
 }
 
+static enum db_fts
+pg_fts(void)
+{
+	return DB_FTS_TSVECTOR;
+}
+
 /* The schema version lives in a one-row table. */
 static int
 pg_user_version(struct db *dbp, int *out)
@@ -806,6 +827,7 @@ static const struct db_ops pg_ops = {
 	.blob_close = pg_blob_close,
 	.sql_begin = pg_sql_begin,
 	.row_locks = pg_row_locks,
+	.fts = pg_fts,
 	.user_version = pg_user_version,
 	.set_user_version = pg_set_user_version,
 	.foreign_keys = pg_foreign_keys,

@@ -323,6 +323,12 @@ sq_row_locks(void)
 	return 0;
 }
 
+static enum db_fts
+sq_fts(void)
+{
+	return DB_FTS5;
+}
+
 /* Steps a PRAGMA once: DB_ROW (and *out = its first column as an int),
  * DB_DONE, or the error. */
 static int
@@ -449,6 +455,7 @@ static const struct db_ops sq_ops = {
 	.blob_close = sq_blob_close,
 	.sql_begin = sq_sql_begin,
 	.row_locks = sq_row_locks,
+	.fts = sq_fts,
 	.user_version = sq_user_version,
 	.set_user_version = sq_set_user_version,
 	.foreign_keys = sq_foreign_keys,

@@ -28,6 +28,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "oauth2.h"
+#include "reconnect.h"
 #include "runas.h"
 #include "rules.h"
 #include "store.h"
@@ -302,14 +303,18 @@ report_ok(const struct source *s)
 	g_free(path);
 }
 
-/* Failures, of which *TOKEN_FAILURES were sources without a token. */
+/*
+ * Failures, of which *TOKEN_FAILURES were sources without a token.
+ * *LOST (g_free) says why, if a source found the store gone.
+ */
 static uint64_t
-pass_all(GPtrArray *srcs, bool keep, uint64_t *token_failures)
+pass_all(GPtrArray *srcs, bool keep, uint64_t *token_failures, char **lost)
 {
 	uint64_t failures = 0;
 	guint	 i;
 
 	*token_failures = 0;
+	*lost = NULL;
 	for (i = 0; i < srcs->len && !stop_requested; i++) {
 		struct source	*s = srcs->pdata[i];
 		struct fetch_stats st = { 0 };
@@ -323,6 +328,8 @@ pass_all(GPtrArray *srcs, bool keep, uint64_t *token_failures)
 				log_warnx("%s: %s", s->url->text, e->message);
 			if (e->domain == OAUTH2_ERROR)
 				(*token_failures)++;
+			if (reconnect_needed(e) && *lost == NULL)
+				*lost = g_strdup(e->message);
 			g_error_free(e);
 			failures++;
 		} else
@@ -363,6 +370,40 @@ wait_for_news(GPtrArray *srcs, int seconds)
 		g_usleep(G_USEC_PER_SEC / 10);
 }
 
+static bool
+stop_or_reload(void)
+{
+	return stop_requested || reload_requested;
+}
+
+/*
+ * --watch: the store went away (WHY): every source starts over on the
+ * store reopened with backoff.  False if a signal came first.
+ */
+static bool
+reopen(GPtrArray *srcs, struct store **store, const struct config *c,
+    const char *why)
+{
+	guint	 i;
+
+	for (i = 0; i < srcs->len; i++) {
+		struct source *s = srcs->pdata[i];
+
+		fetch_source_free(s->fs);
+		s->fs = NULL;
+	}
+	if (!reconnect_store(store, config_store(c), (int)c->busy_timeout,
+	    why, stop_or_reload))
+		return false;
+	for (i = 0; i < srcs->len; i++) {
+		struct source *s = srcs->pdata[i];
+
+		s->o.store = *store;
+		s->fs = fetch_source_new(s->url, &s->o);
+	}
+	return true;
+}
+
 static int
 run(const struct options *o, const struct config *c,
     const struct rules *rules, struct auth *auth)
@@ -373,6 +414,7 @@ run(const struct options *o, const struct config *c,
 	GError		*e = NULL;
 	struct oauth2	*oa = NULL;
 	uint64_t	 failures, token_failures;
+	char		*lost = NULL;
 	guint		 i;
 
 	base.config = c;
@@ -406,12 +448,21 @@ run(const struct options *o, const struct config *c,
 		s->o.store = store;
 		s->fs = fetch_source_new(s->url, &s->o);
 	}
-	failures = pass_all(srcs, o->watch, &token_failures);
+	failures = pass_all(srcs, o->watch, &token_failures, &lost);
 	while (o->watch && !stop_requested && !reload_requested) {
-		wait_for_news(srcs, (int)c->fetch_poll_interval);
+		if (lost != NULL) {
+			bool reopened = reopen(srcs, &store, c, lost);
+
+			g_clear_pointer(&lost, g_free);
+			if (!reopened)
+				break;
+		} else
+			wait_for_news(srcs, (int)c->fetch_poll_interval);
 		if (!stop_requested && !reload_requested)
-			failures = pass_all(srcs, true, &token_failures);
+			failures = pass_all(srcs, true, &token_failures,
+			    &lost);
 	}
+	g_free(lost);
 	sources_free(srcs);
 	oauth2_free(oa);
 	store_close(store);

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "runas.h"
 #include "notify.h"
+#include "reconnect.h"
 #include "smtp.h"
 #include "store.h"
 
@@ -337,6 +338,26 @@ reload(const struct options *o, struct config **cp)
 	return true;
 }
 
+static bool
+reload_pending(void)
+{
+	return reload_requested != 0;
+}
+
+/*
+ * --watch: the store went away (E, cleared): reopened with backoff.
+ * False if SIGHUP came first (*S is NULL then).
+ */
+static bool
+reopen(struct store **s, const struct config *c, GError **e)
+{
+	bool	 ok = reconnect_store(s, config_store(c), (int)c->busy_timeout,
+	    (*e)->message, reload_pending);
+
+	g_clear_error(e);
+	return ok;
+}
+
 /* Drains the outbox once, or with --watch until SIGHUP asks to reload. */
 static int
 run(const struct options *o, const struct config *c)
@@ -348,9 +369,13 @@ run(const struct options *o, const struct config *c)
 
 	if (!store_open_busy(&s, config_store(c), STORE_READWRITE,
 	    (int)c->busy_timeout, &e)) {
-		log_warnx("%s", e->message);
-		g_error_free(e);
-		return EX_TEMPFAIL;
+		if (!o->watch || !reconnect_needed(e)) {
+			log_warnx("%s", e->message);
+			g_error_free(e);
+			return EX_TEMPFAIL;
+		}
+		if (!reopen(&s, c, &e))
+			return EX_OK;	/* watch() reloads */
 	}
 	smtp = smtp_new(c);
 	if (o->no_reuse)
@@ -370,6 +395,12 @@ run(const struct options *o, const struct config *c)
 		}
 		if (st == STEP_STORE) {
 			log_warnx("outbox: %s", e->message);
+			if (o->watch && reconnect_needed(e)) {
+				/* Rows it held come back with their lease. */
+				if (!reopen(&s, c, &e))
+					break;
+				continue;
+			}
 			g_clear_error(&e);
 			if (!o->watch) {
 				rc = EX_TEMPFAIL;

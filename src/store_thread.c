@@ -137,7 +137,7 @@ static const char *const merge_sql[] = {
 	"FROM ticket_links WHERE ticket_a = ?1 OR ticket_b = ?1) AS l "
 	"WHERE o <> ?2 ON CONFLICT DO NOTHING",
 	"DELETE FROM ticket_links WHERE (ticket_a = ?1 OR ticket_b = ?1) "
-	"AND ?2 IS NOT NULL",
+	"AND CAST(?2 AS BIGINT) IS NOT NULL",
 	"UPDATE tickets SET merged_into = ?2, linked_to = ?2 WHERE id = ?1",
 };
 

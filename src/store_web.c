@@ -191,8 +191,11 @@ store_web_hit_free(struct store_web_hit *h)
 	g_free(h);
 }
 
-/* The matches in the text's first STORE_FTS_HEAD bytes (the "text"
- * column, store_schema.c), marked; store_web_snippet() cuts it. */
+/* The matches in the text's first STORE_FTS_HEAD characters (the
+ * "text" column, store_schema.c), marked; store_web_snippet() cuts it.
+ * ?1 the query (store_web_fts_query()) ?2 the customer or NULL (staff)
+ * ?3 limit ?4 offset; newest first. */
+#define STORE_FTS_HEAD	"65536"
 #define SEARCH_COLS \
 	"SELECT m.id, m.ticket_id, t.subject, m.from_addr, m.received," \
 	" highlight(messages_fts, 1, char(1), char(2))"
@@ -209,6 +212,34 @@ store_web_hit_free(struct store_web_hit *h)
 	" AND m.internal = 0 AND messages_fts.rowid = m.id" \
 	" AND messages_fts MATCH ?1 AND t.id = m.ticket_id" \
 	" ORDER BY m.id DESC LIMIT ?3 OFFSET ?4"
+/*
+ * The same on PostgreSQL's stored tsvector (DB_FTS_TSVECTOR): the inner
+ * query picks a page of message ids, the outer one marks only those;
+ * ts_headline() with HighlightAll returns the text with every match
+ * wrapped, as highlight() does, and sees the first STORE_FTS_HEAD
+ * characters only, as FTS5's "text" column, so a 20 MB body costs no
+ * more than its head.
+ */
+/* The quotes of ?1 are only punctuation to plainto_tsquery(): every
+ * token of every word is required, positions are not compared (they
+ * stop at 16383, so a phrase 20 MB into a text would never match). */
+#define PG_TSQUERY	"plainto_tsquery('simple', ?1)"
+#define PG_SEARCH_COLS \
+	"SELECT m.id, m.ticket_id, t.subject, m.from_addr, m.received," \
+	" ts_headline('simple', left(m.text, " STORE_FTS_HEAD ")," \
+	" " PG_TSQUERY "," \
+	" 'HighlightAll=true, StartSel=' || chr(1) || ', StopSel=' || chr(2))"
+#define PG_SEARCH_PAGE(ids) PG_SEARCH_COLS \
+	" FROM (" ids ") h JOIN messages m ON m.id = h.id" \
+	" JOIN tickets t ON t.id = m.ticket_id ORDER BY m.id DESC"
+#define PG_SEARCH_STAFF PG_SEARCH_PAGE( \
+	"SELECT id FROM messages WHERE fts @@ " PG_TSQUERY \
+	" AND ?2 IS NULL ORDER BY id DESC LIMIT ?3 OFFSET ?4")
+#define PG_SEARCH_CUSTOMER PG_SEARCH_PAGE( \
+	"SELECT x.id FROM (" VISIBLE("?2") ") v" \
+	" JOIN messages x ON x.ticket_id = v.ticket_id" \
+	" WHERE x.internal = 0 AND x.fts @@ " PG_TSQUERY \
+	" ORDER BY x.id DESC LIMIT ?3 OFFSET ?4")
 
 #define SNIPPET_WORDS		16
 #define SNIPPET_WORDS_BEFORE	4
@@ -285,8 +316,14 @@ store_web_search(struct store *s, const char *query, const char *who,
 	 * would score every match of a common word first).  A customer:
 	 * her tickets' messages drive the loop (CROSS JOIN fixes the order) and
 	 * FTS5 checks each by rowid, so a common word costs no more than
-	 * her tickets' size. */
-	st = store_stmt(s, who == NULL ? SEARCH_STAFF : SEARCH_CUSTOMER, err);
+	 * her tickets' size.  PostgreSQL: the GIN index on messages.fts
+	 * finds the matches, id order picks the page. */
+	if (db_fts(s->db) == DB_FTS_TSVECTOR)
+		st = store_stmt(s, who == NULL ? PG_SEARCH_STAFF :
+		    PG_SEARCH_CUSTOMER, err);
+	else
+		st = store_stmt(s, who == NULL ? SEARCH_STAFF :
+		    SEARCH_CUSTOMER, err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, query);

@@ -95,15 +95,16 @@ bool	 store_web_tickets(struct store *, const struct store_web_filter *,
 	    GPtrArray **out, GError **err);
 
 /*
- * FTS5 search.  QUERY is FTS5 syntax and must come from
- * store_web_fts_query(); PARTICIPANT as in the filter (a customer also
+ * Full-text search (FTS5 or PostgreSQL's tsvector: db_fts()).  QUERY
+ * must come from store_web_fts_query(); PARTICIPANT as in the filter (a customer also
  * never sees internal messages).  Newest first.
  */
 bool	 store_web_search(struct store *, const char *query,
 	    const char *participant, int64_t limit, int64_t offset,
 	    GPtrArray **out, GError **err);	/* of struct store_web_hit */
-/* Free text → an FTS5 query of quoted terms (implicit AND); NULL if
- * the text has no term.  g_free. */
+/* Free text → a query of quoted terms (implicit AND): FTS5 syntax,
+ * and plain words to PostgreSQL's plainto_tsquery(); NULL if the text
+ * has no term.  g_free. */
 char	*store_web_fts_query(const char *text);
 void	 store_web_hit_free(struct store_web_hit *);
 

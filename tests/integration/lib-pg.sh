@@ -68,3 +68,20 @@ pg_stop() {
 	_pg_wait 100 sh -c "! kill -0 $PG_PID" || kill -9 "$PG_PID" 2>/dev/null
 	PG_PID=
 }
+
+# A test that keeps a store per SQLite file keeps a database per file
+# on the server: pg_store_db FILE names the one standing for FILE,
+# pg_store_url FILE (after pg_start) creates it if new and prints its
+# [store] url line, pg_store_sql FILE QUERY runs QUERY there (psql,
+# rows as sqlite3 prints them: unaligned, '|' between columns).
+pg_store_db() { printf 'pd_%s' "$(printf %s "$1" | cksum | cut -d' ' -f1)"; }
+pg_store_url() {
+	_pg "$PG_BIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" \
+	    "$(pg_store_db "$1")" 2>/dev/null
+	printf 'url = host=%s port=%s user=postgres dbname=%s\n' \
+	    "$PG_SOCK" "$PG_PORT" "$(pg_store_db "$1")"
+}
+pg_store_sql() {
+	_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" \
+	    -d "$(pg_store_db "$1")" -c "$2"
+}

@@ -11,6 +11,9 @@
 # runs as www-data, which is in group postdesk, so the CGI opens the
 # 0660 database through the group.  $DB names the database; sql runs
 # sqlite3 as postdesk.
+# With POSTDESK_TEST_STORE=postgresql the store is a throw-away
+# PostgreSQL instead (lib-pg.sh, stopped by web_cleanup): [store] url
+# names it, sql speaks psql, and $DB is never created (web_pg says so).
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -23,8 +26,15 @@ STATE=$T/state
 DB=$STATE/pd.db
 WEB_USER=
 LPID=
+PG_PID=
+_web_exit=
+web_pg() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
+# lib-pg.sh's cleanup hook, unless lib.sh (sourced after) has one.
+at_exit() { _web_exit="$_web_exit
+$*"; }
 web_cleanup() {
 	if [ -n "$LPID" ]; then kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null; fi
+	eval "$_web_exit"
 	rm -rf "$T"
 }
 trap web_cleanup EXIT INT TERM
@@ -44,7 +54,9 @@ web_users() {
 }
 
 sql() {	# sql QUERY: as the store's user; waits for a writer's lock
-	if [ -n "$WEB_USER" ]; then
+	if web_pg; then
+		pg_store_sql "$DB" "$1"
+	elif [ -n "$WEB_USER" ]; then
 		runuser -u postdesk -- sqlite3 -cmd ".timeout 5000" "$DB" "$1"
 	else
 		sqlite3 -cmd ".timeout 5000" "$DB" "$1"
@@ -64,6 +76,7 @@ web_config() {
 	cat > "$T/pd.conf" <<CONF
 [store]
 path = $DB
+$(web_pg && pg_store_url "$DB")
 [mail]
 address = support@example.com
 subject_tag = Support
@@ -189,10 +202,18 @@ CONF
 	return 1
 }
 
+# The throw-away PostgreSQL, if the store is one.
+web_pg_start() {
+	web_pg && [ -z "$PG_PID" ] || return 0
+	. "$top_srcdir/tests/integration/lib-pg.sh"
+	pg_start >"$T/pg-start.out" 2>&1 || { cat "$T/pg-start.out"; return 1; }
+}
+
 web_setup() {
 	PORT=$(free_port)
 	BASE="http://127.0.0.1:$PORT"
 	mkdir -p "$STATE"
+	web_pg_start || return 1
 	if web_users; then
 		chmod 0755 "$T"
 		chown postdesk:postdesk "$STATE"

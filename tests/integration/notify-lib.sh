@@ -33,10 +33,32 @@ stop_sink() {
 	rm -f "$T/$1.pid"
 }
 
+# POSTDESK_TEST_STORE=postgresql: each store file DB stands for a
+# database of one throw-away PostgreSQL (lib-pg.sh), started by the
+# first mkconf and stopped at exit; [store] url names it and sqlq DB
+# speaks psql to it.
+nl_pg() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
+nl_pg_start() {
+	[ -n "${PG_PID:-}" ] && return 0
+	if ! command -v at_exit >/dev/null 2>&1; then
+		# Before the test's own EXIT trap, which removes $T (read
+		# through a file: dash's $(trap) prints nothing).
+		trap >"$T/.trap"
+		_nl_trap=$(sed -n "s/^trap -- '\(.*\)' EXIT\$/\1/p" "$T/.trap")
+		trap "pg_stop; $_nl_trap" EXIT
+		at_exit() { :; }
+	fi
+	. "$S/tests/integration/lib-pg.sh"
+	pg_start >"$T/pg-start.out" 2>&1 || {
+		echo "Bail out! PostgreSQL did not start"
+		cat "$T/pg-start.out"; exit 1; }
+}
 # mkconf FILE DB ADDRESS HOST PORT [extra lines on stdin]
 mkconf() {
+	nl_pg && nl_pg_start && _url=$(pg_store_url "$2")
 	{
 		printf '[store]\npath = %s\n' "$2"
+		nl_pg && printf '%s\n' "$_url"
 		printf '[mail]\naddress = %s\nhost = %s\n' "$3" "$4"
 		printf 'token_key = key-%s\n' "$4"
 		printf '[templates]\ndir = %s/templates\n' "$S"
@@ -57,7 +79,13 @@ mail_to() { grep -il -m1 "^X-Envelope-To: $2" "$T/$1"/*.eml | tail -1; }
 # A delivered file as the MTA would pipe it on: no envelope lines.
 undeliver() { grep -v '^X-Envelope-' "$1" | tr -d '\r'; }
 
-sqlq() { sqlite3 -cmd ".timeout 5000" "$1" "$2"; }
+sqlq() {	# sqlq DB QUERY
+	if nl_pg; then
+		pg_store_sql "$1" "$2"
+	else
+		sqlite3 -cmd ".timeout 5000" "$1" "$2"
+	fi
+}
 
 # poll_until SECONDS CMD...: until CMD succeeds, polled every 0.1 s,
 # for at most SECONDS of wall-clock time (a loaded machine stretches an
