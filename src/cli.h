@@ -66,6 +66,7 @@ int	 cli_unlink(struct cli *);
 int	 cli_comment(struct cli *);
 int	 cli_link(struct cli *);
 int	 cli_backup(struct cli *);	/* cli_backup.c */
+int	 cli_migrate(struct cli *);	/* cli_migrate.c */
 int	 cli_check(struct cli *);	/* cli_check.c */
 int	 cli_oauth2(struct cli *);	/* cli_oauth2.c */
 

@@ -1,6 +1,9 @@
 /*
  * cli_backup: postdesk backup FILE — an online copy of the database
- * (store_backup()), safe while ingest, notify and tick write.
+ * (store_backup()), safe while ingest, notify and tick write.  On
+ * PostgreSQL ([store] url) it prints the pg_dump command that makes
+ * that copy instead (store_pg_dump_command()): the server's tool does
+ * it better than a copy through the store.
  */
 #include "pdconfig.h"
 
@@ -9,6 +12,25 @@
 
 #include "cli.h"
 #include "log.h"
+
+#ifdef HAVE_POSTGRESQL
+static int
+print_pg_dump(struct cli *c)
+{
+	char	*cmd = store_pg_dump_command(c->config->store_url, c->argv[1]);
+
+	if (cmd == NULL) {
+		log_warnx("backup: [store] url does not parse");
+		return EX_CONFIG;
+	}
+	printf("The store is on PostgreSQL; back it up with pg_dump (its "
+	    "password, if any,\nfrom ~/.pgpass or PGPASSWORD):\n\n  %s\n\n"
+	    "Restore into an empty database with pg_restore --dbname=...\n",
+	    cmd);
+	g_free(cmd);
+	return EX_OK;
+}
+#endif
 
 int
 cli_backup(struct cli *c)
@@ -19,6 +41,10 @@ cli_backup(struct cli *c)
 
 	if (c->argc != 2 || c->argv[1][0] == '-' || c->argv[1][0] == '\0')
 		return cli_usage(c);
+#ifdef HAVE_POSTGRESQL
+	if (c->config->store_url != NULL)
+		return print_pg_dump(c);
+#endif
 	/* Read-only: the backup can never change the live store. */
 	if ((rc = cli_open_store(c, STORE_READONLY)) != EX_OK)
 		return rc;

@@ -54,6 +54,8 @@ struct db_ops {
 	int		(*foreign_key_check)(struct db *, int *);
 	int		(*durable)(struct db *);
 	int		(*bulk)(struct db *);
+	int		(*columns)(struct db *, const char *, char ***);
+	int		(*set_next_id)(struct db *, const char *, const char *);
 };
 
 struct db {

@@ -266,3 +266,15 @@ db_bulk(struct db *db)
 {
 	return db->ops->bulk(db);
 }
+
+int
+db_columns(struct db *db, const char *table, char ***out)
+{
+	return db->ops->columns(db, table, out);
+}
+
+int
+db_set_next_id(struct db *db, const char *table, const char *column)
+{
+	return db->ops->set_next_id(db, table, column);
+}

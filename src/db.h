@@ -189,5 +189,20 @@ int	 db_durable(struct db *);
 /* Settings for a long batch of savepoints (SQLite: in-memory temp
  * store, a larger cache). */
 int	 db_bulk(struct db *);
+/* TABLE's stored columns in their order, generated ones left out (a
+ * copy names them; postdesk migrate); *out NULL-terminated, g_strfreev.
+ * An unknown table has none. */
+int	 db_columns(struct db *, const char *table, char ***out);
+/* After rows were inserted with explicit ids: the next id the database
+ * assigns to TABLE.COLUMN is past the largest one (PostgreSQL: setval
+ * of the identity's sequence; SQLite's rowid does it by itself). */
+int	 db_set_next_id(struct db *, const char *table, const char *column);
+
+#ifdef HAVE_POSTGRESQL
+/* CONNINFO (a URL or key=value string, libpq's syntax) as a key=value
+ * string without its secrets (password, sslpassword), for a command
+ * line to show; NULL if it does not parse.  g_free. */
+char	*db_pg_conninfo_public(const char *conninfo);
+#endif
 
 #endif

@@ -794,6 +794,107 @@ pg_bulk(struct db *db)
 	return DB_OK;
 }
 
+/* TABLE's stored columns (a generated one, messages.fts, is left out). */
+static int
+pg_columns(struct db *dbp, const char *table, char ***out)
+{
+	struct pg_db	*db = PGDB(dbp);
+	const char	*values[1] = { table };
+	PGresult	*res;
+	char		**v;
+	int		 i, n;
+
+	res = PQexecParams(db->conn, "SELECT column_name FROM "
+	    "information_schema.columns WHERE table_schema = "
+	    "current_schema() AND table_name = $1 AND is_generated = 'NEVER' "
+	    "ORDER BY ordinal_position", 1, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return fail_result(db, res);
+	n = PQntuples(res);
+	v = g_new0(char *, n + 1);
+	for (i = 0; i < n; i++)
+		v[i] = g_strdup(PQgetvalue(res, i, 0));
+	PQclear(res);
+	*out = v;
+	return DB_OK;
+}
+
+/* setval() of TABLE.COLUMN's identity sequence to its max + 1, not yet
+ * used; a column without one (NULL sequence) is left as it is. */
+static int
+pg_set_next_id(struct db *dbp, const char *table, const char *column)
+{
+	struct pg_db	*db = PGDB(dbp);
+	const char	*values[2] = { table, column };
+	char		*t, *c, *sql;
+	PGresult	*res;
+
+	t = PQescapeIdentifier(db->conn, table, strlen(table));
+	c = PQescapeIdentifier(db->conn, column, strlen(column));
+	if (t == NULL || c == NULL) {
+		PQfreemem(t);
+		PQfreemem(c);
+		set_error(db, DB_NOMEM, PQerrorMessage(db->conn));
+		return DB_NOMEM;
+	}
+	/* Identifiers cannot be parameters: quoted instead. */
+	sql = g_strdup_printf("SELECT setval(pg_get_serial_sequence($1, $2), "
+	    "coalesce(max(%s), 0) + 1, false) FROM %s", c, t);
+	PQfreemem(t);
+	PQfreemem(c);
+	res = PQexecParams(db->conn, sql, 2, NULL, values, NULL, NULL, 0);
+	g_free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		return fail_result(db, res);
+	PQclear(res);
+	return DB_OK;
+}
+
+/* V quoted for a key=value connection string, if it needs it. */
+static void
+append_conninfo_value(GString *out, const char *v)
+{
+	const char	*p;
+
+	if (*v != '\0' && strpbrk(v, " \t\n'\\") == NULL) {
+		g_string_append(out, v);
+		return;
+	}
+	g_string_append_c(out, '\'');
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '\'' || *p == '\\')
+			g_string_append_c(out, '\\');
+		g_string_append_c(out, *p);
+	}
+	g_string_append_c(out, '\'');
+}
+
+char *
+db_pg_conninfo_public(const char *conninfo)
+{
+	PQconninfoOption	*opts, *o;
+	char			*errmsg = NULL;
+	GString			*out;
+
+	opts = PQconninfoParse(conninfo, &errmsg);
+	PQfreemem(errmsg);
+	if (opts == NULL)
+		return NULL;
+	out = g_string_new(NULL);
+	for (o = opts; o->keyword != NULL; o++) {
+		/* dispchar "*": a secret (password, sslpassword). */
+		if (o->val == NULL || *o->val == '\0' ||
+		    strchr(o->dispchar, '*') != NULL)
+			continue;
+		if (out->len > 0)
+			g_string_append_c(out, ' ');
+		g_string_append_printf(out, "%s=", o->keyword);
+		append_conninfo_value(out, o->val);
+	}
+	PQconninfoFree(opts);
+	return g_string_free(out, FALSE);
+}
+
 static const struct db_ops pg_ops = {
 	.name = "postgresql",
 	.close = pg_close,
@@ -834,4 +935,6 @@ static const struct db_ops pg_ops = {
 	.foreign_key_check = pg_foreign_key_check,
 	.durable = pg_durable,
 	.bulk = pg_bulk,
+	.columns = pg_columns,
+	.set_next_id = pg_set_next_id,
 };

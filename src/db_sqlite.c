@@ -422,6 +422,41 @@ sq_bulk(struct db *db)
 	    NULL);
 }
 
+static int
+sq_columns(struct db *db, const char *table, char ***out)
+{
+	GPtrArray	*a = g_ptr_array_new();
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	/* hidden 0: stored; 2 and 3 are generated columns. */
+	rc = sqlite3_prepare_v2(H(db), "SELECT name FROM "
+	    "pragma_table_xinfo(?1) WHERE hidden = 0 ORDER BY cid", -1, &st,
+	    NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		g_ptr_array_add(a, g_strdup((const char *)
+		    sqlite3_column_text(st, 0)));
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	g_ptr_array_add(a, NULL);
+	if (rc != SQLITE_DONE) {
+		g_strfreev((char **)g_ptr_array_free(a, FALSE));
+		return rc;
+	}
+	*out = (char **)g_ptr_array_free(a, FALSE);
+	return SQLITE_OK;
+}
+
+/* A rowid's next value is max + 1 by itself. */
+static int
+sq_set_next_id(struct db *db, const char *table, const char *column)
+{
+	return SQLITE_OK;
+}
+
 static const struct db_ops sq_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -462,4 +497,6 @@ static const struct db_ops sq_ops = {
 	.foreign_key_check = sq_foreign_key_check,
 	.durable = sq_durable,
 	.bulk = sq_bulk,
+	.columns = sq_columns,
+	.set_next_id = sq_set_next_id,
 };

@@ -84,8 +84,13 @@ static const struct cli_command commands[] = {
 	{ "unlink", "A B", "remove the link between related tickets A and B",
 	    cli_unlink },
 	{ "backup", "FILE",
-	    "online copy of the database into FILE (restore: postdesk(8))",
+	    "online copy of the database into FILE (restore: postdesk(8));\n"
+	    "      on PostgreSQL, print the pg_dump command to use",
 	    cli_backup },
+	{ "migrate", "--to URL",
+	    "copy the [store] path database into the empty PostgreSQL "
+	    "database URL;\n      check and print the rows per table",
+	    cli_migrate },
 	{ "oauth2", "login NAME",
 	    "sign in to the [oauth2.NAME] mail account (device code) and "
 	    "keep its\n      refresh token in token_file", cli_oauth2 },

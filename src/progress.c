@@ -8,6 +8,7 @@
 struct progress {
 	FILE		*fp;
 	char		*what;
+	char		*unit;		/* "msg" unless set */
 	uint64_t	 total;
 	uint64_t	 done;
 	bool		 tty;
@@ -24,6 +25,7 @@ progress_new(FILE *fp, const char *what, uint64_t total, bool tty,
 
 	p->fp = fp;
 	p->what = g_strdup(what);
+	p->unit = g_strdup("msg");
 	p->total = total;
 	p->tty = tty;
 	p->interval = interval > 0 ? interval : 10;
@@ -37,7 +39,17 @@ progress_free(struct progress *p)
 	if (p == NULL)
 		return;
 	g_free(p->what);
+	g_free(p->unit);
 	g_free(p);
+}
+
+void
+progress_set_unit(struct progress *p, const char *unit)
+{
+	if (p == NULL)
+		return;
+	g_free(p->unit);
+	p->unit = g_strdup(unit);
 }
 
 static char *
@@ -55,6 +67,13 @@ clock_text(double s)
 char *
 progress_text(uint64_t done, uint64_t total, double elapsed)
 {
+	return progress_text_unit(done, total, elapsed, "msg");
+}
+
+char *
+progress_text_unit(uint64_t done, uint64_t total, double elapsed,
+    const char *unit)
+{
 	double	 rate = elapsed > 0 ? (double)done / elapsed : 0;
 	char	*eta, *s;
 
@@ -63,8 +82,9 @@ progress_text(uint64_t done, uint64_t total, double elapsed)
 	else
 		eta = g_strdup("?");
 	s = g_strdup_printf("%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT
-	    " (%u%%), %.0f msg/s, ETA %s", done, total,
-	    total > 0 ? (unsigned)(done * 100 / total) : 100u, rate, eta);
+	    " (%u%%), %.0f %s/s, ETA %s", done, total,
+	    total > 0 ? (unsigned)(done * 100 / total) : 100u, rate, unit,
+	    eta);
 	g_free(eta);
 	return s;
 }
@@ -72,8 +92,8 @@ progress_text(uint64_t done, uint64_t total, double elapsed)
 static void
 draw(struct progress *p, gint64 now, bool final)
 {
-	char	*s = progress_text(p->done, p->total,
-	    (double)(now - p->start) / G_USEC_PER_SEC);
+	char	*s = progress_text_unit(p->done, p->total,
+	    (double)(now - p->start) / G_USEC_PER_SEC, p->unit);
 
 	if (p->tty)
 		/* \r and erase-to-end redraw the line in place. */

@@ -25,7 +25,12 @@ void		 progress_free(struct progress *);
 void		 progress_update(struct progress *, uint64_t done);
 /* Final line (always written), ending the updating line on a TTY. */
 void		 progress_finish(struct progress *);
+/* What is counted, for the rate: "msg" (the default) or e.g. "rows". */
+void		 progress_set_unit(struct progress *, const char *unit);
 /* "12/100 (12%), 2400 msg/s, ETA 0:03" into OUT (g_free). */
 char		*progress_text(uint64_t done, uint64_t total, double elapsed);
+/* The same with another unit than "msg". */
+char		*progress_text_unit(uint64_t done, uint64_t total,
+		    double elapsed, const char *unit);
 
 #endif

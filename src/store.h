@@ -170,6 +170,34 @@ void	 store_rollback_savepoint(struct store *);
 bool	 store_backup(struct store *, const char *dest, int timeout_ms,
 	    int64_t *pages, GError **err);
 
+/*
+ * Migration (store_migrate.c, postdesk migrate): a copy of every table
+ * of a store into another, empty one with the same schema version (a
+ * SQLite store into PostgreSQL), ids kept, each identity sequence set
+ * past the largest id.  The source is read under one snapshot; each
+ * table is one transaction on the target, so a failed copy leaves the
+ * tables before it filled (start again on an empty database).
+ */
+#define STORE_MIGRATE_TABLES	26
+/* The name of table I (< STORE_MIGRATE_TABLES) of the copy's list. */
+const char *store_migrate_table(size_t i);
+/* Rows per table of the list, in its order. */
+bool	 store_migrate_count(struct store *,
+	    int64_t counts[STORE_MIGRATE_TABLES], GError **err);
+/* Called after each row copied: DONE of TOTAL rows. */
+typedef void (*store_migrate_fn)(uint64_t done, uint64_t total, void *arg);
+/* Copies SRC into DST; COUNTS gets the source's rows per table (in its
+ * snapshot), for a check of the target's afterwards.  FN may be NULL. */
+bool	 store_migrate_copy(struct store *src, struct store *dst,
+	    int64_t counts[STORE_MIGRATE_TABLES], store_migrate_fn fn,
+	    void *arg, GError **err);
+#ifdef HAVE_POSTGRESQL
+/* The pg_dump command line that backs up the PostgreSQL store at
+ * CONNINFO into FILE, without the password; NULL if CONNINFO does not
+ * parse.  g_free. */
+char	*store_pg_dump_command(const char *conninfo, const char *file);
+#endif
+
 /* Content-addressed blobs: duplicates are stored once. */
 bool	 store_blob_put(struct store *, const void *data, size_t len,
 	    char sha256_hex[65], GError **err);

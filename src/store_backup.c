@@ -262,3 +262,28 @@ store_backup(struct store *s, const char *dest, int timeout_ms,
 	g_free(dir);
 	return ok;
 }
+
+#ifdef HAVE_POSTGRESQL
+/*
+ * PostgreSQL has its own consistent online copy, pg_dump (one
+ * snapshot, writers go on): the store names it rather than copying.
+ * The connection string goes without its password: pg_dump finds that
+ * in ~/.pgpass, PGPASSFILE or PGPASSWORD, as psql does.
+ */
+char *
+store_pg_dump_command(const char *conninfo, const char *file)
+{
+	char	*pub = db_pg_conninfo_public(conninfo), *qc, *qf, *cmd;
+
+	if (pub == NULL)
+		return NULL;
+	qc = g_shell_quote(pub);
+	qf = g_shell_quote(file);
+	cmd = g_strdup_printf("pg_dump --format=custom --file=%s "
+	    "--dbname=%s", qf, qc);
+	g_free(pub);
+	g_free(qc);
+	g_free(qf);
+	return cmd;
+}
+#endif

@@ -265,6 +265,9 @@ test_progress(void)
 	s = progress_text(0, 0, 1.0);
 	g_assert_cmpstr(s, ==, "0/0 (100%), 0 msg/s, ETA ?");
 	g_free(s);
+	s = progress_text_unit(300, 900, 1.5, "rows");
+	g_assert_cmpstr(s, ==, "300/900 (33%), 200 rows/s, ETA 0:03");
+	g_free(s);
 }
 
 int
