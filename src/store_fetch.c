@@ -70,11 +70,14 @@ store_fetch_item_set(struct store *s, const char *source,
 {
 	struct db_stmt	*st;
 
+	/* A comparison is no number on PostgreSQL: CASE counts. */
 	st = store_stmt(s, "INSERT INTO fetch_items (source, uidvalidity, "
 	    "uid, state, attempts, last_error, updated) VALUES (?1, ?2, ?3, "
-	    "?4, ?4 = 'failed', ?5, ?6) ON CONFLICT (source, uidvalidity, "
-	    "uid) DO UPDATE SET state = ?4, attempts = attempts + "
-	    "(?4 = 'failed'), last_error = ?5, updated = ?6", err);
+	    "?4, CASE WHEN ?4 = 'failed' THEN 1 ELSE 0 END, ?5, ?6) "
+	    "ON CONFLICT (source, uidvalidity, uid) DO UPDATE SET state = ?4, "
+	    "attempts = fetch_items.attempts + "
+	    "CASE WHEN ?4 = 'failed' THEN 1 ELSE 0 END, last_error = ?5, "
+	    "updated = ?6", err);
 	if (st == NULL)
 		return false;
 	store_bind_text(st, 1, source);

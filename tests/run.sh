@@ -78,14 +78,30 @@ run_fault() {
 }
 
 # The integration tests once more with the store on PostgreSQL
-# (POSTDESK_TEST_STORE, lib.sh: a throw-away server per test), on the
-# plain build.  An explicit list, marked as such: the tests known to
-# pass on PostgreSQL so far (issue 16); the rest still assume SQLite.
-PG_TESTS="0001-ingest 0003-cli 0005-rules 0010-import 0012-reply-first-regress
-0020-web-lighttpd 0023-web-desk 0024-web-portal 0030-notify 0040-lifecycle
-0047-ingest-once-regress 0011-fetch 0025-web-new 0034-notify-lease
-0037-staff-accounts 0041-staff-cli 0048-lifecycle-solved 0049-accounts
-0053-language 0056-sla-calendar 0058-brands"
+# (POSTDESK_TEST_STORE: lib.sh, lib-web.sh, notify-lib.sh and the tests
+# below start a throw-away server, lib-pg.sh), on the plain build.  An
+# explicit list: the tests that speak to PostgreSQL and pass there.
+# Until 2026-12-04 it also named tests that keep their own [store] path
+# and so ran SQLite again (0001, 0003, 0012, 0047, 0058: still so).
+# Left out, and why:
+# - about SQLite itself: 0013-ingest-frozen (a frozen writer's file
+#   lock; PostgreSQL has no store-wide write lock), 0003-cli (the
+#   read-only file, a lock holder), 0001-ingest (the file's checksum
+#   as proof that nothing changed), 0061-debian-package, 0060-deployed
+#   (the package's SQLite layout);
+# - own [store] path, not converted yet: 0002 0004 0006 0012 0033 0035
+#   0039 0042 0047 0050 0058 0062;
+# - not tried on PostgreSQL yet: 0045 0046;
+# - 0064-db-pg and 0066-notify-reconnect start their own server in
+#   every pass.
+PG_TESTS="0005-rules 0007-deploy-defaults 0010-import 0011-fetch
+0020-web-lighttpd 0021-web-browser 0022-web-big 0023-web-desk
+0024-web-portal 0025-web-new 0030-notify 0031-notify-outage
+0032-notify-loop 0034-notify-lease 0036-notify-stopped 0037-staff-accounts
+0038-staff-notices 0040-lifecycle 0041-staff-cli 0043-lifecycle-xcally
+0044-verdict 0048-lifecycle-solved 0049-accounts 0051-notify-address
+0053-language 0054-portal-only 0055-web-language 0056-sla-calendar
+0057-command-first 0059-escalation 0063-portal-xcally 0065-web-account"
 run_pg() {
 	label=postgresql
 	echo "== $label"

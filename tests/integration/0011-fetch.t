@@ -23,7 +23,13 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-q() { sqlite3 -cmd ".timeout 5000" "$T/db.sqlite" "$1"; }
+# POSTDESK_TEST_STORE=postgresql: the store is a throw-away server's.
+. "$top_srcdir/tests/integration/lib-pg.sh"
+pg_store && pg_store_start
+q() {
+	if pg_store; then pg_store_sql "$T/db.sqlite" "$1"
+	else sqlite3 -cmd ".timeout 5000" "$T/db.sqlite" "$1"; fi
+}
 nmsg() { q "select count(*) from messages"; }
 # unseen: in new/, or in cur/ without the S flag (Dovecot moves new mail
 # to cur/ when a client looks at the folder)
@@ -52,6 +58,7 @@ conf() {	# conf FILE [EXTRA-FETCH-LINES]
 	cat > "$1" <<CONF
 [store]
 path = $T/db.sqlite
+$(pg_store && pg_store_url "$T/db.sqlite")
 [mail]
 address = support@example.com
 [fetch]

@@ -45,7 +45,7 @@ cat "$T"/sink/*.eml | tr -d '\r' | sed -n 's/^Message-Id: <\(.*\)>$/\1/p' |
     sort >"$T/got"
 dups=$(uniq -d "$T/got" | wc -l)
 lost=$(comm -23 "$T/want" "$T/got" | wc -l)
-echo "# rows sent per claimer: $(sqlq "$DB" "SELECT group_concat(c, ' ') FROM (SELECT claimed_by || '=' || count(*) AS c FROM outbox GROUP BY claimed_by)")"
+echo "# rows sent per claimer: $(sqlq_join "$DB" ' ' "SELECT claimed_by || '=' || count(*) FROM outbox GROUP BY claimed_by")"
 echo "# delivered $(count_mail sink), of 240 rows; sent twice $dups; lost $lost; ${took} s"
 check "both notifiers exit 0" test "$r1.$r2" = 0.0
 check "all 240 rows sent" \

@@ -104,7 +104,7 @@ printf 'From: sam@example.com\nTo: support@example.com\nSubject: Re: [Support #1
     "$INGEST" --explain --sender sam@example.com \
     --recipient support@example.com --client-ip 192.0.2.10 >"$T/explain"
 check "--explain: staff-command allowed, staff-queue refused, nothing written" \
-    sh -c "grep -q 'policy: staff-command: allowed' '$T/explain' && grep -q 'policy: staff-queue: refused' '$T/explain' && [ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM messages WHERE message_id='explain@example.com'\")\" = 0 ]"
+    sh -c "grep -q 'policy: staff-command: allowed' '$T/explain' && grep -q 'policy: staff-queue: refused' '$T/explain' && [ '$(sql "SELECT count(*) FROM messages WHERE message_id='explain@example.com'")' = 0 ]"
 staffmail sam@example.com 1 'Priority: major\nStatus: in-progress\n\nI will take this.'
 check "sam (sales) on a support ticket: exit 0, stored" test $? = 0
 check "... its commands change nothing" \
@@ -163,7 +163,7 @@ post() {	# post USER:PW TICKET FIELDS: the update form, with its token
 }
 post alice:alicepw 2 status=closed
 check "alice (support) cannot close a sales ticket on the web" \
-    sh -c "[ \"\$(sqlite3 '$DB' 'SELECT status FROM tickets WHERE id=2')\" != closed ] && grep -q 'does not work this ticket' '$T/post'"
+    sh -c "s='$(sql 'SELECT status FROM tickets WHERE id=2')'; [ -n \"\$s\" ] && [ \"\$s\" != closed ] && grep -q 'does not work this ticket' '$T/post'"
 post jdoe:jdoepw 2 status=closed
 check "... bob, an admin, can" test "$(t 2 status)" = closed
 "$PD" staff disable alice@example.com >/dev/null

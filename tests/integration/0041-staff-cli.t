@@ -10,6 +10,7 @@ trap 'stop_sink sink; rm -rf "$T"' EXIT
 echo "1..28"
 PORT=$(free_port)
 start_sink sink "$PORT"
+nl_pg_start	# before the pipe into mkconf, a subshell
 printf '[staff]\naddresses = bob@staff.example.com; carl@staff.example.com\n' |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"
 export POSTDESK_CONFIG="$T/pd.conf"
@@ -94,7 +95,7 @@ check "a forged comment token makes no internal note on ticket 2" \
 # "postdesk reply" is the staff reply for the timers and the SLA.
 printf 'From: Alice Customer <alice@shop.example>\nTo: support@example.com\nSubject: Shipping module\nMessage-ID: <a3@shop.example>\n\nShipping rates are wrong.\n' |
     "$B/postdesk-ingest" --sender alice@shop.example --recipient support@example.com
-replied() { sqlq "$DB" "SELECT (staff_reply_at > 0) || (first_response_at > 0) FROM tickets WHERE id=$1"; }
+replied() { sqlq "$DB" "SELECT CASE WHEN staff_reply_at > 0 THEN '1' ELSE '0' END || CASE WHEN first_response_at > 0 THEN '1' ELSE '0' END FROM tickets WHERE id=$1"; }
 echo "looking into it internally" |
     "$PD" comment 3 --from carl@staff.example.com >/dev/null
 check "an internal note is no staff reply" test "$(st 3):$(replied 3)" = submitted:00

@@ -13,6 +13,7 @@ trap 'stop_sink sink; rm -rf "$T"' EXIT
 echo "1..35"
 PORT=$(free_port)
 start_sink sink "$PORT"
+nl_pg_start	# before the pipe into mkconf, a subshell
 {
 	printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
 	    'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all'
@@ -26,7 +27,7 @@ DAY=86400
 st() { sqlq "$DB" "SELECT status FROM tickets WHERE id=$1"; }
 prio() { sqlq "$DB" "SELECT priority || ':' || priority_rank FROM tickets WHERE id=$1"; }
 outbox_to() {
-	sqlq "$DB" "SELECT count(*) FROM outbox WHERE recipients='$1' AND template IS '$2'"
+	sqlq "$DB" "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
 events() { sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$1 AND $2"; }
 mail() {	# mail FROM TO SUBJECT BODY

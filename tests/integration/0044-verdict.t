@@ -41,6 +41,14 @@ msg() {	# msg FROM ID SUBJECT BODY
 	printf '\r\n%b\r\n' "$4"
 }
 prio() { sql "SELECT priority FROM tickets WHERE id=1"; }
+# auth MESSAGE-ID: the message's authentication account, as postdesk
+# show --json gives it (either backend).
+auth() {
+	"$PD" show "$(row "$1" ticket_id)" --json | python3 -c 'import json, sys
+for m in json.load(sys.stdin)["thread"]:
+    if m["message_id"] == sys.argv[1]:
+        print(m["auth"] or "")' "$1"
+}
 
 msg alice@shop.example c1@shop "help" "My order is late." |
     "$PD_INGEST" --sender alice@shop.example --client-ip 192.0.2.200
@@ -56,11 +64,10 @@ msg "Agent <bob@helpdesk.example>" g1@helpdesk "Re: [Support #1] help" \
 check_eq "Gmail-style: verdict pass" pass "$(row g1@helpdesk auth_verdict)"
 check_eq "Gmail-style: SPF pass kept in messages.spf" pass \
     "$(row g1@helpdesk spf)"
+auth g1@helpdesk >"$T/g1.auth"
 check "Gmail-style: the account names SPF not aligned, DKIM aligned" sh -c \
-    "sqlite3 '$T/postdesk.db' \"SELECT auth FROM messages WHERE message_id='g1@helpdesk'\" |
-    grep -q 'spf: pass (domain bounces.mailer.test, not aligned)' &&
-    sqlite3 '$T/postdesk.db' \"SELECT auth FROM messages WHERE message_id='g1@helpdesk'\" |
-    grep -q 'dkim: pass d=helpdesk.example s=s1 (aligned)'"
+    "grep -q 'spf: pass (domain bounces.mailer.test, not aligned)' '$T/g1.auth' &&
+    grep -q 'dkim: pass d=helpdesk.example s=s1 (aligned)' '$T/g1.auth'"
 check_eq "Gmail-style: the staff command counts" major "$(prio)"
 
 # Forwarded by a list: the list's host is not in helpdesk.example's SPF.
@@ -161,6 +168,6 @@ msg carol@down.test d1@down "outage" "Is DNS down?" |
     "$PD_INGEST" --sender carol@down.test --client-ip 192.0.2.99
 check_eq "DNS down: exit 0, stored with verdict temperror" temperror \
     "$(row d1@down auth_verdict)"
-check "DNS down: SPF temperror in the account" sh -c \
-    "sqlite3 '$T/postdesk.db' \"SELECT auth FROM messages WHERE message_id='d1@down'\" |
-    grep -q '^spf: temperror (domain down.test'"
+auth d1@down >"$T/d1.auth"
+check "DNS down: SPF temperror in the account" \
+    grep -q '^spf: temperror (domain down.test' "$T/d1.auth"

@@ -37,6 +37,7 @@ REC
 } >"$T/dns.txt" 2>"$T/keygen.err"
 DB=$T/pd.db
 conf() {	# conf [on_forged]
+	nl_pg_start	# before the pipe into mkconf, a subshell
 	{
 		printf '[staff]\naddresses = agent@helpdesk.test; '
 		printf 'bob@helpdesk.test; staff@helpdesk.test\n'

@@ -48,6 +48,7 @@ REC
 DB=$T/pd.db
 M=$T/Maildir
 mkdir -p "$M/new" "$M/cur" "$M/tmp"
+nl_pg_start	# before the pipe into mkconf, a subshell
 {
 	printf '[staff]\naddresses = agent@helpdesk.test; bob@helpdesk.test\n'
 	printf '[auth]\ndns_records = %s\n' "$T/dns.txt"

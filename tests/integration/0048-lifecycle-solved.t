@@ -14,6 +14,7 @@ trap 'stop_sink sink; rm -rf "$T"' EXIT
 echo "1..26"
 PORT=$(free_port)
 start_sink sink "$PORT"
+nl_pg_start	# before the pipe into mkconf, a subshell
 {
 	printf '[staff]\naddresses = bob@staff.example.com\n[auth]\n%s\n' \
 	    'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all'
@@ -27,7 +28,7 @@ DAY=86400
 "$B/postdesk" init >/dev/null
 st() { sqlq "$DB" "SELECT status FROM tickets WHERE id=$1"; }
 outbox() {	# outbox TICKET TEMPLATE
-	sqlq "$DB" "SELECT count(*) FROM outbox WHERE ticket_id=$1 AND recipients='alice@shop.example' AND template IS '$2'"
+	sqlq "$DB" "SELECT count(*) FROM outbox WHERE ticket_id=$1 AND recipients='alice@shop.example' AND template = '$2'"
 }
 events() { sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$1 AND $2"; }
 rating() { sqlq "$DB" "SELECT rating FROM ratings WHERE ticket_id=$1"; }

@@ -22,6 +22,7 @@ if org_attribute "presales" ["yes", "true"] {
 	fileinto "sales";
 }
 EOF
+nl_pg_start	# before the pipe into mkconf, a subshell
 printf '[staff]\naddresses = bob@staff.example.com\n[web]\nbase_url = https://pd.example.com/pd.cgi\nlink_key = k-0049\n[auth]\n%s\n[rules]\nscripts = %s\n' \
     'spf_local_records = staff.example.com v=spf1 ip4:192.0.2.0/24 -all; shop.example v=spf1 ip4:198.51.100.0/24 -all; other.example v=spf1 ip4:198.51.100.0/24 -all' \
     "$T/accounts.sieve" |
@@ -34,7 +35,7 @@ DAY=86400
 q() { sqlq "$DB" "$1"; }
 st() { q "SELECT status FROM tickets WHERE id=$1"; }
 outbox_to() {
-	q "SELECT count(*) FROM outbox WHERE recipients='$1' AND template IS '$2'"
+	q "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
 mail() {	# mail FROM TO SUBJECT BODY
 	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
@@ -126,7 +127,7 @@ check "... the transcript says what was applied" \
     sink_has alice@shop.example "applied:  Member: add rep@shop.example advanced"
 # Xentral: "we will send you an invitation to the ticket system by email".
 check "the new member is invited, on no ticket" test \
-    "$(q "SELECT status || ':' || coalesce(ticket_id, 'none') FROM outbox WHERE template='member-invitation' AND recipients='rep@shop.example'")" = sent:none
+    "$(q "SELECT status || ':' || coalesce(CAST(ticket_id AS TEXT), 'none') FROM outbox WHERE template='member-invitation' AND recipients='rep@shop.example'")" = sent:none
 invited() {
 	sink_has rep@shop.example "^account of Shop, with the role advanced\." &&
 	    sink_has rep@shop.example "^What you can do there: create, comment, rate, view\."

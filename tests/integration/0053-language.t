@@ -13,6 +13,7 @@ trap 'stop_sink sink; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT; echo "# $T"
 echo "1..16"
 PORT=$(free_port)
 start_sink sink "$PORT"
+nl_pg_start	# before the pipe into mkconf, a subshell
 printf '[auth]\n%s\n' \
     'spf_local_records = shop.example v=spf1 ip4:198.51.100.0/24 -all; maison.example v=spf1 ip4:198.51.100.0/24 -all' |
     mkconf "$T/pd.conf" "$T/pd.db" support@example.com pd.example.com "$PORT"

@@ -20,6 +20,7 @@ mail() {	# mail ID SUBJECT-OR-REPLY-TO BODY
 }
 # vocabulary NAME [FILE]: a store whose life cycle is FILE's
 vocabulary() {
+	nl_pg_start	# before the pipe into mkconf, a subshell
 	{
 		printf '[mail]\nsubject_tag = Support\n[auth]\n%s\n' \
 		    'spf_local_records = shop.example v=spf1 ip4:198.51.100.0/24 -all'

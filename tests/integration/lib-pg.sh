@@ -69,6 +69,28 @@ pg_stop() {
 	PG_PID=
 }
 
+# POSTDESK_TEST_STORE=postgresql for a test without lib.sh: pg_store
+# says whether it is set; pg_store_start starts the server once, its
+# pg_stop run at exit before the test's own EXIT trap (which removes
+# $T) unless the test has at_exit (lib.sh, lib-web.sh).
+pg_store() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
+pg_store_start() {
+	[ -n "$PG_PID" ] && return 0
+	command -v free_port >/dev/null 2>&1 || free_port() {
+		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	}
+	if ! command -v at_exit >/dev/null 2>&1; then
+		# Read through a file: dash's $(trap) prints nothing.
+		trap >"$T/.trap"
+		_pg_trap=$(sed -n "s/^trap -- '\(.*\)' EXIT\$/\1/p" "$T/.trap")
+		trap "pg_stop; $_pg_trap" EXIT
+		at_exit() { :; }
+	fi
+	pg_start >"$T/pg-start.out" 2>&1 || {
+		echo "Bail out! PostgreSQL did not start"
+		cat "$T/pg-start.out"; exit 1; }
+}
+
 # A test that keeps a store per SQLite file keeps a database per file
 # on the server: pg_store_db FILE names the one standing for FILE,
 # pg_store_url FILE (after pg_start) creates it if new and prints its

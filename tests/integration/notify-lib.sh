@@ -38,23 +38,19 @@ stop_sink() {
 # first mkconf and stopped at exit; [store] url names it and sqlq DB
 # speaks psql to it.
 nl_pg() { [ "${POSTDESK_TEST_STORE:-sqlite}" = postgresql ]; }
+# A test that pipes into mkconf (a subshell) calls nl_pg_start first.
 nl_pg_start() {
-	[ -n "${PG_PID:-}" ] && return 0
-	if ! command -v at_exit >/dev/null 2>&1; then
-		# Before the test's own EXIT trap, which removes $T (read
-		# through a file: dash's $(trap) prints nothing).
-		trap >"$T/.trap"
-		_nl_trap=$(sed -n "s/^trap -- '\(.*\)' EXIT\$/\1/p" "$T/.trap")
-		trap "pg_stop; $_nl_trap" EXIT
-		at_exit() { :; }
-	fi
+	nl_pg && [ -z "${PG_PID:-}" ] || return 0
 	. "$S/tests/integration/lib-pg.sh"
-	pg_start >"$T/pg-start.out" 2>&1 || {
-		echo "Bail out! PostgreSQL did not start"
-		cat "$T/pg-start.out"; exit 1; }
+	pg_store_start
 }
 # mkconf FILE DB ADDRESS HOST PORT [extra lines on stdin]
 mkconf() {
+	if nl_pg && [ -z "${PG_PID:-}" ] &&
+	    [ "$(exec sh -c 'echo "$PPID"')" != "$$" ]; then
+		echo "Bail out! mkconf in a subshell: call nl_pg_start first"
+		exit 1
+	fi
 	nl_pg && nl_pg_start && _url=$(pg_store_url "$2")
 	{
 		printf '[store]\npath = %s\n' "$2"
@@ -84,6 +80,18 @@ sqlq() {	# sqlq DB QUERY
 		pg_store_sql "$1" "$2"
 	else
 		sqlite3 -cmd ".timeout 5000" "$1" "$2"
+	fi
+}
+
+# sqlq_join DB SEP QUERY: the rows joined by SEP, as SQLite's
+# group_concat() (which PostgreSQL has not).
+sqlq_join() { sqlq "$1" "$3" | paste -sd "$2" -; }
+# store_moved CONF DB: CONF's store is DB now ([store] path, and url).
+store_moved() {
+	sed -i "s#^path = .*#path = $2#" "$1"
+	if nl_pg; then
+		_url=$(pg_store_url "$2")
+		sed -i "s#^url = .*#$_url#" "$1"
 	fi
 }
 
