@@ -43,6 +43,7 @@ struct db_ops {
 	int		(*blob_open)(struct db *, const char *, const char *,
 			    const char *, int64_t, int, struct db_blob **);
 	int		(*blob_write)(struct db_blob *, const void *, int, int);
+	int		(*blob_read)(struct db_blob *, void *, int, int);
 	int		(*blob_close)(struct db_blob *);
 	/* dialect */
 	const char	*(*sql_begin)(enum db_begin);

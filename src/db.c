@@ -208,6 +208,12 @@ db_blob_write(struct db_blob *b, const void *data, int n, int off)
 }
 
 int
+db_blob_read(struct db_blob *b, void *buf, int n, int off)
+{
+	return b->ops->blob_read(b, buf, n, off);
+}
+
+int
 db_blob_close(struct db_blob *b)
 {
 	return b != NULL ? b->ops->blob_close(b) : DB_OK;

@@ -148,6 +148,8 @@ const char *db_db_filename(struct db *, const char *name);
 int	 db_blob_open(struct db *, const char *dbname, const char *table,
 	    const char *column, int64_t row, int flags, struct db_blob **out);
 int	 db_blob_write(struct db_blob *, const void *data, int n, int off);
+/* Reads N bytes at OFF of a blob opened with flags 0 (SQLite only). */
+int	 db_blob_read(struct db_blob *, void *buf, int n, int off);
 int	 db_blob_close(struct db_blob *);		/* takes NULL */
 
 /* --- dialect: one function per difference ----------------------------- */

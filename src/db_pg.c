@@ -688,6 +688,12 @@ pg_blob_write(struct db_blob *b, const void *data, int n, int off)
 }
 
 static int
+pg_blob_read(struct db_blob *b, void *buf, int n, int off)
+{
+	return DB_MISUSE;
+}
+
+static int
 pg_blob_close(struct db_blob *b)
 {
 	return DB_OK;
@@ -925,6 +931,7 @@ static const struct db_ops pg_ops = {
 	.db_filename = pg_db_filename,
 	.blob_open = pg_blob_open,
 	.blob_write = pg_blob_write,
+	.blob_read = pg_blob_read,
 	.blob_close = pg_blob_close,
 	.sql_begin = pg_sql_begin,
 	.row_locks = pg_row_locks,

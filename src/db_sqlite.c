@@ -300,6 +300,12 @@ sq_blob_write(struct db_blob *b, const void *data, int n, int off)
 }
 
 static int
+sq_blob_read(struct db_blob *b, void *buf, int n, int off)
+{
+	return sqlite3_blob_read(((struct sq_blob *)b)->h, buf, n, off);
+}
+
+static int
 sq_blob_close(struct db_blob *b)
 {
 	int	 rc = sqlite3_blob_close(((struct sq_blob *)b)->h);
@@ -487,6 +493,7 @@ static const struct db_ops sq_ops = {
 	.db_filename = sq_db_filename,
 	.blob_open = sq_blob_open,
 	.blob_write = sq_blob_write,
+	.blob_read = sq_blob_read,
 	.blob_close = sq_blob_close,
 	.sql_begin = sq_sql_begin,
 	.row_locks = sq_row_locks,

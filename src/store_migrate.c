@@ -13,9 +13,10 @@
  *
  * The source is read under one snapshot (a read transaction held for
  * the whole copy), row by row; each table is one transaction on the
- * target.  A blob larger than MIGRATE_PIECE goes in as its first piece
- * and is appended to piece by piece, so no statement carries more than
- * a piece: memory holds one source blob (SQLite's row) and one piece.
+ * target.  A blob larger than MIGRATE_PIECE is read from the source in
+ * pieces (incremental blob I/O, db_blob_read()), goes in as its first
+ * piece and is appended to piece by piece: memory holds one piece, and
+ * no statement carries more.
  */
 #include "pdconfig.h"
 
@@ -23,41 +24,42 @@
 
 #include "store-priv.h"
 
-#define MIGRATE_PIECE	(4 * 1024 * 1024)
+#define MIGRATE_PIECE	(16 * 1024 * 1024)
 
 struct migrate_table {
 	const char	*name;
 	const char	*id;		/* identity column, or NULL */
 	const char	*late[3];	/* self-references, set afterwards */
+	const char	*stream;	/* a blob column read in pieces */
 };
 
 static const struct migrate_table tables[] = {
-	{ "blobs", "id", { NULL } },
-	{ "tickets", "id", { "linked_to", "merged_into", NULL } },
-	{ "ticket_tags", NULL, { NULL } },
-	{ "ticket_fields", NULL, { NULL } },
-	{ "participants", NULL, { NULL } },
-	{ "messages", "id", { NULL } },
-	{ "attachments", "id", { NULL } },
-	{ "events", "id", { NULL } },
-	{ "quarantine", "id", { NULL } },
-	{ "outbox", "id", { NULL } },
-	{ "ratings", NULL, { NULL } },
-	{ "hotrush_offs", "id", { NULL } },
-	{ "organizations", "id", { NULL } },
-	{ "org_members", NULL, { NULL } },
-	{ "org_attributes", NULL, { NULL } },
-	{ "contacts", NULL, { NULL } },
-	{ "address_changes", NULL, { NULL } },
-	{ "fetch_state", NULL, { NULL } },
-	{ "fetch_items", NULL, { NULL } },
-	{ "web_links", NULL, { NULL } },
-	{ "web_sessions", NULL, { NULL } },
-	{ "message_refs", NULL, { NULL } },
-	{ "intake_seen", NULL, { NULL } },
-	{ "staff", NULL, { NULL } },
-	{ "ticket_links", NULL, { NULL } },
-	{ "message_heads", NULL, { NULL } },
+	{ "blobs", "id", { NULL }, "data" },
+	{ "tickets", "id", { "linked_to", "merged_into", NULL }, NULL },
+	{ "ticket_tags", NULL, { NULL }, NULL },
+	{ "ticket_fields", NULL, { NULL }, NULL },
+	{ "participants", NULL, { NULL }, NULL },
+	{ "messages", "id", { NULL }, NULL },
+	{ "attachments", "id", { NULL }, NULL },
+	{ "events", "id", { NULL }, NULL },
+	{ "quarantine", "id", { NULL }, NULL },
+	{ "outbox", "id", { NULL }, NULL },
+	{ "ratings", NULL, { NULL }, NULL },
+	{ "hotrush_offs", "id", { NULL }, NULL },
+	{ "organizations", "id", { NULL }, NULL },
+	{ "org_members", NULL, { NULL }, NULL },
+	{ "org_attributes", NULL, { NULL }, NULL },
+	{ "contacts", NULL, { NULL }, NULL },
+	{ "address_changes", NULL, { NULL }, NULL },
+	{ "fetch_state", NULL, { NULL }, NULL },
+	{ "fetch_items", NULL, { NULL }, NULL },
+	{ "web_links", NULL, { NULL }, NULL },
+	{ "web_sessions", NULL, { NULL }, NULL },
+	{ "message_refs", NULL, { NULL }, NULL },
+	{ "intake_seen", NULL, { NULL }, NULL },
+	{ "staff", NULL, { NULL }, NULL },
+	{ "ticket_links", NULL, { NULL }, NULL },
+	{ "message_heads", NULL, { NULL }, NULL },
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(tables) == STORE_MIGRATE_TABLES);
@@ -160,39 +162,48 @@ columns(struct copy *c, const struct migrate_table *t, char ***out,
 	return true;
 }
 
-/* "SELECT a, b FROM t" and "INSERT INTO t (a, b) VALUES (?1, ?2)". */
+/*
+ * "SELECT a, b FROM t" and "INSERT INTO t (a, b) VALUES (?1, ?2)".  A
+ * streamed column is selected only when it is small (NULL otherwise,
+ * read in pieces instead), and its length comes last: length() of a
+ * blob does not read it.
+ */
 static void
 copy_sql(const struct migrate_table *t, char **cols, char **sel,
     char **ins)
 {
 	char	*list = g_strjoinv(", ", cols);
-	GString	*v = g_string_new(NULL);
+	GString	*v = g_string_new(NULL), *f = g_string_new(NULL);
 	guint	 i, n = g_strv_length(cols);
 
-	for (i = 1; i <= n; i++)
-		g_string_append_printf(v, "%s?%u", i > 1 ? ", " : "", i);
-	*sel = g_strdup_printf("SELECT %s FROM %s", list, t->name);
+	for (i = 0; i < n; i++) {
+		g_string_append_printf(v, "%s?%u", i > 0 ? ", " : "", i + 1);
+		if (i > 0)
+			g_string_append(f, ", ");
+		if (t->stream != NULL && strcmp(cols[i], t->stream) == 0)
+			g_string_append_printf(f, "CASE WHEN length(%s) > %d "
+			    "THEN NULL ELSE %s END", cols[i], MIGRATE_PIECE,
+			    cols[i]);
+		else
+			g_string_append(f, cols[i]);
+	}
+	if (t->stream != NULL)
+		g_string_append_printf(f, ", length(%s)", t->stream);
+	*sel = g_strdup_printf("SELECT %s FROM %s", f->str, t->name);
 	*ins = g_strdup_printf("INSERT INTO %s (%s) VALUES (%s)", t->name,
 	    list, v->str);
 	g_string_free(v, TRUE);
+	g_string_free(f, TRUE);
 	g_free(list);
 }
-
-/* A blob's bytes past its first piece, appended after the INSERT. */
-struct rest {
-	int		 col;		/* -1: none */
-	const guint8	*data;
-	uint64_t	 len;
-};
 
 /* Binds source column I of SEL as parameter I + 1 of INS.  STATIC: the
  * source row outlives the INSERT's step. */
 static void
 bind_value(const struct migrate_table *t, const char *name,
-    struct db_stmt *sel, struct db_stmt *ins, int i, struct rest *rest)
+    struct db_stmt *sel, struct db_stmt *ins, int i)
 {
 	const void	*p;
-	uint64_t	 n;
 
 	switch (is_late(t, name) ? DB_NULL : db_column_type(sel, i)) {
 	case DB_INTEGER:
@@ -206,46 +217,82 @@ bind_value(const struct migrate_table *t, const char *name,
 		break;
 	case DB_BLOB:
 		p = db_column_blob(sel, i);
-		n = (uint64_t)db_column_bytes(sel, i);
-		if (n > MIGRATE_PIECE && t->id != NULL && rest->col < 0) {
-			*rest = (struct rest){ i, p, n };
-			n = MIGRATE_PIECE;
-		}
-		db_bind_blob64(ins, i + 1, p != NULL ? p : "", n, DB_STATIC);
+		db_bind_blob64(ins, i + 1, p != NULL ? p : "",
+		    (uint64_t)db_column_bytes(sel, i), DB_STATIC);
 		break;
 	default:
 		db_bind_null(ins, i + 1);
 	}
 }
 
-/* Appends REST's bytes past the first piece to row ID's column. */
+/* A large blob, one piece in memory at a time. */
+struct big {
+	const char	*col;		/* the streamed column ... */
+	int		 param;		/* ... and its INSERT parameter */
+	int64_t		 id;		/* its row (SQLite's rowid) */
+	int64_t		 len;
+};
+
+/* Appends the pieces of B past the first to its row in the target. */
 static bool
-append_rest(struct copy *c, const struct migrate_table *t, char **cols,
-    int64_t id, const struct rest *rest, GError **err)
+append_pieces(struct copy *c, const struct migrate_table *t,
+    struct db_blob *src, const struct big *b, guint8 *buf, GError **err)
 {
 	struct db_stmt	*up;
 	char		*sql;
-	uint64_t	 off, n;
-	int		 rc = DB_DONE;
+	int64_t		 off, n;
+	int		 rc = DB_OK;
 
 	sql = g_strdup_printf("UPDATE %s SET %s = %s || ?2 WHERE %s = ?1",
-	    t->name, cols[rest->col], cols[rest->col], t->id);
+	    t->name, b->col, b->col, t->id);
 	up = prepare(c->dst, sql, err);
 	g_free(sql);
 	if (up == NULL)
 		return false;
-	for (off = MIGRATE_PIECE; off < rest->len && rc == DB_DONE;
-	    off += n) {
-		n = MIN(rest->len - off, MIGRATE_PIECE);
+	for (off = MIGRATE_PIECE; off < b->len && rc == DB_OK; off += n) {
+		n = MIN(b->len - off, MIGRATE_PIECE);
+		if ((rc = db_blob_read(src, buf, (int)n, (int)off)) != DB_OK) {
+			(void)store_fail(c->src, rc, err);
+			break;
+		}
 		db_reset(up);
-		db_bind_int64(up, 1, id);
-		db_bind_blob64(up, 2, rest->data + off, n, DB_STATIC);
-		rc = db_step(up);
+		db_bind_int64(up, 1, b->id);
+		db_bind_blob64(up, 2, buf, (uint64_t)n, DB_STATIC);
+		if ((rc = db_step(up)) == DB_DONE)
+			rc = DB_OK;
+		else
+			(void)store_fail(c->dst, rc, err);
 	}
-	if (rc != DB_DONE)
-		(void)store_fail(c->dst, rc, err);
 	db_finalize(up);
-	return rc == DB_DONE;
+	return rc == DB_OK;
+}
+
+/* INS with B's first piece, then the rest appended piece by piece. */
+static bool
+insert_big(struct copy *c, const struct migrate_table *t,
+    struct db_stmt *ins, const struct big *b, GError **err)
+{
+	struct db_blob	*src = NULL;
+	guint8		*buf;
+	int		 rc;
+	bool		 ok;
+
+	rc = db_blob_open(c->src->db, "main", t->name, b->col, b->id, 0,
+	    &src);
+	if (rc != DB_OK)
+		return store_fail(c->src, rc, err);
+	buf = g_malloc(MIGRATE_PIECE);
+	rc = db_blob_read(src, buf, MIGRATE_PIECE, 0);
+	ok = rc == DB_OK || store_fail(c->src, rc, err);
+	if (ok) {
+		db_bind_blob64(ins, b->param, buf, MIGRATE_PIECE, DB_STATIC);
+		rc = db_step(ins);
+		ok = rc == DB_DONE || store_fail(c->dst, rc, err);
+	}
+	ok = ok && append_pieces(c, t, src, b, buf, err);
+	db_blob_close(src);
+	g_free(buf);
+	return ok;
 }
 
 static int
@@ -259,6 +306,28 @@ column_index(char **cols, const char *name)
 	return -1;
 }
 
+/* One row of SEL into INS; a large streamed blob through insert_big(). */
+static bool
+copy_row(struct copy *c, const struct migrate_table *t, char **cols,
+    struct db_stmt *sel, struct db_stmt *ins, GError **err)
+{
+	int	 i, n = (int)g_strv_length(cols), rc;
+	int	 sc = column_index(cols, t->stream);
+	int	 idc = column_index(cols, t->id);
+
+	db_reset(ins);
+	for (i = 0; i < n; i++)
+		bind_value(t, cols[i], sel, ins, i);
+	if (sc >= 0 && idc >= 0 && db_column_int64(sel, n) > MIGRATE_PIECE) {
+		struct big	 b = { cols[sc], sc + 1,
+		    db_column_int64(sel, idc), db_column_int64(sel, n) };
+
+		return insert_big(c, t, ins, &b, err);
+	}
+	rc = db_step(ins);
+	return rc == DB_DONE || store_fail(c->dst, rc, err);
+}
+
 /* Every row of T, source to target. */
 static bool
 copy_rows(struct copy *c, const struct migrate_table *t, char **cols,
@@ -266,7 +335,7 @@ copy_rows(struct copy *c, const struct migrate_table *t, char **cols,
 {
 	struct db_stmt	*sel, *ins;
 	char		*ssql, *isql;
-	int		 i, rc = DB_DONE, idc = column_index(cols, t->id);
+	int		 rc = DB_DONE;
 	bool		 ok = true;
 
 	copy_sql(t, cols, &ssql, &isql);
@@ -279,16 +348,7 @@ copy_rows(struct copy *c, const struct migrate_table *t, char **cols,
 		return false;
 	}
 	while (ok && (rc = db_step(sel)) == DB_ROW) {
-		struct rest	 rest = { -1, NULL, 0 };
-
-		db_reset(ins);
-		for (i = 0; cols[i] != NULL; i++)
-			bind_value(t, cols[i], sel, ins, i, &rest);
-		if ((rc = db_step(ins)) != DB_DONE)
-			ok = store_fail(c->dst, rc, err);
-		else if (rest.col >= 0)
-			ok = idc >= 0 && append_rest(c, t, cols,
-			    db_column_int64(sel, idc), &rest, err);
+		ok = copy_row(c, t, cols, sel, ins, err);
 		if (ok && c->fn != NULL)
 			c->fn(++c->done, c->total, c->arg);
 	}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # postdesk migrate --to URL: a quick-start SQLite store (the bundled
-# sample mail, a staff reply with an attachment, a 9 MB attachment that
-# goes in pieces, a merge into a later ticket, events, outbox rows)
+# sample mail, a staff reply with a 20 MB attachment (read and written
+# in 16 MB pieces), a merge into a later ticket, events, outbox rows)
 # copied into a throw-away PostgreSQL 15 (lib-pg.sh).  Pointed at the
 # url, list and show --json print what they printed on SQLite, every
 # blob has its bytes, and the next ingest gets the next ids.  On a
@@ -34,7 +34,7 @@ for f in 01-store-down 02-alice-followup 03-licence-question \
 	    echo "# ingest $f: exit $?"
 done
 ing bob@example.com <"$S/tests/data/mail/0032-attachments-rfc2231.eml"
-head -c 9500000 /dev/urandom >"$T/big.bin"
+head -c 20000000 /dev/urandom >"$T/big.bin"
 printf 'Here is the log.\n' | "$PD" reply 1 --from staff@helpdesk.example \
     --attach "$T/big.bin" >/dev/null || echo "# reply: exit $?"
 printf 'Internal: known issue.\n' | "$PD" comment 1 \
@@ -44,8 +44,8 @@ N=$(sqlite3 "$DB" "SELECT max(id) FROM tickets")
 "$PD" merge "$N" 2 >/dev/null || echo "# merge: exit $?"
 "$PD" status 3 closed >/dev/null || echo "# status: exit $?"
 ok "$([ "$N" -ge 4 ] && [ "$(sqlite3 "$DB" "SELECT count(*) FROM blobs \
-    WHERE size > 9000000")" = 1 ]; echo $?)" \
-    "the SQLite store: $N tickets, one 9 MB blob"
+    WHERE size > 19000000")" = 1 ]; echo $?)" \
+    "the SQLite store: $N tickets, one 20 MB blob"
 
 "$PD" list >"$T/list.sqlite"
 i=1
