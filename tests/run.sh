@@ -91,7 +91,6 @@ run_fault() {
 #   (the package's SQLite layout);
 # - own [store] path, not converted yet: 0002 0004 0006 0012 0033 0035
 #   0039 0042 0047 0050 0058 0062;
-# - not tried on PostgreSQL yet: 0045 0046;
 # - 0064-db-pg and 0066-notify-reconnect start their own server in
 #   every pass.
 PG_TESTS="0005-rules 0007-deploy-defaults 0010-import 0011-fetch
@@ -99,8 +98,9 @@ PG_TESTS="0005-rules 0007-deploy-defaults 0010-import 0011-fetch
 0024-web-portal 0025-web-new 0030-notify 0031-notify-outage
 0032-notify-loop 0034-notify-lease 0036-notify-stopped 0037-staff-accounts
 0038-staff-notices 0040-lifecycle 0041-staff-cli 0043-lifecycle-xcally
-0044-verdict 0048-lifecycle-solved 0049-accounts 0051-notify-address
-0053-language 0054-portal-only 0055-web-language 0056-sla-calendar
+0044-verdict 0045-auth-attacks 0046-review-attacks 0048-lifecycle-solved
+0049-accounts 0051-notify-address 0053-language 0054-portal-only
+0055-web-language 0056-sla-calendar
 0057-command-first 0059-escalation 0063-portal-xcally 0065-web-account"
 run_pg() {
 	label=postgresql
