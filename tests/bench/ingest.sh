@@ -22,8 +22,17 @@
 # 3. Measures the peak RSS of postdesk-ingest for one message with a
 #    50 MB attachment.  Target: under 3x the message size.
 #
+# 4. BENCH_STORE=postgresql adds a turn of postdesk-ingest into a
+#    throw-away PostgreSQL 15 (tests/integration/lib-pg.sh: initdb in a
+#    temp dir, its own socket dir, a loopback port, user postgres; run
+#    as root), reached over its unix socket with synchronous_commit on
+#    (the server's default), in the same blocks as the SQLite turns; it
+#    prints its msg/s, the ratio PostgreSQL / SQLite (issue 16's goal:
+#    within 2x) and its peak RSS for the 50 MB attachment.
+#
 # Usage: tests/bench/ingest.sh [N]    (from the top of a built tree)
-# Environment: BENCH_RUNS (default 3; the best run counts), BENCH_SPF_DNS
+# Environment: BENCH_STORE (sqlite, the default, or postgresql),
+# BENCH_RUNS (default 3; the best run counts), BENCH_SPF_DNS
 # (1: SPF asks the real DNS, see below), BENCH_DIR
 # (where the databases go; default a temp dir under $TMPDIR, which
 # should be on a real disk: fsync is what durable costs), top_builddir.
@@ -45,6 +54,36 @@ T=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/postdesk-bench.XXXXXX")}
 mkdir -p "$T/msgs"
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
+
+# --- BENCH_STORE=postgresql: a throw-away server ------------------------
+PG=0
+case ${BENCH_STORE:-sqlite} in
+sqlite) ;;
+postgresql) PG=1 ;;
+*) echo "bench: BENCH_STORE is sqlite or postgresql" >&2; exit 1 ;;
+esac
+if [ $PG = 1 ]; then
+	free_port() {
+		python3 -c 'import socket; s=socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	}
+	at_exit() { :; }
+	# shellcheck source=../integration/lib-pg.sh
+	. "$here/../integration/lib-pg.sh"
+	pg_usable || { echo "bench: BENCH_STORE=postgresql needs root," \
+	    "postgresql-15 and runuser" >&2; exit 77; }
+	trap 'pg_stop; rm -rf "$T"' EXIT
+	pg_start >"$T/pg-start.out" 2>&1 ||
+	    { cat "$T/pg-start.out" >&2; exit 1; }
+	_pg psql -X -q -A -t -h "$PG_SOCK" -p "$PG_PORT" -d postdesk \
+	    -c 'SHOW synchronous_commit' | grep -qx on ||
+	    { echo "bench: synchronous_commit is not on" >&2; exit 1; }
+fi
+# pgq QUERY: one value from the PostgreSQL store.
+pgq() {
+	_pg psql -X -q -A -t -v ON_ERROR_STOP=1 -h "$PG_SOCK" -p "$PG_PORT" \
+	    -d pdbench -c "$1"
+}
 
 # --- build the floor --------------------------------------------------
 # shellcheck disable=SC2046
@@ -150,6 +189,9 @@ EOF
 sed "s|^path = .*|path = $T/rules.db|" "$T/postdesk.conf" > "$T/rules.conf"
 printf '[rules]\nscripts = %s\n' "$here/../../filters/default.sieve" \
     >> "$T/rules.conf"
+# The same on PostgreSQL: [store] url instead of path.
+[ $PG = 1 ] && sed "s|^path = .*|url = host=$PG_SOCK port=$PG_PORT user=postgres dbname=pdbench|" \
+    "$T/postdesk.conf" > "$T/pg.conf"
 
 now() { date +%s%N; }
 
@@ -175,11 +217,18 @@ fresh_dbs() {
 	"$PD" --config "$T/postdesk.conf" init >/dev/null
 	"$PD" --config "$T/rules.conf" init >/dev/null
 	"$FLOOR" "$T/floor.db" init
+	if [ $PG = 1 ]; then
+		_pg "$PG_BIN/dropdb" -h "$PG_SOCK" -p "$PG_PORT" --if-exists \
+		    pdbench 2>/dev/null
+		_pg "$PG_BIN/createdb" -h "$PG_SOCK" -p "$PG_PORT" pdbench
+		"$PD" --config "$T/pg.conf" init >/dev/null
+	fi
 }
 
 best_ingest=0
 best_floor=0
 best_rules=0
+best_pg=0
 r=0
 while [ $r -lt "$RUNS" ]; do
 	r=$((r + 1))
@@ -187,6 +236,7 @@ while [ $r -lt "$RUNS" ]; do
 	ins=0
 	fns=0
 	rns=0
+	pns=0
 	for blk in "$T"/block.*; do
 		x=$(run_block "$blk" "$FLOOR" "$T/floor.db")
 		fns=$((fns + x))
@@ -198,12 +248,21 @@ while [ $r -lt "$RUNS" ]; do
 		    --sender customer@example.net \
 		    --recipient support@helpdesk.test --client-ip 192.0.2.1)
 		rns=$((rns + x))
+		[ $PG = 1 ] || continue
+		x=$(run_block "$blk" "$INGEST" --config "$T/pg.conf" \
+		    --sender customer@example.net \
+		    --recipient support@helpdesk.test --client-ip 192.0.2.1)
+		pns=$((pns + x))
 	done
+	[ $best_pg -eq 0 ] || [ "$pns" -lt $best_pg ] && best_pg=$pns
 	[ $best_rules -eq 0 ] || [ "$rns" -lt $best_rules ] && best_rules=$rns
 	[ $best_floor -eq 0 ] || [ "$fns" -lt $best_floor ] && best_floor=$fns
 	[ $best_ingest -eq 0 ] || [ "$ins" -lt $best_ingest ] && best_ingest=$ins
-	printf 'run %d of %d: postdesk-ingest %d ms, floor %d ms\n' $r "$RUNS" \
+	printf 'run %d of %d: postdesk-ingest %d ms, floor %d ms' $r "$RUNS" \
 	    $((ins / 1000000)) $((fns / 1000000))
+	[ $PG = 1 ] && printf ', postdesk-ingest on PostgreSQL %d ms' \
+	    $((pns / 1000000))
+	echo
 done
 
 # The last ingest run must have stored everything, threaded as built.
@@ -223,6 +282,18 @@ if [ "$stored" -ne "$N" ] || [ "$tickets" -ne $want_tickets ] ||
 	    "in $want_tickets), floor stored $floor_rows" >&2
 	exit 1
 fi
+if [ $PG = 1 ]; then
+	stored=$(pgq "SELECT count(*) FROM messages")
+	tickets=$(pgq "SELECT count(*) FROM tickets")
+	passed=$(pgq "SELECT count(*) FROM messages WHERE auth_verdict =
+	    'pass' AND auth LIKE '%dkim: pass d=example.net%'")
+	if [ "$stored" -ne "$N" ] || [ "$tickets" -ne $want_tickets ] || {
+	    [ "${BENCH_SPF_DNS:-0}" != 1 ] && [ "$passed" -ne "$N" ]; }; then
+		echo "bench: PostgreSQL stored $stored messages in $tickets" \
+		    "tickets, $passed pass (want $N in $want_tickets)" >&2
+		exit 1
+	fi
+fi
 
 awk -v n="$N" -v a="$best_ingest" -v b="$best_floor" -v c="$best_rules" 'BEGIN {
 	ri = n / (a / 1e9); rf = n / (b / 1e9)
@@ -234,6 +305,13 @@ awk -v n="$N" -v a="$best_ingest" -v b="$best_floor" -v c="$best_rules" 'BEGIN {
 	    "ingest with SPF, one DKIM signature and DMARC)\n", ri / rf
 	printf "with the shipped rules: %.2f ms each, %+.1f%% per message " \
 	    "(target < 10%%)\n", c / 1e6 / n, (c - a) * 100 / a
+}'
+[ $PG = 1 ] && awk -v n="$N" -v a="$best_ingest" -v p="$best_pg" 'BEGIN {
+	printf "postdesk-ingest on PostgreSQL: %d messages in %.2f s = " \
+	    "%.1f msg/s (%.2f ms each)\n", n, p / 1e9, n / (p / 1e9), p / 1e6 / n
+	printf "ratio PostgreSQL/SQLite time per message: %.2f (goal <= 2.00;" \
+	    " unix socket, synchronous_commit on; same blocks, best of each)\n",
+	    p / a
 }'
 
 # --- peak RSS with a 50 MB attachment ----------------------------------
@@ -276,3 +354,14 @@ awk -v s="$bigsize" -v r="$rss" -v f="$frss" 'BEGIN {
 	    "floor %.1f MB = %.2fx\n", s / 1048576, r / 1024,
 	    r * 1024 / s, f / 1024, f * 1024 / s
 }'
+if [ $PG = 1 ]; then
+	prss=$(peak_rss_kb "$INGEST" --config "$T/pg.conf")
+	[ "$(pgq "SELECT count(*) FROM messages
+	    WHERE message_id = 'bench.big@example.net'")" -eq 1 ] ||
+	    { echo "bench: PostgreSQL did not store the 50 MB message" >&2
+	    exit 1; }
+	awk -v s="$bigsize" -v r="$prss" 'BEGIN {
+	printf "50 MB attachment on PostgreSQL: peak RSS postdesk-ingest " \
+	    "%.1f MB = %.2fx the message (target < 3x)\n", r / 1024,
+	    r * 1024 / s }'
+fi

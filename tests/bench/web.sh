@@ -6,7 +6,9 @@
 # CGI binary with a CGI environment (no web server) RUNS times for the
 # list page, a thread page, FTS searches, the page of a ticket holding a
 # 20 MB message and the POST of a staff reply, and prints median and
-# p95 in milliseconds.  Set BENCH_DB to reuse a database.
+# p95 in milliseconds.  Set BENCH_DB to reuse a database, or BENCH_URL
+# (a libpq connection string) to run on a filled PostgreSQL store instead
+# (tests/bench/web-pg.sh migrates BENCH_DB into one and runs both).
 set -eu
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -16,9 +18,14 @@ runs=${3:-50}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/pdbench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
 db=${BENCH_DB:-$dir/bench.db}
+url=${BENCH_URL:-}
+sqlq() {
+	if [ -n "$url" ]; then psql -X -q -A -t -d "$url" -c "$1"
+	else sqlite3 "$db" "$1"; fi
+}
 
 make -C "$top_builddir" -s postdesk postdesk.cgi tests/bench/fill-web
-if [ ! -s "$db" ]; then
+if [ -z "$url" ] && [ ! -s "$db" ]; then
 	start=$(date +%s)
 	"$top_builddir/tests/bench/fill-web" "$db" "$tickets" "$per"
 	echo "filled $db: $tickets tickets x $per messages in" \
@@ -26,7 +33,7 @@ if [ ! -s "$db" ]; then
 fi
 cat > "$dir/pd.conf" <<CONF
 [store]
-path = $db
+$([ -n "$url" ] && echo "url = $url" || echo "path = $db")
 [staff]
 addresses = staff@example.com
 [templates]
@@ -36,7 +43,7 @@ link_key = bench
 CONF
 export POSTDESK_CONFIG="$dir/pd.conf"
 # A ticket holding one 20 MB plain-text message, taken in as mail is.
-big=$(sqlite3 "$db" "SELECT id FROM tickets WHERE subject = 'bench: 20 MB body'")
+big=$(sqlq "SELECT id FROM tickets WHERE subject = 'bench: 20 MB body'")
 if [ -z "$big" ]; then
 	python3 -c '
 import sys
@@ -47,7 +54,7 @@ line = "the printer log says error 42 again and again, see below\n"
 sys.stdout.write(line * (20 * 1024 * 1024 // len(line)))' > "$dir/big.eml"
 	printf '[mail]\nmax_message_size = 64M\n' >> "$dir/pd.conf"
 	"$top_builddir/postdesk-ingest" < "$dir/big.eml"
-	big=$(sqlite3 "$db" "SELECT id FROM tickets WHERE subject = 'bench: 20 MB body'")
+	big=$(sqlq "SELECT id FROM tickets WHERE subject = 'bench: 20 MB body'")
 fi
 # A customer's sign-in link: its first use opens a session (a write);
 # the customer cases then read with the session cookie, as a browser does.
