@@ -115,7 +115,6 @@ stok=$(csrf s1)
 st=$(curl -s -o "$C/s2" -w '%{http_code}' -u alice:alicepw -F "csrf=$stok" \
     -F "body=Here is the driver." -F "file=@$T/photo.bin;filename=driver.zip" \
     "$BASE/staff/pd.cgi/ticket/$id/reply")
-sql "SELECT m.id, m.outbound, a.filename FROM messages m LEFT JOIN attachments a ON m.id = a.message_row WHERE m.ticket_id = $id" >&2
 att=$(sql "SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_row WHERE m.ticket_id = $id AND m.direction = 'out' AND a.filename = 'driver.zip'")
 check "staff reply with a file: stored on the outbound message ($st, #$att)" sh -c \
     "[ $st = 303 ] && [ -n '$att' ]"
