@@ -92,10 +92,7 @@ run_fault() {
 # - own [store] path, not converted yet: 0002 0004 0006 0012 0033 (its
 #   fetch half) 0039 0042 0047 0050 0058 0062;
 # - 0064-db-pg, 0073-notify-reconnect, 0074-pg-migrate and
-#   0075-pg-two-hosts start their own server in every pass;
-# - not tried on PostgreSQL yet: 0066-0072 (notifications off, split,
-#   the HotRush limit, the x-cart and built-in walks, a large
-#   attachment).
+#   0075-pg-two-hosts start their own server in every pass.
 PG_TESTS="0005-rules 0007-deploy-defaults 0010-import 0011-fetch
 0020-web-lighttpd 0021-web-browser 0022-web-big 0023-web-desk
 0024-web-portal 0025-web-new 0030-notify 0031-notify-outage
@@ -105,7 +102,9 @@ PG_TESTS="0005-rules 0007-deploy-defaults 0010-import 0011-fetch
 0044-verdict 0045-auth-attacks 0046-review-attacks 0048-lifecycle-solved
 0049-accounts 0051-notify-address 0053-language 0054-portal-only
 0055-web-language 0056-sla-calendar 0057-command-first 0059-escalation
-0063-portal-xcally 0065-web-account"
+0063-portal-xcally 0065-web-account 0066-notifications-off 0067-split
+0068-hotrush-limit 0069-lifecycle-xcart 0070-lifecycle-builtin
+0071-web-split 0072-ingest-large-attachment"
 run_pg() {
 	label=postgresql
 	echo "== $label"
