@@ -89,7 +89,7 @@ run_fault() {
 #   read-only file, a lock holder), 0001-ingest (the file's checksum
 #   as proof that nothing changed), 0061-debian-package, 0060-deployed
 #   (the package's SQLite layout);
-# - own [store] path, not converted yet: 0002 0004 0006 0042 0047
+# - own [store] path, not converted yet: 0002 0004 0042 0047
 #   0050 0058 0062;
 # - 0064-db-pg, 0073-notify-reconnect, 0074-pg-migrate and
 #   0075-pg-two-hosts start their own server in every pass.
@@ -105,7 +105,7 @@ PG_TESTS="0005-rules 0007-deploy-defaults 0010-import 0011-fetch
 0063-portal-xcally 0065-web-account 0066-notifications-off 0067-split
 0068-hotrush-limit 0069-lifecycle-xcart 0070-lifecycle-builtin
 0071-web-split 0072-ingest-large-attachment 0039-notify-sendmail
-0033-watch-sighup 0012-reply-first-regress"
+0033-watch-sighup 0012-reply-first-regress 0006-example-conf"
 run_pg() {
 	label=postgresql
 	echo "== $label"
