@@ -83,7 +83,7 @@ run_fault() {
 # explicit list: the tests that speak to PostgreSQL and pass there.
 # Until 2026-12-04 it also named tests that keep their own [store] path
 # and so ran SQLite again (0001, 0003, 0047: still so; 0012 and 0058
-# are converted).
+# are converted now).
 # Left out, and why:
 # - about SQLite itself: 0013-ingest-frozen (a frozen writer's file
 #   lock; PostgreSQL has no store-wide write lock), 0003-cli (the
@@ -91,12 +91,11 @@ run_fault() {
 #   as proof that nothing changed), 0061-debian-package, 0060-deployed
 #   (the package's SQLite layout);
 # - own [store] path, not converted yet: 0002-corpus (reads the blobs
-#   back with Python's sqlite3), 0004-mta-postfix and 0050-e2e-mail
-#   (Postfix tests: convertible as 0012 and 0058 were; not tried),
-#   0042-ops (postdesk backup, PRAGMA
-#   integrity_check and user_version: the file's), 0047-ingest-once-
-#   regress (a sqlite3 lock holder, an SQLite v11 file upgraded),
-#   0062-oauth2 (Dovecot; not tried);
+#   back with Python's sqlite3), 0004-mta-postfix (a Postfix test,
+#   convertible as 0012, 0050 and 0058 were; not tried), 0042-ops
+#   (postdesk backup, PRAGMA integrity_check and user_version: the
+#   file's), 0047-ingest-once-regress (a sqlite3 lock holder, an SQLite
+#   v11 file upgraded), 0062-oauth2 (Dovecot; not tried);
 # - 0064-db-pg, 0073-notify-reconnect, 0074-pg-migrate and
 #   0075-pg-two-hosts start their own server in every pass.
 PG_TESTS="0005-rules 0006-example-conf 0007-deploy-defaults 0010-import
@@ -106,10 +105,10 @@ PG_TESTS="0005-rules 0006-example-conf 0007-deploy-defaults 0010-import
 0035-notify-crash 0036-notify-stopped 0037-staff-accounts
 0038-staff-notices 0039-notify-sendmail 0040-lifecycle 0041-staff-cli
 0043-lifecycle-xcally 0044-verdict 0045-auth-attacks 0046-review-attacks
-0048-lifecycle-solved 0049-accounts 0051-notify-address 0053-language
-0054-portal-only 0055-web-language 0056-sla-calendar 0057-command-first
-0058-brands 0059-escalation 0063-portal-xcally 0065-web-account
-0066-notifications-off 0067-split 0068-hotrush-limit
+0048-lifecycle-solved 0049-accounts 0050-e2e-mail 0051-notify-address
+0053-language 0054-portal-only 0055-web-language 0056-sla-calendar
+0057-command-first 0058-brands 0059-escalation 0063-portal-xcally
+0065-web-account 0066-notifications-off 0067-split 0068-hotrush-limit
 0069-lifecycle-xcart 0070-lifecycle-builtin 0071-web-split
 0072-ingest-large-attachment"
 run_pg() {
