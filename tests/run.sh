@@ -91,8 +91,9 @@ run_fault() {
 #   as proof that nothing changed), 0061-debian-package, 0060-deployed
 #   (the package's SQLite layout);
 # - own [store] path, not converted yet: 0002-corpus (reads the blobs
-#   back with Python's sqlite3), 0004-mta-postfix (a Postfix test,
-#   convertible as 0012, 0050 and 0058 were; not tried), 0042-ops
+#   back with Python's sqlite3; 201 files ingested twice, over the PG
+#   pass's time budget), 0004-mta-postfix (half of it is the file's
+#   owner and mode, a read-only file, the -wal/-shm modes), 0042-ops
 #   (postdesk backup, PRAGMA integrity_check and user_version: the
 #   file's), 0047-ingest-once-regress (a sqlite3 lock holder, an SQLite
 #   v11 file upgraded), 0062-oauth2 (Dovecot; not tried);
