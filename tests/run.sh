@@ -96,7 +96,7 @@ run_fault() {
 #   owner and mode, a read-only file, the -wal/-shm modes), 0042-ops
 #   (postdesk backup, PRAGMA integrity_check and user_version: the
 #   file's), 0047-ingest-once-regress (a sqlite3 lock holder, an SQLite
-#   v11 file upgraded), 0062-oauth2 (Dovecot; not tried);
+#   v11 file upgraded);
 # - 0064-db-pg, 0073-notify-reconnect, 0074-pg-migrate and
 #   0075-pg-two-hosts start their own server in every pass.
 PG_TESTS="0005-rules 0006-example-conf 0007-deploy-defaults 0010-import
@@ -108,10 +108,10 @@ PG_TESTS="0005-rules 0006-example-conf 0007-deploy-defaults 0010-import
 0043-lifecycle-xcally 0044-verdict 0045-auth-attacks 0046-review-attacks
 0048-lifecycle-solved 0049-accounts 0050-e2e-mail 0051-notify-address
 0053-language 0054-portal-only 0055-web-language 0056-sla-calendar
-0057-command-first 0058-brands 0059-escalation 0063-portal-xcally
-0065-web-account 0066-notifications-off 0067-split 0068-hotrush-limit
-0069-lifecycle-xcart 0070-lifecycle-builtin 0071-web-split
-0072-ingest-large-attachment"
+0057-command-first 0058-brands 0059-escalation 0062-oauth2
+0063-portal-xcally 0065-web-account 0066-notifications-off 0067-split
+0068-hotrush-limit 0069-lifecycle-xcart 0070-lifecycle-builtin
+0071-web-split 0072-ingest-large-attachment"
 run_pg() {
 	label=postgresql
 	echo "== $label"
