@@ -15,6 +15,7 @@ INGEST="$top_builddir/postdesk-ingest"
 T=$(mktemp -d /tmp/postdesk-example.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM HUP
+. "$top_srcdir/tests/integration/lib-pg.sh"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -75,19 +76,29 @@ fi
 # Every key uncommented; paths that must exist point into the tree.
 # [store] url stays out: it names a PostgreSQL server this test has
 # not, and a build without --with-postgresql refuses it by design.
+# With POSTDESK_TEST_STORE=postgresql it names a throw-away server
+# (lib-pg.sh), which --explain must then open (after postdesk init).
+url="/^url = postgresql:/d"
+if pg_store; then
+	pg_store_start
+	url="s|^url = postgresql:.*|url = $PG_CONNINFO|"
+fi
 sed -E 's/^#([a-z_]+(\[[a-z]+\])? =)/\1/' "$EX" |
-    sed -e "/^url = postgresql:/d" \
+    sed -e "$url" \
 	-e "s|^path = .*|path = $T/postdesk.db|" \
 	-e "s|^scripts = .*|scripts = $top_srcdir/filters/default.sieve|" \
 	-e "s|^dir = .*|dir = $top_srcdir/templates|" \
 	-e "s|^ca_file = .*|ca_file = $EX|" \
 	-e "s|^dns_records = .*|dns_records = /dev/null|" > "$T/full.conf"
-if "$INGEST" --config "$T/full.conf" --explain </dev/null >/dev/null \
-    2>"$T/err"; then
+! pg_store || POSTDESK_CONFIG=$T/full.conf "$top_builddir/postdesk" init \
+    >"$T/out" 2>"$T/err"
+if "$INGEST" --config "$T/full.conf" --explain </dev/null >>"$T/out" \
+    2>>"$T/err" && ! { pg_store && grep -q '^store: not used' "$T/out"; }
+then
 	ok "the example with every key uncommented loads"
 else
 	not_ok "the example with every key uncommented loads"
-	diag "$(cat "$T/err")"
+	diag "$(cat "$T/out" "$T/err")"
 fi
 
 # A typo is refused, naming the file and line.

@@ -22,9 +22,11 @@ mkdir -p "$T/db" "$T/bin"
 chown postdesk:postdesk "$T/db"
 chmod 2770 "$T/db"
 cp "$PD_INGEST" "$PD" "$T/bin/"
+_pg_ensure	# POSTDESK_TEST_STORE=postgresql: lib.sh's throw-away server
 cat >"$T/postdesk.conf" <<CONF
 [store]
 path = $T/db/postdesk.db
+$(_pg_store && echo "url = $PG_CONNINFO")
 [mail]
 address = support@helpdesk.example
 host = helpdesk.example
@@ -36,7 +38,21 @@ export POSTDESK_CONFIG="$T/postdesk.conf"
 "$T/bin/postdesk" init >/dev/null
 DB=$T/db/postdesk.db
 # As the store's user, so no -shm/-wal is left that postdesk cannot write.
-sql() { as_pipe_user sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$@"; }
+sql() {
+	if _pg_store; then
+		runuser -u postgres -- psql -X -q -A -t -v ON_ERROR_STOP=1 \
+		    -h "$PG_SOCK" -p "$PG_PORT" -d postdesk -c "$*"
+	else
+		as_pipe_user sqlite3 -batch -noheader -cmd ".timeout 5000" \
+		    "$DB" "$@"
+	fi
+}
+# A new empty store: a new file, or a new database on the server.
+fresh_store() {
+	rm -f "$DB" "$DB-wal" "$DB-shm"
+	_pg_ensure
+	"$T/bin/postdesk" init >/dev/null
+}
 
 # msg FILE FROM MESSAGE-ID DATE SUBJECT [IN-REPLY-TO [REFERENCES]]
 msg() {
@@ -125,8 +141,7 @@ check_eq "the stranger's message gets a new ticket linked to the reply's" \
     "$t1" "$([ "$t0" != "$t1" ] && sql "SELECT linked_to FROM tickets WHERE id = $t0")"
 
 # --- 4. postdesk import: an mbox filed reply-first ----------------------
-rm -f "$DB" "$DB-wal" "$DB-shm"
-"$T/bin/postdesk" init >/dev/null
+fresh_store
 msg "$T/d1" staff@helpdesk.example d1@helpdesk.example \
     "Thu, 03 Dec 2026 10:00:00 +0000" "Re: Login fails" \
     d0@customer.example "<d0@customer.example>"
@@ -152,8 +167,7 @@ check_eq "the original is the ticket's first message" d0@customer.example \
 check_eq "the staff reply joined by its References" references \
     "$(sql "SELECT detail FROM events WHERE kind = 'thread' AND message_row = (SELECT id FROM messages WHERE message_id = 'd1@helpdesk.example')" | cut -d' ' -f1)"
 # The same for a Maildir whose file names put the reply first.
-rm -f "$DB" "$DB-wal" "$DB-shm"
-"$T/bin/postdesk" init >/dev/null
+fresh_store
 mkdir -p "$T/md/cur" "$T/md/new" "$T/md/tmp"
 cp "$T/d1" "$T/md/cur/1000.a.host:2,S"
 cp "$T/d0" "$T/md/cur/2000.b.host:2,S"

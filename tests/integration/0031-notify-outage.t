@@ -86,7 +86,7 @@ P1=$!
 "$B/postdesk-notify" --once --batch 5 --claimer two &
 P2=$!
 wait $P1 $P2
-echo "# rows sent per claimer: $(sqlq "$DB" "SELECT group_concat(c, ' ') FROM (SELECT claimed_by || '=' || count(*) AS c FROM outbox WHERE id > 80 GROUP BY claimed_by)")"
+echo "# rows sent per claimer: $(sqlq_join "$DB" ' ' "SELECT claimed_by || '=' || count(*) FROM outbox WHERE id > 80 GROUP BY claimed_by ORDER BY claimed_by")"
 check "two notifiers: 200 rows, 200 messages delivered" test "$(count_mail sink)" = 200
 check "two notifiers: no Message-ID delivered twice" \
     test "$(cat "$T"/sink/*.eml | tr -d '\r' | grep '^Message-Id:' | sort | uniq -d | wc -l)" = 0

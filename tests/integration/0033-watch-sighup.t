@@ -71,8 +71,11 @@ check "notify is still running" kill -0 $NPID
 for d in ma mb; do mkdir -p "$T/$d/new" "$T/$d/cur" "$T/$d/tmp"; done
 # The shared file, and one mailbox's [fetch] group as the unit
 # postdesk-fetch@.service passes it (--fetch-config).
-printf '[store]\npath = %s\n[mail]\naddress = support@example.com\n[auth]\nspf = false\n' \
-    "$DB" >"$T/fmain.conf"
+{
+	printf '[store]\npath = %s\n' "$DB"
+	if nl_pg; then pg_store_url "$DB"; fi
+	printf '[mail]\naddress = support@example.com\n[auth]\nspf = false\n'
+} >"$T/fmain.conf"
 fconf() {	# fconf MAILDIR
 	printf '[fetch]\nsources = maildir:%s\n' "$1" >"$T/new.conf"
 	mv "$T/new.conf" "$T/fetch.conf"

@@ -21,8 +21,10 @@ deaf)	exit 75 ;;
 esac
 SH
 chmod +x "$SM"
+nl_pg_start
 {
 	printf '[store]\npath = %s/pd.db\n' "$T"
+	if nl_pg; then pg_store_url "$T/pd.db"; fi
 	printf '[mail]\naddress = support@example.com\nhost = pd.example.com\n'
 	printf 'token_key = key-sendmail-test\n'
 	printf '[templates]\ndir = %s/templates\n' "$S"
@@ -80,4 +82,4 @@ while [ $i -lt 2000 ]; do printf 'line %04d of a long answer, to fill the pipe\n
 "$B/postdesk-notify" --once 2>"$T/n4.log"
 rc=$?
 check "a command that exits without reading: notify lives (exit $rc), mail kept" \
-    sh -c "[ $rc -lt 128 ] && [ \"\$(sqlite3 '$DB' \"SELECT status FROM outbox WHERE recipients = 'dee@customer.example' AND status != 'sent'\")\" = pending ]"
+    sh -c "[ $rc -lt 128 ] && [ '$(sqlq "$DB" "SELECT status FROM outbox WHERE recipients = 'dee@customer.example' AND status != 'sent'")' = pending ]"

@@ -43,9 +43,11 @@ SINK_PORT=$(free_port)
 start_sink out "$SINK_PORT"
 chmod 0777 "$T/out"
 
+nl_pg_start	# POSTDESK_TEST_STORE=postgresql: a throw-away server
 cat > "$T/postdesk.conf" <<EOF
 [store]
 path = $T/db/postdesk.db
+$(nl_pg && pg_store_url "$T/db/postdesk.db")
 [mail]
 address = support@helpdesk.test
 subject_tag = Support
@@ -76,6 +78,14 @@ export POSTDESK_CONFIG="$T/postdesk.conf"
 PD="$T/bin/postdesk"
 "$PD" init >/dev/null
 pd() { as_pipe_user "$PD" "$@"; }
+# As the store's user, so no -shm/-wal is left that postdesk cannot write.
+q() {
+	if nl_pg; then
+		sqlq "$T/db/postdesk.db" "$1"
+	else
+		as_pipe_user sqlite3 -cmd ".timeout 5000" "$T/db/postdesk.db" "$1"
+	fi
+}
 notify() { as_pipe_user "$T/bin/postdesk-notify" --once >/dev/null 2>&1; }
 
 pf_check
@@ -215,8 +225,7 @@ check "with the support tag and a support token: $rsubj, $rrt" \
 	printf '%s' '$rrt' | grep -Eq 'support\+[a-z0-9.]+@helpdesk.test'"
 
 # Bounces keep working for the sales row.
-row=$(as_pipe_user sqlite3 -cmd ".timeout 5000" "$T/db/postdesk.db" \
-    "SELECT min(id) FROM outbox WHERE ticket_id = 1")
+row=$(q "SELECT min(id) FROM outbox WHERE ticket_id = 1")
 cat > "$T/dsn.eml" <<EOF
 From: MAILER-DAEMON@customer.test
 To: bounces+$row@helpdesk.test
@@ -242,8 +251,7 @@ Status: 5.1.1
 EOF
 send "$T/dsn.eml" '<>' "bounces+$row@helpdesk.test"
 row_failed() {
-	[ "$(as_pipe_user sqlite3 -cmd ".timeout 5000" "$T/db/postdesk.db" \
-	    "SELECT status FROM outbox WHERE id = $row")" = failed ]
+	[ "$(q "SELECT status FROM outbox WHERE id = $row")" = failed ]
 }
 if wait_for 300 row_failed; then
 	ok "a DSN to bounces+$row@ failed the sales ack row"

@@ -41,7 +41,13 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; }
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
-q() { sqlite3 -cmd ".timeout 5000" "$T/db.sqlite" "$1"; }
+# POSTDESK_TEST_STORE=postgresql: the store is a throw-away server's
+# (lib-pg.sh), started below once cleanup is the EXIT trap.
+. "$top_srcdir/tests/integration/lib-pg.sh"
+q() {
+	if pg_store; then pg_store_sql "$T/db.sqlite" "$1"
+	else sqlite3 -cmd ".timeout 5000" "$T/db.sqlite" "$1"; fi
+}
 nmsg() { q "select count(*) from messages"; }
 # poll CMD: until CMD succeeds, for 30 s of wall-clock time at most
 poll() {
@@ -85,9 +91,11 @@ poll "listening $SPORT" || echo "# the SMTP sink did not start" >&2
 
 # What an admin writes: the account, and who uses it.  The token file
 # goes beside the database by default.
+! pg_store || pg_store_start
 cat > "$T/pd.conf" <<CONF
 [store]
 path = $T/db.sqlite
+$(! pg_store || pg_store_url "$T/db.sqlite")
 [mail]
 address = support@example.com
 host = pd.example.com

@@ -25,6 +25,7 @@ cat >"$T/sales.sieve" <<'SIEVE'
 require ["fileinto"];
 if header :contains "subject" "quote" { fileinto "sales"; }
 SIEVE
+nl_pg_start	# before the pipe into mkconf, a subshell
 {
 	printf '[staff]\naddresses = bob@staff.example.com\n[rules]\nscripts = %s\n[auth]\n%s\n' \
 	    "$T/sales.sieve" \
@@ -39,7 +40,7 @@ PD=$B/postdesk
 q() { sqlq "$DB" "$1"; }
 st() { q "SELECT status FROM tickets WHERE id=$1"; }
 outbox_to() {
-	q "SELECT count(*) FROM outbox WHERE recipients='$1' AND template IS '$2'"
+	q "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
 events() { q "SELECT count(*) FROM events WHERE ticket_id=$1 AND $2"; }
 mail() {	# mail FROM TO SUBJECT BODY
@@ -130,7 +131,7 @@ check "after the 14-day window: a follow-up ticket linked to #1" \
 msg carol@shop.example 198.51.100.7 "quote for 20 licences" "Please send a quote."
 msg dora@pre.example 203.0.113.4 "quote for a trial" "We are evaluating."
 check "both land in sales" \
-    test "$(q "SELECT group_concat(queue) FROM tickets WHERE id IN (3, 4)")" = sales,sales
+    test "$(sqlq_join "$DB" , "SELECT queue FROM tickets WHERE id IN (3, 4) ORDER BY id")" = sales,sales
 staff 3 "Here is our quote: 20 licences at the volume price."
 staff 4 "Here is a trial key for 30 days."
 S3=$(q "SELECT updated FROM tickets WHERE id=3")
