@@ -25,10 +25,6 @@ st() { sqlq "$DB" "SELECT status FROM tickets WHERE id=$1"; }
 outbox_to() {
 	sqlq "$DB" "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
-mail() {	# mail FROM TO SUBJECT BODY
-	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
-	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
-}
 ingest() { "$B/postdesk-ingest" "$@"; }
 
 ingest --sender alice@shop.example --recipient support@example.com \

@@ -30,10 +30,6 @@ outbox_to() {
 	sqlq "$DB" "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
 events() { sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$1 AND $2"; }
-mail() {	# mail FROM TO SUBJECT BODY
-	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
-	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
-}
 # The customer from her own mail server (aligned SPF pass), staff from
 # theirs: both may give commands (postdesk-auth(5)).
 cust() {	# cust TICKET BODY

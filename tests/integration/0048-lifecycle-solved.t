@@ -32,10 +32,6 @@ outbox() {	# outbox TICKET TEMPLATE
 }
 events() { sqlq "$DB" "SELECT count(*) FROM events WHERE ticket_id=$1 AND $2"; }
 rating() { sqlq "$DB" "SELECT rating FROM ratings WHERE ticket_id=$1"; }
-mail() {	# mail FROM TO SUBJECT BODY
-	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
-	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
-}
 cust() {	# cust TICKET BODY
 	mail alice@shop.example support@example.com "Re: [Support #$1] stock" \
 	    "$2" >"$T/c.eml"

@@ -37,10 +37,6 @@ st() { q "SELECT status FROM tickets WHERE id=$1"; }
 outbox_to() {
 	q "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
-mail() {	# mail FROM TO SUBJECT BODY
-	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
-	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
-}
 # verified FROM SUBJECT BODY: from her own mail server (aligned SPF pass)
 verified() {
 	mail "$1" support@example.com "$2" "$3" >"$T/m.eml"

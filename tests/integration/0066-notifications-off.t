@@ -23,10 +23,6 @@ export POSTDESK_CONFIG="$T/pd.conf"
 DB=$T/pd.db
 "$B/postdesk" init >/dev/null
 q() { sqlq "$DB" "$1"; }
-mail() {	# mail FROM TO SUBJECT BODY
-	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
-	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
-}
 send() {	# send FROM CLIENT-IP SUBJECT BODY
 	mail "$1" support@example.com "$3" "$4" >"$T/m.eml"
 	"$B/postdesk-ingest" --sender "$1" --client-ip "$2" \

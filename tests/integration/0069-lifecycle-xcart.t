@@ -43,10 +43,6 @@ outbox_to() {
 	q "SELECT count(*) FROM outbox WHERE recipients='$1' AND template = '$2'"
 }
 events() { q "SELECT count(*) FROM events WHERE ticket_id=$1 AND $2"; }
-mail() {	# mail FROM TO SUBJECT BODY
-	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
-	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
-}
 # msg FROM IP SUBJECT BODY: one message through postdesk-ingest.
 msg() {
 	mail "$1" support@example.com "$3" "$4" >"$T/m.eml"

@@ -131,3 +131,10 @@ nl_tickets() {
 		_i=$((_i + 1))
 	done
 }
+
+# A plain mail on stdout: mail FROM TO SUBJECT BODY (printf's %b:
+# BODY may hold \n), with a fresh Message-ID.  A test may define its own.
+mail() {	# mail FROM TO SUBJECT BODY
+	printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test>\n\n%b\n' \
+	    "$1" "$2" "$3" "$(date +%s%N)" "$4"
+}
